@@ -1,0 +1,34 @@
+# Two commands do all the set-up: `make run` serves the demo, `make test` runs the suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint bench schema clean install
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)  ## embedded PostgreSQL (unless DATABASE_URL), migrations, demo data, GraphQL on :8000
+	$(BIN)/youthlink run
+
+test: $(STAMP)  ## the whole suite against a real PostgreSQL (embedded unless TEST_DATABASE_URL)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.authz
+
+schema: $(STAMP)  ## re-export schema/schema.graphql after changing the GraphQL types
+	$(BIN)/youthlink export-schema
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .hypothesis

@@ -1,0 +1,63 @@
+"""One typed settings object, read from the environment (and `.env` if present)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    # An operator points the service at their own PostgreSQL with this one variable;
+    # without it an embedded PostgreSQL keeps its data under `var/`.
+    database_url: str | None = None
+    data_dir: Path = ROOT / "var"
+    db_pool_size: int = 10
+    db_statement_timeout_ms: int = 15_000
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    # Tokens. The default secret is for development only; production refuses it.
+    jwt_secret: str = Field(default="dev-only-secret-change-me-0123456789abcdef")
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+
+    # Login abuse limits (per username or mobile number, known or not).
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    otp_length: int = 6
+    otp_ttl_minutes: int = 5
+    otp_max_attempts: int = 5
+    otp_resend_seconds: int = 60
+    # Where one-time codes go: "outbox" records them in the sms_outbox table (development,
+    # tests); a real provider is a dotted path "package.module:ClassName".
+    sms_provider: str = "outbox"
+
+    # GraphQL limits.
+    graphql_max_depth: int = 10
+    graphql_max_aliases: int = 30
+    graphql_max_tokens: int = 2_000
+    graphql_introspection: bool = True
+    page_size_default: int = 20
+    page_size_max: int = 100
+
+    # Requests per minute per client address, all operations together.
+    rate_limit_per_minute: int = 1_200
+
+    def check_production(self) -> None:
+        if self.environment == "production" and self.jwt_secret.startswith("dev-only"):
+            raise RuntimeError("JWT_SECRET must be set in production")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

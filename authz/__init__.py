@@ -1,0 +1,39 @@
+"""Authorization, decided here alone: Casbin role templates, grants at tree nodes, scopes."""
+
+from authz.decide import (
+    Decision,
+    Scope,
+    authorize,
+    decide,
+    is_in_subtree,
+    is_own_cadre,
+    is_own_youth,
+    mask_mobile,
+    may_see_personal,
+    require_user,
+    scope,
+)
+from authz.policy_store import PolicyLine, PolicyStore
+from authz.principal import GrantRef, Principal, load_principal
+from authz.vocabulary import Act, Obj
+
+__all__ = [
+    "Act",
+    "Decision",
+    "GrantRef",
+    "Obj",
+    "PolicyLine",
+    "PolicyStore",
+    "Principal",
+    "Scope",
+    "authorize",
+    "decide",
+    "is_in_subtree",
+    "is_own_cadre",
+    "is_own_youth",
+    "load_principal",
+    "mask_mobile",
+    "may_see_personal",
+    "require_user",
+    "scope",
+]

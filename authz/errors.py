@@ -1,0 +1,43 @@
+"""Domain errors: raised below `schema/`, turned into GraphQL errors with a stable code there."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    code = "INTERNAL_SERVER_ERROR"
+    default_message = "服务器内部错误"
+
+    def __init__(self, message: str | None = None, **details: object) -> None:
+        self.message = message or self.default_message
+        self.details = details
+        super().__init__(self.message)
+
+
+class Unauthenticated(DomainError):
+    code = "UNAUTHENTICATED"
+    default_message = "请先登录"
+
+
+class Forbidden(DomainError):
+    code = "FORBIDDEN"
+    default_message = "没有权限执行此操作"
+
+
+class NotFound(DomainError):
+    code = "NOT_FOUND"
+    default_message = "对象不存在或无权访问"
+
+
+class BadInput(DomainError):
+    code = "BAD_USER_INPUT"
+    default_message = "输入有误"
+
+
+class Conflict(DomainError):
+    code = "CONFLICT"
+    default_message = "与现有数据冲突"
+
+
+class RateLimited(DomainError):
+    code = "RATE_LIMITED"
+    default_message = "请求过于频繁，请稍后再试"

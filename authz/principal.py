@@ -1,0 +1,90 @@
+"""The Principal: who is asking, with their grants loaded once per request."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import AuthSession, Cadre, Grant, User, Youth
+
+
+@dataclass(frozen=True)
+class GrantRef:
+    id: int
+    role: str
+    org_id: int
+    org_path: str
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: int | None = None
+    display_name: str = ""
+    session_id: uuid.UUID | None = None
+    cadre_id: int | None = None
+    cadre_org_path: str | None = None
+    youth_id: int | None = None
+    youth_org_path: str | None = None
+    grants: tuple[GrantRef, ...] = field(default=())
+    # Why a presented token was not accepted (expired, revoked …), for a precise message.
+    token_error: str | None = None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None
+
+    @classmethod
+    def anonymous(cls, token_error: str | None = None) -> Principal:
+        return cls(token_error=token_error)
+
+
+async def load_principal(session: AsyncSession, user_id: int, session_id: uuid.UUID) -> Principal:
+    """One statement: the account, its live session, its cadre/youth record and its grants."""
+    grants = (
+        sa.select(
+            sa.func.coalesce(
+                sa.func.json_agg(
+                    sa.func.json_build_array(Grant.id, Grant.role, Grant.org_id, Grant.org_path)
+                ),
+                sa.text("'[]'::json"),
+            )
+        )
+        .where(Grant.user_id == User.id, Grant.revoked_at.is_(None))
+        .scalar_subquery()
+    )
+    stmt = (
+        sa.select(
+            User.id,
+            User.display_name,
+            Cadre.id.label("cadre_id"),
+            Cadre.org_path.label("cadre_org_path"),
+            Youth.id.label("youth_id"),
+            Youth.org_path.label("youth_org_path"),
+            grants.label("grants"),
+        )
+        .join(AuthSession, AuthSession.user_id == User.id)
+        .outerjoin(Cadre, sa.and_(Cadre.user_id == User.id, Cadre.is_active))
+        .outerjoin(Youth, Youth.user_id == User.id)
+        .where(
+            User.id == user_id,
+            User.is_active,
+            AuthSession.id == session_id,
+            AuthSession.revoked_at.is_(None),
+        )
+    )
+    row = (await session.execute(stmt)).one_or_none()
+    if row is None:
+        return Principal.anonymous(token_error="revoked")
+    return Principal(
+        user_id=row.id,
+        display_name=row.display_name,
+        session_id=session_id,
+        cadre_id=row.cadre_id,
+        cadre_org_path=row.cadre_org_path,
+        youth_id=row.youth_id,
+        youth_org_path=row.youth_org_path,
+        grants=tuple(GrantRef(g[0], g[1], g[2], g[3]) for g in row.grants),
+    )

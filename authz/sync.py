@@ -1,0 +1,80 @@
+"""Policy changes reach every running instance at once: PostgreSQL LISTEN/NOTIFY.
+
+A change writes `pg_notify` in its own transaction, so instances hear of it only once it
+is committed. Grants are read per request and need no message; role templates are cached
+in the PolicyStore and reloaded on each message (and after every reconnect)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import asyncpg
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from authz.policy_store import PolicyStore
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "youthlink_policy"
+
+
+async def notify_policy_changed(session: AsyncSession, what: str) -> None:
+    await session.execute(sa.select(sa.func.pg_notify(CHANNEL, what)))
+
+
+def asyncpg_dsn(engine: AsyncEngine) -> str:
+    url = engine.url.set(drivername="postgresql")
+    return url.render_as_string(hide_password=False)
+
+
+class PolicyListener:
+    def __init__(self, engine: AsyncEngine, store: PolicyStore) -> None:
+        self.engine, self.store = engine, store
+        self._task: asyncio.Task[None] | None = None
+        self._reload_lock = asyncio.Lock()
+        self.ready = asyncio.Event()
+
+    async def reload(self) -> None:
+        async with self._reload_lock, self.engine.connect() as conn:
+            await self.store.load(conn)
+
+    async def start(self) -> None:
+        await self.reload()
+        self._task = asyncio.create_task(self._run(), name="policy-listener")
+        await asyncio.wait_for(self.ready.wait(), timeout=10)
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def _on_notify(self, *_: object) -> None:
+        asyncio.get_running_loop().create_task(self.reload())
+
+    async def _run(self) -> None:
+        delay = 0.5
+        while True:
+            conn: asyncpg.Connection | None = None
+            try:
+                conn = await asyncpg.connect(asyncpg_dsn(self.engine))
+                await conn.add_listener(CHANNEL, self._on_notify)
+                await self.reload()  # whatever changed while we were not listening
+                self.ready.set()
+                delay = 0.5
+                while not conn.is_closed():
+                    await asyncio.sleep(1)
+                    await conn.execute("SELECT 1")
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("policy listener lost its connection; retrying in %.1fs", delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10)
+            finally:
+                if conn is not None and not conn.is_closed():
+                    with contextlib.suppress(Exception):
+                        await conn.close()

@@ -1,0 +1,23 @@
+"""The typed vocabulary of authorization: what can be acted on, and how."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Obj(enum.StrEnum):
+    ORG = "org"  # 团组织
+    CADRE = "cadre"  # 团干部
+    YOUTH = "youth"  # 小伙伴
+    GRANT = "grant"  # 授权
+    POLICY = "policy"  # 角色与权限
+    AUDIT = "audit"  # 审计日志
+    WORK = "work"  # 工作日志、五个一、一学一做
+    REPORT = "report"  # 报送
+
+
+class Act(enum.StrEnum):
+    VIEW = "view"  # 查看
+    MANAGE = "manage"  # 管理（创建、修改）
+    APPROVE = "approve"  # 审批
+    VIEW_PERSONAL = "view_personal"  # 查看完整个人信息（手机号）

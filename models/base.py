@@ -1,0 +1,83 @@
+"""Declarative base, the naming convention, and the types every domain shares."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import UserDefinedType
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Ltree(UserDefinedType):
+    """PostgreSQL ltree: a materialized tree path such as `1.7.42` (labels are org ids)."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw: object) -> str:
+        return "LTREE"
+
+    def bind_expression(self, bindvalue):  # type: ignore[no-untyped-def]
+        return sa.cast(bindvalue, self)
+
+    def column_expression(self, col):  # type: ignore[no-untyped-def]
+        return sa.cast(col, sa.Text)
+
+    class comparator_factory(UserDefinedType.Comparator):  # noqa: N801
+        def descendant_of(self, other: object) -> sa.ColumnElement[bool]:
+            """`self <@ other`: in other's subtree (other included)."""
+            return self.op("<@", is_comparison=True)(other)
+
+        def ancestor_of(self, other: object) -> sa.ColumnElement[bool]:
+            """`self @> other`: other is in self's subtree (self included)."""
+            return self.op("@>", is_comparison=True)(other)
+
+
+def ltree_array(paths: list[str]) -> sa.ColumnElement:
+    """A bound `ltree[]`, for `path <@ ANY(:roots)`."""
+    return sa.cast(sa.bindparam(None, list(paths), type_=ARRAY(sa.Text)), ARRAY(Ltree()))
+
+
+def str_enum(enum_cls: type[enum.Enum], length: int = 32) -> sa.Enum:
+    """Enums stored as checked VARCHAR: new values need no ALTER TYPE."""
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        name=enum_cls.__name__.lower(),
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = metadata
+
+
+class Timestamps:
+    created_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now(), onupdate=sa.func.now()
+    )
+
+
+class TenantOwned:
+    """Hot tenant-owned rows: the owner's org, its path (kept in step when a subtree moves),
+    and the city-level ancestor (partition / distribution key)."""
+
+    org_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("orgs.id"), index=True)
+    org_path: Mapped[str] = mapped_column(Ltree())
+    city_id: Mapped[int] = mapped_column(sa.BigInteger)

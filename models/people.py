@@ -1,0 +1,46 @@
+"""People: League cadres (团干部) and the young people they keep in touch with (小伙伴)."""
+
+from __future__ import annotations
+
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, TenantOwned, Timestamps, str_enum
+
+
+class CadreKind(enum.StrEnum):
+    FULL_TIME = "FULL_TIME"  # 专职
+    SECONDED = "SECONDED"  # 挂职
+    PART_TIME = "PART_TIME"  # 兼职
+
+
+class Cadre(Base, TenantOwned, Timestamps):
+    __tablename__ = "cadres"
+    __table_args__ = (sa.Index("ix_cadres_org_path_gist", "org_path", postgresql_using="gist"),)
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.BigInteger, sa.ForeignKey("users.id"), unique=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(50))
+    kind: Mapped[CadreKind] = mapped_column(str_enum(CadreKind))
+    position: Mapped[str] = mapped_column(sa.String(100), server_default="")
+    # A cadre of a leading organ (领导机关干部); their 五个一 quota is the organ's.
+    is_leading_organ_cadre: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    is_active: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.true())
+
+
+class Youth(Base, TenantOwned, Timestamps):
+    __tablename__ = "youth"
+    __table_args__ = (sa.Index("ix_youth_org_path_gist", "org_path", postgresql_using="gist"),)
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    # Set when the young person first logs in with their mobile number.
+    user_id: Mapped[int | None] = mapped_column(
+        sa.BigInteger, sa.ForeignKey("users.id"), unique=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(50))
+    mobile: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    industry: Mapped[str] = mapped_column(sa.String(50), server_default="")
