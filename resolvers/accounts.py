@@ -1,0 +1,285 @@
+"""Logging in and out: cadres by username + password, youth by mobile + one-time code.
+
+Unknown accounts and wrong secrets get the same answer, and both count toward the same
+lockout, so the API tells nobody which usernames or numbers exist."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.dialects.postgresql import insert
+
+from authz import require_user
+from authz.errors import BadInput, RateLimited, Unauthenticated
+from models import AuthSession, ClientKind, LoginThrottle, OtpCode, RefreshToken, User, Youth
+from resolvers.base import Ctx, clean_mobile
+from resolvers.sms import load_provider
+from resolvers.tokens import hash_secret, issue_access, new_refresh_token
+
+WRONG_LOGIN = "用户名或密码错误"
+WRONG_CODE = "手机号或验证码错误"
+
+
+@lru_cache
+def _hasher() -> PasswordHasher:
+    return PasswordHasher()  # argon2id, the library's current recommended parameters
+
+
+@lru_cache
+def _dummy_hash() -> str:
+    return _hasher().hash(secrets.token_hex(16))
+
+
+def hash_password(ctx: Ctx, password: str) -> str:
+    if len(password or "") < 8 or password.isdigit() or password.isalpha():
+        raise BadInput("密码至少 8 位，且须同时包含字母和数字", field="password")
+    if len(password) > 128:
+        raise BadInput("密码不能超过 128 位", field="password")
+    return _hasher().hash(password)
+
+
+def _verify(password_hash: str | None, password: str) -> bool:
+    try:
+        # An unknown user is checked against a dummy hash: the same work, the same time.
+        return _hasher().verify(password_hash or _dummy_hash(), password) and bool(password_hash)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True)
+class AuthResult:
+    access_token: str
+    access_expires_at: datetime
+    refresh_token: str
+    refresh_expires_at: datetime
+    user_id: int
+    session_id: uuid.UUID
+
+
+# ---------------------------------------------------------------- throttling
+
+
+async def _check_lock(ctx: Ctx, identifier: str) -> None:
+    locked_until = await ctx.session.scalar(
+        sa.select(LoginThrottle.locked_until).where(LoginThrottle.identifier == identifier)
+    )
+    now = datetime.now(UTC)
+    if locked_until and locked_until > now:
+        minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
+        raise RateLimited(f"尝试次数过多，请 {minutes} 分钟后再试", retry_after=minutes * 60)
+
+
+async def _record_failure(ctx: Ctx, identifier: str) -> None:
+    """Committed on its own: the failed login's transaction is rolled back."""
+    s = ctx.settings
+    lock = sa.case(
+        (LoginThrottle.failures + 1 >= s.login_max_failures,
+         sa.func.now() + sa.text(f"interval '{int(s.login_lock_minutes)} minutes'")),
+        else_=None,
+    )
+    stmt = insert(LoginThrottle).values(
+        identifier=identifier, failures=1, last_failure_at=sa.func.now()
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[LoginThrottle.identifier],
+        set_={
+            # After a lock has run out, counting starts again.
+            "failures": sa.case(
+                (LoginThrottle.locked_until < sa.func.now(), 1), else_=LoginThrottle.failures + 1
+            ),
+            "locked_until": sa.case(
+                (LoginThrottle.locked_until < sa.func.now(), None), else_=lock
+            ),
+            "last_failure_at": sa.func.now(),
+        },
+    )
+    async with ctx.independent() as side:
+        await side.execute(stmt)
+        await side.commit()
+
+
+async def _clear_failures(ctx: Ctx, identifier: str) -> None:
+    await ctx.session.execute(
+        sa.delete(LoginThrottle).where(LoginThrottle.identifier == identifier)
+    )
+
+
+# ---------------------------------------------------------------- sessions
+
+
+async def _open_session(ctx: Ctx, user: User, client: ClientKind) -> AuthResult:
+    session = AuthSession(id=uuid.uuid4(), user_id=user.id, client=client)
+    ctx.session.add(session)
+    user.last_login_at = datetime.now(UTC)
+    await ctx.session.flush()
+    return await _issue(ctx, user.id, session.id)
+
+
+async def _issue(ctx: Ctx, user_id: int, session_id: uuid.UUID) -> AuthResult:
+    raw, digest = new_refresh_token()
+    refresh_expires = datetime.now(UTC) + timedelta(days=ctx.settings.refresh_token_days)
+    ctx.session.add(RefreshToken(session_id=session_id, token_hash=digest, expires_at=refresh_expires))
+    await ctx.session.flush()
+    access, access_expires = issue_access(ctx.settings, user_id, session_id)
+    return AuthResult(access, access_expires, raw, refresh_expires, user_id, session_id)
+
+
+async def login(ctx: Ctx, username: str, password: str, client: ClientKind) -> AuthResult:
+    username = (username or "").strip().lower()
+    if not username or not password:
+        raise BadInput("请输入用户名和密码")
+    identifier = f"u:{username[:60]}"
+    await _check_lock(ctx, identifier)
+    user = await ctx.session.scalar(
+        sa.select(User).where(User.username == username, User.is_active)
+    )
+    if not _verify(user.password_hash if user else None, password) or user is None:
+        await _record_failure(ctx, identifier)
+        raise Unauthenticated(WRONG_LOGIN)
+    await _clear_failures(ctx, identifier)
+    return await _open_session(ctx, user, client)
+
+
+async def request_login_code(ctx: Ctx, mobile: str) -> int:
+    """Send a code if the number belongs to someone; answer the same either way.
+    Returns the seconds before another code may be asked for."""
+    mobile = clean_mobile(mobile)
+    s = ctx.settings
+    last = await ctx.session.scalar(
+        sa.select(sa.func.max(OtpCode.created_at)).where(OtpCode.mobile == mobile)
+    )
+    now = datetime.now(UTC)
+    if last and (now - last).total_seconds() < s.otp_resend_seconds:
+        wait = s.otp_resend_seconds - int((now - last).total_seconds())
+        raise RateLimited(f"验证码发送过于频繁，请 {wait} 秒后再试", retry_after=wait)
+    code = "".join(secrets.choice("0123456789") for _ in range(s.otp_length))
+    ctx.session.add(
+        OtpCode(
+            mobile=mobile,
+            code_hash=hash_secret(f"{mobile}:{code}"),
+            expires_at=now + timedelta(minutes=s.otp_ttl_minutes),
+        )
+    )
+    known = await ctx.session.scalar(
+        sa.select(sa.literal(True)).where(
+            sa.or_(
+                sa.exists().where(Youth.mobile == mobile),
+                sa.exists().where(User.mobile == mobile, User.is_active),
+            )
+        )
+    )
+    if known:
+        text = f"【共青团1+100】您的登录验证码是 {code}，{s.otp_ttl_minutes} 分钟内有效。请勿泄露。"
+        await load_provider(s.sms_provider).send(ctx.session, mobile, text)
+    await ctx.session.flush()
+    return s.otp_resend_seconds
+
+
+async def login_with_code(ctx: Ctx, mobile: str, code: str, client: ClientKind) -> AuthResult:
+    mobile = clean_mobile(mobile)
+    identifier = f"m:{mobile}"
+    await _check_lock(ctx, identifier)
+    otp = await ctx.session.scalar(
+        sa.select(OtpCode)
+        .where(OtpCode.mobile == mobile, OtpCode.used_at.is_(None), OtpCode.expires_at > sa.func.now())
+        .order_by(OtpCode.created_at.desc())
+        .limit(1)
+        .with_for_update()
+    )
+    ok = (
+        otp is not None
+        and otp.attempts < ctx.settings.otp_max_attempts
+        and hmac.compare_digest(otp.code_hash, hash_secret(f"{mobile}:{(code or '').strip()}"))
+    )
+    user = await _account_for_mobile(ctx, mobile) if ok else None
+    if not ok or user is None:
+        if otp is not None:
+            async with ctx.independent() as side:
+                await side.execute(
+                    sa.update(OtpCode).where(OtpCode.id == otp.id).values(attempts=OtpCode.attempts + 1)
+                )
+                await side.commit()
+        await _record_failure(ctx, identifier)
+        raise Unauthenticated(WRONG_CODE)
+    assert otp is not None
+    otp.used_at = datetime.now(UTC)
+    await _clear_failures(ctx, identifier)
+    return await _open_session(ctx, user, client)
+
+
+async def _account_for_mobile(ctx: Ctx, mobile: str) -> User | None:
+    """The youth's account, made on their first login; or a cadre's account by mobile."""
+    youth = await ctx.session.scalar(sa.select(Youth).where(Youth.mobile == mobile))
+    if youth is not None and youth.user_id is None:
+        user = User(mobile=mobile, display_name=youth.name)
+        ctx.session.add(user)
+        await ctx.session.flush()
+        youth.user_id = user.id
+        await ctx.session.flush()
+        return user
+    if youth is not None:
+        return await ctx.session.scalar(
+            sa.select(User).where(User.id == youth.user_id, User.is_active)
+        )
+    return await ctx.session.scalar(sa.select(User).where(User.mobile == mobile, User.is_active))
+
+
+async def refresh(ctx: Ctx, raw_token: str) -> AuthResult:
+    """Rotate: a refresh token works once. A spent one presented again means it leaked:
+    the whole session (its token family) is revoked."""
+    row = await ctx.session.execute(
+        sa.select(RefreshToken, AuthSession)
+        .join(AuthSession, AuthSession.id == RefreshToken.session_id)
+        .where(RefreshToken.token_hash == hash_secret(raw_token or ""))
+        .with_for_update()
+    )
+    found = row.one_or_none()
+    if found is None:
+        raise Unauthenticated("刷新令牌无效，请重新登录")
+    token, session = found
+    if token.used_at is not None:
+        if session.revoked_at is None:
+            async with ctx.independent() as side:
+                await side.execute(
+                    sa.update(AuthSession)
+                    .where(AuthSession.id == session.id)
+                    .values(revoked_at=sa.func.now(), revoked_reason="refresh_reuse")
+                )
+                await side.commit()
+        raise Unauthenticated("刷新令牌已被使用，为安全起见本次登录已注销，请重新登录")
+    if session.revoked_at is not None or token.expires_at <= datetime.now(UTC):
+        raise Unauthenticated("登录已失效，请重新登录")
+    active = await ctx.session.scalar(sa.select(User.is_active).where(User.id == session.user_id))
+    if not active:
+        raise Unauthenticated("登录已失效，请重新登录")
+    token.used_at = datetime.now(UTC)
+    session.last_seen_at = datetime.now(UTC)
+    return await _issue(ctx, session.user_id, session.id)
+
+
+async def logout(ctx: Ctx, *, everywhere: bool = False) -> int:
+    """Revoke this session (or all of the user's); returns how many were revoked."""
+    user_id = require_user(ctx.principal)
+    stmt = sa.update(AuthSession).where(
+        AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None)
+    )
+    if not everywhere:
+        stmt = stmt.where(AuthSession.id == ctx.principal.session_id)
+    result = await ctx.session.execute(stmt.values(revoked_at=sa.func.now(), revoked_reason="logout"))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def me(ctx: Ctx) -> User:
+    user_id = require_user(ctx.principal)
+    user = await ctx.loaders.user.load(user_id)
+    if user is None:
+        raise Unauthenticated()
+    return user

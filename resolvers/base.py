@@ -1,0 +1,104 @@
+"""What every operation gets: the request's session, principal, policy and settings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from authz import Act, Decision, Obj, PolicyStore, Principal, Scope, authorize, scope
+from authz.errors import BadInput, Conflict
+from models import AuditEntry
+
+if TYPE_CHECKING:
+    from app.settings import Settings
+    from resolvers.loaders import Loaders
+
+
+@dataclass
+class Ctx:
+    session: AsyncSession
+    principal: Principal
+    policy: PolicyStore
+    settings: Settings
+    # For the few writes that must outlive a failed mutation (login throttling).
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None
+    request_id: str = ""
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        from resolvers.loaders import Loaders
+
+        self.loaders = Loaders(self)
+
+    # Thin wrappers so operations read as the domain: ctx.authorize(Act.MANAGE, Obj.ORG, path)
+    def authorize(self, act: Act, obj: Obj, org_path: str) -> Decision:
+        return authorize(self.policy, self.principal, act, obj, org_path)
+
+    def scope(self, act: Act, obj: Obj, *, required: bool = True) -> Scope:
+        return scope(self.policy, self.principal, act, obj, required=required)
+
+    async def audit(
+        self,
+        action: str,
+        entity_type: str,
+        entity_id: object,
+        org_path: str | None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        """Append to the audit log, in the mutation's own transaction."""
+        self.session.add(
+            AuditEntry(
+                actor_user_id=self.principal.user_id,
+                request_id=self.request_id or None,
+                action=action,
+                entity_type=entity_type,
+                entity_id=str(entity_id),
+                org_path=org_path,
+                before=before,
+                after=after,
+            )
+        )
+        await self.session.flush()
+
+    def independent(self) -> AsyncSession:
+        """A session of its own, committed apart from the request's transaction."""
+        assert self.sessionmaker is not None
+        return self.sessionmaker()
+
+    async def flush_or_conflict(self, message: str) -> None:
+        """Flush; a unique violation becomes CONFLICT with `message`."""
+        try:
+            await self.session.flush()
+        except IntegrityError as exc:
+            if getattr(exc.orig, "sqlstate", None) == "23505" or "unique" in str(exc.orig).lower():
+                raise Conflict(message) from None
+            raise
+
+
+def clean_text(value: str | None, field_name: str, *, max_len: int, required: bool = True) -> str:
+    """Trimmed text within bounds, or BAD_USER_INPUT naming the field."""
+    text = (value or "").strip()
+    if required and not text:
+        raise BadInput(f"{field_name}不能为空", field=field_name)
+    if len(text) > max_len:
+        raise BadInput(f"{field_name}不能超过{max_len}个字符", field=field_name)
+    if any(ord(ch) < 32 for ch in text):
+        raise BadInput(f"{field_name}含有非法字符", field=field_name)
+    return text
+
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def clean_mobile(value: str) -> str:
+    mobile = (value or "").strip().replace(" ", "").replace("-", "")
+    if mobile.startswith("+86"):
+        mobile = mobile[3:]
+    if not MOBILE_RE.match(mobile):
+        raise BadInput("手机号码格式不正确", field="mobile")
+    return mobile

@@ -1,0 +1,317 @@
+"""The tenant tree: read it within scope; the province builds, renames, moves and retires it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from authz import Act, Obj
+from authz.errors import BadInput, Conflict, NotFound
+from models import Org, OrgKind, OrgLevel
+from models.base import Base, TenantOwned
+from resolvers.base import Ctx, clean_text
+from resolvers.pagination import Page, paginate
+
+CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+
+def snapshot(org: Org) -> dict[str, Any]:
+    return {
+        "code": org.code,
+        "name": org.name,
+        "level": org.level.value,
+        "kind": org.kind.value,
+        "parent_id": org.parent_id,
+        "path": org.path,
+        "is_leading_organ": org.is_leading_organ,
+        "is_active": org.is_active,
+    }
+
+
+async def root_path(ctx: Ctx) -> str:
+    path = await ctx.session.scalar(sa.select(Org.path).where(Org.parent_id.is_(None)).limit(1))
+    if path is None:
+        raise NotFound("组织树尚未建立")
+    return path
+
+
+async def load(ctx: Ctx, org_id: int, *, for_update: bool = False) -> Org:
+    """The org row, unchecked: callers authorize before returning it to anyone."""
+    stmt = sa.select(Org).where(Org.id == org_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    org = await ctx.session.scalar(stmt)
+    if org is None:
+        raise NotFound()
+    return org
+
+
+async def get(ctx: Ctx, org_id: int) -> Org:
+    org = await ctx.loaders.org.load(org_id)
+    if org is None:
+        raise NotFound()
+    ctx.authorize(Act.VIEW, Obj.ORG, org.path)
+    return org
+
+
+def _search(stmt: sa.Select[Any], search: str | None) -> sa.Select[Any]:
+    term = (search or "").strip()
+    if not term:
+        return stmt
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return stmt.where(sa.or_(Org.name.ilike(f"%{escaped}%"), Org.code == term))
+
+
+async def list_orgs(
+    ctx: Ctx,
+    *,
+    search: str | None = None,
+    level: OrgLevel | None = None,
+    kind: OrgKind | None = None,
+    under: int | None = None,
+    include_inactive: bool = False,
+    first: int | None = None,
+    after: str | None = None,
+) -> Page[Org]:
+    scope = ctx.scope(Act.VIEW, Obj.ORG)
+    stmt = _search(sa.select(Org).where(scope.predicate(Org.path)), search)
+    if under is not None:
+        root = await get(ctx, under)
+        stmt = stmt.where(Org.path.descendant_of(root.path))
+    if level is not None:
+        stmt = stmt.where(Org.level == level)
+    if kind is not None:
+        stmt = stmt.where(Org.kind == kind)
+    if not include_inactive:
+        stmt = stmt.where(Org.is_active)
+    return await _page(ctx, stmt, first, after)
+
+
+async def _page(ctx: Ctx, stmt: sa.Select[Any], first: int | None, after: str | None) -> Page[Org]:
+    return await paginate(
+        ctx.session,
+        stmt,
+        Org.id,
+        first=first,
+        after=after,
+        default=ctx.settings.page_size_default,
+        maximum=ctx.settings.page_size_max,
+    )
+
+
+async def children(
+    ctx: Ctx, org: Org, *, include_inactive: bool = False, first: int | None, after: str | None
+) -> Page[Org]:
+    scope = ctx.scope(Act.VIEW, Obj.ORG)
+    stmt = sa.select(Org).where(Org.parent_id == org.id, scope.predicate(Org.path))
+    if not include_inactive:
+        stmt = stmt.where(Org.is_active)
+    return await _page(ctx, stmt, first, after)
+
+
+async def subtree(
+    ctx: Ctx,
+    org: Org,
+    *,
+    search: str | None,
+    level: OrgLevel | None,
+    first: int | None,
+    after: str | None,
+) -> Page[Org]:
+    return await list_orgs(ctx, search=search, level=level, under=org.id, first=first, after=after)
+
+
+async def ancestors(ctx: Ctx, org: Org) -> list[Org]:
+    """From the top down, only those the principal may see: nothing above their grants."""
+    scope = ctx.scope(Act.VIEW, Obj.ORG)
+    stmt = (
+        sa.select(Org)
+        .where(Org.path.ancestor_of(org.path), Org.id != org.id, scope.predicate(Org.path))
+        .order_by(sa.func.nlevel(Org.path))
+    )
+    return list((await ctx.session.scalars(stmt)).all())
+
+
+async def visible_parent(ctx: Ctx, org: Org) -> Org | None:
+    if org.parent_id is None:
+        return None
+    parent = await ctx.loaders.org.load(org.parent_id)
+    if parent is None or not ctx.scope(Act.VIEW, Obj.ORG).covers(parent.path):
+        return None
+    return parent
+
+
+@dataclass(frozen=True)
+class OrgCounts:
+    children: int = 0
+    descendants: int = 0
+    cadres: int = 0
+    youth: int = 0
+
+
+# ---------------------------------------------------------------- mutations
+
+
+def _check_level(parent: Org, level: OrgLevel) -> None:
+    if level == OrgLevel.PROVINCE or level.depth <= parent.level.depth:
+        raise BadInput("下级组织的层级必须低于上级组织", field="level")
+
+
+def _clean_code(code: str) -> str:
+    code = (code or "").strip()
+    if not CODE_RE.match(code):
+        raise BadInput("组织代码只能包含字母、数字、下划线和连字符，长度 1–32", field="code")
+    return code
+
+
+async def create(
+    ctx: Ctx,
+    *,
+    parent_id: int,
+    code: str,
+    name: str,
+    level: OrgLevel,
+    kind: OrgKind,
+    is_leading_organ: bool = False,
+) -> Org:
+    parent = await load(ctx, parent_id)
+    ctx.authorize(Act.MANAGE, Obj.ORG, parent.path)
+    if not parent.is_active:
+        raise Conflict("上级组织已停用")
+    _check_level(parent, level)
+    new_id = int(await ctx.session.scalar(sa.select(sa.func.nextval("orgs_id_seq"))))
+    org = Org(
+        id=new_id,
+        parent_id=parent.id,
+        path=f"{parent.path}.{new_id}",
+        code=_clean_code(code),
+        name=clean_text(name, "组织名称", max_len=100),
+        level=level,
+        kind=kind,
+        is_leading_organ=is_leading_organ,
+        is_active=True,
+        city_id=new_id if level == OrgLevel.CITY else parent.city_id,
+    )
+    ctx.session.add(org)
+    await ctx.flush_or_conflict("组织代码已被使用")
+    await ctx.audit("org.create", "Org", org.id, org.path, after=snapshot(org))
+    return org
+
+
+async def update(
+    ctx: Ctx,
+    org_id: int,
+    *,
+    name: str | None = None,
+    code: str | None = None,
+    kind: OrgKind | None = None,
+    is_leading_organ: bool | None = None,
+) -> Org:
+    org = await load(ctx, org_id, for_update=True)
+    ctx.authorize(Act.MANAGE, Obj.ORG, org.path)
+    before = snapshot(org)
+    if name is not None:
+        org.name = clean_text(name, "组织名称", max_len=100)
+    if code is not None:
+        org.code = _clean_code(code)
+    if kind is not None:
+        org.kind = kind
+    if is_leading_organ is not None:
+        org.is_leading_organ = is_leading_organ
+    await ctx.flush_or_conflict("组织代码已被使用")
+    await ctx.audit("org.update", "Org", org.id, org.path, before=before, after=snapshot(org))
+    return org
+
+
+def tenant_tables() -> list[type[TenantOwned]]:
+    """Every table that carries org_id/org_path/city_id: all kept in step by a move."""
+    return [
+        m.class_
+        for m in Base.registry.mappers
+        if issubclass(m.class_, TenantOwned)  # type: ignore[arg-type]
+    ]
+
+
+async def move(ctx: Ctx, org_id: int, new_parent_id: int) -> Org:
+    """Move a whole subtree under a new parent: every path below, and the org_path and
+    city_id of every tenant-owned row in it, change in this one transaction."""
+    org = await load(ctx, org_id, for_update=True)
+    ctx.authorize(Act.MANAGE, Obj.ORG, org.path)
+    if org.parent_id is None:
+        raise BadInput("不能移动根组织", field="id")
+    parent = await load(ctx, new_parent_id, for_update=True)
+    ctx.authorize(Act.MANAGE, Obj.ORG, parent.path)
+    if parent.id == org.id or parent.path.startswith(org.path + "."):
+        raise BadInput("不能把组织移动到其自身或下级组织之下", field="newParentId")
+    if not parent.is_active:
+        raise Conflict("目标上级组织已停用")
+    _check_level(parent, org.level)
+    before = snapshot(org)
+    old_path, new_path = org.path, f"{parent.path}.{org.id}"
+    if old_path != new_path:
+        await _rewrite_paths(ctx, old_path, new_path, parent.city_id)
+        await ctx.session.execute(
+            sa.update(Org).where(Org.id == org.id).values(parent_id=parent.id)
+        )
+    await ctx.session.refresh(org)
+    await ctx.audit("org.move", "Org", org.id, org.path, before=before, after=snapshot(org))
+    return org
+
+
+async def _rewrite_paths(ctx: Ctx, old_path: str, new_path: str, fallback_city: int) -> None:
+    s = ctx.session
+    depth = old_path.count(".") + 1
+    await s.execute(
+        sa.text(
+            "UPDATE orgs SET path = CAST(:new AS ltree) || subpath(path, :depth), "
+            "updated_at = now() WHERE path <@ CAST(:old AS ltree)"
+        ),
+        {"new": new_path, "old": old_path, "depth": depth},
+    )
+    # The city-level ancestor of each moved org, or the province's id when none.
+    await s.execute(
+        sa.text(
+            "UPDATE orgs o SET city_id = COALESCE(("
+            "  SELECT a.id FROM orgs a WHERE a.path @> o.path AND a.level = 'CITY'"
+            "  ORDER BY nlevel(a.path) DESC LIMIT 1), :fallback)"
+            " WHERE o.path <@ CAST(:new AS ltree)"
+        ),
+        {"new": new_path, "fallback": fallback_city},
+    )
+    for model in tenant_tables():
+        table = model.__table__.name  # type: ignore[attr-defined]
+        await s.execute(
+            sa.text(
+                f"UPDATE {table} t SET org_path = o.path, city_id = o.city_id "  # noqa: S608
+                "FROM orgs o WHERE o.id = t.org_id AND o.path <@ CAST(:new AS ltree)"
+            ),
+            {"new": new_path},
+        )
+
+
+async def set_active(ctx: Ctx, org_id: int, active: bool) -> Org:
+    org = await load(ctx, org_id, for_update=True)
+    ctx.authorize(Act.MANAGE, Obj.ORG, org.path)
+    if org.is_active == active:
+        return org
+    if not active:
+        if org.parent_id is None:
+            raise BadInput("不能停用根组织", field="id")
+        live_children = await ctx.session.scalar(
+            sa.select(sa.func.count()).where(Org.parent_id == org.id, Org.is_active)
+        )
+        if live_children:
+            raise Conflict(f"该组织还有 {live_children} 个未停用的下级组织，请先停用或移走")
+    else:
+        parent = await load(ctx, org.parent_id) if org.parent_id else None
+        if parent is not None and not parent.is_active:
+            raise Conflict("上级组织已停用，请先启用上级组织")
+    before = snapshot(org)
+    org.is_active = active
+    await ctx.session.flush()
+    action = "org.reactivate" if active else "org.deactivate"
+    await ctx.audit(action, "Org", org.id, org.path, before=before, after=snapshot(org))
+    return org

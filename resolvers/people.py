@@ -1,0 +1,271 @@
+"""Cadres (团干部) and youth (小伙伴): read within scope, managed by the leading organs."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sqlalchemy as sa
+
+from authz import Act, Obj, is_own_cadre, is_own_youth, mask_mobile, may_see_personal
+from authz.errors import BadInput, Conflict, NotFound
+from models import AuthSession, Cadre, CadreKind, Grant, Org, User, Youth
+from resolvers import accounts, orgs
+from resolvers.base import Ctx, clean_mobile, clean_text
+from resolvers.pagination import Page, paginate
+
+USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.]{2,31}$")
+
+
+def _cadre_snapshot(c: Cadre) -> dict[str, Any]:
+    return {
+        "name": c.name,
+        "kind": c.kind.value,
+        "position": c.position,
+        "org_id": c.org_id,
+        "is_leading_organ_cadre": c.is_leading_organ_cadre,
+        "is_active": c.is_active,
+    }
+
+
+def _youth_snapshot(y: Youth) -> dict[str, Any]:
+    # Personal data goes to the audit log masked.
+    return {
+        "name": y.name,
+        "mobile": mask_mobile(y.mobile),
+        "industry": y.industry,
+        "org_id": y.org_id,
+    }
+
+
+def _text_filter(stmt: sa.Select[Any], column: Any, search: str | None) -> sa.Select[Any]:
+    term = (search or "").strip()
+    if not term:
+        return stmt
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return stmt.where(column.ilike(f"%{escaped}%"))
+
+
+async def _under(ctx: Ctx, stmt: sa.Select[Any], column: Any, under: int | None) -> sa.Select[Any]:
+    if under is None:
+        return stmt
+    root = await orgs.get(ctx, under)
+    return stmt.where(column.descendant_of(root.path))
+
+
+async def _page(ctx: Ctx, stmt: sa.Select[Any], key: Any, first: int | None, after: str | None) -> Page[Any]:
+    return await paginate(
+        ctx.session,
+        stmt,
+        key,
+        first=first,
+        after=after,
+        default=ctx.settings.page_size_default,
+        maximum=ctx.settings.page_size_max,
+    )
+
+
+async def _placed(ctx: Ctx, org_id: int, act: Act, obj: Obj) -> Org:
+    org = await orgs.load(ctx, org_id)
+    ctx.authorize(act, obj, org.path)
+    if not org.is_active:
+        raise Conflict("该组织已停用")
+    return org
+
+
+# ---------------------------------------------------------------- cadres
+
+
+async def get_cadre(ctx: Ctx, cadre_id: int) -> Cadre:
+    cadre = await ctx.session.get(Cadre, cadre_id)
+    if cadre is None:
+        raise NotFound()
+    if not is_own_cadre(ctx.principal, cadre.id):
+        ctx.authorize(Act.VIEW, Obj.CADRE, cadre.org_path)
+    return cadre
+
+
+async def list_cadres(
+    ctx: Ctx,
+    *,
+    under: int | None = None,
+    search: str | None = None,
+    kind: CadreKind | None = None,
+    include_inactive: bool = False,
+    first: int | None = None,
+    after: str | None = None,
+) -> Page[Cadre]:
+    scope = ctx.scope(Act.VIEW, Obj.CADRE)
+    stmt = _text_filter(sa.select(Cadre).where(scope.predicate(Cadre.org_path)), Cadre.name, search)
+    stmt = await _under(ctx, stmt, Cadre.org_path, under)
+    if kind is not None:
+        stmt = stmt.where(Cadre.kind == kind)
+    if not include_inactive:
+        stmt = stmt.where(Cadre.is_active)
+    return await _page(ctx, stmt, Cadre.id, first, after)
+
+
+async def create_cadre(
+    ctx: Ctx,
+    *,
+    org_id: int,
+    name: str,
+    kind: CadreKind,
+    username: str,
+    password: str,
+    position: str = "",
+    is_leading_organ_cadre: bool = False,
+    mobile: str | None = None,
+) -> Cadre:
+    org = await _placed(ctx, org_id, Act.MANAGE, Obj.CADRE)
+    username = (username or "").strip().lower()
+    if not USERNAME_RE.match(username):
+        raise BadInput("用户名须以字母开头，由 3–32 位小写字母、数字、下划线或点组成", field="username")
+    user = User(
+        username=username,
+        mobile=clean_mobile(mobile) if mobile else None,
+        password_hash=accounts.hash_password(ctx, password),
+        display_name=clean_text(name, "姓名", max_len=50),
+    )
+    ctx.session.add(user)
+    await ctx.flush_or_conflict("用户名或手机号已被使用")
+    cadre = Cadre(
+        user_id=user.id,
+        name=user.display_name,
+        kind=kind,
+        position=clean_text(position, "职务", max_len=100, required=False),
+        is_leading_organ_cadre=is_leading_organ_cadre,
+        org_id=org.id,
+        org_path=org.path,
+        city_id=org.city_id,
+    )
+    ctx.session.add(cadre)
+    # Every cadre holds the `cadre` role at their own org.
+    ctx.session.add(
+        Grant(user_id=user.id, role="cadre", org_id=org.id, org_path=org.path,
+              city_id=org.city_id, granted_by=ctx.principal.user_id)
+    )
+    await ctx.session.flush()
+    await ctx.audit("cadre.create", "Cadre", cadre.id, org.path, after=_cadre_snapshot(cadre))
+    return cadre
+
+
+async def update_cadre(
+    ctx: Ctx,
+    cadre_id: int,
+    *,
+    name: str | None = None,
+    kind: CadreKind | None = None,
+    position: str | None = None,
+    is_leading_organ_cadre: bool | None = None,
+    is_active: bool | None = None,
+) -> Cadre:
+    cadre = await ctx.session.get(Cadre, cadre_id, with_for_update=True)
+    if cadre is None:
+        raise NotFound()
+    ctx.authorize(Act.MANAGE, Obj.CADRE, cadre.org_path)
+    before = _cadre_snapshot(cadre)
+    if name is not None:
+        cadre.name = clean_text(name, "姓名", max_len=50)
+    if kind is not None:
+        cadre.kind = kind
+    if position is not None:
+        cadre.position = clean_text(position, "职务", max_len=100, required=False)
+    if is_leading_organ_cadre is not None:
+        cadre.is_leading_organ_cadre = is_leading_organ_cadre
+    if is_active is not None and is_active != cadre.is_active:
+        cadre.is_active = is_active
+        await _set_account_active(ctx, cadre.user_id, is_active)
+    await ctx.session.flush()
+    await ctx.audit("cadre.update", "Cadre", cadre.id, cadre.org_path, before=before,
+                    after=_cadre_snapshot(cadre))
+    return cadre
+
+
+async def _set_account_active(ctx: Ctx, user_id: int, active: bool) -> None:
+    """A cadre who leaves loses their login, their sessions and their grants at once."""
+    s = ctx.session
+    await s.execute(sa.update(User).where(User.id == user_id).values(is_active=active))
+    if not active:
+        await s.execute(
+            sa.update(AuthSession)
+            .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+            .values(revoked_at=sa.func.now(), revoked_reason="deactivated")
+        )
+        await s.execute(
+            sa.update(Grant)
+            .where(Grant.user_id == user_id, Grant.revoked_at.is_(None))
+            .values(revoked_at=sa.func.now(), revoked_by=ctx.principal.user_id)
+        )
+
+
+# ---------------------------------------------------------------- youth
+
+
+async def get_youth(ctx: Ctx, youth_id: int) -> Youth:
+    youth = await ctx.session.get(Youth, youth_id)
+    if youth is None:
+        raise NotFound()
+    if not is_own_youth(ctx.principal, youth.id):
+        ctx.authorize(Act.VIEW, Obj.YOUTH, youth.org_path)
+    return youth
+
+
+def youth_mobile(ctx: Ctx, youth: Youth) -> str:
+    """Whole only for the youth themself and roles granted `youth:view_personal`."""
+    if may_see_personal(ctx.policy, ctx.principal, youth.id, youth.org_path):
+        return youth.mobile
+    return mask_mobile(youth.mobile)
+
+
+async def list_youth(
+    ctx: Ctx,
+    *,
+    under: int | None = None,
+    search: str | None = None,
+    industry: str | None = None,
+    first: int | None = None,
+    after: str | None = None,
+) -> Page[Youth]:
+    scope = ctx.scope(Act.VIEW, Obj.YOUTH)
+    stmt = _text_filter(sa.select(Youth).where(scope.predicate(Youth.org_path)), Youth.name, search)
+    stmt = await _under(ctx, stmt, Youth.org_path, under)
+    if industry:
+        stmt = stmt.where(Youth.industry == industry.strip())
+    return await _page(ctx, stmt, Youth.id, first, after)
+
+
+async def create_youth(
+    ctx: Ctx, *, org_id: int, name: str, mobile: str, industry: str = ""
+) -> Youth:
+    org = await _placed(ctx, org_id, Act.MANAGE, Obj.YOUTH)
+    youth = Youth(
+        name=clean_text(name, "姓名", max_len=50),
+        mobile=clean_mobile(mobile),
+        industry=clean_text(industry, "行业", max_len=50, required=False),
+        org_id=org.id,
+        org_path=org.path,
+        city_id=org.city_id,
+    )
+    ctx.session.add(youth)
+    await ctx.flush_or_conflict("该手机号已登记")
+    await ctx.audit("youth.create", "Youth", youth.id, org.path, after=_youth_snapshot(youth))
+    return youth
+
+
+async def update_youth(
+    ctx: Ctx, youth_id: int, *, name: str | None = None, industry: str | None = None
+) -> Youth:
+    youth = await ctx.session.get(Youth, youth_id, with_for_update=True)
+    if youth is None:
+        raise NotFound()
+    ctx.authorize(Act.MANAGE, Obj.YOUTH, youth.org_path)
+    before = _youth_snapshot(youth)
+    if name is not None:
+        youth.name = clean_text(name, "姓名", max_len=50)
+    if industry is not None:
+        youth.industry = clean_text(industry, "行业", max_len=50, required=False)
+    await ctx.session.flush()
+    await ctx.audit("youth.update", "Youth", youth.id, youth.org_path, before=before,
+                    after=_youth_snapshot(youth))
+    return youth

@@ -1,0 +1,168 @@
+"""团组织: the tenant tree."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+
+from models import Org as OrgRow
+from models import OrgKind, OrgLevel
+from resolvers import orgs
+from schema.context import Info
+from schema.relay import Connection, Node, connection, opt_pk, pk, to_global_id
+
+
+@strawberry.type(name="Org", description="团组织：组织树的一个节点，也是一个租户")
+class Org(Node):
+    row: strawberry.Private[OrgRow]
+    code: str = strawberry.field(description="组织代码")
+    name: str = strawberry.field(description="组织名称")
+    level: OrgLevel
+    kind: OrgKind
+    is_leading_organ: bool = strawberry.field(description="是否领导机关（省、市、县团委机关）")
+    is_active: bool = strawberry.field(description="是否在用；停用的组织默认不出现在列表中")
+    depth: int = strawberry.field(description="在组织树中的深度，省为 0")
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: OrgRow) -> Org:
+        return cls(
+            id=to_global_id("Org", row.id),
+            row=row,
+            code=row.code,
+            name=row.name,
+            level=row.level,
+            kind=row.kind,
+            is_leading_organ=row.is_leading_organ,
+            is_active=row.is_active,
+            depth=row.path.count("."),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    @strawberry.field(description="上级组织；在你的权限范围之外时为空")
+    async def parent(self, info: Info) -> Org | None:
+        parent = await orgs.visible_parent(info.context.ctx, self.row)
+        return Org.of(parent) if parent else None
+
+    @strawberry.field(description="自上而下的上级组织，仅含你有权查看的")
+    async def ancestors(self, info: Info) -> list[Org]:
+        return [Org.of(o) for o in await orgs.ancestors(info.context.ctx, self.row)]
+
+    @strawberry.field(description="直接下级组织")
+    async def children(
+        self, info: Info, first: int | None = None, after: str | None = None,
+        include_inactive: bool = False,
+    ) -> Connection[Org]:
+        page = await orgs.children(
+            info.context.ctx, self.row, include_inactive=include_inactive, first=first, after=after
+        )
+        return connection(page, Org.of)
+
+    @strawberry.field(description="整个下级子树（不含自身），可按名称搜索、按层级筛选")
+    async def subtree(
+        self, info: Info, search: str | None = None, level: OrgLevel | None = None,
+        first: int | None = None, after: str | None = None,
+    ) -> Connection[Org]:
+        page = await orgs.subtree(
+            info.context.ctx, self.row, search=search, level=level, first=first, after=after
+        )
+        return connection(page, Org.of)
+
+    @strawberry.field(description="在用的直接下级组织数")
+    async def child_count(self, info: Info) -> int:
+        return (await info.context.ctx.loaders.org_counts.load(self.row.id)).children
+
+    @strawberry.field(description="在用的全部下级组织数")
+    async def descendant_count(self, info: Info) -> int:
+        return (await info.context.ctx.loaders.org_counts.load(self.row.id)).descendants
+
+    @strawberry.field(description="本组织及下级的在职团干部数")
+    async def cadre_count(self, info: Info) -> int:
+        return (await info.context.ctx.loaders.org_counts.load(self.row.id)).cadres
+
+    @strawberry.field(description="本组织及下级登记的小伙伴数")
+    async def youth_count(self, info: Info) -> int:
+        return (await info.context.ctx.loaders.org_counts.load(self.row.id)).youth
+
+
+OrgID = Annotated[strawberry.ID, strawberry.argument(description="团组织的全局 ID")]
+
+
+@strawberry.type
+class OrgQuery:
+    @strawberry.field(description="一个团组织")
+    async def org(self, info: Info, id: OrgID) -> Org:
+        return Org.of(await orgs.get(info.context.ctx, pk(id, "Org")))
+
+    @strawberry.field(description="你有权查看的团组织，可搜索（名称或代码）、按层级/类别/上级筛选")
+    async def orgs(
+        self,
+        info: Info,
+        search: str | None = None,
+        level: OrgLevel | None = None,
+        kind: OrgKind | None = None,
+        under: strawberry.ID | None = None,
+        include_inactive: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Org]:
+        page = await orgs.list_orgs(
+            info.context.ctx, search=search, level=level, kind=kind, under=opt_pk(under, "Org"),
+            include_inactive=include_inactive, first=first, after=after,
+        )
+        return connection(page, Org.of)
+
+
+@strawberry.input(description="新建团组织")
+class CreateOrgInput:
+    parent_id: strawberry.ID
+    code: str
+    name: str
+    level: OrgLevel
+    kind: OrgKind
+    is_leading_organ: bool = False
+
+
+@strawberry.input(description="修改团组织；不填的字段保持不变")
+class UpdateOrgInput:
+    id: strawberry.ID
+    name: str | None = None
+    code: str | None = None
+    kind: OrgKind | None = None
+    is_leading_organ: bool | None = None
+
+
+@strawberry.type
+class OrgMutation:
+    @strawberry.mutation(description="在某组织下新建下级组织（需要 org:manage）")
+    async def create_org(self, info: Info, input: CreateOrgInput) -> Org:
+        row = await orgs.create(
+            info.context.ctx, parent_id=pk(input.parent_id, "Org"), code=input.code,
+            name=input.name, level=input.level, kind=input.kind,
+            is_leading_organ=input.is_leading_organ,
+        )
+        return Org.of(row)
+
+    @strawberry.mutation(description="重命名或修改团组织")
+    async def update_org(self, info: Info, input: UpdateOrgInput) -> Org:
+        row = await orgs.update(
+            info.context.ctx, pk(input.id, "Org"), name=input.name, code=input.code,
+            kind=input.kind, is_leading_organ=input.is_leading_organ,
+        )
+        return Org.of(row)
+
+    @strawberry.mutation(description="把整个子树移到新的上级组织之下（一个事务内更新所有路径）")
+    async def move_org(self, info: Info, id: strawberry.ID, new_parent_id: strawberry.ID) -> Org:
+        return Org.of(await orgs.move(info.context.ctx, pk(id, "Org"), pk(new_parent_id, "Org")))
+
+    @strawberry.mutation(description="停用团组织（须先停用或移走其下级组织）")
+    async def deactivate_org(self, info: Info, id: strawberry.ID) -> Org:
+        return Org.of(await orgs.set_active(info.context.ctx, pk(id, "Org"), False))
+
+    @strawberry.mutation(description="重新启用团组织")
+    async def reactivate_org(self, info: Info, id: strawberry.ID) -> Org:
+        return Org.of(await orgs.set_active(info.context.ctx, pk(id, "Org"), True))

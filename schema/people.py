@@ -1,0 +1,174 @@
+"""团干部 and 小伙伴."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+import schema.enums  # noqa: F401  (registers the enums)
+from models import Cadre as CadreRow
+from models import CadreKind
+from models import Youth as YouthRow
+from resolvers import people
+from schema.context import Info
+from schema.orgs import Org
+from schema.relay import Connection, Node, connection, opt_pk, pk, to_global_id
+
+
+async def _org(info: Info, org_id: int) -> Org | None:
+    row = await info.context.ctx.loaders.org.load(org_id)
+    return Org.of(row) if row else None
+
+
+@strawberry.type(name="Cadre", description="团干部")
+class Cadre(Node):
+    row: strawberry.Private[CadreRow]
+    name: str
+    kind: CadreKind
+    position: str = strawberry.field(description="职务")
+    is_leading_organ_cadre: bool = strawberry.field(description="是否领导机关干部")
+    is_active: bool
+    user_id: strawberry.ID = strawberry.field(description="登录账号的全局 ID（授权时使用）")
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: CadreRow) -> Cadre:
+        return cls(
+            id=to_global_id("Cadre", row.id), row=row, name=row.name, kind=row.kind,
+            position=row.position, is_leading_organ_cadre=row.is_leading_organ_cadre,
+            is_active=row.is_active, user_id=to_global_id("User", row.user_id),
+            created_at=row.created_at,
+        )
+
+    @strawberry.field(description="所在团组织")
+    async def org(self, info: Info) -> Org | None:
+        return await _org(info, self.row.org_id)
+
+
+@strawberry.type(name="Youth", description="小伙伴：与团干部直接联系的青年")
+class Youth(Node):
+    row: strawberry.Private[YouthRow]
+    name: str
+    industry: str = strawberry.field(description="行业")
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: YouthRow) -> Youth:
+        return cls(id=to_global_id("Youth", row.id), row=row, name=row.name,
+                   industry=row.industry, created_at=row.created_at)
+
+    @strawberry.field(description="手机号：仅本人及获授 youth:view_personal 的角色可见完整号码，其他人看到掩码")
+    def mobile(self, info: Info) -> str:
+        return people.youth_mobile(info.context.ctx, self.row)
+
+    @strawberry.field(description="登记所在团组织")
+    async def org(self, info: Info) -> Org | None:
+        return await _org(info, self.row.org_id)
+
+
+@strawberry.type
+class PeopleQuery:
+    @strawberry.field(description="一名团干部")
+    async def cadre(self, info: Info, id: strawberry.ID) -> Cadre:
+        return Cadre.of(await people.get_cadre(info.context.ctx, pk(id, "Cadre")))
+
+    @strawberry.field(description="你有权查看的团干部")
+    async def cadres(
+        self, info: Info, under: strawberry.ID | None = None, search: str | None = None,
+        kind: CadreKind | None = None, include_inactive: bool = False,
+        first: int | None = None, after: str | None = None,
+    ) -> Connection[Cadre]:
+        page = await people.list_cadres(
+            info.context.ctx, under=opt_pk(under, "Org"), search=search, kind=kind,
+            include_inactive=include_inactive, first=first, after=after,
+        )
+        return connection(page, Cadre.of)
+
+    @strawberry.field(description="一位小伙伴")
+    async def youth(self, info: Info, id: strawberry.ID) -> Youth:
+        return Youth.of(await people.get_youth(info.context.ctx, pk(id, "Youth")))
+
+    @strawberry.field(description="你有权查看的小伙伴")
+    async def youths(
+        self, info: Info, under: strawberry.ID | None = None, search: str | None = None,
+        industry: str | None = None, first: int | None = None, after: str | None = None,
+    ) -> Connection[Youth]:
+        page = await people.list_youth(
+            info.context.ctx, under=opt_pk(under, "Org"), search=search, industry=industry,
+            first=first, after=after,
+        )
+        return connection(page, Youth.of)
+
+
+@strawberry.input(description="新建团干部及其登录账号；其在本组织自动获得 cadre 角色")
+class CreateCadreInput:
+    org_id: strawberry.ID
+    name: str
+    kind: CadreKind
+    username: str
+    password: str
+    position: str = ""
+    is_leading_organ_cadre: bool = False
+    mobile: str | None = None
+
+
+@strawberry.input(description="修改团干部；不填的字段保持不变。isActive=false 同时停用账号、注销登录、撤销授权")
+class UpdateCadreInput:
+    id: strawberry.ID
+    name: str | None = None
+    kind: CadreKind | None = None
+    position: str | None = None
+    is_leading_organ_cadre: bool | None = None
+    is_active: bool | None = None
+
+
+@strawberry.input(description="登记小伙伴")
+class CreateYouthInput:
+    org_id: strawberry.ID
+    name: str
+    mobile: str
+    industry: str = ""
+
+
+@strawberry.input(description="修改小伙伴；不填的字段保持不变")
+class UpdateYouthInput:
+    id: strawberry.ID
+    name: str | None = None
+    industry: str | None = None
+
+
+@strawberry.type
+class PeopleMutation:
+    @strawberry.mutation(description="新建团干部（需要 cadre:manage）")
+    async def create_cadre(self, info: Info, input: CreateCadreInput) -> Cadre:
+        row = await people.create_cadre(
+            info.context.ctx, org_id=pk(input.org_id, "Org"), name=input.name, kind=input.kind,
+            username=input.username, password=input.password, position=input.position,
+            is_leading_organ_cadre=input.is_leading_organ_cadre, mobile=input.mobile,
+        )
+        return Cadre.of(row)
+
+    @strawberry.mutation(description="修改或停用团干部")
+    async def update_cadre(self, info: Info, input: UpdateCadreInput) -> Cadre:
+        row = await people.update_cadre(
+            info.context.ctx, pk(input.id, "Cadre"), name=input.name, kind=input.kind,
+            position=input.position, is_leading_organ_cadre=input.is_leading_organ_cadre,
+            is_active=input.is_active,
+        )
+        return Cadre.of(row)
+
+    @strawberry.mutation(description="登记小伙伴（需要 youth:manage）")
+    async def create_youth(self, info: Info, input: CreateYouthInput) -> Youth:
+        row = await people.create_youth(
+            info.context.ctx, org_id=pk(input.org_id, "Org"), name=input.name,
+            mobile=input.mobile, industry=input.industry,
+        )
+        return Youth.of(row)
+
+    @strawberry.mutation(description="修改小伙伴信息")
+    async def update_youth(self, info: Info, input: UpdateYouthInput) -> Youth:
+        row = await people.update_youth(
+            info.context.ctx, pk(input.id, "Youth"), name=input.name, industry=input.industry
+        )
+        return Youth.of(row)

@@ -1,0 +1,157 @@
+"""Roles, permissions and grants: how the provincial committee decides who may do what."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+import schema.enums  # noqa: F401
+from authz import Act, GrantRef, Obj, PolicyLine
+from models import Grant as GrantRow
+from resolvers import policy
+from resolvers.policy import RoleView
+from schema.context import Info
+from schema.orgs import Org
+from schema.relay import Connection, Node, connection, opt_pk, pk, to_global_id
+
+
+@strawberry.type(description="策略行 p, role, object, action：角色在被授予的组织子树内可做的事")
+class Permission:
+    object: Obj
+    action: Act
+    line: str
+
+    @classmethod
+    def of(cls, p: PolicyLine) -> Permission:
+        return cls(object=Obj(p.object), action=Act(p.action), line=str(p))
+
+
+@strawberry.type(description="角色模板")
+class Role:
+    name: str
+    title: str
+    description: str
+    is_builtin: bool
+    permissions: list[Permission]
+
+    @classmethod
+    def of(cls, r: RoleView) -> Role:
+        return cls(name=r.name, title=r.title, description=r.description, is_builtin=r.is_builtin,
+                   permissions=[Permission.of(p) for p in r.permissions])
+
+
+@strawberry.type(name="Grant", description="授权 g, user, role, org：角色在该组织及其全部下级有效，不及上级与同级")
+class Grant(Node):
+    row: strawberry.Private[GrantRow]
+    role: str
+    user_id: strawberry.ID
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, row: GrantRow) -> Grant:
+        return cls(id=to_global_id("Grant", row.id), row=row, role=row.role,
+                   user_id=to_global_id("User", row.user_id), created_at=row.created_at,
+                   revoked_at=row.revoked_at)
+
+    @strawberry.field(description="授予所在的团组织")
+    async def org(self, info: Info) -> Org | None:
+        row = await info.context.ctx.loaders.org.load(self.row.org_id)
+        return Org.of(row) if row else None
+
+    @strawberry.field(description="该账号的显示名")
+    async def user_name(self, info: Info) -> str | None:
+        user = await info.context.ctx.loaders.user.load(self.row.user_id)
+        return user.display_name if user else None
+
+
+@strawberry.type(description="覆盖目标组织的一项授权")
+class GrantSummary:
+    grant_id: strawberry.ID
+    role: str
+    org_id: strawberry.ID
+
+    @classmethod
+    def of(cls, g: GrantRef) -> GrantSummary:
+        return cls(grant_id=to_global_id("Grant", g.id), role=g.role,
+                   org_id=to_global_id("Org", g.org_id))
+
+
+@strawberry.type(description="权限判定的解释：是否允许，以及起决定作用的授权和策略行")
+class Explanation:
+    allowed: bool
+    reason: str
+    grant_id: strawberry.ID | None
+    policy_line: str | None
+    covering_grants: list[GrantSummary]
+
+
+@strawberry.type
+class PolicyQuery:
+    @strawberry.field(description="全部角色模板及其权限（需要 policy:view）")
+    async def roles(self, info: Info) -> list[Role]:
+        return [Role.of(r) for r in await policy.list_roles(info.context.ctx)]
+
+    @strawberry.field(description="一项授权")
+    async def grant(self, info: Info, id: strawberry.ID) -> Grant:
+        return Grant.of(await policy.get_grant(info.context.ctx, pk(id, "Grant")))
+
+    @strawberry.field(description="你有权查看的授权，可限定子树、账号、角色")
+    async def grants(
+        self, info: Info, under: strawberry.ID | None = None, user_id: strawberry.ID | None = None,
+        role: str | None = None, include_revoked: bool = False,
+        first: int | None = None, after: str | None = None,
+    ) -> Connection[Grant]:
+        page = await policy.list_grants(
+            info.context.ctx, under=opt_pk(under, "Org"), user_id=opt_pk(user_id, "User"),
+            role=role, include_revoked=include_revoked, first=first, after=after,
+        )
+        return connection(page, Grant.of)
+
+    @strawberry.field(description="解释：某账号能否在某组织对某对象执行某操作，由哪项授权和策略行决定")
+    async def explain(
+        self, info: Info, user_id: strawberry.ID, action: Act, object: Obj, org_id: strawberry.ID
+    ) -> Explanation:
+        e = await policy.explain(info.context.ctx, user_id=pk(user_id, "User"), act=action,
+                                 obj=object, org_id=pk(org_id, "Org"))
+        return Explanation(
+            allowed=e.allowed, reason=e.reason,
+            grant_id=to_global_id("Grant", e.grant_id) if e.grant_id else None,
+            policy_line=str(e.line) if e.line else None,
+            covering_grants=[GrantSummary.of(g) for g in e.considered],
+        )
+
+
+@strawberry.type
+class PolicyMutation:
+    @strawberry.mutation(description="新建角色模板（需要在根组织的 policy:manage）")
+    async def create_role(self, info: Info, name: str, title: str, description: str = "") -> Role:
+        return Role.of(await policy.create_role(info.context.ctx, name=name, title=title,
+                                                description=description))
+
+    @strawberry.mutation(description="删除未被使用的自定义角色")
+    async def delete_role(self, info: Info, name: str) -> bool:
+        return await policy.delete_role(info.context.ctx, name)
+
+    @strawberry.mutation(description="给角色加一条权限 p, role, object, action；立即对所有实例生效")
+    async def add_permission(self, info: Info, role: str, object: Obj, action: Act) -> Role:
+        return Role.of(await policy.set_permission(info.context.ctx, role=role, obj=object,
+                                                   act=action, allowed=True))
+
+    @strawberry.mutation(description="从角色去掉一条权限")
+    async def remove_permission(self, info: Info, role: str, object: Obj, action: Act) -> Role:
+        return Role.of(await policy.set_permission(info.context.ctx, role=role, obj=object,
+                                                   act=action, allowed=False))
+
+    @strawberry.mutation(description="在某组织授予账号一个角色（覆盖该组织整个子树；需要 grant:manage）")
+    async def grant_role(
+        self, info: Info, user_id: strawberry.ID, role: str, org_id: strawberry.ID
+    ) -> Grant:
+        row = await policy.grant(info.context.ctx, user_id=pk(user_id, "User"), role=role,
+                                 org_id=pk(org_id, "Org"))
+        return Grant.of(row)
+
+    @strawberry.mutation(description="撤销授权；从下一次请求起生效")
+    async def revoke_grant(self, info: Info, id: strawberry.ID) -> Grant:
+        return Grant.of(await policy.revoke(info.context.ctx, pk(id, "Grant")))
