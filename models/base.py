@@ -7,6 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql.base import ischema_names
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import UserDefinedType
 
@@ -42,6 +43,10 @@ class Ltree(UserDefinedType):
         def ancestor_of(self, other: object) -> sa.ColumnElement[bool]:
             """`self @> other`: other is in self's subtree (self included)."""
             return self.op("@>", is_comparison=True)(other)
+
+
+# Let reflection (alembic's drift check) recognise the column type.
+ischema_names["ltree"] = Ltree
 
 
 def ltree_array(paths: list[str]) -> sa.ColumnElement:

@@ -58,13 +58,14 @@ class Schema(strawberry.Schema):
 def build_schema(
     *, max_depth: int = 10, max_aliases: int = 30, max_tokens: int = 2000, introspection: bool = True
 ) -> strawberry.Schema:
+    # Factories: a fresh extension per request (the parse/validation caches are module-wide).
     extensions: list = [
         OperationExtension,
-        MaxTokensLimiter(max_token_count=max_tokens),
-        ParserCache(maxsize=256),
-        ValidationCache(maxsize=256),
-        QueryDepthLimiter(max_depth=max_depth),
-        MaxAliasesLimiter(max_alias_count=max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        lambda: QueryDepthLimiter(max_depth=max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
     ]
     if not introspection:
         extensions.append(DisableIntrospection)

