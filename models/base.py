@@ -68,6 +68,8 @@ def str_enum(enum_cls: type[enum.Enum], length: int = 32) -> sa.Enum:
 
 class Base(DeclarativeBase):
     metadata = metadata
+    # Server-side defaults and onupdate values come back by RETURNING: no lazy loads later.
+    __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012
 
 
 class Timestamps:

@@ -266,8 +266,9 @@ async def _rewrite_paths(ctx: Ctx, old_path: str, new_path: str, fallback_city: 
     depth = old_path.count(".") + 1
     await s.execute(
         sa.text(
-            "UPDATE orgs SET path = CAST(:new AS ltree) || subpath(path, :depth), "
-            "updated_at = now() WHERE path <@ CAST(:old AS ltree)"
+            "UPDATE orgs SET path = CASE WHEN path = CAST(:old AS ltree) THEN CAST(:new AS ltree)"
+            " ELSE CAST(:new AS ltree) || subpath(path, :depth) END,"
+            " updated_at = now() WHERE path <@ CAST(:old AS ltree)"
         ),
         {"new": new_path, "old": old_path, "depth": depth},
     )

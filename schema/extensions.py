@@ -63,8 +63,9 @@ def _present(error: GraphQLError, request_id: str) -> GraphQLError:
         prefix = "" if error.message.startswith("查询") else "查询无效："
         return GraphQLError(prefix + error.message, nodes=error.nodes, path=error.path,
                             extensions={"code": code})
-    if _is_input_coercion(original):
-        return GraphQLError(f"输入有误：{original}", nodes=error.nodes, path=error.path,
+    if error.path is None or _is_input_coercion(original):
+        # Failed before any resolver ran: variables that do not coerce (an unknown enum …).
+        return GraphQLError(f"输入有误：{error.message}", nodes=error.nodes, path=error.path,
                             extensions={"code": "BAD_USER_INPUT"})
     log.error("unexpected error (request %s)", request_id, exc_info=original)
     return GraphQLError("服务器内部错误，请稍后再试", nodes=error.nodes, path=error.path,
@@ -72,6 +73,5 @@ def _present(error: GraphQLError, request_id: str) -> GraphQLError:
 
 
 def _is_input_coercion(exc: Exception) -> bool:
-    # Scalars that reject a value (a bad date, an unknown enum) raise ValueError/TypeError
-    # inside graphql-core's coercion, not inside our resolvers.
+    # Scalars that reject a value raise ValueError inside graphql-core's coercion.
     return isinstance(exc, ValueError) and "coerce" in str(exc).lower()
