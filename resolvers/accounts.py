@@ -192,7 +192,6 @@ async def login_with_code(ctx: Ctx, mobile: str, code: str, client: ClientKind) 
         .where(OtpCode.mobile == mobile, OtpCode.used_at.is_(None), OtpCode.expires_at > sa.func.now())
         .order_by(OtpCode.created_at.desc())
         .limit(1)
-        .with_for_update()
     )
     ok = (
         otp is not None
@@ -210,7 +209,13 @@ async def login_with_code(ctx: Ctx, mobile: str, code: str, client: ClientKind) 
         await _record_failure(ctx, identifier)
         raise Unauthenticated(WRONG_CODE)
     assert otp is not None
-    otp.used_at = datetime.now(UTC)
+    # Single use, also against a concurrent login with the same code.
+    used = await ctx.session.execute(
+        sa.update(OtpCode).where(OtpCode.id == otp.id, OtpCode.used_at.is_(None))
+        .values(used_at=sa.func.now())
+    )
+    if used.rowcount != 1:  # type: ignore[attr-defined]
+        raise Unauthenticated(WRONG_CODE)
     await _clear_failures(ctx, identifier)
     return await _open_session(ctx, user, client)
 
@@ -235,34 +240,52 @@ async def _account_for_mobile(ctx: Ctx, mobile: str) -> User | None:
 async def refresh(ctx: Ctx, raw_token: str) -> AuthResult:
     """Rotate: a refresh token works once. A spent one presented again means it leaked:
     the whole session (its token family) is revoked."""
-    row = await ctx.session.execute(
-        sa.select(RefreshToken, AuthSession)
-        .join(AuthSession, AuthSession.id == RefreshToken.session_id)
-        .where(RefreshToken.token_hash == hash_secret(raw_token or ""))
-        .with_for_update()
+    digest = hash_secret(raw_token or "")
+    # Compare-and-set: of two racing refreshes with one token, exactly one gets a row.
+    spent = await ctx.session.execute(
+        sa.update(RefreshToken)
+        .where(RefreshToken.token_hash == digest, RefreshToken.used_at.is_(None),
+               RefreshToken.expires_at > sa.func.now())
+        .values(used_at=sa.func.now())
+        .returning(RefreshToken.session_id)
     )
-    found = row.one_or_none()
-    if found is None:
+    session_id = spent.scalar_one_or_none()
+    if session_id is None:
+        await _refuse_refresh(ctx, digest)
+    live = await ctx.session.execute(
+        sa.update(AuthSession)
+        .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None),
+               AuthSession.user_id.in_(sa.select(User.id).where(User.is_active)))
+        .values(last_seen_at=sa.func.now())
+        .returning(AuthSession.user_id)
+    )
+    user_id = live.scalar_one_or_none()
+    if user_id is None:
+        raise Unauthenticated("登录已失效，请重新登录")
+    return await _issue(ctx, user_id, session_id)
+
+
+async def _refuse_refresh(ctx: Ctx, digest: str) -> None:
+    known = (
+        await ctx.session.execute(
+            sa.select(RefreshToken.session_id, RefreshToken.used_at).where(
+                RefreshToken.token_hash == digest
+            )
+        )
+    ).one_or_none()
+    if known is None:
         raise Unauthenticated("刷新令牌无效，请重新登录")
-    token, session = found
-    if token.used_at is not None:
-        if session.revoked_at is None:
-            async with ctx.independent() as side:
-                await side.execute(
-                    sa.update(AuthSession)
-                    .where(AuthSession.id == session.id)
-                    .values(revoked_at=sa.func.now(), revoked_reason="refresh_reuse")
-                )
-                await side.commit()
+    if known.used_at is not None:
+        # Reuse: revoke the family, committed apart from this (failing) request.
+        async with ctx.independent() as side:
+            await side.execute(
+                sa.update(AuthSession)
+                .where(AuthSession.id == known.session_id, AuthSession.revoked_at.is_(None))
+                .values(revoked_at=sa.func.now(), revoked_reason="refresh_reuse")
+            )
+            await side.commit()
         raise Unauthenticated("刷新令牌已被使用，为安全起见本次登录已注销，请重新登录")
-    if session.revoked_at is not None or token.expires_at <= datetime.now(UTC):
-        raise Unauthenticated("登录已失效，请重新登录")
-    active = await ctx.session.scalar(sa.select(User.is_active).where(User.id == session.user_id))
-    if not active:
-        raise Unauthenticated("登录已失效，请重新登录")
-    token.used_at = datetime.now(UTC)
-    session.last_seen_at = datetime.now(UTC)
-    return await _issue(ctx, session.user_id, session.id)
+    raise Unauthenticated("登录已失效，请重新登录")
 
 
 async def logout(ctx: Ctx, *, everywhere: bool = False) -> int:
