@@ -63,7 +63,7 @@ def database_url() -> Iterator[str]:
     asyncio.run(_recreate(admin, create=False))
 
 
-def test_settings(**overrides: object) -> Settings:
+def settings_for_tests(**overrides: object) -> Settings:
     base: dict[str, object] = {
         "environment": "test",
         "rate_limit_per_minute": 0,
@@ -95,7 +95,7 @@ class RunningApp:
 
 @pytest.fixture(scope="session")
 async def running(database_url: str) -> AsyncIterator[RunningApp]:
-    async with RunningApp(create_app(test_settings(), database_url=database_url)) as running:
+    async with RunningApp(create_app(settings_for_tests(), database_url=database_url)) as running:
         yield running
 
 
@@ -104,18 +104,22 @@ def engine(running: RunningApp) -> AsyncEngine:
     return running.services.engine
 
 
-@pytest.fixture(autouse=True)
-async def clean(request: pytest.FixtureRequest) -> None:
-    """Empty tables and the default policy before each test that touches the database."""
-    if "running" not in request.fixturenames and "api" not in request.fixturenames:
-        return
-    running: RunningApp = request.getfixturevalue("running")
+async def reset_database(services: Services) -> None:
+    """Empty every table, then the default policy, as a fresh migration leaves it."""
     tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-    async with running.services.engine.begin() as conn:
+    async with services.engine.begin() as conn:
         await conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         for stmt in sync_statements():
             await conn.execute(stmt)
-    await running.services.listener.reload()
+    await services.listener.reload()
+
+
+@pytest.fixture(autouse=True)
+async def clean(request: pytest.FixtureRequest) -> None:
+    """Before each test that touches the database."""
+    if "running" not in request.fixturenames and "api" not in request.fixturenames:
+        return
+    await reset_database(request.getfixturevalue("running").services)
 
 
 @pytest.fixture

@@ -140,10 +140,10 @@ async def test_one_time_code_refusals(api) -> None:
 
 async def test_resend_is_throttled(running, database_url) -> None:
     from app.main import create_app
-    from tests.conftest import RunningApp, test_settings
+    from tests.conftest import RunningApp, settings_for_tests
     from tests.helpers import Api
 
-    async with RunningApp(create_app(test_settings(otp_resend_seconds=60), database_url=database_url)) as app:
+    async with RunningApp(create_app(settings_for_tests(otp_resend_seconds=60), database_url=database_url)) as app:
         async with app.client() as client:
             api = Api(client, app.services)
             ask = 'mutation { requestLoginCode(mobile: "13812340001") { retryAfterSeconds } }'
@@ -155,9 +155,9 @@ async def test_resend_is_throttled(running, database_url) -> None:
 
 async def test_address_rate_limit_answers_429_with_code(running, database_url) -> None:
     from app.main import create_app
-    from tests.conftest import RunningApp, test_settings
+    from tests.conftest import RunningApp, settings_for_tests
 
-    async with RunningApp(create_app(test_settings(rate_limit_per_minute=3), database_url=database_url)) as app:
+    async with RunningApp(create_app(settings_for_tests(rate_limit_per_minute=3), database_url=database_url)) as app:
         async with app.client() as client:
             statuses = [(await client.post("/graphql", json={"query": "{ __typename }"})).status_code for _ in range(4)]
             assert statuses == [200, 200, 200, 429]

@@ -1,0 +1,136 @@
+"""Random trees, random grants: nothing outside the granted subtrees, ever.
+
+For every principal, each list and each single lookup through the HTTP API returns exactly
+the rows an independent model of the rules allows (computed here by walking parent links,
+not ltree paths), and `authorize` agrees with `scope` on every org."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from authz import Act, Obj, decide, scope
+from authz.defaults import default_lines
+from authz.principal import GrantRef, Principal
+from models import OrgLevel
+from tests.conftest import reset_database
+from tests.helpers import Tree, add_grant, add_user, add_youth, gid, pk_of
+
+ROLES = ["province_admin", "city_admin", "county_admin", "working_group_leader", "cadre", "auditor", "policy_admin"]
+LEVELS = list(OrgLevel)
+ALLOWED = {(r, o, a) for r, o, a in default_lines()}
+
+
+@dataclass
+class World:
+    parents: list[int | None]  # node index → parent index
+    users: list[list[tuple[str, int]]]  # user → grants (role, node)
+    youth_at: list[int]
+    cadre_at: list[int]
+
+
+@st.composite
+def worlds(draw: st.DrawFn) -> World:
+    n = draw(st.integers(min_value=2, max_value=12))
+    parents: list[int | None] = [None]
+    depth = [0]
+    for i in range(1, n):
+        candidates = [j for j in range(i) if depth[j] < 5]
+        p = draw(st.sampled_from(candidates))
+        parents.append(p)
+        depth.append(depth[p] + 1)
+    node = st.integers(min_value=0, max_value=n - 1)
+    users = draw(st.lists(st.lists(st.tuples(st.sampled_from(ROLES), node), max_size=3), min_size=1, max_size=4))
+    return World(parents, users, draw(st.lists(node, max_size=6)), draw(st.lists(node, max_size=4)))
+
+
+def covered(world: World, granted_at: int, target: int) -> bool:
+    """Is target in the subtree of granted_at? Walks parent links."""
+    at: int | None = target
+    while at is not None:
+        if at == granted_at:
+            return True
+        at = world.parents[at]
+    return False
+
+
+def visible(world: World, grants: list[tuple[str, int]], obj: str, act: str, target: int) -> bool:
+    return any((role, obj, act) in ALLOWED and covered(world, at, target) for role, at in grants)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(world=worlds())
+async def test_no_row_outside_the_granted_subtrees(api, world: World) -> None:
+    services = api.services
+    await reset_database(services)
+    tree = Tree(services)
+    depth: list[int] = []
+    for i, p in enumerate(world.parents):
+        d = 0 if p is None else depth[p] + 1
+        depth.append(d)
+        await tree.add(str(i), None if p is None else str(p), LEVELS[d])
+    org_of = {tree[str(i)].id: i for i in range(len(world.parents))}
+    youth_ids = {}
+    for k, at in enumerate(world.youth_at):
+        y = await add_youth(services, f"y{k}", f"1390000{k:04d}", tree[str(at)])
+        youth_ids[y.id] = at
+    cadre_nodes = {}
+    for k, at in enumerate(world.cadre_at):
+        await add_user(services, f"c{k}", org=tree[str(at)])
+        cadre_nodes[f"c{k}"] = at
+
+    for u, grants in enumerate(world.users):
+        user = await add_user(services, f"u{u}", cadre_kind=None)
+        unique = sorted(set(grants))
+        for role, at in unique:
+            await add_grant(services, user.id, role, tree[str(at)])
+        token = await api.token_for(user.id)
+
+        # Lists through HTTP, one request each (a refused root field nulls the whole data).
+        queries = {
+            "orgs": "{ orgs(first: 100, includeInactive: true) { nodes { id } } }",
+            "cadres": "{ cadres(first: 100) { nodes { name } } }",
+            "youths": "{ youths(first: 100) { nodes { id } } }",
+        }
+        for field, obj, expected in (
+            ("orgs", "org", {i for i in range(len(world.parents))}),
+            ("cadres", "cadre", set(cadre_nodes.values())),
+            ("youths", "youth", set(youth_ids.values())),
+        ):
+            r = await api.gql(queries[field], token=token)
+            anywhere = any((role, obj, "view") in ALLOWED for role, _ in unique)
+            if not anywhere:
+                assert r.codes == ["FORBIDDEN"] and r.body["data"] is None, (field, r.body)
+                continue
+            nodes = r.data[field]["nodes"]
+            if field == "orgs":
+                got = sorted(org_of[pk_of(n["id"])] for n in nodes)
+                want = sorted(i for i in expected if visible(world, unique, "org", "view", i))
+            elif field == "cadres":
+                got = sorted(n["name"] for n in nodes)
+                want = sorted(name for name, at in cadre_nodes.items() if visible(world, unique, "cadre", "view", at))
+            else:
+                got = sorted(youth_ids[pk_of(n["id"])] for n in nodes)
+                want = sorted(at for at in youth_ids.values() if visible(world, unique, "youth", "view", at))
+            assert got == want, (field, unique, world.parents)
+
+        # Single lookups through HTTP: allowed, or NOT_FOUND — never another subtree's row.
+        for i in range(len(world.parents)):
+            one = await api.gql("query($id: ID!) { org(id: $id) { id } }", {"id": gid("Org", tree[str(i)].id)}, token=token)
+            if visible(world, unique, "org", "view", i):
+                assert one.data["org"]["id"] == gid("Org", tree[str(i)].id)
+            else:
+                assert one.codes in (["NOT_FOUND"], ["FORBIDDEN"]) and one.body["data"] is None
+
+        # authorize and scope agree on every org, for every object and action.
+        principal = Principal(user_id=user.id, grants=tuple(
+            GrantRef(0, role, tree[str(at)].id, tree[str(at)].path) for role, at in unique))
+        for obj in Obj:
+            for act in Act:
+                sc = scope(services.policy, principal, act, obj, required=False)
+                for i in range(len(world.parents)):
+                    path = tree[str(i)].path
+                    assert decide(services.policy, principal, act, obj, path).allowed == sc.covers(path)
+                    assert sc.covers(path) == visible(world, unique, obj.value, act.value, i)
