@@ -65,7 +65,9 @@ def policy_sync() -> None:
         async with engine.begin() as conn:
             for stmt in sync_statements():
                 await conn.execute(stmt)
-            await conn.execute(__import__("sqlalchemy").text("SELECT pg_notify('youthlink_policy', 'sync')"))
+            await conn.execute(
+                __import__("sqlalchemy").text("SELECT pg_notify('youthlink_policy', 'sync')")
+            )
         await engine.dispose()
 
     asyncio.run(run())
@@ -89,8 +91,14 @@ def serve(host: str | None = None, port: int | None = None) -> None:
     from app.main import create_app
 
     s = get_settings()
-    uvicorn.run(create_app(s), host=host or s.host, port=port or s.port,
-                log_level="info", proxy_headers=True, timeout_graceful_shutdown=20)
+    uvicorn.run(
+        create_app(s),
+        host=host or s.host,
+        port=port or s.port,
+        log_level="info",
+        proxy_headers=True,
+        timeout_graceful_shutdown=20,
+    )
 
 
 @cli.command()
@@ -103,13 +111,20 @@ def run(host: str | None = None, port: int | None = None) -> None:
     asyncio.run(_seed(url))
     print_logins()
     s = get_settings()
-    console.print(f"\nGraphQL + GraphiQL: [bold]http://{host or s.host}:{port or s.port}/graphql[/bold]\n")
+    console.print(
+        f"\nGraphQL + GraphiQL: [bold]http://{host or s.host}:{port or s.port}/graphql[/bold]\n"
+    )
     import uvicorn
 
     from app.main import create_app
 
-    uvicorn.run(create_app(s, database_url=url), host=host or s.host, port=port or s.port,
-                log_level="info", timeout_graceful_shutdown=20)
+    uvicorn.run(
+        create_app(s, database_url=url),
+        host=host or s.host,
+        port=port or s.port,
+        log_level="info",
+        timeout_graceful_shutdown=20,
+    )
 
 
 @cli.command("sms-outbox")
@@ -125,7 +140,8 @@ def sms_outbox(limit: int = 10) -> None:
         async with engine.connect() as conn:
             rows = await conn.execute(
                 sa.select(SmsOutbox.created_at, SmsOutbox.mobile, SmsOutbox.body)
-                .order_by(SmsOutbox.id.desc()).limit(limit)
+                .order_by(SmsOutbox.id.desc())
+                .limit(limit)
             )
             result = list(rows)
         await engine.dispose()

@@ -16,23 +16,141 @@ from models import Cadre, CadreKind, Grant, Org, OrgKind, OrgLevel, User, Youth
 DEMO_PASSWORD = "Demo@2017"
 
 CITIES: list[tuple[str, list[str]]] = [
-    ("西安市", ["新城区", "碑林区", "莲湖区", "灞桥区", "未央区", "雁塔区", "阎良区", "临潼区",
-              "长安区", "高陵区", "鄠邑区", "蓝田县", "周至县"]),
+    (
+        "西安市",
+        [
+            "新城区",
+            "碑林区",
+            "莲湖区",
+            "灞桥区",
+            "未央区",
+            "雁塔区",
+            "阎良区",
+            "临潼区",
+            "长安区",
+            "高陵区",
+            "鄠邑区",
+            "蓝田县",
+            "周至县",
+        ],
+    ),
     ("铜川市", ["王益区", "印台区", "耀州区", "宜君县"]),
-    ("宝鸡市", ["渭滨区", "金台区", "陈仓区", "凤翔区", "岐山县", "扶风县", "眉县", "陇县",
-              "千阳县", "麟游县", "凤县", "太白县"]),
-    ("咸阳市", ["秦都区", "渭城区", "三原县", "泾阳县", "乾县", "礼泉县", "永寿县", "长武县",
-              "旬邑县", "淳化县", "武功县", "兴平市", "彬州市"]),
-    ("渭南市", ["临渭区", "华州区", "潼关县", "大荔县", "合阳县", "澄城县", "蒲城县", "白水县",
-              "富平县", "华阴市"]),
-    ("延安市", ["宝塔区", "安塞区", "延长县", "延川县", "志丹县", "吴起县", "甘泉县", "富县",
-              "洛川县", "宜川县", "黄龙县", "黄陵县", "子长市"]),
-    ("汉中市", ["汉台区", "南郑区", "城固县", "洋县", "西乡县", "勉县", "宁强县", "略阳县",
-              "镇巴县", "留坝县", "佛坪县"]),
-    ("榆林市", ["榆阳区", "横山区", "府谷县", "靖边县", "定边县", "绥德县", "米脂县", "佳县",
-              "吴堡县", "清涧县", "子洲县", "神木市"]),
-    ("安康市", ["汉滨区", "汉阴县", "石泉县", "宁陕县", "紫阳县", "岚皋县", "平利县", "镇坪县",
-              "白河县", "旬阳市"]),
+    (
+        "宝鸡市",
+        [
+            "渭滨区",
+            "金台区",
+            "陈仓区",
+            "凤翔区",
+            "岐山县",
+            "扶风县",
+            "眉县",
+            "陇县",
+            "千阳县",
+            "麟游县",
+            "凤县",
+            "太白县",
+        ],
+    ),
+    (
+        "咸阳市",
+        [
+            "秦都区",
+            "渭城区",
+            "三原县",
+            "泾阳县",
+            "乾县",
+            "礼泉县",
+            "永寿县",
+            "长武县",
+            "旬邑县",
+            "淳化县",
+            "武功县",
+            "兴平市",
+            "彬州市",
+        ],
+    ),
+    (
+        "渭南市",
+        [
+            "临渭区",
+            "华州区",
+            "潼关县",
+            "大荔县",
+            "合阳县",
+            "澄城县",
+            "蒲城县",
+            "白水县",
+            "富平县",
+            "华阴市",
+        ],
+    ),
+    (
+        "延安市",
+        [
+            "宝塔区",
+            "安塞区",
+            "延长县",
+            "延川县",
+            "志丹县",
+            "吴起县",
+            "甘泉县",
+            "富县",
+            "洛川县",
+            "宜川县",
+            "黄龙县",
+            "黄陵县",
+            "子长市",
+        ],
+    ),
+    (
+        "汉中市",
+        [
+            "汉台区",
+            "南郑区",
+            "城固县",
+            "洋县",
+            "西乡县",
+            "勉县",
+            "宁强县",
+            "略阳县",
+            "镇巴县",
+            "留坝县",
+            "佛坪县",
+        ],
+    ),
+    (
+        "榆林市",
+        [
+            "榆阳区",
+            "横山区",
+            "府谷县",
+            "靖边县",
+            "定边县",
+            "绥德县",
+            "米脂县",
+            "佳县",
+            "吴堡县",
+            "清涧县",
+            "子洲县",
+            "神木市",
+        ],
+    ),
+    (
+        "安康市",
+        [
+            "汉滨区",
+            "汉阴县",
+            "石泉县",
+            "宁陕县",
+            "紫阳县",
+            "岚皋县",
+            "平利县",
+            "镇坪县",
+            "白河县",
+            "旬阳市",
+        ],
+    ),
     ("商洛市", ["商州区", "洛南县", "丹凤县", "商南县", "山阳县", "镇安县", "柞水县"]),
     ("杨凌示范区", ["杨陵区"]),
     ("西咸新区", ["沣东新城", "沣西新城", "秦汉新城", "空港新城", "泾河新城"]),
@@ -44,12 +162,35 @@ WORK_COMMITTEES = [
     ("省教育工委团工委", OrgKind.WORK_COMMITTEE),
     ("驻京团工委", OrgKind.ABROAD),
 ]
-UNIVERSITIES = ["西北大学团委", "西安交通大学团委", "西北工业大学团委", "陕西师范大学团委",
-                "长安大学团委", "西北农林科技大学团委"]
+UNIVERSITIES = [
+    "西北大学团委",
+    "西安交通大学团委",
+    "西北工业大学团委",
+    "陕西师范大学团委",
+    "长安大学团委",
+    "西北农林科技大学团委",
+]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉斌宇浩凯晨阳雪琳婷欣怡佳悦博文轩睿"
-INDUSTRIES = ["制造业", "农业", "教育", "信息技术", "金融", "医疗卫生", "建筑业", "交通运输",
-              "批发零售", "住宿餐饮", "文化创意", "公共管理", "在校学生", "新就业形态", "自由职业"]
+GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉斌宇浩凯晨阳雪琳婷欣怡佳悦博文轩睿"
+)
+INDUSTRIES = [
+    "制造业",
+    "农业",
+    "教育",
+    "信息技术",
+    "金融",
+    "医疗卫生",
+    "建筑业",
+    "交通运输",
+    "批发零售",
+    "住宿餐饮",
+    "文化创意",
+    "公共管理",
+    "在校学生",
+    "新就业形态",
+    "自由职业",
+]
 
 
 @dataclass(frozen=True)
@@ -68,7 +209,9 @@ DEMO_LOGINS = [
     DemoLogin("cadre 团干部", "cadre_demo", DEMO_PASSWORD, "共青团西安市雁塔区委"),
     DemoLogin("auditor 审计员", "auditor", DEMO_PASSWORD, "共青团陕西省委"),
     DemoLogin("policy_admin 权限管理员", "policy_admin", DEMO_PASSWORD, "共青团陕西省委"),
-    DemoLogin("youth 小伙伴（手机验证码）", "13800000001", "验证码见 sms_outbox 表或服务日志", "雁塔区"),
+    DemoLogin(
+        "youth 小伙伴（手机验证码）", "13800000001", "验证码见 sms_outbox 表或服务日志", "雁塔区"
+    ),
 ]
 
 
@@ -81,19 +224,38 @@ class _Builder:
         self.pw = PasswordHasher().hash(DEMO_PASSWORD)
         self.mobile_seq = 0
 
-    def org(self, parent: Org | None, name: str, level: OrgLevel, kind: OrgKind,
-            code: str, leading: bool = False) -> Org:
+    def org(
+        self,
+        parent: Org | None,
+        name: str,
+        level: OrgLevel,
+        kind: OrgKind,
+        code: str,
+        leading: bool = False,
+    ) -> Org:
         oid = self.next_id
         self.next_id += 1
         path = f"{parent.path}.{oid}" if parent else str(oid)
         city_id = oid if level in (OrgLevel.CITY, OrgLevel.PROVINCE) else parent.city_id  # type: ignore[union-attr]
-        org = Org(id=oid, parent_id=parent.id if parent else None, path=path, code=code, name=name,
-                  level=level, kind=kind, is_leading_organ=leading, is_active=True, city_id=city_id)
+        org = Org(
+            id=oid,
+            parent_id=parent.id if parent else None,
+            path=path,
+            code=code,
+            name=name,
+            level=level,
+            kind=kind,
+            is_leading_organ=leading,
+            is_active=True,
+            city_id=city_id,
+        )
         self.orgs.append(org)
         return org
 
     def name(self) -> str:
-        return self.rng.choice(SURNAMES) + "".join(self.rng.choice(GIVEN) for _ in range(self.rng.randint(1, 2)))
+        return self.rng.choice(SURNAMES) + "".join(
+            self.rng.choice(GIVEN) for _ in range(self.rng.randint(1, 2))
+        )
 
 
 async def seed_demo(session: AsyncSession) -> bool:
@@ -106,71 +268,145 @@ async def seed_demo(session: AsyncSession) -> bool:
     city_of: dict[str, Org] = {}
     for ci, (city_name, counties) in enumerate(CITIES, start=1):
         city_code = f"61{ci:02d}"
-        city = b.org(province, f"共青团{city_name}委", OrgLevel.CITY, OrgKind.REGIONAL, city_code, True)
+        city = b.org(
+            province, f"共青团{city_name}委", OrgLevel.CITY, OrgKind.REGIONAL, city_code, True
+        )
         city_of[city_name] = city
         for ki, county_name in enumerate(counties, start=1):
             county_code = f"{city_code}{ki:02d}"
-            county = b.org(city, f"共青团{city_name}{county_name}委", OrgLevel.COUNTY,
-                           OrgKind.REGIONAL, county_code, True)
+            county = b.org(
+                city,
+                f"共青团{city_name}{county_name}委",
+                OrgLevel.COUNTY,
+                OrgKind.REGIONAL,
+                county_code,
+                True,
+            )
             county_of[county_name] = county
             for gi, (suffix, kind) in enumerate(
                 [("街道团工委", OrgKind.COMMUNITY), ("中学团委", OrgKind.SCHOOL)], start=1
             ):
-                g = b.org(county, f"{county_name}第{gi}{suffix}", OrgLevel.GRASSROOTS, kind,
-                          f"{county_code}{gi:02d}")
+                g = b.org(
+                    county,
+                    f"{county_name}第{gi}{suffix}",
+                    OrgLevel.GRASSROOTS,
+                    kind,
+                    f"{county_code}{gi:02d}",
+                )
                 for bi in range(1, 3):
-                    b.org(g, f"{g.name}第{bi}团支部", OrgLevel.BRANCH, kind, f"{county_code}{gi:02d}{bi:02d}")
+                    b.org(
+                        g,
+                        f"{g.name}第{bi}团支部",
+                        OrgLevel.BRANCH,
+                        kind,
+                        f"{county_code}{gi:02d}{bi:02d}",
+                    )
     for wi, (name, kind) in enumerate(WORK_COMMITTEES, start=1):
         w = b.org(province, name, OrgLevel.GRASSROOTS, kind, f"61W{wi:02d}")
         b.org(w, f"{name}机关团支部", OrgLevel.BRANCH, kind, f"61W{wi:02d}01")
     for ui, name in enumerate(UNIVERSITIES, start=1):
         u = b.org(province, name, OrgLevel.GRASSROOTS, OrgKind.UNIVERSITY, f"61U{ui:02d}")
         for di, dept in enumerate(["文学院", "计算机学院"], start=1):
-            gb = b.org(u, f"{name.removesuffix('团委')}{dept}团总支", OrgLevel.GENERAL_BRANCH,
-                       OrgKind.UNIVERSITY, f"61U{ui:02d}{di:02d}")
-            b.org(gb, f"{gb.name.removesuffix('团总支')}2026级团支部", OrgLevel.BRANCH,
-                  OrgKind.UNIVERSITY, f"61U{ui:02d}{di:02d}01")
+            gb = b.org(
+                u,
+                f"{name.removesuffix('团委')}{dept}团总支",
+                OrgLevel.GENERAL_BRANCH,
+                OrgKind.UNIVERSITY,
+                f"61U{ui:02d}{di:02d}",
+            )
+            b.org(
+                gb,
+                f"{gb.name.removesuffix('团总支')}2026级团支部",
+                OrgLevel.BRANCH,
+                OrgKind.UNIVERSITY,
+                f"61U{ui:02d}{di:02d}01",
+            )
     session.add_all(b.orgs)
     await session.flush()
     await session.execute(sa.text("SELECT setval('orgs_id_seq', (SELECT max(id) FROM orgs))"))
 
     users: dict[str, User] = {}
 
-    async def cadre(org: Org, kind: CadreKind, position: str, username: str | None = None,
-                    name: str | None = None, roles: tuple[str, ...] = ()) -> Cadre:
+    async def cadre(
+        org: Org,
+        kind: CadreKind,
+        position: str,
+        username: str | None = None,
+        name: str | None = None,
+        roles: tuple[str, ...] = (),
+    ) -> Cadre:
         person = name or b.name()
-        user = User(username=username, display_name=person,
-                    password_hash=b.pw if username else None)
+        user = User(
+            username=username, display_name=person, password_hash=b.pw if username else None
+        )
         session.add(user)
         await session.flush()
         if username:
             users[username] = user
-        c = Cadre(user_id=user.id, name=person, kind=kind, position=position,
-                  is_leading_organ_cadre=org.is_leading_organ, org_id=org.id, org_path=org.path,
-                  city_id=org.city_id)
+        c = Cadre(
+            user_id=user.id,
+            name=person,
+            kind=kind,
+            position=position,
+            is_leading_organ_cadre=org.is_leading_organ,
+            org_id=org.id,
+            org_path=org.path,
+            city_id=org.city_id,
+        )
         session.add(c)
         for role in ("cadre", *roles):
-            session.add(Grant(user_id=user.id, role=role, org_id=org.id, org_path=org.path,
-                              city_id=org.city_id))
+            session.add(
+                Grant(
+                    user_id=user.id,
+                    role=role,
+                    org_id=org.id,
+                    org_path=org.path,
+                    city_id=org.city_id,
+                )
+            )
         return c
 
     def youth(org: Org, n: int) -> None:
         for _ in range(n):
             b.mobile_seq += 1
-            session.add(Youth(name=b.name(), mobile=f"139{b.mobile_seq:08d}",
-                              industry=b.rng.choice(INDUSTRIES), org_id=org.id, org_path=org.path,
-                              city_id=org.city_id))
+            session.add(
+                Youth(
+                    name=b.name(),
+                    mobile=f"139{b.mobile_seq:08d}",
+                    industry=b.rng.choice(INDUSTRIES),
+                    org_id=org.id,
+                    org_path=org.path,
+                    city_id=org.city_id,
+                )
+            )
 
     await cadre(province, CadreKind.FULL_TIME, "组织部部长", "admin", "陈省管", ("province_admin",))
     await cadre(province, CadreKind.FULL_TIME, "审计专员", "auditor", "审小计", ("auditor",))
-    await cadre(province, CadreKind.FULL_TIME, "权限管理员", "policy_admin", "权小管", ("policy_admin",))
+    await cadre(
+        province, CadreKind.FULL_TIME, "权限管理员", "policy_admin", "权小管", ("policy_admin",)
+    )
     xian, baoji, yanta = city_of["西安市"], city_of["宝鸡市"], county_of["雁塔区"]
     await cadre(xian, CadreKind.FULL_TIME, "副书记", "xian_admin", "李西安", ("city_admin",))
-    await cadre(baoji, CadreKind.FULL_TIME, "工作小组组长", "baoji_group", "周宝鸡", ("working_group_leader",))
+    await cadre(
+        baoji,
+        CadreKind.FULL_TIME,
+        "工作小组组长",
+        "baoji_group",
+        "周宝鸡",
+        ("working_group_leader",),
+    )
     await cadre(yanta, CadreKind.FULL_TIME, "书记", "yanta_admin", "王雁塔", ("county_admin",))
     await cadre(yanta, CadreKind.SECONDED, "挂职副书记", "cadre_demo", "张小干")
-    session.add(Youth(name="刘小伙", mobile="13800000001", industry="信息技术", org_id=yanta.id,
-                      org_path=yanta.path, city_id=yanta.city_id))
+    session.add(
+        Youth(
+            name="刘小伙",
+            mobile="13800000001",
+            industry="信息技术",
+            org_id=yanta.id,
+            org_path=yanta.path,
+            city_id=yanta.city_id,
+        )
+    )
     kinds = [CadreKind.FULL_TIME, CadreKind.SECONDED, CadreKind.PART_TIME]
     for org in b.orgs:
         if org.level in (OrgLevel.CITY, OrgLevel.COUNTY):

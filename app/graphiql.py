@@ -25,8 +25,9 @@ def offline_graphiql_html() -> str:
         html = html.replace(f"https://unpkg.com/{remote}", f"/static/graphiql/{local}")
     html = re.sub(r'\s+integrity="[^"]*"', "", html)
     html = re.sub(r"\s+crossorigin(?=[\s>])", "", html)
-    if "unpkg.com" in html or "https://" in re.sub(r"<!--.*?-->", "", html, flags=re.S).split(
-        "<script>"
-    )[0]:
+    if (
+        "unpkg.com" in html
+        or "https://" in re.sub(r"<!--.*?-->", "", html, flags=re.S).split("<script>")[0]
+    ):
         raise RuntimeError("GraphiQL page still points at a CDN: update app/graphiql.py")
     return html.replace("Strawberry GraphiQL", "共青团 1+100 数据平台 · GraphiQL")

@@ -23,7 +23,7 @@ from app.db import make_engine, make_sessionmaker, resolve_database_url
 from app.graphiql import offline_graphiql_html
 from app.middleware import RateLimitMiddleware, RequestContextMiddleware
 from app.settings import ROOT, Settings, get_settings
-from authz import Principal, PolicyStore, load_principal
+from authz import PolicyStore, Principal, load_principal
 from authz.sync import PolicyListener
 from resolvers.base import Ctx
 from resolvers.tokens import AccessClaims, TokenError
@@ -46,8 +46,12 @@ class GraphQLView(GraphQL):
     def __init__(self, services: Services, **kwargs: Any) -> None:
         s = services.settings
         super().__init__(
-            build_schema(max_depth=s.graphql_max_depth, max_aliases=s.graphql_max_aliases,
-                         max_tokens=s.graphql_max_tokens, introspection=s.graphql_introspection),
+            build_schema(
+                max_depth=s.graphql_max_depth,
+                max_aliases=s.graphql_max_aliases,
+                max_tokens=s.graphql_max_tokens,
+                introspection=s.graphql_introspection,
+            ),
             **kwargs,
         )
         self.services = services
@@ -70,8 +74,14 @@ class GraphQLView(GraphQL):
             principal = Principal.anonymous(token_error=auth.reason)
         else:
             principal = Principal.anonymous()
-        ctx = Ctx(session=session, principal=principal, policy=svc.policy, settings=svc.settings,
-                  sessionmaker=svc.sessionmaker, request_id=state.get("request_id", ""))
+        ctx = Ctx(
+            session=session,
+            principal=principal,
+            policy=svc.policy,
+            settings=svc.settings,
+            sessionmaker=svc.sessionmaker,
+            request_id=state.get("request_id", ""),
+        )
         return Context(ctx=ctx, request=request, response=response)
 
 
@@ -81,8 +91,9 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     url = database_url or resolve_database_url(settings)
     engine = make_engine(url, settings)
     policy = PolicyStore()
-    services = Services(settings, engine, make_sessionmaker(engine), policy,
-                        PolicyListener(engine, policy))
+    services = Services(
+        settings, engine, make_sessionmaker(engine), policy, PolicyListener(engine, policy)
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -32,7 +32,9 @@ class RequestContextMiddleware:
             return await self.app(scope, receive, send)
         headers = dict(scope.get("headers") or [])
         incoming = headers.get(b"x-request-id", b"").decode("latin-1")
-        rid = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else secrets.token_hex(8)
+        rid = (
+            incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else secrets.token_hex(8)
+        )
         token = request_id_var.set(rid)
         state = scope.setdefault("state", {})
         state["request_id"] = rid
@@ -78,13 +80,26 @@ class RateLimitMiddleware:
         if len(window) >= self.per_minute:
             retry = max(1, int(60 - (now - window[0])))
             body = json.dumps(
-                {"errors": [{"message": "请求过于频繁，请稍后再试",
-                             "extensions": {"code": "RATE_LIMITED", "retryAfter": retry}}]},
+                {
+                    "errors": [
+                        {
+                            "message": "请求过于频繁，请稍后再试",
+                            "extensions": {"code": "RATE_LIMITED", "retryAfter": retry},
+                        }
+                    ]
+                },
                 ensure_ascii=False,
             ).encode()
-            await send({"type": "http.response.start", "status": 429,
-                        "headers": [(b"content-type", b"application/json; charset=utf-8"),
-                                    (b"retry-after", str(retry).encode())]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 429,
+                    "headers": [
+                        (b"content-type", b"application/json; charset=utf-8"),
+                        (b"retry-after", str(retry).encode()),
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
             return
         window.append(now)

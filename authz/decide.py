@@ -43,7 +43,9 @@ def require_user(principal: Principal) -> int:
     return principal.user_id
 
 
-def authorize(store: PolicyStore, principal: Principal, act: Act, obj: Obj, org_path: str) -> Decision:
+def authorize(
+    store: PolicyStore, principal: Principal, act: Act, obj: Obj, org_path: str
+) -> Decision:
     """Raise unless allowed. An object whose org the principal cannot even see is NOT_FOUND,
     so that probing ids tells nothing about other subtrees."""
     require_user(principal)
@@ -84,13 +86,13 @@ def minimal_roots(paths: list[str]) -> tuple[str, ...]:
     return tuple(roots)
 
 
-def scope(store: PolicyStore, principal: Principal, act: Act, obj: Obj, *, required: bool = True) -> Scope:
+def scope(
+    store: PolicyStore, principal: Principal, act: Act, obj: Obj, *, required: bool = True
+) -> Scope:
     """The principal's subtree roots for (obj, act). With `required`, having none anywhere is
     FORBIDDEN (a denial is said, never disguised as an empty list)."""
     require_user(principal)
-    roots = minimal_roots(
-        [g.org_path for g in principal.grants if store.allows(g.role, obj, act)]
-    )
+    roots = minimal_roots([g.org_path for g in principal.grants if store.allows(g.role, obj, act)])
     if required and not roots:
         raise Forbidden()
     return Scope(obj, act, roots)
@@ -105,7 +107,9 @@ def is_own_cadre(principal: Principal, cadre_id: int) -> bool:
     return principal.cadre_id is not None and principal.cadre_id == cadre_id
 
 
-def may_see_personal(store: PolicyStore, principal: Principal, youth_id: int, org_path: str) -> bool:
+def may_see_personal(
+    store: PolicyStore, principal: Principal, youth_id: int, org_path: str
+) -> bool:
     """Whole mobile numbers: the youth themself, and roles granted `youth:view_personal`."""
     if is_own_youth(principal, youth_id):
         return True

@@ -52,7 +52,9 @@ class PolicyStore:
     def replace(self, lines: list[PolicyLine]) -> None:
         enforcer = casbin.Enforcer(_model())
         if lines:
-            enforcer.get_model().add_policies("p", "p", [[x.role, x.object, x.action] for x in lines])
+            enforcer.get_model().add_policies(
+                "p", "p", [[x.role, x.object, x.action] for x in lines]
+            )
         self._enforcer, self._memo = enforcer, {}
         self.version += 1
         log.info("policy loaded: %d lines, version %d", len(lines), self.version)

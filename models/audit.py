@@ -14,9 +14,7 @@ from models.base import Base, Ltree
 
 class AuditEntry(Base):
     __tablename__ = "audit_log"
-    __table_args__ = (
-        sa.Index("ix_audit_log_org_path_gist", "org_path", postgresql_using="gist"),
-    )
+    __table_args__ = (sa.Index("ix_audit_log_org_path_gist", "org_path", postgresql_using="gist"),)
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
     at: Mapped[datetime] = mapped_column(

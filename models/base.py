@@ -35,7 +35,7 @@ class Ltree(UserDefinedType):
     def column_expression(self, col):  # type: ignore[no-untyped-def]
         return sa.cast(col, sa.Text)
 
-    class comparator_factory(UserDefinedType.Comparator):  # noqa: N801
+    class comparator_factory(UserDefinedType.Comparator):
         def descendant_of(self, other: object) -> sa.ColumnElement[bool]:
             """`self <@ other`: in other's subtree (other included)."""
             return self.op("<@", is_comparison=True)(other)

@@ -21,9 +21,7 @@ class Cadre(Base, TenantOwned, Timestamps):
     __table_args__ = (sa.Index("ix_cadres_org_path_gist", "org_path", postgresql_using="gist"),)
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        sa.BigInteger, sa.ForeignKey("users.id"), unique=True
-    )
+    user_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("users.id"), unique=True)
     name: Mapped[str] = mapped_column(sa.String(50))
     kind: Mapped[CadreKind] = mapped_column(str_enum(CadreKind))
     position: Mapped[str] = mapped_column(sa.String(100), server_default="")

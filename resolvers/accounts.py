@@ -81,8 +81,10 @@ async def _record_failure(ctx: Ctx, identifier: str) -> None:
     """Committed on its own: the failed login's transaction is rolled back."""
     s = ctx.settings
     lock = sa.case(
-        (LoginThrottle.failures + 1 >= s.login_max_failures,
-         sa.func.now() + sa.text(f"interval '{int(s.login_lock_minutes)} minutes'")),
+        (
+            LoginThrottle.failures + 1 >= s.login_max_failures,
+            sa.func.now() + sa.text(f"interval '{int(s.login_lock_minutes)} minutes'"),
+        ),
         else_=None,
     )
     stmt = insert(LoginThrottle).values(
@@ -95,9 +97,7 @@ async def _record_failure(ctx: Ctx, identifier: str) -> None:
             "failures": sa.case(
                 (LoginThrottle.locked_until < sa.func.now(), 1), else_=LoginThrottle.failures + 1
             ),
-            "locked_until": sa.case(
-                (LoginThrottle.locked_until < sa.func.now(), None), else_=lock
-            ),
+            "locked_until": sa.case((LoginThrottle.locked_until < sa.func.now(), None), else_=lock),
             "last_failure_at": sa.func.now(),
         },
     )
@@ -126,7 +126,9 @@ async def _open_session(ctx: Ctx, user: User, client: ClientKind) -> AuthResult:
 async def _issue(ctx: Ctx, user_id: int, session_id: uuid.UUID) -> AuthResult:
     raw, digest = new_refresh_token()
     refresh_expires = datetime.now(UTC) + timedelta(days=ctx.settings.refresh_token_days)
-    ctx.session.add(RefreshToken(session_id=session_id, token_hash=digest, expires_at=refresh_expires))
+    ctx.session.add(
+        RefreshToken(session_id=session_id, token_hash=digest, expires_at=refresh_expires)
+    )
     await ctx.session.flush()
     access, access_expires = issue_access(ctx.settings, user_id, session_id)
     return AuthResult(access, access_expires, raw, refresh_expires, user_id, session_id)
@@ -189,7 +191,9 @@ async def login_with_code(ctx: Ctx, mobile: str, code: str, client: ClientKind) 
     await _check_lock(ctx, identifier)
     otp = await ctx.session.scalar(
         sa.select(OtpCode)
-        .where(OtpCode.mobile == mobile, OtpCode.used_at.is_(None), OtpCode.expires_at > sa.func.now())
+        .where(
+            OtpCode.mobile == mobile, OtpCode.used_at.is_(None), OtpCode.expires_at > sa.func.now()
+        )
         .order_by(OtpCode.created_at.desc())
         .limit(1)
     )
@@ -203,7 +207,9 @@ async def login_with_code(ctx: Ctx, mobile: str, code: str, client: ClientKind) 
         if otp is not None:
             async with ctx.independent() as side:
                 await side.execute(
-                    sa.update(OtpCode).where(OtpCode.id == otp.id).values(attempts=OtpCode.attempts + 1)
+                    sa.update(OtpCode)
+                    .where(OtpCode.id == otp.id)
+                    .values(attempts=OtpCode.attempts + 1)
                 )
                 await side.commit()
         await _record_failure(ctx, identifier)
@@ -211,7 +217,8 @@ async def login_with_code(ctx: Ctx, mobile: str, code: str, client: ClientKind) 
     assert otp is not None
     # Single use, also against a concurrent login with the same code.
     used = await ctx.session.execute(
-        sa.update(OtpCode).where(OtpCode.id == otp.id, OtpCode.used_at.is_(None))
+        sa.update(OtpCode)
+        .where(OtpCode.id == otp.id, OtpCode.used_at.is_(None))
         .values(used_at=sa.func.now())
     )
     if used.rowcount != 1:  # type: ignore[attr-defined]
@@ -244,8 +251,11 @@ async def refresh(ctx: Ctx, raw_token: str) -> AuthResult:
     # Compare-and-set: of two racing refreshes with one token, exactly one gets a row.
     spent = await ctx.session.execute(
         sa.update(RefreshToken)
-        .where(RefreshToken.token_hash == digest, RefreshToken.used_at.is_(None),
-               RefreshToken.expires_at > sa.func.now())
+        .where(
+            RefreshToken.token_hash == digest,
+            RefreshToken.used_at.is_(None),
+            RefreshToken.expires_at > sa.func.now(),
+        )
         .values(used_at=sa.func.now())
         .returning(RefreshToken.session_id)
     )
@@ -254,8 +264,11 @@ async def refresh(ctx: Ctx, raw_token: str) -> AuthResult:
         await _refuse_refresh(ctx, digest)
     live = await ctx.session.execute(
         sa.update(AuthSession)
-        .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None),
-               AuthSession.user_id.in_(sa.select(User.id).where(User.is_active)))
+        .where(
+            AuthSession.id == session_id,
+            AuthSession.revoked_at.is_(None),
+            AuthSession.user_id.in_(sa.select(User.id).where(User.is_active)),
+        )
         .values(last_seen_at=sa.func.now())
         .returning(AuthSession.user_id)
     )
@@ -296,7 +309,9 @@ async def logout(ctx: Ctx, *, everywhere: bool = False) -> int:
     )
     if not everywhere:
         stmt = stmt.where(AuthSession.id == ctx.principal.session_id)
-    result = await ctx.session.execute(stmt.values(revoked_at=sa.func.now(), revoked_reason="logout"))
+    result = await ctx.session.execute(
+        stmt.values(revoked_at=sa.func.now(), revoked_reason="logout")
+    )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 

@@ -33,6 +33,11 @@ async def list_entries(
     if actor_user_id is not None:
         stmt = stmt.where(AuditEntry.actor_user_id == actor_user_id)
     return await paginate(
-        ctx.session, stmt, AuditEntry.id, first=first, after=after,
-        default=ctx.settings.page_size_default, maximum=ctx.settings.page_size_max,
+        ctx.session,
+        stmt,
+        AuditEntry.id,
+        first=first,
+        after=after,
+        default=ctx.settings.page_size_default,
+        maximum=ctx.settings.page_size_max,
     )

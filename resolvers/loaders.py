@@ -8,7 +8,11 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from strawberry.dataloader import DataLoader
 
+from authz import Act, Obj
 from models import Cadre, Org, User, Youth
+
+# (parent id, page size + 1, after id or 0, include inactive)
+ChildrenKey = tuple[int, int, int, bool]
 
 if TYPE_CHECKING:
     from resolvers.base import Ctx
@@ -21,6 +25,9 @@ class Loaders:
         self.org: DataLoader[int, Org | None] = DataLoader(self._orgs)
         self.org_counts: DataLoader[int, OrgCounts] = DataLoader(self._org_counts)
         self.user: DataLoader[int, User | None] = DataLoader(self._users)
+        # Nested connections: every parent's page of children in one statement.
+        self.children: DataLoader[ChildrenKey, list[Org]] = DataLoader(self._children)
+        self.children_total: DataLoader[tuple[int, bool], int] = DataLoader(self._children_total)
 
     async def _by_id(self, model: type, ids: Sequence[int]) -> list:
         rows = await self._ctx.session.scalars(sa.select(model).where(model.id.in_(ids)))
@@ -55,6 +62,45 @@ class Loaders:
         ).where(o.c.id.in_(ids))
         rows = {r.id: r for r in await self._ctx.session.execute(stmt)}
         return [
-            OrgCounts(r.children, r.descendants, r.cadres, r.youth) if (r := rows.get(i)) else OrgCounts()
+            OrgCounts(r.children, r.descendants, r.cadres, r.youth)
+            if (r := rows.get(i))
+            else OrgCounts()
             for i in ids
         ]
+
+    async def _children(self, keys: Sequence[ChildrenKey]) -> list[list[Org]]:
+        """Pages of children for many parents: one windowed statement per distinct page shape."""
+        scope = self._ctx.scope(Act.VIEW, Obj.ORG)
+        found: dict[ChildrenKey, list[Org]] = {}
+        shapes = {(limit, after, inactive) for _, limit, after, inactive in keys}
+        for limit, after, inactive in shapes:
+            parents = [k[0] for k in keys if k[1:] == (limit, after, inactive)]
+            ranked = sa.select(
+                Org.id,
+                sa.func.row_number()
+                .over(partition_by=Org.parent_id, order_by=Org.id)
+                .label("rank"),
+            ).where(Org.parent_id.in_(parents), Org.id > after, scope.predicate(Org.path))
+            if not inactive:
+                ranked = ranked.where(Org.is_active)
+            ranked_sq = ranked.subquery()
+            rows = await self._ctx.session.scalars(
+                sa.select(Org)
+                .join(ranked_sq, ranked_sq.c.id == Org.id)
+                .where(ranked_sq.c.rank <= limit)
+                .order_by(Org.id)
+            )
+            for org in rows:
+                found.setdefault((org.parent_id, limit, after, inactive), []).append(org)  # type: ignore[arg-type]
+        return [found.get(k, []) for k in keys]
+
+    async def _children_total(self, keys: Sequence[tuple[int, bool]]) -> list[int]:
+        totals: dict[tuple[int, bool], int] = {}
+        for inactive in {k[1] for k in keys}:
+            parents = [k[0] for k in keys if k[1] == inactive]
+            stmt = sa.select(Org.parent_id, sa.func.count()).where(Org.parent_id.in_(parents))
+            if not inactive:
+                stmt = stmt.where(Org.is_active)
+            for parent_id, n in await self._ctx.session.execute(stmt.group_by(Org.parent_id)):
+                totals[(parent_id, inactive)] = n
+        return [totals.get(k, 0) for k in keys]

@@ -13,7 +13,7 @@ from authz.errors import BadInput, Conflict, NotFound
 from models import Org, OrgKind, OrgLevel
 from models.base import Base, TenantOwned
 from resolvers.base import Ctx, clean_text
-from resolvers.pagination import Page, paginate
+from resolvers.pagination import Page, decode_cursor, page_size, paginate
 
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
@@ -105,11 +105,22 @@ async def _page(ctx: Ctx, stmt: sa.Select[Any], first: int | None, after: str | 
 async def children(
     ctx: Ctx, org: Org, *, include_inactive: bool = False, first: int | None, after: str | None
 ) -> Page[Org]:
-    scope = ctx.scope(Act.VIEW, Obj.ORG)
-    stmt = sa.select(Org).where(Org.parent_id == org.id, scope.predicate(Org.path))
-    if not include_inactive:
-        stmt = stmt.where(Org.is_active)
-    return await _page(ctx, stmt, first, after)
+    """Batched across all parents in the request (nested connections stay one statement).
+    Children of a visible org lie in the same granted subtree, so the scope holds for them."""
+    size = page_size(first, ctx.settings.page_size_default, ctx.settings.page_size_max)
+    after_id = decode_cursor(after) if after else 0
+    rows = await ctx.loaders.children.load((org.id, size + 1, after_id, include_inactive))
+
+    async def total() -> int:
+        return await ctx.loaders.children_total.load((org.id, include_inactive))
+
+    return Page(
+        rows=rows[:size],
+        keys=[r.id for r in rows[:size]],
+        has_next=len(rows) > size,
+        has_previous=after is not None,
+        _count=total,
+    )
 
 
 async def subtree(
@@ -286,7 +297,7 @@ async def _rewrite_paths(ctx: Ctx, old_path: str, new_path: str, fallback_city: 
         table = model.__table__.name  # type: ignore[attr-defined]
         await s.execute(
             sa.text(
-                f"UPDATE {table} t SET org_path = o.path, city_id = o.city_id "  # noqa: S608
+                f"UPDATE {table} t SET org_path = o.path, city_id = o.city_id "
                 "FROM orgs o WHERE o.id = t.org_id AND o.path <@ CAST(:new AS ltree)"
             ),
             {"new": new_path},

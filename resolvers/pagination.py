@@ -42,6 +42,13 @@ class Page(Generic[T]):
         return await self._count()
 
 
+def page_size(first: int | None, default: int, maximum: int) -> int:
+    size = default if first is None else first
+    if size < 0 or size > maximum:
+        raise BadInput(f"first 取值应在 0 到 {maximum} 之间", field="first")
+    return size
+
+
 async def paginate(
     session: AsyncSession,
     stmt: sa.Select[Any],
@@ -53,9 +60,7 @@ async def paginate(
     maximum: int,
 ) -> Page[Any]:
     """One page of entities of `stmt` (a `select(Model)`), ordered by `key` (its id)."""
-    size = default if first is None else first
-    if size < 0 or size > maximum:
-        raise BadInput(f"first 取值应在 0 到 {maximum} 之间", field="first")
+    size = page_size(first, default, maximum)
     count_stmt = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
     page_stmt = stmt if after is None else stmt.where(key > decode_cursor(after))
     rows = list((await session.scalars(page_stmt.order_by(key).limit(size + 1))).all())

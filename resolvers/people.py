@@ -53,7 +53,9 @@ async def _under(ctx: Ctx, stmt: sa.Select[Any], column: Any, under: int | None)
     return stmt.where(column.descendant_of(root.path))
 
 
-async def _page(ctx: Ctx, stmt: sa.Select[Any], key: Any, first: int | None, after: str | None) -> Page[Any]:
+async def _page(
+    ctx: Ctx, stmt: sa.Select[Any], key: Any, first: int | None, after: str | None
+) -> Page[Any]:
     return await paginate(
         ctx.session,
         stmt,
@@ -120,7 +122,9 @@ async def create_cadre(
     org = await _placed(ctx, org_id, Act.MANAGE, Obj.CADRE)
     username = (username or "").strip().lower()
     if not USERNAME_RE.match(username):
-        raise BadInput("用户名须以字母开头，由 3–32 位小写字母、数字、下划线或点组成", field="username")
+        raise BadInput(
+            "用户名须以字母开头，由 3–32 位小写字母、数字、下划线或点组成", field="username"
+        )
     user = User(
         username=username,
         mobile=clean_mobile(mobile) if mobile else None,
@@ -142,8 +146,14 @@ async def create_cadre(
     ctx.session.add(cadre)
     # Every cadre holds the `cadre` role at their own org.
     ctx.session.add(
-        Grant(user_id=user.id, role="cadre", org_id=org.id, org_path=org.path,
-              city_id=org.city_id, granted_by=ctx.principal.user_id)
+        Grant(
+            user_id=user.id,
+            role="cadre",
+            org_id=org.id,
+            org_path=org.path,
+            city_id=org.city_id,
+            granted_by=ctx.principal.user_id,
+        )
     )
     await ctx.session.flush()
     await ctx.audit("cadre.create", "Cadre", cadre.id, org.path, after=_cadre_snapshot(cadre))
@@ -177,8 +187,14 @@ async def update_cadre(
         cadre.is_active = is_active
         await _set_account_active(ctx, cadre.user_id, is_active)
     await ctx.session.flush()
-    await ctx.audit("cadre.update", "Cadre", cadre.id, cadre.org_path, before=before,
-                    after=_cadre_snapshot(cadre))
+    await ctx.audit(
+        "cadre.update",
+        "Cadre",
+        cadre.id,
+        cadre.org_path,
+        before=before,
+        after=_cadre_snapshot(cadre),
+    )
     return cadre
 
 
@@ -266,6 +282,12 @@ async def update_youth(
     if industry is not None:
         youth.industry = clean_text(industry, "行业", max_len=50, required=False)
     await ctx.session.flush()
-    await ctx.audit("youth.update", "Youth", youth.id, youth.org_path, before=before,
-                    after=_youth_snapshot(youth))
+    await ctx.audit(
+        "youth.update",
+        "Youth",
+        youth.id,
+        youth.org_path,
+        before=before,
+        after=_youth_snapshot(youth),
+    )
     return youth

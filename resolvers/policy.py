@@ -70,7 +70,9 @@ async def create_role(ctx: Ctx, *, name: str, title: str, description: str = "")
     root = await _require_policy(ctx, Act.MANAGE)
     name = (name or "").strip()
     if not ROLE_NAME_RE.match(name):
-        raise BadInput("角色标识须以小写字母开头，由 3–40 位小写字母、数字或下划线组成", field="name")
+        raise BadInput(
+            "角色标识须以小写字母开头，由 3–40 位小写字母、数字或下划线组成", field="name"
+        )
     role = Role(
         name=name,
         title=clean_text(title, "角色名称", max_len=60),
@@ -116,8 +118,14 @@ async def set_permission(ctx: Ctx, *, role: str, obj: Obj, act: Act, allowed: bo
     changed = (await ctx.session.execute(stmt)).rowcount
     if changed:
         action = "policy.add" if allowed else "policy.remove"
-        await ctx.audit(action, "PolicyLine", f"{role}:{obj.value}:{act.value}", root,
-                        before=None if allowed else line, after=line if allowed else None)
+        await ctx.audit(
+            action,
+            "PolicyLine",
+            f"{role}:{obj.value}:{act.value}",
+            root,
+            before=None if allowed else line,
+            after=line if allowed else None,
+        )
         await notify_policy_changed(ctx.session, f"{action}:{role}")
     views = [r for r in await list_roles(ctx) if r.name == role]
     return views[0]
@@ -138,7 +146,11 @@ async def grant(ctx: Ctx, *, user_id: int, role: str, org_id: int) -> Grant:
     if user is None or not user.is_active:
         raise NotFound("用户不存在或已停用")
     row = Grant(
-        user_id=user_id, role=role, org_id=org.id, org_path=org.path, city_id=org.city_id,
+        user_id=user_id,
+        role=role,
+        org_id=org.id,
+        org_path=org.path,
+        city_id=org.city_id,
         granted_by=ctx.principal.user_id,
     )
     ctx.session.add(row)
@@ -192,8 +204,13 @@ async def list_grants(
     if not include_revoked:
         stmt = stmt.where(Grant.revoked_at.is_(None))
     return await paginate(
-        ctx.session, stmt, Grant.id, first=first, after=after,
-        default=ctx.settings.page_size_default, maximum=ctx.settings.page_size_max,
+        ctx.session,
+        stmt,
+        Grant.id,
+        first=first,
+        after=after,
+        default=ctx.settings.page_size_default,
+        maximum=ctx.settings.page_size_max,
     )
 
 
@@ -216,16 +233,25 @@ async def explain(ctx: Ctx, *, user_id: int, act: Act, obj: Obj, org_id: int) ->
         )
     )
     grants = tuple(GrantRef(*r) for r in rows)
-    covering = tuple(g for g in grants if org.path == g.org_path or org.path.startswith(g.org_path + "."))
+    covering = tuple(
+        g for g in grants if org.path == g.org_path or org.path.startswith(g.org_path + ".")
+    )
     decision = decide(ctx.policy, Principal(user_id=user_id, grants=grants), act, obj, org.path)
     if decision.allowed:
         assert decision.grant is not None
-        reason = (f"授权 #{decision.grant.id}（角色 {decision.grant.role}，授予于组织 "
-                  f"#{decision.grant.org_id}）覆盖该组织，策略行「{decision.line}」允许此操作")
+        reason = (
+            f"授权 #{decision.grant.id}（角色 {decision.grant.role}，授予于组织 "
+            f"#{decision.grant.org_id}）覆盖该组织，策略行「{decision.line}」允许此操作"
+        )
     elif not covering:
         reason = "该用户没有任何覆盖此组织的授权（授权只覆盖其所在组织及下级，不覆盖上级和同级）"
     else:
         roles = "、".join(sorted({g.role for g in covering}))
         reason = f"覆盖此组织的角色（{roles}）都没有「{obj.value}:{act.value}」权限"
-    return Explanation(decision.allowed, reason, decision.grant.id if decision.grant else None,
-                       decision.line, covering)
+    return Explanation(
+        decision.allowed,
+        reason,
+        decision.grant.id if decision.grant else None,
+        decision.line,
+        covering,
+    )

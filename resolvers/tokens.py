@@ -10,7 +10,6 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-
 from typing import TYPE_CHECKING
 
 import jwt

@@ -14,38 +14,17 @@ from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.tools import merge_types
 
 import schema.enums  # noqa: F401
-from resolvers import orgs, people, policy
 from schema.accounts import AccountMutation, AccountQuery
 from schema.audit import AuditQuery
-from schema.context import Info
 from schema.extensions import OperationExtension
+from schema.node import NodeQuery
 from schema.orgs import Org, OrgMutation, OrgQuery
 from schema.people import Cadre, PeopleMutation, PeopleQuery, Youth
 from schema.policy import Grant, PolicyMutation, PolicyQuery
-from schema.relay import Node, from_global_id
 
-
-@strawberry.type
-class NodeQuery:
-    @strawberry.field(description="按全局 ID 取任意对象（Relay）")
-    async def node(self, info: Info, id: strawberry.ID) -> Node:
-        ctx = info.context.ctx
-        type_name, key = from_global_id(id)
-        match type_name:
-            case "Org":
-                return Org.of(await orgs.get(ctx, key))
-            case "Cadre":
-                return Cadre.of(await people.get_cadre(ctx, key))
-            case "Youth":
-                return Youth.of(await people.get_youth(ctx, key))
-            case "Grant":
-                return Grant.of(await policy.get_grant(ctx, key))
-        from authz.errors import NotFound
-
-        raise NotFound()
-
-
-Query = merge_types("Query", (NodeQuery, AccountQuery, OrgQuery, PeopleQuery, PolicyQuery, AuditQuery))
+Query = merge_types(
+    "Query", (NodeQuery, AccountQuery, OrgQuery, PeopleQuery, PolicyQuery, AuditQuery)
+)
 Mutation = merge_types("Mutation", (AccountMutation, OrgMutation, PeopleMutation, PolicyMutation))
 
 
@@ -56,7 +35,11 @@ class Schema(strawberry.Schema):
 
 
 def build_schema(
-    *, max_depth: int = 10, max_aliases: int = 30, max_tokens: int = 2000, introspection: bool = True
+    *,
+    max_depth: int = 10,
+    max_aliases: int = 30,
+    max_tokens: int = 2000,
+    introspection: bool = True,
 ) -> strawberry.Schema:
     # Factories: a fresh extension per request (the parse/validation caches are module-wide).
     extensions: list = [

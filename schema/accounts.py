@@ -25,8 +25,12 @@ class User:
 
     @classmethod
     def of(cls, row: UserRow) -> User:
-        return cls(id=to_global_id("User", row.id), display_name=row.display_name,
-                   username=row.username, last_login_at=row.last_login_at)
+        return cls(
+            id=to_global_id("User", row.id),
+            display_name=row.display_name,
+            username=row.username,
+            last_login_at=row.last_login_at,
+        )
 
 
 @strawberry.type(description="当前授权（角色 @ 组织），随请求实时读取")
@@ -56,7 +60,9 @@ class Me:
         return Youth.of(await people.get_youth(info.context.ctx, self.youth_id))
 
 
-@strawberry.type(description="登录结果：访问令牌放在 Authorization: Bearer 头中；刷新令牌只能使用一次")
+@strawberry.type(
+    description="登录结果：访问令牌放在 Authorization: Bearer 头中；刷新令牌只能使用一次"
+)
 class AuthPayload:
     access_token: str
     access_token_expires_at: datetime
@@ -65,8 +71,12 @@ class AuthPayload:
 
     @classmethod
     def of(cls, r: AuthResult) -> AuthPayload:
-        return cls(access_token=r.access_token, access_token_expires_at=r.access_expires_at,
-                   refresh_token=r.refresh_token, refresh_token_expires_at=r.refresh_expires_at)
+        return cls(
+            access_token=r.access_token,
+            access_token_expires_at=r.access_expires_at,
+            refresh_token=r.refresh_token,
+            refresh_token_expires_at=r.refresh_expires_at,
+        )
 
 
 @strawberry.type(description="验证码已受理（无论号码是否登记，回答都相同）")
@@ -83,8 +93,14 @@ class AccountQuery:
         p = ctx.principal
         return Me(
             user=User.of(user),
-            grants=[MyGrant(id=to_global_id("Grant", g.id), role=g.role,
-                            org_id=to_global_id("Org", g.org_id)) for g in p.grants],
+            grants=[
+                MyGrant(
+                    id=to_global_id("Grant", g.id),
+                    role=g.role,
+                    org_id=to_global_id("Org", g.org_id),
+                )
+                for g in p.grants
+            ],
             cadre_id=p.cadre_id,
             youth_id=p.youth_id,
         )
@@ -107,12 +123,18 @@ class AccountMutation:
     async def login_with_code(
         self, info: Info, mobile: str, code: str, client: ClientKind = ClientKind.MOBILE
     ) -> AuthPayload:
-        return AuthPayload.of(await accounts.login_with_code(info.context.ctx, mobile, code, client))
+        return AuthPayload.of(
+            await accounts.login_with_code(info.context.ctx, mobile, code, client)
+        )
 
-    @strawberry.mutation(description="用刷新令牌换一对新令牌；旧刷新令牌随即失效，重复使用将注销整个登录")
+    @strawberry.mutation(
+        description="用刷新令牌换一对新令牌；旧刷新令牌随即失效，重复使用将注销整个登录"
+    )
     async def refresh_token(self, info: Info, refresh_token: str) -> AuthPayload:
         return AuthPayload.of(await accounts.refresh(info.context.ctx, refresh_token))
 
-    @strawberry.mutation(description="退出当前登录（everywhere=true 时退出所有设备）；返回注销的会话数")
+    @strawberry.mutation(
+        description="退出当前登录（everywhere=true 时退出所有设备）；返回注销的会话数"
+    )
     async def logout(self, info: Info, everywhere: bool = False) -> int:
         return await accounts.logout(info.context.ctx, everywhere=everywhere)

@@ -27,10 +27,15 @@ class AuditEntry(Node):
     @classmethod
     def of(cls, r: AuditRow) -> AuditEntry:
         return cls(
-            id=to_global_id("AuditEntry", r.id), at=r.at,
+            id=to_global_id("AuditEntry", r.id),
+            at=r.at,
             actor_user_id=to_global_id("User", r.actor_user_id) if r.actor_user_id else None,
-            request_id=r.request_id, action=r.action, entity_type=r.entity_type,
-            entity_id=r.entity_id, before=r.before, after=r.after,
+            request_id=r.request_id,
+            action=r.action,
+            entity_type=r.entity_type,
+            entity_id=r.entity_id,
+            before=r.before,
+            after=r.after,
         )
 
 
@@ -38,12 +43,22 @@ class AuditEntry(Node):
 class AuditQuery:
     @strawberry.field(description="你有权查看的审计日志（需要 audit:view），新的在后")
     async def audit_log(
-        self, info: Info, under: strawberry.ID | None = None, entity_type: str | None = None,
-        action: str | None = None, actor_user_id: strawberry.ID | None = None,
-        first: int | None = None, after: str | None = None,
+        self,
+        info: Info,
+        under: strawberry.ID | None = None,
+        entity_type: str | None = None,
+        action: str | None = None,
+        actor_user_id: strawberry.ID | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[AuditEntry]:
         page = await audit.list_entries(
-            info.context.ctx, under=opt_pk(under, "Org"), entity_type=entity_type, action=action,
-            actor_user_id=opt_pk(actor_user_id, "User"), first=first, after=after,
+            info.context.ctx,
+            under=opt_pk(under, "Org"),
+            entity_type=entity_type,
+            action=action,
+            actor_user_id=opt_pk(actor_user_id, "User"),
+            first=first,
+            after=after,
         )
         return connection(page, AuditEntry.of)

@@ -18,7 +18,9 @@ OrgKindEnum = strawberry.enum(
     "ENTERPRISE 企业团委，DEPARTMENT 机关部门，COMMUNITY 街道/社区/乡镇，ABROAD 驻外团工委，OTHER 其他",
 )
 CadreKindEnum = strawberry.enum(
-    CadreKind, name="CadreKind", description="团干部类别：FULL_TIME 专职，SECONDED 挂职，PART_TIME 兼职"
+    CadreKind,
+    name="CadreKind",
+    description="团干部类别：FULL_TIME 专职，SECONDED 挂职，PART_TIME 兼职",
 )
 ClientKindEnum = strawberry.enum(
     ClientKind, name="ClientKind", description="客户端：WEB 电脑端，MOBILE 手机端（微信）"

@@ -56,20 +56,28 @@ def _present(error: GraphQLError, request_id: str) -> GraphQLError:
         original = original.original_error
     if isinstance(original, DomainError):
         ext = {"code": original.code, **{k: v for k, v in original.details.items()}}
-        return GraphQLError(original.message, nodes=error.nodes, path=error.path,
-                            extensions=ext)
+        return GraphQLError(original.message, nodes=error.nodes, path=error.path, extensions=ext)
     if original is None:
         code = (error.extensions or {}).get("code") or _code_for_validation(error.message)
         prefix = "" if error.message.startswith("查询") else "查询无效："
-        return GraphQLError(prefix + error.message, nodes=error.nodes, path=error.path,
-                            extensions={"code": code})
+        return GraphQLError(
+            prefix + error.message, nodes=error.nodes, path=error.path, extensions={"code": code}
+        )
     if error.path is None or _is_input_coercion(original):
         # Failed before any resolver ran: variables that do not coerce (an unknown enum …).
-        return GraphQLError(f"输入有误：{error.message}", nodes=error.nodes, path=error.path,
-                            extensions={"code": "BAD_USER_INPUT"})
+        return GraphQLError(
+            f"输入有误：{error.message}",
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": "BAD_USER_INPUT"},
+        )
     log.error("unexpected error (request %s)", request_id, exc_info=original)
-    return GraphQLError("服务器内部错误，请稍后再试", nodes=error.nodes, path=error.path,
-                        extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id})
+    return GraphQLError(
+        "服务器内部错误，请稍后再试",
+        nodes=error.nodes,
+        path=error.path,
+        extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+    )
 
 
 def _is_input_coercion(exc: Exception) -> bool:

@@ -54,7 +54,10 @@ class Org(Node):
 
     @strawberry.field(description="直接下级组织")
     async def children(
-        self, info: Info, first: int | None = None, after: str | None = None,
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
         include_inactive: bool = False,
     ) -> Connection[Org]:
         page = await orgs.children(
@@ -64,8 +67,12 @@ class Org(Node):
 
     @strawberry.field(description="整个下级子树（不含自身），可按名称搜索、按层级筛选")
     async def subtree(
-        self, info: Info, search: str | None = None, level: OrgLevel | None = None,
-        first: int | None = None, after: str | None = None,
+        self,
+        info: Info,
+        search: str | None = None,
+        level: OrgLevel | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[Org]:
         page = await orgs.subtree(
             info.context.ctx, self.row, search=search, level=level, first=first, after=after
@@ -111,8 +118,14 @@ class OrgQuery:
         after: str | None = None,
     ) -> Connection[Org]:
         page = await orgs.list_orgs(
-            info.context.ctx, search=search, level=level, kind=kind, under=opt_pk(under, "Org"),
-            include_inactive=include_inactive, first=first, after=after,
+            info.context.ctx,
+            search=search,
+            level=level,
+            kind=kind,
+            under=opt_pk(under, "Org"),
+            include_inactive=include_inactive,
+            first=first,
+            after=after,
         )
         return connection(page, Org.of)
 
@@ -141,8 +154,12 @@ class OrgMutation:
     @strawberry.mutation(description="在某组织下新建下级组织（需要 org:manage）")
     async def create_org(self, info: Info, input: CreateOrgInput) -> Org:
         row = await orgs.create(
-            info.context.ctx, parent_id=pk(input.parent_id, "Org"), code=input.code,
-            name=input.name, level=input.level, kind=input.kind,
+            info.context.ctx,
+            parent_id=pk(input.parent_id, "Org"),
+            code=input.code,
+            name=input.name,
+            level=input.level,
+            kind=input.kind,
             is_leading_organ=input.is_leading_organ,
         )
         return Org.of(row)
@@ -150,8 +167,12 @@ class OrgMutation:
     @strawberry.mutation(description="重命名或修改团组织")
     async def update_org(self, info: Info, input: UpdateOrgInput) -> Org:
         row = await orgs.update(
-            info.context.ctx, pk(input.id, "Org"), name=input.name, code=input.code,
-            kind=input.kind, is_leading_organ=input.is_leading_organ,
+            info.context.ctx,
+            pk(input.id, "Org"),
+            name=input.name,
+            code=input.code,
+            kind=input.kind,
+            is_leading_organ=input.is_leading_organ,
         )
         return Org.of(row)
 

@@ -35,9 +35,14 @@ class Cadre(Node):
     @classmethod
     def of(cls, row: CadreRow) -> Cadre:
         return cls(
-            id=to_global_id("Cadre", row.id), row=row, name=row.name, kind=row.kind,
-            position=row.position, is_leading_organ_cadre=row.is_leading_organ_cadre,
-            is_active=row.is_active, user_id=to_global_id("User", row.user_id),
+            id=to_global_id("Cadre", row.id),
+            row=row,
+            name=row.name,
+            kind=row.kind,
+            position=row.position,
+            is_leading_organ_cadre=row.is_leading_organ_cadre,
+            is_active=row.is_active,
+            user_id=to_global_id("User", row.user_id),
             created_at=row.created_at,
         )
 
@@ -55,10 +60,17 @@ class Youth(Node):
 
     @classmethod
     def of(cls, row: YouthRow) -> Youth:
-        return cls(id=to_global_id("Youth", row.id), row=row, name=row.name,
-                   industry=row.industry, created_at=row.created_at)
+        return cls(
+            id=to_global_id("Youth", row.id),
+            row=row,
+            name=row.name,
+            industry=row.industry,
+            created_at=row.created_at,
+        )
 
-    @strawberry.field(description="手机号：仅本人及获授 youth:view_personal 的角色可见完整号码，其他人看到掩码")
+    @strawberry.field(
+        description="手机号：仅本人及获授 youth:view_personal 的角色可见完整号码，其他人看到掩码"
+    )
     def mobile(self, info: Info) -> str:
         return people.youth_mobile(info.context.ctx, self.row)
 
@@ -75,13 +87,23 @@ class PeopleQuery:
 
     @strawberry.field(description="你有权查看的团干部")
     async def cadres(
-        self, info: Info, under: strawberry.ID | None = None, search: str | None = None,
-        kind: CadreKind | None = None, include_inactive: bool = False,
-        first: int | None = None, after: str | None = None,
+        self,
+        info: Info,
+        under: strawberry.ID | None = None,
+        search: str | None = None,
+        kind: CadreKind | None = None,
+        include_inactive: bool = False,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[Cadre]:
         page = await people.list_cadres(
-            info.context.ctx, under=opt_pk(under, "Org"), search=search, kind=kind,
-            include_inactive=include_inactive, first=first, after=after,
+            info.context.ctx,
+            under=opt_pk(under, "Org"),
+            search=search,
+            kind=kind,
+            include_inactive=include_inactive,
+            first=first,
+            after=after,
         )
         return connection(page, Cadre.of)
 
@@ -91,12 +113,21 @@ class PeopleQuery:
 
     @strawberry.field(description="你有权查看的小伙伴")
     async def youths(
-        self, info: Info, under: strawberry.ID | None = None, search: str | None = None,
-        industry: str | None = None, first: int | None = None, after: str | None = None,
+        self,
+        info: Info,
+        under: strawberry.ID | None = None,
+        search: str | None = None,
+        industry: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[Youth]:
         page = await people.list_youth(
-            info.context.ctx, under=opt_pk(under, "Org"), search=search, industry=industry,
-            first=first, after=after,
+            info.context.ctx,
+            under=opt_pk(under, "Org"),
+            search=search,
+            industry=industry,
+            first=first,
+            after=after,
         )
         return connection(page, Youth.of)
 
@@ -113,7 +144,9 @@ class CreateCadreInput:
     mobile: str | None = None
 
 
-@strawberry.input(description="修改团干部；不填的字段保持不变。isActive=false 同时停用账号、注销登录、撤销授权")
+@strawberry.input(
+    description="修改团干部；不填的字段保持不变。isActive=false 同时停用账号、注销登录、撤销授权"
+)
 class UpdateCadreInput:
     id: strawberry.ID
     name: str | None = None
@@ -143,17 +176,27 @@ class PeopleMutation:
     @strawberry.mutation(description="新建团干部（需要 cadre:manage）")
     async def create_cadre(self, info: Info, input: CreateCadreInput) -> Cadre:
         row = await people.create_cadre(
-            info.context.ctx, org_id=pk(input.org_id, "Org"), name=input.name, kind=input.kind,
-            username=input.username, password=input.password, position=input.position,
-            is_leading_organ_cadre=input.is_leading_organ_cadre, mobile=input.mobile,
+            info.context.ctx,
+            org_id=pk(input.org_id, "Org"),
+            name=input.name,
+            kind=input.kind,
+            username=input.username,
+            password=input.password,
+            position=input.position,
+            is_leading_organ_cadre=input.is_leading_organ_cadre,
+            mobile=input.mobile,
         )
         return Cadre.of(row)
 
     @strawberry.mutation(description="修改或停用团干部")
     async def update_cadre(self, info: Info, input: UpdateCadreInput) -> Cadre:
         row = await people.update_cadre(
-            info.context.ctx, pk(input.id, "Cadre"), name=input.name, kind=input.kind,
-            position=input.position, is_leading_organ_cadre=input.is_leading_organ_cadre,
+            info.context.ctx,
+            pk(input.id, "Cadre"),
+            name=input.name,
+            kind=input.kind,
+            position=input.position,
+            is_leading_organ_cadre=input.is_leading_organ_cadre,
             is_active=input.is_active,
         )
         return Cadre.of(row)
@@ -161,8 +204,11 @@ class PeopleMutation:
     @strawberry.mutation(description="登记小伙伴（需要 youth:manage）")
     async def create_youth(self, info: Info, input: CreateYouthInput) -> Youth:
         row = await people.create_youth(
-            info.context.ctx, org_id=pk(input.org_id, "Org"), name=input.name,
-            mobile=input.mobile, industry=input.industry,
+            info.context.ctx,
+            org_id=pk(input.org_id, "Org"),
+            name=input.name,
+            mobile=input.mobile,
+            industry=input.industry,
         )
         return Youth.of(row)
 

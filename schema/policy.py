@@ -37,11 +37,19 @@ class Role:
 
     @classmethod
     def of(cls, r: RoleView) -> Role:
-        return cls(name=r.name, title=r.title, description=r.description, is_builtin=r.is_builtin,
-                   permissions=[Permission.of(p) for p in r.permissions])
+        return cls(
+            name=r.name,
+            title=r.title,
+            description=r.description,
+            is_builtin=r.is_builtin,
+            permissions=[Permission.of(p) for p in r.permissions],
+        )
 
 
-@strawberry.type(name="Grant", description="授权 g, user, role, org：角色在该组织及其全部下级有效，不及上级与同级")
+@strawberry.type(
+    name="Grant",
+    description="授权 g, user, role, org：角色在该组织及其全部下级有效，不及上级与同级",
+)
 class Grant(Node):
     row: strawberry.Private[GrantRow]
     role: str
@@ -51,9 +59,14 @@ class Grant(Node):
 
     @classmethod
     def of(cls, row: GrantRow) -> Grant:
-        return cls(id=to_global_id("Grant", row.id), row=row, role=row.role,
-                   user_id=to_global_id("User", row.user_id), created_at=row.created_at,
-                   revoked_at=row.revoked_at)
+        return cls(
+            id=to_global_id("Grant", row.id),
+            row=row,
+            role=row.role,
+            user_id=to_global_id("User", row.user_id),
+            created_at=row.created_at,
+            revoked_at=row.revoked_at,
+        )
 
     @strawberry.field(description="授予所在的团组织")
     async def org(self, info: Info) -> Org | None:
@@ -74,8 +87,9 @@ class GrantSummary:
 
     @classmethod
     def of(cls, g: GrantRef) -> GrantSummary:
-        return cls(grant_id=to_global_id("Grant", g.id), role=g.role,
-                   org_id=to_global_id("Org", g.org_id))
+        return cls(
+            grant_id=to_global_id("Grant", g.id), role=g.role, org_id=to_global_id("Org", g.org_id)
+        )
 
 
 @strawberry.type(description="权限判定的解释：是否允许，以及起决定作用的授权和策略行")
@@ -99,24 +113,42 @@ class PolicyQuery:
 
     @strawberry.field(description="你有权查看的授权，可限定子树、账号、角色")
     async def grants(
-        self, info: Info, under: strawberry.ID | None = None, user_id: strawberry.ID | None = None,
-        role: str | None = None, include_revoked: bool = False,
-        first: int | None = None, after: str | None = None,
+        self,
+        info: Info,
+        under: strawberry.ID | None = None,
+        user_id: strawberry.ID | None = None,
+        role: str | None = None,
+        include_revoked: bool = False,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[Grant]:
         page = await policy.list_grants(
-            info.context.ctx, under=opt_pk(under, "Org"), user_id=opt_pk(user_id, "User"),
-            role=role, include_revoked=include_revoked, first=first, after=after,
+            info.context.ctx,
+            under=opt_pk(under, "Org"),
+            user_id=opt_pk(user_id, "User"),
+            role=role,
+            include_revoked=include_revoked,
+            first=first,
+            after=after,
         )
         return connection(page, Grant.of)
 
-    @strawberry.field(description="解释：某账号能否在某组织对某对象执行某操作，由哪项授权和策略行决定")
+    @strawberry.field(
+        description="解释：某账号能否在某组织对某对象执行某操作，由哪项授权和策略行决定"
+    )
     async def explain(
         self, info: Info, user_id: strawberry.ID, action: Act, object: Obj, org_id: strawberry.ID
     ) -> Explanation:
-        e = await policy.explain(info.context.ctx, user_id=pk(user_id, "User"), act=action,
-                                 obj=object, org_id=pk(org_id, "Org"))
+        e = await policy.explain(
+            info.context.ctx,
+            user_id=pk(user_id, "User"),
+            act=action,
+            obj=object,
+            org_id=pk(org_id, "Org"),
+        )
         return Explanation(
-            allowed=e.allowed, reason=e.reason,
+            allowed=e.allowed,
+            reason=e.reason,
             grant_id=to_global_id("Grant", e.grant_id) if e.grant_id else None,
             policy_line=str(e.line) if e.line else None,
             covering_grants=[GrantSummary.of(g) for g in e.considered],
@@ -127,8 +159,11 @@ class PolicyQuery:
 class PolicyMutation:
     @strawberry.mutation(description="新建角色模板（需要在根组织的 policy:manage）")
     async def create_role(self, info: Info, name: str, title: str, description: str = "") -> Role:
-        return Role.of(await policy.create_role(info.context.ctx, name=name, title=title,
-                                                description=description))
+        return Role.of(
+            await policy.create_role(
+                info.context.ctx, name=name, title=title, description=description
+            )
+        )
 
     @strawberry.mutation(description="删除未被使用的自定义角色")
     async def delete_role(self, info: Info, name: str) -> bool:
@@ -136,20 +171,29 @@ class PolicyMutation:
 
     @strawberry.mutation(description="给角色加一条权限 p, role, object, action；立即对所有实例生效")
     async def add_permission(self, info: Info, role: str, object: Obj, action: Act) -> Role:
-        return Role.of(await policy.set_permission(info.context.ctx, role=role, obj=object,
-                                                   act=action, allowed=True))
+        return Role.of(
+            await policy.set_permission(
+                info.context.ctx, role=role, obj=object, act=action, allowed=True
+            )
+        )
 
     @strawberry.mutation(description="从角色去掉一条权限")
     async def remove_permission(self, info: Info, role: str, object: Obj, action: Act) -> Role:
-        return Role.of(await policy.set_permission(info.context.ctx, role=role, obj=object,
-                                                   act=action, allowed=False))
+        return Role.of(
+            await policy.set_permission(
+                info.context.ctx, role=role, obj=object, act=action, allowed=False
+            )
+        )
 
-    @strawberry.mutation(description="在某组织授予账号一个角色（覆盖该组织整个子树；需要 grant:manage）")
+    @strawberry.mutation(
+        description="在某组织授予账号一个角色（覆盖该组织整个子树；需要 grant:manage）"
+    )
     async def grant_role(
         self, info: Info, user_id: strawberry.ID, role: str, org_id: strawberry.ID
     ) -> Grant:
-        row = await policy.grant(info.context.ctx, user_id=pk(user_id, "User"), role=role,
-                                 org_id=pk(org_id, "Org"))
+        row = await policy.grant(
+            info.context.ctx, user_id=pk(user_id, "User"), role=role, org_id=pk(org_id, "Org")
+        )
         return Grant.of(row)
 
     @strawberry.mutation(description="撤销授权；从下一次请求起生效")

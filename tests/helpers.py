@@ -12,7 +12,18 @@ import httpx
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
-from models import AuthSession, Cadre, CadreKind, ClientKind, Grant, Org, OrgKind, OrgLevel, User, Youth
+from models import (
+    AuthSession,
+    Cadre,
+    CadreKind,
+    ClientKind,
+    Grant,
+    Org,
+    OrgKind,
+    OrgLevel,
+    User,
+    Youth,
+)
 from resolvers.tokens import issue_access
 
 PASSWORD = "Secret123"
@@ -61,13 +72,20 @@ class Api:
     services: Any
     tokens: dict[int, str] = field(default_factory=dict)
 
-    async def gql(self, query: str, variables: dict[str, Any] | None = None, *,
-                  token: str | None = None, headers: dict[str, str] | None = None) -> Result:
+    async def gql(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Result:
         h = dict(headers or {})
         if token:
             h["authorization"] = f"Bearer {token}"
-        r = await self.client.post("/graphql", json={"query": query, "variables": variables or {}},
-                                   headers=h)
+        r = await self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=h
+        )
         return Result(r.status_code, r.json())
 
     async def token_for(self, user_id: int, client: ClientKind = ClientKind.WEB) -> str:
@@ -90,15 +108,26 @@ class Tree:
     services: Any
     orgs: dict[str, Org] = field(default_factory=dict)
 
-    async def add(self, key: str, parent: str | None, level: OrgLevel,
-                  kind: OrgKind = OrgKind.REGIONAL, name: str | None = None) -> Org:
+    async def add(
+        self,
+        key: str,
+        parent: str | None,
+        level: OrgLevel,
+        kind: OrgKind = OrgKind.REGIONAL,
+        name: str | None = None,
+    ) -> Org:
         async with self.services.sessionmaker() as s:
             oid = int(await s.scalar(sa.select(sa.func.nextval("orgs_id_seq"))))
             p = self.orgs.get(parent) if parent else None
             org = Org(
-                id=oid, parent_id=p.id if p else None,
-                path=f"{p.path}.{oid}" if p else str(oid), code=f"C{oid}", name=name or key,
-                level=level, kind=kind, is_leading_organ=level in (OrgLevel.PROVINCE, OrgLevel.CITY, OrgLevel.COUNTY),
+                id=oid,
+                parent_id=p.id if p else None,
+                path=f"{p.path}.{oid}" if p else str(oid),
+                code=f"C{oid}",
+                name=name or key,
+                level=level,
+                kind=kind,
+                is_leading_organ=level in (OrgLevel.PROVINCE, OrgLevel.CITY, OrgLevel.COUNTY),
                 is_active=True,
                 city_id=oid if level in (OrgLevel.PROVINCE, OrgLevel.CITY) else p.city_id,  # type: ignore[union-attr]
             )
@@ -124,21 +153,39 @@ async def standard_tree(services: Any) -> Tree:
     return t
 
 
-async def add_user(services: Any, username: str, *, org: Org | None = None,
-                   roles: tuple[str, ...] = (), cadre_kind: CadreKind | None = CadreKind.FULL_TIME,
-                   grant_org: Org | None = None) -> User:
+async def add_user(
+    services: Any,
+    username: str,
+    *,
+    org: Org | None = None,
+    roles: tuple[str, ...] = (),
+    cadre_kind: CadreKind | None = CadreKind.FULL_TIME,
+    grant_org: Org | None = None,
+) -> User:
     """An account; a cadre at `org` if given; `roles` granted at `grant_org` (default: org)."""
     async with services.sessionmaker() as s:
-        user = User(username=username, display_name=username, password_hash=password_hash())
+        user = User(username=username.lower(), display_name=username, password_hash=password_hash())
         s.add(user)
         await s.flush()
         if org is not None and cadre_kind is not None:
-            s.add(Cadre(user_id=user.id, name=username, kind=cadre_kind, org_id=org.id,
-                        org_path=org.path, city_id=org.city_id))
+            s.add(
+                Cadre(
+                    user_id=user.id,
+                    name=username,
+                    kind=cadre_kind,
+                    org_id=org.id,
+                    org_path=org.path,
+                    city_id=org.city_id,
+                )
+            )
         at = grant_org or org
         for role in roles:
             assert at is not None
-            s.add(Grant(user_id=user.id, role=role, org_id=at.id, org_path=at.path, city_id=at.city_id))
+            s.add(
+                Grant(
+                    user_id=user.id, role=role, org_id=at.id, org_path=at.path, city_id=at.city_id
+                )
+            )
         await s.commit()
         await s.refresh(user)
         return user
@@ -152,10 +199,18 @@ async def add_grant(services: Any, user_id: int, role: str, org: Org) -> int:
         return g.id
 
 
-async def add_youth(services: Any, name: str, mobile: str, org: Org, industry: str = "教育") -> Youth:
+async def add_youth(
+    services: Any, name: str, mobile: str, org: Org, industry: str = "教育"
+) -> Youth:
     async with services.sessionmaker() as s:
-        y = Youth(name=name, mobile=mobile, industry=industry, org_id=org.id, org_path=org.path,
-                  city_id=org.city_id)
+        y = Youth(
+            name=name,
+            mobile=mobile,
+            industry=industry,
+            org_id=org.id,
+            org_path=org.path,
+            city_id=org.city_id,
+        )
         s.add(y)
         await s.commit()
         return y

@@ -23,7 +23,13 @@ async def test_grant_then_revoke_holds_from_the_next_request(api) -> None:
     bob = await add_user(api.services, "bob", org=tree["A1"], roles=("cadre",))
     admin_t, bob_t = await api.token_for(admin.id), await api.token_for(bob.id)
     assert (await api.gql(CADRES, token=bob_t)).codes == ["FORBIDDEN"]  # no cadre:view anywhere
-    g = (await api.gql(GRANT, {"u": gid("User", bob.id), "r": "county_admin", "o": gid("Org", tree["A1"].id)}, token=admin_t)).data["grantRole"]
+    g = (
+        await api.gql(
+            GRANT,
+            {"u": gid("User", bob.id), "r": "county_admin", "o": gid("Org", tree["A1"].id)},
+            token=admin_t,
+        )
+    ).data["grantRole"]
     assert g["org"]["name"] == "甲一县"
     assert (await api.gql(CADRES, token=bob_t)).data["cadres"]["totalCount"] == 1  # same token
     assert (await api.gql(REVOKE, {"id": g["id"]}, token=admin_t)).data["revokeGrant"]["revokedAt"]
@@ -47,17 +53,47 @@ async def test_grant_refusals_write_nothing(api) -> None:
     city_t, admin_t = await api.token_for(city.id), await api.token_for(admin.id)
     before = await count_rows(api.services, Grant)
     # A city admin may view grants but not make them (the defaults keep that to the province).
-    r = await api.gql(GRANT, {"u": gid("User", bob.id), "r": "county_admin", "o": gid("Org", tree["A1"].id)}, token=city_t)
+    r = await api.gql(
+        GRANT,
+        {"u": gid("User", bob.id), "r": "county_admin", "o": gid("Org", tree["A1"].id)},
+        token=city_t,
+    )
     assert r.codes == ["FORBIDDEN"]
-    r = await api.gql(GRANT, {"u": gid("User", bob.id), "r": "county_admin", "o": gid("Org", tree["B1"].id)}, token=city_t)
+    r = await api.gql(
+        GRANT,
+        {"u": gid("User", bob.id), "r": "county_admin", "o": gid("Org", tree["B1"].id)},
+        token=city_t,
+    )
     assert r.codes == ["NOT_FOUND"]
-    assert (await api.gql(GRANT, {"u": gid("User", bob.id), "r": "no_such_role", "o": gid("Org", tree["A1"].id)}, token=admin_t)).codes == ["NOT_FOUND"]
-    assert (await api.gql(GRANT, {"u": gid("User", 999), "r": "cadre", "o": gid("Org", tree["A1"].id)}, token=admin_t)).codes == ["NOT_FOUND"]
-    assert (await api.gql(GRANT, {"u": gid("User", bob.id), "r": "cadre", "o": "%%%"}, token=admin_t)).codes == ["BAD_USER_INPUT"]
+    assert (
+        await api.gql(
+            GRANT,
+            {"u": gid("User", bob.id), "r": "no_such_role", "o": gid("Org", tree["A1"].id)},
+            token=admin_t,
+        )
+    ).codes == ["NOT_FOUND"]
+    assert (
+        await api.gql(
+            GRANT,
+            {"u": gid("User", 999), "r": "cadre", "o": gid("Org", tree["A1"].id)},
+            token=admin_t,
+        )
+    ).codes == ["NOT_FOUND"]
+    assert (
+        await api.gql(GRANT, {"u": gid("User", bob.id), "r": "cadre", "o": "%%%"}, token=admin_t)
+    ).codes == ["BAD_USER_INPUT"]
     assert await count_rows(api.services, Grant) == before
-    ok = await api.gql(GRANT, {"u": gid("User", bob.id), "r": "auditor", "o": gid("Org", tree["A1"].id)}, token=admin_t)
+    ok = await api.gql(
+        GRANT,
+        {"u": gid("User", bob.id), "r": "auditor", "o": gid("Org", tree["A1"].id)},
+        token=admin_t,
+    )
     assert ok.data
-    dup = await api.gql(GRANT, {"u": gid("User", bob.id), "r": "auditor", "o": gid("Org", tree["A1"].id)}, token=admin_t)
+    dup = await api.gql(
+        GRANT,
+        {"u": gid("User", bob.id), "r": "auditor", "o": gid("Org", tree["A1"].id)},
+        token=admin_t,
+    )
     assert dup.codes == ["CONFLICT"]
     assert await count_rows(api.services, Grant) == before + 1
 
@@ -66,19 +102,36 @@ async def test_roles_and_permissions_are_managed_and_audited(api) -> None:
     tree = await standard_tree(api.services)
     admin = await add_user(api.services, "padmin", org=tree["P"], roles=("province_admin",))
     t = await api.token_for(admin.id)
-    r = await api.gql('mutation { createRole(name: "inspector", title: "督查员") { name permissions { line } } }', token=t)
+    r = await api.gql(
+        'mutation { createRole(name: "inspector", title: "督查员") { name permissions { line } } }',
+        token=t,
+    )
     assert r.data["createRole"] == {"name": "inspector", "permissions": []}
-    r = await api.gql("mutation { addPermission(role: \"inspector\", object: CADRE, action: VIEW) { permissions { line } } }", token=t)
+    r = await api.gql(
+        'mutation { addPermission(role: "inspector", object: CADRE, action: VIEW) { permissions { line } } }',
+        token=t,
+    )
     assert r.data["addPermission"]["permissions"] == [{"line": "p, inspector, cadre, view"}]
-    assert (await api.gql('mutation { createRole(name: "inspector", title: "x") { name } }', token=t)).codes == ["CONFLICT"]
-    assert (await api.gql('mutation { createRole(name: "Bad Name", title: "x") { name } }', token=t)).codes == ["BAD_USER_INPUT"]
-    assert (await api.gql('mutation { deleteRole(name: "city_admin") }', token=t)).codes == ["CONFLICT"]
+    assert (
+        await api.gql('mutation { createRole(name: "inspector", title: "x") { name } }', token=t)
+    ).codes == ["CONFLICT"]
+    assert (
+        await api.gql('mutation { createRole(name: "Bad Name", title: "x") { name } }', token=t)
+    ).codes == ["BAD_USER_INPUT"]
+    assert (await api.gql('mutation { deleteRole(name: "city_admin") }', token=t)).codes == [
+        "CONFLICT"
+    ]
     roles = (await api.gql("{ roles { name title } }", token=t)).data["roles"]
     assert {"name": "inspector", "title": "督查员"} in roles
     city = await add_user(api.services, "cityA", org=tree["A"], roles=("city_admin",))
-    forbidden = await api.gql('mutation { createRole(name: "sneaky", title: "x") { name } }', token=await api.token_for(city.id))
+    forbidden = await api.gql(
+        'mutation { createRole(name: "sneaky", title: "x") { name } }',
+        token=await api.token_for(city.id),
+    )
     assert forbidden.codes in (["FORBIDDEN"], ["NOT_FOUND"])
-    assert (await api.gql('mutation { deleteRole(name: "inspector") }', token=t)).data["deleteRole"] is True
+    assert (await api.gql('mutation { deleteRole(name: "inspector") }', token=t)).data[
+        "deleteRole"
+    ] is True
     actions = [a for (a,) in await _audit(api)]
     assert actions == ["role.create", "policy.add", "role.delete"]
 
@@ -90,12 +143,47 @@ async def test_explain_names_the_deciding_grant_and_line(api) -> None:
     t = await api.token_for(admin.id)
     q = """query($u: ID!, $o: ID!, $act: PolicyAction!, $obj: PolicyObject!) {
       explain(userId: $u, action: $act, object: $obj, orgId: $o) { allowed reason grantId policyLine coveringGrants { role } } }"""
-    yes = (await api.gql(q, {"u": gid("User", bob.id), "o": gid("Org", tree["A1x"].id), "act": "VIEW", "obj": "CADRE"}, token=t)).data["explain"]
+    yes = (
+        await api.gql(
+            q,
+            {
+                "u": gid("User", bob.id),
+                "o": gid("Org", tree["A1x"].id),
+                "act": "VIEW",
+                "obj": "CADRE",
+            },
+            token=t,
+        )
+    ).data["explain"]
     assert yes["allowed"] and yes["policyLine"] == "p, city_admin, cadre, view"
     assert yes["grantId"] and {"role": "city_admin"} in yes["coveringGrants"]
-    sibling = (await api.gql(q, {"u": gid("User", bob.id), "o": gid("Org", tree["B1"].id), "act": "VIEW", "obj": "CADRE"}, token=t)).data["explain"]
-    assert not sibling["allowed"] and sibling["coveringGrants"] == [] and sibling["policyLine"] is None
-    no_right = (await api.gql(q, {"u": gid("User", bob.id), "o": gid("Org", tree["A1"].id), "act": "MANAGE", "obj": "POLICY"}, token=t)).data["explain"]
+    sibling = (
+        await api.gql(
+            q,
+            {
+                "u": gid("User", bob.id),
+                "o": gid("Org", tree["B1"].id),
+                "act": "VIEW",
+                "obj": "CADRE",
+            },
+            token=t,
+        )
+    ).data["explain"]
+    assert (
+        not sibling["allowed"] and sibling["coveringGrants"] == [] and sibling["policyLine"] is None
+    )
+    no_right = (
+        await api.gql(
+            q,
+            {
+                "u": gid("User", bob.id),
+                "o": gid("Org", tree["A1"].id),
+                "act": "MANAGE",
+                "obj": "POLICY",
+            },
+            token=t,
+        )
+    ).data["explain"]
     assert not no_right["allowed"] and "city_admin" in no_right["reason"]
 
 
@@ -104,26 +192,42 @@ async def test_a_grant_on_one_instance_holds_on_another_within_a_second(api, dat
     tree = await standard_tree(api.services)
     admin = await add_user(api.services, "padmin", org=tree["P"], roles=("province_admin",))
     bob = await add_user(api.services, "bob", org=tree["A1"], roles=("cadre",))
-    async with RunningApp(create_app(settings_for_tests(), database_url=database_url)) as second:
-        async with second.client() as client:
-            other = Api(client, second.services)
-            bob_t = await other.token_for(bob.id)
-            assert (await other.gql(CADRES, token=bob_t)).codes == ["FORBIDDEN"]
-            await api.gql(GRANT, {"u": gid("User", bob.id), "r": "county_admin", "o": gid("Org", tree["A1"].id)},
-                          token=await api.token_for(admin.id))
-            assert (await other.gql(CADRES, token=bob_t)).data["cadres"]["totalCount"] == 1
-            # A change of role templates travels by NOTIFY: time it.
-            version = second.services.policy.version
-            started = time.monotonic()
-            r = await api.gql("mutation { removePermission(role: \"county_admin\", object: CADRE, action: VIEW) { name } }",
-                              token=await api.token_for(admin.id))
-            assert r.data
-            while second.services.policy.version == version and time.monotonic() - started < 1.0:
-                await asyncio.sleep(0.01)
-            assert time.monotonic() - started < 1.0, "policy change did not reach the second instance"
-            assert (await other.gql(CADRES, token=bob_t)).codes == ["FORBIDDEN"]
+    second_app = create_app(settings_for_tests(), database_url=database_url)
+    async with RunningApp(second_app) as second, second.client() as client:
+        other = Api(client, second.services)
+        bob_t = await other.token_for(bob.id)
+        assert (await other.gql(CADRES, token=bob_t)).codes == ["FORBIDDEN"]
+        await api.gql(
+            GRANT,
+            {"u": gid("User", bob.id), "r": "county_admin", "o": gid("Org", tree["A1"].id)},
+            token=await api.token_for(admin.id),
+        )
+        assert (await other.gql(CADRES, token=bob_t)).data["cadres"]["totalCount"] == 1
+        # A change of role templates travels by NOTIFY: time it.
+        version = second.services.policy.version
+        started = time.monotonic()
+        r = await api.gql(
+            'mutation { removePermission(role: "county_admin", object: CADRE, action: VIEW) { name } }',
+            token=await api.token_for(admin.id),
+        )
+        assert r.data
+        while second.services.policy.version == version and time.monotonic() - started < 1.0:  # noqa: ASYNC110 (polls the other instance)
+            await asyncio.sleep(0.01)
+        assert time.monotonic() - started < 1.0, "policy change did not reach the second instance"
+        assert (await other.gql(CADRES, token=bob_t)).codes == ["FORBIDDEN"]
     async with api.services.sessionmaker() as s:
-        assert await s.scalar(sa.select(sa.func.count()).select_from(RolePermission).where(RolePermission.role == "county_admin", RolePermission.object == "cadre", RolePermission.action == "view")) == 0
+        assert (
+            await s.scalar(
+                sa.select(sa.func.count())
+                .select_from(RolePermission)
+                .where(
+                    RolePermission.role == "county_admin",
+                    RolePermission.object == "cadre",
+                    RolePermission.action == "view",
+                )
+            )
+            == 0
+        )
 
 
 async def test_grants_list_is_scoped(api) -> None:
@@ -131,7 +235,10 @@ async def test_grants_list_is_scoped(api) -> None:
     city = await add_user(api.services, "cityA", org=tree["A"], roles=("city_admin",))
     await add_user(api.services, "inB", org=tree["B1"], roles=("county_admin",))
     await add_user(api.services, "inA1", org=tree["A1"], roles=("county_admin",))
-    r = await api.gql("{ grants { totalCount nodes { role org { name } userName } } }", token=await api.token_for(city.id))
+    r = await api.gql(
+        "{ grants { totalCount nodes { role org { name } userName } } }",
+        token=await api.token_for(city.id),
+    )
     names = sorted((n["userName"], n["role"]) for n in r.data["grants"]["nodes"])
     assert names == [("cityA", "city_admin"), ("inA1", "county_admin")]
     assert pk_of(gid("Org", 5)) == 5

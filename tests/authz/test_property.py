@@ -18,7 +18,15 @@ from models import OrgLevel
 from tests.conftest import reset_database
 from tests.helpers import Tree, add_grant, add_user, add_youth, gid, pk_of
 
-ROLES = ["province_admin", "city_admin", "county_admin", "working_group_leader", "cadre", "auditor", "policy_admin"]
+ROLES = [
+    "province_admin",
+    "city_admin",
+    "county_admin",
+    "working_group_leader",
+    "cadre",
+    "auditor",
+    "policy_admin",
+]
 LEVELS = list(OrgLevel)
 ALLOWED = {(r, o, a) for r, o, a in default_lines()}
 
@@ -42,7 +50,11 @@ def worlds(draw: st.DrawFn) -> World:
         parents.append(p)
         depth.append(depth[p] + 1)
     node = st.integers(min_value=0, max_value=n - 1)
-    users = draw(st.lists(st.lists(st.tuples(st.sampled_from(ROLES), node), max_size=3), min_size=1, max_size=4))
+    users = draw(
+        st.lists(
+            st.lists(st.tuples(st.sampled_from(ROLES), node), max_size=3), min_size=1, max_size=4
+        )
+    )
     return World(parents, users, draw(st.lists(node, max_size=6)), draw(st.lists(node, max_size=4)))
 
 
@@ -60,7 +72,9 @@ def visible(world: World, grants: list[tuple[str, int]], obj: str, act: str, tar
     return any((role, obj, act) in ALLOWED and covered(world, at, target) for role, at in grants)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(world=worlds())
 async def test_no_row_outside_the_granted_subtrees(api, world: World) -> None:
     services = api.services
@@ -110,27 +124,43 @@ async def test_no_row_outside_the_granted_subtrees(api, world: World) -> None:
                 want = sorted(i for i in expected if visible(world, unique, "org", "view", i))
             elif field == "cadres":
                 got = sorted(n["name"] for n in nodes)
-                want = sorted(name for name, at in cadre_nodes.items() if visible(world, unique, "cadre", "view", at))
+                want = sorted(
+                    name
+                    for name, at in cadre_nodes.items()
+                    if visible(world, unique, "cadre", "view", at)
+                )
             else:
                 got = sorted(youth_ids[pk_of(n["id"])] for n in nodes)
-                want = sorted(at for at in youth_ids.values() if visible(world, unique, "youth", "view", at))
+                want = sorted(
+                    at for at in youth_ids.values() if visible(world, unique, "youth", "view", at)
+                )
             assert got == want, (field, unique, world.parents)
 
         # Single lookups through HTTP: allowed, or NOT_FOUND — never another subtree's row.
         for i in range(len(world.parents)):
-            one = await api.gql("query($id: ID!) { org(id: $id) { id } }", {"id": gid("Org", tree[str(i)].id)}, token=token)
+            one = await api.gql(
+                "query($id: ID!) { org(id: $id) { id } }",
+                {"id": gid("Org", tree[str(i)].id)},
+                token=token,
+            )
             if visible(world, unique, "org", "view", i):
                 assert one.data["org"]["id"] == gid("Org", tree[str(i)].id)
             else:
                 assert one.codes in (["NOT_FOUND"], ["FORBIDDEN"]) and one.body["data"] is None
 
         # authorize and scope agree on every org, for every object and action.
-        principal = Principal(user_id=user.id, grants=tuple(
-            GrantRef(0, role, tree[str(at)].id, tree[str(at)].path) for role, at in unique))
+        principal = Principal(
+            user_id=user.id,
+            grants=tuple(
+                GrantRef(0, role, tree[str(at)].id, tree[str(at)].path) for role, at in unique
+            ),
+        )
         for obj in Obj:
             for act in Act:
                 sc = scope(services.policy, principal, act, obj, required=False)
                 for i in range(len(world.parents)):
                     path = tree[str(i)].path
-                    assert decide(services.policy, principal, act, obj, path).allowed == sc.covers(path)
+                    assert decide(services.policy, principal, act, obj, path).allowed == sc.covers(
+                        path
+                    )
                     assert sc.covers(path) == visible(world, unique, obj.value, act.value, i)

@@ -46,8 +46,9 @@ async def test_health_and_readiness(api) -> None:
 
 
 async def test_every_response_carries_a_request_id(api) -> None:
-    r = await api.client.post("/graphql", json={"query": "{ __typename }"},
-                              headers={"x-request-id": "trace-42"})
+    r = await api.client.post(
+        "/graphql", json={"query": "{ __typename }"}, headers={"x-request-id": "trace-42"}
+    )
     assert r.headers["x-request-id"] == "trace-42"
     r = await api.client.post("/graphql", json={"query": "{ __typename }"})
     assert len(r.headers["x-request-id"]) == 16
