@@ -78,10 +78,12 @@ class Scope:
 
 
 def minimal_roots(paths: list[str]) -> tuple[str, ...]:
-    """Drop every path that lies under another one."""
-    roots: list[str] = []
-    for path in sorted(set(paths), key=lambda p: (p.count("."), p)):
-        if not any(is_in_subtree(path, r) for r in roots):
+    """Drop every path that lies under another one: O(paths × depth)."""
+    unique = set(paths)
+    roots = []
+    for path in sorted(unique):
+        labels = path.split(".")
+        if not any(".".join(labels[:i]) in unique for i in range(1, len(labels))):
             roots.append(path)
     return tuple(roots)
 

@@ -28,6 +28,7 @@ class Ctx:
     sessionmaker: async_sessionmaker[AsyncSession] | None = None
     request_id: str = ""
     loaders: Loaders = field(init=False)
+    _scopes: dict[tuple[Act, Obj], Scope] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         from resolvers.loaders import Loaders
@@ -39,7 +40,14 @@ class Ctx:
         return authorize(self.policy, self.principal, act, obj, org_path)
 
     def scope(self, act: Act, obj: Obj, *, required: bool = True) -> Scope:
-        return scope(self.policy, self.principal, act, obj, required=required)
+        """Computed once per request and (act, obj): grants do not change mid-request."""
+        key = (act, obj)
+        found = self._scopes.get(key)
+        if found is None:
+            found = self._scopes[key] = scope(self.policy, self.principal, act, obj, required=False)
+        if required and not found.roots:
+            scope(self.policy, self.principal, act, obj, required=True)  # raises the refusal
+        return found
 
     async def audit(
         self,
