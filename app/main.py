@@ -48,7 +48,7 @@ class GraphQLView(GraphQL):
         super().__init__(
             build_schema(
                 max_depth=s.graphql_max_depth,
-                max_aliases=s.graphql_max_aliases,
+                max_aliases_count=s.graphql_max_aliases,
                 max_tokens=s.graphql_max_tokens,
                 introspection=s.graphql_introspection,
             ),
