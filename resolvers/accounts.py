@@ -19,7 +19,16 @@ from sqlalchemy.dialects.postgresql import insert
 
 from authz import require_user
 from authz.errors import BadInput, RateLimited, Unauthenticated
-from models import AuthSession, ClientKind, LoginThrottle, OtpCode, RefreshToken, User, Youth
+from models import (
+    AuthSession,
+    ClientKind,
+    Grant,
+    LoginThrottle,
+    OtpCode,
+    RefreshToken,
+    User,
+    Youth,
+)
 from resolvers.base import Ctx, clean_mobile
 from resolvers.sms import load_provider
 from resolvers.tokens import hash_secret, issue_access, new_refresh_token
@@ -235,6 +244,15 @@ async def _account_for_mobile(ctx: Ctx, mobile: str) -> User | None:
         ctx.session.add(user)
         await ctx.session.flush()
         youth.user_id = user.id
+        ctx.session.add(
+            Grant(
+                user_id=user.id,
+                role="youth",
+                org_id=youth.org_id,
+                org_path=youth.org_path,
+                city_id=youth.city_id,
+            )
+        )
         await ctx.session.flush()
         return user
     if youth is not None:

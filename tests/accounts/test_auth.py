@@ -135,7 +135,11 @@ async def test_youth_logs_in_with_a_one_time_code(api) -> None:
     ]
     me = (await api.gql(ME, token=token)).data["me"]
     assert me["youth"] == {"name": "小青", "mobile": "13812345678"}  # their own number, whole
-    assert me["cadre"] is None and me["grants"] == []
+    assert me["cadre"] is None and me["grants"] == [{"role": "youth"}]
+    orgs = await api.gql("{ orgs { nodes { name } } cadres { totalCount } }", token=token)
+    assert orgs.codes == ["FORBIDDEN"]  # cadre data: refused
+    own_org = (await api.gql("{ orgs { nodes { name } } }", token=token)).data["orgs"]["nodes"]
+    assert own_org == [{"name": "甲一县"}, {"name": "甲一县某支部"}]  # their org and below
     # Single use.
     assert (await api.gql(login, {"m": "13812345678", "c": code})).codes == ["UNAUTHENTICATED"]
     async with api.services.sessionmaker() as s:

@@ -136,7 +136,25 @@ async def test_no_row_outside_the_granted_subtrees(api, world: World) -> None:
                 )
             assert got == want, (field, unique, world.parents)
 
+        # Grants: only those at orgs in the principal's grant:view subtrees.
+        r = await api.gql("{ grants(first: 100) { nodes { org { id } } } }", token=token)
+        if any((role, "grant", "view") in ALLOWED for role, _ in unique):
+            for n in r.data["grants"]["nodes"]:
+                assert visible(world, unique, "grant", "view", org_of[pk_of(n["org"]["id"])])
+        else:
+            assert r.codes == ["FORBIDDEN"]
+
         # Single lookups through HTTP: allowed, or NOT_FOUND — never another subtree's row.
+        for youth_id, at in youth_ids.items():
+            one = await api.gql(
+                "query($id: ID!) { youth(id: $id) { id } }",
+                {"id": gid("Youth", youth_id)},
+                token=token,
+            )
+            if visible(world, unique, "youth", "view", at):
+                assert one.data["youth"]["id"] == gid("Youth", youth_id)
+            else:
+                assert one.codes in (["NOT_FOUND"], ["FORBIDDEN"]) and one.body["data"] is None
         for i in range(len(world.parents)):
             one = await api.gql(
                 "query($id: ID!) { org(id: $id) { id } }",

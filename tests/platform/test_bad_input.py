@@ -1,0 +1,174 @@
+"""Bad input on every mutation: a clear code, and not one byte written anywhere."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from models import metadata
+from schema import build_schema
+from tests.helpers import add_user, add_youth, gid, standard_tree
+
+
+async def snapshot(services) -> dict[str, str | None]:
+    """A digest of every table's whole content."""
+    digests = {}
+    async with services.engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            digests[table.name] = await conn.scalar(
+                sa.text(
+                    f"SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM \"{table.name}\" t"
+                )
+            )
+    return digests
+
+
+async def test_every_mutation_refuses_bad_input_and_writes_nothing(api) -> None:
+    tree = await standard_tree(api.services)
+    admin = await add_user(api.services, "padmin", org=tree["P"], roles=("province_admin",))
+    cadre = await add_user(api.services, "c1", org=tree["A1"], roles=("cadre",))
+    youth = await add_youth(api.services, "小张", "13800001111", tree["A1"])
+    token = await api.token_for(admin.id)
+    a1, b = gid("Org", tree["A1"].id), gid("Org", tree["B"].id)
+    cases: dict[str, tuple[str, dict, str, bool]] = {
+        # name: (document, variables, expected code, with token)
+        "login": (
+            'mutation { login(username: " ", password: "") { accessToken } }',
+            {},
+            "BAD_USER_INPUT",
+            False,
+        ),
+        "requestLoginCode": (
+            'mutation { requestLoginCode(mobile: "12") { retryAfterSeconds } }',
+            {},
+            "BAD_USER_INPUT",
+            False,
+        ),
+        "loginWithCode": (
+            'mutation { loginWithCode(mobile: "abc", code: "1") { accessToken } }',
+            {},
+            "BAD_USER_INPUT",
+            False,
+        ),
+        "refreshToken": (
+            'mutation { refreshToken(refreshToken: "") { accessToken } }',
+            {},
+            "UNAUTHENTICATED",
+            False,
+        ),
+        "logout": ("mutation { logout }", {}, "UNAUTHENTICATED", False),
+        "createOrg": (
+            'mutation($p: ID!) { createOrg(input: {parentId: $p, code: "bad code!", name: "x", level: BRANCH, kind: OTHER}) { id } }',
+            {"p": a1},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "updateOrg": (
+            'mutation($id: ID!) { updateOrg(input: {id: $id, name: ""}) { id } }',
+            {"id": a1},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "moveOrg": (
+            'mutation($id: ID!) { moveOrg(id: $id, newParentId: "xx") { id } }',
+            {"id": a1},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "deactivateOrg": (
+            'mutation { deactivateOrg(id: "bm90IGFuIGlk") { id } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "reactivateOrg": ('mutation { reactivateOrg(id: "") { id } }', {}, "BAD_USER_INPUT", True),
+        "createCadre": (
+            'mutation($o: ID!) { createCadre(input: {orgId: $o, name: "x", kind: FULL_TIME, username: "ok_name", password: "123"}) { id } }',
+            {"o": a1},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "updateCadre": (
+            'mutation($id: ID!) { updateCadre(input: {id: $id, name: "  "}) { id } }',
+            {"id": gid("Cadre", 1)},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "createYouth": (
+            'mutation($o: ID!) { createYouth(input: {orgId: $o, name: "x", mobile: "999"}) { id } }',
+            {"o": a1},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "updateYouth": (
+            'mutation($id: ID!) { updateYouth(input: {id: $id, name: "'
+            + "长" * 51
+            + '"}) { id } }',
+            {"id": gid("Youth", youth.id)},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "createRole": (
+            'mutation { createRole(name: "1bad", title: "x") { name } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "deleteRole": ('mutation { deleteRole(name: "no_such_role") }', {}, "NOT_FOUND", True),
+        "addPermission": (
+            'mutation { addPermission(role: "no_such_role", object: ORG, action: VIEW) { name } }',
+            {},
+            "NOT_FOUND",
+            True,
+        ),
+        "removePermission": (
+            'mutation { removePermission(role: "cadre", object: ORG, action: "VIEW") { name } }',
+            {},
+            "GRAPHQL_VALIDATION_FAILED",
+            True,
+        ),
+        "grantRole": (
+            'mutation($o: ID!) { grantRole(userId: "%%", role: "cadre", orgId: $o) { id } }',
+            {"o": b},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "revokeGrant": (
+            'mutation { revokeGrant(id: "Z3JhbnQ6OTk5OQ==") { id } }',
+            {},
+            "NOT_FOUND",
+            True,
+        ),
+    }
+    declared = set(build_schema()._schema.mutation_type.fields)
+    assert declared == set(cases), f"mutations without a bad-input case: {declared - set(cases)}"
+    before = await snapshot(api.services)
+    for name, (doc, variables, code, with_token) in cases.items():
+        r = await api.gql(doc, variables, token=token if with_token else None)
+        assert r.codes == [code], (name, r.body)
+        assert not (r.body.get("data") or {}).get(name), name
+        assert await snapshot(api.services) == before, f"{name} wrote something"
+    assert cadre.id
+
+
+async def test_the_audit_log_cannot_be_rewritten(api) -> None:
+    tree = await standard_tree(api.services)
+    admin = await add_user(api.services, "padmin", org=tree["P"], roles=("province_admin",))
+    r = await api.gql(
+        'mutation($id: ID!) { updateOrg(input: {id: $id, name: "改名"}) { name } }',
+        {"id": gid("Org", tree["A"].id)},
+        token=await api.token_for(admin.id),
+    )
+    assert r.data
+    for statement in ("UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log"):
+        async with api.services.engine.connect() as conn:
+            try:
+                await conn.execute(sa.text(statement))
+            except sa.exc.DBAPIError as exc:
+                assert "append-only" in str(exc)
+            else:
+                raise AssertionError(f"{statement} was allowed")
+    async with api.services.engine.connect() as conn:
+        assert (
+            await conn.scalar(sa.text("SELECT count(*) FROM audit_log WHERE action = 'org.update'"))
+            == 1
+        )
