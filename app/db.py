@@ -25,6 +25,8 @@ def make_engine(url: str, settings: Settings) -> AsyncEngine:
             "server_settings": {
                 "statement_timeout": str(settings.db_statement_timeout_ms),
                 "application_name": "youthlink",
+                # Periods, days and weeks are the League's: China Standard Time.
+                "timezone": settings.timezone,
             }
         },
     )

@@ -23,6 +23,13 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     db_statement_timeout_ms: int = 15_000
 
+    timezone: str = "Asia/Shanghai"
+    # A cadre may correct a work log for this long after writing it; then it is locked.
+    work_log_edit_hours: int = 72
+    # Spreadsheet imports.
+    import_max_rows: int = 2_000
+    import_max_bytes: int = 5_000_000
+
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -10,7 +10,10 @@ from authz.decide import (
     is_own_youth,
     mask_mobile,
     may_see_personal,
+    own_or_scope,
+    require_cadre,
     require_user,
+    require_youth,
     scope,
 )
 from authz.policy_store import PolicyLine, PolicyStore
@@ -34,6 +37,9 @@ __all__ = [
     "load_principal",
     "mask_mobile",
     "may_see_personal",
+    "own_or_scope",
+    "require_cadre",
     "require_user",
+    "require_youth",
     "scope",
 ]

@@ -101,6 +101,32 @@ def scope(
 
 
 # Ownership rules: a person and their own record.
+def require_cadre(principal: Principal) -> int:
+    """The caller's own cadre id: the cadre's own list, logs and choices."""
+    require_user(principal)
+    if principal.cadre_id is None:
+        raise Forbidden("仅团干部可以执行此操作")
+    return principal.cadre_id
+
+
+def require_youth(principal: Principal) -> int:
+    require_user(principal)
+    if principal.youth_id is None:
+        raise Forbidden("仅小伙伴本人可以执行此操作")
+    return principal.youth_id
+
+
+def own_or_scope(
+    principal: Principal,
+    scope: Scope,
+    path_column: sa.ColumnElement,
+    cadre_column: sa.ColumnElement,
+) -> sa.ColumnElement[bool]:
+    """A cadre's own records, plus whatever the scope covers (for leaders)."""
+    own = cadre_column == principal.cadre_id if principal.cadre_id is not None else sa.false()
+    return sa.or_(own, scope.predicate(path_column)) if scope.roots else own
+
+
 def is_own_youth(principal: Principal, youth_id: int) -> bool:
     return principal.youth_id is not None and principal.youth_id == youth_id
 
@@ -110,10 +136,16 @@ def is_own_cadre(principal: Principal, cadre_id: int) -> bool:
 
 
 def may_see_personal(
-    store: PolicyStore, principal: Principal, youth_id: int, org_path: str
+    store: PolicyStore,
+    principal: Principal,
+    youth_id: int,
+    org_path: str,
+    *,
+    own_contact: bool = False,
 ) -> bool:
-    """Whole mobile numbers: the youth themself, and roles granted `youth:view_personal`."""
-    if is_own_youth(principal, youth_id):
+    """Whole mobile numbers: the youth themself, their own cadres (`own_contact`: a live link
+    to the asking cadre), and roles granted `youth:view_personal`."""
+    if is_own_youth(principal, youth_id) or (own_contact and principal.cadre_id is not None):
         return True
     return decide(store, principal, Act.VIEW_PERSONAL, Obj.YOUTH, org_path).allowed
 

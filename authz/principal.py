@@ -29,6 +29,7 @@ class Principal:
     youth_id: int | None = None
     youth_org_path: str | None = None
     grants: tuple[GrantRef, ...] = field(default=())
+    client: str = "WEB"  # the login's client: WEB or MOBILE
     # Why a presented token was not accepted (expired, revoked …), for a precise message.
     token_error: str | None = None
 
@@ -64,6 +65,7 @@ async def load_principal(session: AsyncSession, user_id: int, session_id: uuid.U
             Youth.id.label("youth_id"),
             Youth.org_path.label("youth_org_path"),
             grants.label("grants"),
+            AuthSession.client,
         )
         .join(AuthSession, AuthSession.user_id == User.id)
         .outerjoin(Cadre, sa.and_(Cadre.user_id == User.id, Cadre.is_active))
@@ -87,4 +89,5 @@ async def load_principal(session: AsyncSession, user_id: int, session_id: uuid.U
         youth_id=row.youth_id,
         youth_org_path=row.youth_org_path,
         grants=tuple(GrantRef(g[0], g[1], g[2], g[3]) for g in row.grants),
+        client=str(row.client),
     )

@@ -14,6 +14,8 @@ class Obj(enum.StrEnum):
     AUDIT = "audit"  # 审计日志
     WORK = "work"  # 工作日志、五个一、一学一做
     REPORT = "report"  # 报送
+    QUOTA = "quota"  # 五个一指标与积分规则
+    GROUP = "group"  # 工作小组
 
 
 class Act(enum.StrEnum):

@@ -28,6 +28,8 @@ class Cadre(Base, TenantOwned, Timestamps):
     # A cadre of a leading organ (领导机关干部); their 五个一 quota is the organ's.
     is_leading_organ_cadre: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
     is_active: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.true())
+    # About a hundred youth per cadre: shown as a target, never enforced.
+    contact_target: Mapped[int] = mapped_column(sa.Integer, server_default="100")
 
 
 class Youth(Base, TenantOwned, Timestamps):

@@ -16,6 +16,7 @@ ChildrenKey = tuple[int, int, int, bool]
 
 if TYPE_CHECKING:
     from resolvers.base import Ctx
+    from resolvers.dashboards import DashboardLoaders
     from resolvers.orgs import OrgCounts
 
 
@@ -25,9 +26,20 @@ class Loaders:
         self.org: DataLoader[int, Org | None] = DataLoader(self._orgs)
         self.org_counts: DataLoader[int, OrgCounts] = DataLoader(self._org_counts)
         self.user: DataLoader[int, User | None] = DataLoader(self._users)
+        self.youth: DataLoader[int, Youth | None] = DataLoader(lambda ids: self._by_id(Youth, ids))
+        self.cadre: DataLoader[int, Cadre | None] = DataLoader(lambda ids: self._by_id(Cadre, ids))
         # Nested connections: every parent's page of children in one statement.
         self.children: DataLoader[ChildrenKey, list[Org]] = DataLoader(self._children)
         self.children_total: DataLoader[tuple[int, bool], int] = DataLoader(self._children_total)
+        self._dashboards: DashboardLoaders | None = None
+
+    @property
+    def dashboards(self) -> DashboardLoaders:
+        if self._dashboards is None:
+            from resolvers.dashboards import DashboardLoaders
+
+            self._dashboards = DashboardLoaders(self._ctx)
+        return self._dashboards
 
     async def _by_id(self, model: type, ids: Sequence[int]) -> list:
         rows = await self._ctx.session.scalars(sa.select(model).where(model.id.in_(ids)))

@@ -227,9 +227,11 @@ async def get_youth(ctx: Ctx, youth_id: int) -> Youth:
     return youth
 
 
-def youth_mobile(ctx: Ctx, youth: Youth) -> str:
-    """Whole only for the youth themself and roles granted `youth:view_personal`."""
-    if may_see_personal(ctx.policy, ctx.principal, youth.id, youth.org_path):
+def youth_mobile(ctx: Ctx, youth: Youth, *, own_contact: bool = False) -> str:
+    """Whole only for the youth themself, their own cadre, and `youth:view_personal`."""
+    if may_see_personal(
+        ctx.policy, ctx.principal, youth.id, youth.org_path, own_contact=own_contact
+    ):
         return youth.mobile
     return mask_mobile(youth.mobile)
 

@@ -17,16 +17,49 @@ from strawberry.tools import merge_types
 import schema.enums  # noqa: F401
 from schema.accounts import AccountMutation, AccountQuery
 from schema.audit import AuditQuery
+from schema.contacts import Contact, ContactMutation, ContactQuery
+from schema.dashboards import DashboardQuery
 from schema.extensions import OperationExtension
+from schema.groups import GroupMutation, GroupQuery, WorkingGroup
 from schema.node import NodeQuery
 from schema.orgs import Org, OrgMutation, OrgQuery
 from schema.people import Cadre, PeopleMutation, PeopleQuery, Youth
+from schema.points import PointsMutation, PointsQuery
 from schema.policy import Grant, PolicyMutation, PolicyQuery
+from schema.quotas import QuotaMutation, QuotaQuery
+from schema.worklogs import WorkLog, WorkLogMutation, WorkLogQuery
 
 Query = merge_types(
-    "Query", (NodeQuery, AccountQuery, OrgQuery, PeopleQuery, PolicyQuery, AuditQuery)
+    "Query",
+    (
+        NodeQuery,
+        AccountQuery,
+        OrgQuery,
+        PeopleQuery,
+        PolicyQuery,
+        AuditQuery,
+        ContactQuery,
+        WorkLogQuery,
+        QuotaQuery,
+        GroupQuery,
+        PointsQuery,
+        DashboardQuery,
+    ),
 )
-Mutation = merge_types("Mutation", (AccountMutation, OrgMutation, PeopleMutation, PolicyMutation))
+Mutation = merge_types(
+    "Mutation",
+    (
+        AccountMutation,
+        OrgMutation,
+        PeopleMutation,
+        PolicyMutation,
+        ContactMutation,
+        WorkLogMutation,
+        QuotaMutation,
+        GroupMutation,
+        PointsMutation,
+    ),
+)
 
 
 class Schema(strawberry.Schema):
@@ -59,7 +92,10 @@ def build_schema(
     if not introspection:
         extensions.append(DisableIntrospection)
     return Schema(
-        query=Query, mutation=Mutation, extensions=extensions, types=[Org, Cadre, Youth, Grant]
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        types=[Org, Cadre, Youth, Grant, Contact, WorkLog, WorkingGroup],
     )
 
 

@@ -1,5 +1,7 @@
 """GraphQL enums over the domain's own enums; the Chinese terms are in the descriptions."""
 
+import enum
+
 import strawberry
 
 from authz.vocabulary import Act, Obj
@@ -36,3 +38,67 @@ PolicyActionEnum = strawberry.enum(
     name="PolicyAction",
     description="操作：view 查看，manage 管理，approve 审批，view_personal 查看完整个人信息",
 )
+
+# Cadres' work
+from models import (  # noqa: E402
+    ActivityKind,
+    Channel,
+    ContactStatus,
+    LearnAndDoKind,
+    LogKind,
+    PointSource,
+    QuotaSubject,
+)
+from resolvers.contacts import RowOutcome  # noqa: E402
+
+ContactStatusEnum = strawberry.enum(
+    ContactStatus,
+    name="ContactStatus",
+    description="联系状态：INVITED 待小伙伴确认，ACTIVE 已联系，LEFT 已结束（任一方均可随时结束）",
+)
+LogKindEnum = strawberry.enum(
+    LogKind, name="LogKind", description="日志类别：CONTACT 联系记录，ACTIVITY 活动记录"
+)
+ChannelEnum = strawberry.enum(
+    Channel,
+    name="Channel",
+    description="联系方式：FACE_TO_FACE 面对面，PHONE 电话，WECHAT 微信，QQ，WEIBO 微博，OTHER 其他",
+)
+ActivityKindEnum = strawberry.enum(
+    ActivityKind,
+    name="ActivityKind",
+    description="活动类型。团干部“五个一”：PRACTICAL_DEED 办一件实事，LEAGUE_LESSON 上一堂团课，"
+    "HEART_TALK 谈心谈话，VOLUNTEER 志愿服务，CULTURE_SPORTS 文体活动；领导机关“五个一”："
+    "ORGAN_OPEN_DAY 机关开放，FACE_TO_FACE 面对面，VOLUNTEER 集中志愿服务，SHARING “1+100”分享，"
+    "SELF_DESIGNED 自主设计的集体活动",
+)
+QuotaSubjectEnum = strawberry.enum(
+    QuotaSubject,
+    name="QuotaSubject",
+    description="“五个一”对象：FULL_TIME 专职团干部，SECONDED 挂职团干部，PART_TIME 兼职团干部，"
+    "LEADING_ORGAN 市县领导机关",
+)
+LearnAndDoKindEnum = strawberry.enum(
+    LearnAndDoKind,
+    name="LearnAndDoKind",
+    description="一学一做参与类型：STUDY 学习，ORG_LIFE_MEETING 组织生活会，OATH_RENEWAL 重温入团誓词，"
+    "VOLUNTEER 志愿服务，ONLINE_THEME_DAY 网上主题团日，LEAGUE_LESSON 团课",
+)
+PointSourceEnum = strawberry.enum(
+    PointSource,
+    name="PointSource",
+    description="积分来源：CONTACT_LOG 联系日志，ACTIVITY_LOG 活动日志，CONTACT_ACCEPTED 小伙伴确认联系，"
+    "LEARN_AND_DO 一学一做记录",
+)
+RowOutcomeEnum = strawberry.enum(
+    RowOutcome,
+    name="ImportRowOutcome",
+    description="导入结果：CREATED 新登记并邀请，MATCHED 按手机号匹配已登记的小伙伴并邀请，"
+    "UNCHANGED 已在名单中或对方已退出，REJECTED 有误未导入",
+)
+
+
+@strawberry.enum(description="导出格式")
+class ExportFormat(enum.Enum):
+    XLSX = "XLSX"
+    CSV = "CSV"

@@ -5,12 +5,13 @@ from __future__ import annotations
 import strawberry
 
 from authz.errors import NotFound
-from resolvers import orgs, people, policy
+from resolvers import orgs, people, policy, worklogs
 from schema.context import Info
 from schema.orgs import Org
 from schema.people import Cadre, Youth
 from schema.policy import Grant
 from schema.relay import Node, from_global_id
+from schema.worklogs import WorkLog
 
 
 @strawberry.type
@@ -28,4 +29,6 @@ class NodeQuery:
                 return Youth.of(await people.get_youth(ctx, key))
             case "Grant":
                 return Grant.of(await policy.get_grant(ctx, key))
+            case "WorkLog":
+                return WorkLog.of(await worklogs.get(ctx, key))
         raise NotFound()

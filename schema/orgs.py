@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -94,6 +94,21 @@ class Org(Node):
     @strawberry.field(description="本组织及下级登记的小伙伴数")
     async def youth_count(self, info: Info) -> int:
         return (await info.context.ctx.loaders.org_counts.load(self.row.id)).youth
+
+    @strawberry.field(
+        description="本组织的工作看板（需要 work:view）；在下级列表中嵌套使用也只需常数条 SQL"
+    )
+    def dashboard(
+        self, info: Info, date_from: date | None = None, date_to: date | None = None
+    ) -> Annotated[Dashboard, strawberry.lazy("schema.dashboards")]:
+        from resolvers.dashboards import for_org
+        from schema.dashboards import Dashboard
+
+        return Dashboard.of(for_org(info.context.ctx, self.row, date_from, date_to))
+
+
+if TYPE_CHECKING:
+    from schema.dashboards import Dashboard
 
 
 OrgID = Annotated[strawberry.ID, strawberry.argument(description="团组织的全局 ID")]

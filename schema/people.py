@@ -50,6 +50,10 @@ class Cadre(Node):
     async def org(self, info: Info) -> Org | None:
         return await _org(info, self.row.org_id)
 
+    @strawberry.field(description="联系名单的目标人数（约 100，只作提示，不强制）")
+    def contact_target(self) -> int:
+        return self.row.contact_target
+
 
 @strawberry.type(name="Youth", description="小伙伴：与团干部直接联系的青年")
 class Youth(Node):

@@ -22,6 +22,7 @@ from app.migrate import upgrade
 from app.settings import ROOT, Settings
 from authz.defaults import sync_statements
 from models import metadata
+from models.defaults import seed_statements
 from tests.helpers import Api
 
 TEST_DB = f"youthlink_test_{os.getpid()}"
@@ -109,7 +110,7 @@ async def reset_database(services: Services) -> None:
     tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
     async with services.engine.begin() as conn:
         await conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        for stmt in sync_statements():
+        for stmt in [*sync_statements(), *seed_statements()]:
             await conn.execute(stmt)
     await services.listener.reload()
 

@@ -138,6 +138,121 @@ async def test_every_mutation_refuses_bad_input_and_writes_nothing(api) -> None:
             "NOT_FOUND",
             True,
         ),
+        # Cadres' work (the admin is also a cadre at the province).
+        "addYouthToMyList": (
+            'mutation { addYouthToMyList(name: "x", mobile: "1380000") { id } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "acceptContact": (
+            'mutation { acceptContact(id: "bad") { id } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "leaveContact": (
+            "mutation($id: ID!) { leaveContact(id: $id) { id } }",
+            {"id": gid("Contact", 1)},
+            "FORBIDDEN",
+            True,
+        ),
+        "removeContact": (
+            "mutation($id: ID!) { removeContact(id: $id) { id } }",
+            {"id": gid("Contact", 999)},
+            "NOT_FOUND",
+            True,
+        ),
+        "importYouth": (
+            'mutation { importYouth(input: {filename: "a.xlsx", contentBase64: "@@@"}) { written } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "setYouthIndustry": (
+            'mutation($y: ID!) { setYouthIndustry(youthIds: [$y], industry: "") { id } }',
+            {"y": gid("Youth", youth.id)},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "logContact": (
+            'mutation($y: ID!) { logContact(input: {youthId: $y, channel: PHONE, content: "x", occurredAt: "2020-01-01T00:00:00+08:00"}) { id } }',
+            {"y": gid("Youth", youth.id)},
+            "NOT_FOUND",
+            True,
+        ),
+        "logActivity": (
+            'mutation { logActivity(input: {kind: VOLUNTEER, content: "x", occurredAt: "2999-01-01T00:00:00+08:00"}) { id } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "updateWorkLog": (
+            'mutation($id: ID!) { updateWorkLog(input: {id: $id, content: "x"}) { id } }',
+            {"id": gid("WorkLog", 1)},
+            "NOT_FOUND",
+            True,
+        ),
+        "deleteWorkLog": (
+            'mutation($id: ID!) { deleteWorkLog(id: $id, reason: "x") { id } }',
+            {"id": gid("WorkLog", 1)},
+            "NOT_FOUND",
+            True,
+        ),
+        "setQuotaRule": (
+            "mutation { setQuotaRule(input: {subject: FULL_TIME, periodMonths: 5}) { minCount } }",
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "chooseLearnAndDo": (
+            "mutation($o: ID!) { chooseLearnAndDo(year: 1999, guidedOrgId: $o, joinedBranchId: $o) { year } }",
+            {"o": a1},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "recordLearnAndDo": (
+            'mutation { recordLearnAndDo(kind: STUDY, occurredOn: "2999-01-01") { id } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "createWorkingGroup": (
+            'mutation($o: ID!) { createWorkingGroup(input: {orgId: $o, name: "g", leaderCadreId: "x", responsibleOrgId: $o}) { id } }',
+            {"o": b},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "setWorkingGroupMembers": (
+            "mutation($id: ID!) { setWorkingGroupMembers(id: $id, memberCadreIds: []) { id } }",
+            {"id": gid("WorkingGroup", 9)},
+            "NOT_FOUND",
+            True,
+        ),
+        "dissolveWorkingGroup": (
+            'mutation { dissolveWorkingGroup(id: "") { id } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "recordSharingEvent": (
+            'mutation($o: ID!) { recordSharingEvent(orgId: $o, title: " ", heldOn: "2026-01-01") { id } }',
+            {"o": b},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "addSecretary": (
+            "mutation($c: ID!) { addSecretary(secretaryCadreId: $c) { id } }",
+            {"c": gid("Cadre", 999)},
+            "NOT_FOUND",
+            True,
+        ),
+        "setPointRule": (
+            "mutation { setPointRule(source: CONTACT_LOG, points: -1, dailyCap: 5) { points } }",
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
     }
     declared = set(build_schema()._schema.mutation_type.fields)
     assert declared == set(cases), f"mutations without a bad-input case: {declared - set(cases)}"

@@ -1,0 +1,409 @@
+"""Youth lists (联系): a cadre invites, the youth accepts from their phone and may leave at
+any time (§六: no forcing). Imports, batch industry tags and exports."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import enum
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from authz import Act, Obj, decide, mask_mobile, may_see_personal, require_cadre, require_youth
+from authz.errors import BadInput, Conflict, NotFound
+from models import Cadre, Contact, ContactStatus, Org, PointSource, Youth
+from resolvers import orgs, points, spreadsheets
+from resolvers.base import Ctx, clean_mobile, clean_text
+from resolvers.pagination import Page, paginate
+
+LIVE = (ContactStatus.INVITED, ContactStatus.ACTIVE)
+
+
+async def my_cadre(ctx: Ctx) -> Cadre:
+    cadre = await ctx.session.get(Cadre, require_cadre(ctx.principal))
+    assert cadre is not None
+    return cadre
+
+
+def _snapshot(c: Contact) -> dict[str, Any]:
+    return {"cadre_id": c.cadre_id, "youth_id": c.youth_id, "status": c.status.value}
+
+
+async def _live_contact(ctx: Ctx, cadre_id: int, youth_id: int) -> Contact | None:
+    return await ctx.session.scalar(
+        sa.select(Contact).where(
+            Contact.cadre_id == cadre_id, Contact.youth_id == youth_id, Contact.status.in_(LIVE)
+        )
+    )
+
+
+async def _invite(ctx: Ctx, cadre: Cadre, youth: Youth) -> Contact:
+    contact = Contact(
+        cadre_id=cadre.id,
+        youth_id=youth.id,
+        status=ContactStatus.INVITED,
+        org_id=cadre.org_id,
+        org_path=cadre.org_path,
+        city_id=cadre.city_id,
+    )
+    ctx.session.add(contact)
+    await ctx.flush_or_conflict("该小伙伴已在你的名单中")
+    await ctx.audit(
+        "contact.invite", "Contact", contact.id, cadre.org_path, after=_snapshot(contact)
+    )
+    return contact
+
+
+async def add_to_my_list(ctx: Ctx, *, name: str, mobile: str, industry: str = "") -> Contact:
+    """Register a youth (or find them by mobile) and invite them to the caller's list."""
+    cadre = await my_cadre(ctx)
+    mobile = clean_mobile(mobile)
+    youth = await ctx.session.scalar(sa.select(Youth).where(Youth.mobile == mobile))
+    if youth is None:
+        youth = Youth(
+            name=clean_text(name, "姓名", max_len=50),
+            mobile=mobile,
+            industry=clean_text(industry, "行业", max_len=50, required=False),
+            org_id=cadre.org_id,
+            org_path=cadre.org_path,
+            city_id=cadre.city_id,
+        )
+        ctx.session.add(youth)
+        await ctx.flush_or_conflict("该手机号已登记")
+    elif await _live_contact(ctx, cadre.id, youth.id):
+        raise Conflict("该小伙伴已在你的名单中")
+    return await _invite(ctx, cadre, youth)
+
+
+async def _youth_contact(ctx: Ctx, contact_id: int) -> Contact:
+    youth_id = require_youth(ctx.principal)
+    contact = await ctx.session.get(Contact, contact_id, with_for_update=True)
+    if contact is None or contact.youth_id != youth_id:
+        raise NotFound()  # someone else's link: not even its existence
+    return contact
+
+
+async def accept(ctx: Ctx, contact_id: int) -> Contact:
+    contact = await _youth_contact(ctx, contact_id)
+    if contact.status != ContactStatus.INVITED:
+        raise Conflict("该邀请已处理")
+    before = _snapshot(contact)
+    contact.status, contact.accepted_at = ContactStatus.ACTIVE, datetime.now(UTC)
+    await ctx.session.flush()
+    await ctx.audit(
+        "contact.accept", "Contact", contact.id, contact.org_path, before, _snapshot(contact)
+    )
+    cadre = await ctx.session.get(Cadre, contact.cadre_id)
+    assert cadre is not None
+    await points.award(ctx, cadre, PointSource.CONTACT_ACCEPTED, contact.id)
+    return contact
+
+
+async def leave(ctx: Ctx, contact_id: int, *, by_youth: bool) -> Contact:
+    """Either side may end a link at any time."""
+    if by_youth:
+        contact = await _youth_contact(ctx, contact_id)
+    else:
+        cadre_id = require_cadre(ctx.principal)
+        contact = await ctx.session.get(Contact, contact_id, with_for_update=True)
+        if contact is None or contact.cadre_id != cadre_id:
+            raise NotFound()
+    if contact.status == ContactStatus.LEFT:
+        raise Conflict("该联系已结束")
+    before = _snapshot(contact)
+    contact.status, contact.left_at = ContactStatus.LEFT, datetime.now(UTC)
+    contact.left_by = "YOUTH" if by_youth else "CADRE"
+    await ctx.session.flush()
+    await ctx.audit(
+        "contact.leave", "Contact", contact.id, contact.org_path, before, _snapshot(contact)
+    )
+    return contact
+
+
+async def my_contacts(
+    ctx: Ctx,
+    *,
+    status: ContactStatus | None,
+    search: str | None,
+    first: int | None,
+    after: str | None,
+) -> Page[Contact]:
+    """The caller's own links: a cadre's list, or a youth's cadres."""
+    if ctx.principal.cadre_id is not None:
+        stmt = sa.select(Contact).where(Contact.cadre_id == ctx.principal.cadre_id)
+    else:
+        stmt = sa.select(Contact).where(Contact.youth_id == require_youth(ctx.principal))
+    stmt = stmt.where(Contact.status == status) if status else stmt.where(Contact.status.in_(LIVE))
+    if search and search.strip():
+        stmt = stmt.join(Youth, Youth.id == Contact.youth_id).where(
+            Youth.name.icontains(search.strip(), autoescape=True)
+        )
+    return await paginate(
+        ctx.session,
+        stmt,
+        Contact.id,
+        first=first,
+        after=after,
+        default=ctx.settings.page_size_default,
+        maximum=ctx.settings.page_size_max,
+    )
+
+
+async def list_contacts(
+    ctx: Ctx,
+    *,
+    under: int | None,
+    status: ContactStatus | None,
+    first: int | None,
+    after: str | None,
+) -> Page[Contact]:
+    """Leaders: the links of the cadres in their subtrees."""
+    scope = ctx.scope(Act.VIEW, Obj.WORK)
+    stmt = sa.select(Contact).where(scope.predicate(Contact.org_path))
+    if under is not None:
+        stmt = stmt.where(Contact.org_path.descendant_of((await orgs.get(ctx, under)).path))
+    if status:
+        stmt = stmt.where(Contact.status == status)
+    return await paginate(
+        ctx.session,
+        stmt,
+        Contact.id,
+        first=first,
+        after=after,
+        default=ctx.settings.page_size_default,
+        maximum=ctx.settings.page_size_max,
+    )
+
+
+async def contact_counts(ctx: Ctx, cadre_id: int) -> dict[str, int]:
+    rows = await ctx.session.execute(
+        sa.select(Contact.status, sa.func.count())
+        .where(Contact.cadre_id == cadre_id)
+        .group_by(Contact.status)
+    )
+    return {s.value: n for s, n in rows}
+
+
+async def own_contact_youth_ids(ctx: Ctx, youth_ids: list[int]) -> set[int]:
+    """Of these youth, those on the caller's own live list."""
+    if ctx.principal.cadre_id is None or not youth_ids:
+        return set()
+    rows = await ctx.session.scalars(
+        sa.select(Contact.youth_id).where(
+            Contact.cadre_id == ctx.principal.cadre_id,
+            Contact.youth_id.in_(youth_ids),
+            Contact.status.in_(LIVE),
+        )
+    )
+    return set(rows)
+
+
+async def set_industry(ctx: Ctx, youth_ids: list[int], industry: str) -> list[Youth]:
+    """Batch tag: every youth must be on the caller's list or in a subtree they manage
+    youth in; otherwise nothing changes."""
+    industry = clean_text(industry, "行业", max_len=50)
+    ids = list(dict.fromkeys(youth_ids))
+    if not ids or len(ids) > 500:
+        raise BadInput("一次可修改 1–500 位小伙伴", field="youthIds")
+    rows = list(
+        (
+            await ctx.session.scalars(sa.select(Youth).where(Youth.id.in_(ids)).with_for_update())
+        ).all()
+    )
+    own = await own_contact_youth_ids(ctx, ids)
+    allowed = {
+        y.id
+        for y in rows
+        if y.id in own
+        or decide(ctx.policy, ctx.principal, Act.MANAGE, Obj.YOUTH, y.org_path).allowed
+    }
+    if len(allowed) != len(ids):
+        raise NotFound("部分小伙伴不存在或不在你的名单中，未作任何修改")
+    for y in rows:
+        if y.industry != industry:
+            await ctx.audit(
+                "youth.industry",
+                "Youth",
+                y.id,
+                y.org_path,
+                {"industry": y.industry},
+                {"industry": industry},
+            )
+            y.industry = industry
+    await ctx.session.flush()
+    return sorted(rows, key=lambda y: ids.index(y.id))
+
+
+# ---------------------------------------------------------------- import
+
+
+class RowOutcome(enum.StrEnum):
+    CREATED = "CREATED"  # 新登记并邀请
+    MATCHED = "MATCHED"  # 按手机号匹配到已登记的小伙伴，已邀请
+    UNCHANGED = "UNCHANGED"  # 已在名单中（或对方已退出），不变
+    REJECTED = "REJECTED"  # 有误，未导入
+
+
+@dataclass
+class ImportRow:
+    row: int
+    name: str
+    mobile: str
+    outcome: RowOutcome
+    reason: str = ""
+
+
+@dataclass
+class ImportReport:
+    written: bool
+    rows: list[ImportRow] = field(default_factory=list)
+
+    def count(self, outcome: RowOutcome) -> int:
+        return sum(1 for r in self.rows if r.outcome == outcome)
+
+
+def decode_file(content_base64: str, max_bytes: int) -> bytes:
+    try:
+        content = base64.b64decode(content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise BadInput("文件内容不是有效的 Base64", field="contentBase64") from None
+    if len(content) > max_bytes:
+        raise BadInput(f"文件不能超过 {max_bytes // 1_000_000} MB", field="contentBase64")
+    return content
+
+
+async def import_youth(
+    ctx: Ctx, *, filename: str, content_base64: str, import_valid_rows: bool = False
+) -> ImportReport:
+    """Each row: created, matched by mobile, unchanged, or rejected with the reason. A file
+    with a rejected row writes nothing unless `import_valid_rows`. Idempotent."""
+    cadre = await my_cadre(ctx)
+    content = decode_file(content_base64, ctx.settings.import_max_bytes)
+    rows = spreadsheets.read_rows(filename, content, ctx.settings.import_max_rows)
+    report = ImportReport(written=False)
+    plan: list[tuple[ImportRow, dict[str, str]]] = []
+    seen: set[str] = set()
+    for number, cells in rows:
+        item = ImportRow(number, cells.get("name", ""), cells.get("mobile", ""), RowOutcome.CREATED)
+        try:
+            cells["name"] = clean_text(cells.get("name"), "姓名", max_len=50)
+            cells["mobile"] = item.mobile = clean_mobile(cells.get("mobile", ""))
+            cells["industry"] = clean_text(
+                cells.get("industry"), "行业", max_len=50, required=False
+            )
+        except BadInput as exc:
+            item.outcome, item.reason = RowOutcome.REJECTED, exc.message
+        if item.outcome != RowOutcome.REJECTED and item.mobile in seen:
+            item.outcome, item.reason = RowOutcome.REJECTED, "手机号在文件中重复"
+        seen.add(item.mobile)
+        plan.append((item, cells))
+        report.rows.append(item)
+    await _classify(ctx, cadre, plan)
+    if report.count(RowOutcome.REJECTED) and not import_valid_rows:
+        return report
+    for item, cells in plan:
+        if item.outcome == RowOutcome.CREATED:
+            youth = Youth(
+                name=cells["name"],
+                mobile=cells["mobile"],
+                industry=cells["industry"],
+                org_id=cadre.org_id,
+                org_path=cadre.org_path,
+                city_id=cadre.city_id,
+            )
+            ctx.session.add(youth)
+            await ctx.session.flush()
+            await _invite(ctx, cadre, youth)
+        elif item.outcome == RowOutcome.MATCHED:
+            youth = await ctx.session.scalar(
+                sa.select(Youth).where(Youth.mobile == cells["mobile"])
+            )
+            assert youth is not None
+            await _invite(ctx, cadre, youth)
+    report.written = True
+    return report
+
+
+async def _classify(ctx: Ctx, cadre: Cadre, plan: list[tuple[ImportRow, dict[str, str]]]) -> None:
+    """Existing youth by mobile (one statement), and their link with this cadre."""
+    mobiles = [cells["mobile"] for item, cells in plan if item.outcome != RowOutcome.REJECTED]
+    if not mobiles:
+        return
+    latest = (
+        sa.select(Contact.status)
+        .where(Contact.cadre_id == cadre.id, Contact.youth_id == Youth.id)
+        .order_by(Contact.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    known = {
+        m: status
+        for m, status in await ctx.session.execute(
+            sa.select(Youth.mobile, latest).where(Youth.mobile.in_(mobiles))
+        )
+    }
+    for item, cells in plan:
+        if item.outcome == RowOutcome.REJECTED or cells["mobile"] not in known:
+            continue
+        status = known[cells["mobile"]]
+        if status in LIVE:
+            item.outcome, item.reason = RowOutcome.UNCHANGED, "已在名单中"
+        elif status == ContactStatus.LEFT:
+            item.outcome, item.reason = RowOutcome.UNCHANGED, "对方已退出联系，不再自动邀请"
+        else:
+            item.outcome = RowOutcome.MATCHED
+
+
+# ---------------------------------------------------------------- export
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    filename: str
+    content_base64: str
+    rows: int
+
+
+async def export_youth(ctx: Ctx, *, under: int | None, fmt: str) -> ExportFile:
+    """The caller's own list, or (with `under`) the youth of a subtree they may view.
+    Mobile numbers are whole only where the caller is entitled to them."""
+    if under is None:
+        cadre = await my_cadre(ctx)
+        stmt = (
+            sa.select(Youth, Org.name, Contact.status)
+            .join(Contact, Contact.youth_id == Youth.id)
+            .join(Org, Org.id == Youth.org_id)
+            .where(Contact.cadre_id == cadre.id, Contact.status.in_(LIVE))
+        )
+        own = True
+        label = cadre.name
+    else:
+        scope = ctx.scope(Act.VIEW, Obj.YOUTH)
+        root = await orgs.get(ctx, under)
+        stmt = (
+            sa.select(Youth, Org.name, sa.null())
+            .join(Org, Org.id == Youth.org_id)
+            .where(scope.predicate(Youth.org_path), Youth.org_path.descendant_of(root.path))
+        )
+        own, label = False, root.name
+    result = (await ctx.session.execute(stmt.order_by(Youth.id).limit(50_000))).all()
+    rows = []
+    for youth, org_name, status in result:
+        whole = may_see_personal(
+            ctx.policy, ctx.principal, youth.id, youth.org_path, own_contact=own
+        )
+        rows.append(
+            [
+                youth.name,
+                youth.mobile if whole else mask_mobile(youth.mobile),
+                youth.industry,
+                org_name,
+                status.value if status else "",
+            ]
+        )
+    data = spreadsheets.write(rows, ["姓名", "手机号", "行业", "组织", "联系状态"], fmt)
+    ext = "csv" if fmt == "CSV" else "xlsx"
+    return ExportFile(f"小伙伴名单-{label}.{ext}", base64.b64encode(data).decode(), len(rows))

@@ -1,0 +1,350 @@
+"""积分: rules set by the province, an append-only ledger, rankings live and from snapshots."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+
+from authz import Act, Obj, require_cadre
+from authz.errors import BadInput, NotFound
+from models import Cadre, Org, PointEntry, PointRule, PointSnapshot, PointSource
+from resolvers import orgs
+from resolvers.base import Ctx
+from resolvers.pagination import page_size
+
+
+def today(ctx: Ctx) -> date:
+    """The League's day (China Standard Time), whatever the server's clock zone."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(ctx.settings.timezone)).date()
+
+
+async def award(ctx: Ctx, cadre: Cadre, source: PointSource, source_id: int) -> int:
+    """Credit the record's points, within the day's cap for that kind; returns the points.
+    The cadre row is locked first, so two records at once cannot both pass the cap."""
+    rule = await ctx.session.get(PointRule, source)
+    if rule is None or rule.points <= 0:
+        return 0
+    await ctx.session.execute(sa.select(Cadre.id).where(Cadre.id == cadre.id).with_for_update())
+    day = today(ctx)
+    earned = await ctx.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(PointEntry.points), 0)).where(
+            PointEntry.cadre_id == cadre.id, PointEntry.source == source, PointEntry.day == day
+        )
+    )
+    points = min(rule.points, max(0, rule.daily_cap - int(earned)))
+    if points <= 0:
+        return 0
+    ctx.session.add(
+        PointEntry(
+            cadre_id=cadre.id,
+            source=source,
+            source_id=source_id,
+            points=points,
+            day=day,
+            org_id=cadre.org_id,
+            org_path=cadre.org_path,
+            city_id=cadre.city_id,
+        )
+    )
+    await ctx.session.flush()
+    return points
+
+
+async def reverse(ctx: Ctx, source: PointSource, source_id: int) -> int:
+    """Append the negative of the record's award (if it earned any, and not reversed yet)."""
+    entry = await ctx.session.scalar(
+        sa.select(PointEntry).where(
+            PointEntry.source == source,
+            PointEntry.source_id == source_id,
+            PointEntry.reverses_id.is_(None),
+        )
+    )
+    if entry is None:
+        return 0
+    stmt = (
+        insert(PointEntry)
+        .values(
+            cadre_id=entry.cadre_id,
+            source=source,
+            source_id=source_id,
+            points=-entry.points,
+            day=today(ctx),
+            reverses_id=entry.id,
+            org_id=entry.org_id,
+            org_path=entry.org_path,
+            city_id=entry.city_id,
+        )
+        .on_conflict_do_nothing()
+    )
+    await ctx.session.execute(stmt)
+    return -entry.points
+
+
+# ---------------------------------------------------------------- rules
+
+
+async def list_rules(ctx: Ctx) -> list[PointRule]:
+    ctx.scope(Act.VIEW, Obj.QUOTA)
+    return list((await ctx.session.scalars(sa.select(PointRule).order_by(PointRule.source))).all())
+
+
+async def set_rule(ctx: Ctx, source: PointSource, points: int, daily_cap: int) -> PointRule:
+    root = await orgs.root_path(ctx)
+    ctx.authorize(Act.MANAGE, Obj.QUOTA, root)
+    if not 0 <= points <= 100 or not 0 <= daily_cap <= 1000 or daily_cap < points:
+        raise BadInput("分值应在 0–100 之间，每日上限不小于分值且不超过 1000", field="points")
+    rule = await ctx.session.get(PointRule, source, with_for_update=True)
+    if rule is None:
+        raise NotFound()
+    before = {"points": rule.points, "daily_cap": rule.daily_cap}
+    rule.points, rule.daily_cap = points, daily_cap
+    await ctx.session.flush()
+    await ctx.audit(
+        "points.rule",
+        "PointRule",
+        source.value,
+        root,
+        before=before,
+        after={"points": points, "daily_cap": daily_cap},
+    )
+    return rule
+
+
+# ---------------------------------------------------------------- rankings
+
+
+@dataclass(frozen=True)
+class RankedCadre:
+    rank: int
+    cadre_id: int
+    name: str
+    org_id: int
+    points: int
+
+
+@dataclass(frozen=True)
+class RankedOrg:
+    rank: int
+    org_id: int
+    points: int
+    cadres: int
+    points_per_cadre: float
+
+
+@dataclass(frozen=True)
+class RankingPage:
+    rows: list[RankedCadre]
+    total: int
+    has_next: bool
+    offset: int
+
+
+def _period(start: date | None, end: date | None, ctx: Ctx) -> tuple[date, date]:
+    end = end or today(ctx)
+    start = start or end.replace(day=1)
+    if start > end:
+        raise BadInput("开始日期不能晚于结束日期", field="from")
+    if (end - start).days > 3 * 366:
+        raise BadInput("统计区间不能超过三年", field="to")
+    return start, end
+
+
+def _totals(org_path: str, start: date, end: date, snapshot: bool) -> sa.Subquery:
+    """Points per cadre of the subtree in [start, end]: from the ledger (live), or as the
+    difference of two daily snapshots."""
+    in_subtree = Cadre.org_path.descendant_of(org_path)
+    if not snapshot:
+        earned = (
+            sa.select(PointEntry.cadre_id, sa.func.sum(PointEntry.points).label("points"))
+            .where(PointEntry.org_path.descendant_of(org_path), PointEntry.day.between(start, end))
+            .group_by(PointEntry.cadre_id)
+            .subquery()
+        )
+    else:
+        at_end = (
+            sa.select(PointSnapshot.cadre_id, PointSnapshot.total)
+            .where(PointSnapshot.day == end)
+            .subquery()
+        )
+        before = (
+            sa.select(PointSnapshot.cadre_id, PointSnapshot.total)
+            .where(PointSnapshot.day == start - timedelta(days=1))
+            .subquery()
+        )
+        earned = (
+            sa.select(
+                at_end.c.cadre_id,
+                (at_end.c.total - sa.func.coalesce(before.c.total, 0)).label("points"),
+            )
+            .outerjoin(before, before.c.cadre_id == at_end.c.cadre_id)
+            .subquery()
+        )
+    return (
+        sa.select(
+            Cadre.id.label("cadre_id"),
+            Cadre.name,
+            Cadre.org_id,
+            Cadre.org_path,
+            sa.func.coalesce(earned.c.points, 0).label("points"),
+        )
+        .outerjoin(earned, earned.c.cadre_id == Cadre.id)
+        .where(in_subtree, Cadre.is_active)
+        .subquery()
+    )
+
+
+async def cadre_ranking(
+    ctx: Ctx,
+    org_id: int,
+    *,
+    start: date | None,
+    end: date | None,
+    snapshot: bool = False,
+    first: int | None = None,
+    after: str | None = None,
+) -> RankingPage:
+    """Cadres of a subtree by points in a period; ties share a rank. One statement a page."""
+    org = await orgs.get(ctx, org_id)
+    ctx.authorize(Act.VIEW, Obj.WORK, org.path)
+    start, end = _period(start, end, ctx)
+    size = page_size(first, ctx.settings.page_size_default, ctx.settings.page_size_max)
+    offset = _offset(after)
+    t = _totals(org.path, start, end, snapshot)
+    ranked = sa.select(
+        t,
+        sa.func.rank().over(order_by=t.c.points.desc()).label("rank"),
+        sa.func.count().over().label("total"),
+    ).subquery()
+    rows = (
+        await ctx.session.execute(
+            sa.select(ranked)
+            .order_by(ranked.c.rank, ranked.c.cadre_id)
+            .offset(offset)
+            .limit(size + 1)
+        )
+    ).all()
+    total = rows[0].total if rows else 0
+    return RankingPage(
+        rows=[
+            RankedCadre(r.rank, r.cadre_id, r.name, r.org_id, int(r.points)) for r in rows[:size]
+        ],
+        total=total,
+        has_next=len(rows) > size,
+        offset=offset,
+    )
+
+
+def offset_cursor(n: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{n}".encode()).decode()
+
+
+def _offset(after: str | None) -> int:
+    if not after:
+        return 0
+    try:
+        kind, _, n = base64.urlsafe_b64decode(after.encode()).decode().partition(":")
+        if kind != "o":
+            raise ValueError
+        return int(n) + 1
+    except ValueError:
+        raise BadInput("分页游标无效", field="after") from None
+
+
+async def org_ranking(
+    ctx: Ctx, org_id: int, *, start: date | None, end: date | None, snapshot: bool = False
+) -> list[RankedOrg]:
+    """The org's children by points of the cadres in each child's subtree (and per cadre)."""
+    org = await orgs.get(ctx, org_id)
+    ctx.authorize(Act.VIEW, Obj.WORK, org.path)
+    start, end = _period(start, end, ctx)
+    t = _totals(org.path, start, end, snapshot)
+    child = Org.__table__.alias("child")
+    per_child = (
+        sa.select(
+            child.c.id.label("org_id"),
+            sa.func.coalesce(sa.func.sum(t.c.points), 0).label("points"),
+            sa.func.count(t.c.cadre_id).label("cadres"),
+        )
+        .select_from(child)
+        .outerjoin(t, t.c.org_path.op("<@")(child.c.path))
+        .where(child.c.parent_id == org.id, child.c.is_active)
+        .group_by(child.c.id)
+        .subquery()
+    )
+    per_cadre = sa.case(
+        (per_child.c.cadres > 0, per_child.c.points * 1.0 / per_child.c.cadres), else_=0.0
+    )
+    rows = await ctx.session.execute(
+        sa.select(
+            per_child,
+            per_cadre.label("ppc"),
+            sa.func.rank().over(order_by=per_child.c.points.desc()).label("rank"),
+        ).order_by(sa.text("rank"), per_child.c.org_id)
+    )
+    return [
+        RankedOrg(r.rank, r.org_id, int(r.points), r.cadres, round(float(r.ppc), 2)) for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class MyRank:
+    rank: int | None
+    of: int
+    points: int
+    org_id: int
+
+
+async def my_rank(ctx: Ctx, org_id: int | None, *, start: date | None, end: date | None) -> MyRank:
+    """The caller's rank among the cadres of one of their own ancestors (default: the
+    city-level one). Any ancestor of one's own org is allowed: one knows one's chain."""
+    cadre_id = require_cadre(ctx.principal)
+    me = await ctx.session.get(Cadre, cadre_id)
+    assert me is not None
+    target = await orgs.load(ctx, org_id if org_id is not None else me.city_id)
+    if not (me.org_path == target.path or me.org_path.startswith(target.path + ".")):
+        raise NotFound()
+    start, end = _period(start, end, ctx)
+    t = _totals(target.path, start, end, snapshot=False)
+    ranked = sa.select(
+        t.c.cadre_id,
+        t.c.points,
+        sa.func.rank().over(order_by=t.c.points.desc()).label("rank"),
+        sa.func.count().over().label("total"),
+    ).subquery()
+    row = (
+        await ctx.session.execute(sa.select(ranked).where(ranked.c.cadre_id == cadre_id))
+    ).one_or_none()
+    if row is None:
+        return MyRank(None, 0, 0, target.id)
+    return MyRank(row.rank, row.total, int(row.points), target.id)
+
+
+async def take_snapshot(session: sa.ext.asyncio.AsyncSession, day: date) -> int:  # type: ignore[name-defined]
+    """Each cadre's cumulative points at the end of `day`, from the ledger; idempotent."""
+    totals = sa.select(
+        sa.literal(day).label("day"),
+        Cadre.id,
+        sa.literal_column("cadres.org_path"),
+        Cadre.city_id,
+        sa.func.coalesce(
+            sa.select(sa.func.sum(PointEntry.points))
+            .where(PointEntry.cadre_id == Cadre.id, PointEntry.day <= day)
+            .scalar_subquery(),
+            0,
+        ),
+    )
+    stmt = insert(PointSnapshot).from_select(
+        ["day", "cadre_id", "org_path", "city_id", "total"], totals
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["day", "cadre_id"],
+        set_={"total": stmt.excluded.total, "org_path": stmt.excluded.org_path},
+    )
+    result = await session.execute(stmt)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

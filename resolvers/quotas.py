@@ -1,0 +1,203 @@
+"""五个一: quotas set by the province only, and progress for any period.
+
+Progress is one statement: each cadre joined to the rule for their kind, the period that
+contains the given day computed in SQL from the rule's length, and their activity logs of
+the counted kinds in that period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from authz import Act, Obj
+from authz.errors import BadInput, NotFound
+from models import ActivityKind, QuotaRule, QuotaSubject
+from resolvers import orgs
+from resolvers.base import Ctx
+
+PERIOD_LENGTHS = (1, 2, 3, 4, 6, 12)
+
+
+async def list_rules(ctx: Ctx) -> list[QuotaRule]:
+    ctx.scope(Act.VIEW, Obj.QUOTA)
+    return list((await ctx.session.scalars(sa.select(QuotaRule).order_by(QuotaRule.subject))).all())
+
+
+async def set_rule(
+    ctx: Ctx,
+    subject: QuotaSubject,
+    *,
+    period_months: int | None = None,
+    min_count: int | None = None,
+    kinds: list[ActivityKind] | None = None,
+    one_of_each: bool | None = None,
+) -> QuotaRule:
+    """Only with `quota:manage` at the root (the province): a city cannot raise its quota."""
+    root = await orgs.root_path(ctx)
+    ctx.authorize(Act.MANAGE, Obj.QUOTA, root)
+    rule = await ctx.session.get(QuotaRule, subject, with_for_update=True)
+    if rule is None:
+        raise NotFound()
+    before = {
+        "period_months": rule.period_months,
+        "min_count": rule.min_count,
+        "kinds": list(rule.kinds),
+        "one_of_each": rule.one_of_each,
+    }
+    if period_months is not None:
+        if period_months not in PERIOD_LENGTHS:
+            raise BadInput("周期只能是 1、2、3、4、6 或 12 个月", field="periodMonths")
+        rule.period_months = period_months
+    if min_count is not None:
+        if not 1 <= min_count <= 100:
+            raise BadInput("最少次数应在 1–100 之间", field="minCount")
+        rule.min_count = min_count
+    if kinds is not None:
+        if not kinds:
+            raise BadInput("至少要有一种计入的活动", field="kinds")
+        rule.kinds = [k.value for k in dict.fromkeys(kinds)]
+    if one_of_each is not None:
+        rule.one_of_each = one_of_each
+    if rule.one_of_each and rule.min_count < len(rule.kinds):
+        raise BadInput("要求每种各一次时，最少次数不能少于活动种类数", field="minCount")
+    await ctx.session.flush()
+    await ctx.audit(
+        "quota.update",
+        "QuotaRule",
+        subject.value,
+        root,
+        before,
+        {
+            "period_months": rule.period_months,
+            "min_count": rule.min_count,
+            "kinds": list(rule.kinds),
+            "one_of_each": rule.one_of_each,
+        },
+    )
+    return rule
+
+
+@dataclass(frozen=True)
+class Progress:
+    subject_id: int  # a cadre id, or an org id for a leading organ
+    subject: QuotaSubject
+    period_start: date
+    period_end: date  # exclusive
+    done: int
+    required: int
+    kinds_done: tuple[str, ...]
+    kinds_required: tuple[str, ...]
+    complete: bool
+
+
+# The period of `q` that contains :on, and the logs counted in it.
+_PERIOD = """
+    (date_trunc('year', CAST(:on AS date))
+     + make_interval(months => ((extract(month FROM CAST(:on AS date))::int - 1)
+                                / q.period_months) * q.period_months))::date
+"""
+
+
+def cadre_progress_sql(cadre_filter: str) -> str:
+    """Progress of the cadres matching `cadre_filter` (SQL over `c`), one row each."""
+    return f"""
+    WITH r AS (
+        SELECT c.id AS subject_id, c.org_path, c.kind AS subject, q.min_count, q.kinds, q.one_of_each,
+               {_PERIOD} AS period_start, q.period_months
+        FROM cadres c JOIN quota_rules q ON q.subject = c.kind
+        WHERE c.is_active AND ({cadre_filter})
+    )
+    SELECT r.subject_id, r.org_path, r.subject, r.period_start,
+           (r.period_start + make_interval(months => r.period_months))::date AS period_end,
+           r.min_count, r.kinds, r.one_of_each,
+           count(l.id) AS done,
+           coalesce(array_agg(DISTINCT l.activity_kind) FILTER (WHERE l.id IS NOT NULL), '{{}}') AS kinds_done
+    FROM r LEFT JOIN work_logs l
+      ON l.cadre_id = r.subject_id AND l.kind = 'ACTIVITY' AND l.deleted_at IS NULL
+     AND l.activity_kind = ANY(r.kinds)
+     AND l.occurred_at >= r.period_start
+     AND l.occurred_at < r.period_start + make_interval(months => r.period_months)
+    GROUP BY r.subject_id, r.org_path, r.subject, r.period_start, r.period_months, r.min_count,
+             r.kinds, r.one_of_each
+    """
+
+
+def organ_progress_sql(org_filter: str) -> str:
+    """Progress of the city and county leading organs matching `org_filter` (SQL over `o`):
+    activities of the organ kinds logged by the organ's own cadres."""
+    return f"""
+    WITH r AS (
+        SELECT o.id AS subject_id, o.path AS org_path, 'LEADING_ORGAN' AS subject, q.min_count,
+               q.kinds, q.one_of_each, {_PERIOD} AS period_start, q.period_months
+        FROM orgs o JOIN quota_rules q ON q.subject = 'LEADING_ORGAN'
+        WHERE o.is_leading_organ AND o.is_active AND o.level IN ('CITY', 'COUNTY') AND ({org_filter})
+    )
+    SELECT r.subject_id, r.org_path, r.subject, r.period_start,
+           (r.period_start + make_interval(months => r.period_months))::date AS period_end,
+           r.min_count, r.kinds, r.one_of_each,
+           count(l.id) AS done,
+           coalesce(array_agg(DISTINCT l.activity_kind) FILTER (WHERE l.id IS NOT NULL), '{{}}') AS kinds_done
+    FROM r LEFT JOIN work_logs l
+      ON l.org_id = r.subject_id AND l.kind = 'ACTIVITY' AND l.deleted_at IS NULL
+     AND l.activity_kind = ANY(r.kinds)
+     AND l.occurred_at >= r.period_start
+     AND l.occurred_at < r.period_start + make_interval(months => r.period_months)
+    GROUP BY r.subject_id, r.org_path, r.subject, r.period_start, r.period_months, r.min_count,
+             r.kinds, r.one_of_each
+    """
+
+
+def _progress(row: sa.Row) -> Progress:
+    kinds_done = tuple(sorted(row.kinds_done))
+    complete = row.done >= row.min_count and (
+        not row.one_of_each or set(row.kinds) <= set(kinds_done)
+    )
+    return Progress(
+        row.subject_id,
+        QuotaSubject(row.subject),
+        row.period_start,
+        row.period_end,
+        row.done,
+        row.min_count,
+        kinds_done,
+        tuple(row.kinds),
+        complete,
+    )
+
+
+async def cadre_progress(ctx: Ctx, cadre_ids: list[int], on: date) -> dict[int, Progress]:
+    rows = await ctx.session.execute(
+        sa.text(cadre_progress_sql("c.id = ANY(:ids)")), {"ids": cadre_ids, "on": on}
+    )
+    return {r.subject_id: _progress(r) for r in rows}
+
+
+async def organ_progress(ctx: Ctx, org_id: int, on: date) -> Progress | None:
+    org = await orgs.get(ctx, org_id)
+    ctx.authorize(Act.VIEW, Obj.WORK, org.path)
+    row = (
+        await ctx.session.execute(
+            sa.text(organ_progress_sql("o.id = :id")), {"id": org_id, "on": on}
+        )
+    ).one_or_none()
+    return _progress(row) if row else None
+
+
+async def behind(ctx: Ctx, org_id: int, on: date, *, organs: bool = False) -> list[Progress]:
+    """Cadres (or leading organs) of a subtree who have not met their quota this period."""
+    org = await orgs.get(ctx, org_id)
+    ctx.authorize(Act.VIEW, Obj.WORK, org.path)
+    scope = ctx.scope(Act.VIEW, Obj.WORK)
+    params = {"root": org.path, "roots": list(scope.roots), "on": on}
+    if organs:
+        sql = organ_progress_sql(
+            "o.path <@ CAST(:root AS ltree) AND o.path <@ ANY(CAST(:roots AS ltree[]))"
+        )
+    else:
+        sql = cadre_progress_sql(
+            "c.org_path <@ CAST(:root AS ltree) AND c.org_path <@ ANY(CAST(:roots AS ltree[]))"
+        )
+    rows = await ctx.session.execute(sa.text(sql + " ORDER BY done, subject_id"), params)
+    return [p for p in map(_progress, rows) if not p.complete]

@@ -1,0 +1,258 @@
+"""Work logs (日志): a contact with one youth, or an activity with several. Editable by the
+author for a set window, then locked; deletion is soft, audited, and reverses the points."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from authz import Act, Obj, own_or_scope, require_cadre
+from authz.errors import BadInput, Conflict, Forbidden, NotFound
+from models import (
+    ActivityKind,
+    Cadre,
+    Channel,
+    Contact,
+    LogKind,
+    PointSource,
+    WorkLog,
+    WorkLogParticipant,
+)
+from resolvers import orgs, points
+from resolvers.base import Ctx, clean_text
+from resolvers.contacts import LIVE, my_cadre
+from resolvers.pagination import Page, paginate
+
+
+def _snapshot(log: WorkLog) -> dict[str, Any]:
+    return {
+        "kind": log.kind.value,
+        "youth_id": log.youth_id,
+        "channel": log.channel.value if log.channel else None,
+        "activity_kind": log.activity_kind.value if log.activity_kind else None,
+        "place": log.place,
+        "content": log.content,
+        "occurred_at": log.occurred_at.isoformat(),
+        "participant_count": log.participant_count,
+    }
+
+
+def _check_time(occurred_at: datetime) -> datetime:
+    if occurred_at.tzinfo is None:
+        raise BadInput("时间须带时区（如 2026-05-04T10:00:00+08:00）", field="occurredAt")
+    now = datetime.now(UTC)
+    if occurred_at > now + timedelta(minutes=5):
+        raise BadInput("不能记录未来的工作", field="occurredAt")
+    if occurred_at < now - timedelta(days=366):
+        raise BadInput("只能记录一年以内的工作", field="occurredAt")
+    return occurred_at
+
+
+async def _own_live_youth(ctx: Ctx, cadre_id: int, youth_ids: list[int]) -> set[int]:
+    rows = await ctx.session.scalars(
+        sa.select(Contact.youth_id).where(
+            Contact.cadre_id == cadre_id, Contact.youth_id.in_(youth_ids), Contact.status.in_(LIVE)
+        )
+    )
+    return set(rows)
+
+
+async def log_contact(
+    ctx: Ctx, *, youth_id: int, channel: Channel, content: str, occurred_at: datetime
+) -> WorkLog:
+    cadre = await my_cadre(ctx)
+    if youth_id not in await _own_live_youth(ctx, cadre.id, [youth_id]):
+        raise NotFound("该小伙伴不在你的联系名单中")
+    log = WorkLog(
+        cadre_id=cadre.id,
+        kind=LogKind.CONTACT,
+        youth_id=youth_id,
+        channel=channel,
+        content=clean_text(content, "联系内容", max_len=2000),
+        place="",
+        occurred_at=_check_time(occurred_at),
+        participant_count=1,
+        client=ctx.principal.client,
+        org_id=cadre.org_id,
+        org_path=cadre.org_path,
+        city_id=cadre.city_id,
+    )
+    return await _save_new(ctx, cadre, log, PointSource.CONTACT_LOG, [youth_id])
+
+
+async def log_activity(
+    ctx: Ctx,
+    *,
+    kind: ActivityKind,
+    content: str,
+    occurred_at: datetime,
+    place: str = "",
+    participant_ids: list[int] | None = None,
+) -> WorkLog:
+    cadre = await my_cadre(ctx)
+    ids = list(dict.fromkeys(participant_ids or []))
+    if len(ids) > 500:
+        raise BadInput("参与的小伙伴不能超过 500 位", field="participantIds")
+    if ids and len(await _own_live_youth(ctx, cadre.id, ids)) != len(ids):
+        raise NotFound("部分参与者不在你的联系名单中")
+    log = WorkLog(
+        cadre_id=cadre.id,
+        kind=LogKind.ACTIVITY,
+        activity_kind=kind,
+        content=clean_text(content, "活动内容", max_len=4000),
+        place=clean_text(place, "地点", max_len=200, required=False),
+        occurred_at=_check_time(occurred_at),
+        participant_count=len(ids),
+        client=ctx.principal.client,
+        org_id=cadre.org_id,
+        org_path=cadre.org_path,
+        city_id=cadre.city_id,
+    )
+    return await _save_new(ctx, cadre, log, PointSource.ACTIVITY_LOG, ids)
+
+
+async def _save_new(
+    ctx: Ctx, cadre: Cadre, log: WorkLog, source: PointSource, youth_ids: list[int]
+) -> WorkLog:
+    ctx.session.add(log)
+    await ctx.session.flush()
+    if youth_ids:
+        ctx.session.add_all(WorkLogParticipant(log_id=log.id, youth_id=y) for y in youth_ids)
+        await ctx.session.flush()
+    await ctx.audit("worklog.create", "WorkLog", log.id, log.org_path, after=_snapshot(log))
+    await points.award(ctx, cadre, source, log.id)
+    return log
+
+
+async def _authored(ctx: Ctx, log_id: int) -> WorkLog:
+    """The caller's own, still-editable log. Someone else's: FORBIDDEN if the caller can see
+    it (a leader), NOT_FOUND otherwise."""
+    cadre_id = require_cadre(ctx.principal)
+    log = await ctx.session.get(WorkLog, log_id, with_for_update=True)
+    if log is None or log.deleted_at is not None:
+        raise NotFound()
+    if log.cadre_id != cadre_id:
+        ctx.authorize(Act.VIEW, Obj.WORK, log.org_path)
+        raise Forbidden("只能修改自己的日志")
+    if datetime.now(UTC) > log.created_at + timedelta(hours=ctx.settings.work_log_edit_hours):
+        raise Conflict(
+            f"日志已锁定：写入 {ctx.settings.work_log_edit_hours} 小时后不能再修改或删除"
+        )
+    return log
+
+
+async def update(
+    ctx: Ctx,
+    log_id: int,
+    *,
+    content: str | None = None,
+    channel: Channel | None = None,
+    occurred_at: datetime | None = None,
+    place: str | None = None,
+    activity_kind: ActivityKind | None = None,
+) -> WorkLog:
+    log = await _authored(ctx, log_id)
+    before = _snapshot(log)
+    if content is not None:
+        log.content = clean_text(content, "内容", max_len=4000)
+    if occurred_at is not None:
+        log.occurred_at = _check_time(occurred_at)
+    if place is not None:
+        log.place = clean_text(place, "地点", max_len=200, required=False)
+    if channel is not None:
+        if log.kind != LogKind.CONTACT:
+            raise BadInput("活动日志没有联系方式", field="channel")
+        log.channel = channel
+    if activity_kind is not None:
+        if log.kind != LogKind.ACTIVITY:
+            raise BadInput("联系日志没有活动类型", field="activityKind")
+        log.activity_kind = activity_kind
+    await ctx.session.flush()
+    await ctx.audit("worklog.update", "WorkLog", log.id, log.org_path, before, _snapshot(log))
+    return log
+
+
+async def delete(ctx: Ctx, log_id: int, reason: str) -> WorkLog:
+    log = await _authored(ctx, log_id)
+    log.deleted_at = datetime.now(UTC)
+    log.deleted_reason = clean_text(reason, "删除原因", max_len=200)
+    await ctx.session.flush()
+    source = PointSource.CONTACT_LOG if log.kind == LogKind.CONTACT else PointSource.ACTIVITY_LOG
+    await points.reverse(ctx, source, log.id)
+    await ctx.audit(
+        "worklog.delete",
+        "WorkLog",
+        log.id,
+        log.org_path,
+        _snapshot(log),
+        {"deleted_reason": log.deleted_reason},
+    )
+    return log
+
+
+async def get(ctx: Ctx, log_id: int) -> WorkLog:
+    log = await ctx.session.get(WorkLog, log_id)
+    if log is None:
+        raise NotFound()
+    if log.cadre_id != ctx.principal.cadre_id:
+        ctx.authorize(Act.VIEW, Obj.WORK, log.org_path)
+    return log
+
+
+async def list_logs(
+    ctx: Ctx,
+    *,
+    under: int | None = None,
+    cadre_id: int | None = None,
+    kind: LogKind | None = None,
+    channel: Channel | None = None,
+    activity_kind: ActivityKind | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    search: str | None = None,
+    include_deleted: bool = False,
+    first: int | None = None,
+    after: str | None = None,
+) -> Page[WorkLog]:
+    """A cadre's own logs, and those of the subtrees a leader may view; filters and text
+    search (trigram index, which suits Chinese text that has no spaces to split on)."""
+    scope = ctx.scope(Act.VIEW, Obj.WORK, required=ctx.principal.cadre_id is None)
+    stmt = sa.select(WorkLog).where(
+        own_or_scope(ctx.principal, scope, WorkLog.org_path, WorkLog.cadre_id)
+    )
+    if under is not None:
+        stmt = stmt.where(WorkLog.org_path.descendant_of((await orgs.get(ctx, under)).path))
+    filters = {
+        WorkLog.cadre_id: cadre_id,
+        WorkLog.kind: kind,
+        WorkLog.channel: channel,
+        WorkLog.activity_kind: activity_kind,
+    }
+    stmt = stmt.where(*(col == value for col, value in filters.items() if value is not None))
+    if start is not None:
+        stmt = stmt.where(WorkLog.occurred_at >= start)
+    if end is not None:
+        stmt = stmt.where(WorkLog.occurred_at < end)
+    if search and search.strip():
+        stmt = stmt.where(WorkLog.content.icontains(search.strip(), autoescape=True))
+    if not include_deleted:
+        stmt = stmt.where(WorkLog.deleted_at.is_(None))
+    return await paginate(
+        ctx.session,
+        stmt,
+        WorkLog.id,
+        first=first,
+        after=after,
+        default=ctx.settings.page_size_default,
+        maximum=ctx.settings.page_size_max,
+    )
+
+
+async def participants(ctx: Ctx, log_id: int) -> list[int]:
+    return list(
+        await ctx.session.scalars(
+            sa.select(WorkLogParticipant.youth_id).where(WorkLogParticipant.log_id == log_id)
+        )
+    )

@@ -1,0 +1,204 @@
+"""联系: youth lists, invitations, import and export."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from models import Contact as ContactRow
+from models import ContactStatus
+from resolvers import contacts
+from resolvers.contacts import ImportReport as ImportReportData
+from resolvers.contacts import RowOutcome
+from schema.context import Info
+from schema.enums import ExportFormat
+from schema.people import Cadre, Youth
+from schema.relay import Connection, Node, connection, opt_pk, pk, to_global_id
+
+
+@strawberry.type(
+    name="Contact", description="联系：团干部与小伙伴的联系关系（小伙伴确认后生效，可随时退出）"
+)
+class Contact(Node):
+    row: strawberry.Private[ContactRow]
+    status: ContactStatus
+    invited_at: datetime
+    accepted_at: datetime | None
+    left_at: datetime | None
+    left_by: str | None = strawberry.field(description="YOUTH 或 CADRE")
+
+    @classmethod
+    def of(cls, row: ContactRow) -> Contact:
+        return cls(
+            id=to_global_id("Contact", row.id),
+            row=row,
+            status=row.status,
+            invited_at=row.invited_at,
+            accepted_at=row.accepted_at,
+            left_at=row.left_at,
+            left_by=row.left_by,
+        )
+
+    @strawberry.field(description="小伙伴（团干部本人可见其完整手机号）")
+    async def youth(self, info: Info) -> Youth | None:
+        row = await info.context.ctx.loaders.youth.load(self.row.youth_id)
+        return (
+            Youth.of(
+                row,
+                own_contact=info.context.ctx.principal.cadre_id == self.row.cadre_id
+                and self.row.status != ContactStatus.LEFT,
+            )
+            if row
+            else None
+        )
+
+    @strawberry.field(description="团干部")
+    async def cadre(self, info: Info) -> Cadre | None:
+        row = await info.context.ctx.loaders.cadre.load(self.row.cadre_id)
+        return Cadre.of(row) if row else None
+
+
+@strawberry.type(description="导入的一行")
+class ImportRow:
+    row: int = strawberry.field(description="表格中的行号（表头为第 1 行）")
+    name: str
+    mobile: str
+    outcome: RowOutcome
+    reason: str
+
+
+@strawberry.type(
+    description="导入报告：有任何错误行时默认不写入（written=false），除非选择只导入正确的行"
+)
+class ImportReport:
+    written: bool
+    created: int
+    matched: int
+    unchanged: int
+    rejected: int
+    rows: list[ImportRow]
+
+    @classmethod
+    def of(cls, r: ImportReportData) -> ImportReport:
+        return cls(
+            written=r.written,
+            created=r.count(RowOutcome.CREATED),
+            matched=r.count(RowOutcome.MATCHED),
+            unchanged=r.count(RowOutcome.UNCHANGED),
+            rejected=r.count(RowOutcome.REJECTED),
+            rows=[
+                ImportRow(
+                    row=x.row, name=x.name, mobile=x.mobile, outcome=x.outcome, reason=x.reason
+                )
+                for x in r.rows
+            ],
+        )
+
+
+@strawberry.type(description="导出的文件（Base64）")
+class ExportFile:
+    filename: str
+    content_base64: str
+    rows: int
+
+
+@strawberry.input(description="导入小伙伴名单：.xlsx 或 .csv，第一行为表头（姓名、手机号、行业）")
+class ImportYouthInput:
+    filename: str
+    content_base64: str
+    import_valid_rows: bool = strawberry.field(
+        default=False, description="为 true 时，有错误行也导入其余正确的行"
+    )
+
+
+@strawberry.type
+class ContactQuery:
+    @strawberry.field(
+        description="我的联系：团干部的名单，或小伙伴联系我的团干部（默认不含已结束的）"
+    )
+    async def my_contacts(
+        self,
+        info: Info,
+        status: ContactStatus | None = None,
+        search: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Contact]:
+        page = await contacts.my_contacts(
+            info.context.ctx, status=status, search=search, first=first, after=after
+        )
+        return connection(page, Contact.of)
+
+    @strawberry.field(description="下级团干部的联系（需要 work:view）")
+    async def contacts(
+        self,
+        info: Info,
+        under: strawberry.ID | None = None,
+        status: ContactStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Contact]:
+        page = await contacts.list_contacts(
+            info.context.ctx, under=opt_pk(under, "Org"), status=status, first=first, after=after
+        )
+        return connection(page, Contact.of)
+
+    @strawberry.field(description="导出名单：不填 under 为我的名单，填写则为该组织子树的小伙伴")
+    async def export_youth(
+        self,
+        info: Info,
+        format: ExportFormat = ExportFormat.XLSX,
+        under: strawberry.ID | None = None,
+    ) -> ExportFile:
+        f = await contacts.export_youth(
+            info.context.ctx, under=opt_pk(under, "Org"), fmt=format.value
+        )
+        return ExportFile(filename=f.filename, content_base64=f.content_base64, rows=f.rows)
+
+
+@strawberry.type
+class ContactMutation:
+    @strawberry.mutation(
+        description="团干部把一位小伙伴加入名单（按手机号匹配已登记的），等待对方确认"
+    )
+    async def add_youth_to_my_list(
+        self, info: Info, name: str, mobile: str, industry: str = ""
+    ) -> Contact:
+        return Contact.of(
+            await contacts.add_to_my_list(
+                info.context.ctx, name=name, mobile=mobile, industry=industry
+            )
+        )
+
+    @strawberry.mutation(description="小伙伴确认联系")
+    async def accept_contact(self, info: Info, id: strawberry.ID) -> Contact:
+        return Contact.of(await contacts.accept(info.context.ctx, pk(id, "Contact")))
+
+    @strawberry.mutation(description="小伙伴退出联系（随时可退出）")
+    async def leave_contact(self, info: Info, id: strawberry.ID) -> Contact:
+        return Contact.of(await contacts.leave(info.context.ctx, pk(id, "Contact"), by_youth=True))
+
+    @strawberry.mutation(description="团干部结束联系")
+    async def remove_contact(self, info: Info, id: strawberry.ID) -> Contact:
+        return Contact.of(await contacts.leave(info.context.ctx, pk(id, "Contact"), by_youth=False))
+
+    @strawberry.mutation(description="从表格导入名单；逐行报告；重复导入同一文件不会有任何变化")
+    async def import_youth(self, info: Info, input: ImportYouthInput) -> ImportReport:
+        report = await contacts.import_youth(
+            info.context.ctx,
+            filename=input.filename,
+            content_base64=input.content_base64,
+            import_valid_rows=input.import_valid_rows,
+        )
+        return ImportReport.of(report)
+
+    @strawberry.mutation(description="批量设置所选小伙伴的行业（全部有权修改时才生效）")
+    async def set_youth_industry(
+        self, info: Info, youth_ids: list[strawberry.ID], industry: str
+    ) -> list[Youth]:
+        rows = await contacts.set_industry(
+            info.context.ctx, [pk(i, "Youth") for i in youth_ids], industry
+        )
+        own = await contacts.own_contact_youth_ids(info.context.ctx, [r.id for r in rows])
+        return [Youth.of(r, own_contact=r.id in own) for r in rows]

@@ -1,0 +1,168 @@
+"""工作看板: one org's figures for a period; every figure one batched statement."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from resolvers import dashboards
+from resolvers.dashboards import DashboardRef
+from schema.context import Info
+from schema.orgs import Org
+from schema.relay import pk, to_global_id
+
+
+@strawberry.type(description="计数")
+class Count:
+    key: str
+    count: int
+
+
+@strawberry.type(description="手机端使用")
+class MobileUse:
+    cadres_signed_in: int = strawberry.field(description="区间内登录过的团干部")
+    cadres_on_mobile: int = strawberry.field(description="其中用手机端登录过的")
+    logs: int
+    logs_from_mobile: int
+
+
+@strawberry.type(description="某团干部名单中小伙伴的行业分布")
+class CadreIndustryMix:
+    cadre_id: strawberry.ID
+    name: str
+    youth: int
+    industries: int = strawberry.field(description="涉及的行业数")
+    mix: list[Count]
+
+
+@strawberry.type(description="下级组织的完成情况")
+class ChildCompletion:
+    org_id: strawberry.Private[int]
+    cadres: int
+    done: int
+
+    @strawberry.field
+    def rate(self) -> float:
+        return round(self.done / self.cadres, 4) if self.cadres else 0.0
+
+    @strawberry.field
+    async def org(self, info: Info) -> Org | None:
+        row = await info.context.ctx.loaders.org.load(self.org_id)
+        return Org.of(row) if row else None
+
+
+@strawberry.type(description="每周趋势")
+class WeekTrend:
+    week_start: date
+    logs: int
+    contacts: int
+    activities: int
+
+
+def _counts(d: dict[str, int]) -> list[Count]:
+    return [Count(key=k, count=v) for k, v in sorted(d.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+@strawberry.type(description="工作看板（需要 work:view）；区间默认最近 4 周")
+class Dashboard:
+    ref: strawberry.Private[DashboardRef]
+    date_from: date
+    date_to: date
+
+    @classmethod
+    def of(cls, ref: DashboardRef) -> Dashboard:
+        return cls(ref=ref, date_from=ref.period.start, date_to=ref.period.end)
+
+    def _key(self) -> tuple[int, dashboards.Period]:
+        return (self.ref.org.id, self.ref.period)
+
+    def _loaders(self, info: Info) -> dashboards.DashboardLoaders:
+        return info.context.ctx.loaders.dashboards
+
+    @strawberry.field(description="团干部数")
+    async def cadres(self, info: Info) -> int:
+        return (await self._loaders(info).headline.load(self._key())).cadres
+
+    @strawberry.field(description="区间内有日志的团干部数")
+    async def active_cadres(self, info: Info) -> int:
+        return (await self._loaders(info).headline.load(self._key())).active_cadres
+
+    @strawberry.field(description="已确认联系的小伙伴数")
+    async def youth_in_contact(self, info: Info) -> int:
+        return (await self._loaders(info).headline.load(self._key())).youth_in_contact
+
+    @strawberry.field(description="待确认的小伙伴数")
+    async def youth_invited(self, info: Info) -> int:
+        return (await self._loaders(info).headline.load(self._key())).youth_invited
+
+    @strawberry.field(description="区间内日志数")
+    async def logs(self, info: Info) -> int:
+        return (await self._loaders(info).headline.load(self._key())).logs
+
+    @strawberry.field(description="日志按类别（CONTACT 或活动类型）")
+    async def logs_by_kind(self, info: Info) -> list[Count]:
+        return _counts((await self._loaders(info).breakdown.load(self._key())).by_kind)
+
+    @strawberry.field(description="联系日志按联系方式")
+    async def logs_by_channel(self, info: Info) -> list[Count]:
+        return _counts((await self._loaders(info).breakdown.load(self._key())).by_channel)
+
+    @strawberry.field(description="手机端使用")
+    async def mobile_use(self, info: Info) -> MobileUse:
+        m = await self._loaders(info).mobile.load(self._key())
+        return MobileUse(
+            cadres_signed_in=m.cadres_signed_in,
+            cadres_on_mobile=m.cadres_on_mobile,
+            logs=m.logs,
+            logs_from_mobile=m.logs_from_mobile,
+        )
+
+    @strawberry.field(description="每位团干部名单中小伙伴的行业分布（行业最单一的在前）")
+    async def industry_mix(self, info: Info) -> list[CadreIndustryMix]:
+        rows = await self._loaders(info).industry.load(self._key())
+        return [
+            CadreIndustryMix(
+                cadre_id=to_global_id("Cadre", r.cadre_id),
+                name=r.name,
+                youth=r.youth,
+                industries=r.industries,
+                mix=_counts(r.mix),
+            )
+            for r in rows
+        ]
+
+    @strawberry.field(description="下级组织的“五个一”完成率（含 dateTo 的周期）")
+    async def five_ones_by_child(self, info: Info) -> list[ChildCompletion]:
+        rows = await self._loaders(info).five_ones.load(self._key())
+        return [ChildCompletion(org_id=r.org_id, cadres=r.cadres, done=r.done) for r in rows]
+
+    @strawberry.field(description="下级组织的一学一做完成率（dateTo 所在年度）")
+    async def learn_and_do_by_child(self, info: Info) -> list[ChildCompletion]:
+        rows = await self._loaders(info).learn.load(self._key())
+        return [ChildCompletion(org_id=r.org_id, cadres=r.cadres, done=r.done) for r in rows]
+
+    @strawberry.field(description="按周的日志趋势")
+    async def weekly(self, info: Info) -> list[WeekTrend]:
+        rows = await self._loaders(info).weeks.load(self._key())
+        return [
+            WeekTrend(
+                week_start=w.week_start, logs=w.logs, contacts=w.contacts, activities=w.activities
+            )
+            for w in rows
+        ]
+
+
+@strawberry.type
+class DashboardQuery:
+    @strawberry.field(description="某组织的工作看板")
+    async def dashboard(
+        self,
+        info: Info,
+        org_id: strawberry.ID,
+        date_from: date | None = None,
+        date_to: date | None = None,
+    ) -> Dashboard:
+        return Dashboard.of(
+            await dashboards.dashboard(info.context.ctx, pk(org_id, "Org"), date_from, date_to)
+        )

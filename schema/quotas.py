@@ -1,0 +1,220 @@
+"""五个一 and 一学一做."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from models import ActivityKind, LearnAndDoKind, QuotaSubject
+from models import QuotaRule as QuotaRuleRow
+from resolvers import learn, quotas
+from resolvers.points import today
+from resolvers.quotas import Progress as ProgressData
+from schema.context import Info
+from schema.orgs import Org
+from schema.people import Cadre
+from schema.relay import pk, to_global_id
+
+
+@strawberry.type(description="“五个一”指标（由团省委设定，下级不得加码）")
+class QuotaRule:
+    subject: QuotaSubject
+    period_months: int
+    min_count: int
+    kinds: list[ActivityKind]
+    one_of_each: bool = strawberry.field(description="是否要求每种活动至少一次")
+
+    @classmethod
+    def of(cls, r: QuotaRuleRow) -> QuotaRule:
+        return cls(
+            subject=r.subject,
+            period_months=r.period_months,
+            min_count=r.min_count,
+            kinds=[ActivityKind(k) for k in r.kinds],
+            one_of_each=r.one_of_each,
+        )
+
+
+@strawberry.type(description="某一周期的“五个一”完成情况")
+class QuotaProgress:
+    subject: QuotaSubject
+    subject_id: strawberry.ID = strawberry.field(description="团干部或领导机关（组织）的全局 ID")
+    period_start: date
+    period_end: date = strawberry.field(description="周期结束（不含）")
+    done: int
+    required: int
+    kinds_done: list[ActivityKind]
+    kinds_missing: list[ActivityKind]
+    complete: bool
+
+    @classmethod
+    def of(cls, p: ProgressData) -> QuotaProgress:
+        node = "Org" if p.subject == QuotaSubject.LEADING_ORGAN else "Cadre"
+        return cls(
+            subject=p.subject,
+            subject_id=to_global_id(node, p.subject_id),
+            period_start=p.period_start,
+            period_end=p.period_end,
+            done=p.done,
+            required=p.required,
+            kinds_done=[ActivityKind(k) for k in p.kinds_done],
+            kinds_missing=[ActivityKind(k) for k in p.kinds_required if k not in p.kinds_done],
+            complete=p.complete,
+        )
+
+
+@strawberry.type(description="一学一做：本年度的选择")
+class LearnAndDoChoice:
+    year: int
+    guided_org_id: strawberry.Private[int]
+    joined_branch_id: strawberry.Private[int]
+
+    @strawberry.field(description="联系指导的基层团委")
+    async def guided_org(self, info: Info) -> Org | None:
+        row = await info.context.ctx.loaders.org.load(self.guided_org_id)
+        return Org.of(row) if row else None
+
+    @strawberry.field(description="参加实践的团支部")
+    async def joined_branch(self, info: Info) -> Org | None:
+        row = await info.context.ctx.loaders.org.load(self.joined_branch_id)
+        return Org.of(row) if row else None
+
+
+@strawberry.type(description="一学一做参与记录")
+class LearnAndDoRecord:
+    id: strawberry.ID
+    kind: LearnAndDoKind
+    occurred_on: date
+    note: str
+
+
+@strawberry.type(description="我的一学一做")
+class MyLearnAndDo:
+    year: int
+    choice: LearnAndDoChoice | None
+    records: list[LearnAndDoRecord]
+
+
+@strawberry.type(description="一学一做未完成的团干部")
+class LearnAndDoGap:
+    cadre: Cadre
+    has_chosen: bool
+    records: int
+
+
+def _choice(c) -> LearnAndDoChoice | None:  # type: ignore[no-untyped-def]
+    if c is None:
+        return None
+    return LearnAndDoChoice(
+        year=c.year, guided_org_id=c.guided_org_id, joined_branch_id=c.joined_branch_id
+    )
+
+
+def _record(r) -> LearnAndDoRecord:  # type: ignore[no-untyped-def]
+    return LearnAndDoRecord(
+        id=to_global_id("LearnAndDoRecord", r.id),
+        kind=r.kind,
+        occurred_on=r.occurred_on,
+        note=r.note,
+    )
+
+
+@strawberry.type
+class QuotaQuery:
+    @strawberry.field(description="“五个一”指标")
+    async def quota_rules(self, info: Info) -> list[QuotaRule]:
+        return [QuotaRule.of(r) for r in await quotas.list_rules(info.context.ctx)]
+
+    @strawberry.field(description="我本周期（含 on 这天的周期）的“五个一”进度")
+    async def my_quota_progress(self, info: Info, on: date | None = None) -> QuotaProgress | None:
+        from authz import require_cadre
+
+        ctx = info.context.ctx
+        cadre_id = require_cadre(ctx.principal)
+        found = await quotas.cadre_progress(ctx, [cadre_id], on or today(ctx))
+        return QuotaProgress.of(found[cadre_id]) if cadre_id in found else None
+
+    @strawberry.field(description="领导机关的“五个一”进度（市、县团委机关）")
+    async def organ_quota_progress(
+        self, info: Info, org_id: strawberry.ID, on: date | None = None
+    ) -> QuotaProgress | None:
+        ctx = info.context.ctx
+        p = await quotas.organ_progress(ctx, pk(org_id, "Org"), on or today(ctx))
+        return QuotaProgress.of(p) if p else None
+
+    @strawberry.field(description="子树中本周期未完成“五个一”的团干部（organs=true 时为领导机关）")
+    async def quota_behind(
+        self, info: Info, org_id: strawberry.ID, on: date | None = None, organs: bool = False
+    ) -> list[QuotaProgress]:
+        ctx = info.context.ctx
+        return [
+            QuotaProgress.of(p)
+            for p in await quotas.behind(ctx, pk(org_id, "Org"), on or today(ctx), organs=organs)
+        ]
+
+    @strawberry.field(description="我的一学一做")
+    async def my_learn_and_do(self, info: Info, year: int | None = None) -> MyLearnAndDo:
+        ctx = info.context.ctx
+        y = year or today(ctx).year
+        m = await learn.mine(ctx, y)
+        return MyLearnAndDo(
+            year=y, choice=_choice(m.choice), records=[_record(r) for r in m.records]
+        )
+
+    @strawberry.field(description="子树中未选择或未记录一学一做的团干部")
+    async def learn_and_do_gaps(
+        self, info: Info, org_id: strawberry.ID, year: int | None = None
+    ) -> list[LearnAndDoGap]:
+        ctx = info.context.ctx
+        gaps = await learn.gaps(ctx, pk(org_id, "Org"), year or today(ctx).year)
+        return [
+            LearnAndDoGap(cadre=Cadre.of(g.cadre), has_chosen=g.has_chosen, records=g.records)
+            for g in gaps
+        ]
+
+
+@strawberry.input(description="修改“五个一”指标；不填的字段不变（仅团省委）")
+class SetQuotaRuleInput:
+    subject: QuotaSubject
+    period_months: int | None = None
+    min_count: int | None = None
+    kinds: list[ActivityKind] | None = None
+    one_of_each: bool | None = None
+
+
+@strawberry.type
+class QuotaMutation:
+    @strawberry.mutation(description="修改“五个一”指标（需要根组织的 quota:manage：下级不能加码）")
+    async def set_quota_rule(self, info: Info, input: SetQuotaRuleInput) -> QuotaRule:
+        row = await quotas.set_rule(
+            info.context.ctx,
+            input.subject,
+            period_months=input.period_months,
+            min_count=input.min_count,
+            kinds=input.kinds,
+            one_of_each=input.one_of_each,
+        )
+        return QuotaRule.of(row)
+
+    @strawberry.mutation(description="选择本年度联系指导的基层团委和参加的团支部（可更改）")
+    async def choose_learn_and_do(
+        self, info: Info, year: int, guided_org_id: strawberry.ID, joined_branch_id: strawberry.ID
+    ) -> LearnAndDoChoice:
+        c = await learn.choose(
+            info.context.ctx,
+            year=year,
+            guided_org_id=pk(guided_org_id, "Org"),
+            joined_branch_id=pk(joined_branch_id, "Org"),
+        )
+        result = _choice(c)
+        assert result is not None
+        return result
+
+    @strawberry.mutation(description="记录一次一学一做参与")
+    async def record_learn_and_do(
+        self, info: Info, kind: LearnAndDoKind, occurred_on: date, note: str = ""
+    ) -> LearnAndDoRecord:
+        return _record(
+            await learn.record(info.context.ctx, kind=kind, occurred_on=occurred_on, note=note)
+        )

@@ -1,0 +1,179 @@
+"""日志: contacts and activities."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from models import ActivityKind, Channel, LogKind
+from models import WorkLog as WorkLogRow
+from resolvers import worklogs
+from schema.context import Info
+from schema.people import Cadre, Youth
+from schema.relay import Connection, Node, connection, opt_pk, pk, to_global_id
+
+
+@strawberry.type(name="WorkLog", description="工作日志：一次联系或一次活动")
+class WorkLog(Node):
+    row: strawberry.Private[WorkLogRow]
+    kind: LogKind
+    channel: Channel | None
+    activity_kind: ActivityKind | None
+    place: str
+    content: str
+    occurred_at: datetime
+    participant_count: int
+    client: str = strawberry.field(description="写入时使用的客户端：WEB 或 MOBILE")
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+    deleted_reason: str | None
+
+    @classmethod
+    def of(cls, r: WorkLogRow) -> WorkLog:
+        return cls(
+            id=to_global_id("WorkLog", r.id),
+            row=r,
+            kind=r.kind,
+            channel=r.channel,
+            activity_kind=r.activity_kind,
+            place=r.place,
+            content=r.content,
+            occurred_at=r.occurred_at,
+            participant_count=r.participant_count,
+            client=r.client,
+            created_at=r.created_at,
+            updated_at=r.updated_at,
+            deleted_at=r.deleted_at,
+            deleted_reason=r.deleted_reason,
+        )
+
+    @strawberry.field(description="写日志的团干部")
+    async def cadre(self, info: Info) -> Cadre | None:
+        row = await info.context.ctx.loaders.cadre.load(self.row.cadre_id)
+        return Cadre.of(row) if row else None
+
+    @strawberry.field(description="联系记录的小伙伴")
+    async def youth(self, info: Info) -> Youth | None:
+        if self.row.youth_id is None:
+            return None
+        row = await info.context.ctx.loaders.youth.load(self.row.youth_id)
+        own = info.context.ctx.principal.cadre_id == self.row.cadre_id
+        return Youth.of(row, own_contact=own) if row else None
+
+    @strawberry.field(description="是否已锁定（写入超过可修改时限）")
+    def locked(self, info: Info) -> bool:
+        from datetime import UTC, timedelta
+
+        hours = info.context.ctx.settings.work_log_edit_hours
+        return datetime.now(UTC) > self.row.created_at + timedelta(hours=hours)
+
+
+@strawberry.input(description="记录一次联系")
+class LogContactInput:
+    youth_id: strawberry.ID
+    channel: Channel
+    content: str
+    occurred_at: datetime = strawberry.field(description="带时区，如 2026-05-04T10:00:00+08:00")
+
+
+@strawberry.input(description="记录一次活动")
+class LogActivityInput:
+    kind: ActivityKind
+    content: str
+    occurred_at: datetime
+    place: str = ""
+    participant_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(description="修改自己的日志（锁定前）；不填的字段不变")
+class UpdateWorkLogInput:
+    id: strawberry.ID
+    content: str | None = None
+    channel: Channel | None = None
+    activity_kind: ActivityKind | None = None
+    place: str | None = None
+    occurred_at: datetime | None = None
+
+
+@strawberry.type
+class WorkLogQuery:
+    @strawberry.field(description="一条日志（本人的，或有 work:view 的下级的）")
+    async def work_log(self, info: Info, id: strawberry.ID) -> WorkLog:
+        return WorkLog.of(await worklogs.get(info.context.ctx, pk(id, "WorkLog")))
+
+    @strawberry.field(description="日志：团干部看自己的，领导看权限范围内的；可筛选与全文搜索")
+    async def work_logs(
+        self,
+        info: Info,
+        under: strawberry.ID | None = None,
+        cadre_id: strawberry.ID | None = None,
+        kind: LogKind | None = None,
+        channel: Channel | None = None,
+        activity_kind: ActivityKind | None = None,
+        occurred_from: datetime | None = None,
+        occurred_to: datetime | None = None,
+        search: str | None = None,
+        include_deleted: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[WorkLog]:
+        page = await worklogs.list_logs(
+            info.context.ctx,
+            under=opt_pk(under, "Org"),
+            cadre_id=opt_pk(cadre_id, "Cadre"),
+            kind=kind,
+            channel=channel,
+            activity_kind=activity_kind,
+            start=occurred_from,
+            end=occurred_to,
+            search=search,
+            include_deleted=include_deleted,
+            first=first,
+            after=after,
+        )
+        return connection(page, WorkLog.of)
+
+
+@strawberry.type
+class WorkLogMutation:
+    @strawberry.mutation(description="记录一次与名单中小伙伴的联系")
+    async def log_contact(self, info: Info, input: LogContactInput) -> WorkLog:
+        row = await worklogs.log_contact(
+            info.context.ctx,
+            youth_id=pk(input.youth_id, "Youth"),
+            channel=input.channel,
+            content=input.content,
+            occurred_at=input.occurred_at,
+        )
+        return WorkLog.of(row)
+
+    @strawberry.mutation(description="记录一次活动（参与者须在名单中）")
+    async def log_activity(self, info: Info, input: LogActivityInput) -> WorkLog:
+        row = await worklogs.log_activity(
+            info.context.ctx,
+            kind=input.kind,
+            content=input.content,
+            occurred_at=input.occurred_at,
+            place=input.place,
+            participant_ids=[pk(i, "Youth") for i in input.participant_ids],
+        )
+        return WorkLog.of(row)
+
+    @strawberry.mutation(description="修改自己的日志（写入后可修改时限内）")
+    async def update_work_log(self, info: Info, input: UpdateWorkLogInput) -> WorkLog:
+        row = await worklogs.update(
+            info.context.ctx,
+            pk(input.id, "WorkLog"),
+            content=input.content,
+            channel=input.channel,
+            occurred_at=input.occurred_at,
+            place=input.place,
+            activity_kind=input.activity_kind,
+        )
+        return WorkLog.of(row)
+
+    @strawberry.mutation(description="删除自己的日志（软删除，留审计记录，扣回积分）")
+    async def delete_work_log(self, info: Info, id: strawberry.ID, reason: str) -> WorkLog:
+        return WorkLog.of(await worklogs.delete(info.context.ctx, pk(id, "WorkLog"), reason))
