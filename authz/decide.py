@@ -57,6 +57,20 @@ def authorize(
     raise NotFound()
 
 
+def authorize_global(
+    store: PolicyStore, principal: Principal, act: Act, obj: Obj, root_path: str
+) -> Decision:
+    """For objects that hold for the whole province (role templates, quotas, point rules):
+    the right must be held at the root. Those who may see them are told FORBIDDEN."""
+    require_user(principal)
+    decision = decide(store, principal, act, obj, root_path)
+    if decision.allowed:
+        return decision
+    if any(store.allows(g.role, obj, Act.VIEW) for g in principal.grants):
+        raise Forbidden("此项由团省委统一设定，下级不能修改")
+    raise NotFound()
+
+
 @dataclass(frozen=True)
 class Scope:
     """The subtrees a principal may act in, as produced by `scope()` alone.

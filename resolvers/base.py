@@ -9,7 +9,17 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from authz import Act, Decision, Obj, PolicyStore, Principal, Scope, authorize, scope
+from authz import (
+    Act,
+    Decision,
+    Obj,
+    PolicyStore,
+    Principal,
+    Scope,
+    authorize,
+    authorize_global,
+    scope,
+)
 from authz.errors import BadInput, Conflict
 from models import AuditEntry
 
@@ -38,6 +48,9 @@ class Ctx:
     # Thin wrappers so operations read as the domain: ctx.authorize(Act.MANAGE, Obj.ORG, path)
     def authorize(self, act: Act, obj: Obj, org_path: str) -> Decision:
         return authorize(self.policy, self.principal, act, obj, org_path)
+
+    def authorize_global(self, act: Act, obj: Obj, root_path: str) -> Decision:
+        return authorize_global(self.policy, self.principal, act, obj, root_path)
 
     def scope(self, act: Act, obj: Obj, *, required: bool = True) -> Scope:
         """Computed once per request and (act, obj): grants do not change mid-request."""

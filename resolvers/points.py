@@ -96,7 +96,7 @@ async def list_rules(ctx: Ctx) -> list[PointRule]:
 
 async def set_rule(ctx: Ctx, source: PointSource, points: int, daily_cap: int) -> PointRule:
     root = await orgs.root_path(ctx)
-    ctx.authorize(Act.MANAGE, Obj.QUOTA, root)
+    ctx.authorize_global(Act.MANAGE, Obj.QUOTA, root)
     if not 0 <= points <= 100 or not 0 <= daily_cap <= 1000 or daily_cap < points:
         raise BadInput("分值应在 0–100 之间，每日上限不小于分值且不超过 1000", field="points")
     rule = await ctx.session.get(PointRule, source, with_for_update=True)

@@ -36,7 +36,7 @@ async def _require_policy(ctx: Ctx, act: Act) -> str:
     if act == Act.VIEW:
         ctx.scope(Act.VIEW, Obj.POLICY)  # anywhere is enough to read the templates
     else:
-        ctx.authorize(act, Obj.POLICY, root)
+        ctx.authorize_global(act, Obj.POLICY, root)
     return root
 
 

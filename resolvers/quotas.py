@@ -36,7 +36,7 @@ async def set_rule(
 ) -> QuotaRule:
     """Only with `quota:manage` at the root (the province): a city cannot raise its quota."""
     root = await orgs.root_path(ctx)
-    ctx.authorize(Act.MANAGE, Obj.QUOTA, root)
+    ctx.authorize_global(Act.MANAGE, Obj.QUOTA, root)
     rule = await ctx.session.get(QuotaRule, subject, with_for_update=True)
     if rule is None:
         raise NotFound()

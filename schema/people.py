@@ -58,25 +58,28 @@ class Cadre(Node):
 @strawberry.type(name="Youth", description="小伙伴：与团干部直接联系的青年")
 class Youth(Node):
     row: strawberry.Private[YouthRow]
+    # Shown through the asking cadre's own live link (their list): the whole number.
+    own_contact: strawberry.Private[bool]
     name: str
     industry: str = strawberry.field(description="行业")
     created_at: datetime
 
     @classmethod
-    def of(cls, row: YouthRow) -> Youth:
+    def of(cls, row: YouthRow, *, own_contact: bool = False) -> Youth:
         return cls(
             id=to_global_id("Youth", row.id),
             row=row,
+            own_contact=own_contact,
             name=row.name,
             industry=row.industry,
             created_at=row.created_at,
         )
 
     @strawberry.field(
-        description="手机号：仅本人及获授 youth:view_personal 的角色可见完整号码，其他人看到掩码"
+        description="手机号：仅本人、联系他的团干部及获授 youth:view_personal 的角色可见完整号码，其他人看到掩码"
     )
     def mobile(self, info: Info) -> str:
-        return people.youth_mobile(info.context.ctx, self.row)
+        return people.youth_mobile(info.context.ctx, self.row, own_contact=self.own_contact)
 
     @strawberry.field(description="登记所在团组织")
     async def org(self, info: Info) -> Org | None:

@@ -219,3 +219,33 @@ async def add_youth(
 async def count_rows(services: Any, model: type) -> int:
     async with services.sessionmaker() as s:
         return int(await s.scalar(sa.select(sa.func.count()).select_from(model)))
+
+
+async def add_youth_account(services: Any, name: str, mobile: str, org: Org) -> tuple[Youth, User]:
+    """A registered youth who has logged in once (has an account)."""
+    youth = await add_youth(services, name, mobile, org)
+    async with services.sessionmaker() as s:
+        user = User(mobile=mobile, display_name=name)
+        s.add(user)
+        await s.flush()
+        await s.execute(sa.update(Youth).where(Youth.id == youth.id).values(user_id=user.id))
+        await s.commit()
+        return youth, user
+
+
+async def cadre_id_of(services: Any, user: User) -> int:
+    async with services.sessionmaker() as s:
+        return int(await s.scalar(sa.select(Cadre.id).where(Cadre.user_id == user.id)))
+
+
+async def snapshot(services: Any) -> dict[str, str | None]:
+    """A digest of every table's whole content: to show that nothing was written."""
+    from models import metadata
+
+    digests = {}
+    async with services.engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            digests[table.name] = await conn.scalar(
+                sa.text(f"SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM \"{table.name}\" t")
+            )
+    return digests

@@ -4,22 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from models import metadata
 from schema import build_schema
-from tests.helpers import add_user, add_youth, gid, standard_tree
-
-
-async def snapshot(services) -> dict[str, str | None]:
-    """A digest of every table's whole content."""
-    digests = {}
-    async with services.engine.connect() as conn:
-        for table in metadata.sorted_tables:
-            digests[table.name] = await conn.scalar(
-                sa.text(
-                    f"SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM \"{table.name}\" t"
-                )
-            )
-    return digests
+from tests.helpers import add_user, add_youth, gid, snapshot, standard_tree
 
 
 async def test_every_mutation_refuses_bad_input_and_writes_nothing(api) -> None:
