@@ -1,0 +1,65 @@
+"""A small world for the work tests: tree, a cadre with a token, youth on their list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.helpers import Tree, add_user, gid, standard_tree
+
+ADD = 'mutation($m: String!) { addYouthToMyList(name: "小伙伴", mobile: $m) { id youth { id } } }'
+ACTIVITY = """mutation($k: ActivityKind!, $at: DateTime!, $p: [ID!]!) {
+  logActivity(input: {kind: $k, content: "活动记录", occurredAt: $at, place: "社区", participantIds: $p}) { id } }"""
+CONTACT = """mutation($y: ID!, $c: Channel!, $at: DateTime!, $text: String!) {
+  logContact(input: {youthId: $y, channel: $c, content: $text, occurredAt: $at}) { id } }"""
+
+
+def hours_ago(h: float) -> str:
+    return (datetime.now(UTC) - timedelta(hours=h)).isoformat()
+
+
+@dataclass
+class World:
+    api: Any
+    tree: Tree
+    token: str
+    cadre_user: Any
+    youth_ids: list[str]
+
+    async def activity(self, kind: str, *, token: str | None = None, at: str | None = None,
+                       participants: list[str] | None = None) -> str:
+        r = await self.api.gql(ACTIVITY, {"k": kind, "at": at or hours_ago(0.01), "p": participants or []},
+                               token=token or self.token)
+        return r.data["logActivity"]["id"]
+
+    async def contact(self, youth: str, *, channel: str = "WECHAT", text: str = "谈了谈就业",
+                      token: str | None = None) -> str:
+        r = await self.api.gql(CONTACT, {"y": youth, "c": channel, "at": hours_ago(0.02), "text": text},
+                               token=token or self.token)
+        return r.data["logContact"]["id"]
+
+
+async def make_cadre(api, tree: Tree, name: str, org: str, n_youth: int, start: int, kind=None) -> tuple[Any, str, list[str]]:
+    from models import CadreKind
+
+    user = await add_user(api.services, name, org=tree[org], roles=("cadre",),
+                          cadre_kind=kind or CadreKind.FULL_TIME)
+    token = await api.token_for(user.id)
+    youth = []
+    for i in range(n_youth):
+        r = await api.gql(ADD, {"m": f"1330{start + i:07d}"}, token=token)
+        youth.append(r.data["addYouthToMyList"]["youth"]["id"])
+    return user, token, youth
+
+
+@pytest.fixture
+async def world(api) -> World:
+    tree = await standard_tree(api.services)
+    user, token, youth = await make_cadre(api, tree, "worker", "A1", 3, 0)
+    return World(api, tree, token, user, youth)
+
+
+__all__ = ["World", "gid", "hours_ago", "make_cadre"]
