@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -134,11 +135,12 @@ def own_or_scope(
     principal: Principal,
     scope: Scope,
     path_column: sa.ColumnElement,
-    cadre_column: sa.ColumnElement,
+    own: Callable[[int], sa.ColumnElement[bool]],
 ) -> sa.ColumnElement[bool]:
-    """A cadre's own records, plus whatever the scope covers (for leaders)."""
-    own = cadre_column == principal.cadre_id if principal.cadre_id is not None else sa.false()
-    return sa.or_(own, scope.predicate(path_column)) if scope.roots else own
+    """What the caller owns as a cadre (`own(cadre_id)`: their logs, the groups they lead or
+    belong to), plus whatever the scope covers (for leaders)."""
+    mine = own(principal.cadre_id) if principal.cadre_id is not None else sa.false()
+    return sa.or_(mine, scope.predicate(path_column)) if scope.roots else mine
 
 
 def is_own_youth(principal: Principal, youth_id: int) -> bool:

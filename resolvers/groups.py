@@ -7,7 +7,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from authz import Act, Obj, is_in_subtree
+from authz import Act, Obj, is_in_subtree, own_or_scope
 from authz.errors import BadInput, Conflict, NotFound
 from models import (
     Cadre,
@@ -182,8 +182,14 @@ async def dissolve(ctx: Ctx, group_id: int) -> WorkingGroup:
 async def list_groups(
     ctx: Ctx, *, under: int | None, include_inactive: bool, first: int | None, after: str | None
 ) -> Page[WorkingGroup]:
-    scope = ctx.scope(Act.VIEW, Obj.GROUP)
-    stmt = sa.select(WorkingGroup).where(scope.predicate(WorkingGroup.org_path))
+    """Groups in the caller's subtrees, and those they lead or belong to."""
+    scope = ctx.scope(Act.VIEW, Obj.GROUP, required=ctx.principal.cadre_id is None)
+
+    def mine(cadre_id: int) -> sa.ColumnElement[bool]:
+        member_of = sa.select(WorkingGroupMember.group_id).where(WorkingGroupMember.cadre_id == cadre_id)
+        return sa.or_(WorkingGroup.leader_cadre_id == cadre_id, WorkingGroup.id.in_(member_of))
+
+    stmt = sa.select(WorkingGroup).where(own_or_scope(ctx.principal, scope, WorkingGroup.org_path, mine))
     if under is not None:
         stmt = stmt.where(WorkingGroup.org_path.descendant_of((await orgs.get(ctx, under)).path))
     if not include_inactive:

@@ -220,7 +220,7 @@ async def list_logs(
     search (trigram index, which suits Chinese text that has no spaces to split on)."""
     scope = ctx.scope(Act.VIEW, Obj.WORK, required=ctx.principal.cadre_id is None)
     stmt = sa.select(WorkLog).where(
-        own_or_scope(ctx.principal, scope, WorkLog.org_path, WorkLog.cadre_id)
+        own_or_scope(ctx.principal, scope, WorkLog.org_path, lambda me: WorkLog.cadre_id == me)
     )
     if under is not None:
         stmt = stmt.where(WorkLog.org_path.descendant_of((await orgs.get(ctx, under)).path))
