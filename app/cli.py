@@ -74,6 +74,31 @@ def policy_sync() -> None:
     console.print("default policy synced")
 
 
+@cli.command("snapshot-points")
+def snapshot_points(
+    day: str | None = typer.Option(None, help="YYYY-MM-DD; default: today (League time)"),
+) -> None:
+    """Take the daily points snapshot (each cadre's cumulative total); run once a day."""
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from app.db import make_engine, make_sessionmaker
+    from resolvers.points import take_snapshot
+
+    settings = get_settings()
+    when = date.fromisoformat(day) if day else datetime.now(ZoneInfo(settings.timezone)).date()
+
+    async def run() -> int:
+        engine = make_engine(_url(), settings)
+        async with make_sessionmaker(engine)() as session:
+            n = await take_snapshot(session, when)
+            await session.commit()
+        await engine.dispose()
+        return n
+
+    console.print(f"snapshot {when}: {asyncio.run(run())} cadres")
+
+
 @cli.command("export-schema")
 def export_schema(path: Path = ROOT / "schema" / "schema.graphql") -> None:
     """Write the GraphQL SDL (committed; a test fails when it is stale)."""

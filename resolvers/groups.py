@@ -186,10 +186,14 @@ async def list_groups(
     scope = ctx.scope(Act.VIEW, Obj.GROUP, required=ctx.principal.cadre_id is None)
 
     def mine(cadre_id: int) -> sa.ColumnElement[bool]:
-        member_of = sa.select(WorkingGroupMember.group_id).where(WorkingGroupMember.cadre_id == cadre_id)
+        member_of = sa.select(WorkingGroupMember.group_id).where(
+            WorkingGroupMember.cadre_id == cadre_id
+        )
         return sa.or_(WorkingGroup.leader_cadre_id == cadre_id, WorkingGroup.id.in_(member_of))
 
-    stmt = sa.select(WorkingGroup).where(own_or_scope(ctx.principal, scope, WorkingGroup.org_path, mine))
+    stmt = sa.select(WorkingGroup).where(
+        own_or_scope(ctx.principal, scope, WorkingGroup.org_path, mine)
+    )
     if under is not None:
         stmt = stmt.where(WorkingGroup.org_path.descendant_of((await orgs.get(ctx, under)).path))
     if not include_inactive:

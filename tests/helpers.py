@@ -246,6 +246,8 @@ async def snapshot(services: Any) -> dict[str, str | None]:
     async with services.engine.connect() as conn:
         for table in metadata.sorted_tables:
             digests[table.name] = await conn.scalar(
-                sa.text(f"SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM \"{table.name}\" t")
+                sa.text(
+                    f"SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM \"{table.name}\" t"
+                )
             )
     return digests

@@ -29,24 +29,45 @@ class World:
     cadre_user: Any
     youth_ids: list[str]
 
-    async def activity(self, kind: str, *, token: str | None = None, at: str | None = None,
-                       participants: list[str] | None = None) -> str:
-        r = await self.api.gql(ACTIVITY, {"k": kind, "at": at or hours_ago(0.01), "p": participants or []},
-                               token=token or self.token)
+    async def activity(
+        self,
+        kind: str,
+        *,
+        token: str | None = None,
+        at: str | None = None,
+        participants: list[str] | None = None,
+    ) -> str:
+        r = await self.api.gql(
+            ACTIVITY,
+            {"k": kind, "at": at or hours_ago(0.01), "p": participants or []},
+            token=token or self.token,
+        )
         return r.data["logActivity"]["id"]
 
-    async def contact(self, youth: str, *, channel: str = "WECHAT", text: str = "谈了谈就业",
-                      token: str | None = None) -> str:
-        r = await self.api.gql(CONTACT, {"y": youth, "c": channel, "at": hours_ago(0.02), "text": text},
-                               token=token or self.token)
+    async def contact(
+        self,
+        youth: str,
+        *,
+        channel: str = "WECHAT",
+        text: str = "谈了谈就业",
+        token: str | None = None,
+    ) -> str:
+        r = await self.api.gql(
+            CONTACT,
+            {"y": youth, "c": channel, "at": hours_ago(0.02), "text": text},
+            token=token or self.token,
+        )
         return r.data["logContact"]["id"]
 
 
-async def make_cadre(api, tree: Tree, name: str, org: str, n_youth: int, start: int, kind=None) -> tuple[Any, str, list[str]]:
+async def make_cadre(
+    api, tree: Tree, name: str, org: str, n_youth: int, start: int, kind=None
+) -> tuple[Any, str, list[str]]:
     from models import CadreKind
 
-    user = await add_user(api.services, name, org=tree[org], roles=("cadre",),
-                          cadre_kind=kind or CadreKind.FULL_TIME)
+    user = await add_user(
+        api.services, name, org=tree[org], roles=("cadre",), cadre_kind=kind or CadreKind.FULL_TIME
+    )
     token = await api.token_for(user.id)
     youth = []
     for i in range(n_youth):

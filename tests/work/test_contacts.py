@@ -11,7 +11,14 @@ from openpyxl import Workbook, load_workbook
 
 from models import Contact, ContactStatus, Youth
 from tests.helpers import (
-    add_user, add_youth, add_youth_account, count_rows, gid, pk_of, snapshot, standard_tree,
+    add_user,
+    add_youth,
+    add_youth_account,
+    count_rows,
+    gid,
+    pk_of,
+    snapshot,
+    standard_tree,
 )
 
 ADD = 'mutation($n: String!, $m: String!) { addYouthToMyList(name: $n, mobile: $m, industry: "制造业") { id status youth { name mobile } } }'
@@ -35,23 +42,38 @@ async def setup(api):
 
 
 async def test_invite_accept_leave(api) -> None:
-    tree, cadre, t = await setup(api)
+    tree, _cadre, t = await setup(api)
     youth, youth_user = await add_youth_account(api.services, "小林", "13700000001", tree["A2"])
-    added = (await api.gql(ADD, {"n": "ignored", "m": "13700000001"}, token=t)).data["addYouthToMyList"]
+    added = (await api.gql(ADD, {"n": "ignored", "m": "13700000001"}, token=t)).data[
+        "addYouthToMyList"
+    ]
     assert added["status"] == "INVITED"
-    assert added["youth"] == {"name": "小林", "mobile": "13700000001"}  # their own cadre sees it whole
+    assert added["youth"] == {
+        "name": "小林",
+        "mobile": "13700000001",
+    }  # their own cadre sees it whole
     assert (await api.gql(ADD, {"n": "x", "m": "13700000001"}, token=t)).codes == ["CONFLICT"]
     # Another youth cannot accept someone else's link.
     _, other = await add_youth_account(api.services, "小周", "13700000002", tree["A1"])
     accept = "mutation($id: ID!) { acceptContact(id: $id) { status } }"
-    assert (await api.gql(accept, {"id": added["id"]}, token=await api.token_for(other.id))).codes == ["NOT_FOUND"]
-    assert (await api.gql(accept, {"id": added["id"]}, token=t)).codes == ["FORBIDDEN"]  # nor the cadre
+    assert (
+        await api.gql(accept, {"id": added["id"]}, token=await api.token_for(other.id))
+    ).codes == ["NOT_FOUND"]
+    assert (await api.gql(accept, {"id": added["id"]}, token=t)).codes == [
+        "FORBIDDEN"
+    ]  # nor the cadre
     yt = await api.token_for(youth_user.id)
     mine = (await api.gql(MY, token=yt)).data["myContacts"]
     assert mine["nodes"][0]["cadre"]["name"] == "c1" and mine["nodes"][0]["status"] == "INVITED"
-    assert (await api.gql(accept, {"id": added["id"]}, token=yt)).data["acceptContact"]["status"] == "ACTIVE"
+    assert (await api.gql(accept, {"id": added["id"]}, token=yt)).data["acceptContact"][
+        "status"
+    ] == "ACTIVE"
     assert (await api.gql(accept, {"id": added["id"]}, token=yt)).codes == ["CONFLICT"]
-    left = await api.gql("mutation($id: ID!) { leaveContact(id: $id) { status leftBy } }", {"id": added["id"]}, token=yt)
+    left = await api.gql(
+        "mutation($id: ID!) { leaveContact(id: $id) { status leftBy } }",
+        {"id": added["id"]},
+        token=yt,
+    )
     assert left.data["leaveContact"] == {"status": "LEFT", "leftBy": "YOUTH"}
     assert (await api.gql(MY, token=t)).data["myContacts"]["totalCount"] == 0
     # A cadre may invite again; the youth decides again.
@@ -64,15 +86,19 @@ async def test_invite_accept_leave(api) -> None:
 
 
 async def test_new_youth_is_registered_at_the_cadres_org(api) -> None:
-    tree, cadre, t = await setup(api)
+    tree, _cadre, t = await setup(api)
     r = await api.gql(ADD, {"n": "新人", "m": "13700000009"}, token=t)
     assert r.data["addYouthToMyList"]["youth"]["name"] == "新人"
     async with api.services.sessionmaker() as s:
         y = await s.scalar(sa.select(Youth).where(Youth.mobile == "13700000009"))
     assert y.org_id == tree["A1"].id and y.industry == "制造业"
     # Only cadres keep lists.
-    admin = await add_user(api.services, "notcadre", roles=("auditor",), grant_org=tree["P"], cadre_kind=None)
-    assert (await api.gql(ADD, {"n": "x", "m": "13700000010"}, token=await api.token_for(admin.id))).codes == ["FORBIDDEN"]
+    admin = await add_user(
+        api.services, "notcadre", roles=("auditor",), grant_org=tree["P"], cadre_kind=None
+    )
+    assert (
+        await api.gql(ADD, {"n": "x", "m": "13700000010"}, token=await api.token_for(admin.id))
+    ).codes == ["FORBIDDEN"]
 
 
 IMPORT = """mutation($f: String!, $c: String!, $v: Boolean!) {
@@ -81,15 +107,32 @@ IMPORT = """mutation($f: String!, $c: String!, $v: Boolean!) {
 
 
 async def test_import_reports_each_row_and_is_idempotent(api) -> None:
-    tree, cadre, t = await setup(api)
+    tree, _cadre, t = await setup(api)
     await add_youth(api.services, "老朋友", "13600000003", tree["B1"])
-    good = xlsx([["姓名", "手机号", "行业"], ["甲", "13600000001", "教育"], ["乙", "136 0000 0002", ""],
-                 ["丙", "13600000003", "金融"], [None, None, None]])
-    r = (await api.gql(IMPORT, {"f": "名单.xlsx", "c": good, "v": False}, token=t)).data["importYouth"]
-    assert (r["written"], r["created"], r["matched"], r["unchanged"], r["rejected"]) == (True, 2, 1, 0, 0)
+    good = xlsx(
+        [
+            ["姓名", "手机号", "行业"],
+            ["甲", "13600000001", "教育"],
+            ["乙", "136 0000 0002", ""],
+            ["丙", "13600000003", "金融"],
+            [None, None, None],
+        ]
+    )
+    r = (await api.gql(IMPORT, {"f": "名单.xlsx", "c": good, "v": False}, token=t)).data[
+        "importYouth"
+    ]
+    assert (r["written"], r["created"], r["matched"], r["unchanged"], r["rejected"]) == (
+        True,
+        2,
+        1,
+        0,
+        0,
+    )
     assert [x["row"] for x in r["rows"]] == [2, 3, 4]
     before = await snapshot(api.services)
-    again = (await api.gql(IMPORT, {"f": "名单.xlsx", "c": good, "v": False}, token=t)).data["importYouth"]
+    again = (await api.gql(IMPORT, {"f": "名单.xlsx", "c": good, "v": False}, token=t)).data[
+        "importYouth"
+    ]
     assert (again["created"], again["matched"], again["unchanged"]) == (0, 0, 3)
     assert await snapshot(api.services) == before  # re-importing changes nothing
     async with api.services.sessionmaker() as s:
@@ -98,10 +141,20 @@ async def test_import_reports_each_row_and_is_idempotent(api) -> None:
 
 
 async def test_a_file_with_a_bad_row_writes_nothing_unless_asked(api) -> None:
-    tree, cadre, t = await setup(api)
-    mixed = xlsx([["name", "mobile"], ["好", "13600000011"], ["坏", "12345"], ["重复", "13600000011"], ["", "13600000012"]])
+    _tree, _cadre, t = await setup(api)
+    mixed = xlsx(
+        [
+            ["name", "mobile"],
+            ["好", "13600000011"],
+            ["坏", "12345"],
+            ["重复", "13600000011"],
+            ["", "13600000012"],
+        ]
+    )
     before = await snapshot(api.services)
-    r = (await api.gql(IMPORT, {"f": "a.xlsx", "c": mixed, "v": False}, token=t)).data["importYouth"]
+    r = (await api.gql(IMPORT, {"f": "a.xlsx", "c": mixed, "v": False}, token=t)).data[
+        "importYouth"
+    ]
     assert r["written"] is False and r["rejected"] == 3 and r["created"] == 1
     reasons = {x["row"]: x["reason"] for x in r["rows"] if x["outcome"] == "REJECTED"}
     assert "格式" in reasons[3] and "重复" in reasons[4] and "姓名" in reasons[5]
@@ -112,7 +165,7 @@ async def test_a_file_with_a_bad_row_writes_nothing_unless_asked(api) -> None:
 
 
 async def test_broken_and_csv_files(api) -> None:
-    tree, cadre, t = await setup(api)
+    _tree, _cadre, t = await setup(api)
     before = await snapshot(api.services)
     for filename, content in (
         ("broken.xlsx", base64.b64encode(b"PK\x03\x04 not really a workbook").decode()),
@@ -124,40 +177,63 @@ async def test_broken_and_csv_files(api) -> None:
         assert r.codes == ["BAD_USER_INPUT"], (filename, r.body)
     assert await snapshot(api.services) == before
     gbk = "姓名,手机号,行业\n王五,13600000021,农业\n".encode("gb18030")
-    r = (await api.gql(IMPORT, {"f": "list.csv", "c": base64.b64encode(gbk).decode(), "v": False}, token=t)).data
+    r = (
+        await api.gql(
+            IMPORT, {"f": "list.csv", "c": base64.b64encode(gbk).decode(), "v": False}, token=t
+        )
+    ).data
     assert r["importYouth"]["created"] == 1
     async with api.services.sessionmaker() as s:
         assert await s.scalar(sa.select(Youth.name).where(Youth.mobile == "13600000021")) == "王五"
 
 
 async def test_batch_industry_is_all_or_nothing(api) -> None:
-    tree, cadre, t = await setup(api)
+    tree, _cadre, t = await setup(api)
     ids = []
     for i in range(3):
         r = await api.gql(ADD, {"n": f"y{i}", "m": f"1350000000{i}"}, token=t)
-        ids.append(pk_of((await api.gql(MY, token=t)).data["myContacts"]["nodes"][-1]["id"]) and r.data)
-    mine = (await api.gql("{ myContacts { nodes { youth { id } } } }", token=t)).data["myContacts"]["nodes"]
+        ids.append(
+            pk_of((await api.gql(MY, token=t)).data["myContacts"]["nodes"][-1]["id"]) and r.data
+        )
+    mine = (await api.gql("{ myContacts { nodes { youth { id } } } }", token=t)).data["myContacts"][
+        "nodes"
+    ]
     youth_ids = [n["youth"]["id"] for n in mine]
     stranger = await add_youth(api.services, "外人", "13500000099", tree["B1"])
-    setq = "mutation($ids: [ID!]!) { setYouthIndustry(youthIds: $ids, industry: \"信息技术\") { industry } }"
+    setq = 'mutation($ids: [ID!]!) { setYouthIndustry(youthIds: $ids, industry: "信息技术") { industry } }'
     before = await snapshot(api.services)
-    assert (await api.gql(setq, {"ids": [*youth_ids, gid("Youth", stranger.id)]}, token=t)).codes == ["NOT_FOUND"]
+    assert (
+        await api.gql(setq, {"ids": [*youth_ids, gid("Youth", stranger.id)]}, token=t)
+    ).codes == ["NOT_FOUND"]
     assert await snapshot(api.services) == before
     r = await api.gql(setq, {"ids": youth_ids}, token=t)
     assert [y["industry"] for y in r.data["setYouthIndustry"]] == ["信息技术"] * 3
 
 
 async def test_exports(api) -> None:
-    tree, cadre, t = await setup(api)
+    tree, _cadre, t = await setup(api)
     await api.gql(ADD, {"n": "导出甲", "m": "13400000001"}, token=t)
     await add_youth(api.services, "别处", "13400000002", tree["A2"])
-    r = (await api.gql("{ exportYouth(format: XLSX) { filename contentBase64 rows } }", token=t)).data["exportYouth"]
+    r = (
+        await api.gql("{ exportYouth(format: XLSX) { filename contentBase64 rows } }", token=t)
+    ).data["exportYouth"]
     sheet = load_workbook(io.BytesIO(base64.b64decode(r["contentBase64"]))).worksheets[0]
     values = list(sheet.iter_rows(values_only=True))
-    assert values[0][:3] == ("姓名", "手机号", "行业") and values[1][:2] == ("导出甲", "13400000001")
+    assert values[0][:3] == ("姓名", "手机号", "行业") and values[1][:2] == (
+        "导出甲",
+        "13400000001",
+    )
     county = await add_user(api.services, "countyA", org=tree["A"], roles=("city_admin",))
-    r = (await api.gql('query($o: ID!) { exportYouth(format: CSV, under: $o) { contentBase64 rows } }',
-                       {"o": gid("Org", tree["A"].id)}, token=await api.token_for(county.id))).data["exportYouth"]
+    r = (
+        await api.gql(
+            "query($o: ID!) { exportYouth(format: CSV, under: $o) { contentBase64 rows } }",
+            {"o": gid("Org", tree["A"].id)},
+            token=await api.token_for(county.id),
+        )
+    ).data["exportYouth"]
     rows = list(csv.reader(io.StringIO(base64.b64decode(r["contentBase64"]).decode("utf-8-sig"))))
-    assert sorted(row[1] for row in rows[1:]) == ["134****0001", "134****0002"]  # masked for a leader
+    assert sorted(row[1] for row in rows[1:]) == [
+        "134****0001",
+        "134****0002",
+    ]  # masked for a leader
     assert ContactStatus.ACTIVE

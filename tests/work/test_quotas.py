@@ -7,7 +7,9 @@ from tests.helpers import add_user, gid, snapshot
 from tests.work.conftest import make_cadre
 
 CADRE_KINDS = ["PRACTICAL_DEED", "LEAGUE_LESSON", "HEART_TALK", "VOLUNTEER", "CULTURE_SPORTS"]
-PROGRESS = "{ myQuotaProgress { subject done required complete kindsMissing periodStart periodEnd } }"
+PROGRESS = (
+    "{ myQuotaProgress { subject done required complete kindsMissing periodStart periodEnd } }"
+)
 
 
 async def test_progress_completes_with_one_of_each_kind(world) -> None:
@@ -28,22 +30,34 @@ async def test_leaders_see_who_is_behind(world) -> None:
     api = world.api
     for kind in CADRE_KINDS:
         await world.activity(kind)
-    _, lazy_token, _ = await make_cadre(api, world.tree, "lazy", "A2", 0, 50, kind=CadreKind.PART_TIME)
+    _, lazy_token, _ = await make_cadre(
+        api, world.tree, "lazy", "A2", 0, 50, kind=CadreKind.PART_TIME
+    )
     await world.activity("VOLUNTEER", token=lazy_token)
     city = await add_user(api.services, "cityA", org=world.tree["A"], roles=("city_admin",))
     t = await api.token_for(city.id)
-    r = await api.gql("query($o: ID!) { quotaBehind(orgId: $o) { subject subjectId done required } }",
-                      {"o": gid("Org", world.tree["A"].id)}, token=t)
+    r = await api.gql(
+        "query($o: ID!) { quotaBehind(orgId: $o) { subject subjectId done required } }",
+        {"o": gid("Org", world.tree["A"].id)},
+        token=t,
+    )
     behind = r.data["quotaBehind"]
     # The city admin themself (a full-time cadre with nothing logged) and the part-timer.
     assert sorted((b["subject"], b["done"]) for b in behind) == [("FULL_TIME", 0), ("PART_TIME", 1)]
-    organs = await api.gql("query($o: ID!) { quotaBehind(orgId: $o, organs: true) { subjectId done } }",
-                           {"o": gid("Org", world.tree["A"].id)}, token=t)
+    organs = await api.gql(
+        "query($o: ID!) { quotaBehind(orgId: $o, organs: true) { subjectId done } }",
+        {"o": gid("Org", world.tree["A"].id)},
+        token=t,
+    )
     assert {o["subjectId"] for o in organs.data["quotaBehind"]} == {
-        gid("Org", world.tree[k].id) for k in ("A", "A1", "A2")}
+        gid("Org", world.tree[k].id) for k in ("A", "A1", "A2")
+    }
     other = await add_user(api.services, "cityB", org=world.tree["B"], roles=("city_admin",))
-    r = await api.gql("query($o: ID!) { quotaBehind(orgId: $o) { done } }", {"o": gid("Org", world.tree["A"].id)},
-                      token=await api.token_for(other.id))
+    r = await api.gql(
+        "query($o: ID!) { quotaBehind(orgId: $o) { done } }",
+        {"o": gid("Org", world.tree["A"].id)},
+        token=await api.token_for(other.id),
+    )
     assert r.codes == ["NOT_FOUND"]
 
 
@@ -61,14 +75,20 @@ async def test_only_the_province_sets_quotas(world) -> None:
     assert await snapshot(api.services) == before
     r = await api.gql(setq, token=province_token)
     assert r.data["setQuotaRule"] == {"subject": "PART_TIME", "minCount": 8, "periodMonths": 3}
-    rules = (await api.gql("{ quotaRules { subject minCount } }", token=city_token)).data["quotaRules"]
+    rules = (await api.gql("{ quotaRules { subject minCount } }", token=city_token)).data[
+        "quotaRules"
+    ]
     assert {"subject": "PART_TIME", "minCount": 8} in rules
-    bad = await api.gql("mutation { setQuotaRule(input: {subject: FULL_TIME, minCount: 2}) { minCount } }",
-                        token=province_token)
+    bad = await api.gql(
+        "mutation { setQuotaRule(input: {subject: FULL_TIME, minCount: 2}) { minCount } }",
+        token=province_token,
+    )
     assert bad.codes == ["BAD_USER_INPUT"]  # fewer than one of each kind
 
 
-LEARN = "{ myLearnAndDo { year choice { guidedOrg { name } joinedBranch { name } } records { kind } } }"
+LEARN = (
+    "{ myLearnAndDo { year choice { guidedOrg { name } joinedBranch { name } } records { kind } } }"
+)
 
 
 async def test_learn_and_do(world) -> None:
@@ -80,21 +100,42 @@ async def test_learn_and_do(world) -> None:
     from datetime import date
 
     today = date.today().isoformat()
-    assert (await api.gql(record, {"d": today}, token=world.token)).codes == ["CONFLICT"]  # choose first
+    assert (await api.gql(record, {"d": today}, token=world.token)).codes == [
+        "CONFLICT"
+    ]  # choose first
     choose = "mutation($y: Int!, $g: ID!, $b: ID!) { chooseLearnAndDo(year: $y, guidedOrgId: $g, joinedBranchId: $b) { year } }"
     year = date.today().year
-    wrong = await api.gql(choose, {"y": year, "g": gid("Org", world.tree["A1x"].id), "b": gid("Org", g.id)}, token=world.token)
+    wrong = await api.gql(
+        choose,
+        {"y": year, "g": gid("Org", world.tree["A1x"].id), "b": gid("Org", g.id)},
+        token=world.token,
+    )
     assert wrong.codes == ["BAD_USER_INPUT"]
-    outside = await api.gql(choose, {"y": year, "g": gid("Org", g.id), "b": gid("Org", world.tree["A1x"].id)},
-                            token=(await make_cadre(api, world.tree, "far", "B1", 0, 70))[1])
+    outside = await api.gql(
+        choose,
+        {"y": year, "g": gid("Org", g.id), "b": gid("Org", world.tree["A1x"].id)},
+        token=(await make_cadre(api, world.tree, "far", "B1", 0, 70))[1],
+    )
     assert outside.codes == ["NOT_FOUND"]
-    ok = await api.gql(choose, {"y": year, "g": gid("Org", g.id), "b": gid("Org", world.tree["A1x"].id)}, token=world.token)
+    ok = await api.gql(
+        choose,
+        {"y": year, "g": gid("Org", g.id), "b": gid("Org", world.tree["A1x"].id)},
+        token=world.token,
+    )
     assert ok.data["chooseLearnAndDo"]["year"] == year
     assert (await api.gql(record, {"d": today}, token=world.token)).data
     mine = (await api.gql(LEARN, token=world.token)).data["myLearnAndDo"]
-    assert mine["choice"] == {"guidedOrg": {"name": "街道团工委"}, "joinedBranch": {"name": "甲一县某支部"}}
+    assert mine["choice"] == {
+        "guidedOrg": {"name": "街道团工委"},
+        "joinedBranch": {"name": "甲一县某支部"},
+    }
     assert mine["records"] == [{"kind": "ORG_LIFE_MEETING"}]
     city = await add_user(api.services, "cityA", org=world.tree["A"], roles=("city_admin",))
-    gaps = await api.gql("query($o: ID!) { learnAndDoGaps(orgId: $o) { cadre { name } hasChosen records } }",
-                         {"o": gid("Org", world.tree["A"].id)}, token=await api.token_for(city.id))
-    assert gaps.data["learnAndDoGaps"] == [{"cadre": {"name": "cityA"}, "hasChosen": False, "records": 0}]
+    gaps = await api.gql(
+        "query($o: ID!) { learnAndDoGaps(orgId: $o) { cadre { name } hasChosen records } }",
+        {"o": gid("Org", world.tree["A"].id)},
+        token=await api.token_for(city.id),
+    )
+    assert gaps.data["learnAndDoGaps"] == [
+        {"cadre": {"name": "cityA"}, "hasChosen": False, "records": 0}
+    ]

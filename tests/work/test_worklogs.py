@@ -8,22 +8,36 @@ from models import AuditEntry, PointEntry, WorkLog
 from tests.helpers import add_user, gid, snapshot
 from tests.work.conftest import make_cadre
 
-UPDATE = 'mutation($id: ID!, $c: String!) { updateWorkLog(input: {id: $id, content: $c}) { content updatedAt } }'
-DELETE = 'mutation($id: ID!) { deleteWorkLog(id: $id, reason: "重复录入") { deletedAt deletedReason } }'
+UPDATE = "mutation($id: ID!, $c: String!) { updateWorkLog(input: {id: $id, content: $c}) { content updatedAt } }"
+DELETE = (
+    'mutation($id: ID!) { deleteWorkLog(id: $id, reason: "重复录入") { deletedAt deletedReason } }'
+)
 
 
 async def test_log_contact_and_activity(world) -> None:
     api = world.api
     cid = await world.contact(world.youth_ids[0], channel="PHONE", text="了解求职困难")
     aid = await world.activity("VOLUNTEER", participants=world.youth_ids[:2])
-    r = await api.gql("""query($a: ID!, $c: ID!) {
+    r = await api.gql(
+        """query($a: ID!, $c: ID!) {
         a: workLog(id: $a) { kind activityKind participantCount place locked cadre { name } }
-        c: workLog(id: $c) { kind channel content youth { name mobile } } }""", {"a": aid, "c": cid}, token=world.token)
-    assert r.data["a"] == {"kind": "ACTIVITY", "activityKind": "VOLUNTEER", "participantCount": 2,
-                           "place": "社区", "locked": False, "cadre": {"name": "worker"}}
+        c: workLog(id: $c) { kind channel content youth { name mobile } } }""",
+        {"a": aid, "c": cid},
+        token=world.token,
+    )
+    assert r.data["a"] == {
+        "kind": "ACTIVITY",
+        "activityKind": "VOLUNTEER",
+        "participantCount": 2,
+        "place": "社区",
+        "locked": False,
+        "cadre": {"name": "worker"},
+    }
     assert r.data["c"]["channel"] == "PHONE" and r.data["c"]["youth"]["mobile"] == "13300000000"
     # Text search finds Chinese substrings.
-    found = await api.gql('{ workLogs(search: "求职") { totalCount nodes { id } } }', token=world.token)
+    found = await api.gql(
+        '{ workLogs(search: "求职") { totalCount nodes { id } } }', token=world.token
+    )
     assert found.data["workLogs"]["nodes"] == [{"id": cid}]
 
 
@@ -35,18 +49,31 @@ async def test_refusals_on_writing(world) -> None:
     other_youth = await add_youth(api.services, "不在名单", "13399999999", world.tree["A1"])
     stranger_token = await api.token_for(stranger.id)
     before = await snapshot(api.services)
-    r = await api.gql("""mutation($y: ID!) { logContact(input: {youthId: $y, channel: PHONE, content: "x",
-        occurredAt: "2026-01-01T10:00:00+08:00"}) { id } }""", {"y": gid("Youth", other_youth.id)}, token=world.token)
+    r = await api.gql(
+        """mutation($y: ID!) { logContact(input: {youthId: $y, channel: PHONE, content: "x",
+        occurredAt: "2026-01-01T10:00:00+08:00"}) { id } }""",
+        {"y": gid("Youth", other_youth.id)},
+        token=world.token,
+    )
     assert r.codes in (["NOT_FOUND"], ["BAD_USER_INPUT"])
-    r = await api.gql("""mutation($p: [ID!]!) { logActivity(input: {kind: VOLUNTEER, content: "x",
+    r = await api.gql(
+        """mutation($p: [ID!]!) { logActivity(input: {kind: VOLUNTEER, content: "x",
         occurredAt: "2026-01-01T10:00:00+08:00", participantIds: $p}) { id } }""",
-        {"p": [gid("Youth", other_youth.id)]}, token=world.token)
+        {"p": [gid("Youth", other_youth.id)]},
+        token=world.token,
+    )
     assert r.codes in (["NOT_FOUND"], ["BAD_USER_INPUT"])
-    r = await api.gql("""mutation { logActivity(input: {kind: VOLUNTEER, content: "x",
-        occurredAt: "2026-01-01T10:00:00"}) { id } }""", token=world.token)
+    r = await api.gql(
+        """mutation { logActivity(input: {kind: VOLUNTEER, content: "x",
+        occurredAt: "2026-01-01T10:00:00"}) { id } }""",
+        token=world.token,
+    )
     assert r.codes == ["BAD_USER_INPUT"]  # no time zone
-    r = await api.gql("""mutation { logActivity(input: {kind: VOLUNTEER, content: "",
-        occurredAt: "2026-01-01T10:00:00+08:00"}) { id } }""", token=stranger_token)
+    r = await api.gql(
+        """mutation { logActivity(input: {kind: VOLUNTEER, content: "",
+        occurredAt: "2026-01-01T10:00:00+08:00"}) { id } }""",
+        token=stranger_token,
+    )
     assert r.codes == ["BAD_USER_INPUT"]
     assert await snapshot(api.services) == before
 
@@ -58,21 +85,29 @@ async def test_only_the_author_edits_and_only_until_locked(world) -> None:
     assert ok.data["updateWorkLog"]["content"] == "补充：谈心两小时"
     # Another cadre in another subtree: not found. A leader who can see it: forbidden.
     _, other_token, _ = await make_cadre(api, world.tree, "other", "B1", 0, 100)
-    assert (await api.gql(UPDATE, {"id": log_id, "c": "篡改"}, token=other_token)).codes == ["NOT_FOUND"]
+    assert (await api.gql(UPDATE, {"id": log_id, "c": "篡改"}, token=other_token)).codes == [
+        "NOT_FOUND"
+    ]
     leader = await add_user(api.services, "leader", org=world.tree["A"], roles=("city_admin",))
     leader_token = await api.token_for(leader.id)
-    assert (await api.gql(UPDATE, {"id": log_id, "c": "篡改"}, token=leader_token)).codes == ["FORBIDDEN"]
+    assert (await api.gql(UPDATE, {"id": log_id, "c": "篡改"}, token=leader_token)).codes == [
+        "FORBIDDEN"
+    ]
     assert (await api.gql(DELETE, {"id": log_id}, token=leader_token)).codes == ["FORBIDDEN"]
     # Past the window: locked, for the author too.
     async with api.services.sessionmaker() as s:
-        await s.execute(sa.update(WorkLog).values(created_at=sa.func.now() - sa.text("interval '73 hours'")))
+        await s.execute(
+            sa.update(WorkLog).values(created_at=sa.func.now() - sa.text("interval '73 hours'"))
+        )
         await s.commit()
     before = await snapshot(api.services)
     locked = await api.gql(UPDATE, {"id": log_id, "c": "改晚了"}, token=world.token)
     assert locked.codes == ["CONFLICT"]
     assert (await api.gql(DELETE, {"id": log_id}, token=world.token)).codes == ["CONFLICT"]
     assert await snapshot(api.services) == before
-    r = await api.gql("query($id: ID!) { workLog(id: $id) { content locked } }", {"id": log_id}, token=world.token)
+    r = await api.gql(
+        "query($id: ID!) { workLog(id: $id) { content locked } }", {"id": log_id}, token=world.token
+    )
     assert r.data["workLog"] == {"content": "补充：谈心两小时", "locked": True}
 
 
@@ -81,12 +116,22 @@ async def test_soft_delete_is_audited_and_reverses_points(world) -> None:
     log_id = await world.activity("CULTURE_SPORTS")
     r = await api.gql(DELETE, {"id": log_id}, token=world.token)
     assert r.data["deleteWorkLog"]["deletedReason"] == "重复录入"
-    assert (await api.gql("{ workLogs { totalCount } }", token=world.token)).data["workLogs"]["totalCount"] == 0
-    assert (await api.gql("{ workLogs(includeDeleted: true) { totalCount } }", token=world.token)).data["workLogs"]["totalCount"] == 1
+    assert (await api.gql("{ workLogs { totalCount } }", token=world.token)).data["workLogs"][
+        "totalCount"
+    ] == 0
+    assert (
+        await api.gql("{ workLogs(includeDeleted: true) { totalCount } }", token=world.token)
+    ).data["workLogs"]["totalCount"] == 1
     assert (await api.gql(DELETE, {"id": log_id}, token=world.token)).codes == ["NOT_FOUND"]
     async with api.services.sessionmaker() as s:
-        entries = (await s.execute(sa.select(PointEntry.points, PointEntry.reverses_id).order_by(PointEntry.id))).all()
-        actions = list(await s.scalars(sa.select(AuditEntry.action).where(AuditEntry.entity_type == "WorkLog")))
+        entries = (
+            await s.execute(
+                sa.select(PointEntry.points, PointEntry.reverses_id).order_by(PointEntry.id)
+            )
+        ).all()
+        actions = list(
+            await s.scalars(sa.select(AuditEntry.action).where(AuditEntry.entity_type == "WorkLog"))
+        )
     log_points = [e for e in entries if e[0] in (5, -5)]
     assert [p for p, _ in log_points] == [5, -5] and log_points[1][1] is not None
     assert actions == ["worklog.create", "worklog.delete"]
@@ -100,7 +145,13 @@ async def test_lists_are_own_or_in_scope(world) -> None:
     mine = await api.gql("{ workLogs { nodes { cadre { name } } } }", token=world.token)
     assert [n["cadre"]["name"] for n in mine.data["workLogs"]["nodes"]] == ["worker"]
     city_a = await add_user(api.services, "cityA", org=world.tree["A"], roles=("city_admin",))
-    seen = await api.gql("{ workLogs { nodes { cadre { name } } } }", token=await api.token_for(city_a.id))
+    seen = await api.gql(
+        "{ workLogs { nodes { cadre { name } } } }", token=await api.token_for(city_a.id)
+    )
     assert [n["cadre"]["name"] for n in seen.data["workLogs"]["nodes"]] == ["worker"]
-    auditor = await add_user(api.services, "aud", roles=("auditor",), grant_org=world.tree["P"], cadre_kind=None)
-    assert (await api.gql("{ workLogs { totalCount } }", token=await api.token_for(auditor.id))).codes == ["FORBIDDEN"]
+    auditor = await add_user(
+        api.services, "aud", roles=("auditor",), grant_org=world.tree["P"], cadre_kind=None
+    )
+    assert (
+        await api.gql("{ workLogs { totalCount } }", token=await api.token_for(auditor.id))
+    ).codes == ["FORBIDDEN"]
