@@ -24,8 +24,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: $(STAMP)
+bench: $(STAMP)  ## authorization at 100k grants, then cadres' work at BENCH_SCALE (default 1)
 	$(BIN)/python -m bench.authz
+	$(BIN)/python -m bench.work
 
 schema: $(STAMP)  ## re-export schema/schema.graphql after changing the GraphQL types
 	$(BIN)/youthlink export-schema

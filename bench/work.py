@@ -1,0 +1,236 @@
+"""Cadres' work at provincial scale: dashboards, rankings and lists, end to end over HTTP
+against the same SQL run directly.
+
+Scale 1 (BENCH_SCALE, default 1): ~30k orgs, ~30k cadres, 1M youth (each on one cadre's
+list), 5M work logs over 180 days, a points ledger. Generated in SQL, in minutes.
+
+For each query: the median end-to-end time of the GraphQL request (in-process HTTP), the
+median time of the very statements that request ran, executed directly through asyncpg,
+and their ratio. Run: `make bench-work` (embedded PostgreSQL under var/bench, or
+BENCH_DATABASE_URL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import time
+import uuid
+
+import asyncpg
+import httpx
+import sqlalchemy as sa
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from app.main import create_app
+from app.migrate import upgrade
+from app.settings import Settings
+from authz.sync import asyncpg_dsn
+from bench.authz import _database_url
+from models import AuthSession, Org, OrgKind, OrgLevel
+from resolvers.tokens import issue_access
+
+console = Console()
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+
+
+def tree_rows(scale: float) -> list[dict]:
+    """Province → 13 cities → 10 counties → g grassroots → 10 branches (~30k orgs at scale 1)."""
+    per_county = max(1, round(22 * scale))
+    rows, next_id = [], 1
+
+    def add(parent: dict | None, level: OrgLevel) -> dict:
+        nonlocal next_id
+        oid, next_id = next_id, next_id + 1
+        row = {"id": oid, "parent_id": parent["id"] if parent else None,
+               "path": f"{parent['path']}.{oid}" if parent else str(oid), "code": f"W{oid}",
+               "name": f"{level.value.lower()}-{oid}", "level": level, "kind": OrgKind.REGIONAL,
+               "is_leading_organ": level.depth <= 2, "is_active": True,
+               "city_id": oid if level in (OrgLevel.PROVINCE, OrgLevel.CITY) else parent["city_id"]}  # type: ignore[index]
+        rows.append(row)
+        return row
+
+    province = add(None, OrgLevel.PROVINCE)
+    for _ in range(13):
+        city = add(province, OrgLevel.CITY)
+        for _ in range(10):
+            county = add(city, OrgLevel.COUNTY)
+            for _ in range(per_county):
+                g = add(county, OrgLevel.GRASSROOTS)
+                for _ in range(10):
+                    add(g, OrgLevel.BRANCH)
+    return rows
+
+
+GENERATE = [
+    # One cadre per org (kinds rotate), each with the `cadre` grant at their org.
+    """INSERT INTO users (username, display_name, password_hash)
+       SELECT 'w' || id, '团干部' || id, NULL FROM orgs ORDER BY id""",
+    """INSERT INTO cadres (user_id, name, kind, position, is_leading_organ_cadre, org_id, org_path, city_id)
+       SELECT u.id, u.display_name, (ARRAY['FULL_TIME','SECONDED','PART_TIME'])[1 + o.id % 3], '',
+              o.is_leading_organ, o.id, o.path, o.city_id
+       FROM users u JOIN orgs o ON 'w' || o.id = u.username""",
+    """INSERT INTO grants (user_id, role, org_id, org_path, city_id)
+       SELECT user_id, 'cadre', org_id, org_path, city_id FROM cadres""",
+    # Youth: :youth of them, youth i on the list of cadre (i mod cadres).
+    """INSERT INTO youth (name, mobile, industry, org_id, org_path, city_id)
+       SELECT '青年' || g, (13000000000 + g)::text,
+              (ARRAY['制造业','农业','教育','信息技术','金融','医疗卫生','建筑业','交通运输','在校学生','新就业形态'])[1 + (g * 7) % 10],
+              c.org_id, c.org_path, c.city_id
+       FROM generate_series(0, :youth - 1) g
+       JOIN cadres c ON c.id = 1 + g % (SELECT count(*) FROM cadres)""",
+    """INSERT INTO contacts (cadre_id, youth_id, status, invited_at, accepted_at, org_id, org_path, city_id)
+       SELECT c.id, y.id, CASE WHEN y.id % 10 = 0 THEN 'INVITED' ELSE 'ACTIVE' END, now() - interval '200 days',
+              CASE WHEN y.id % 10 = 0 THEN NULL ELSE now() - interval '190 days' END, c.org_id, c.org_path, c.city_id
+       FROM youth y JOIN cadres c ON c.id = 1 + (y.id - 1) % (SELECT count(*) FROM cadres)""",
+    # Logs: :logs over 180 days; 70% contacts with one of the cadre's youth, 30% activities.
+    """INSERT INTO work_logs (cadre_id, kind, youth_id, channel, activity_kind, place, content, occurred_at,
+                              participant_count, client, org_id, org_path, city_id, created_at, updated_at)
+       SELECT c.id,
+              CASE WHEN g % 10 < 7 THEN 'CONTACT' ELSE 'ACTIVITY' END,
+              CASE WHEN g % 10 < 7 THEN c.id + ((g / 7) % 30) * n.cadres END,
+              CASE WHEN g % 10 < 7 THEN (ARRAY['FACE_TO_FACE','PHONE','WECHAT','QQ','WEIBO','OTHER'])[1 + g % 6] END,
+              CASE WHEN g % 10 >= 7 THEN (ARRAY['PRACTICAL_DEED','LEAGUE_LESSON','HEART_TALK','VOLUNTEER','CULTURE_SPORTS','ORGAN_OPEN_DAY','FACE_TO_FACE','SHARING','SELF_DESIGNED'])[1 + g % 9] END,
+              '', '与小伙伴交流学习就业情况第' || g || '次',
+              now() - make_interval(days => g % 180, mins => g % 1440),
+              CASE WHEN g % 10 < 7 THEN 1 ELSE 3 END,
+              CASE WHEN g % 3 = 0 THEN 'MOBILE' ELSE 'WEB' END,
+              c.org_id, c.org_path, c.city_id, now(), now()
+       FROM generate_series(0, :logs - 1) g
+       CROSS JOIN (SELECT count(*) AS cadres FROM cadres) n
+       JOIN cadres c ON c.id = 1 + g % n.cadres""",
+    # The ledger: each log earned its points on the day it happened.
+    """INSERT INTO point_entries (cadre_id, source, source_id, points, day, org_id, org_path, city_id)
+       SELECT cadre_id, CASE kind WHEN 'CONTACT' THEN 'CONTACT_LOG' ELSE 'ACTIVITY_LOG' END, id,
+              CASE kind WHEN 'CONTACT' THEN 1 ELSE 5 END, (occurred_at AT TIME ZONE 'Asia/Shanghai')::date,
+              org_id, org_path, city_id
+       FROM work_logs""",
+    "ANALYZE",
+]
+
+
+async def build(url: str) -> None:
+    engine = create_async_engine(url)
+    rows = tree_rows(SCALE)
+    youth, logs = int(1_000_000 * SCALE), int(5_000_000 * SCALE)
+    started = time.perf_counter()
+    async with engine.begin() as conn:
+        for i in range(0, len(rows), 5000):
+            await conn.execute(sa.insert(Org), rows[i : i + 5000])
+        await conn.execute(sa.text("SELECT setval('orgs_id_seq', (SELECT max(id) FROM orgs))"))
+        # Bulk load without the text-search index; it is rebuilt once at the end.
+        await conn.execute(sa.text("DROP INDEX ix_work_logs_content_trgm"))
+    for sql in GENERATE:
+        async with engine.begin() as conn:
+            t = time.perf_counter()
+            await conn.execute(sa.text(sql), {"youth": youth, "logs": logs} if ":" in sql else {})
+            console.print(f"  {time.perf_counter() - t:6.1f}s  {sql.split()[0]} {sql.split()[2] if len(sql.split()) > 2 else ''}")
+    async with engine.begin() as conn:
+        t = time.perf_counter()
+        await conn.execute(sa.text("CREATE INDEX ix_work_logs_content_trgm ON work_logs USING gin (content gin_trgm_ops)"))
+        console.print(f"  {time.perf_counter() - t:6.1f}s  text-search index")
+    await engine.dispose()
+    console.print(f"built {len(rows):,} orgs, {youth:,} youth, {logs:,} logs in {time.perf_counter() - started:.0f}s")
+
+
+class Recorder:
+    """The statements (and parameters) one request runs, to replay them directly."""
+
+    def __init__(self, engine) -> None:  # type: ignore[no-untyped-def]
+        self.engine, self.statements = engine.sync_engine, []
+
+    def __enter__(self) -> Recorder:
+        event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._record)
+
+    def _record(self, conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        self.statements.append((statement, tuple(parameters or ())))
+
+
+QUERIES = {
+    "dashboard: city, 4 weeks, all figures": """query($o: ID!) { dashboard(orgId: $o) { cadres activeCadres
+        youthInContact youthInvited logs logsByKind { key count } logsByChannel { key count }
+        mobileUse { cadresSignedIn logsFromMobile } fiveOnesByChild { cadres done } learnAndDoByChild { done }
+        weekly { logs } } }""",
+    "dashboard: city, headline figures": """query($o: ID!) { dashboard(orgId: $o) { cadres activeCadres youthInContact logs } }""",
+    "dashboard: city, industry mix per cadre": """query($o: ID!) { dashboard(orgId: $o) { industryMix { name youth industries } } }""",
+    "dashboard: city's counties, nested": """query($o: ID!) { org(id: $o) { children(first: 20) { nodes { name
+        dashboard { activeCadres logs logsByKind { key count } } } } } }""",
+    "ranking: cadres of a city, top 50": """query($o: ID!) { cadreRanking(orgId: $o, first: 50) { totalCount rows { rank name points } } }""",
+    "ranking: counties of a city": """query($o: ID!) { orgRanking(orgId: $o) { rank points cadres pointsPerCadre } }""",
+    "list: work logs of a city, 50": """query($o: ID!) { workLogs(under: $o, first: 50) { nodes { id kind content occurredAt } } }""",
+    "list: work logs, text search, 20": """query($o: ID!) { workLogs(under: $o, first: 20, search: "第12345次") { nodes { id content } } }""",
+    "list: youth of a city, 50": """query($o: ID!) { youths(under: $o, first: 50) { nodes { id name mobile industry } } }""",
+}
+
+
+async def measure(url: str) -> None:
+    settings = Settings(environment="test", rate_limit_per_minute=0, database_url=None,
+                        db_statement_timeout_ms=120_000)
+    app = create_app(settings, database_url=url)
+    services = app.state.services
+    table = Table(title=f"cadres' work at scale {SCALE} (median of {RUNS})")
+    for col in ("query", "HTTP end to end", "same SQL direct", "ratio", "statements"):
+        table.add_column(col, justify="left" if col == "query" else "right")
+    async with app.router.lifespan_context(app):
+        async with services.sessionmaker() as s:
+            city = await s.scalar(sa.select(Org.id).where(Org.level == OrgLevel.CITY).order_by(Org.id).limit(1))
+            user_id = await s.scalar(sa.text("SELECT id FROM users ORDER BY id LIMIT 1"))
+            await s.execute(sa.text("INSERT INTO grants (user_id, role, org_id, org_path, city_id) "
+                                    "SELECT :u, 'province_admin', id, path, city_id FROM orgs WHERE parent_id IS NULL"),
+                            {"u": user_id})
+            sid = uuid.uuid4()
+            s.add(AuthSession(id=sid, user_id=user_id, client="WEB"))
+            await s.commit()
+        token, _ = issue_access(settings, user_id, sid)
+        headers = {"authorization": f"Bearer {token}"}
+        raw = await asyncpg.connect(asyncpg_dsn(services.engine))
+        await raw.execute(f"SET timezone = '{settings.timezone}'")
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://b", timeout=300) as client:
+            for name, query in QUERIES.items():
+                body = {"query": query, "variables": {"o": _gid(city)}}
+                first = (await client.post("/graphql", json=body, headers=headers)).json()
+                assert "errors" not in first, (name, first)
+                with Recorder(services.engine) as rec:
+                    await client.post("/graphql", json=body, headers=headers)
+                http = []
+                for _ in range(RUNS):
+                    t = time.perf_counter()
+                    await client.post("/graphql", json=body, headers=headers)
+                    http.append(time.perf_counter() - t)
+                direct = []
+                for _ in range(RUNS):
+                    t = time.perf_counter()
+                    for statement, params in rec.statements:
+                        await raw.fetch(statement, *params)
+                    direct.append(time.perf_counter() - t)
+                h, d = statistics.median(http), statistics.median(direct)
+                table.add_row(name, f"{h * 1e3:,.1f} ms", f"{d * 1e3:,.1f} ms", f"{h / d:.2f}×", str(len(rec.statements)))
+        await raw.close()
+    console.print(table)
+
+
+def _gid(pk: int) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(f"Org:{pk}".encode()).decode()
+
+
+async def main() -> None:
+    url = _database_url()
+    if os.environ.get("BENCH_REUSE") != "1":
+        await asyncio.to_thread(upgrade, url)
+        await build(url)
+    await measure(url)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
