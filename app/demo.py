@@ -6,12 +6,31 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Cadre, CadreKind, Grant, Org, OrgKind, OrgLevel, User, Youth
+from models import (
+    ActivityKind,
+    Cadre,
+    CadreKind,
+    Channel,
+    Contact,
+    ContactStatus,
+    Grant,
+    LogKind,
+    Org,
+    OrgKind,
+    OrgLevel,
+    PointEntry,
+    PointSource,
+    User,
+    WorkLog,
+    Youth,
+)
+from models.defaults import CADRE_KINDS
 
 DEMO_PASSWORD = "Demo@2017"
 
@@ -417,4 +436,78 @@ async def seed_demo(session: AsyncSession) -> bool:
             await cadre(org, CadreKind.PART_TIME, "团委书记")
             youth(org, 2)
     await session.flush()
+    await _demo_work(session, b.rng)
     return True
+
+
+async def _demo_work(session: AsyncSession, rng: random.Random) -> None:
+    """Every cadre keeps in touch with the youth registered at their org, and has logged
+    contacts and activities over the last eight weeks (with the points they earned), so
+    that lists, dashboards and rankings show something. 刘小伙's link to the demo cadre
+    waits for him to accept it."""
+    now = datetime.now(UTC)
+    cadres = (await session.scalars(sa.select(Cadre).order_by(Cadre.id))).all()
+    youth_by_org: dict[int, list[Youth]] = {}
+    for y in (await session.scalars(sa.select(Youth).order_by(Youth.id))).all():
+        youth_by_org.setdefault(y.org_id, []).append(y)
+    demo = next(c for c in cadres if c.name == "张小干")
+    kinds = [k for k in ActivityKind if k.value in CADRE_KINDS]
+    for c in cadres:
+        mine = youth_by_org.get(c.org_id, [])[:5]
+        for y in mine:
+            pending = c.id == demo.id and y.mobile == "13800000001"
+            session.add(
+                Contact(
+                    cadre_id=c.id,
+                    youth_id=y.id,
+                    status=ContactStatus.INVITED if pending else ContactStatus.ACTIVE,
+                    accepted_at=None if pending else now - timedelta(days=60),
+                    org_id=c.org_id,
+                    org_path=c.org_path,
+                    city_id=c.city_id,
+                )
+            )
+        for _ in range(rng.randint(0, 8)):
+            at = now - timedelta(days=rng.randint(0, 55), hours=rng.randint(0, 23))
+            if mine and rng.random() < 0.6:
+                y = rng.choice(mine)
+                log = WorkLog(
+                    cadre_id=c.id,
+                    kind=LogKind.CONTACT,
+                    youth_id=y.id,
+                    channel=rng.choice(list(Channel)),
+                    content=f"与{y.name}谈心，了解学习和就业情况",
+                    occurred_at=at,
+                    participant_count=1,
+                    client=rng.choice(["WEB", "MOBILE"]),
+                )
+                source, points = PointSource.CONTACT_LOG, 1
+            else:
+                kind = rng.choice(kinds)
+                log = WorkLog(
+                    cadre_id=c.id,
+                    kind=LogKind.ACTIVITY,
+                    activity_kind=kind,
+                    content="组织小伙伴开展活动",
+                    place="社区活动中心",
+                    occurred_at=at,
+                    participant_count=len(mine),
+                    client="WEB",
+                )
+                source, points = PointSource.ACTIVITY_LOG, 5
+            log.org_id, log.org_path, log.city_id = c.org_id, c.org_path, c.city_id
+            session.add(log)
+            await session.flush()
+            session.add(
+                PointEntry(
+                    cadre_id=c.id,
+                    source=source,
+                    source_id=log.id,
+                    points=points,
+                    day=at.date(),
+                    org_id=c.org_id,
+                    org_path=c.org_path,
+                    city_id=c.city_id,
+                )
+            )
+    await session.flush()

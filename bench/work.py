@@ -47,11 +47,18 @@ def tree_rows(scale: float) -> list[dict]:
     def add(parent: dict | None, level: OrgLevel) -> dict:
         nonlocal next_id
         oid, next_id = next_id, next_id + 1
-        row = {"id": oid, "parent_id": parent["id"] if parent else None,
-               "path": f"{parent['path']}.{oid}" if parent else str(oid), "code": f"W{oid}",
-               "name": f"{level.value.lower()}-{oid}", "level": level, "kind": OrgKind.REGIONAL,
-               "is_leading_organ": level.depth <= 2, "is_active": True,
-               "city_id": oid if level in (OrgLevel.PROVINCE, OrgLevel.CITY) else parent["city_id"]}  # type: ignore[index]
+        row = {
+            "id": oid,
+            "parent_id": parent["id"] if parent else None,
+            "path": f"{parent['path']}.{oid}" if parent else str(oid),
+            "code": f"W{oid}",
+            "name": f"{level.value.lower()}-{oid}",
+            "level": level,
+            "kind": OrgKind.REGIONAL,
+            "is_leading_organ": level.depth <= 2,
+            "is_active": True,
+            "city_id": oid if level in (OrgLevel.PROVINCE, OrgLevel.CITY) else parent["city_id"],
+        }  # type: ignore[index]
         rows.append(row)
         return row
 
@@ -129,13 +136,21 @@ async def build(url: str) -> None:
         async with engine.begin() as conn:
             t = time.perf_counter()
             await conn.execute(sa.text(sql), {"youth": youth, "logs": logs} if ":" in sql else {})
-            console.print(f"  {time.perf_counter() - t:6.1f}s  {sql.split()[0]} {sql.split()[2] if len(sql.split()) > 2 else ''}")
+            console.print(
+                f"  {time.perf_counter() - t:6.1f}s  {sql.split()[0]} {sql.split()[2] if len(sql.split()) > 2 else ''}"
+            )
     async with engine.begin() as conn:
         t = time.perf_counter()
-        await conn.execute(sa.text("CREATE INDEX ix_work_logs_content_trgm ON work_logs USING gin (content gin_trgm_ops)"))
+        await conn.execute(
+            sa.text(
+                "CREATE INDEX ix_work_logs_content_trgm ON work_logs USING gin (content gin_trgm_ops)"
+            )
+        )
         console.print(f"  {time.perf_counter() - t:6.1f}s  text-search index")
     await engine.dispose()
-    console.print(f"built {len(rows):,} orgs, {youth:,} youth, {logs:,} logs in {time.perf_counter() - started:.0f}s")
+    console.print(
+        f"built {len(rows):,} orgs, {youth:,} youth, {logs:,} logs in {time.perf_counter() - started:.0f}s"
+    )
 
 
 class Recorder:
@@ -173,8 +188,12 @@ QUERIES = {
 
 
 async def measure(url: str) -> None:
-    settings = Settings(environment="test", rate_limit_per_minute=0, database_url=None,
-                        db_statement_timeout_ms=120_000)
+    settings = Settings(
+        environment="test",
+        rate_limit_per_minute=0,
+        database_url=None,
+        db_statement_timeout_ms=120_000,
+    )
     app = create_app(settings, database_url=url)
     services = app.state.services
     table = Table(title=f"cadres' work at scale {SCALE} (median of {RUNS})")
@@ -182,11 +201,17 @@ async def measure(url: str) -> None:
         table.add_column(col, justify="left" if col == "query" else "right")
     async with app.router.lifespan_context(app):
         async with services.sessionmaker() as s:
-            city = await s.scalar(sa.select(Org.id).where(Org.level == OrgLevel.CITY).order_by(Org.id).limit(1))
+            city = await s.scalar(
+                sa.select(Org.id).where(Org.level == OrgLevel.CITY).order_by(Org.id).limit(1)
+            )
             user_id = await s.scalar(sa.text("SELECT id FROM users ORDER BY id LIMIT 1"))
-            await s.execute(sa.text("INSERT INTO grants (user_id, role, org_id, org_path, city_id) "
-                                    "SELECT :u, 'province_admin', id, path, city_id FROM orgs WHERE parent_id IS NULL"),
-                            {"u": user_id})
+            await s.execute(
+                sa.text(
+                    "INSERT INTO grants (user_id, role, org_id, org_path, city_id) "
+                    "SELECT :u, 'province_admin', id, path, city_id FROM orgs WHERE parent_id IS NULL"
+                ),
+                {"u": user_id},
+            )
             sid = uuid.uuid4()
             s.add(AuthSession(id=sid, user_id=user_id, client="WEB"))
             await s.commit()
@@ -194,7 +219,9 @@ async def measure(url: str) -> None:
         headers = {"authorization": f"Bearer {token}"}
         raw = await asyncpg.connect(asyncpg_dsn(services.engine))
         await raw.execute(f"SET timezone = '{settings.timezone}'")
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://b", timeout=300) as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://b", timeout=300
+        ) as client:
             for name, query in QUERIES.items():
                 body = {"query": query, "variables": {"o": _gid(city)}}
                 first = (await client.post("/graphql", json=body, headers=headers)).json()
@@ -213,7 +240,13 @@ async def measure(url: str) -> None:
                         await raw.fetch(statement, *params)
                     direct.append(time.perf_counter() - t)
                 h, d = statistics.median(http), statistics.median(direct)
-                table.add_row(name, f"{h * 1e3:,.1f} ms", f"{d * 1e3:,.1f} ms", f"{h / d:.2f}×", str(len(rec.statements)))
+                table.add_row(
+                    name,
+                    f"{h * 1e3:,.1f} ms",
+                    f"{d * 1e3:,.1f} ms",
+                    f"{h / d:.2f}×",
+                    str(len(rec.statements)),
+                )
         await raw.close()
     console.print(table)
 

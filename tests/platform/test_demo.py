@@ -1,0 +1,53 @@
+"""The demo province that `make run` loads: real cities, one login per role, work to look at."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.demo import CITIES, DEMO_PASSWORD, seed_demo
+from models import Org, OrgLevel
+
+
+async def test_demo_province_loads_and_each_login_sees_its_subtree(api) -> None:
+    async with api.services.sessionmaker() as s:
+        assert await seed_demo(s) is True
+        await s.commit()
+        assert await seed_demo(s) is False  # only into an empty database
+        cities = list(
+            await s.scalars(sa.select(Org.name).where(Org.level == OrgLevel.CITY).order_by(Org.id))
+        )
+    assert len(cities) == 13 and cities[0] == "共青团西安市委" and "共青团韩城市委" in cities
+    assert sum(len(c) for _, c in CITIES) >= 100  # the real counties
+
+    async def login(username: str) -> str:
+        r = await api.gql(
+            "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }",
+            {"u": username, "p": DEMO_PASSWORD},
+        )
+        return r.data["login"]["accessToken"]
+
+    cities_seen = "{ orgs(level: CITY) { totalCount } }"
+    assert (await api.gql(cities_seen, token=await login("admin"))).data["orgs"]["totalCount"] == 13
+    xian = await login("xian_admin")
+    assert (await api.gql(cities_seen, token=xian)).data["orgs"]["totalCount"] == 1
+    counties = await api.gql("{ orgs(level: COUNTY) { totalCount } }", token=xian)
+    assert counties.data["orgs"]["totalCount"] == 13  # 西安's districts and counties
+    dash = await api.gql(
+        "query($o: ID!) { dashboard(orgId: $o) { cadres logs } }",
+        {
+            "o": (await api.gql("{ me { cadre { org { id } } } }", token=xian)).data["me"]["cadre"][
+                "org"
+            ]["id"]
+        },
+        token=xian,
+    )
+    assert dash.data["dashboard"]["cadres"] > 0
+    cadre = await login("cadre_demo")
+    mine = await api.gql(
+        "{ myContacts { totalCount nodes { status youth { mobile } } } }", token=cadre
+    )
+    assert {"status": "INVITED", "youth": {"mobile": "13800000001"}} in mine.data["myContacts"][
+        "nodes"
+    ]
+    for username in ("yanta_admin", "baoji_group", "auditor", "policy_admin"):
+        assert await login(username)
