@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -72,6 +73,21 @@ def visible(world: World, grants: list[tuple[str, int]], obj: str, act: str, tar
     return any((role, obj, act) in ALLOWED and covered(world, at, target) for role, at in grants)
 
 
+async def _work_rows(services) -> None:
+    """Direct rows: a log per cadre and a link from each cadre to every youth."""
+    async with services.engine.begin() as conn:
+        await conn.execute(
+            sa.text("""
+            INSERT INTO work_logs (cadre_id, kind, activity_kind, content, occurred_at, org_id, org_path, city_id)
+            SELECT id, 'ACTIVITY', 'VOLUNTEER', 'x', now(), org_id, org_path, city_id FROM cadres""")
+        )
+        await conn.execute(
+            sa.text("""
+            INSERT INTO contacts (cadre_id, youth_id, status, org_id, org_path, city_id)
+            SELECT c.id, y.id, 'ACTIVE', c.org_id, c.org_path, c.city_id FROM cadres c CROSS JOIN youth y""")
+        )
+
+
 @settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -94,6 +110,7 @@ async def test_no_row_outside_the_granted_subtrees(api, world: World) -> None:
     for k, at in enumerate(world.cadre_at):
         await add_user(services, f"c{k}", org=tree[str(at)])
         cadre_nodes[f"c{k}"] = at
+    await _work_rows(services)  # one log per cadre, each cadre linked to every youth
 
     for u, grants in enumerate(world.users):
         user = await add_user(services, f"u{u}", cadre_kind=None)
@@ -134,6 +151,23 @@ async def test_no_row_outside_the_granted_subtrees(api, world: World) -> None:
                 want = sorted(
                     at for at in youth_ids.values() if visible(world, unique, "youth", "view", at)
                 )
+            assert got == want, (field, unique, world.parents)
+
+        # Work logs and contacts: only those of cadres in the work:view subtrees.
+        for query, field in (
+            ("{ workLogs(first: 100) { nodes { cadre { name } } } }", "workLogs"),
+            ("{ contacts(first: 100) { nodes { cadre { name } } } }", "contacts"),
+        ):
+            r = await api.gql(query, token=token)
+            if not any((role, "work", "view") in ALLOWED for role, _ in unique):
+                assert r.codes == ["FORBIDDEN"], (field, r.body)
+                continue
+            got = sorted({n["cadre"]["name"] for n in r.data[field]["nodes"]})
+            want = sorted(
+                name
+                for name, at in cadre_nodes.items()
+                if visible(world, unique, "work", "view", at) and (field == "workLogs" or youth_ids)
+            )
             assert got == want, (field, unique, world.parents)
 
         # Grants: only those at orgs in the principal's grant:view subtrees.
