@@ -8,7 +8,7 @@ from authz import Act, Obj
 from models import AuditEntry
 from resolvers import orgs
 from resolvers.base import Ctx
-from resolvers.pagination import Page, paginate
+from resolvers.pagination import Page
 
 
 async def list_entries(
@@ -23,21 +23,11 @@ async def list_entries(
 ) -> Page[AuditEntry]:
     scope = ctx.scope(Act.VIEW, Obj.AUDIT)
     stmt = sa.select(AuditEntry).where(scope.predicate(AuditEntry.org_path))
-    if under is not None:
-        root = await orgs.get(ctx, under)
-        stmt = stmt.where(AuditEntry.org_path.descendant_of(root.path))
+    stmt = await orgs.within(ctx, stmt, AuditEntry.org_path, under)
     if entity_type:
         stmt = stmt.where(AuditEntry.entity_type == entity_type)
     if action:
         stmt = stmt.where(AuditEntry.action == action)
     if actor_user_id is not None:
         stmt = stmt.where(AuditEntry.actor_user_id == actor_user_id)
-    return await paginate(
-        ctx.session,
-        stmt,
-        AuditEntry.id,
-        first=first,
-        after=after,
-        default=ctx.settings.page_size_default,
-        maximum=ctx.settings.page_size_max,
-    )
+    return await ctx.page(stmt, AuditEntry.id, first, after)

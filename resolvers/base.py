@@ -22,6 +22,7 @@ from authz import (
 )
 from authz.errors import BadInput, Conflict
 from models import AuditEntry
+from resolvers.pagination import Page, paginate
 
 if TYPE_CHECKING:
     from app.settings import Settings
@@ -85,6 +86,18 @@ class Ctx:
             )
         )
         await self.session.flush()
+
+    async def page(self, stmt: Any, key: Any, first: int | None, after: str | None) -> Page[Any]:
+        """One page of `stmt` (a `select(Model)`) by `key`, within the configured sizes."""
+        return await paginate(
+            self.session,
+            stmt,
+            key,
+            first=first,
+            after=after,
+            default=self.settings.page_size_default,
+            maximum=self.settings.page_size_max,
+        )
 
     def independent(self) -> AsyncSession:
         """A session of its own, committed apart from the request's transaction."""

@@ -17,7 +17,7 @@ from authz.errors import BadInput, Conflict, NotFound
 from models import Cadre, Contact, ContactStatus, Org, PointSource, Youth
 from resolvers import orgs, points, spreadsheets
 from resolvers.base import Ctx, clean_mobile, clean_text
-from resolvers.pagination import Page, paginate
+from resolvers.pagination import Page
 
 LIVE = (ContactStatus.INVITED, ContactStatus.ACTIVE)
 
@@ -141,15 +141,7 @@ async def my_contacts(
         stmt = stmt.join(Youth, Youth.id == Contact.youth_id).where(
             Youth.name.icontains(search.strip(), autoescape=True)
         )
-    return await paginate(
-        ctx.session,
-        stmt,
-        Contact.id,
-        first=first,
-        after=after,
-        default=ctx.settings.page_size_default,
-        maximum=ctx.settings.page_size_max,
-    )
+    return await ctx.page(stmt, Contact.id, first, after)
 
 
 async def list_contacts(
@@ -163,19 +155,10 @@ async def list_contacts(
     """Leaders: the links of the cadres in their subtrees."""
     scope = ctx.scope(Act.VIEW, Obj.WORK)
     stmt = sa.select(Contact).where(scope.predicate(Contact.org_path))
-    if under is not None:
-        stmt = stmt.where(Contact.org_path.descendant_of((await orgs.get(ctx, under)).path))
+    stmt = await orgs.within(ctx, stmt, Contact.org_path, under)
     if status:
         stmt = stmt.where(Contact.status == status)
-    return await paginate(
-        ctx.session,
-        stmt,
-        Contact.id,
-        first=first,
-        after=after,
-        default=ctx.settings.page_size_default,
-        maximum=ctx.settings.page_size_max,
-    )
+    return await ctx.page(stmt, Contact.id, first, after)
 
 
 async def contact_counts(ctx: Ctx, cadre_id: int) -> dict[str, int]:

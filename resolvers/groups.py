@@ -21,7 +21,7 @@ from models import (
 from resolvers import orgs
 from resolvers.base import Ctx, clean_text
 from resolvers.contacts import my_cadre
-from resolvers.pagination import Page, paginate
+from resolvers.pagination import Page
 
 LEADER_ROLE = "working_group_leader"
 
@@ -194,19 +194,10 @@ async def list_groups(
     stmt = sa.select(WorkingGroup).where(
         own_or_scope(ctx.principal, scope, WorkingGroup.org_path, mine)
     )
-    if under is not None:
-        stmt = stmt.where(WorkingGroup.org_path.descendant_of((await orgs.get(ctx, under)).path))
+    stmt = await orgs.within(ctx, stmt, WorkingGroup.org_path, under)
     if not include_inactive:
         stmt = stmt.where(WorkingGroup.is_active)
-    return await paginate(
-        ctx.session,
-        stmt,
-        WorkingGroup.id,
-        first=first,
-        after=after,
-        default=ctx.settings.page_size_default,
-        maximum=ctx.settings.page_size_max,
-    )
+    return await ctx.page(stmt, WorkingGroup.id, first, after)
 
 
 async def members(ctx: Ctx, group_id: int) -> list[Cadre]:
@@ -265,8 +256,7 @@ async def record_sharing(
 async def sharing_events(ctx: Ctx, *, under: int | None, year: int | None) -> list[SharingEvent]:
     scope = ctx.scope(Act.VIEW, Obj.GROUP)
     stmt = sa.select(SharingEvent).where(scope.predicate(SharingEvent.org_path))
-    if under is not None:
-        stmt = stmt.where(SharingEvent.org_path.descendant_of((await orgs.get(ctx, under)).path))
+    stmt = await orgs.within(ctx, stmt, SharingEvent.org_path, under)
     if year is not None:
         stmt = stmt.where(sa.extract("year", SharingEvent.held_on) == year)
     return list((await ctx.session.scalars(stmt.order_by(SharingEvent.held_on).limit(500))).all())

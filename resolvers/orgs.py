@@ -13,7 +13,7 @@ from authz.errors import BadInput, Conflict, NotFound
 from models import Org, OrgKind, OrgLevel
 from models.base import Base, TenantOwned
 from resolvers.base import Ctx, clean_text
-from resolvers.pagination import Page, decode_cursor, page_size, paginate
+from resolvers.pagination import Page, decode_cursor, page_size
 
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
@@ -57,6 +57,15 @@ async def get(ctx: Ctx, org_id: int) -> Org:
     return org
 
 
+async def within(
+    ctx: Ctx, stmt: sa.Select[Any], path_column: Any, under: int | None
+) -> sa.Select[Any]:
+    """Narrow a list to the subtree of `under` (an org the caller must be able to see)."""
+    if under is None:
+        return stmt
+    return stmt.where(path_column.descendant_of((await get(ctx, under)).path))
+
+
 def _search(stmt: sa.Select[Any], search: str | None) -> sa.Select[Any]:
     term = (search or "").strip()
     if not term:
@@ -78,28 +87,14 @@ async def list_orgs(
 ) -> Page[Org]:
     scope = ctx.scope(Act.VIEW, Obj.ORG)
     stmt = _search(sa.select(Org).where(scope.predicate(Org.path)), search)
-    if under is not None:
-        root = await get(ctx, under)
-        stmt = stmt.where(Org.path.descendant_of(root.path))
+    stmt = await within(ctx, stmt, Org.path, under)
     if level is not None:
         stmt = stmt.where(Org.level == level)
     if kind is not None:
         stmt = stmt.where(Org.kind == kind)
     if not include_inactive:
         stmt = stmt.where(Org.is_active)
-    return await _page(ctx, stmt, first, after)
-
-
-async def _page(ctx: Ctx, stmt: sa.Select[Any], first: int | None, after: str | None) -> Page[Org]:
-    return await paginate(
-        ctx.session,
-        stmt,
-        Org.id,
-        first=first,
-        after=after,
-        default=ctx.settings.page_size_default,
-        maximum=ctx.settings.page_size_max,
-    )
+    return await ctx.page(stmt, Org.id, first, after)
 
 
 async def children(

@@ -12,7 +12,7 @@ from authz.errors import BadInput, Conflict, NotFound
 from models import AuthSession, Cadre, CadreKind, Grant, Org, User, Youth
 from resolvers import accounts, orgs
 from resolvers.base import Ctx, clean_mobile, clean_text
-from resolvers.pagination import Page, paginate
+from resolvers.pagination import Page
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.]{2,31}$")
 
@@ -44,27 +44,6 @@ def _text_filter(stmt: sa.Select[Any], column: Any, search: str | None) -> sa.Se
         return stmt
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return stmt.where(column.ilike(f"%{escaped}%"))
-
-
-async def _under(ctx: Ctx, stmt: sa.Select[Any], column: Any, under: int | None) -> sa.Select[Any]:
-    if under is None:
-        return stmt
-    root = await orgs.get(ctx, under)
-    return stmt.where(column.descendant_of(root.path))
-
-
-async def _page(
-    ctx: Ctx, stmt: sa.Select[Any], key: Any, first: int | None, after: str | None
-) -> Page[Any]:
-    return await paginate(
-        ctx.session,
-        stmt,
-        key,
-        first=first,
-        after=after,
-        default=ctx.settings.page_size_default,
-        maximum=ctx.settings.page_size_max,
-    )
 
 
 async def _placed(ctx: Ctx, org_id: int, act: Act, obj: Obj) -> Org:
@@ -99,12 +78,12 @@ async def list_cadres(
 ) -> Page[Cadre]:
     scope = ctx.scope(Act.VIEW, Obj.CADRE)
     stmt = _text_filter(sa.select(Cadre).where(scope.predicate(Cadre.org_path)), Cadre.name, search)
-    stmt = await _under(ctx, stmt, Cadre.org_path, under)
+    stmt = await orgs.within(ctx, stmt, Cadre.org_path, under)
     if kind is not None:
         stmt = stmt.where(Cadre.kind == kind)
     if not include_inactive:
         stmt = stmt.where(Cadre.is_active)
-    return await _page(ctx, stmt, Cadre.id, first, after)
+    return await ctx.page(stmt, Cadre.id, first, after)
 
 
 async def create_cadre(
@@ -247,10 +226,10 @@ async def list_youth(
 ) -> Page[Youth]:
     scope = ctx.scope(Act.VIEW, Obj.YOUTH)
     stmt = _text_filter(sa.select(Youth).where(scope.predicate(Youth.org_path)), Youth.name, search)
-    stmt = await _under(ctx, stmt, Youth.org_path, under)
+    stmt = await orgs.within(ctx, stmt, Youth.org_path, under)
     if industry:
         stmt = stmt.where(Youth.industry == industry.strip())
-    return await _page(ctx, stmt, Youth.id, first, after)
+    return await ctx.page(stmt, Youth.id, first, after)
 
 
 async def create_youth(

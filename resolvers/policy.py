@@ -17,7 +17,7 @@ from authz.sync import notify_policy_changed
 from models import Grant, Role, RolePermission, User
 from resolvers import orgs
 from resolvers.base import Ctx, clean_text
-from resolvers.pagination import Page, paginate
+from resolvers.pagination import Page
 
 ROLE_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{2,39}$")
 
@@ -194,24 +194,14 @@ async def list_grants(
 ) -> Page[Grant]:
     scope = ctx.scope(Act.VIEW, Obj.GRANT)
     stmt = sa.select(Grant).where(scope.predicate(Grant.org_path))
-    if under is not None:
-        root = await orgs.get(ctx, under)
-        stmt = stmt.where(Grant.org_path.descendant_of(root.path))
+    stmt = await orgs.within(ctx, stmt, Grant.org_path, under)
     if user_id is not None:
         stmt = stmt.where(Grant.user_id == user_id)
     if role:
         stmt = stmt.where(Grant.role == role)
     if not include_revoked:
         stmt = stmt.where(Grant.revoked_at.is_(None))
-    return await paginate(
-        ctx.session,
-        stmt,
-        Grant.id,
-        first=first,
-        after=after,
-        default=ctx.settings.page_size_default,
-        maximum=ctx.settings.page_size_max,
-    )
+    return await ctx.page(stmt, Grant.id, first, after)
 
 
 @dataclass(frozen=True)

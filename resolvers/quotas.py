@@ -100,53 +100,49 @@ _PERIOD = """
 """
 
 
-def cadre_progress_sql(cadre_filter: str) -> str:
-    """Progress of the cadres matching `cadre_filter` (SQL over `c`), one row each."""
+def _progress_sql(subjects: str, owner: str) -> str:
+    """Progress per subject: `subjects` selects (subject_id, org_path, subject, min_count,
+    kinds, one_of_each, period_start, period_months); `owner` is the work_logs column that
+    ties a log to its subject."""
     return f"""
-    WITH r AS (
-        SELECT c.id AS subject_id, c.org_path, c.kind AS subject, q.min_count, q.kinds, q.one_of_each,
-               {_PERIOD} AS period_start, q.period_months
-        FROM cadres c JOIN quota_rules q ON q.subject = c.kind
-        WHERE c.is_active AND ({cadre_filter})
-    )
+    WITH r AS ({subjects})
     SELECT r.subject_id, r.org_path, r.subject, r.period_start,
            (r.period_start + make_interval(months => r.period_months))::date AS period_end,
            r.min_count, r.kinds, r.one_of_each,
            count(l.id) AS done,
            coalesce(array_agg(DISTINCT l.activity_kind) FILTER (WHERE l.id IS NOT NULL), '{{}}') AS kinds_done
     FROM r LEFT JOIN work_logs l
-      ON l.cadre_id = r.subject_id AND l.kind = 'ACTIVITY' AND l.deleted_at IS NULL
+      ON {owner} = r.subject_id AND l.kind = 'ACTIVITY' AND l.deleted_at IS NULL
      AND l.activity_kind = ANY(r.kinds)
      AND l.occurred_at >= r.period_start
      AND l.occurred_at < r.period_start + make_interval(months => r.period_months)
     GROUP BY r.subject_id, r.org_path, r.subject, r.period_start, r.period_months, r.min_count,
              r.kinds, r.one_of_each
     """
+
+
+def cadre_progress_sql(cadre_filter: str) -> str:
+    """Progress of the active cadres matching `cadre_filter` (SQL over `c`), by their kind."""
+    return _progress_sql(
+        f"""SELECT c.id AS subject_id, c.org_path, c.kind AS subject, q.min_count, q.kinds,
+                   q.one_of_each, {_PERIOD} AS period_start, q.period_months
+            FROM cadres c JOIN quota_rules q ON q.subject = c.kind
+            WHERE c.is_active AND ({cadre_filter})""",
+        "l.cadre_id",
+    )
 
 
 def organ_progress_sql(org_filter: str) -> str:
     """Progress of the city and county leading organs matching `org_filter` (SQL over `o`):
     activities of the organ kinds logged by the organ's own cadres."""
-    return f"""
-    WITH r AS (
-        SELECT o.id AS subject_id, o.path AS org_path, 'LEADING_ORGAN' AS subject, q.min_count,
-               q.kinds, q.one_of_each, {_PERIOD} AS period_start, q.period_months
-        FROM orgs o JOIN quota_rules q ON q.subject = 'LEADING_ORGAN'
-        WHERE o.is_leading_organ AND o.is_active AND o.level IN ('CITY', 'COUNTY') AND ({org_filter})
+    return _progress_sql(
+        f"""SELECT o.id AS subject_id, o.path AS org_path, 'LEADING_ORGAN' AS subject, q.min_count,
+                   q.kinds, q.one_of_each, {_PERIOD} AS period_start, q.period_months
+            FROM orgs o JOIN quota_rules q ON q.subject = 'LEADING_ORGAN'
+            WHERE o.is_leading_organ AND o.is_active AND o.level IN ('CITY', 'COUNTY')
+              AND ({org_filter})""",
+        "l.org_id",
     )
-    SELECT r.subject_id, r.org_path, r.subject, r.period_start,
-           (r.period_start + make_interval(months => r.period_months))::date AS period_end,
-           r.min_count, r.kinds, r.one_of_each,
-           count(l.id) AS done,
-           coalesce(array_agg(DISTINCT l.activity_kind) FILTER (WHERE l.id IS NOT NULL), '{{}}') AS kinds_done
-    FROM r LEFT JOIN work_logs l
-      ON l.org_id = r.subject_id AND l.kind = 'ACTIVITY' AND l.deleted_at IS NULL
-     AND l.activity_kind = ANY(r.kinds)
-     AND l.occurred_at >= r.period_start
-     AND l.occurred_at < r.period_start + make_interval(months => r.period_months)
-    GROUP BY r.subject_id, r.org_path, r.subject, r.period_start, r.period_months, r.min_count,
-             r.kinds, r.one_of_each
-    """
 
 
 def _progress(row: sa.Row) -> Progress:

@@ -23,7 +23,7 @@ from models import (
 from resolvers import orgs, points
 from resolvers.base import Ctx, clean_text
 from resolvers.contacts import LIVE, my_cadre
-from resolvers.pagination import Page, paginate
+from resolvers.pagination import Page
 
 
 def _snapshot(log: WorkLog) -> dict[str, Any]:
@@ -222,8 +222,7 @@ async def list_logs(
     stmt = sa.select(WorkLog).where(
         own_or_scope(ctx.principal, scope, WorkLog.org_path, lambda me: WorkLog.cadre_id == me)
     )
-    if under is not None:
-        stmt = stmt.where(WorkLog.org_path.descendant_of((await orgs.get(ctx, under)).path))
+    stmt = await orgs.within(ctx, stmt, WorkLog.org_path, under)
     filters = {
         WorkLog.cadre_id: cadre_id,
         WorkLog.kind: kind,
@@ -239,15 +238,7 @@ async def list_logs(
         stmt = stmt.where(WorkLog.content.icontains(search.strip(), autoescape=True))
     if not include_deleted:
         stmt = stmt.where(WorkLog.deleted_at.is_(None))
-    return await paginate(
-        ctx.session,
-        stmt,
-        WorkLog.id,
-        first=first,
-        after=after,
-        default=ctx.settings.page_size_default,
-        maximum=ctx.settings.page_size_max,
-    )
+    return await ctx.page(stmt, WorkLog.id, first, after)
 
 
 async def participants(ctx: Ctx, log_id: int) -> list[int]:
