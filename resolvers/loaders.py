@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from resolvers.base import Ctx
     from resolvers.dashboards import DashboardLoaders
     from resolvers.orgs import OrgCounts
+    from resolvers.quotas import Progress
 
 
 class Loaders:
@@ -32,6 +34,9 @@ class Loaders:
         self.children: DataLoader[ChildrenKey, list[Org]] = DataLoader(self._children)
         self.children_total: DataLoader[tuple[int, bool], int] = DataLoader(self._children_total)
         self._dashboards: DashboardLoaders | None = None
+        self.quota_progress: DataLoader[tuple[int, date], Progress | None] = DataLoader(
+            self._progress
+        )
 
     @property
     def dashboards(self) -> DashboardLoaders:
@@ -79,6 +84,15 @@ class Loaders:
             else OrgCounts()
             for i in ids
         ]
+
+    async def _progress(self, keys: Sequence[tuple[int, date]]) -> list[Progress | None]:
+        from resolvers.quotas import cadre_progress
+
+        found: dict[tuple[int, date], Progress] = {}
+        for on in {k[1] for k in keys}:
+            ids = [k[0] for k in keys if k[1] == on]
+            found |= {(i, on): p for i, p in (await cadre_progress(self._ctx, ids, on)).items()}
+        return [found.get(k) for k in keys]
 
     async def _children(self, keys: Sequence[ChildrenKey]) -> list[list[Org]]:
         """Pages of children for many parents: one windowed statement per distinct page shape."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -13,6 +14,10 @@ from models import Youth as YouthRow
 from resolvers import people
 from schema.context import Info
 from schema.orgs import Org
+
+if TYPE_CHECKING:
+    from schema.quotas import QuotaProgress
+
 from schema.relay import Connection, Node, connection, opt_pk, pk, to_global_id
 
 
@@ -49,6 +54,18 @@ class Cadre(Node):
     @strawberry.field(description="所在团组织")
     async def org(self, info: Info) -> Org | None:
         return await _org(info, self.row.org_id)
+
+    @strawberry.field(description="“五个一”进度（含 on 这天的周期；本人或有 work:view 的领导可见）")
+    async def quota_progress(
+        self, info: Info, on: date | None = None
+    ) -> Annotated[QuotaProgress, strawberry.lazy("schema.quotas")] | None:
+        from resolvers.points import today
+        from resolvers.quotas import progress_of
+        from schema.quotas import QuotaProgress
+
+        ctx = info.context.ctx
+        p = await progress_of(ctx, self.row, on or today(ctx))
+        return QuotaProgress.of(p) if p else None
 
     @strawberry.field(description="联系名单的目标人数（约 100，只作提示，不强制）")
     def contact_target(self) -> int:

@@ -139,3 +139,25 @@ async def test_learn_and_do(world) -> None:
     assert gaps.data["learnAndDoGaps"] == [
         {"cadre": {"name": "cityA"}, "hasChosen": False, "records": 0}
     ]
+
+
+async def test_leader_reads_each_cadres_progress_in_one_statement(world) -> None:
+    api = world.api
+    from tests.orgs.test_query_count import counting
+
+    for kind in CADRE_KINDS:
+        await world.activity(kind)
+    for i in range(3):
+        await make_cadre(api, world.tree, f"extra{i}", "A2", 0, 1000 + i * 10)
+    city = await add_user(api.services, "cityA", org=world.tree["A"], roles=("city_admin",))
+    t = await api.token_for(city.id)
+    q = "query($o: ID!) { cadres(under: $o, first: 50) { nodes { name quotaProgress { done complete } } } }"
+    with counting(api.services.engine) as statements:
+        r = await api.gql(q, {"o": gid("Org", world.tree["A"].id)}, token=t)
+    progress = {n["name"]: n["quotaProgress"] for n in r.data["cadres"]["nodes"]}
+    assert progress["worker"] == {"done": 5, "complete": True}
+    assert progress["extra0"] == {"done": 0, "complete": False}
+    assert len(statements) <= 4  # principal, page, progress (batched)
+    # A cadre reads their own, not a colleague's.
+    mine = await api.gql("{ me { cadre { quotaProgress { done } } } }", token=world.token)
+    assert mine.data["me"]["cadre"]["quotaProgress"] == {"done": 5}
