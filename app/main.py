@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -15,18 +16,20 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 
 from app.db import make_engine, make_sessionmaker, resolve_database_url
+from app.events import EventHub
 from app.graphiql import offline_graphiql_html
 from app.middleware import RateLimitMiddleware, RequestContextMiddleware
 from app.settings import ROOT, Settings, get_settings
 from authz import PolicyStore, Principal, load_principal
 from authz.sync import PolicyListener
 from resolvers.base import Ctx
-from resolvers.tokens import AccessClaims, TokenError
+from resolvers.tokens import AccessClaims, TokenError, read_access
 from schema import build_schema
 from schema.context import Context
 
@@ -40,6 +43,7 @@ class Services:
     sessionmaker: async_sessionmaker[AsyncSession]
     policy: PolicyStore
     listener: PolicyListener
+    hub: EventHub
 
 
 class GraphQLView(GraphQL):
@@ -70,6 +74,8 @@ class GraphQLView(GraphQL):
         auth = state.get("auth")
         if isinstance(auth, AccessClaims):
             principal = await load_principal(session, auth.user_id, auth.session_id)
+            if request.scope["type"] == "websocket":
+                await session.close()  # a subscription must not hold a connection while idle
         elif isinstance(auth, TokenError):
             principal = Principal.anonymous(token_error=auth.reason)
         else:
@@ -82,7 +88,40 @@ class GraphQLView(GraphQL):
             sessionmaker=svc.sessionmaker,
             request_id=state.get("request_id", ""),
         )
-        return Context(ctx=ctx, request=request, response=response)
+        return Context(ctx=ctx, request=request, response=response, hub=svc.hub)
+
+    async def on_ws_connect(self, context: Context) -> None:  # type: ignore[override]
+        """Browsers cannot set headers on a WebSocket: the token may come in connection_init
+        (`{"authorization": "Bearer …"}`). A subscription needs a valid login."""
+        params = context.connection_params or {}
+        header = str(params.get("authorization") or params.get("Authorization") or "")
+        scheme, _, token = header.partition(" ")
+        principal = context.ctx.principal
+        if token and scheme.lower() == "bearer":
+            try:
+                claims = read_access(self.services.settings, token.strip())
+            except TokenError:
+                raise ConnectionRejectionError() from None
+            async with self.services.sessionmaker() as session:
+                principal = await load_principal(session, claims.user_id, claims.session_id)
+            context.ctx.principal = principal
+        if not principal.is_authenticated:
+            raise ConnectionRejectionError()
+
+
+async def _escalate_wishes(services: Services) -> None:
+    """Every few minutes, wishes nobody acted on go to the pool (each instance may run it:
+    rows are claimed with SKIP LOCKED)."""
+    from resolvers.wishes import escalate_stale
+
+    while True:
+        await asyncio.sleep(300)
+        try:
+            async with services.sessionmaker() as session:
+                await escalate_stale(session, services.settings.wish_escalate_days)
+                await session.commit()
+        except Exception:
+            log.exception("wish escalation failed; will retry")
 
 
 def create_app(settings: Settings | None = None, database_url: str | None = None) -> Starlette:
@@ -92,15 +131,24 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     engine = make_engine(url, settings)
     policy = PolicyStore()
     services = Services(
-        settings, engine, make_sessionmaker(engine), policy, PolicyListener(engine, policy)
+        settings,
+        engine,
+        make_sessionmaker(engine),
+        policy,
+        PolicyListener(engine, policy),
+        EventHub(engine),
     )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await services.listener.start()
+        await services.hub.start()
+        escalation = asyncio.create_task(_escalate_wishes(services), name="wish-escalation")
         try:
             yield
         finally:
+            escalation.cancel()
+            await services.hub.stop()
             await services.listener.stop()
             await engine.dispose()
 
@@ -125,6 +173,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
             Mount("/static", StaticFiles(directory=ROOT / "app" / "static"), name="static"),
         ],
         middleware=[

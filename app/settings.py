@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     # A cadre may correct a work log for this long after writing it; then it is locked.
     work_log_edit_hours: int = 72
+    # A wish nobody has acted on for this many days goes to the wish pool by itself.
+    wish_escalate_days: int = 7
     # Spreadsheet imports.
     import_max_rows: int = 2_000
     import_max_bytes: int = 5_000_000

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 import sqlalchemy as sa
@@ -30,20 +31,24 @@ def asyncpg_dsn(engine: AsyncEngine) -> str:
     return url.render_as_string(hide_password=False)
 
 
-class PolicyListener:
-    def __init__(self, engine: AsyncEngine, store: PolicyStore) -> None:
-        self.engine, self.store = engine, store
+class PgListener:
+    """One dedicated connection LISTENing on `channel`, reconnecting with backoff; after
+    each (re)connect `on_connect` runs, so nothing missed while away goes unnoticed."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        channel: str,
+        on_message: Callable[[str], None],
+        on_connect: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        self.engine, self.channel = engine, channel
+        self.on_message, self.on_connect = on_message, on_connect
         self._task: asyncio.Task[None] | None = None
-        self._reload_lock = asyncio.Lock()
         self.ready = asyncio.Event()
 
-    async def reload(self) -> None:
-        async with self._reload_lock, self.engine.connect() as conn:
-            await self.store.load(conn)
-
     async def start(self) -> None:
-        await self.reload()
-        self._task = asyncio.create_task(self._run(), name="policy-listener")
+        self._task = asyncio.create_task(self._run(), name=f"listen-{self.channel}")
         await asyncio.wait_for(self.ready.wait(), timeout=10)
 
     async def stop(self) -> None:
@@ -52,17 +57,17 @@ class PolicyListener:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    def _on_notify(self, *_: object) -> None:
-        asyncio.get_running_loop().create_task(self.reload())
-
     async def _run(self) -> None:
         delay = 0.5
         while True:
             conn: asyncpg.Connection | None = None
             try:
                 conn = await asyncpg.connect(asyncpg_dsn(self.engine))
-                await conn.add_listener(CHANNEL, self._on_notify)
-                await self.reload()  # whatever changed while we were not listening
+                await conn.add_listener(
+                    self.channel, lambda _c, _p, _ch, payload: self.on_message(payload)
+                )
+                if self.on_connect is not None:
+                    await self.on_connect()
                 self.ready.set()
                 delay = 0.5
                 while not conn.is_closed():
@@ -71,10 +76,33 @@ class PolicyListener:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.warning("policy listener lost its connection; retrying in %.1fs", delay)
+                log.warning(
+                    "listener on %s lost its connection; retrying in %.1fs", self.channel, delay
+                )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10)
             finally:
                 if conn is not None and not conn.is_closed():
                     with contextlib.suppress(Exception):
                         await conn.close()
+
+
+class PolicyListener:
+    def __init__(self, engine: AsyncEngine, store: PolicyStore) -> None:
+        self.engine, self.store = engine, store
+        self._reload_lock = asyncio.Lock()
+        self._listener = PgListener(engine, CHANNEL, self._on_notify, on_connect=self.reload)
+
+    async def reload(self) -> None:
+        async with self._reload_lock, self.engine.connect() as conn:
+            await self.store.load(conn)
+
+    async def start(self) -> None:
+        await self.reload()
+        await self._listener.start()
+
+    async def stop(self) -> None:
+        await self._listener.stop()
+
+    def _on_notify(self, _payload: str) -> None:
+        asyncio.get_running_loop().create_task(self.reload())

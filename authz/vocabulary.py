@@ -16,6 +16,11 @@ class Obj(enum.StrEnum):
     REPORT = "report"  # 报送
     QUOTA = "quota"  # 五个一指标与积分规则
     GROUP = "group"  # 工作小组
+    VOICE = "voice"  # 青年之声
+    WISH = "wish"  # 微心愿与心愿池
+    RESOURCE = "resource"  # 心愿资源
+    RATING = "rating"  # 评价
+    POST = "post"  # 文化产品
 
 
 class Act(enum.StrEnum):

@@ -34,6 +34,8 @@ class Loaders:
         self.children: DataLoader[ChildrenKey, list[Org]] = DataLoader(self._children)
         self.children_total: DataLoader[tuple[int, bool], int] = DataLoader(self._children_total)
         self._dashboards: DashboardLoaders | None = None
+        # Is this youth on the caller's own live list (their cadre sees the whole number)?
+        self.on_my_list: DataLoader[int, bool] = DataLoader(self._on_my_list)
         self.quota_progress: DataLoader[tuple[int, date], Progress | None] = DataLoader(
             self._progress
         )
@@ -84,6 +86,12 @@ class Loaders:
             else OrgCounts()
             for i in ids
         ]
+
+    async def _on_my_list(self, youth_ids: Sequence[int]) -> list[bool]:
+        from resolvers.contacts import own_contact_youth_ids
+
+        mine = await own_contact_youth_ids(self._ctx, list(youth_ids))
+        return [y in mine for y in youth_ids]
 
     async def _progress(self, keys: Sequence[tuple[int, date]]) -> list[Progress | None]:
         from resolvers.quotas import cadre_progress

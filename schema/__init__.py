@@ -27,7 +27,17 @@ from schema.people import Cadre, PeopleMutation, PeopleQuery, Youth
 from schema.points import PointsMutation, PointsQuery
 from schema.policy import Grant, PolicyMutation, PolicyQuery
 from schema.quotas import QuotaMutation, QuotaQuery
+from schema.subscriptions import Subscription
 from schema.worklogs import WorkLog, WorkLogMutation, WorkLogQuery
+from schema.youth_services import (
+    Discussion,
+    Post,
+    Resource,
+    Voice,
+    Wish,
+    YouthServicesMutation,
+    YouthServicesQuery,
+)
 
 Query = merge_types(
     "Query",
@@ -44,6 +54,7 @@ Query = merge_types(
         GroupQuery,
         PointsQuery,
         DashboardQuery,
+        YouthServicesQuery,
     ),
 )
 Mutation = merge_types(
@@ -58,6 +69,7 @@ Mutation = merge_types(
         QuotaMutation,
         GroupMutation,
         PointsMutation,
+        YouthServicesMutation,
     ),
 )
 
@@ -94,8 +106,22 @@ def build_schema(
     return Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
-        types=[Org, Cadre, Youth, Grant, Contact, WorkLog, WorkingGroup],
+        types=[
+            Org,
+            Cadre,
+            Youth,
+            Grant,
+            Contact,
+            WorkLog,
+            WorkingGroup,
+            Voice,
+            Wish,
+            Resource,
+            Post,
+            Discussion,
+        ],
     )
 
 

@@ -15,6 +15,9 @@ class Context:
     ctx: Ctx
     request: Any
     response: Any
+    # Live events of this instance (subscriptions), and a WebSocket's connection_init payload.
+    hub: Any = None
+    connection_params: dict[str, Any] | None = None
 
 
 Info = strawberry.Info[Context, None]

@@ -102,3 +102,44 @@ RowOutcomeEnum = strawberry.enum(
 class ExportFormat(enum.Enum):
     XLSX = "XLSX"
     CSV = "CSV"
+
+
+# Youth services
+from models import PostAudience, ResourceKind, VoiceKind, VoiceStatus, WishCategory, WishStatus  # noqa: E402
+from resolvers.wishes import WishAction  # noqa: E402
+
+VoiceKindEnum = strawberry.enum(
+    VoiceKind,
+    name="VoiceKind",
+    description="青年之声类别：OPINION 意见，SUGGESTION 建议，QUESTION 咨询",
+)
+VoiceStatusEnum = strawberry.enum(
+    VoiceStatus, name="VoiceStatus", description="状态：OPEN 待回复，ANSWERED 已回复，CLOSED 已关闭"
+)
+WishCategoryEnum = strawberry.enum(
+    WishCategory,
+    name="WishCategory",
+    description="心愿类别：STUDY 学习，EMPLOYMENT 就业创业，LIFE 生活困难，HEALTH 身心健康，CULTURE 文体，OTHER 其他",
+)
+WishStatusEnum = strawberry.enum(
+    WishStatus,
+    name="WishStatus",
+    description="心愿状态：SUBMITTED 已提交，ACCEPTED 团干部已认领，ESCALATED 进入心愿池，CLAIMED 资源方已认领，"
+    "FULFILLED 已实现待确认，CONFIRMED 小伙伴已确认，WITHDRAWN 已撤回，REJECTED 未受理",
+)
+WishActionEnum = strawberry.enum(
+    WishAction,
+    name="WishAction",
+    description="心愿操作：ACCEPT 认领，REJECT 不予受理（须说明原因），ESCALATE 提交心愿池，CLAIM 以资源认领，"
+    "FULFIL 实现（须附实现情况），CONFIRM 小伙伴确认，WITHDRAW 小伙伴撤回",
+)
+ResourceKindEnum = strawberry.enum(
+    ResourceKind,
+    name="ResourceKind",
+    description="资源类别：COMPANY 爱心企业，VOLUNTEER 志愿者，FUND 资金，OTHER 其他",
+)
+PostAudienceEnum = strawberry.enum(
+    PostAudience,
+    name="PostAudience",
+    description="推送对象：MY_YOUTH 我联系的小伙伴，SUBTREE 某组织及下级的小伙伴",
+)

@@ -95,8 +95,10 @@ class Youth(Node):
     @strawberry.field(
         description="手机号：仅本人、联系他的团干部及获授 youth:view_personal 的角色可见完整号码，其他人看到掩码"
     )
-    def mobile(self, info: Info) -> str:
-        return people.youth_mobile(info.context.ctx, self.row, own_contact=self.own_contact)
+    async def mobile(self, info: Info) -> str:
+        ctx = info.context.ctx
+        own = self.own_contact or await ctx.loaders.on_my_list.load(self.row.id)
+        return people.youth_mobile(ctx, self.row, own_contact=own)
 
     @strawberry.field(description="登记所在团组织")
     async def org(self, info: Info) -> Org | None:

@@ -1,0 +1,396 @@
+"""微心愿: a state machine enforced here alone.
+
+    SUBMITTED ─accept→ ACCEPTED ─fulfil→ FULFILLED ─confirm→ CONFIRMED
+        │                 │
+        └──escalate───────┴──→ ESCALATED (wish pool) ─claim→ CLAIMED ─fulfil→ FULFILLED
+    withdraw (by the youth) from SUBMITTED, ACCEPTED, ESCALATED; reject (with a reason) from
+    SUBMITTED (the cadre) or ESCALATED (the pool's organ). Untouched for WISH_ESCALATE_DAYS,
+    a SUBMITTED or ACCEPTED wish escalates by itself.
+
+Every transition locks the wish row, so of two racing claims exactly one wins; the other
+sees the new state and gets CONFLICT. Each is kept as a WishEvent and in the audit log."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from authz import Act, Obj, decide, is_own_youth, require_user
+from authz.errors import BadInput, Conflict, Forbidden, NotFound
+from models import (
+    AuditEntry,
+    Org,
+    Resource,
+    ResourceKind,
+    Wish,
+    WishCategory,
+    WishEvent,
+    WishStatus,
+)
+from resolvers import events, orgs
+from resolvers.base import Ctx, clean_text
+from resolvers.pagination import Page
+from resolvers.voices import my_cadre_link, my_youth
+
+S = WishStatus
+
+
+class WishAction(enum.StrEnum):
+    ACCEPT = "ACCEPT"
+    REJECT = "REJECT"
+    ESCALATE = "ESCALATE"
+    CLAIM = "CLAIM"
+    FULFIL = "FULFIL"
+    CONFIRM = "CONFIRM"
+    WITHDRAW = "WITHDRAW"
+
+
+class Actor(enum.Enum):
+    YOUTH = "youth"  # the youth whose wish it is
+    CADRE = "cadre"  # the cadre it is addressed to
+    POOL = "pool"  # whoever may manage wishes at the pool's organ
+
+
+# (from, action) → (to, who may)
+TRANSITIONS: dict[tuple[WishStatus, WishAction], tuple[WishStatus, Actor]] = {
+    (S.SUBMITTED, WishAction.ACCEPT): (S.ACCEPTED, Actor.CADRE),
+    (S.SUBMITTED, WishAction.REJECT): (S.REJECTED, Actor.CADRE),
+    (S.SUBMITTED, WishAction.ESCALATE): (S.ESCALATED, Actor.CADRE),
+    (S.ACCEPTED, WishAction.ESCALATE): (S.ESCALATED, Actor.CADRE),
+    (S.ACCEPTED, WishAction.FULFIL): (S.FULFILLED, Actor.CADRE),
+    (S.ESCALATED, WishAction.CLAIM): (S.CLAIMED, Actor.POOL),
+    (S.ESCALATED, WishAction.REJECT): (S.REJECTED, Actor.POOL),
+    (S.CLAIMED, WishAction.FULFIL): (S.FULFILLED, Actor.POOL),
+    (S.FULFILLED, WishAction.CONFIRM): (S.CONFIRMED, Actor.YOUTH),
+    (S.SUBMITTED, WishAction.WITHDRAW): (S.WITHDRAWN, Actor.YOUTH),
+    (S.ACCEPTED, WishAction.WITHDRAW): (S.WITHDRAWN, Actor.YOUTH),
+    (S.ESCALATED, WishAction.WITHDRAW): (S.WITHDRAWN, Actor.YOUTH),
+}
+STATUS_NAMES = {
+    S.SUBMITTED: "已提交",
+    S.ACCEPTED: "已认领",
+    S.ESCALATED: "在心愿池中",
+    S.CLAIMED: "资源方已认领",
+    S.FULFILLED: "已实现待确认",
+    S.CONFIRMED: "已确认",
+    S.WITHDRAWN: "已撤回",
+    S.REJECTED: "未受理",
+}
+
+
+def _is(ctx: Ctx, wish: Wish, actor: Actor) -> bool:
+    p = ctx.principal
+    if actor == Actor.YOUTH:
+        return is_own_youth(p, wish.youth_id)
+    if actor == Actor.CADRE:
+        return p.cadre_id is not None and p.cadre_id == wish.cadre_id
+    return (
+        wish.pool_org_path is not None
+        and decide(ctx.policy, p, Act.MANAGE, Obj.WISH, wish.pool_org_path).allowed
+    )
+
+
+async def _load(ctx: Ctx, wish_id: int, *, for_update: bool = False) -> Wish:
+    require_user(ctx.principal)
+    wish = await ctx.session.get(Wish, wish_id, with_for_update=for_update)
+    if wish is None:
+        raise NotFound()
+    if not (
+        _is(ctx, wish, Actor.YOUTH)
+        or _is(ctx, wish, Actor.CADRE)
+        or _is(ctx, wish, Actor.POOL)
+        or decide(ctx.policy, ctx.principal, Act.VIEW, Obj.WISH, wish.org_path).allowed
+    ):
+        raise NotFound()  # another youth's wish: not even its existence
+    return wish
+
+
+async def get(ctx: Ctx, wish_id: int) -> Wish:
+    return await _load(ctx, wish_id)
+
+
+async def submit(
+    ctx: Ctx, *, cadre_id: int, category: WishCategory, title: str, description: str
+) -> Wish:
+    youth = await my_youth(ctx)
+    link = await my_cadre_link(ctx, youth, cadre_id)
+    wish = Wish(
+        youth_id=youth.id,
+        cadre_id=cadre_id,
+        category=category,
+        status=S.SUBMITTED,
+        title=clean_text(title, "心愿", max_len=100),
+        description=clean_text(description, "心愿说明", max_len=2000),
+        org_id=link.org_id,
+        org_path=link.org_path,
+        city_id=link.city_id,
+    )
+    ctx.session.add(wish)
+    await ctx.session.flush()
+    await _record(ctx.session, wish, None, ctx.principal.user_id, "", ctx.request_id)
+    return wish
+
+
+async def act(
+    ctx: Ctx,
+    wish_id: int,
+    action: WishAction,
+    *,
+    note: str = "",
+    evidence: str | None = None,
+    resource_id: int | None = None,
+) -> Wish:
+    """The one way a wish changes state."""
+    wish = await _load(ctx, wish_id, for_update=True)
+    step = TRANSITIONS.get((wish.status, action))
+    if step is None:
+        raise Conflict(
+            f"心愿当前状态为「{STATUS_NAMES[wish.status]}」，不能执行此操作",
+            reason="ILLEGAL_TRANSITION",
+            status=wish.status.value,
+        )
+    to, actor = step
+    if not _is(ctx, wish, actor):
+        raise Forbidden("你不能对这个心愿执行此操作")
+    before = wish.status
+    if action == WishAction.REJECT:
+        wish.reason = clean_text(note, "原因", max_len=500)
+    if action == WishAction.FULFIL:
+        wish.evidence = clean_text(evidence, "实现情况", max_len=2000)
+    if action == WishAction.ESCALATE:
+        wish.pool_org_id, wish.pool_org_path = await pool_for(ctx.session, wish.org_path)
+    if action == WishAction.CLAIM:
+        wish.resource_id = await _use_resource(ctx, wish, resource_id)
+    wish.status, wish.updated_at = to, datetime.now(UTC)
+    await ctx.session.flush()
+    await _record(ctx.session, wish, before, ctx.principal.user_id, note, ctx.request_id)
+    return wish
+
+
+async def pool_for(session: AsyncSession, org_path: str) -> tuple[int, str]:
+    """The nearest leading organ at or above the wish's org: whose pool it joins."""
+    pool = (
+        await session.execute(
+            sa.select(Org.id, Org.path)
+            .where(Org.path.ancestor_of(org_path), Org.is_leading_organ)
+            .order_by(sa.func.nlevel(Org.path).desc())
+            .limit(1)
+        )
+    ).one_or_none()
+    if pool is None:
+        raise Conflict("找不到可接收心愿的领导机关")
+    return pool[0], pool[1]
+
+
+async def _use_resource(ctx: Ctx, wish: Wish, resource_id: int | None) -> int:
+    if resource_id is None:
+        raise BadInput("认领时须选择资源", field="resourceId")
+    res = await ctx.session.get(Resource, resource_id, with_for_update=True)
+    if res is None or res.org_id != wish.pool_org_id:
+        raise NotFound("资源不存在或不属于该心愿池", field="resourceId")
+    today = datetime.now(UTC).date()
+    if not res.valid_from <= today <= res.valid_until:
+        raise Conflict("该资源不在有效期内")
+    if res.used >= res.capacity:
+        raise Conflict("该资源已用完")
+    res.used += 1
+    return res.id
+
+
+async def _record(
+    session: AsyncSession,
+    wish: Wish,
+    before: WishStatus | None,
+    actor: int | None,
+    note: str,
+    request_id: str = "",
+) -> None:
+    """History, audit and the live event: in the same transaction as the change."""
+    session.add(
+        WishEvent(
+            wish_id=wish.id,
+            from_status=before.value if before else None,
+            to_status=wish.status.value,
+            actor_user_id=actor,
+            note=note,
+        )
+    )
+    session.add(
+        AuditEntry(
+            actor_user_id=actor,
+            request_id=request_id or None,
+            action="wish.transition",
+            entity_type="Wish",
+            entity_id=str(wish.id),
+            org_path=wish.org_path,
+            before={"status": before.value} if before else None,
+            after={"status": wish.status.value},
+        )
+    )
+    await session.flush()
+    await events.publish(
+        session,
+        "wish",
+        id=wish.id,
+        youth_id=wish.youth_id,
+        cadre_id=wish.cadre_id,
+        status=wish.status.value,
+    )
+
+
+async def escalate_stale(session: AsyncSession, days: int) -> int:
+    """Wishes nobody has acted on for `days` go to the pool by themselves (the system is the
+    actor). Safe to run on every instance: rows are claimed with SKIP LOCKED."""
+    cutoff = datetime.now(UTC) - timedelta(days=days)
+    stale = (
+        await session.scalars(
+            sa.select(Wish)
+            .where(Wish.status.in_([S.SUBMITTED, S.ACCEPTED]), Wish.updated_at < cutoff)
+            .with_for_update(skip_locked=True)
+            .limit(500)
+        )
+    ).all()
+    for wish in stale:
+        before = wish.status
+        wish.pool_org_id, wish.pool_org_path = await pool_for(session, wish.org_path)
+        wish.status, wish.updated_at = S.ESCALATED, datetime.now(UTC)
+        await session.flush()
+        await _record(session, wish, before, None, f"{days} 天无人处理，自动进入心愿池")
+    return len(stale)
+
+
+async def history(ctx: Ctx, wish_id: int) -> list[WishEvent]:
+    return list(
+        (
+            await ctx.session.scalars(
+                sa.select(WishEvent).where(WishEvent.wish_id == wish_id).order_by(WishEvent.id)
+            )
+        ).all()
+    )
+
+
+async def list_wishes(
+    ctx: Ctx,
+    *,
+    mine: bool,
+    under: int | None = None,
+    status: WishStatus | None = None,
+    first: int | None = None,
+    after: str | None = None,
+) -> Page[Wish]:
+    """`mine`: a youth's wishes, or those addressed to the calling cadre; otherwise the
+    wishes of the subtrees the caller may view."""
+    stmt = sa.select(Wish)
+    if mine:
+        p = ctx.principal
+        owner = (
+            Wish.youth_id == p.youth_id if p.youth_id is not None else Wish.cadre_id == p.cadre_id
+        )
+        if p.youth_id is None and p.cadre_id is None:
+            raise Forbidden()
+        stmt = stmt.where(owner)
+    else:
+        stmt = stmt.where(ctx.scope(Act.VIEW, Obj.WISH).predicate(Wish.org_path))
+        stmt = await orgs.within(ctx, stmt, Wish.org_path, under)
+    if status is not None:
+        stmt = stmt.where(Wish.status == status)
+    return await ctx.page(stmt, Wish.id, first, after)
+
+
+async def pool(
+    ctx: Ctx,
+    *,
+    org_id: int | None,
+    category: WishCategory | None,
+    older_than_days: int | None,
+    first: int | None,
+    after: str | None,
+) -> Page[Wish]:
+    """Wishes waiting in the pools the caller may manage: by organ subtree, category, age."""
+    scope = ctx.scope(Act.MANAGE, Obj.WISH)
+    stmt = sa.select(Wish).where(Wish.status == S.ESCALATED, scope.predicate(Wish.pool_org_path))
+    stmt = await orgs.within(ctx, stmt, Wish.pool_org_path, org_id)
+    if category is not None:
+        stmt = stmt.where(Wish.category == category)
+    if older_than_days is not None:
+        stmt = stmt.where(Wish.updated_at < datetime.now(UTC) - timedelta(days=older_than_days))
+    return await ctx.page(stmt, Wish.id, first, after)
+
+
+# ---------------------------------------------------------------- resources
+
+
+async def add_resource(
+    ctx: Ctx,
+    *,
+    org_id: int,
+    donor: str,
+    kind: ResourceKind,
+    capacity: int,
+    valid_from: date,
+    valid_until: date,
+    description: str = "",
+) -> Resource:
+    org = await orgs.load(ctx, org_id)
+    ctx.authorize(Act.MANAGE, Obj.RESOURCE, org.path)
+    if not org.is_leading_organ:
+        raise BadInput("资源由领导机关登记", field="orgId")
+    if not 1 <= capacity <= 100_000:
+        raise BadInput("可帮扶数量应在 1–100000 之间", field="capacity")
+    if valid_until < valid_from:
+        raise BadInput("有效期结束不能早于开始", field="validUntil")
+    res = Resource(
+        donor=clean_text(donor, "捐助方", max_len=100),
+        kind=kind,
+        capacity=capacity,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        description=clean_text(description, "说明", max_len=2000, required=False),
+        org_id=org.id,
+        org_path=org.path,
+        city_id=org.city_id,
+    )
+    ctx.session.add(res)
+    await ctx.session.flush()
+    await ctx.audit(
+        "resource.create",
+        "Resource",
+        res.id,
+        org.path,
+        after={"donor": res.donor, "kind": kind.value, "capacity": capacity},
+    )
+    return res
+
+
+async def list_resources(
+    ctx: Ctx, *, under: int | None, valid_only: bool, first: int | None, after: str | None
+) -> Page[Resource]:
+    stmt = sa.select(Resource).where(ctx.scope(Act.VIEW, Obj.RESOURCE).predicate(Resource.org_path))
+    stmt = await orgs.within(ctx, stmt, Resource.org_path, under)
+    if valid_only:
+        today = datetime.now(UTC).date()
+        stmt = stmt.where(
+            Resource.valid_from <= today,
+            Resource.valid_until >= today,
+            Resource.used < Resource.capacity,
+        )
+    return await ctx.page(stmt, Resource.id, first, after)
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: WishAction
+    to: WishStatus
+
+
+def allowed_actions(ctx: Ctx, wish: Wish) -> list[Transition]:
+    """What the caller may do next: clients show exactly these buttons."""
+    return [
+        Transition(a, to)
+        for (frm, a), (to, who) in TRANSITIONS.items()
+        if frm == wish.status and _is(ctx, wish, who)
+    ]

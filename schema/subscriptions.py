@@ -1,0 +1,98 @@
+"""Live updates over WebSocket (graphql-transport-ws). Authorization holds exactly as for
+queries: on every event the subscriber's principal is loaded again (a revoked login ends the
+subscription) and the object is read through the same resolver, under the same rules."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import Any
+
+import strawberry
+
+from authz import load_principal, require_cadre, require_youth
+from authz.errors import NotFound, Unauthenticated
+from resolvers import voices, wishes
+from resolvers.base import Ctx
+from schema.context import Context, Info
+from schema.youth_services import Voice, Wish
+
+
+async def _fresh(context: Context) -> Ctx:
+    """A new session, loaders and principal for one event; the previous session is closed
+    as soon as its payload has gone out, so an idle subscription holds no connection."""
+    old = context.ctx
+    session = old.sessionmaker()  # type: ignore[misc]
+    p = old.principal
+    principal = await load_principal(session, p.user_id, p.session_id)  # type: ignore[arg-type]
+    if not principal.is_authenticated:
+        await session.close()
+        raise Unauthenticated("登录已失效，订阅结束")
+    context.ctx = Ctx(
+        session=session,
+        principal=principal,
+        policy=old.policy,
+        settings=old.settings,
+        sessionmaker=old.sessionmaker,
+        request_id=old.request_id,
+    )
+    return context.ctx
+
+
+async def _stream(
+    info: Info,
+    kinds: set[str],
+    wanted: Callable[[dict[str, Any]], bool],
+    load: Callable[[Ctx, dict[str, Any]], Awaitable[Any]],
+) -> AsyncGenerator[Any, None]:
+    context = info.context
+    async with context.hub.subscribe() as queue:
+        while True:
+            event = await queue.get()
+            if event.get("kind") not in kinds or not wanted(event):
+                continue
+            ctx = await _fresh(context)
+            try:
+                item = await load(ctx, event)
+            except NotFound:  # no longer theirs to see
+                await ctx.session.close()
+                continue
+            yield item
+            await ctx.session.close()
+
+
+@strawberry.type(description="团干部收件箱的一条：新的或有变化的青年之声、心愿")
+class InboxItem:
+    kind: str = strawberry.field(description="VOICE 或 WISH")
+    voice: Voice | None
+    wish: Wish | None
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description="小伙伴：我的心愿状态变化（在任一实例上发生都会送达）")
+    async def my_wish_updates(self, info: Info) -> AsyncGenerator[Wish, None]:
+        youth_id = require_youth(info.context.ctx.principal)
+
+        async def load(ctx: Ctx, event: dict[str, Any]) -> Wish:
+            return Wish.of(await wishes.get(ctx, event["id"]))
+
+        async for item in _stream(info, {"wish"}, lambda e: e.get("youth_id") == youth_id, load):
+            yield item
+
+    @strawberry.subscription(description="团干部：发给我的新青年之声、心愿及其变化")
+    async def my_inbox(self, info: Info) -> AsyncGenerator[InboxItem, None]:
+        cadre_id = require_cadre(info.context.ctx.principal)
+
+        async def load(ctx: Ctx, event: dict[str, Any]) -> InboxItem:
+            if event["kind"] == "voice":
+                return InboxItem(
+                    kind="VOICE", voice=Voice.of(await voices.get(ctx, event["id"])), wish=None
+                )
+            return InboxItem(
+                kind="WISH", voice=None, wish=Wish.of(await wishes.get(ctx, event["id"]))
+            )
+
+        async for item in _stream(
+            info, {"voice", "wish"}, lambda e: e.get("cadre_id") == cadre_id, load
+        ):
+            yield item
