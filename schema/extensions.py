@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
@@ -49,9 +49,19 @@ class OperationExtension(SchemaExtension):
             request_id = getattr(ctx, "request_id", "")
             result.errors = [_present(e, request_id) for e in errors]
 
+    def on_stream_result(self, result: object) -> Iterator[None]:  # type: ignore[override]
+        """Each result of a subscription gets the same codes and masking."""
+        errors = getattr(result, "errors", None)
+        if errors:
+            ctx = getattr(self.execution_context.context, "ctx", None)
+            result.errors = [_present(e, getattr(ctx, "request_id", "")) for e in errors]  # type: ignore[attr-defined]
+        yield
+
 
 def _present(error: GraphQLError, request_id: str) -> GraphQLError:
     original = error.original_error
+    if original is None and (error.extensions or {}).get("code"):
+        return error  # presented already
     if isinstance(original, GraphQLError) and original.original_error is not None:
         original = original.original_error
     if isinstance(original, DomainError):

@@ -239,6 +239,80 @@ async def test_every_mutation_refuses_bad_input_and_writes_nothing(api) -> None:
             "BAD_USER_INPUT",
             True,
         ),
+        # Youth services.
+        "sendVoice": (
+            'mutation { sendVoice(kind: OPINION, title: "t", body: "b", cadreId: "x") { id } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "replyVoice": (
+            'mutation { replyVoice(id: "x", body: "b") { id } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "closeVoice": (
+            "mutation($id: ID!) { closeVoice(id: $id) { id } }",
+            {"id": gid("Voice", 9)},
+            "NOT_FOUND",
+            True,
+        ),
+        "submitWish": (
+            'mutation { submitWish(cadreId: "x", category: LIFE, title: "t", description: "d") { id } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "actOnWish": (
+            "mutation($id: ID!) { actOnWish(id: $id, action: ACCEPT) { id } }",
+            {"id": gid("Wish", 9)},
+            "NOT_FOUND",
+            True,
+        ),
+        "addResource": (
+            'mutation($o: ID!) { addResource(orgId: $o, donor: "d", kind: FUND, capacity: 0, validFrom: "2026-01-01", validUntil: "2026-12-31") { id } }',
+            {"o": b},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "rateCadre": (
+            'mutation { rateCadre(cadreId: "x", score: 9) { count } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "publishPost": (
+            'mutation { publishPost(audience: MY_YOUTH, title: " ") { id } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "markPostRead": ('mutation { markPostRead(id: "x") { id } }', {}, "BAD_USER_INPUT", True),
+        "openDiscussion": (
+            'mutation { openDiscussion(title: "") { id } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "replyDiscussion": (
+            'mutation { replyDiscussion(id: "x", body: "b") { id } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "moderateReply": (
+            'mutation { moderateReply(id: "x", hidden: true) }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "closeDiscussion": (
+            "mutation($id: ID!) { closeDiscussion(id: $id) { id } }",
+            {"id": gid("Discussion", 9)},
+            "NOT_FOUND",
+            True,
+        ),
     }
     declared = set(build_schema()._schema.mutation_type.fields)
     assert declared == set(cases), f"mutations without a bad-input case: {declared - set(cases)}"

@@ -1,0 +1,146 @@
+"""Live updates over a real WebSocket (graphql-transport-ws) to a second app instance served
+by uvicorn on loopback: events cross instances through PostgreSQL, and authorization holds."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+from collections.abc import AsyncIterator
+
+import pytest
+import uvicorn
+import websockets
+from sqlalchemy import text
+
+from app.main import create_app
+from tests.conftest import settings_for_tests
+
+SUBMIT = """mutation($c: ID!) { submitWish(cadreId: $c, category: LIFE, title: "冬衣", description: "需要一件棉衣") { id } }"""
+
+
+@pytest.fixture
+async def second_instance(database_url) -> AsyncIterator[str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(settings_for_tests(), database_url=database_url),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    for _ in range(200):
+        if server.started:
+            break
+        await asyncio.sleep(0.02)
+    yield f"ws://127.0.0.1:{port}/graphql"
+    server.should_exit = True
+    await asyncio.wait_for(task, 10)
+
+
+@contextlib.asynccontextmanager
+async def subscription(url: str, token: str | None, query: str):
+    async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:
+        payload = {"authorization": f"Bearer {token}"} if token else {}
+        await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+        ack = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        assert ack["type"] == "connection_ack", ack
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+        await asyncio.sleep(0.3)  # the subscription is registered before events are produced
+        yield ws
+
+
+async def next_message(ws, wait: float = 5.0) -> dict:
+    while True:
+        msg = json.loads(await asyncio.wait_for(ws.recv(), wait))
+        if msg["type"] != "ping":
+            return msg
+
+
+async def test_a_youth_follows_their_wish_across_instances(people, second_instance) -> None:
+    api = people.api
+    wish = (await api.gql(SUBMIT, {"c": people.cadre_id}, token=people.youth)).data["submitWish"][
+        "id"
+    ]
+    query = "subscription { myWishUpdates { id status cadre { name } } }"
+    async with (
+        subscription(second_instance, people.youth, query) as mine,
+        subscription(second_instance, people.other_youth, query) as theirs,
+    ):
+        act = "mutation($id: ID!) { actOnWish(id: $id, action: ACCEPT) { status } }"
+        assert (
+            await api.gql(act, {"id": wish}, token=people.cadre)
+        ).data  # made on the first instance
+        msg = await next_message(mine)
+        assert msg["type"] == "next"
+        assert msg["payload"]["data"]["myWishUpdates"] == {
+            "id": wish,
+            "status": "ACCEPTED",
+            "cadre": {"name": "cadre1"},
+        }
+        with pytest.raises(asyncio.TimeoutError):
+            await next_message(theirs, wait=1.0)  # another youth hears nothing
+
+
+async def test_a_cadres_inbox_gets_new_voices_and_wishes(people, second_instance) -> None:
+    api = people.api
+    query = "subscription { myInbox { kind wish { title youth { mobile } } voice { title } } }"
+    async with subscription(second_instance, people.cadre, query) as inbox:
+        await api.gql(SUBMIT, {"c": people.cadre_id}, token=people.youth)
+        msg = await next_message(inbox)
+        assert msg["payload"]["data"]["myInbox"] == {
+            "kind": "WISH",
+            "voice": None,
+            "wish": {"title": "冬衣", "youth": {"mobile": "13200000001"}},
+        }
+        await api.gql(
+            'mutation($c: ID!) { sendVoice(kind: OPINION, title: "建议", body: "多办活动", cadreId: $c) { id } }',
+            {"c": people.cadre_id},
+            token=people.other_youth,
+        )
+        msg = await next_message(inbox)
+        assert msg["payload"]["data"]["myInbox"]["voice"] == {"title": "建议"}
+
+
+async def test_subscriptions_need_a_valid_login_and_end_with_it(people, second_instance) -> None:
+    api = people.api
+    for token in (None, "not-a-token"):
+        async with websockets.connect(second_instance, subprotocols=["graphql-transport-ws"]) as ws:
+            await ws.send(
+                json.dumps(
+                    {
+                        "type": "connection_init",
+                        "payload": {"authorization": f"Bearer {token}"} if token else {},
+                    }
+                )
+            )
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), 5)
+            assert closed.value.rcvd.code == 4403
+    # A cadre cannot follow a youth's wishes.
+    async with subscription(
+        second_instance, people.cadre, "subscription { myWishUpdates { id } }"
+    ) as ws:
+        msg = await next_message(ws)
+        assert (
+            msg["type"] == "error"
+            or msg["payload"]["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        )
+    # Logging out ends a live subscription at its next event.
+    async with subscription(
+        second_instance, people.youth, "subscription { myWishUpdates { id status } }"
+    ) as ws:
+        await api.gql("mutation { logout }", token=people.youth)
+        async with api.services.engine.begin() as conn:  # an event addressed to this youth
+            await conn.execute(
+                text("SELECT pg_notify('youthlink_events', :p)"),
+                {"p": json.dumps({"kind": "wish", "id": 1, "youth_id": people.youth_id})},
+            )
+        msg = await next_message(ws)
+        assert msg["type"] == "next" and msg["payload"]["data"] is None
+        assert msg["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
