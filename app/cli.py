@@ -99,6 +99,26 @@ def snapshot_points(
     console.print(f"snapshot {when}: {asyncio.run(run())} cadres")
 
 
+@cli.command("escalate-wishes")
+def escalate_wishes() -> None:
+    """Send wishes nobody acted on for WISH_ESCALATE_DAYS to the wish pool (the server also
+    does this every five minutes; this is for cron or a one-off)."""
+    from app.db import make_engine, make_sessionmaker
+    from resolvers.wishes import escalate_stale
+
+    settings = get_settings()
+
+    async def run() -> int:
+        engine = make_engine(_url(), settings)
+        async with make_sessionmaker(engine)() as session:
+            n = await escalate_stale(session, settings.wish_escalate_days)
+            await session.commit()
+        await engine.dispose()
+        return n
+
+    console.print(f"{asyncio.run(run())} wishes escalated")
+
+
 @cli.command("export-schema")
 def export_schema(path: Path = ROOT / "schema" / "schema.graphql") -> None:
     """Write the GraphQL SDL (committed; a test fails when it is stale)."""

@@ -86,6 +86,17 @@ async def _work_rows(services) -> None:
             INSERT INTO contacts (cadre_id, youth_id, status, org_id, org_path, city_id)
             SELECT c.id, y.id, 'ACTIVE', c.org_id, c.org_path, c.city_id FROM cadres c CROSS JOIN youth y""")
         )
+        # A wish and a voice from every youth to every cadre.
+        await conn.execute(
+            sa.text("""
+            INSERT INTO wishes (youth_id, cadre_id, category, title, description, status, org_id, org_path, city_id)
+            SELECT youth_id, cadre_id, 'LIFE', 'w', 'd', 'SUBMITTED', org_id, org_path, city_id FROM contacts""")
+        )
+        await conn.execute(
+            sa.text("""
+            INSERT INTO voices (youth_id, cadre_id, kind, title, body, status, org_id, org_path, city_id)
+            SELECT youth_id, cadre_id, 'OPINION', 'v', 'b', 'OPEN', org_id, org_path, city_id FROM contacts""")
+        )
 
 
 @settings(
@@ -153,20 +164,22 @@ async def test_no_row_outside_the_granted_subtrees(api, world: World) -> None:
                 )
             assert got == want, (field, unique, world.parents)
 
-        # Work logs and contacts: only those of cadres in the work:view subtrees.
-        for query, field in (
-            ("{ workLogs(first: 100) { nodes { cadre { name } } } }", "workLogs"),
-            ("{ contacts(first: 100) { nodes { cadre { name } } } }", "contacts"),
+        # Work logs, contacts, wishes, voices: only those of cadres in the viewable subtrees.
+        for query, field, obj in (
+            ("{ workLogs(first: 100) { nodes { cadre { name } } } }", "workLogs", "work"),
+            ("{ contacts(first: 100) { nodes { cadre { name } } } }", "contacts", "work"),
+            ("{ wishes(first: 100) { nodes { cadre { name } } } }", "wishes", "wish"),
+            ("{ voices(first: 100) { nodes { cadre { name } } } }", "voices", "voice"),
         ):
             r = await api.gql(query, token=token)
-            if not any((role, "work", "view") in ALLOWED for role, _ in unique):
+            if not any((role, obj, "view") in ALLOWED for role, _ in unique):
                 assert r.codes == ["FORBIDDEN"], (field, r.body)
                 continue
             got = sorted({n["cadre"]["name"] for n in r.data[field]["nodes"]})
             want = sorted(
                 name
                 for name, at in cadre_nodes.items()
-                if visible(world, unique, "work", "view", at) and (field == "workLogs" or youth_ids)
+                if visible(world, unique, obj, "view", at) and (field == "workLogs" or youth_ids)
             )
             assert got == want, (field, unique, world.parents)
 
