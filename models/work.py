@@ -107,6 +107,8 @@ class WorkLog(Base, TenantOwned, Timestamps):
     content: Mapped[str] = mapped_column(sa.Text)
     occurred_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     participant_count: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    # The campaign (集中活动) an activity belongs to, if any.
+    campaign_id: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("campaigns.id"))
     # Which client wrote it: counts toward 手机端使用.
     client: Mapped[str] = mapped_column(sa.String(10), server_default="WEB")
     deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

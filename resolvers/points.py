@@ -56,23 +56,23 @@ async def award(ctx: Ctx, cadre: Cadre, source: PointSource, source_id: int) -> 
     return points
 
 
-async def reverse(ctx: Ctx, source: PointSource, source_id: int) -> int:
-    """Append the negative of the record's award (if it earned any, and not reversed yet)."""
-    entry = await ctx.session.scalar(
-        sa.select(PointEntry).where(
-            PointEntry.source == source,
-            PointEntry.source_id == source_id,
-            PointEntry.reverses_id.is_(None),
-        )
+async def _last_entry(ctx: Ctx, source: PointSource, source_id: int) -> PointEntry | None:
+    return await ctx.session.scalar(
+        sa.select(PointEntry)
+        .where(PointEntry.source == source, PointEntry.source_id == source_id)
+        .order_by(PointEntry.id.desc())
+        .limit(1)
+        .with_for_update()
     )
-    if entry is None:
-        return 0
-    stmt = (
-        insert(PointEntry)
-        .values(
+
+
+async def _negate(ctx: Ctx, entry: PointEntry) -> int:
+    """Append the opposite of `entry` (the ledger is never edited)."""
+    ctx.session.add(
+        PointEntry(
             cadre_id=entry.cadre_id,
-            source=source,
-            source_id=source_id,
+            source=entry.source,
+            source_id=entry.source_id,
             points=-entry.points,
             day=today(ctx),
             reverses_id=entry.id,
@@ -80,10 +80,22 @@ async def reverse(ctx: Ctx, source: PointSource, source_id: int) -> int:
             org_path=entry.org_path,
             city_id=entry.city_id,
         )
-        .on_conflict_do_nothing()
     )
-    await ctx.session.execute(stmt)
+    await ctx.session.flush()
     return -entry.points
+
+
+async def withhold(ctx: Ctx, source: PointSource, source_id: int) -> int:
+    """The record stops counting (deleted, or flagged): if its points are credited now,
+    append their reversal. Idempotent."""
+    last = await _last_entry(ctx, source, source_id)
+    return await _negate(ctx, last) if last is not None and last.points > 0 else 0
+
+
+async def reinstate(ctx: Ctx, source: PointSource, source_id: int) -> int:
+    """The record counts again (a reviewer cleared its flags): undo the last withholding."""
+    last = await _last_entry(ctx, source, source_id)
+    return await _negate(ctx, last) if last is not None and last.points < 0 else 0
 
 
 # ---------------------------------------------------------------- rules

@@ -180,7 +180,7 @@ async def delete(ctx: Ctx, log_id: int, reason: str) -> WorkLog:
     log.deleted_reason = clean_text(reason, "删除原因", max_len=200)
     await ctx.session.flush()
     source = PointSource.CONTACT_LOG if log.kind == LogKind.CONTACT else PointSource.ACTIVITY_LOG
-    await points.reverse(ctx, source, log.id)
+    await points.withhold(ctx, source, log.id)
     await ctx.audit(
         "worklog.delete",
         "WorkLog",

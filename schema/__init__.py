@@ -28,6 +28,7 @@ from schema.points import PointsMutation, PointsQuery
 from schema.policy import Grant, PolicyMutation, PolicyQuery
 from schema.quotas import QuotaMutation, QuotaQuery
 from schema.subscriptions import Subscription
+from schema.truth import Flag, SpotCheck, TruthMutation, TruthQuery
 from schema.worklogs import WorkLog, WorkLogMutation, WorkLogQuery
 from schema.youth_services import (
     Discussion,
@@ -55,6 +56,7 @@ Query = merge_types(
         PointsQuery,
         DashboardQuery,
         YouthServicesQuery,
+        TruthQuery,
     ),
 )
 Mutation = merge_types(
@@ -70,6 +72,7 @@ Mutation = merge_types(
         GroupMutation,
         PointsMutation,
         YouthServicesMutation,
+        TruthMutation,
     ),
 )
 
@@ -121,6 +124,8 @@ def build_schema(
             Resource,
             Post,
             Discussion,
+            Flag,
+            SpotCheck,
         ],
     )
 

@@ -5,7 +5,34 @@ import enum
 import strawberry
 
 from authz.vocabulary import Act, Obj
-from models import CadreKind, ClientKind, OrgKind, OrgLevel
+from models import (
+    ActivityKind,
+    CadreKind,
+    CampaignKind,
+    Channel,
+    ClientKind,
+    ContactStatus,
+    FlagKind,
+    FlagStatus,
+    LearnAndDoKind,
+    LogKind,
+    NominationStatus,
+    OrgKind,
+    OrgLevel,
+    PointSource,
+    PostAudience,
+    QuotaSubject,
+    ReportStatus,
+    ResourceKind,
+    RoundHalf,
+    SpotCheckMethod,
+    VoiceKind,
+    VoiceStatus,
+    WishCategory,
+    WishStatus,
+)
+from resolvers.contacts import RowOutcome
+from resolvers.wishes import WishAction
 
 OrgLevelEnum = strawberry.enum(
     OrgLevel,
@@ -40,16 +67,6 @@ PolicyActionEnum = strawberry.enum(
 )
 
 # Cadres' work
-from models import (  # noqa: E402
-    ActivityKind,
-    Channel,
-    ContactStatus,
-    LearnAndDoKind,
-    LogKind,
-    PointSource,
-    QuotaSubject,
-)
-from resolvers.contacts import RowOutcome  # noqa: E402
 
 ContactStatusEnum = strawberry.enum(
     ContactStatus,
@@ -105,8 +122,6 @@ class ExportFormat(enum.Enum):
 
 
 # Youth services
-from models import PostAudience, ResourceKind, VoiceKind, VoiceStatus, WishCategory, WishStatus  # noqa: E402
-from resolvers.wishes import WishAction  # noqa: E402
 
 VoiceKindEnum = strawberry.enum(
     VoiceKind,
@@ -142,4 +157,41 @@ PostAudienceEnum = strawberry.enum(
     PostAudience,
     name="PostAudience",
     description="推送对象：MY_YOUTH 我联系的小伙伴，SUBTREE 某组织及下级的小伙伴",
+)
+
+# Checking and assessment
+
+SpotCheckMethodEnum = strawberry.enum(
+    SpotCheckMethod,
+    name="SpotCheckMethod",
+    description="抽查方式：PHONE 电话，ON_SITE 实地，COMMISSIONED 委托调查",
+)
+FlagKindEnum = strawberry.enum(
+    FlagKind,
+    name="FlagKind",
+    description="可疑标记：NEAR_DUPLICATE 内容高度雷同，BURST 超出个人能力的密集记录，UNCONFIRMED 长期未获小伙伴确认，"
+    "DENIED 小伙伴否认，SPOT_CHECK_FAILED 抽查未能核实",
+)
+FlagStatusEnum = strawberry.enum(
+    FlagStatus,
+    name="FlagStatus",
+    description="标记状态：OPEN 待复核（不计积分），CLEARED 复核通过（恢复积分），UPHELD 复核属实",
+)
+CampaignKindEnum = strawberry.enum(
+    CampaignKind,
+    name="CampaignKind",
+    description="集中活动：OPEN_DAY 开放日，LECTURE 宣讲，YOUTH_STORY 最美青春故事，SERVICE_MONTH 服务青年月",
+)
+NominationStatusEnum = strawberry.enum(
+    NominationStatus,
+    name="NominationStatus",
+    description="推荐状态：PENDING 待本级遴选，RETURNED 退回下级，FINALIST 省级入选",
+)
+ReportStatusEnum = strawberry.enum(
+    ReportStatus,
+    name="ReportStatus",
+    description="报送状态：SUBMITTED 已报送，APPROVED 已通过，RETURNED 退回修改",
+)
+RoundHalfEnum = strawberry.enum(
+    RoundHalf, name="RoundHalf", description="考核轮次：MID_YEAR 半年，YEAR_END 年终"
 )

@@ -251,3 +251,11 @@ async def snapshot(services: Any) -> dict[str, str | None]:
                 )
             )
     return digests
+
+
+def league_today(services: Any) -> Any:
+    """Today in the League's time zone (periods and days are counted there)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(services.settings.timezone)).date()

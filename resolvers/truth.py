@@ -1,0 +1,397 @@
+"""Is the work in the data real (§五, §六: 不能“只有数据没有工作过程”)? Youth confirm or deny
+logged contacts; spot checks sample records reproducibly; detectors flag suspicious ones.
+A flagged record earns no points until a reviewer clears it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+
+from authz import Act, Obj, require_youth
+from authz.errors import BadInput, Conflict, NotFound
+from models import (
+    Flag,
+    FlagKind,
+    FlagStatus,
+    LogConfirmation,
+    LogKind,
+    PointSource,
+    SpotCheck,
+    SpotCheckItem,
+    SpotCheckMethod,
+    WorkLog,
+)
+from resolvers import orgs, points
+from resolvers.base import Ctx, clean_text
+from resolvers.pagination import Page
+
+# Detector thresholds: what one person cannot plausibly do, and what is copied text.
+SIMILARITY = 0.8  # trigram similarity of two logs' texts
+MIN_TEXT = 12  # shorter texts ("谈心") are too common to compare
+PER_HOUR = 4  # logged contacts/activities by one cadre within one hour
+UNCONFIRMED_DAYS = 14  # a youth with an account has not confirmed a contact by then
+
+
+def _source(log: WorkLog) -> PointSource:
+    return PointSource.CONTACT_LOG if log.kind == LogKind.CONTACT else PointSource.ACTIVITY_LOG
+
+
+# ---------------------------------------------------------------- youth confirmation
+
+
+async def confirm(ctx: Ctx, log_id: int, confirmed: bool) -> LogConfirmation:
+    """The youth named in a contact log says whether it happened; a denial flags it."""
+    youth_id = require_youth(ctx.principal)
+    log = await ctx.session.get(WorkLog, log_id)
+    if log is None or log.youth_id != youth_id or log.deleted_at is not None:
+        raise NotFound()
+    row = LogConfirmation(log_id=log.id, youth_id=youth_id, confirmed=confirmed)
+    ctx.session.add(row)
+    await ctx.flush_or_conflict("你已经确认过这条记录")
+    await ctx.audit("log.confirm", "WorkLog", log.id, log.org_path, after={"confirmed": confirmed})
+    if not confirmed:
+        await _raise_flags(ctx, [(log.id, FlagKind.DENIED, "小伙伴否认了这次联系")])
+    return row
+
+
+async def my_logged_contacts(ctx: Ctx, first: int | None, after: str | None) -> Page[WorkLog]:
+    youth_id = require_youth(ctx.principal)
+    stmt = sa.select(WorkLog).where(WorkLog.youth_id == youth_id, WorkLog.deleted_at.is_(None))
+    return await ctx.page(stmt, WorkLog.id, first, after)
+
+
+# ---------------------------------------------------------------- flags
+
+
+async def _raise_flags(ctx: Ctx, found: list[tuple[int, FlagKind, str]]) -> int:
+    """Insert new flags (one per log and kind) and withhold those logs' points."""
+    new = 0
+    for log_id, kind, detail in found:
+        log = await ctx.session.get(WorkLog, log_id)
+        assert log is not None
+        result = await ctx.session.execute(
+            insert(Flag)
+            .values(
+                log_id=log.id,
+                cadre_id=log.cadre_id,
+                kind=kind,
+                detail=detail[:300],
+                status=FlagStatus.OPEN,
+                org_id=log.org_id,
+                org_path=log.org_path,
+                city_id=log.city_id,
+            )
+            .on_conflict_do_nothing()
+            .returning(Flag.id)
+        )
+        if result.scalar_one_or_none() is not None:
+            new += 1
+            await points.withhold(ctx, _source(log), log.id)
+    return new
+
+
+@dataclass(frozen=True)
+class DetectionReport:
+    near_duplicate: int
+    burst: int
+    unconfirmed: int
+    spot_check_failed: int
+
+
+async def detect(ctx: Ctx, org_id: int, start: date, end: date) -> DetectionReport:
+    """Run the detectors over a subtree's logs in [start, end]; new flags only."""
+    org = await orgs.get(ctx, org_id)
+    ctx.authorize(Act.APPROVE, Obj.WORK, org.path)
+    tz = ZoneInfo(ctx.settings.timezone)
+    params = {
+        "root": org.path,
+        "start": datetime.combine(start, time(), tz),
+        "end": datetime.combine(end + timedelta(days=1), time(), tz),
+        "sim": SIMILARITY,
+        "min": MIN_TEXT,
+        "per_hour": PER_HOUR,
+        "stale": datetime.now(UTC) - timedelta(days=UNCONFIRMED_DAYS),
+    }
+    scope = "l.org_path <@ CAST(:root AS ltree) AND l.deleted_at IS NULL AND l.occurred_at >= :start AND l.occurred_at < :end"
+    dupes = await _ids(
+        ctx,
+        f"""
+        SELECT DISTINCT l.id FROM work_logs l JOIN work_logs o
+          ON o.id <> l.id AND o.city_id = l.city_id AND o.deleted_at IS NULL
+         AND o.occurred_at >= CAST(:start AS timestamptz) - interval '30 days' AND o.occurred_at < :end
+         AND length(o.content) >= :min AND o.content % l.content AND similarity(o.content, l.content) >= :sim
+        WHERE {scope} AND length(l.content) >= :min""",
+        params,
+    )
+    bursts = await _ids(
+        ctx,
+        f"""
+        SELECT l.id FROM work_logs l JOIN (
+            SELECT cadre_id, date_trunc('hour', occurred_at) AS h FROM work_logs l
+            WHERE {scope} GROUP BY 1, 2 HAVING count(*) > :per_hour) b
+          ON b.cadre_id = l.cadre_id AND b.h = date_trunc('hour', l.occurred_at)
+        WHERE {scope}""",
+        params,
+    )
+    unconfirmed = await _ids(
+        ctx,
+        f"""
+        SELECT l.id FROM work_logs l JOIN youth y ON y.id = l.youth_id AND y.user_id IS NOT NULL
+        WHERE {scope} AND l.kind = 'CONTACT' AND l.created_at < :stale
+          AND NOT EXISTS (SELECT 1 FROM log_confirmations c WHERE c.log_id = l.id)""",
+        params,
+    )
+    failed = await _ids(
+        ctx,
+        f"""
+        SELECT l.id FROM spot_check_items i JOIN work_logs l ON l.id = i.log_id
+        WHERE {scope} AND i.reached AND NOT i.confirmed""",
+        params,
+    )
+    report = DetectionReport(
+        await _raise_flags(
+            ctx, [(i, FlagKind.NEAR_DUPLICATE, "与其他日志内容高度雷同") for i in dupes]
+        ),
+        await _raise_flags(
+            ctx, [(i, FlagKind.BURST, f"同一小时内记录超过 {PER_HOUR} 条") for i in bursts]
+        ),
+        await _raise_flags(
+            ctx,
+            [
+                (i, FlagKind.UNCONFIRMED, f"{UNCONFIRMED_DAYS} 天未获小伙伴确认")
+                for i in unconfirmed
+            ],
+        ),
+        await _raise_flags(ctx, [(i, FlagKind.SPOT_CHECK_FAILED, "抽查未能核实") for i in failed]),
+    )
+    await ctx.audit("flags.detect", "Org", org.id, org.path, after=report.__dict__)
+    return report
+
+
+async def _ids(ctx: Ctx, sql: str, params: dict) -> list[int]:  # type: ignore[type-arg]
+    return list(await ctx.session.scalars(sa.text(sql), params))
+
+
+async def list_flags(
+    ctx: Ctx,
+    *,
+    under: int | None,
+    status: FlagStatus | None,
+    kind: FlagKind | None,
+    first: int | None,
+    after: str | None,
+) -> Page[Flag]:
+    stmt = sa.select(Flag).where(ctx.scope(Act.VIEW, Obj.WORK).predicate(Flag.org_path))
+    stmt = await orgs.within(ctx, stmt, Flag.org_path, under)
+    if status is not None:
+        stmt = stmt.where(Flag.status == status)
+    if kind is not None:
+        stmt = stmt.where(Flag.kind == kind)
+    return await ctx.page(stmt, Flag.id, first, after)
+
+
+async def review(ctx: Ctx, flag_id: int, decision: FlagStatus, note: str) -> Flag:
+    """CLEARED gives the record its points back (when no other flag holds it); UPHELD keeps
+    them withheld."""
+    if decision == FlagStatus.OPEN:
+        raise BadInput("复核结论只能是 CLEARED 或 UPHELD", field="decision")
+    flag = await ctx.session.get(Flag, flag_id, with_for_update=True)
+    if flag is None:
+        raise NotFound()
+    ctx.authorize(Act.APPROVE, Obj.WORK, flag.org_path)
+    if flag.status != FlagStatus.OPEN:
+        raise Conflict("该标记已复核")
+    flag.status, flag.reviewed_by, flag.reviewed_at = (
+        decision,
+        ctx.principal.user_id,
+        datetime.now(UTC),
+    )
+    flag.review_note = clean_text(note, "复核意见", max_len=1000)
+    await ctx.session.flush()
+    holding = await ctx.session.scalar(
+        sa.select(sa.func.count()).where(
+            Flag.log_id == flag.log_id, Flag.status != FlagStatus.CLEARED
+        )
+    )
+    log = await ctx.session.get(WorkLog, flag.log_id)
+    assert log is not None
+    if decision == FlagStatus.CLEARED and not holding and log.deleted_at is None:
+        await points.reinstate(ctx, _source(log), log.id)
+    await ctx.audit(
+        "flag.review",
+        "Flag",
+        flag.id,
+        flag.org_path,
+        {"status": "OPEN"},
+        {"status": decision.value, "note": flag.review_note},
+    )
+    return flag
+
+
+# ---------------------------------------------------------------- spot checks
+
+
+async def draw(
+    ctx: Ctx,
+    *,
+    org_id: int,
+    method: SpotCheckMethod,
+    sample_size: int,
+    seed: int,
+    start: date,
+    end: date,
+) -> SpotCheck:
+    """A sample of the subtree's contact logs in the period, stratified by child org (the
+    org's own logs are a stratum of their own), allocated in proportion to each stratum's
+    size; within a stratum, logs are ordered by md5(seed, id): the same seed and data always
+    give the same sample."""
+    org = await orgs.get(ctx, org_id)
+    ctx.authorize(Act.APPROVE, Obj.WORK, org.path)
+    if not 1 <= sample_size <= 2000:
+        raise BadInput("样本量应在 1–2000 之间", field="sampleSize")
+    if start > end:
+        raise BadInput("开始日期不能晚于结束日期", field="from")
+    tz = ZoneInfo(ctx.settings.timezone)
+    check = SpotCheck(
+        method=method,
+        seed=seed,
+        sample_size=sample_size,
+        period_start=start,
+        period_end=end,
+        created_by=ctx.principal.user_id,
+        org_id=org.id,
+        org_path=org.path,
+        city_id=org.city_id,
+    )
+    ctx.session.add(check)
+    await ctx.session.flush()
+    params = {
+        "root": org.path,
+        "depth": org.path.count(".") + 2,
+        "seed": str(seed),
+        "start": datetime.combine(start, time(), tz),
+        "end": datetime.combine(end + timedelta(days=1), time(), tz),
+    }
+    strata_sql = """
+        SELECT l.id, CASE WHEN nlevel(l.org_path) >= :depth
+                          THEN ltree2text(subpath(l.org_path, :depth - 1, 1))::bigint
+                          ELSE NULL END AS stratum
+        FROM work_logs l
+        WHERE l.org_path <@ CAST(:root AS ltree) AND l.kind = 'CONTACT' AND l.deleted_at IS NULL
+          AND l.occurred_at >= :start AND l.occurred_at < :end"""
+    sizes = dict(
+        (
+            await ctx.session.execute(
+                sa.text(f"SELECT coalesce(stratum, 0), count(*) FROM ({strata_sql}) s GROUP BY 1"),
+                params,
+            )
+        ).all()
+    )
+    quota = _allocate(sizes, sample_size)
+    if not quota:
+        raise Conflict("该范围和时段内没有可抽查的联系记录")
+    rows = await ctx.session.execute(
+        sa.text(f"""
+        SELECT id, stratum FROM (
+            SELECT s.id, coalesce(s.stratum, 0) AS stratum,
+                   row_number() OVER (PARTITION BY coalesce(s.stratum, 0) ORDER BY md5(:seed || ':' || s.id)) AS r
+            FROM ({strata_sql}) s) x
+        JOIN jsonb_each_text(CAST(:quota AS jsonb)) q ON q.key::bigint = x.stratum
+        WHERE x.r <= q.value::int ORDER BY stratum, r"""),
+        {**params, "quota": _json(quota)},
+    )
+    ctx.session.add_all(
+        SpotCheckItem(check_id=check.id, log_id=log_id, stratum_org_id=stratum or org.id)
+        for log_id, stratum in rows
+    )
+    await ctx.session.flush()
+    await ctx.audit(
+        "spotcheck.draw",
+        "SpotCheck",
+        check.id,
+        org.path,
+        after={"method": method.value, "seed": seed, "sample_size": sample_size},
+    )
+    return check
+
+
+def _allocate(sizes: dict[int, int], n: int) -> dict[int, int]:
+    """Largest-remainder proportional allocation, never more than a stratum holds."""
+    total = sum(sizes.values())
+    if total == 0:
+        return {}
+    n = min(n, total)
+    exact = {k: n * v / total for k, v in sizes.items()}
+    alloc = {k: min(int(x), sizes[k]) for k, x in exact.items()}
+    for k in sorted(exact, key=lambda k: (-(exact[k] - int(exact[k])), k)):
+        if sum(alloc.values()) >= n:
+            break
+        if alloc[k] < sizes[k]:
+            alloc[k] += 1
+    return {k: v for k, v in alloc.items() if v}
+
+
+def _json(d: dict[int, int]) -> str:
+    import json
+
+    return json.dumps({str(k): v for k, v in d.items()})
+
+
+async def record(
+    ctx: Ctx,
+    item_id: int,
+    *,
+    reached: bool,
+    confirmed: bool | None,
+    satisfaction: int | None,
+    notes: str = "",
+) -> SpotCheckItem:
+    item = await ctx.session.get(SpotCheckItem, item_id, with_for_update=True)
+    check = await ctx.session.get(SpotCheck, item.check_id) if item else None
+    if item is None or check is None:
+        raise NotFound()
+    ctx.authorize(Act.APPROVE, Obj.WORK, check.org_path)
+    if satisfaction is not None and not 1 <= satisfaction <= 5:
+        raise BadInput("满意度为 1–5", field="satisfaction")
+    if not reached and (confirmed is not None or satisfaction is not None):
+        raise BadInput("未联系上时不能填写核实结果和满意度", field="confirmed")
+    if reached and confirmed is None:
+        raise BadInput("联系上时须填写是否核实", field="confirmed")
+    item.reached, item.confirmed, item.satisfaction = reached, confirmed, satisfaction
+    item.notes = clean_text(notes, "备注", max_len=1000, required=False)
+    item.recorded_at, item.recorded_by = datetime.now(UTC), ctx.principal.user_id
+    await ctx.session.flush()
+    if reached and confirmed is False:
+        await _raise_flags(ctx, [(item.log_id, FlagKind.SPOT_CHECK_FAILED, "抽查未能核实")])
+    await ctx.audit(
+        "spotcheck.record",
+        "SpotCheckItem",
+        item.id,
+        check.org_path,
+        after={"reached": reached, "confirmed": confirmed, "satisfaction": satisfaction},
+    )
+    return item
+
+
+async def get_check(ctx: Ctx, check_id: int) -> SpotCheck:
+    check = await ctx.session.get(SpotCheck, check_id)
+    if check is None:
+        raise NotFound()
+    ctx.authorize(Act.VIEW, Obj.WORK, check.org_path)
+    return check
+
+
+async def items(ctx: Ctx, check_id: int) -> list[SpotCheckItem]:
+    return list(
+        (
+            await ctx.session.scalars(
+                sa.select(SpotCheckItem)
+                .where(SpotCheckItem.check_id == check_id)
+                .order_by(SpotCheckItem.id)
+            )
+        ).all()
+    )

@@ -1,0 +1,220 @@
+"""Truth signals: confirmations, flags and spot checks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+
+from models import Flag as FlagRow
+from models import FlagKind, FlagStatus, SpotCheckMethod
+from models import SpotCheck as SpotCheckRow
+from resolvers import truth
+from schema.context import Info
+from schema.relay import Connection, Node, connection, opt_pk, pk, to_global_id
+from schema.worklogs import WorkLog
+
+
+@strawberry.type(name="Flag", description="可疑记录标记：待复核期间该记录不计积分")
+class Flag(Node):
+    row: strawberry.Private[FlagRow]
+    kind: FlagKind
+    detail: str
+    status: FlagStatus
+    created_at: datetime
+    reviewed_at: datetime | None
+    review_note: str
+
+    @classmethod
+    def of(cls, r: FlagRow) -> Flag:
+        return cls(
+            id=to_global_id("Flag", r.id),
+            row=r,
+            kind=r.kind,
+            detail=r.detail,
+            status=r.status,
+            created_at=r.created_at,
+            reviewed_at=r.reviewed_at,
+            review_note=r.review_note,
+        )
+
+    @strawberry.field
+    async def log(self, info: Info) -> WorkLog:
+        from resolvers import worklogs
+
+        return WorkLog.of(await worklogs.get(info.context.ctx, self.row.log_id))
+
+
+@strawberry.type(description="检测结果：新增标记数")
+class DetectionReport:
+    near_duplicate: int
+    burst: int
+    unconfirmed: int
+    spot_check_failed: int
+
+
+@strawberry.type(description="抽查样本的一条")
+class SpotCheckItem:
+    id: strawberry.ID
+    log_id: strawberry.ID
+    stratum_org_id: strawberry.ID
+    reached: bool | None
+    confirmed: bool | None
+    satisfaction: int | None
+    notes: str
+
+
+@strawberry.type(name="SpotCheck", description="抽查：按下级组织分层、可复现的随机样本")
+class SpotCheck(Node):
+    row: strawberry.Private[SpotCheckRow]
+    method: SpotCheckMethod
+    seed: int
+    sample_size: int
+    period_start: date
+    period_end: date
+
+    @classmethod
+    def of(cls, r: SpotCheckRow) -> SpotCheck:
+        return cls(
+            id=to_global_id("SpotCheck", r.id),
+            row=r,
+            method=r.method,
+            seed=r.seed,
+            sample_size=r.sample_size,
+            period_start=r.period_start,
+            period_end=r.period_end,
+        )
+
+    @strawberry.field
+    async def items(self, info: Info) -> list[SpotCheckItem]:
+        return [
+            SpotCheckItem(
+                id=to_global_id("SpotCheckItem", i.id),
+                log_id=to_global_id("WorkLog", i.log_id),
+                stratum_org_id=to_global_id("Org", i.stratum_org_id),
+                reached=i.reached,
+                confirmed=i.confirmed,
+                satisfaction=i.satisfaction,
+                notes=i.notes,
+            )
+            for i in await truth.items(info.context.ctx, self.row.id)
+        ]
+
+    @strawberry.field(description="核实通过率：联系上且核实的 / 联系上的")
+    async def pass_rate(self, info: Info) -> float | None:
+        rows = [i for i in await truth.items(info.context.ctx, self.row.id) if i.reached]
+        return round(sum(1 for i in rows if i.confirmed) / len(rows), 4) if rows else None
+
+
+@strawberry.type
+class TruthQuery:
+    @strawberry.field(description="小伙伴：团干部记录的与我的联系（可确认或否认）")
+    async def my_logged_contacts(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[WorkLog]:
+        return connection(
+            await truth.my_logged_contacts(info.context.ctx, first, after), WorkLog.of
+        )
+
+    @strawberry.field(description="可疑标记（需要 work:view）")
+    async def flags(
+        self,
+        info: Info,
+        under: strawberry.ID | None = None,
+        status: FlagStatus | None = None,
+        kind: FlagKind | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Flag]:
+        page = await truth.list_flags(
+            info.context.ctx,
+            under=opt_pk(under, "Org"),
+            status=status,
+            kind=kind,
+            first=first,
+            after=after,
+        )
+        return connection(page, Flag.of)
+
+    @strawberry.field
+    async def spot_check(self, info: Info, id: strawberry.ID) -> SpotCheck:
+        return SpotCheck.of(await truth.get_check(info.context.ctx, pk(id, "SpotCheck")))
+
+
+@strawberry.type
+class TruthMutation:
+    @strawberry.mutation(
+        description="小伙伴确认（true）或否认（false）一次被记录的联系；否认会标记该记录"
+    )
+    async def confirm_contact(self, info: Info, log_id: strawberry.ID, confirmed: bool) -> bool:
+        return (
+            await truth.confirm(info.context.ctx, pk(log_id, "WorkLog"), confirmed)
+        ).confirmed == confirmed
+
+    @strawberry.mutation(description="对子树在某时段的日志运行检测（需要 work:approve）")
+    async def detect_flags(
+        self, info: Info, org_id: strawberry.ID, date_from: date, date_to: date
+    ) -> DetectionReport:
+        r = await truth.detect(info.context.ctx, pk(org_id, "Org"), date_from, date_to)
+        return DetectionReport(
+            near_duplicate=r.near_duplicate,
+            burst=r.burst,
+            unconfirmed=r.unconfirmed,
+            spot_check_failed=r.spot_check_failed,
+        )
+
+    @strawberry.mutation(description="复核标记：CLEARED 恢复积分，UPHELD 维持不计")
+    async def review_flag(
+        self, info: Info, id: strawberry.ID, decision: FlagStatus, note: str
+    ) -> Flag:
+        return Flag.of(await truth.review(info.context.ctx, pk(id, "Flag"), decision, note))
+
+    @strawberry.mutation(description="抽取抽查样本（按下级组织分层，同一 seed 与数据得到同一样本）")
+    async def draw_spot_check(
+        self,
+        info: Info,
+        org_id: strawberry.ID,
+        method: SpotCheckMethod,
+        sample_size: int,
+        seed: int,
+        date_from: date,
+        date_to: date,
+    ) -> SpotCheck:
+        row = await truth.draw(
+            info.context.ctx,
+            org_id=pk(org_id, "Org"),
+            method=method,
+            sample_size=sample_size,
+            seed=seed,
+            start=date_from,
+            end=date_to,
+        )
+        return SpotCheck.of(row)
+
+    @strawberry.mutation(description="记录一条抽查结果；联系上但未核实会标记该记录")
+    async def record_spot_check(
+        self,
+        info: Info,
+        item_id: strawberry.ID,
+        reached: bool,
+        confirmed: bool | None = None,
+        satisfaction: int | None = None,
+        notes: str = "",
+    ) -> SpotCheckItem:
+        i = await truth.record(
+            info.context.ctx,
+            pk(item_id, "SpotCheckItem"),
+            reached=reached,
+            confirmed=confirmed,
+            satisfaction=satisfaction,
+            notes=notes,
+        )
+        return SpotCheckItem(
+            id=to_global_id("SpotCheckItem", i.id),
+            log_id=to_global_id("WorkLog", i.log_id),
+            stratum_org_id=to_global_id("Org", i.stratum_org_id),
+            reached=i.reached,
+            confirmed=i.confirmed,
+            satisfaction=i.satisfaction,
+            notes=i.notes,
+        )

@@ -1,0 +1,4 @@
+"""Shared worlds for the checking and assessment tests."""
+
+from tests.work.conftest import world  # noqa: F401
+from tests.youth.conftest import people  # noqa: F401
