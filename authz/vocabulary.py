@@ -21,6 +21,7 @@ class Obj(enum.StrEnum):
     RESOURCE = "resource"  # 心愿资源
     RATING = "rating"  # 评价
     POST = "post"  # 文化产品
+    CAMPAIGN = "campaign"  # 集中活动与推荐
 
 
 class Act(enum.StrEnum):

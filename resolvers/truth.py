@@ -104,6 +104,8 @@ class DetectionReport:
 
 async def detect(ctx: Ctx, org_id: int, start: date, end: date) -> DetectionReport:
     """Run the detectors over a subtree's logs in [start, end]; new flags only."""
+    if start > end or (end - start).days > 366:
+        raise BadInput("检测区间应在一年以内，且开始不晚于结束", field="dateFrom")
     org = await orgs.get(ctx, org_id)
     ctx.authorize(Act.APPROVE, Obj.WORK, org.path)
     tz = ZoneInfo(ctx.settings.timezone)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -13,6 +14,7 @@ from authz.errors import BadInput, Conflict, Forbidden, NotFound
 from models import (
     ActivityKind,
     Cadre,
+    Campaign,
     Channel,
     Contact,
     LogKind,
@@ -90,6 +92,7 @@ async def log_activity(
     occurred_at: datetime,
     place: str = "",
     participant_ids: list[int] | None = None,
+    campaign_id: int | None = None,
 ) -> WorkLog:
     cadre = await my_cadre(ctx)
     ids = list(dict.fromkeys(participant_ids or []))
@@ -97,9 +100,12 @@ async def log_activity(
         raise BadInput("参与的小伙伴不能超过 500 位", field="participantIds")
     if ids and len(await _own_live_youth(ctx, cadre.id, ids)) != len(ids):
         raise NotFound("部分参与者不在你的联系名单中")
+    if campaign_id is not None:
+        await _check_campaign(ctx, campaign_id, occurred_at)
     log = WorkLog(
         cadre_id=cadre.id,
         kind=LogKind.ACTIVITY,
+        campaign_id=campaign_id,
         activity_kind=kind,
         content=clean_text(content, "活动内容", max_len=4000),
         place=clean_text(place, "地点", max_len=200, required=False),
@@ -111,6 +117,16 @@ async def log_activity(
         city_id=cadre.city_id,
     )
     return await _save_new(ctx, cadre, log, PointSource.ACTIVITY_LOG, ids)
+
+
+async def _check_campaign(ctx: Ctx, campaign_id: int, occurred_at: datetime) -> None:
+    """An activity belongs to a campaign only within the campaign's dates."""
+    campaign = await ctx.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound("没有这个集中活动", field="campaignId")
+    on = occurred_at.astimezone(ZoneInfo(ctx.settings.timezone)).date()
+    if not campaign.starts_on <= on <= campaign.ends_on:
+        raise BadInput("活动日期不在该集中活动的时间内", field="campaignId")
 
 
 async def _save_new(

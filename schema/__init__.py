@@ -16,6 +16,15 @@ from strawberry.tools import merge_types
 
 import schema.enums  # noqa: F401
 from schema.accounts import AccountMutation, AccountQuery
+from schema.assessment import (
+    AssessmentMutation,
+    AssessmentQuery,
+    AssessmentRound,
+    Bulletin,
+    Campaign,
+    Nomination,
+    Report,
+)
 from schema.audit import AuditQuery
 from schema.contacts import Contact, ContactMutation, ContactQuery
 from schema.dashboards import DashboardQuery
@@ -57,6 +66,7 @@ Query = merge_types(
         DashboardQuery,
         YouthServicesQuery,
         TruthQuery,
+        AssessmentQuery,
     ),
 )
 Mutation = merge_types(
@@ -73,6 +83,7 @@ Mutation = merge_types(
         PointsMutation,
         YouthServicesMutation,
         TruthMutation,
+        AssessmentMutation,
     ),
 )
 
@@ -126,6 +137,11 @@ def build_schema(
             Discussion,
             Flag,
             SpotCheck,
+            Report,
+            Bulletin,
+            Campaign,
+            Nomination,
+            AssessmentRound,
         ],
     )
 

@@ -85,6 +85,7 @@ class LogActivityInput:
     occurred_at: datetime
     place: str = ""
     participant_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
+    campaign_id: strawberry.ID | None = strawberry.field(default=None, description="所属集中活动")
 
 
 @strawberry.input(description="修改自己的日志（锁定前）；不填的字段不变")
@@ -158,6 +159,7 @@ class WorkLogMutation:
             occurred_at=input.occurred_at,
             place=input.place,
             participant_ids=[pk(i, "Youth") for i in input.participant_ids],
+            campaign_id=opt_pk(input.campaign_id, "Campaign"),
         )
         return WorkLog.of(row)
 

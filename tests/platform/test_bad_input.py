@@ -313,6 +313,103 @@ async def test_every_mutation_refuses_bad_input_and_writes_nothing(api) -> None:
             "NOT_FOUND",
             True,
         ),
+        # Checking and assessment.
+        "confirmContact": (
+            'mutation { confirmContact(logId: "x", confirmed: true) }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "detectFlags": (
+            'mutation($o: ID!) { detectFlags(orgId: $o, dateFrom: "2026-02-01", dateTo: "2026-01-01") { burst } }',
+            {"o": b},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "reviewFlag": (
+            'mutation($id: ID!) { reviewFlag(id: $id, decision: OPEN, note: "x") { id } }',
+            {"id": gid("Flag", 1)},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "drawSpotCheck": (
+            'mutation($o: ID!) { drawSpotCheck(orgId: $o, method: PHONE, sampleSize: 0, seed: 1, dateFrom: "2026-01-01", dateTo: "2026-02-01") { id } }',
+            {"o": b},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "recordSpotCheck": (
+            'mutation { recordSpotCheck(itemId: "x", reached: true) { reached } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "submitReport": (
+            'mutation($o: ID!) { submitReport(orgId: $o, year: 2026, quarter: 5, practices: "a", experience: "b", problems: "c", nextSteps: "d") { id } }',
+            {"o": b},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "reviewReport": (
+            "mutation($id: ID!) { reviewReport(id: $id, approve: false) { id } }",
+            {"id": gid("Report", 9)},
+            "NOT_FOUND",
+            True,
+        ),
+        "generateBulletin": (
+            "mutation($o: ID!) { generateBulletin(orgId: $o, year: 2026, quarter: 0) { id } }",
+            {"o": b},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "publishBulletin": (
+            "mutation($id: ID!) { publishBulletin(id: $id) { id } }",
+            {"id": gid("Bulletin", 9)},
+            "NOT_FOUND",
+            True,
+        ),
+        "createCampaign": (
+            'mutation { createCampaign(kind: LECTURE, year: 2026, title: "t", startsOn: "2026-05-01", endsOn: "2026-04-01") { id } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "nominateStory": (
+            'mutation($o: ID!) { nominateStory(campaignId: "x", orgId: $o, nomineeName: "n", story: "s") { id } }',
+            {"o": b},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "decideNomination": (
+            "mutation($id: ID!) { decideNomination(id: $id, select: true) { id } }",
+            {"id": gid("Nomination", 9)},
+            "NOT_FOUND",
+            True,
+        ),
+        "openAssessment": (
+            'mutation { openAssessment(orgId: "x", year: 2026, half: MID_YEAR) { id } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "computeAssessment": (
+            "mutation($id: ID!) { computeAssessment(id: $id) { id } }",
+            {"id": gid("AssessmentRound", 9)},
+            "NOT_FOUND",
+            True,
+        ),
+        "enterAssessmentScore": (
+            'mutation($id: ID!, $o: ID!) { enterAssessmentScore(id: $id, orgId: $o, item: "3", points: 1, evidence: "e") { points } }',
+            {"id": gid("AssessmentRound", 9), "o": b},
+            "NOT_FOUND",
+            True,
+        ),
+        "closeAssessment": (
+            'mutation { closeAssessment(id: "x") { id } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
     }
     declared = set(build_schema()._schema.mutation_type.fields)
     assert declared == set(cases), f"mutations without a bad-input case: {declared - set(cases)}"

@@ -1,0 +1,353 @@
+"""考核 on the 100-point rubric of 附件1. Computed items come from the data of the period (one
+statement for all assessed orgs); assessors enter the rest with evidence. Mid-year and
+year-end rounds; totals and ranks among the assessed orgs; cadres who fail are marked not
+eligible for the excellent-cadre selection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+
+from authz import Act, Obj
+from authz.errors import BadInput, Conflict, NotFound
+from models import AssessmentRound, AssessmentScore, Cadre, Org, RoundHalf
+from resolvers import orgs
+from resolvers.base import Ctx, clean_text
+from resolvers.quotas import cadre_progress_sql, organ_progress_sql
+
+
+@dataclass(frozen=True)
+class RubricItem:
+    code: str
+    title: str
+    max_points: float
+    computed: bool
+
+
+# 附件1: 1 mechanisms (20), 2 campaigns (20), 3 rules in place (10), 4 cadres' work (50).
+RUBRIC = [
+    RubricItem("1.1", "市县领导机关每季度“五个一”", 10, True),
+    RubricItem("1.2", "团干部“五个一”", 5, True),
+    RubricItem("1.3", "工作小组", 5, True),
+    RubricItem("2.1", "团干部开放日", 5, True),
+    RubricItem("2.2", "宣讲活动", 5, True),
+    RubricItem("2.3", "最美青春故事", 5, True),
+    RubricItem("2.4", "服务青年月", 5, True),
+    RubricItem("3", "市县通报、督查、考核制度", 10, False),
+    RubricItem("4.1", "团干部使用系统", 15, True),
+    RubricItem("4.2", "联系小伙伴", 10, True),
+    RubricItem("4.3", "开展活动", 10, True),
+    RubricItem("4.4", "手机端使用", 5, True),
+    RubricItem("4.5", "一学一做指导", 10, True),
+]
+ITEMS = {i.code: i for i in RUBRIC}
+assert sum(i.max_points for i in RUBRIC) == 100
+
+
+def period_of(r: AssessmentRound) -> tuple[date, date]:
+    return date(r.year, 1, 1), date(r.year, 6, 30) if r.half == RoundHalf.MID_YEAR else date(
+        r.year, 12, 31
+    )
+
+
+async def open_round(ctx: Ctx, org_id: int, year: int, half: RoundHalf) -> AssessmentRound:
+    """The org assesses its children (the province its cities, a city its counties)."""
+    org = await orgs.get(ctx, org_id)
+    ctx.authorize(Act.APPROVE, Obj.WORK, org.path)
+    r = AssessmentRound(
+        year=year, half=half, closed=False, org_id=org.id, org_path=org.path, city_id=org.city_id
+    )
+    ctx.session.add(r)
+    await ctx.flush_or_conflict("该轮考核已存在")
+    await ctx.audit(
+        "assessment.open",
+        "AssessmentRound",
+        r.id,
+        org.path,
+        after={"year": year, "half": half.value},
+    )
+    return r
+
+
+async def _round(ctx: Ctx, round_id: int, act: Act, *, for_update: bool = False) -> AssessmentRound:
+    r = await ctx.session.get(AssessmentRound, round_id, with_for_update=for_update)
+    if r is None:
+        raise NotFound()
+    ctx.authorize(act, Obj.WORK, r.org_path)
+    if act == Act.APPROVE and r.closed:
+        raise Conflict("该轮考核已结束，不能再修改")
+    return r
+
+
+_COMPUTED = """
+WITH kids AS (SELECT id, path FROM orgs WHERE parent_id = :org AND is_active),
+cad AS (SELECT c.id, c.user_id, c.org_path FROM cadres c WHERE c.is_active AND c.org_path <@ CAST(:root AS ltree)),
+p AS ({cadre_progress}),
+o AS ({organ_progress})
+SELECT k.id,
+  (SELECT count(*) FROM cad WHERE cad.org_path <@ k.path) AS cadres,
+  (SELECT count(*) FROM o WHERE o.org_path <@ k.path) AS organs,
+  (SELECT count(*) FROM o WHERE o.org_path <@ k.path AND o.done >= o.min_count
+      AND (NOT o.one_of_each OR o.kinds <@ o.kinds_done)) AS organs_done,
+  (SELECT count(*) FROM p WHERE p.org_path <@ k.path AND p.done >= p.min_count
+      AND (NOT p.one_of_each OR p.kinds <@ p.kinds_done)) AS cadres_done,
+  (SELECT count(*) FROM working_groups g WHERE g.is_active AND (g.org_path <@ k.path OR g.org_path @> k.path)
+      AND g.responsible_org_id IN (SELECT id FROM orgs WHERE path <@ k.path)) AS groups,
+  (SELECT coalesce(json_object_agg(kind, n), '{{}}') FROM (
+      SELECT cp.kind, count(*) AS n FROM work_logs l JOIN campaigns cp ON cp.id = l.campaign_id
+      WHERE l.org_path <@ k.path AND l.deleted_at IS NULL AND cp.year = :year GROUP BY cp.kind) x) AS campaigns,
+  (SELECT count(*) FROM nominations n JOIN campaigns cp ON cp.id = n.campaign_id
+      WHERE n.org_path <@ k.path AND cp.year = :year) AS nominations,
+  (SELECT count(DISTINCT l.cadre_id) FROM work_logs l WHERE l.org_path <@ k.path AND l.deleted_at IS NULL
+      AND l.occurred_at >= :start AND l.occurred_at < :end) AS active_cadres,
+  (SELECT count(*) FROM contacts ct WHERE ct.org_path <@ k.path AND ct.status = 'ACTIVE') AS contacts,
+  (SELECT count(*) FROM work_logs l WHERE l.org_path <@ k.path AND l.deleted_at IS NULL AND l.kind = 'ACTIVITY'
+      AND l.occurred_at >= :start AND l.occurred_at < :end) AS activities,
+  (SELECT count(DISTINCT cad.id) FROM cad JOIN auth_sessions s ON s.user_id = cad.user_id
+      WHERE cad.org_path <@ k.path AND s.client = 'MOBILE' AND s.created_at >= :start AND s.created_at < :end) AS mobile,
+  (SELECT count(*) FROM cad WHERE cad.org_path <@ k.path
+      AND EXISTS (SELECT 1 FROM learn_and_do_choices d WHERE d.cadre_id = cad.id AND d.year = :year)
+      AND EXISTS (SELECT 1 FROM learn_and_do_records e WHERE e.cadre_id = cad.id AND e.year = :year)) AS learn
+FROM kids k ORDER BY k.id
+"""
+
+
+def _score(row: sa.RowMapping, months: int) -> dict[str, float]:
+    """The computed items, from one org's figures. Ratios are capped at 1."""
+    cadres = row["cadres"] or 0
+
+    def share(n: float, of: float) -> float:
+        return min(1.0, n / of) if of else 0.0
+
+    campaigns = dict(row["campaigns"] or {})
+    quarters = max(1, months // 3)
+    return {
+        "1.1": 10 * share(row["organs_done"], row["organs"]),
+        "1.2": 5 * share(row["cadres_done"], cadres),
+        "1.3": 5.0 if row["groups"] else 0.0,
+        "2.1": 5.0 if campaigns.get("OPEN_DAY") else 0.0,
+        "2.2": 5.0 if campaigns.get("LECTURE") else 0.0,
+        "2.3": 5.0 if row["nominations"] or campaigns.get("YOUTH_STORY") else 0.0,
+        "2.4": 5.0 if campaigns.get("SERVICE_MONTH") else 0.0,
+        "4.1": 15 * share(row["active_cadres"], cadres),
+        "4.2": 10 * share(row["contacts"], cadres * 100),  # about a hundred youth each
+        "4.3": 10 * share(row["activities"], cadres * 5 * quarters),  # five a quarter each
+        "4.4": 5 * share(row["mobile"], cadres),
+        "4.5": 10 * share(row["learn"], cadres),
+    }
+
+
+async def compute(ctx: Ctx, round_id: int) -> int:
+    """(Re)compute every computed item for every assessed org: one statement."""
+    r = await _round(ctx, round_id, Act.APPROVE, for_update=True)
+    start, end = period_of(r)
+    tz = ZoneInfo(ctx.settings.timezone)
+    sql = _COMPUTED.format(
+        cadre_progress=cadre_progress_sql("c.org_path <@ CAST(:root AS ltree)"),
+        organ_progress=organ_progress_sql("o.path <@ CAST(:root AS ltree)"),
+    )
+    rows = (
+        (
+            await ctx.session.execute(
+                sa.text(sql),
+                {
+                    "org": r.org_id,
+                    "root": r.org_path,
+                    "year": r.year,
+                    "on": end,
+                    "start": datetime.combine(start, time(), tz),
+                    "end": datetime.combine(end + timedelta(days=1), time(), tz),
+                },
+            )
+        )
+        .mappings()
+        .all()
+    )
+    months = 6 if r.half == RoundHalf.MID_YEAR else 12
+    values = [
+        {
+            "round_id": r.id,
+            "org_id": row["id"],
+            "item": code,
+            "points": round(points, 2),
+            "evidence": "系统数据",
+            "entered_by": None,
+        }
+        for row in rows
+        for code, points in _score(row, months).items()
+    ]
+    if values:
+        stmt = insert(AssessmentScore).values(values)
+        await ctx.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["round_id", "org_id", "item"],
+                set_={"points": stmt.excluded.points, "updated_at": sa.func.now()},
+            )
+        )
+    await ctx.audit(
+        "assessment.compute", "AssessmentRound", r.id, r.org_path, after={"orgs": len(rows)}
+    )
+    return len(rows)
+
+
+async def enter(
+    ctx: Ctx, round_id: int, org_id: int, item: str, points: float, evidence: str
+) -> AssessmentScore:
+    """An assessor's score for an entered item, with its evidence (materials, checks, media)."""
+    r = await _round(ctx, round_id, Act.APPROVE, for_update=True)
+    rubric = ITEMS.get(item)
+    if rubric is None or rubric.computed:
+        raise BadInput("只能录入非系统计算的考核项", field="item")
+    if not 0 <= points <= rubric.max_points:
+        raise BadInput(f"该项分值为 0–{rubric.max_points:g}", field="points")
+    org = await orgs.load(ctx, org_id)
+    if org.parent_id != r.org_id:
+        raise NotFound("该组织不在本轮考核范围内", field="orgId")
+    stmt = insert(AssessmentScore).values(
+        round_id=r.id,
+        org_id=org.id,
+        item=item,
+        points=points,
+        evidence=clean_text(evidence, "依据", max_len=4000),
+        entered_by=ctx.principal.user_id,
+    )
+    row = (
+        await ctx.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["round_id", "org_id", "item"],
+                set_={
+                    "points": stmt.excluded.points,
+                    "evidence": stmt.excluded.evidence,
+                    "entered_by": stmt.excluded.entered_by,
+                    "updated_at": sa.func.now(),
+                },
+            ).returning(AssessmentScore)
+        )
+    ).scalar_one()
+    await ctx.audit(
+        "assessment.enter",
+        "AssessmentScore",
+        row.id,
+        r.org_path,
+        after={"org_id": org.id, "item": item, "points": points},
+    )
+    return row
+
+
+async def close(ctx: Ctx, round_id: int) -> AssessmentRound:
+    r = await _round(ctx, round_id, Act.APPROVE, for_update=True)
+    r.closed = True
+    await ctx.session.flush()
+    await ctx.audit("assessment.close", "AssessmentRound", r.id, r.org_path, after={"closed": True})
+    return r
+
+
+@dataclass(frozen=True)
+class OrgResult:
+    org_id: int
+    total: float
+    rank: int
+    items: dict[str, tuple[float, str]]
+
+
+async def results(ctx: Ctx, round_id: int) -> list[OrgResult]:
+    """Totals and ranks among the assessed orgs (ties share a rank)."""
+    r = await _round(ctx, round_id, Act.VIEW)
+    rows = (
+        await ctx.session.execute(
+            sa.select(
+                AssessmentScore.org_id,
+                AssessmentScore.item,
+                AssessmentScore.points,
+                AssessmentScore.evidence,
+            ).where(AssessmentScore.round_id == r.id)
+        )
+    ).all()
+    by_org: dict[int, dict[str, tuple[float, str]]] = {}
+    for org_id, item, points, evidence in rows:
+        by_org.setdefault(org_id, {})[item] = (float(points), evidence)
+    totals = sorted(
+        ((round(sum(p for p, _ in items.values()), 2), org_id) for org_id, items in by_org.items()),
+        key=lambda t: (-t[0], t[1]),
+    )
+    out, rank = [], 0
+    for i, (total, org_id) in enumerate(totals):
+        if i == 0 or total != totals[i - 1][0]:
+            rank = i + 1
+        out.append(OrgResult(org_id, total, rank, by_org[org_id]))
+    return out
+
+
+@dataclass(frozen=True)
+class CadreEligibility:
+    cadre: Cadre
+    eligible: bool
+    reasons: list[str]
+
+
+async def eligibility(ctx: Ctx, round_id: int) -> list[CadreEligibility]:
+    """A cadre fails (not eligible for the excellent-cadre selection) with no work logged in
+    the period, an upheld flag, or 五个一 unmet at its end."""
+    r = await _round(ctx, round_id, Act.VIEW)
+    start, end = period_of(r)
+    tz = ZoneInfo(ctx.settings.timezone)
+    progress = {
+        row.subject_id: row
+        for row in (
+            await ctx.session.execute(
+                sa.text(cadre_progress_sql("c.org_path <@ CAST(:root AS ltree)")),
+                {"root": r.org_path, "on": end},
+            )
+        ).all()
+    }
+    stats = await ctx.session.execute(
+        sa.text("""
+        SELECT c.id,
+          (SELECT count(*) FROM work_logs l WHERE l.cadre_id = c.id AND l.deleted_at IS NULL
+             AND l.occurred_at >= :start AND l.occurred_at < :end) AS logs,
+          (SELECT count(*) FROM flags f WHERE f.cadre_id = c.id AND f.status = 'UPHELD'
+             AND f.created_at >= :start AND f.created_at < :end) AS upheld
+        FROM cadres c WHERE c.is_active AND c.org_path <@ CAST(:root AS ltree) ORDER BY c.id"""),
+        {
+            "root": r.org_path,
+            "start": datetime.combine(start, time(), tz),
+            "end": datetime.combine(end + timedelta(days=1), time(), tz),
+        },
+    )
+    stats = {s.id: s for s in stats}
+    cadres = (
+        await ctx.session.scalars(
+            sa.select(Cadre).where(Cadre.id.in_(list(stats))).order_by(Cadre.id)
+        )
+    ).all()
+    out = []
+    for c in cadres:
+        reasons = []
+        if not stats[c.id].logs:
+            reasons.append("考核期内没有工作记录")
+        if stats[c.id].upheld:
+            reasons.append(f"{stats[c.id].upheld} 条记录经复核属实存在问题")
+        p = progress.get(c.id)
+        if (
+            p is None
+            or p.done < p.min_count
+            or (p.one_of_each and not set(p.kinds) <= set(p.kinds_done))
+        ):
+            reasons.append("“五个一”未完成")
+        out.append(CadreEligibility(c, not reasons, reasons))
+    return out
+
+
+async def assessed_orgs(ctx: Ctx, round_id: int) -> list[Org]:
+    r = await _round(ctx, round_id, Act.VIEW)
+    return list(
+        (
+            await ctx.session.scalars(
+                sa.select(Org).where(Org.parent_id == r.org_id, Org.is_active).order_by(Org.id)
+            )
+        ).all()
+    )

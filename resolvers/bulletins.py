@@ -1,0 +1,186 @@
+"""季度通报: an org's quarterly bulletin over its children. Drafts can be regenerated; once
+published it never changes (a database trigger enforces it). Exports: .xlsx and a printable
+HTML page."""
+
+from __future__ import annotations
+
+import base64
+import html
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from authz import Act, Obj
+from authz.errors import Conflict, NotFound
+from models import Bulletin
+from resolvers import orgs, spreadsheets
+from resolvers.base import Ctx
+from resolvers.dashboards import DashboardLoaders
+from resolvers.pagination import Page
+from resolvers.quarters import quarter_label, quarter_period
+
+COLUMNS = [  # (key, heading)
+    ("name", "组织"),
+    ("cadres", "团干部数"),
+    ("active_cadres", "活跃团干部"),
+    ("points", "积分"),
+    ("points_per_cadre", "人均积分"),
+    ("youth_in_contact", "联系小伙伴"),
+    ("five_ones_done", "完成五个一人数"),
+    ("five_ones_rate", "五个一完成率"),
+    ("satisfaction", "满意度"),
+    ("spot_check_pass_rate", "抽查核实率"),
+    ("flags", "可疑标记"),
+]
+
+_FIGURES = """
+SELECT ch.id AS org_id, ch.name,
+  (SELECT count(*) FROM cadres c WHERE c.org_path <@ ch.path AND c.is_active) AS cadres,
+  (SELECT count(DISTINCT l.cadre_id) FROM work_logs l WHERE l.org_path <@ ch.path AND l.deleted_at IS NULL
+     AND l.occurred_at >= :start AND l.occurred_at < :end) AS active_cadres,
+  (SELECT coalesce(sum(p.points), 0) FROM point_entries p WHERE p.org_path <@ ch.path
+     AND p.day BETWEEN :first_day AND :last_day) AS points,
+  (SELECT count(DISTINCT ct.youth_id) FROM contacts ct WHERE ct.org_path <@ ch.path AND ct.status = 'ACTIVE') AS youth_in_contact,
+  (SELECT round(avg(r.score), 2) FROM ratings r WHERE r.org_path <@ ch.path AND r.period = :label) AS satisfaction,
+  (SELECT round(count(*) FILTER (WHERE i.confirmed)::numeric / nullif(count(*), 0), 4)
+     FROM spot_check_items i JOIN work_logs l ON l.id = i.log_id
+     WHERE l.org_path <@ ch.path AND i.reached AND i.recorded_at >= :start AND i.recorded_at < :end) AS spot_check_pass_rate,
+  (SELECT count(*) FROM flags f WHERE f.org_path <@ ch.path AND f.created_at >= :start AND f.created_at < :end) AS flags
+FROM orgs ch WHERE ch.parent_id = :org AND ch.is_active ORDER BY ch.id
+"""
+
+
+async def compute(ctx: Ctx, org_id: int, year: int, quarter: int) -> list[dict[str, Any]]:
+    period = quarter_period(year, quarter)
+    tz = ZoneInfo(ctx.settings.timezone)
+    rows = (
+        (
+            await ctx.session.execute(
+                sa.text(_FIGURES),
+                {
+                    "org": org_id,
+                    "label": quarter_label(year, quarter),
+                    "first_day": period.start,
+                    "last_day": period.end,
+                    "start": datetime.combine(period.start, time(), tz),
+                    "end": datetime.combine(period.end + timedelta(days=1), time(), tz),
+                },
+            )
+        )
+        .mappings()
+        .all()
+    )
+    five = {c.org_id: c for c in await DashboardLoaders(ctx).five_ones.load((org_id, period))}
+    out = []
+    for r in rows:
+        f = five.get(r["org_id"])
+        done = f.done if f else 0
+        out.append(
+            {
+                **{k: (float(v) if hasattr(v, "as_tuple") else v) for k, v in r.items()},
+                "points_per_cadre": round(r["points"] / r["cadres"], 2) if r["cadres"] else 0.0,
+                "five_ones_done": done,
+                "five_ones_rate": round(done / f.cadres, 4) if f and f.cadres else 0.0,
+            }
+        )
+    return out
+
+
+async def generate(ctx: Ctx, org_id: int, year: int, quarter: int) -> Bulletin:
+    """Make (or remake) the draft; a published bulletin is final."""
+    org = await orgs.get(ctx, org_id)
+    ctx.authorize(Act.APPROVE, Obj.WORK, org.path)
+    rows = await compute(ctx, org.id, year, quarter)
+    b = await ctx.session.scalar(
+        sa.select(Bulletin)
+        .where(Bulletin.org_id == org.id, Bulletin.year == year, Bulletin.quarter == quarter)
+        .with_for_update()
+    )
+    if b is not None and b.published:
+        raise Conflict("该季度通报已发布，不能更改")
+    if b is None:
+        b = Bulletin(
+            year=year,
+            quarter=quarter,
+            rows=rows,
+            published=False,
+            org_id=org.id,
+            org_path=org.path,
+            city_id=org.city_id,
+        )
+        ctx.session.add(b)
+    else:
+        b.rows = rows
+    await ctx.session.flush()
+    await ctx.audit(
+        "bulletin.generate", "Bulletin", b.id, org.path, after={"year": year, "quarter": quarter}
+    )
+    return b
+
+
+async def publish(ctx: Ctx, bulletin_id: int) -> Bulletin:
+    b = await ctx.session.get(Bulletin, bulletin_id, with_for_update=True)
+    if b is None:
+        raise NotFound()
+    ctx.authorize(Act.APPROVE, Obj.WORK, b.org_path)
+    if b.published:
+        raise Conflict("该季度通报已发布")
+    b.published, b.published_at = True, datetime.now(UTC)
+    await ctx.session.flush()
+    await ctx.audit("bulletin.publish", "Bulletin", b.id, b.org_path, after={"published": True})
+    return b
+
+
+async def get(ctx: Ctx, bulletin_id: int) -> Bulletin:
+    b = await ctx.session.get(Bulletin, bulletin_id)
+    if b is None:
+        raise NotFound()
+    ctx.authorize(Act.VIEW, Obj.WORK, b.org_path)
+    return b
+
+
+async def list_bulletins(
+    ctx: Ctx, *, under: int | None, year: int | None, first: int | None, after: str | None
+) -> Page[Bulletin]:
+    stmt = sa.select(Bulletin).where(ctx.scope(Act.VIEW, Obj.WORK).predicate(Bulletin.org_path))
+    stmt = await orgs.within(ctx, stmt, Bulletin.org_path, under)
+    if year is not None:
+        stmt = stmt.where(Bulletin.year == year)
+    return await ctx.page(stmt, Bulletin.id, first, after)
+
+
+async def export(ctx: Ctx, bulletin_id: int, fmt: str) -> tuple[str, str]:
+    """(filename, base64 content): XLSX, or a self-contained printable HTML page."""
+    b = await get(ctx, bulletin_id)
+    org = await orgs.load(ctx, b.org_id)
+    title = f"{org.name}{b.year}年第{b.quarter}季度“1+100”工作通报" + (
+        "" if b.published else "（草稿）"
+    )
+    cells = [[_cell(r.get(k)) for k, _ in COLUMNS] for r in b.rows]
+    if fmt == "XLSX":
+        data = spreadsheets.write(cells, [h for _, h in COLUMNS], "XLSX", sheet="通报")
+        return f"{title}.xlsx", base64.b64encode(data).decode()
+    head = "".join(f"<th>{html.escape(h)}</th>" for _, h in COLUMNS)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in cells
+    )
+    issued = f"<p>发布时间：{b.published_at:%Y-%m-%d %H:%M}</p>" if b.published_at else ""
+    page = (
+        f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        "<style>body{font-family:sans-serif;margin:2cm}table{border-collapse:collapse;width:100%}"
+        "th,td{border:1px solid #444;padding:4px 6px;text-align:center}th{background:#eee}"
+        "@media print{body{margin:1cm}}</style></head><body>"
+        f"<h1>{html.escape(title)}</h1><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        f"{issued}</body></html>"
+    )
+    return f"{title}.html", base64.b64encode(page.encode()).decode()
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return f"{v:.2f}"
+    return str(v)

@@ -1,0 +1,190 @@
+"""报送: a city's quarterly 五个一 report (做法、经验、存在问题、下步工作安排), sent up in the
+last week of the quarter with the figures computed from the data attached; the province
+approves or returns it; every version is kept; late ones show."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from authz import Act, Obj
+from authz.errors import BadInput, Conflict, NotFound
+from models import Org, OrgLevel, Report, ReportStatus, ReportVersion
+from resolvers import orgs
+from resolvers.base import Ctx, clean_text
+from resolvers.dashboards import DashboardLoaders
+from resolvers.pagination import Page
+from resolvers.points import today
+from resolvers.quarters import quarter_period
+
+WINDOW_DAYS = 7  # the report window opens in the quarter's last week
+
+
+async def figures(ctx: Ctx, org: Org, year: int, quarter: int) -> dict[str, Any]:
+    """What the system already knows of the quarter: nobody re-types it."""
+    period = quarter_period(year, quarter)
+    loaders = DashboardLoaders(ctx)
+    head = await loaders.headline.load((org.id, period))
+    five = await loaders.five_ones.load((org.id, period))
+    cadres = sum(c.cadres for c in five)
+    return {
+        "period": [period.start.isoformat(), period.end.isoformat()],
+        "cadres": head.cadres,
+        "active_cadres": head.active_cadres,
+        "youth_in_contact": head.youth_in_contact,
+        "logs": head.logs,
+        "five_ones_done": sum(c.done for c in five),
+        "five_ones_cadres": cadres,
+    }
+
+
+async def submit(
+    ctx: Ctx,
+    *,
+    org_id: int,
+    year: int,
+    quarter: int,
+    practices: str,
+    experience: str,
+    problems: str,
+    next_steps: str,
+) -> Report:
+    org = await orgs.load(ctx, org_id)
+    ctx.authorize(Act.MANAGE, Obj.REPORT, org.path)
+    if org.level != OrgLevel.CITY:
+        raise BadInput("季度报送由市级团委提交", field="orgId")
+    period = quarter_period(year, quarter)
+    now = today(ctx)
+    if now < period.end - timedelta(days=WINDOW_DAYS - 1):
+        raise Conflict(f"报送窗口在 {period.end - timedelta(days=WINDOW_DAYS - 1)} 开放")
+    text = {
+        k: clean_text(v, label, max_len=10_000)
+        for k, v, label in (
+            ("practices", practices, "做法"),
+            ("experience", experience, "经验"),
+            ("problems", problems, "存在问题"),
+            ("next_steps", next_steps, "下步工作安排"),
+        )
+    }
+    report = await ctx.session.scalar(
+        sa.select(Report)
+        .where(Report.org_id == org.id, Report.year == year, Report.quarter == quarter)
+        .with_for_update()
+    )
+    if report is None:
+        report = Report(
+            year=year,
+            quarter=quarter,
+            status=ReportStatus.SUBMITTED,
+            version=0,
+            late=False,
+            org_id=org.id,
+            org_path=org.path,
+            city_id=org.city_id,
+        )
+        ctx.session.add(report)
+    elif report.status == ReportStatus.APPROVED:
+        raise Conflict("该季度报送已通过，不能再修改")
+    report.version += 1
+    report.status = ReportStatus.SUBMITTED
+    report.late = now > period.end
+    await ctx.session.flush()
+    ctx.session.add(
+        ReportVersion(
+            report_id=report.id,
+            version=report.version,
+            submitted_by=ctx.principal.user_id,
+            figures=await figures(ctx, org, year, quarter),
+            **text,
+        )
+    )
+    await ctx.session.flush()
+    await ctx.audit(
+        "report.submit",
+        "Report",
+        report.id,
+        org.path,
+        after={"version": report.version, "late": report.late},
+    )
+    return report
+
+
+async def review(ctx: Ctx, report_id: int, approve: bool, comment: str) -> Report:
+    """Approving is a permission of its own (`report:approve`), held by the province."""
+    report = await ctx.session.get(Report, report_id, with_for_update=True)
+    if report is None:
+        raise NotFound()
+    ctx.authorize(Act.APPROVE, Obj.REPORT, report.org_path)
+    if report.status != ReportStatus.SUBMITTED:
+        raise Conflict("只能审阅已报送、待审阅的报送")
+    report.review_comment = clean_text(comment, "审阅意见", max_len=2000, required=not approve)
+    report.status = ReportStatus.APPROVED if approve else ReportStatus.RETURNED
+    report.reviewed_by, report.reviewed_at = ctx.principal.user_id, datetime.now(UTC)
+    await ctx.session.flush()
+    await ctx.audit(
+        "report.review",
+        "Report",
+        report.id,
+        report.org_path,
+        {"status": "SUBMITTED"},
+        {"status": report.status.value, "comment": report.review_comment},
+    )
+    return report
+
+
+async def get(ctx: Ctx, report_id: int) -> Report:
+    report = await ctx.session.get(Report, report_id)
+    if report is None:
+        raise NotFound()
+    ctx.authorize(Act.VIEW, Obj.REPORT, report.org_path)
+    return report
+
+
+async def versions(ctx: Ctx, report_id: int) -> list[ReportVersion]:
+    return list(
+        (
+            await ctx.session.scalars(
+                sa.select(ReportVersion)
+                .where(ReportVersion.report_id == report_id)
+                .order_by(ReportVersion.version)
+            )
+        ).all()
+    )
+
+
+async def list_reports(
+    ctx: Ctx,
+    *,
+    year: int | None,
+    quarter: int | None,
+    status: ReportStatus | None,
+    first: int | None,
+    after: str | None,
+) -> Page[Report]:
+    stmt = sa.select(Report).where(ctx.scope(Act.VIEW, Obj.REPORT).predicate(Report.org_path))
+    for col, value in ((Report.year, year), (Report.quarter, quarter), (Report.status, status)):
+        if value is not None:
+            stmt = stmt.where(col == value)
+    return await ctx.page(stmt, Report.id, first, after)
+
+
+async def missing(ctx: Ctx, year: int, quarter: int) -> list[Org]:
+    """Cities in the caller's subtrees with no report for the quarter."""
+    scope = ctx.scope(Act.VIEW, Obj.REPORT)
+    filed = sa.select(Report.org_id).where(Report.year == year, Report.quarter == quarter)
+    return list(
+        (
+            await ctx.session.scalars(
+                sa.select(Org)
+                .where(
+                    Org.level == OrgLevel.CITY,
+                    Org.is_active,
+                    scope.predicate(Org.path),
+                    Org.id.not_in(filed),
+                )
+                .order_by(Org.id)
+            )
+        ).all()
+    )
