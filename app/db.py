@@ -19,7 +19,9 @@ def make_engine(url: str, settings: Settings) -> AsyncEngine:
         url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
-        pool_timeout=10,
+        pool_timeout=settings.db_pool_timeout_seconds,
+        # Error messages never carry statement parameters (mobile numbers, codes) into logs.
+        hide_parameters=True,
         pool_pre_ping=True,
         connect_args={
             "server_settings": {

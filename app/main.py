@@ -7,7 +7,7 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,7 +24,8 @@ from strawberry.exceptions import ConnectionRejectionError
 from app.db import make_engine, make_sessionmaker, resolve_database_url
 from app.events import EventHub
 from app.graphiql import offline_graphiql_html
-from app.middleware import RateLimitMiddleware, RequestContextMiddleware
+from app.middleware import ErrorMiddleware, RateLimitMiddleware, RequestContextMiddleware
+from app.ratelimit import SlidingWindow
 from app.settings import ROOT, Settings, get_settings
 from authz import PolicyStore, Principal, load_principal
 from authz.sync import PolicyListener
@@ -44,6 +45,7 @@ class Services:
     policy: PolicyStore
     listener: PolicyListener
     hub: EventHub
+    limits: SlidingWindow = field(default_factory=SlidingWindow)
 
 
 class GraphQLView(GraphQL):
@@ -87,8 +89,9 @@ class GraphQLView(GraphQL):
             settings=svc.settings,
             sessionmaker=svc.sessionmaker,
             request_id=state.get("request_id", ""),
+            client_ip=(request.scope.get("client") or ("", 0))[0],
         )
-        return Context(ctx=ctx, request=request, response=response, hub=svc.hub)
+        return Context(ctx=ctx, request=request, response=response, hub=svc.hub, limits=svc.limits)
 
     async def on_ws_connect(self, context: Context) -> None:  # type: ignore[override]
         """Browsers cannot set headers on a WebSocket: the token may come in connection_init
@@ -178,6 +181,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         ],
         middleware=[
             Middleware(RequestContextMiddleware, settings=settings),
+            Middleware(ErrorMiddleware),
             Middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute),
         ],
         lifespan=lifespan,

@@ -6,11 +6,10 @@ import contextvars
 import json
 import logging
 import secrets
-import time
-from collections import deque
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.ratelimit import SlidingWindow
 from app.settings import Settings
 from resolvers.tokens import TokenError, read_access
 
@@ -63,46 +62,62 @@ class RequestContextMiddleware:
 
 class RateLimitMiddleware:
     """A sliding one-minute window per client address; beyond it, 429 with RATE_LIMITED.
-    (Login and one-time codes have their own, stricter limits in the database.)"""
+    (Login, one-time codes and expensive operations have their own, stricter limits.)"""
 
     def __init__(self, app: ASGIApp, per_minute: int) -> None:
         self.app, self.per_minute = app, per_minute
-        self.hits: dict[str, deque[float]] = {}
+        self.window = SlidingWindow()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.per_minute <= 0:
             return await self.app(scope, receive, send)
         client = (scope.get("client") or ("unknown", 0))[0]
-        now = time.monotonic()
-        window = self.hits.setdefault(client, deque())
-        while window and window[0] < now - 60:
-            window.popleft()
-        if len(window) >= self.per_minute:
-            retry = max(1, int(60 - (now - window[0])))
-            body = json.dumps(
-                {
-                    "errors": [
-                        {
-                            "message": "请求过于频繁，请稍后再试",
-                            "extensions": {"code": "RATE_LIMITED", "retryAfter": retry},
-                        }
-                    ]
-                },
-                ensure_ascii=False,
-            ).encode()
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 429,
-                    "headers": [
-                        (b"content-type", b"application/json; charset=utf-8"),
-                        (b"retry-after", str(retry).encode()),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": body})
+        retry = self.window.hit(client, self.per_minute)
+        if retry is not None:
+            await _json_error(send, 429, "RATE_LIMITED", "请求过于频繁，请稍后再试", retry_after=retry)
             return
-        window.append(now)
-        if len(self.hits) > 100_000:  # forget idle clients
-            self.hits = {k: v for k, v in self.hits.items() if v and v[-1] > now - 60}
         await self.app(scope, receive, send)
+
+
+class ErrorMiddleware:
+    """Whatever escapes the app (the database down before an operation began, say) leaves as
+    JSON with a code, never a bare 500 page or a stack trace."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            if started:
+                raise
+            from schema.extensions import _unavailable
+
+            unavailable = _unavailable(exc)
+            if unavailable:
+                log.warning("%s before the operation (request %s)", unavailable[0], request_id_var.get())
+                await _json_error(send, 503, unavailable[0], unavailable[1], retry_after=5)
+            else:
+                log.error("unexpected error (request %s)", request_id_var.get(), exc_info=exc)
+                await _json_error(send, 500, "INTERNAL_SERVER_ERROR", "服务器内部错误，请稍后再试")
+
+
+async def _json_error(send: Send, status: int, code: str, message: str, retry_after: int | None = None) -> None:
+    ext: dict[str, object] = {"code": code, "requestId": request_id_var.get()}
+    headers = [(b"content-type", b"application/json; charset=utf-8")]
+    if retry_after is not None:
+        ext["retryAfter"] = retry_after
+        headers.append((b"retry-after", str(retry_after).encode()))
+    body = json.dumps({"errors": [{"message": message, "extensions": ext}]}, ensure_ascii=False).encode()
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

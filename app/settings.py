@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     data_dir: Path = ROOT / "var"
     db_pool_size: int = 10
     db_statement_timeout_ms: int = 15_000
+    db_pool_timeout_seconds: float = 10
 
     timezone: str = "Asia/Shanghai"
     # A cadre may correct a work log for this long after writing it; then it is locked.
@@ -61,6 +62,19 @@ class Settings(BaseSettings):
 
     # Requests per minute per client address, all operations together.
     rate_limit_per_minute: int = 1_200
+    # Expensive operations (dashboards, rankings, exports, detection, assessment) per
+    # principal per minute.
+    expensive_per_minute: int = 60
+    # Failed logins per client address per quarter hour, whatever the username.
+    login_failures_per_address: int = 30
+    # One-time codes: per number per day, per address per hour.
+    otp_per_mobile_per_day: int = 10
+    otp_per_address_per_hour: int = 20
+    # Retention (days) for the purge command.
+    retain_otp_days: int = 30
+    retain_sessions_days: int = 90
+    retain_idempotency_hours: int = 24
+    retain_data_reads_days: int = 1095
 
     def check_production(self) -> None:
         if self.environment == "production" and self.jwt_secret.startswith("dev-only"):

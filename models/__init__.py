@@ -3,6 +3,8 @@
 from models.accounts import (
     AuthSession,
     ClientKind,
+    Consent,
+    DeletionRequest,
     LoginThrottle,
     OtpCode,
     RefreshToken,
@@ -29,7 +31,7 @@ from models.assessment import (
     SpotCheckItem,
     SpotCheckMethod,
 )
-from models.audit import AuditEntry
+from models.audit import AuditEntry, IdempotencyKey, PersonalDataRead
 from models.base import Base, metadata
 from models.org import Org, OrgKind, OrgLevel
 from models.people import Cadre, CadreKind, Youth
@@ -89,14 +91,17 @@ __all__ = [
     "CampaignKind",
     "Channel",
     "ClientKind",
+    "Consent",
     "Contact",
     "ContactStatus",
+    "DeletionRequest",
     "Discussion",
     "DiscussionReply",
     "Flag",
     "FlagKind",
     "FlagStatus",
     "Grant",
+    "IdempotencyKey",
     "LearnAndDoChoice",
     "LearnAndDoKind",
     "LearnAndDoRecord",
@@ -109,6 +114,7 @@ __all__ = [
     "OrgKind",
     "OrgLevel",
     "OtpCode",
+    "PersonalDataRead",
     "PointEntry",
     "PointRule",
     "PointSnapshot",

@@ -85,6 +85,36 @@ class OtpCode(Base):
     expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(sa.Integer, server_default="0")
     used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    address: Mapped[str | None] = mapped_column(sa.String(64), index=True)  # who asked, for caps
+
+
+class Consent(Base):
+    """A youth's consent to the privacy policy: scope, time, policy version, and a guardian's
+    where the youth is under 14."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    youth_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("youth.id"), index=True)
+    policy_version: Mapped[str] = mapped_column(sa.String(20))
+    scope: Mapped[str] = mapped_column(sa.String(200))
+    guardian_name: Mapped[str | None] = mapped_column(sa.String(50))
+    guardian_mobile: Mapped[str | None] = mapped_column(sa.String(20))
+    accepted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+
+class DeletionRequest(Base):
+    """A youth asks for their personal data to be deleted; an administrator carries it out."""
+
+    __tablename__ = "deletion_requests"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    youth_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("youth.id"), index=True)
+    reason: Mapped[str] = mapped_column(sa.Text, server_default="")
+    status: Mapped[str] = mapped_column(sa.String(10))  # PENDING | DONE
+    requested_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    done_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    done_by: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("users.id"))
 
 
 class SmsOutbox(Base):

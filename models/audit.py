@@ -29,3 +29,34 @@ class AuditEntry(Base):
     org_path: Mapped[str | None] = mapped_column(Ltree())
     before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # Tamper evidence: each row's hash covers its content and the previous row's hash
+    # (computed by a database trigger, in id order).
+    prev_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    hash: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+class IdempotencyKey(Base):
+    """A mutation's first answer, kept so that a retry with the same key gets it back and
+    writes nothing new. Written in the mutation's own transaction."""
+
+    __tablename__ = "idempotency_keys"
+
+    user_id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)  # 0: anonymous
+    key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(sa.String(64))
+    response: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+
+class PersonalDataRead(Base):
+    """Every read of a youth's whole mobile number by someone other than the youth (PIPL)."""
+
+    __tablename__ = "personal_data_reads"
+    __table_args__ = (sa.Index("ix_personal_data_reads_youth_at", "youth_id", "at"),)
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    youth_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("youth.id"))
+    viewer_user_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("users.id"))
+    field: Mapped[str] = mapped_column(sa.String(30))
+    request_id: Mapped[str | None] = mapped_column(sa.String(64))
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())

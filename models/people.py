@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -44,3 +45,5 @@ class Youth(Base, TenantOwned, Timestamps):
     name: Mapped[str] = mapped_column(sa.String(50))
     mobile: Mapped[str] = mapped_column(sa.String(20), unique=True)
     industry: Mapped[str] = mapped_column(sa.String(50), server_default="")
+    # For guardian consent under 14 (PIPL art. 31); optional otherwise.
+    birth_date: Mapped[date | None] = mapped_column(sa.Date)

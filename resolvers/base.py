@@ -38,7 +38,10 @@ class Ctx:
     # For the few writes that must outlive a failed mutation (login throttling).
     sessionmaker: async_sessionmaker[AsyncSession] | None = None
     request_id: str = ""
+    client_ip: str = ""
     loaders: Loaders = field(init=False)
+    # (youth id, viewer user id, field, request id): whole personal data shown, logged after.
+    personal_reads: list[tuple[int, int, str, str]] = field(init=False, default_factory=list)
     _scopes: dict[tuple[Act, Obj], Scope] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:

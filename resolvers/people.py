@@ -211,6 +211,9 @@ def youth_mobile(ctx: Ctx, youth: Youth, *, own_contact: bool = False) -> str:
     if may_see_personal(
         ctx.policy, ctx.principal, youth.id, youth.org_path, own_contact=own_contact
     ):
+        viewer = ctx.principal.user_id
+        if viewer is not None and ctx.principal.youth_id != youth.id:
+            ctx.personal_reads.append((youth.id, viewer, "mobile", ctx.request_id))
         return youth.mobile
     return mask_mobile(youth.mobile)
 

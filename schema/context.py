@@ -17,6 +17,7 @@ class Context:
     response: Any
     # Live events of this instance (subscriptions), and a WebSocket's connection_init payload.
     hub: Any = None
+    limits: Any = None  # per-principal windows for expensive operations
     connection_params: dict[str, Any] | None = None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 
-from graphql import GraphQLError
+from graphql import ExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
@@ -25,7 +25,75 @@ def _code_for_validation(message: str) -> str:
     return "GRAPHQL_VALIDATION_FAILED"
 
 
+# Fields whose cost grows with the subtree: counted per principal against their own limit.
+EXPENSIVE = {"dashboard", "cadreRanking", "orgRanking", "exportYouth", "exportBulletin", "detectFlags",
+             "computeAssessment", "generateBulletin", "voiceStats", "quotaBehind", "learnAndDoGaps",
+             "orgRatings", "drawSpotCheck"}
+
+
 class OperationExtension(SchemaExtension):
+    """One transaction per operation; idempotent replays; per-principal limits on expensive
+    fields; errors with codes."""
+
+    def __init__(self) -> None:
+        self.idempotency: tuple[str, str] | None = None  # (key, request hash)
+        self.replayed = False
+
+    async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
+        ec = self.execution_context
+        context = ec.context
+        ctx = getattr(context, "ctx", None)
+        if ctx is not None and ec.graphql_document is not None:
+            self._limit_expensive(context, ctx)
+            if ec.operation_type == OperationType.MUTATION:
+                await self._replay(context, ctx)
+        yield
+
+    def _limit_expensive(self, context: object, ctx: object) -> None:
+        from graphql import FieldNode, visit
+        from graphql.language import Visitor
+
+        found: list[str] = []
+
+        class Fields(Visitor):
+            def enter_field(self, node: FieldNode, *_: object) -> None:
+                if node.name.value in EXPENSIVE:
+                    found.append(node.name.value)
+
+        visit(self.execution_context.graphql_document, Fields())  # type: ignore[arg-type]
+        limits = getattr(context, "limits", None)
+        principal = getattr(ctx, "principal", None)
+        if found and limits is not None and principal is not None and principal.user_id is not None:
+            retry = limits.hit(f"u:{principal.user_id}", ctx.settings.expensive_per_minute)  # type: ignore[attr-defined]
+            if retry is not None:
+                from authz.errors import RateLimited
+
+                self.execution_context.result = _refusal(RateLimited(
+                    f"统计和导出类查询过于频繁，请 {retry} 秒后再试", retry_after=retry))
+
+    async def _replay(self, context: object, ctx: object) -> None:
+        from resolvers import idempotency
+
+        if self.execution_context.result is not None:
+            return  # refused already
+
+        request = getattr(context, "request", None)
+        headers = getattr(request, "headers", None) or {}
+        try:
+            key = idempotency.clean_key(headers.get(idempotency.HEADER))
+            if key is None:
+                return
+            digest = idempotency.request_hash(self.execution_context.query or "",
+                                              self.execution_context.variables)
+            self.idempotency = (key, digest)
+            stored = await idempotency.lookup(ctx, key, digest)  # type: ignore[arg-type]
+        except DomainError as exc:
+            self.execution_context.result = _refusal(exc)
+            return
+        if stored is not None:
+            self.replayed = True
+            self.execution_context.result = ExecutionResult(data=stored, errors=None)
+
     async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]
         yield
         ec = self.execution_context
@@ -34,17 +102,26 @@ class OperationExtension(SchemaExtension):
         errors = list(getattr(result, "errors", None) or [])
         ctx = getattr(context, "ctx", None)
         if ctx is not None:
-            commit = ec.operation_type == OperationType.MUTATION and not errors
+            commit = ec.operation_type == OperationType.MUTATION and not errors and not self.replayed
             try:
+                if commit and self.idempotency and result is not None and result.data is not None:
+                    from resolvers import idempotency
+
+                    await idempotency.remember(ctx, *self.idempotency, result.data)
                 if commit:
                     await ctx.session.commit()
                 else:
                     await ctx.session.rollback()
             except Exception as exc:  # a commit that fails is the operation failing
                 await ctx.session.rollback()
-                errors.append(GraphQLError("commit failed", original_error=exc))
-                if result is not None:
-                    result.data = None
+                stored = await self._stored_after_race(ctx, exc)
+                if stored is not None and result is not None:
+                    result.data, errors = stored, []
+                else:
+                    errors.append(GraphQLError("commit failed", original_error=exc))
+                    if result is not None:
+                        result.data = None
+            await _flush_personal_reads(ctx)
         if result is not None and errors:
             request_id = getattr(ctx, "request_id", "")
             result.errors = [_present(e, request_id) for e in errors]
@@ -56,6 +133,37 @@ class OperationExtension(SchemaExtension):
             ctx = getattr(self.execution_context.context, "ctx", None)
             result.errors = [_present(e, getattr(ctx, "request_id", "")) for e in errors]  # type: ignore[attr-defined]
         yield
+
+
+    async def _stored_after_race(self, ctx: object, exc: Exception) -> dict | None:  # type: ignore[type-arg]
+        """A concurrent retry with the same key committed first: answer as it did."""
+        if not self.idempotency or "idempotency_keys" not in str(exc):
+            return None
+        from resolvers import idempotency
+
+        return await idempotency.replay_after_race(ctx.sessionmaker, ctx.principal.user_id,  # type: ignore[attr-defined]
+                                                   self.idempotency[0])
+
+
+def _refusal(exc: DomainError) -> ExecutionResult:
+    return ExecutionResult(data=None, errors=[GraphQLError(exc.message, original_error=exc)])
+
+
+async def _flush_personal_reads(ctx: object) -> None:
+    """Whole-number reads are logged whatever became of the operation (a query rolls back)."""
+    reads = getattr(ctx, "personal_reads", None)
+    if not reads:
+        return
+    from models import PersonalDataRead
+
+    try:
+        async with ctx.sessionmaker() as session:  # type: ignore[attr-defined]
+            session.add_all(PersonalDataRead(youth_id=y, viewer_user_id=v, field=f, request_id=r)
+                            for y, v, f, r in reads)
+            await session.commit()
+    except Exception:
+        log.exception("could not record personal data reads")
+    reads.clear()
 
 
 def _present(error: GraphQLError, request_id: str) -> GraphQLError:
@@ -73,6 +181,12 @@ def _present(error: GraphQLError, request_id: str) -> GraphQLError:
         return GraphQLError(
             prefix + error.message, nodes=error.nodes, path=error.path, extensions={"code": code}
         )
+    unavailable = _unavailable(original)
+    if unavailable:
+        code, message = unavailable
+        log.warning("%s (request %s): %s", code, request_id, type(original).__name__)
+        return GraphQLError(message, nodes=error.nodes, path=error.path,
+                            extensions={"code": code, "requestId": request_id})
     if error.path is None or _is_input_coercion(original):
         # Failed before any resolver ran: variables that do not coerce (an unknown enum …).
         return GraphQLError(
@@ -88,6 +202,23 @@ def _present(error: GraphQLError, request_id: str) -> GraphQLError:
         path=error.path,
         extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
     )
+
+
+def _unavailable(exc: Exception) -> tuple[str, str] | None:
+    """Limits of the database answer with a code, never a 500: a statement over its time,
+    a pool with no free connection, a database that went away."""
+    import sqlalchemy.exc as sa_exc
+
+    text = f"{type(exc).__name__} {getattr(exc, 'orig', '')}".lower()
+    if "querycancelederror" in text or "statement timeout" in text or "canceling statement" in text:
+        return "TIMEOUT", "查询超时，请缩小范围后重试"
+    if isinstance(exc, sa_exc.TimeoutError):
+        return "SERVICE_UNAVAILABLE", "服务繁忙，请稍后再试"
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return "SERVICE_UNAVAILABLE", "数据库暂时不可用，请稍后再试"
+    if isinstance(exc, (ConnectionError, OSError)) or "connectiondoesnotexist" in text or "cannotconnectnow" in text:
+        return "SERVICE_UNAVAILABLE", "数据库暂时不可用，请稍后再试"
+    return None
 
 
 def _is_input_coercion(exc: Exception) -> bool:
