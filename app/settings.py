@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     import_max_rows: int = 2_000
     import_max_bytes: int = 5_000_000
 
+    log_format: str = "text"  # "json" for structured logs with request ids (production)
+
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -100,7 +100,9 @@ class Consent(Base):
     scope: Mapped[str] = mapped_column(sa.String(200))
     guardian_name: Mapped[str | None] = mapped_column(sa.String(50))
     guardian_mobile: Mapped[str | None] = mapped_column(sa.String(20))
-    accepted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    accepted_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
 
 
 class DeletionRequest(Base):
@@ -112,7 +114,9 @@ class DeletionRequest(Base):
     youth_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("youth.id"), index=True)
     reason: Mapped[str] = mapped_column(sa.Text, server_default="")
     status: Mapped[str] = mapped_column(sa.String(10))  # PENDING | DONE
-    requested_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    requested_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
     done_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     done_by: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("users.id"))
 

@@ -45,7 +45,9 @@ class IdempotencyKey(Base):
     key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
     request_hash: Mapped[str] = mapped_column(sa.String(64))
     response: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    created_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
 
 
 class PersonalDataRead(Base):

@@ -86,12 +86,12 @@ async def _check_lock(ctx: Ctx, identifier: str) -> None:
         raise RateLimited(f"尝试次数过多，请 {minutes} 分钟后再试", retry_after=minutes * 60)
 
 
-async def _record_failure(ctx: Ctx, identifier: str) -> None:
+async def _record_failure(ctx: Ctx, identifier: str, max_failures: int | None = None) -> None:
     """Committed on its own: the failed login's transaction is rolled back."""
     s = ctx.settings
     lock = sa.case(
         (
-            LoginThrottle.failures + 1 >= s.login_max_failures,
+            LoginThrottle.failures + 1 >= (max_failures or s.login_max_failures),
             sa.func.now() + sa.text(f"interval '{int(s.login_lock_minutes)} minutes'"),
         ),
         else_=None,
@@ -113,6 +113,21 @@ async def _record_failure(ctx: Ctx, identifier: str) -> None:
     async with ctx.independent() as side:
         await side.execute(stmt)
         await side.commit()
+
+
+def _address(ctx: Ctx) -> str:
+    return f"a:{ctx.client_ip or 'unknown'}"
+
+
+async def _check_locks(ctx: Ctx, identifier: str) -> None:
+    """The account (or number) and the client address each have a lock."""
+    await _check_lock(ctx, identifier)
+    await _check_lock(ctx, _address(ctx))
+
+
+async def _record_failures(ctx: Ctx, identifier: str) -> None:
+    await _record_failure(ctx, identifier)
+    await _record_failure(ctx, _address(ctx), ctx.settings.login_failures_per_address)
 
 
 async def _clear_failures(ctx: Ctx, identifier: str) -> None:
@@ -148,12 +163,12 @@ async def login(ctx: Ctx, username: str, password: str, client: ClientKind) -> A
     if not username or not password:
         raise BadInput("请输入用户名和密码")
     identifier = f"u:{username[:60]}"
-    await _check_lock(ctx, identifier)
+    await _check_locks(ctx, identifier)
     user = await ctx.session.scalar(
         sa.select(User).where(User.username == username, User.is_active)
     )
     if not _verify(user.password_hash if user else None, password) or user is None:
-        await _record_failure(ctx, identifier)
+        await _record_failures(ctx, identifier)
         raise Unauthenticated(WRONG_LOGIN)
     await _clear_failures(ctx, identifier)
     return await _open_session(ctx, user, client)
@@ -171,12 +186,14 @@ async def request_login_code(ctx: Ctx, mobile: str) -> int:
     if last and (now - last).total_seconds() < s.otp_resend_seconds:
         wait = s.otp_resend_seconds - int((now - last).total_seconds())
         raise RateLimited(f"验证码发送过于频繁，请 {wait} 秒后再试", retry_after=wait)
+    await _cap_codes(ctx, mobile, now)
     code = "".join(secrets.choice("0123456789") for _ in range(s.otp_length))
     ctx.session.add(
         OtpCode(
             mobile=mobile,
             code_hash=hash_secret(f"{mobile}:{code}"),
             expires_at=now + timedelta(minutes=s.otp_ttl_minutes),
+            address=ctx.client_ip or None,
         )
     )
     known = await ctx.session.scalar(
@@ -194,10 +211,30 @@ async def request_login_code(ctx: Ctx, mobile: str) -> int:
     return s.otp_resend_seconds
 
 
+async def _cap_codes(ctx: Ctx, mobile: str, now: datetime) -> None:
+    """Codes cost money and pester people: capped per number a day and per address an hour."""
+    s = ctx.settings
+    per_number = await ctx.session.scalar(
+        sa.select(sa.func.count()).where(
+            OtpCode.mobile == mobile, OtpCode.created_at > now - timedelta(days=1)
+        )
+    )
+    if per_number >= s.otp_per_mobile_per_day:
+        raise RateLimited("该号码今天获取验证码的次数已达上限", retry_after=3600)
+    if ctx.client_ip:
+        per_address = await ctx.session.scalar(
+            sa.select(sa.func.count()).where(
+                OtpCode.address == ctx.client_ip, OtpCode.created_at > now - timedelta(hours=1)
+            )
+        )
+        if per_address >= s.otp_per_address_per_hour:
+            raise RateLimited("获取验证码过于频繁，请稍后再试", retry_after=600)
+
+
 async def login_with_code(ctx: Ctx, mobile: str, code: str, client: ClientKind) -> AuthResult:
     mobile = clean_mobile(mobile)
     identifier = f"m:{mobile}"
-    await _check_lock(ctx, identifier)
+    await _check_locks(ctx, identifier)
     otp = await ctx.session.scalar(
         sa.select(OtpCode)
         .where(
@@ -221,7 +258,7 @@ async def login_with_code(ctx: Ctx, mobile: str, code: str, client: ClientKind) 
                     .values(attempts=OtpCode.attempts + 1)
                 )
                 await side.commit()
-        await _record_failure(ctx, identifier)
+        await _record_failures(ctx, identifier)
         raise Unauthenticated(WRONG_CODE)
     assert otp is not None
     # Single use, also against a concurrent login with the same code.

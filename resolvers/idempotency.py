@@ -43,12 +43,20 @@ async def lookup(ctx: Ctx, key: str, digest: str) -> dict[str, Any] | None:
 async def remember(ctx: Ctx, key: str, digest: str, data: dict[str, Any]) -> None:
     """In the mutation's own transaction: the answer is kept exactly when the writes are.
     A concurrent duplicate blocks on the key until this commits, then fails and replays."""
-    await ctx.session.execute(insert(IdempotencyKey).values(
-        user_id=ctx.principal.user_id or 0, key=key, request_hash=digest, response=data))
+    await ctx.session.execute(
+        insert(IdempotencyKey).values(
+            user_id=ctx.principal.user_id or 0, key=key, request_hash=digest, response=data
+        )
+    )
 
 
-async def replay_after_race(sessionmaker: Any, user_id: int | None, key: str) -> dict[str, Any] | None:
+async def replay_after_race(
+    sessionmaker: Any, user_id: int | None, key: str
+) -> dict[str, Any] | None:
     async with sessionmaker() as session:
-        row = await session.scalar(sa.select(IdempotencyKey.response).where(
-            IdempotencyKey.user_id == (user_id or 0), IdempotencyKey.key == key))
+        row = await session.scalar(
+            sa.select(IdempotencyKey.response).where(
+                IdempotencyKey.user_id == (user_id or 0), IdempotencyKey.key == key
+            )
+        )
         return row

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from authz import Act, Obj, require_cadre
 from authz.errors import BadInput, NotFound
 from models import Cadre, Contact, ContactStatus, Rating
-from resolvers import orgs
+from resolvers import orgs, privacy
 from resolvers.base import Ctx, clean_text
 from resolvers.points import today
 from resolvers.voices import my_youth
@@ -23,6 +23,7 @@ def quarter(ctx: Ctx) -> str:
 
 async def rate(ctx: Ctx, *, cadre_id: int, score: int, comment: str = "") -> Rating:
     youth = await my_youth(ctx)
+    await privacy.require_consent(ctx, youth)
     link = await ctx.session.scalar(
         sa.select(Contact).where(
             Contact.youth_id == youth.id,

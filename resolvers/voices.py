@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from authz import Act, Obj, decide, is_in_subtree, is_own_youth, require_user, require_youth
 from authz.errors import BadInput, Conflict, NotFound
 from models import Contact, Voice, VoiceKind, VoiceReply, VoiceStatus, Youth
-from resolvers import events, orgs
+from resolvers import events, orgs, privacy
 from resolvers.base import Ctx, clean_text
 from resolvers.contacts import LIVE
 from resolvers.pagination import Page
@@ -45,6 +45,7 @@ async def send(
     org_id: int | None = None,
 ) -> Voice:
     youth = await my_youth(ctx)
+    await privacy.require_consent(ctx, youth)
     if (cadre_id is None) == (org_id is None):
         raise BadInput("请选择一位团干部或一个团组织作为对象", field="cadreId")
     if cadre_id is not None:

@@ -31,7 +31,7 @@ from models import (
     WishEvent,
     WishStatus,
 )
-from resolvers import events, orgs
+from resolvers import events, orgs, privacy
 from resolvers.base import Ctx, clean_text
 from resolvers.pagination import Page
 from resolvers.voices import my_cadre_link, my_youth
@@ -117,6 +117,7 @@ async def submit(
     ctx: Ctx, *, cadre_id: int, category: WishCategory, title: str, description: str
 ) -> Wish:
     youth = await my_youth(ctx)
+    await privacy.require_consent(ctx, youth)
     link = await my_cadre_link(ctx, youth, cadre_id)
     wish = Wish(
         youth_id=youth.id,

@@ -35,6 +35,7 @@ from schema.orgs import Org, OrgMutation, OrgQuery
 from schema.people import Cadre, PeopleMutation, PeopleQuery, Youth
 from schema.points import PointsMutation, PointsQuery
 from schema.policy import Grant, PolicyMutation, PolicyQuery
+from schema.privacy import PrivacyMutation, PrivacyQuery
 from schema.quotas import QuotaMutation, QuotaQuery
 from schema.subscriptions import Subscription
 from schema.truth import Flag, SpotCheck, TruthMutation, TruthQuery
@@ -67,6 +68,7 @@ Query = merge_types(
         YouthServicesQuery,
         TruthQuery,
         AssessmentQuery,
+        PrivacyQuery,
     ),
 )
 Mutation = merge_types(
@@ -84,6 +86,7 @@ Mutation = merge_types(
         YouthServicesMutation,
         TruthMutation,
         AssessmentMutation,
+        PrivacyMutation,
     ),
 )
 

@@ -39,8 +39,26 @@ class AuditEntry(Node):
         )
 
 
+@strawberry.type(description="审计日志哈希链校验结果")
+class AuditChainCheck:
+    ok: bool
+    checked: int
+    first_bad_id: strawberry.ID | None
+
+
 @strawberry.type
 class AuditQuery:
+    @strawberry.field(
+        description="校验审计日志哈希链（需要根组织的 audit:view）：任何被改动、删除或插入的行都会暴露"
+    )
+    async def verify_audit_chain(self, info: Info) -> AuditChainCheck:
+        c = await audit.verify(info.context.ctx)
+        return AuditChainCheck(
+            ok=c.ok,
+            checked=c.checked,
+            first_bad_id=to_global_id("AuditEntry", c.first_bad_id) if c.first_bad_id else None,
+        )
+
     @strawberry.field(description="你有权查看的审计日志（需要 audit:view），新的在后")
     async def audit_log(
         self,

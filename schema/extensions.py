@@ -10,6 +10,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from authz.errors import DomainError
+from schema.metrics import GRAPHQL_ERRORS
 
 log = logging.getLogger("youthlink.graphql")
 
@@ -26,9 +27,21 @@ def _code_for_validation(message: str) -> str:
 
 
 # Fields whose cost grows with the subtree: counted per principal against their own limit.
-EXPENSIVE = {"dashboard", "cadreRanking", "orgRanking", "exportYouth", "exportBulletin", "detectFlags",
-             "computeAssessment", "generateBulletin", "voiceStats", "quotaBehind", "learnAndDoGaps",
-             "orgRatings", "drawSpotCheck"}
+EXPENSIVE = {
+    "dashboard",
+    "cadreRanking",
+    "orgRanking",
+    "exportYouth",
+    "exportBulletin",
+    "detectFlags",
+    "computeAssessment",
+    "generateBulletin",
+    "voiceStats",
+    "quotaBehind",
+    "learnAndDoGaps",
+    "orgRatings",
+    "drawSpotCheck",
+}
 
 
 class OperationExtension(SchemaExtension):
@@ -68,8 +81,9 @@ class OperationExtension(SchemaExtension):
             if retry is not None:
                 from authz.errors import RateLimited
 
-                self.execution_context.result = _refusal(RateLimited(
-                    f"统计和导出类查询过于频繁，请 {retry} 秒后再试", retry_after=retry))
+                self.execution_context.result = _refusal(
+                    RateLimited(f"统计和导出类查询过于频繁，请 {retry} 秒后再试", retry_after=retry)
+                )
 
     async def _replay(self, context: object, ctx: object) -> None:
         from resolvers import idempotency
@@ -83,8 +97,9 @@ class OperationExtension(SchemaExtension):
             key = idempotency.clean_key(headers.get(idempotency.HEADER))
             if key is None:
                 return
-            digest = idempotency.request_hash(self.execution_context.query or "",
-                                              self.execution_context.variables)
+            digest = idempotency.request_hash(
+                self.execution_context.query or "", self.execution_context.variables
+            )
             self.idempotency = (key, digest)
             stored = await idempotency.lookup(ctx, key, digest)  # type: ignore[arg-type]
         except DomainError as exc:
@@ -102,7 +117,9 @@ class OperationExtension(SchemaExtension):
         errors = list(getattr(result, "errors", None) or [])
         ctx = getattr(context, "ctx", None)
         if ctx is not None:
-            commit = ec.operation_type == OperationType.MUTATION and not errors and not self.replayed
+            commit = (
+                ec.operation_type == OperationType.MUTATION and not errors and not self.replayed
+            )
             try:
                 if commit and self.idempotency and result is not None and result.data is not None:
                     from resolvers import idempotency
@@ -125,6 +142,8 @@ class OperationExtension(SchemaExtension):
         if result is not None and errors:
             request_id = getattr(ctx, "request_id", "")
             result.errors = [_present(e, request_id) for e in errors]
+            for e in result.errors:
+                GRAPHQL_ERRORS.labels((e.extensions or {}).get("code", "UNKNOWN")).inc()
 
     def on_stream_result(self, result: object) -> Iterator[None]:  # type: ignore[override]
         """Each result of a subscription gets the same codes and masking."""
@@ -134,15 +153,17 @@ class OperationExtension(SchemaExtension):
             result.errors = [_present(e, getattr(ctx, "request_id", "")) for e in errors]  # type: ignore[attr-defined]
         yield
 
-
     async def _stored_after_race(self, ctx: object, exc: Exception) -> dict | None:  # type: ignore[type-arg]
         """A concurrent retry with the same key committed first: answer as it did."""
         if not self.idempotency or "idempotency_keys" not in str(exc):
             return None
         from resolvers import idempotency
 
-        return await idempotency.replay_after_race(ctx.sessionmaker, ctx.principal.user_id,  # type: ignore[attr-defined]
-                                                   self.idempotency[0])
+        return await idempotency.replay_after_race(
+            ctx.sessionmaker,
+            ctx.principal.user_id,  # type: ignore[attr-defined]
+            self.idempotency[0],
+        )
 
 
 def _refusal(exc: DomainError) -> ExecutionResult:
@@ -158,8 +179,10 @@ async def _flush_personal_reads(ctx: object) -> None:
 
     try:
         async with ctx.sessionmaker() as session:  # type: ignore[attr-defined]
-            session.add_all(PersonalDataRead(youth_id=y, viewer_user_id=v, field=f, request_id=r)
-                            for y, v, f, r in reads)
+            session.add_all(
+                PersonalDataRead(youth_id=y, viewer_user_id=v, field=f, request_id=r)
+                for y, v, f, r in reads
+            )
             await session.commit()
     except Exception:
         log.exception("could not record personal data reads")
@@ -185,8 +208,12 @@ def _present(error: GraphQLError, request_id: str) -> GraphQLError:
     if unavailable:
         code, message = unavailable
         log.warning("%s (request %s): %s", code, request_id, type(original).__name__)
-        return GraphQLError(message, nodes=error.nodes, path=error.path,
-                            extensions={"code": code, "requestId": request_id})
+        return GraphQLError(
+            message,
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": code, "requestId": request_id},
+        )
     if error.path is None or _is_input_coercion(original):
         # Failed before any resolver ran: variables that do not coerce (an unknown enum …).
         return GraphQLError(
@@ -216,7 +243,11 @@ def _unavailable(exc: Exception) -> tuple[str, str] | None:
         return "SERVICE_UNAVAILABLE", "服务繁忙，请稍后再试"
     if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
         return "SERVICE_UNAVAILABLE", "数据库暂时不可用，请稍后再试"
-    if isinstance(exc, (ConnectionError, OSError)) or "connectiondoesnotexist" in text or "cannotconnectnow" in text:
+    if (
+        isinstance(exc, (ConnectionError, OSError))
+        or "connectiondoesnotexist" in text
+        or "cannotconnectnow" in text
+    ):
         return "SERVICE_UNAVAILABLE", "数据库暂时不可用，请稍后再试"
     return None
 

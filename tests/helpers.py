@@ -229,6 +229,10 @@ async def add_youth_account(services: Any, name: str, mobile: str, org: Org) -> 
         s.add(user)
         await s.flush()
         await s.execute(sa.update(Youth).where(Youth.id == youth.id).values(user_id=user.id))
+        from models import Consent
+        from resolvers.privacy import POLICY_VERSION, SCOPE
+
+        s.add(Consent(youth_id=youth.id, policy_version=POLICY_VERSION, scope=SCOPE))
         await s.commit()
         return youth, user
 

@@ -81,7 +81,7 @@ def upgrade() -> None:
             PERFORM pg_advisory_xact_lock(7243001);
             SELECT hash INTO NEW.prev_hash FROM audit_log ORDER BY id DESC LIMIT 1;
             NEW.hash := encode(sha256(convert_to(
-                coalesce(NEW.prev_hash, '') || '|' || NEW.id || '|' || NEW.at || '|' ||
+                coalesce(NEW.prev_hash, '') || '|' || NEW.id || '|' || extract(epoch FROM NEW.at) || '|' ||
                 coalesce(NEW.actor_user_id::text, '') || '|' || NEW.action || '|' || NEW.entity_type || '|' ||
                 NEW.entity_id || '|' || coalesce(NEW.org_path::text, '') || '|' ||
                 coalesce(NEW.before::text, '') || '|' || coalesce(NEW.after::text, ''), 'UTF8')), 'hex');

@@ -1,0 +1,343 @@
+"""Personal data (PIPL): consent when a youth joins (a guardian's under 14), who holds their
+data, a download of it, deletion on request, and retention."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from authz import Act, Obj, require_youth
+from authz.errors import BadInput, Conflict, Forbidden, NotFound
+from models import (
+    AuthSession,
+    Cadre,
+    Consent,
+    Contact,
+    ContactStatus,
+    DeletionRequest,
+    Grant,
+    IdempotencyKey,
+    Org,
+    OtpCode,
+    PersonalDataRead,
+    Rating,
+    RefreshToken,
+    SmsOutbox,
+    User,
+    Voice,
+    Wish,
+    WorkLog,
+    Youth,
+)
+from resolvers.base import Ctx, clean_mobile, clean_text
+from resolvers.contacts import LIVE
+
+POLICY_VERSION = "2026-11"
+SCOPE = "联系与服务：姓名、手机号、行业；工作记录；青年之声、微心愿、评价"
+GUARDIAN_AGE = 14
+
+
+async def _me(ctx: Ctx) -> Youth:
+    youth = await ctx.session.get(Youth, require_youth(ctx.principal))
+    assert youth is not None
+    return youth
+
+
+def _age(birth: date, on: date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+async def accept(
+    ctx: Ctx,
+    *,
+    policy_version: str,
+    birth_date: date | None = None,
+    guardian_name: str | None = None,
+    guardian_mobile: str | None = None,
+) -> Consent:
+    youth = await _me(ctx)
+    if policy_version != POLICY_VERSION:
+        raise BadInput(f"请同意当前版本（{POLICY_VERSION}）的隐私政策", field="policyVersion")
+    if birth_date is not None:
+        if not date(1900, 1, 1) < birth_date <= datetime.now(UTC).date():
+            raise BadInput("出生日期不正确", field="birthDate")
+        youth.birth_date = birth_date
+    minor = (
+        youth.birth_date is not None
+        and _age(youth.birth_date, datetime.now(UTC).date()) < GUARDIAN_AGE
+    )
+    if minor and not (guardian_name and guardian_mobile):
+        raise BadInput(
+            "未满 14 周岁，须由监护人同意（填写监护人姓名和手机号）", field="guardianName"
+        )
+    consent = Consent(
+        youth_id=youth.id,
+        policy_version=policy_version,
+        scope=SCOPE,
+        guardian_name=clean_text(guardian_name, "监护人姓名", max_len=50) if minor else None,
+        guardian_mobile=clean_mobile(guardian_mobile or "") if minor else None,
+    )
+    ctx.session.add(consent)
+    await ctx.session.flush()
+    await ctx.audit(
+        "privacy.consent",
+        "Youth",
+        youth.id,
+        youth.org_path,
+        after={"policy_version": policy_version, "guardian": minor},
+    )
+    return consent
+
+
+async def current_consent(session: AsyncSession, youth_id: int) -> Consent | None:
+    return await session.scalar(
+        sa.select(Consent)
+        .where(Consent.youth_id == youth_id, Consent.policy_version == POLICY_VERSION)
+        .order_by(Consent.id.desc())
+        .limit(1)
+    )
+
+
+async def require_consent(ctx: Ctx, youth: Youth) -> None:
+    """A youth speaks, wishes and rates only after agreeing to the current policy."""
+    if await current_consent(ctx.session, youth.id) is None:
+        raise Forbidden(f"请先阅读并同意隐私政策（{POLICY_VERSION}）")
+
+
+async def holders(ctx: Ctx) -> dict[str, Any]:
+    """Who holds my data: the cadres whose list I am on, the roles that may see my whole
+    number over my org, and who read it lately."""
+    youth = await _me(ctx)
+    cadres = (
+        await ctx.session.execute(
+            sa.select(Cadre.name, Org.name, Contact.status)
+            .join(Contact, Contact.cadre_id == Cadre.id)
+            .join(Org, Org.id == Cadre.org_id)
+            .where(Contact.youth_id == youth.id, Contact.status.in_(LIVE))
+        )
+    ).all()
+    grants = (
+        await ctx.session.execute(
+            sa.select(Grant.role, Org.name)
+            .join(Org, Org.id == Grant.org_id)
+            .where(Grant.revoked_at.is_(None), Grant.org_path.ancestor_of(youth.org_path))
+            .distinct()
+        )
+    ).all()
+    roles = [
+        (role, org) for role, org in grants if ctx.policy.allows(role, Obj.YOUTH, Act.VIEW_PERSONAL)
+    ]
+    reads = (
+        await ctx.session.execute(
+            sa.select(User.display_name, PersonalDataRead.at)
+            .join(User, User.id == PersonalDataRead.viewer_user_id)
+            .where(PersonalDataRead.youth_id == youth.id)
+            .order_by(PersonalDataRead.id.desc())
+            .limit(50)
+        )
+    ).all()
+    return {
+        "cadres": [{"name": n, "org": o, "status": s.value} for n, o, s in cadres],
+        "roles": [{"role": r, "org": o} for r, o in roles],
+        "recent_reads": [{"by": n, "at": at.isoformat()} for n, at in reads],
+    }
+
+
+async def export(ctx: Ctx) -> dict[str, Any]:
+    """Everything the platform holds about me, as data."""
+    youth = await _me(ctx)
+    s = ctx.session
+
+    async def rows(stmt: Any) -> list[dict[str, Any]]:
+        return [dict(r._mapping) for r in (await s.execute(stmt)).all()]
+
+    def iso(v: Any) -> Any:
+        return (
+            v.isoformat()
+            if isinstance(v, (date, datetime))
+            else v.value
+            if hasattr(v, "value")
+            else v
+        )
+
+    data = {
+        "profile": {
+            "name": youth.name,
+            "mobile": youth.mobile,
+            "industry": youth.industry,
+            "birth_date": youth.birth_date,
+            "registered_at": youth.created_at,
+        },
+        "consents": await rows(
+            sa.select(
+                Consent.policy_version, Consent.scope, Consent.accepted_at, Consent.guardian_name
+            ).where(Consent.youth_id == youth.id)
+        ),
+        "contacts": await rows(
+            sa.select(
+                Cadre.name.label("cadre"),
+                Contact.status,
+                Contact.invited_at,
+                Contact.accepted_at,
+                Contact.left_at,
+            )
+            .join(Cadre, Cadre.id == Contact.cadre_id)
+            .where(Contact.youth_id == youth.id)
+        ),
+        "logged_contacts": await rows(
+            sa.select(
+                Cadre.name.label("cadre"), WorkLog.channel, WorkLog.content, WorkLog.occurred_at
+            )
+            .join(Cadre, Cadre.id == WorkLog.cadre_id)
+            .where(WorkLog.youth_id == youth.id, WorkLog.deleted_at.is_(None))
+        ),
+        "voices": await rows(
+            sa.select(Voice.kind, Voice.title, Voice.body, Voice.status, Voice.created_at).where(
+                Voice.youth_id == youth.id
+            )
+        ),
+        "wishes": await rows(
+            sa.select(
+                Wish.category, Wish.title, Wish.description, Wish.status, Wish.submitted_at
+            ).where(Wish.youth_id == youth.id)
+        ),
+        "ratings_given": await rows(
+            sa.select(Cadre.name.label("cadre"), Rating.period, Rating.score, Rating.comment)
+            .join(Cadre, Cadre.id == Rating.cadre_id)
+            .where(Rating.youth_id == youth.id)
+        ),
+        "holders": await holders(ctx),
+    }
+
+    def clean(v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [clean(x) for x in v]
+        return iso(v)
+
+    await ctx.audit("privacy.export", "Youth", youth.id, youth.org_path)
+    return clean(data)
+
+
+async def request_deletion(ctx: Ctx, reason: str) -> DeletionRequest:
+    youth = await _me(ctx)
+    pending = await ctx.session.scalar(
+        sa.select(DeletionRequest.id).where(
+            DeletionRequest.youth_id == youth.id, DeletionRequest.status == "PENDING"
+        )
+    )
+    if pending:
+        raise Conflict("已有待处理的删除申请")
+    req = DeletionRequest(
+        youth_id=youth.id,
+        status="PENDING",
+        reason=clean_text(reason, "原因", max_len=1000, required=False),
+    )
+    ctx.session.add(req)
+    await ctx.session.flush()
+    await ctx.audit("privacy.deletion_request", "Youth", youth.id, youth.org_path)
+    return req
+
+
+async def list_deletions(ctx: Ctx, status: str | None) -> list[DeletionRequest]:
+    scope = ctx.scope(Act.MANAGE, Obj.YOUTH)
+    stmt = (
+        sa.select(DeletionRequest)
+        .join(Youth, Youth.id == DeletionRequest.youth_id)
+        .where(scope.predicate(Youth.org_path))
+        .order_by(DeletionRequest.id)
+    )
+    if status:
+        stmt = stmt.where(DeletionRequest.status == status)
+    return list((await ctx.session.scalars(stmt.limit(500))).all())
+
+
+async def process_deletion(ctx: Ctx, request_id: int) -> DeletionRequest:
+    """Erase the person, keep the counts: the youth record is anonymized, their login ends,
+    their links end, and the texts they wrote are removed."""
+    req = await ctx.session.get(DeletionRequest, request_id, with_for_update=True)
+    youth = await ctx.session.get(Youth, req.youth_id, with_for_update=True) if req else None
+    if req is None or youth is None:
+        raise NotFound()
+    ctx.authorize(Act.MANAGE, Obj.YOUTH, youth.org_path)
+    if req.status != "PENDING":
+        raise Conflict("该申请已处理")
+    now = datetime.now(UTC)
+    youth.name, youth.mobile, youth.industry, youth.birth_date = (
+        "已注销用户",
+        f"deleted-{youth.id}",
+        "",
+        None,
+    )
+    s = ctx.session
+    if youth.user_id is not None:
+        await s.execute(
+            sa.update(User)
+            .where(User.id == youth.user_id)
+            .values(mobile=None, display_name="已注销用户", is_active=False)
+        )
+        await s.execute(
+            sa.update(AuthSession)
+            .where(AuthSession.user_id == youth.user_id, AuthSession.revoked_at.is_(None))
+            .values(revoked_at=now, revoked_reason="deleted")
+        )
+    await s.execute(
+        sa.update(Contact)
+        .where(Contact.youth_id == youth.id, Contact.status.in_(LIVE))
+        .values(status=ContactStatus.LEFT, left_at=now, left_by="YOUTH")
+    )
+    await s.execute(
+        sa.update(Voice).where(Voice.youth_id == youth.id).values(body="[已删除]", title="[已删除]")
+    )
+    await s.execute(sa.update(Wish).where(Wish.youth_id == youth.id).values(description="[已删除]"))
+    await s.execute(sa.update(Rating).where(Rating.youth_id == youth.id).values(comment=""))
+    req.status, req.done_at, req.done_by = "DONE", now, ctx.principal.user_id
+    await s.flush()
+    await ctx.audit(
+        "privacy.deletion_done", "Youth", youth.id, youth.org_path, after={"request_id": req.id}
+    )
+    return req
+
+
+async def purge(session: AsyncSession, settings: Any) -> dict[str, int]:
+    """Retention: what is kept only for a while is removed after it."""
+    now = datetime.now(UTC)
+    out = {}
+    for name, stmt in (
+        (
+            "otp_codes",
+            sa.delete(OtpCode).where(
+                OtpCode.created_at < now - timedelta(days=settings.retain_otp_days)
+            ),
+        ),
+        (
+            "sms_outbox",
+            sa.delete(SmsOutbox).where(
+                SmsOutbox.created_at < now - timedelta(days=settings.retain_otp_days)
+            ),
+        ),
+        ("refresh_tokens", sa.delete(RefreshToken).where(RefreshToken.expires_at < now)),
+        (
+            "idempotency_keys",
+            sa.delete(IdempotencyKey).where(
+                IdempotencyKey.created_at < now - timedelta(hours=settings.retain_idempotency_hours)
+            ),
+        ),
+        (
+            "personal_data_reads",
+            sa.delete(PersonalDataRead).where(
+                PersonalDataRead.at < now - timedelta(days=settings.retain_data_reads_days)
+            ),
+        ),
+    ):
+        out[name] = (await session.execute(stmt)).rowcount or 0  # type: ignore[attr-defined]
+    old_sessions = sa.select(AuthSession.id).where(
+        AuthSession.revoked_at < now - timedelta(days=settings.retain_sessions_days)
+    )
+    await session.execute(sa.delete(RefreshToken).where(RefreshToken.session_id.in_(old_sessions)))
+    out["auth_sessions"] = 0  # kept: they count activation and mobile use (附件1 item 4)
+    return out

@@ -1,0 +1,117 @@
+"""Personal data (PIPL): consent, who holds my data, download, deletion."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+from strawberry.scalars import JSON
+
+from resolvers import privacy
+from schema.context import Info
+from schema.relay import pk, to_global_id
+
+
+@strawberry.type(description="隐私政策同意记录")
+class ConsentRecord:
+    policy_version: str
+    scope: str
+    accepted_at: datetime
+    by_guardian: bool
+
+
+@strawberry.type(description="个人信息删除申请")
+class DeletionRequest:
+    id: strawberry.ID
+    status: str
+    reason: str
+    requested_at: datetime
+    done_at: datetime | None
+
+
+def _deletion(r) -> DeletionRequest:  # type: ignore[no-untyped-def]
+    return DeletionRequest(
+        id=to_global_id("DeletionRequest", r.id),
+        status=r.status,
+        reason=r.reason,
+        requested_at=r.requested_at,
+        done_at=r.done_at,
+    )
+
+
+@strawberry.type
+class PrivacyQuery:
+    @strawberry.field(description="当前隐私政策版本")
+    def privacy_policy_version(self) -> str:
+        return privacy.POLICY_VERSION
+
+    @strawberry.field(description="小伙伴：我对当前隐私政策的同意记录（未同意时为空）")
+    async def my_consent(self, info: Info) -> ConsentRecord | None:
+        ctx = info.context.ctx
+        from authz import require_youth
+
+        c = await privacy.current_consent(ctx.session, require_youth(ctx.principal))
+        return (
+            ConsentRecord(
+                policy_version=c.policy_version,
+                scope=c.scope,
+                accepted_at=c.accepted_at,
+                by_guardian=c.guardian_name is not None,
+            )
+            if c
+            else None
+        )
+
+    @strawberry.field(
+        description="小伙伴：谁持有我的个人信息（联系我的团干部、可查看完整号码的角色、最近的查看记录）"
+    )
+    async def my_data_holders(self, info: Info) -> JSON:
+        return await privacy.holders(info.context.ctx)
+
+    @strawberry.field(description="小伙伴：下载我的全部个人信息（JSON）")
+    async def export_my_data(self, info: Info) -> JSON:
+        return await privacy.export(info.context.ctx)
+
+    @strawberry.field(description="个人信息删除申请（需要 youth:manage）")
+    async def deletion_requests(
+        self, info: Info, status: str | None = None
+    ) -> list[DeletionRequest]:
+        return [_deletion(r) for r in await privacy.list_deletions(info.context.ctx, status)]
+
+
+@strawberry.type
+class PrivacyMutation:
+    @strawberry.mutation(description="小伙伴同意隐私政策；未满 14 周岁须填写监护人")
+    async def accept_privacy_policy(
+        self,
+        info: Info,
+        policy_version: str,
+        birth_date: date | None = None,
+        guardian_name: str | None = None,
+        guardian_mobile: str | None = None,
+    ) -> ConsentRecord:
+        c = await privacy.accept(
+            info.context.ctx,
+            policy_version=policy_version,
+            birth_date=birth_date,
+            guardian_name=guardian_name,
+            guardian_mobile=guardian_mobile,
+        )
+        return ConsentRecord(
+            policy_version=c.policy_version,
+            scope=c.scope,
+            accepted_at=c.accepted_at,
+            by_guardian=c.guardian_name is not None,
+        )
+
+    @strawberry.mutation(description="小伙伴申请删除个人信息")
+    async def request_data_deletion(self, info: Info, reason: str = "") -> DeletionRequest:
+        return _deletion(await privacy.request_deletion(info.context.ctx, reason))
+
+    @strawberry.mutation(
+        description="处理删除申请：匿名化该小伙伴并结束其登录与联系（需要 youth:manage）"
+    )
+    async def process_data_deletion(self, info: Info, id: strawberry.ID) -> DeletionRequest:
+        return _deletion(
+            await privacy.process_deletion(info.context.ctx, pk(id, "DeletionRequest"))
+        )
