@@ -80,7 +80,11 @@ class GraphQLView(GraphQL):
         state = request.scope.get("state", {})
         auth = state.get("auth")
         if isinstance(auth, AccessClaims):
-            principal = await load_principal(session, auth.user_id, auth.session_id)
+            try:
+                principal = await load_principal(session, auth.user_id, auth.session_id)
+            except Exception:
+                await session.close()  # the database failed us before the operation began
+                raise
             if request.scope["type"] == "websocket":
                 await session.close()  # a subscription must not hold a connection while idle
         elif isinstance(auth, TokenError):
