@@ -51,12 +51,15 @@ async def remember(ctx: Ctx, key: str, digest: str, data: dict[str, Any]) -> Non
 
 
 async def replay_after_race(
-    sessionmaker: Any, user_id: int | None, key: str
+    sessionmaker: Any, user_id: int | None, key: str, digest: str
 ) -> dict[str, Any] | None:
+    """The answer committed under this key for this same request, if any."""
     async with sessionmaker() as session:
-        row = await session.scalar(
-            sa.select(IdempotencyKey.response).where(
-                IdempotencyKey.user_id == (user_id or 0), IdempotencyKey.key == key
+        row = (
+            await session.execute(
+                sa.select(IdempotencyKey.request_hash, IdempotencyKey.response).where(
+                    IdempotencyKey.user_id == (user_id or 0), IdempotencyKey.key == key
+                )
             )
-        )
-        return row
+        ).one_or_none()
+        return row.response if row is not None and row.request_hash == digest else None

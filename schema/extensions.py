@@ -116,6 +116,13 @@ class OperationExtension(SchemaExtension):
         result = ec.result
         errors = list(getattr(result, "errors", None) or [])
         ctx = getattr(context, "ctx", None)
+        if ctx is not None and errors and self.idempotency and not self.replayed:
+            # A twin with the same key may have committed while this one ran into its writes.
+            await ctx.session.rollback()
+            stored = await self._stored(ctx)
+            if stored is not None and result is not None:
+                result.data, result.errors, errors = stored, None, []
+                self.replayed = True
         if ctx is not None:
             commit = (
                 ec.operation_type == OperationType.MUTATION and not errors and not self.replayed
@@ -131,7 +138,7 @@ class OperationExtension(SchemaExtension):
                     await ctx.session.rollback()
             except Exception as exc:  # a commit that fails is the operation failing
                 await ctx.session.rollback()
-                stored = await self._stored_after_race(ctx, exc)
+                stored = await self._stored(ctx) if self.idempotency else None
                 if stored is not None and result is not None:
                     result.data, errors = stored, []
                 else:
@@ -153,16 +160,15 @@ class OperationExtension(SchemaExtension):
             result.errors = [_present(e, getattr(ctx, "request_id", "")) for e in errors]  # type: ignore[attr-defined]
         yield
 
-    async def _stored_after_race(self, ctx: object, exc: Exception) -> dict | None:  # type: ignore[type-arg]
-        """A concurrent retry with the same key committed first: answer as it did."""
-        if not self.idempotency or "idempotency_keys" not in str(exc):
-            return None
+    async def _stored(self, ctx: object) -> dict | None:  # type: ignore[type-arg]
+        """The answer a concurrent request with the same key committed, if any."""
         from resolvers import idempotency
 
+        assert self.idempotency is not None
         return await idempotency.replay_after_race(
-            ctx.sessionmaker,
+            ctx.sessionmaker,  # type: ignore[attr-defined]
             ctx.principal.user_id,  # type: ignore[attr-defined]
-            self.idempotency[0],
+            *self.idempotency,
         )
 
 

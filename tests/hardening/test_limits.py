@@ -8,48 +8,75 @@ from tests.helpers import Api, add_user, add_youth, gid, standard_tree
 
 
 async def test_batched_requests_are_refused(api) -> None:
-    r = await api.client.post("/graphql", json=[{"query": "{ __typename }"}, {"query": "{ __typename }"}])
+    r = await api.client.post(
+        "/graphql", json=[{"query": "{ __typename }"}, {"query": "{ __typename }"}]
+    )
     assert r.status_code == 400
 
 
 async def test_introspection_can_be_switched_off(database_url) -> None:
-    async with RunningApp(create_app(settings_for_tests(graphql_introspection=False), database_url=database_url)) as app:
+    async with RunningApp(
+        create_app(settings_for_tests(graphql_introspection=False), database_url=database_url)
+    ) as app:
         async with app.client() as client:
             r = await client.post("/graphql", json={"query": "{ __schema { types { name } } }"})
             body = r.json()
-            assert body["data"] is None and body["errors"][0]["extensions"]["code"] in ("FORBIDDEN", "GRAPHQL_VALIDATION_FAILED")
+            assert body["data"] is None and body["errors"][0]["extensions"]["code"] in (
+                "FORBIDDEN",
+                "GRAPHQL_VALIDATION_FAILED",
+            )
 
 
 async def test_failed_logins_per_address_lock_every_username(database_url) -> None:
     settings = settings_for_tests(login_failures_per_address=4)
-    async with RunningApp(create_app(settings, database_url=database_url)) as app, app.client() as client:
+    async with (
+        RunningApp(create_app(settings, database_url=database_url)) as app,
+        app.client() as client,
+    ):
         api = Api(client, app.services)
-        login = 'mutation($u: String!) { login(username: $u, password: "Wrong1234") { accessToken } }'
+        login = (
+            'mutation($u: String!) { login(username: $u, password: "Wrong1234") { accessToken } }'
+        )
         codes = [(await api.gql(login, {"u": f"user{i}"})).codes for i in range(5)]
         assert codes[:4] == [["UNAUTHENTICATED"]] * 4 and codes[4] == ["RATE_LIMITED"]
 
 
 async def test_one_time_codes_are_capped_per_number_and_address(database_url) -> None:
     settings = settings_for_tests(otp_per_mobile_per_day=2, otp_per_address_per_hour=3)
-    async with RunningApp(create_app(settings, database_url=database_url)) as app, app.client() as client:
+    async with (
+        RunningApp(create_app(settings, database_url=database_url)) as app,
+        app.client() as client,
+    ):
         api = Api(client, app.services)
-        ask = 'mutation($m: String!) { requestLoginCode(mobile: $m) { retryAfterSeconds } }'
-        assert [(await api.gql(ask, {"m": "13700000101"})).codes for _ in range(3)] == [[], [], ["RATE_LIMITED"]]
+        ask = "mutation($m: String!) { requestLoginCode(mobile: $m) { retryAfterSeconds } }"
+        assert [(await api.gql(ask, {"m": "13700000101"})).codes for _ in range(3)] == [
+            [],
+            [],
+            ["RATE_LIMITED"],
+        ]
         assert (await api.gql(ask, {"m": "13700000102"})).codes == []
-        assert (await api.gql(ask, {"m": "13700000103"})).codes == ["RATE_LIMITED"]  # 3 an hour per address
+        assert (await api.gql(ask, {"m": "13700000103"})).codes == [
+            "RATE_LIMITED"
+        ]  # 3 an hour per address
 
 
 async def test_expensive_fields_are_limited_per_principal(database_url) -> None:
-    async with RunningApp(create_app(settings_for_tests(expensive_per_minute=2), database_url=database_url)) as app:
+    async with RunningApp(
+        create_app(settings_for_tests(expensive_per_minute=2), database_url=database_url)
+    ) as app:
         async with app.client() as client:
             api = Api(client, app.services)
             tree = await standard_tree(app.services)
             leader = await add_user(app.services, "leader", org=tree["A"], roles=("city_admin",))
             t = await api.token_for(leader.id)
             q = "query($o: ID!) { dashboard(orgId: $o) { logs } }"
-            codes = [(await api.gql(q, {"o": gid("Org", tree["A"].id)}, token=t)).codes for _ in range(3)]
+            codes = [
+                (await api.gql(q, {"o": gid("Org", tree["A"].id)}, token=t)).codes for _ in range(3)
+            ]
             assert codes == [[], [], ["RATE_LIMITED"]]
-            assert (await api.gql("{ orgs { totalCount } }", token=t)).codes == []  # cheap fields still pass
+            assert (
+                await api.gql("{ orgs { totalCount } }", token=t)
+            ).codes == []  # cheap fields still pass
 
 
 async def test_a_statement_over_its_time_answers_timeout(api, database_url) -> None:
@@ -58,7 +85,9 @@ async def test_a_statement_over_its_time_answers_timeout(api, database_url) -> N
     for i in range(3):
         await add_youth(api.services, f"y{i}", f"1360000000{i}", tree["A1"])
     t = await api.token_for(leader.id)
-    async with RunningApp(create_app(settings_for_tests(db_statement_timeout_ms=1), database_url=database_url)) as app:
+    async with RunningApp(
+        create_app(settings_for_tests(db_statement_timeout_ms=1), database_url=database_url)
+    ) as app:
         async with app.client() as client:
             slow = Api(client, app.services)
             q = "query($o: ID!) { dashboard(orgId: $o) { cadres logs fiveOnesByChild { done } industryMix { name } } }"
@@ -73,17 +102,25 @@ async def test_pool_exhaustion_answers_service_unavailable(api, database_url) ->
     t = await api.token_for(leader.id)
     settings = settings_for_tests(db_pool_size=1, db_pool_timeout_seconds=0.2)
     async with RunningApp(create_app(settings, database_url=database_url)) as app:
-        hold = [await app.services.engine.connect() for _ in range(2)]  # the pool (1) and its overflow (1)
+        hold = [
+            await app.services.engine.connect() for _ in range(2)
+        ]  # the pool (1) and its overflow (1)
         try:
             async with app.client() as client:
-                r = await client.post("/graphql", json={"query": "{ orgs { totalCount } }"},
-                                      headers={"authorization": f"Bearer {t}"})
+                r = await client.post(
+                    "/graphql",
+                    json={"query": "{ orgs { totalCount } }"},
+                    headers={"authorization": f"Bearer {t}"},
+                )
                 assert r.status_code == 503
                 assert r.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
         finally:
             for c in hold:
                 await c.close()
         async with app.client() as client:  # and serves again once connections are free
-            r = await client.post("/graphql", json={"query": "{ orgs { totalCount } }"},
-                                  headers={"authorization": f"Bearer {t}"})
+            r = await client.post(
+                "/graphql",
+                json={"query": "{ orgs { totalCount } }"},
+                headers={"authorization": f"Bearer {t}"},
+            )
             assert r.json()["data"]["orgs"]["totalCount"] == 4  # A and below

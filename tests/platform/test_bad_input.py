@@ -411,9 +411,24 @@ async def test_every_mutation_refuses_bad_input_and_writes_nothing(api) -> None:
             True,
         ),
         # Personal data.
-        "acceptPrivacyPolicy": ('mutation { acceptPrivacyPolicy(policyVersion: "1999") { scope } }', {}, "FORBIDDEN", True),
-        "requestDataDeletion": ('mutation { requestDataDeletion(reason: "x") { id } }', {}, "FORBIDDEN", True),
-        "processDataDeletion": ('mutation { processDataDeletion(id: "x") { id } }', {}, "BAD_USER_INPUT", True),
+        "acceptPrivacyPolicy": (
+            'mutation { acceptPrivacyPolicy(policyVersion: "1999") { scope } }',
+            {},
+            "FORBIDDEN",
+            True,
+        ),
+        "requestDataDeletion": (
+            'mutation { requestDataDeletion(reason: "x") { id } }',
+            {},
+            "FORBIDDEN",
+            True,
+        ),
+        "processDataDeletion": (
+            'mutation { processDataDeletion(id: "x") { id } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
     }
     declared = set(build_schema()._schema.mutation_type.fields)
     assert declared == set(cases), f"mutations without a bad-input case: {declared - set(cases)}"
