@@ -17,14 +17,13 @@ async def test_batched_requests_are_refused(api) -> None:
 async def test_introspection_can_be_switched_off(database_url) -> None:
     async with RunningApp(
         create_app(settings_for_tests(graphql_introspection=False), database_url=database_url)
-    ) as app:
-        async with app.client() as client:
-            r = await client.post("/graphql", json={"query": "{ __schema { types { name } } }"})
-            body = r.json()
-            assert body["data"] is None and body["errors"][0]["extensions"]["code"] in (
-                "FORBIDDEN",
-                "GRAPHQL_VALIDATION_FAILED",
-            )
+    ) as app, app.client() as client:
+        r = await client.post("/graphql", json={"query": "{ __schema { types { name } } }"})
+        body = r.json()
+        assert body["data"] is None and body["errors"][0]["extensions"]["code"] in (
+            "FORBIDDEN",
+            "GRAPHQL_VALIDATION_FAILED",
+        )
 
 
 async def test_failed_logins_per_address_lock_every_username(database_url) -> None:
@@ -63,20 +62,19 @@ async def test_one_time_codes_are_capped_per_number_and_address(database_url) ->
 async def test_expensive_fields_are_limited_per_principal(database_url) -> None:
     async with RunningApp(
         create_app(settings_for_tests(expensive_per_minute=2), database_url=database_url)
-    ) as app:
-        async with app.client() as client:
-            api = Api(client, app.services)
-            tree = await standard_tree(app.services)
-            leader = await add_user(app.services, "leader", org=tree["A"], roles=("city_admin",))
-            t = await api.token_for(leader.id)
-            q = "query($o: ID!) { dashboard(orgId: $o) { logs } }"
-            codes = [
-                (await api.gql(q, {"o": gid("Org", tree["A"].id)}, token=t)).codes for _ in range(3)
-            ]
-            assert codes == [[], [], ["RATE_LIMITED"]]
-            assert (
-                await api.gql("{ orgs { totalCount } }", token=t)
-            ).codes == []  # cheap fields still pass
+    ) as app, app.client() as client:
+        api = Api(client, app.services)
+        tree = await standard_tree(app.services)
+        leader = await add_user(app.services, "leader", org=tree["A"], roles=("city_admin",))
+        t = await api.token_for(leader.id)
+        q = "query($o: ID!) { dashboard(orgId: $o) { logs } }"
+        codes = [
+            (await api.gql(q, {"o": gid("Org", tree["A"].id)}, token=t)).codes for _ in range(3)
+        ]
+        assert codes == [[], [], ["RATE_LIMITED"]]
+        assert (
+            await api.gql("{ orgs { totalCount } }", token=t)
+        ).codes == []  # cheap fields still pass
 
 
 async def test_a_statement_over_its_time_answers_timeout(api, database_url) -> None:
