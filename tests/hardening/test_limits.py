@@ -15,9 +15,12 @@ async def test_batched_requests_are_refused(api) -> None:
 
 
 async def test_introspection_can_be_switched_off(database_url) -> None:
-    async with RunningApp(
-        create_app(settings_for_tests(graphql_introspection=False), database_url=database_url)
-    ) as app, app.client() as client:
+    async with (
+        RunningApp(
+            create_app(settings_for_tests(graphql_introspection=False), database_url=database_url)
+        ) as app,
+        app.client() as client,
+    ):
         r = await client.post("/graphql", json={"query": "{ __schema { types { name } } }"})
         body = r.json()
         assert body["data"] is None and body["errors"][0]["extensions"]["code"] in (
@@ -60,9 +63,12 @@ async def test_one_time_codes_are_capped_per_number_and_address(database_url) ->
 
 
 async def test_expensive_fields_are_limited_per_principal(database_url) -> None:
-    async with RunningApp(
-        create_app(settings_for_tests(expensive_per_minute=2), database_url=database_url)
-    ) as app, app.client() as client:
+    async with (
+        RunningApp(
+            create_app(settings_for_tests(expensive_per_minute=2), database_url=database_url)
+        ) as app,
+        app.client() as client,
+    ):
         api = Api(client, app.services)
         tree = await standard_tree(app.services)
         leader = await add_user(app.services, "leader", org=tree["A"], roles=("city_admin",))
