@@ -89,15 +89,13 @@ async def test_a_statement_over_its_time_answers_timeout(api, database_url) -> N
     for i in range(3):
         await add_youth(api.services, f"y{i}", f"1360000000{i}", tree["A1"])
     t = await api.token_for(leader.id)
-    async with RunningApp(
-        create_app(settings_for_tests(db_statement_timeout_ms=1), database_url=database_url)
-    ) as app:
-        async with app.client() as client:
-            slow = Api(client, app.services)
-            q = "query($o: ID!) { dashboard(orgId: $o) { cadres logs fiveOnesByChild { done } industryMix { name } } }"
-            r = await slow.gql(q, {"o": gid("Org", tree["A"].id)}, token=t)
-            assert r.status in (200, 503)
-            assert set(r.codes) and set(r.codes) <= {"TIMEOUT", "SERVICE_UNAVAILABLE"}, r.body
+    slow_app = create_app(settings_for_tests(db_statement_timeout_ms=1), database_url=database_url)
+    async with RunningApp(slow_app) as app, app.client() as client:
+        slow = Api(client, app.services)
+        q = "query($o: ID!) { dashboard(orgId: $o) { cadres logs fiveOnesByChild { done } industryMix { name } } }"
+        r = await slow.gql(q, {"o": gid("Org", tree["A"].id)}, token=t)
+        assert r.status in (200, 503)
+        assert set(r.codes) and set(r.codes) <= {"TIMEOUT", "SERVICE_UNAVAILABLE"}, r.body
 
 
 async def test_pool_exhaustion_answers_service_unavailable(api, database_url) -> None:
