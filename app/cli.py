@@ -314,3 +314,7 @@ def main() -> None:
 
     configure(get_settings().log_format)
     cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -237,22 +237,49 @@ def _present(error: GraphQLError, request_id: str) -> GraphQLError:
     )
 
 
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception, what SQLAlchemy wrapped, and what caused those."""
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or e in seen:
+            continue
+        seen.append(e)
+        todo += [getattr(e, "orig", None), e.__cause__, e.__context__]
+    return seen
+
+
+# SQLSTATE classes: 08 connection exception, 57P0x operator intervention (shutdown, restart).
+_GONE = ("08", "57P01", "57P02", "57P03")
+_GONE_NAMES = (
+    "connectiondoesnotexist",
+    "cannotconnectnow",
+    "connectionrefused",
+    "interfaceerror",
+    "adminshutdown",
+    "crashshutdown",
+    "postgresconnectionerror",
+)
+
+
 def _unavailable(exc: Exception) -> tuple[str, str] | None:
     """Limits of the database answer with a code, never a 500: a statement over its time,
-    a pool with no free connection, a database that went away."""
+    a pool with no free connection, a database that went away (or is restarting)."""
     import sqlalchemy.exc as sa_exc
 
-    text = f"{type(exc).__name__} {getattr(exc, 'orig', '')}".lower()
-    if "querycancelederror" in text or "statement timeout" in text or "canceling statement" in text:
+    chain = _causes(exc)
+    states = [str(getattr(e, "sqlstate", "") or "") for e in chain]
+    names = " ".join(type(e).__name__.lower() for e in chain)
+    if "57014" in states or "querycancelederror" in names:
         return "TIMEOUT", "查询超时，请缩小范围后重试"
-    if isinstance(exc, sa_exc.TimeoutError):
+    if any(isinstance(e, sa_exc.TimeoutError) for e in chain):
         return "SERVICE_UNAVAILABLE", "服务繁忙，请稍后再试"
-    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
-        return "SERVICE_UNAVAILABLE", "数据库暂时不可用，请稍后再试"
     if (
-        isinstance(exc, (ConnectionError, OSError))
-        or "connectiondoesnotexist" in text
-        or "cannotconnectnow" in text
+        any(st.startswith(_GONE) for st in states if st)
+        or any(n in names for n in _GONE_NAMES)
+        or any(isinstance(e, sa_exc.DBAPIError) and e.connection_invalidated for e in chain)
+        or any(isinstance(e, (ConnectionError, OSError)) for e in chain)
     ):
         return "SERVICE_UNAVAILABLE", "数据库暂时不可用，请稍后再试"
     return None
