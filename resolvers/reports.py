@@ -172,6 +172,7 @@ async def list_reports(
 
 async def missing(ctx: Ctx, year: int, quarter: int) -> list[Org]:
     """Cities in the caller's subtrees with no report for the quarter."""
+    quarter_period(year, quarter)  # validates both
     scope = ctx.scope(Act.VIEW, Obj.REPORT)
     filed = sa.select(Report.org_id).where(Report.year == year, Report.quarter == quarter)
     return list(

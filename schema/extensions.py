@@ -210,6 +210,14 @@ def _present(error: GraphQLError, request_id: str) -> GraphQLError:
         return GraphQLError(
             prefix + error.message, nodes=error.nodes, path=error.path, extensions={"code": code}
         )
+    if any(str(getattr(e, "sqlstate", "") or "").startswith("22") for e in _causes(original)):
+        # A data exception (a number out of range, a NUL character …): the input's fault.
+        return GraphQLError(
+            "输入超出范围或含有不能保存的字符",
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": "BAD_USER_INPUT"},
+        )
     unavailable = _unavailable(original)
     if unavailable:
         code, message = unavailable

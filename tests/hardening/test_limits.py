@@ -126,3 +126,16 @@ async def test_pool_exhaustion_answers_service_unavailable(api, database_url) ->
                 headers={"authorization": f"Bearer {t}"},
             )
             assert r.json()["data"]["orgs"]["totalCount"] == 4  # A and below
+
+
+async def test_data_the_database_cannot_hold_is_bad_input(api) -> None:
+    """Found by schemathesis: a NUL character or a number beyond a column's range."""
+    tree = await standard_tree(api.services)
+    admin = await add_user(api.services, "prov", org=tree["P"], roles=("province_admin",))
+    t = await api.token_for(admin.id)
+    for query in ('mutation { deleteRole(name: "a\\u0000b") }',
+                  '{ deletionRequests(status: "x\\u0000") { id } }',
+                  "{ missingReports(year: 11583, quarter: -730738) { name } }",
+                  '{ orgs(search: "\\u0000") { totalCount } }'):
+        r = await api.gql(query, token=t)
+        assert r.codes in (["BAD_USER_INPUT"], ["NOT_FOUND"]), (query, r.body)

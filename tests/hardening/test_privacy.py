@@ -123,3 +123,25 @@ async def test_no_secret_token_or_whole_number_reaches_the_logs(people, caplog) 
     text = caplog.text + "\n".join(str(r.__dict__) for r in caplog.records)
     for secret in (sentinel_mobile, sentinel_password, "Secret123", token, refresh, "13200000001"):
         assert secret not in text, f"leaked into logs: {secret[:6]}…"
+
+
+async def test_retention_purge(api) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from models import OtpCode, SmsOutbox
+    from resolvers.privacy import purge
+
+    old = datetime.now(UTC) - timedelta(days=api.services.settings.retain_otp_days + 1)
+    async with api.services.sessionmaker() as s:
+        s.add_all(
+            [
+                OtpCode(mobile="13800000077", code_hash="x", expires_at=old, created_at=old),
+                OtpCode(mobile="13800000078", code_hash="y", expires_at=datetime.now(UTC)),
+                SmsOutbox(mobile="13800000077", body="old", created_at=old),
+            ]
+        )
+        await s.commit()
+        removed = await purge(s, api.services.settings)
+        await s.commit()
+        left = list(await s.scalars(sa.select(OtpCode.mobile)))
+    assert removed["otp_codes"] == 1 and removed["sms_outbox"] == 1 and left == ["13800000078"]
