@@ -133,9 +133,11 @@ async def test_data_the_database_cannot_hold_is_bad_input(api) -> None:
     tree = await standard_tree(api.services)
     admin = await add_user(api.services, "prov", org=tree["P"], roles=("province_admin",))
     t = await api.token_for(admin.id)
-    for query in ('mutation { deleteRole(name: "a\\u0000b") }',
-                  '{ deletionRequests(status: "x\\u0000") { id } }',
-                  "{ missingReports(year: 11583, quarter: -730738) { name } }",
-                  '{ orgs(search: "\\u0000") { totalCount } }'):
+    for query in (
+        'mutation { deleteRole(name: "a\\u0000b") }',
+        '{ deletionRequests(status: "x\\u0000") { id } }',
+        "{ missingReports(year: 11583, quarter: -730738) { name } }",
+        '{ orgs(search: "\\u0000") { totalCount } }',
+    ):
         r = await api.gql(query, token=t)
         assert r.codes in (["BAD_USER_INPUT"], ["NOT_FOUND"]), (query, r.body)
