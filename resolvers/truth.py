@@ -32,7 +32,7 @@ from resolvers.pagination import Page
 # Detector thresholds: what one person cannot plausibly do, and what is copied text.
 SIMILARITY = 0.8  # trigram similarity of two logs' texts
 MIN_TEXT = 12  # shorter texts ("谈心") are too common to compare
-PER_HOUR = 4  # logged contacts/activities by one cadre within one hour
+PER_HOUR = 4  # logged contacts/activities by one cadre within any 60 minutes
 UNCONFIRMED_DAYS = 14  # a youth with an account has not confirmed a contact by then
 
 
@@ -132,10 +132,13 @@ async def detect(ctx: Ctx, org_id: int, start: date, end: date) -> DetectionRepo
     bursts = await _ids(
         ctx,
         f"""
-        SELECT l.id FROM work_logs l JOIN (
-            SELECT cadre_id, date_trunc('hour', occurred_at) AS h FROM work_logs l
-            WHERE {scope} GROUP BY 1, 2 HAVING count(*) > :per_hour) b
-          ON b.cadre_id = l.cadre_id AND b.h = date_trunc('hour', l.occurred_at)
+        WITH windows AS (  -- every 60-minute window that starts at one of the cadre's logs
+            SELECT l.cadre_id, l.occurred_at AS s FROM work_logs l
+            JOIN work_logs o ON o.cadre_id = l.cadre_id AND o.deleted_at IS NULL
+             AND o.occurred_at >= l.occurred_at AND o.occurred_at < l.occurred_at + interval '1 hour'
+            WHERE {scope} GROUP BY l.cadre_id, l.occurred_at HAVING count(*) > :per_hour)
+        SELECT DISTINCT l.id FROM windows w JOIN work_logs l ON l.cadre_id = w.cadre_id
+         AND l.occurred_at >= w.s AND l.occurred_at < w.s + interval '1 hour'
         WHERE {scope}""",
         params,
     )
@@ -159,7 +162,7 @@ async def detect(ctx: Ctx, org_id: int, start: date, end: date) -> DetectionRepo
             ctx, [(i, FlagKind.NEAR_DUPLICATE, "与其他日志内容高度雷同") for i in dupes]
         ),
         await _raise_flags(
-            ctx, [(i, FlagKind.BURST, f"同一小时内记录超过 {PER_HOUR} 条") for i in bursts]
+            ctx, [(i, FlagKind.BURST, f"60 分钟内记录超过 {PER_HOUR} 条") for i in bursts]
         ),
         await _raise_flags(
             ctx,
