@@ -114,7 +114,7 @@ STATS = {"calls": 0, "refused": 0, "accepted": 0}
 @settings(
     max_examples=300,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    suppress_health_check=list(HealthCheck),
 )
 @given(call=calls(), as_admin=st.booleans())
 async def test_every_mutation_survives_random_input(api, call, as_admin) -> None:
