@@ -56,13 +56,13 @@ def seed_demo_cmd() -> None:
 def policy_sync() -> None:
     """Insert the default roles and templates from authz/policy/ that are missing."""
     from app.db import make_engine
-    from authz.defaults import sync_statements
+    from authz.defaults import field_rule_statements, sync_statements
     from authz.sync import notify_policy_changed  # noqa: F401
 
     async def run() -> None:
         engine = make_engine(_url(), get_settings())
         async with engine.begin() as conn:
-            for stmt in sync_statements():
+            for stmt in [*sync_statements(), *field_rule_statements()]:
                 await conn.execute(stmt)
             await conn.execute(
                 __import__("sqlalchemy").text("SELECT pg_notify('youthlink_policy', 'sync')")

@@ -151,6 +151,39 @@ def is_own_cadre(principal: Principal, cadre_id: int) -> bool:
     return principal.cadre_id is not None and principal.cadre_id == cadre_id
 
 
+def may_see_field(
+    store: PolicyStore,
+    principal: Principal,
+    obj: Obj,
+    field_name: str,
+    org_path: str,
+    *,
+    own: bool = False,
+    minor: bool = False,
+) -> bool:
+    """A guarded personal field, whole: the person themself and their own cadres (`own`);
+    a role with `view_personal` whose field rule reaches this far below its grant (and covers
+    minors if the record is a minor's); or a field grant of one's own (an audited exception)."""
+    if own:
+        return True
+    depth = org_path.count(".")
+    for g in principal.grants:
+        if not is_in_subtree(org_path, g.org_path) or not store.allows(
+            g.role, obj, Act.VIEW_PERSONAL
+        ):
+            continue
+        rule = store.field_rules.get((g.role, obj.value, field_name))
+        if rule and depth - g.org_path.count(".") <= rule[0] and (rule[1] or not minor):
+            return True
+    return any(
+        f.object == obj.value
+        and f.field == field_name
+        and is_in_subtree(org_path, f.org_path)
+        and (f.minors or not minor)
+        for f in principal.field_grants
+    )
+
+
 def may_see_personal(
     store: PolicyStore,
     principal: Principal,
@@ -158,12 +191,13 @@ def may_see_personal(
     org_path: str,
     *,
     own_contact: bool = False,
+    minor: bool = False,
+    field_name: str = "mobile",
 ) -> bool:
-    """Whole mobile numbers: the youth themself, their own cadres (`own_contact`: a live link
-    to the asking cadre), and roles granted `youth:view_personal`."""
-    if is_own_youth(principal, youth_id) or (own_contact and principal.cadre_id is not None):
-        return True
-    return decide(store, principal, Act.VIEW_PERSONAL, Obj.YOUTH, org_path).allowed
+    """A youth's guarded field: themself, their own cadres (`own_contact`: a live link to the
+    asking cadre), and what the field rules and exceptions allow."""
+    own = is_own_youth(principal, youth_id) or (own_contact and principal.cadre_id is not None)
+    return may_see_field(store, principal, Obj.YOUTH, field_name, org_path, own=own, minor=minor)
 
 
 def mask_mobile(mobile: str) -> str:

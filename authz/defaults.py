@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
 from authz.vocabulary import Act, Obj
-from models import Role, RolePermission
+from models import FieldRule, Role, RolePermission
 
 
 def default_roles() -> list[dict[str, str]]:
@@ -31,6 +31,20 @@ def default_lines() -> list[tuple[str, str, str]]:
     return lines
 
 
+def default_field_rules() -> list[dict[str, object]]:
+    text = resources.files("authz.policy").joinpath("fields.csv").read_text(encoding="utf-8")
+    return [
+        {
+            "role": r["role"],
+            "object": Obj(r["object"]).value,
+            "field": r["field"],
+            "max_distance": int(r["max_distance"]),
+            "minors": r["minors"].strip().lower() == "true",
+        }
+        for r in csv.DictReader(text.splitlines())
+    ]
+
+
 def sync_statements() -> list[sa.Executable]:
     """Insert the defaults that are missing; never removes what the province added."""
     roles = [{**r, "is_builtin": True} for r in default_roles()]
@@ -39,3 +53,8 @@ def sync_statements() -> list[sa.Executable]:
         insert(Role).values(roles).on_conflict_do_nothing(index_elements=["name"]),
         insert(RolePermission).values(perms).on_conflict_do_nothing(),
     ]
+
+
+def field_rule_statements() -> list[sa.Executable]:
+    """The default guarded-field rules (table from migration 0006 on)."""
+    return [insert(FieldRule).values(default_field_rules()).on_conflict_do_nothing()]

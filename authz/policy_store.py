@@ -18,7 +18,7 @@ from casbin.model import Model
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from models import RolePermission
+from models import FieldRule, RolePermission
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,8 @@ class PolicyStore:
     def __init__(self) -> None:
         self._enforcer = casbin.Enforcer(_model())
         self._memo: dict[tuple[str, str, str], bool] = {}
+        # (role, object, field) → (max distance, minors): the guarded-field rules.
+        self.field_rules: dict[tuple[str, str, str], tuple[int, bool]] = {}
         self.version = 0
 
     def replace(self, lines: list[PolicyLine]) -> None:
@@ -63,7 +65,22 @@ class PolicyStore:
         rows = await conn.execute(
             select(RolePermission.role, RolePermission.object, RolePermission.action)
         )
-        self.replace([PolicyLine(*r) for r in rows])
+        lines = [PolicyLine(*r) for r in rows]
+        rules = await conn.execute(
+            select(
+                FieldRule.role,
+                FieldRule.object,
+                FieldRule.field,
+                FieldRule.max_distance,
+                FieldRule.minors,
+            )
+        )
+        self.field_rules = {(r, o, f): (d, m) for r, o, f, d, m in rules}
+        self.replace(lines)
+
+    def roles_allowing(self, obj: str, act: str) -> set[str]:
+        """Every role whose template allows (obj, act), as casbin answers it."""
+        return {line.role for line in self.lines() if self.allows(line.role, obj, act)}
 
     def allows(self, role: str, obj: str, act: str) -> bool:
         key = (role, obj, act)

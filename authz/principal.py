@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import AuthSession, Cadre, Grant, User, Youth
+from models import AuthSession, Cadre, FieldGrant, Grant, User, Youth
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,27 @@ class GrantRef:
     role: str
     org_id: int
     org_path: str
+    delegated_by: int | None = None  # a delegation (代管): acting for this user
+
+
+@dataclass(frozen=True)
+class FieldGrantRef:
+    """An exception to the field rules: one guarded field in a subtree."""
+
+    id: int
+    object: str
+    field: str
+    org_path: str
+    minors: bool
+
+
+def active_grant(model: type) -> sa.ColumnElement[bool]:
+    """Not revoked, begun, not lapsed: a delegation stops counting by itself at its end."""
+    return sa.and_(
+        model.revoked_at.is_(None),  # type: ignore[attr-defined]
+        sa.or_(model.starts_at.is_(None), model.starts_at <= sa.func.now()),  # type: ignore[attr-defined]
+        sa.or_(model.ends_at.is_(None), model.ends_at > sa.func.now()),  # type: ignore[attr-defined]
+    )
 
 
 @dataclass(frozen=True)
@@ -29,6 +50,7 @@ class Principal:
     youth_id: int | None = None
     youth_org_path: str | None = None
     grants: tuple[GrantRef, ...] = field(default=())
+    field_grants: tuple[FieldGrantRef, ...] = field(default=())
     client: str = "WEB"  # the login's client: WEB or MOBILE
     # Why a presented token was not accepted (expired, revoked …), for a precise message.
     token_error: str | None = None
@@ -48,12 +70,36 @@ async def load_principal(session: AsyncSession, user_id: int, session_id: uuid.U
         sa.select(
             sa.func.coalesce(
                 sa.func.json_agg(
-                    sa.func.json_build_array(Grant.id, Grant.role, Grant.org_id, Grant.org_path)
+                    sa.func.json_build_array(
+                        Grant.id, Grant.role, Grant.org_id, Grant.org_path, Grant.delegated_by
+                    )
                 ),
                 sa.text("'[]'::json"),
             )
         )
-        .where(Grant.user_id == User.id, Grant.revoked_at.is_(None))
+        .where(Grant.user_id == User.id, active_grant(Grant))
+        .scalar_subquery()
+    )
+    field_grants = (
+        sa.select(
+            sa.func.coalesce(
+                sa.func.json_agg(
+                    sa.func.json_build_array(
+                        FieldGrant.id,
+                        FieldGrant.object,
+                        FieldGrant.field,
+                        FieldGrant.org_path,
+                        FieldGrant.minors,
+                    )
+                ),
+                sa.text("'[]'::json"),
+            )
+        )
+        .where(
+            FieldGrant.user_id == User.id,
+            FieldGrant.revoked_at.is_(None),
+            sa.or_(FieldGrant.ends_at.is_(None), FieldGrant.ends_at > sa.func.now()),
+        )
         .scalar_subquery()
     )
     stmt = (
@@ -65,6 +111,7 @@ async def load_principal(session: AsyncSession, user_id: int, session_id: uuid.U
             Youth.id.label("youth_id"),
             Youth.org_path.label("youth_org_path"),
             grants.label("grants"),
+            field_grants.label("field_grants"),
             AuthSession.client,
         )
         .join(AuthSession, AuthSession.user_id == User.id)
@@ -88,6 +135,7 @@ async def load_principal(session: AsyncSession, user_id: int, session_id: uuid.U
         cadre_org_path=row.cadre_org_path,
         youth_id=row.youth_id,
         youth_org_path=row.youth_org_path,
-        grants=tuple(GrantRef(g[0], g[1], g[2], g[3]) for g in row.grants),
+        grants=tuple(GrantRef(g[0], g[1], g[2], g[3], g[4]) for g in row.grants),
+        field_grants=tuple(FieldGrantRef(*f) for f in row.field_grants),
         client=str(row.client),
     )

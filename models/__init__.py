@@ -35,7 +35,7 @@ from models.audit import AuditEntry, IdempotencyKey, PersonalDataRead
 from models.base import Base, metadata
 from models.org import Org, OrgKind, OrgLevel
 from models.people import Cadre, CadreKind, Youth
-from models.policy import Grant, Role, RolePermission
+from models.policy import FieldGrant, FieldRule, Grant, Role, RolePermission
 from models.work import (
     ActivityKind,
     Channel,
@@ -97,6 +97,8 @@ __all__ = [
     "DeletionRequest",
     "Discussion",
     "DiscussionReply",
+    "FieldGrant",
+    "FieldRule",
     "Flag",
     "FlagKind",
     "FlagStatus",

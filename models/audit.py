@@ -31,6 +31,8 @@ class AuditEntry(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     # Tamper evidence: each row's hash covers its content and the previous row's hash
     # (computed by a database trigger, in id order).
+    # Acting for someone else through a delegation (代管): whose rights were used.
+    acting_for_user_id: Mapped[int | None] = mapped_column(sa.BigInteger)
     prev_hash: Mapped[str | None] = mapped_column(sa.String(64))
     hash: Mapped[str | None] = mapped_column(sa.String(64))
 

@@ -58,3 +58,49 @@ class Grant(Base, TenantOwned):
     )
     revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     revoked_by: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("users.id"))
+    # Delegation (代管): a grant that holds only from `starts_at` until `ends_at` (it lapses by
+    # itself: the principal's grants are read with the clock), given by `delegated_by`.
+    starts_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    ends_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    delegated_by: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("users.id"))
+
+
+class FieldRule(Base):
+    """Guarded fields: a role that may see personal data (`view_personal`) sees this field of
+    records at most `max_distance` levels below the org where it is granted, and minors'
+    only when `minors` says so. Defaults protect minors."""
+
+    __tablename__ = "field_rules"
+    __table_args__ = (sa.UniqueConstraint("role", "object", "field"),)
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    role: Mapped[str] = mapped_column(
+        sa.String(40), sa.ForeignKey("roles.name", ondelete="CASCADE")
+    )
+    object: Mapped[str] = mapped_column(sa.String(40))
+    field: Mapped[str] = mapped_column(sa.String(40))
+    max_distance: Mapped[int] = mapped_column(sa.Integer)
+    minors: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+
+
+class FieldGrant(Base, TenantOwned):
+    """An exception of its own: one person may see one guarded field in a subtree (minors
+    included if so granted), until it expires. Audited like every grant."""
+
+    __tablename__ = "field_grants"
+    __table_args__ = (
+        sa.Index("ix_field_grants_org_path_gist", "org_path", postgresql_using="gist"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("users.id"), index=True)
+    object: Mapped[str] = mapped_column(sa.String(40))
+    field: Mapped[str] = mapped_column(sa.String(40))
+    minors: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    reason: Mapped[str] = mapped_column(sa.Text)
+    granted_by: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
+    ends_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

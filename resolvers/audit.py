@@ -36,12 +36,13 @@ async def list_entries(
     return await ctx.page(stmt, AuditEntry.id, first, after)
 
 
-# The same expression as the audit_log_chain trigger (migration 0005).
+# The same expression as the audit_log_chain trigger (migrations 0005, 0006).
 _EXPECTED = """encode(sha256(convert_to(
     coalesce(prev_hash, '') || '|' || id || '|' || extract(epoch FROM at) || '|' ||
     coalesce(actor_user_id::text, '') || '|' || action || '|' || entity_type || '|' ||
     entity_id || '|' || coalesce(org_path::text, '') || '|' ||
-    coalesce(before::text, '') || '|' || coalesce(after::text, ''), 'UTF8')), 'hex')"""
+    coalesce(before::text, '') || '|' || coalesce(after::text, '') ||
+    CASE WHEN acting_for_user_id IS NULL THEN '' ELSE '|for:' || acting_for_user_id END, 'UTF8')), 'hex')"""
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,8 @@ class Ctx:
     loaders: Loaders = field(init=False)
     # (youth id, viewer user id, field, request id): whole personal data shown, logged after.
     personal_reads: list[tuple[int, int, str, str]] = field(init=False, default_factory=list)
+    # Set when a delegated grant allowed something in this request (代管).
+    acting_for: int | None = field(init=False, default=None)
     _scopes: dict[tuple[Act, Obj], Scope] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -51,7 +53,10 @@ class Ctx:
 
     # Thin wrappers so operations read as the domain: ctx.authorize(Act.MANAGE, Obj.ORG, path)
     def authorize(self, act: Act, obj: Obj, org_path: str) -> Decision:
-        return authorize(self.policy, self.principal, act, obj, org_path)
+        decision = authorize(self.policy, self.principal, act, obj, org_path)
+        if decision.grant is not None and decision.grant.delegated_by is not None:
+            self.acting_for = decision.grant.delegated_by  # marked on what this request writes
+        return decision
 
     def authorize_global(self, act: Act, obj: Obj, root_path: str) -> Decision:
         return authorize_global(self.policy, self.principal, act, obj, root_path)
@@ -79,6 +84,7 @@ class Ctx:
         self.session.add(
             AuditEntry(
                 actor_user_id=self.principal.user_id,
+                acting_for_user_id=self.acting_for,
                 request_id=self.request_id or None,
                 action=action,
                 entity_type=entity_type,

@@ -206,16 +206,50 @@ async def get_youth(ctx: Ctx, youth_id: int) -> Youth:
     return youth
 
 
-def youth_mobile(ctx: Ctx, youth: Youth, *, own_contact: bool = False) -> str:
-    """Whole only for the youth themself, their own cadre, and `youth:view_personal`."""
+def is_minor(youth: Youth) -> bool:
+    """Under 18 by birth date (unknown birth dates are treated as adults)."""
+    if youth.birth_date is None:
+        return False
+    from datetime import UTC, datetime
+
+    today = datetime.now(UTC).date()
+    b = youth.birth_date
+    return today.year - b.year - ((today.month, today.day) < (b.month, b.day)) < 18
+
+
+def youth_field(
+    ctx: Ctx, youth: Youth, field_name: str, value: str, masked: str, *, own_contact: bool = False
+) -> str:
+    """A guarded field whole, or masked; every whole read by someone else is logged."""
     if may_see_personal(
-        ctx.policy, ctx.principal, youth.id, youth.org_path, own_contact=own_contact
+        ctx.policy,
+        ctx.principal,
+        youth.id,
+        youth.org_path,
+        own_contact=own_contact,
+        minor=is_minor(youth),
+        field_name=field_name,
     ):
         viewer = ctx.principal.user_id
         if viewer is not None and ctx.principal.youth_id != youth.id:
-            ctx.personal_reads.append((youth.id, viewer, "mobile", ctx.request_id))
-        return youth.mobile
-    return mask_mobile(youth.mobile)
+            ctx.personal_reads.append((youth.id, viewer, field_name, ctx.request_id))
+        return value
+    return masked
+
+
+def youth_mobile(ctx: Ctx, youth: Youth, *, own_contact: bool = False) -> str:
+    return youth_field(
+        ctx, youth, "mobile", youth.mobile, mask_mobile(youth.mobile), own_contact=own_contact
+    )
+
+
+def youth_birth_date(ctx: Ctx, youth: Youth, *, own_contact: bool = False) -> str | None:
+    if youth.birth_date is None:
+        return None
+    whole = youth.birth_date.isoformat()
+    return youth_field(
+        ctx, youth, "birth_date", whole, whole[:4] + "-**-**", own_contact=own_contact
+    )
 
 
 async def list_youth(

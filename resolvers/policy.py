@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from authz import Act, GrantRef, Obj, PolicyLine, Principal, decide
 from authz.errors import BadInput, Conflict, NotFound
+from authz.principal import active_grant
 from authz.sync import notify_policy_changed
 from models import Grant, Role, RolePermission, User
 from resolvers import orgs
@@ -218,8 +219,8 @@ async def explain(ctx: Ctx, *, user_id: int, act: Act, obj: Obj, org_id: int) ->
     org = await orgs.load(ctx, org_id)
     ctx.authorize(Act.VIEW, Obj.GRANT, org.path)
     rows = await ctx.session.execute(
-        sa.select(Grant.id, Grant.role, Grant.org_id, Grant.org_path).where(
-            Grant.user_id == user_id, Grant.revoked_at.is_(None)
+        sa.select(Grant.id, Grant.role, Grant.org_id, Grant.org_path, Grant.delegated_by).where(
+            Grant.user_id == user_id, active_grant(Grant)
         )
     )
     grants = tuple(GrantRef(*r) for r in rows)

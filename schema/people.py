@@ -100,6 +100,14 @@ class Youth(Node):
         own = self.own_contact or await ctx.loaders.on_my_list.load(self.row.id)
         return people.youth_mobile(ctx, self.row, own_contact=own)
 
+    @strawberry.field(
+        description="出生日期（受保护字段：未成年人默认不向上级显示；其他人看到年份）"
+    )
+    async def birth_date(self, info: Info) -> str | None:
+        ctx = info.context.ctx
+        own = self.own_contact or await ctx.loaders.on_my_list.load(self.row.id)
+        return people.youth_birth_date(ctx, self.row, own_contact=own)
+
     @strawberry.field(description="登记所在团组织")
     async def org(self, info: Info) -> Org | None:
         return await _org(info, self.row.org_id)

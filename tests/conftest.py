@@ -20,7 +20,7 @@ from app.embedded import to_async_url
 from app.main import Services, create_app
 from app.migrate import upgrade
 from app.settings import ROOT, Settings
-from authz.defaults import sync_statements
+from authz.defaults import field_rule_statements, sync_statements
 from models import metadata
 from models.defaults import seed_statements
 from tests.helpers import Api
@@ -110,7 +110,7 @@ async def reset_database(services: Services) -> None:
     tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
     async with services.engine.begin() as conn:
         await conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        for stmt in [*sync_statements(), *seed_statements()]:
+        for stmt in [*sync_statements(), *field_rule_statements(), *seed_statements()]:
             await conn.execute(stmt)
     await services.listener.reload()
 
