@@ -35,6 +35,7 @@ from schema.orgs import Org, OrgMutation, OrgQuery
 from schema.people import Cadre, PeopleMutation, PeopleQuery, Youth
 from schema.points import PointsMutation, PointsQuery
 from schema.policy import Grant, PolicyMutation, PolicyQuery
+from schema.policy_tools import PolicyToolsMutation, PolicyToolsQuery
 from schema.privacy import PrivacyMutation, PrivacyQuery
 from schema.quotas import QuotaMutation, QuotaQuery
 from schema.subscriptions import Subscription
@@ -69,6 +70,7 @@ Query = merge_types(
         TruthQuery,
         AssessmentQuery,
         PrivacyQuery,
+        PolicyToolsQuery,
     ),
 )
 Mutation = merge_types(
@@ -87,6 +89,7 @@ Mutation = merge_types(
         TruthMutation,
         AssessmentMutation,
         PrivacyMutation,
+        PolicyToolsMutation,
     ),
 )
 

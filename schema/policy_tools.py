@@ -1,0 +1,283 @@
+"""Who can, what can, previews, delegation, guarded fields, policy documents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.scalars import JSON
+
+from authz import Act, Obj
+from resolvers import policy_tools
+from resolvers.policy_tools import Change, Diff
+from schema.context import Info
+from schema.orgs import Org
+from schema.relay import from_global_id, opt_pk, pk, to_global_id
+
+
+@strawberry.type(description="持有某项权限的人，及其依据的授权")
+class RightHolder:
+    user_id: strawberry.ID
+    name: str
+    grant_id: strawberry.ID
+    role: str
+    grant_org_id: strawberry.ID
+    delegated_by: strawberry.ID | None = strawberry.field(description="代管：代表哪位委托人")
+
+
+@strawberry.type
+class WhoCanPage:
+    total_count: int
+    holders: list[RightHolder]
+    end_cursor: str | None
+
+
+@strawberry.type(description="某人可及的子树")
+class ReachableSubtree:
+    org: Org
+    orgs: int = strawberry.field(description="子树中的组织数")
+
+
+@strawberry.type(description="一项权利：账号 × 操作 × 对象 × 子树")
+class RightChange:
+    user_id: strawberry.ID
+    action: Act
+    object: Obj
+    subtree: Org | None
+
+
+@strawberry.type(description="策略变更的影响：获得与失去的权利")
+class PolicyDiff:
+    gained_count: int
+    lost_count: int
+    gained: list[RightChange]
+    lost: list[RightChange]
+
+
+@strawberry.enum(description="变更类型")
+class ChangeKind(__import__("enum").Enum):
+    ADD_GRANT = "ADD_GRANT"
+    REVOKE_GRANT = "REVOKE_GRANT"
+    ADD_PERMISSION = "ADD_PERMISSION"
+    REMOVE_PERMISSION = "REMOVE_PERMISSION"
+
+
+@strawberry.input(description="一项拟议的变更")
+class PolicyChangeInput:
+    kind: ChangeKind
+    user_id: strawberry.ID | None = None
+    role: str | None = None
+    org_id: strawberry.ID | None = None
+    grant_id: strawberry.ID | None = None
+    object: Obj | None = None
+    action: Act | None = None
+
+
+def _changes(items: list[PolicyChangeInput]) -> list[Change]:
+    if not 1 <= len(items) <= 200:
+        from authz.errors import BadInput
+
+        raise BadInput("一次预览 1–200 项变更", field="changes")
+    return [
+        Change(
+            kind=c.kind.value,
+            user_id=opt_pk(c.user_id, "User"),
+            role=c.role,
+            org_id=opt_pk(c.org_id, "Org"),
+            grant_id=opt_pk(c.grant_id, "Grant"),
+            obj=c.object.value if c.object else None,
+            act=c.action.value if c.action else None,
+        )
+        for c in items
+    ]
+
+
+async def _diff(info: Info, d: Diff, limit: int = 500) -> PolicyDiff:
+    loaders = info.context.ctx.loaders
+    from sqlalchemy import select
+
+    from models import Org as OrgRow
+
+    paths = {r[3] for r in d.gained[:limit] + d.lost[:limit]}
+    rows = (
+        (await info.context.ctx.session.scalars(select(OrgRow).where(OrgRow.path.in_(paths)))).all()
+        if paths
+        else []
+    )
+    by_path = {o.path: o for o in rows}
+    del loaders
+
+    def conv(r):  # type: ignore[no-untyped-def]
+        o = by_path.get(r[3])
+        return RightChange(
+            user_id=to_global_id("User", r[0]),
+            action=Act(r[1]),
+            object=Obj(r[2]),
+            subtree=Org.of(o) if o else None,
+        )
+
+    return PolicyDiff(
+        gained_count=len(d.gained),
+        lost_count=len(d.lost),
+        gained=[conv(r) for r in d.gained[:limit]],
+        lost=[conv(r) for r in d.lost[:limit]],
+    )
+
+
+@strawberry.type
+class PolicyToolsQuery:
+    @strawberry.field(description="谁能在某组织对某对象执行某操作，及依据的授权（需要 grant:view）")
+    async def who_can(
+        self,
+        info: Info,
+        action: Act,
+        object: Obj,
+        org_id: strawberry.ID,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> WhoCanPage:
+        holders, total = await policy_tools.who_can(
+            info.context.ctx,
+            action,
+            object,
+            pk(org_id, "Org"),
+            first=first,
+            after=from_global_id(after, "Grant")[1] if after else None,
+        )
+        return WhoCanPage(
+            total_count=total,
+            holders=[
+                RightHolder(
+                    user_id=to_global_id("User", h.user_id),
+                    name=h.name,
+                    grant_id=to_global_id("Grant", h.grant_id),
+                    role=h.role,
+                    grant_org_id=to_global_id("Org", h.grant_org_id),
+                    delegated_by=to_global_id("User", h.delegated_by) if h.delegated_by else None,
+                )
+                for h in holders
+            ],
+            end_cursor=to_global_id("Grant", holders[-1].grant_id) if holders else None,
+        )
+
+    @strawberry.field(
+        description="某账号能在哪些子树对某对象执行某操作（只显示你可查看授权的范围）"
+    )
+    async def what_can(
+        self, info: Info, user_id: strawberry.ID, action: Act, object: Obj
+    ) -> list[ReachableSubtree]:
+        rows = await policy_tools.what_can(info.context.ctx, pk(user_id, "User"), action, object)
+        return [ReachableSubtree(org=Org.of(o), orgs=n) for o, n in rows]
+
+    @strawberry.field(description="预览一组策略或授权变更：谁获得、谁失去哪些权利，不做任何修改")
+    async def preview_policy_change(
+        self, info: Info, changes: list[PolicyChangeInput]
+    ) -> PolicyDiff:
+        return await _diff(info, await policy_tools.preview(info.context.ctx, _changes(changes)))
+
+    @strawberry.field(description="导出当前策略（角色、权限、字段规则），可审阅、备份、迁移")
+    async def export_policy(self, info: Info) -> JSON:
+        from authz import require_user
+
+        require_user(info.context.ctx.principal)
+        await policy_tools._require_policy_admin(info.context.ctx)
+        return await policy_tools.export_policy(info.context.ctx.session)
+
+
+@strawberry.type
+class PolicyToolsMutation:
+    @strawberry.mutation(description="一次应用一组变更（同一事务），返回与预览相同的差异")
+    async def apply_policy_change(self, info: Info, changes: list[PolicyChangeInput]) -> PolicyDiff:
+        return await _diff(info, await policy_tools.apply(info.context.ctx, _changes(changes)))
+
+    @strawberry.mutation(
+        description="代管：把自己在某组织持有的某角色权限临时委托给他人，到期自动失效"
+    )
+    async def delegate_role(
+        self,
+        info: Info,
+        to_user_id: strawberry.ID,
+        role: str,
+        org_id: strawberry.ID,
+        starts_at: datetime,
+        ends_at: datetime,
+        note: str = "",
+    ) -> strawberry.ID:
+        g = await policy_tools.delegate(
+            info.context.ctx,
+            to_user_id=pk(to_user_id, "User"),
+            role=role,
+            org_id=pk(org_id, "Org"),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            note=note,
+        )
+        return to_global_id("Grant", g.id)
+
+    @strawberry.mutation(
+        description="设置某角色对受保护字段的可见范围（层级距离、是否含未成年人）；maxDistance 为空则删除"
+    )
+    async def set_field_rule(
+        self,
+        info: Info,
+        role: str,
+        object: Obj,
+        field: str,
+        max_distance: int | None,
+        minors: bool = False,
+    ) -> bool:
+        row = await policy_tools.set_field_rule(
+            info.context.ctx,
+            role=role,
+            obj=object,
+            field=field,
+            max_distance=max_distance,
+            minors=minors,
+        )
+        return row is not None
+
+    @strawberry.mutation(
+        description="例外授权：允许某人在某子树查看某受保护字段（须说明理由，留审计）"
+    )
+    async def grant_field_access(
+        self,
+        info: Info,
+        user_id: strawberry.ID,
+        object: Obj,
+        field: str,
+        org_id: strawberry.ID,
+        reason: str,
+        minors: bool = False,
+        ends_at: datetime | None = None,
+    ) -> strawberry.ID:
+        fg = await policy_tools.grant_field(
+            info.context.ctx,
+            user_id=pk(user_id, "User"),
+            obj=object,
+            field=field,
+            org_id=pk(org_id, "Org"),
+            minors=minors,
+            reason=reason,
+            ends_at=ends_at,
+        )
+        return to_global_id("FieldGrant", fg.id)
+
+    @strawberry.mutation(description="撤销例外授权")
+    async def revoke_field_access(self, info: Info, id: strawberry.ID) -> bool:
+        return (
+            await policy_tools.revoke_field_grant(info.context.ctx, pk(id, "FieldGrant"))
+        ).revoked_at is not None
+
+    @strawberry.mutation(
+        description="导入策略文件（替换权限与字段规则；需要根组织的 policy:manage）"
+    )
+    async def import_policy(self, info: Info, document: JSON) -> JSON:
+        ctx = info.context.ctx
+        from resolvers import orgs
+
+        root = await orgs.root_path(ctx)
+        ctx.authorize_global(Act.MANAGE, Obj.POLICY, root)
+        before = await policy_tools.export_policy(ctx.session)
+        counts = await policy_tools.import_policy(ctx.session, document)  # type: ignore[arg-type]
+        await ctx.audit("policy.import", "Policy", "live", root, before=before, after=document)  # type: ignore[arg-type]
+        return counts
