@@ -217,6 +217,62 @@ def audit_verify() -> None:
         raise typer.Exit(1)
 
 
+@cli.command("policy-export")
+def policy_export(path: Path) -> None:
+    """Write the live policy (roles, templates, field rules) as JSON: review, backup, move."""
+    import json
+
+    from app.db import make_engine, make_sessionmaker
+    from resolvers.policy_tools import export_policy
+
+    async def run() -> dict:  # type: ignore[type-arg]
+        engine = make_engine(_url(), get_settings())
+        async with make_sessionmaker(engine)() as session:
+            doc = await export_policy(session)
+        await engine.dispose()
+        return doc
+
+    path.write_text(json.dumps(asyncio.run(run()), ensure_ascii=False, indent=2), encoding="utf-8")
+    console.print(f"policy written to {path}")
+
+
+@cli.command("policy-import")
+def policy_import(path: Path) -> None:
+    """Replace the live templates and field rules with a policy file (audited; every
+    running instance reloads at once)."""
+    import json
+
+    from app.db import make_engine, make_sessionmaker
+    from models import AuditEntry, Org
+    from resolvers.policy_tools import export_policy, import_policy
+
+    doc = json.loads(path.read_text(encoding="utf-8"))
+
+    async def run() -> dict:  # type: ignore[type-arg]
+        import sqlalchemy as sa
+
+        engine = make_engine(_url(), get_settings())
+        async with make_sessionmaker(engine)() as session:
+            before = await export_policy(session)
+            counts = await import_policy(session, doc)
+            root = await session.scalar(sa.select(Org.path).where(Org.parent_id.is_(None)))
+            session.add(
+                AuditEntry(
+                    action="policy.import",
+                    entity_type="Policy",
+                    entity_id=str(path.name),
+                    org_path=root,
+                    before=before,
+                    after=doc,
+                )
+            )
+            await session.commit()
+        await engine.dispose()
+        return counts
+
+    console.print(asyncio.run(run()))
+
+
 @cli.command("export-schema")
 def export_schema(path: Path = ROOT / "schema" / "schema.graphql") -> None:
     """Write the GraphQL SDL (committed; a test fails when it is stale)."""

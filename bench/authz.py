@@ -85,7 +85,9 @@ async def main() -> None:
     url = database_url("youthlink_bench_authz")
     await asyncio.to_thread(upgrade, url)
     await build(url)
-    settings = Settings(environment="test", rate_limit_per_minute=0, database_url=None)
+    settings = Settings(
+        environment="test", rate_limit_per_minute=0, expensive_per_minute=0, database_url=None
+    )
     app = create_app(settings, database_url=url)
     services = app.state.services
     table = Table(title=f"authorization at {GRANTS:,} grants (median per call)")
@@ -195,10 +197,119 @@ async def main() -> None:
         await services.listener.reload()
         reload_s = time.perf_counter() - started
         await conn.close()
+        tools = await policy_tools_timings(app, settings, f"{GRANTS:,} grants")
     console.print(table)
     console.print(
         f"policy reload (role templates): {reload_s * 1e3:.1f} ms; grants are never loaded whole"
     )
+    demo = await demo_policy_tools()
+    console.print(_tools_table([tools, demo]))
+
+
+async def policy_tools_timings(app, settings: Settings, label: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """whoCan at a branch deep in the tree, and previews of a grant and of a template change
+    (the latter touches every holder of the role), over HTTP as the province admin."""
+    services = app.state.services
+    async with services.sessionmaker() as s:
+        admin = (
+            await s.execute(
+                sa.text(
+                    "INSERT INTO users (username, display_name) VALUES ('bench_admin', 'bench') RETURNING id"
+                )
+            )
+        ).scalar_one()
+        await s.execute(
+            sa.text(
+                "INSERT INTO grants (user_id, role, org_id, org_path, city_id) "
+                "SELECT :u, 'province_admin', id, path, city_id FROM orgs WHERE parent_id IS NULL"
+            ),
+            {"u": admin},
+        )
+        sid = uuid.uuid4()
+        s.add(AuthSession(id=sid, user_id=admin, client="WEB"))
+        branch = await s.scalar(
+            sa.select(Org.id).where(Org.level == OrgLevel.BRANCH).order_by(Org.id.desc()).limit(1)
+        )
+        holders = await s.scalar(
+            sa.text("SELECT count(*) FROM grants WHERE role = 'cadre' AND revoked_at IS NULL")
+        )
+        await s.commit()
+    token, _ = issue_access(settings, admin, sid)
+    headers = {"authorization": f"Bearer {token}"}
+    org = _gid("Org", branch)
+    who = {
+        "query": "query($o: ID!) { whoCan(action: VIEW, object: CADRE, orgId: $o, first: 100) { totalCount } }",
+        "variables": {"o": org},
+    }
+    grant_preview = {
+        "query": """query($o: ID!, $u: ID!) { previewPolicyChange(changes: [{kind: ADD_GRANT, userId: $u,
+        role: "county_admin", orgId: $o}]) { gainedCount } }""",
+        "variables": {"o": org, "u": _gid("User", admin)},
+    }
+    template_preview = {
+        "query": """{ previewPolicyChange(changes: [{kind: ADD_PERMISSION, role: "cadre", object: WORK,
+        action: VIEW}]) { gainedCount } }"""
+    }
+    out: dict[str, object] = {"where": label, "cadre holders": holders}
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://b", timeout=600
+    ) as client:
+        for name, body, n in (
+            ("whoCan", who, 50),
+            ("preview: one grant", grant_preview, 20),
+            ("preview: template of every cadre", template_preview, 3),
+        ):
+            r = await client.post("/graphql", json=body, headers=headers)
+            assert "errors" not in r.json(), r.text
+            out[name] = await per_call_async(
+                lambda b=body: client.post("/graphql", json=b, headers=headers), n
+            )
+    return out
+
+
+async def demo_policy_tools() -> dict[str, object]:
+    """The same over the demo province (Shaanxi: ~2.4k orgs, ~1.3k cadres)."""
+    from app.demo import seed_demo
+
+    url = database_url("youthlink_bench_demo")
+    await asyncio.to_thread(upgrade, url)
+    settings = Settings(
+        environment="test", rate_limit_per_minute=0, expensive_per_minute=0, database_url=None
+    )
+    app = create_app(settings, database_url=url)
+    async with app.router.lifespan_context(app):
+        async with app.state.services.sessionmaker() as s:
+            await seed_demo(s)
+            await s.commit()
+        return await policy_tools_timings(app, settings, "demo province")
+
+
+def _gid(kind: str, pk: int) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(f"{kind}:{pk}".encode()).decode()
+
+
+def _tools_table(rows: list[dict[str, object]]) -> Table:
+    t = Table(title="policy tools over HTTP (median per call)")
+    for col in (
+        "where",
+        "cadre holders",
+        "whoCan",
+        "preview: one grant",
+        "preview: template of every cadre",
+    ):
+        t.add_column(col, justify="left" if col == "where" else "right")
+    for r in rows:
+        t.add_row(
+            str(r["where"]),
+            f"{r['cadre holders']:,}",
+            *(
+                f"{float(r[k]) * 1e3:,.1f} ms"
+                for k in ("whoCan", "preview: one grant", "preview: template of every cadre")
+            ),
+        )
+    return t
 
 
 if __name__ == "__main__":

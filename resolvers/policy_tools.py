@@ -132,15 +132,20 @@ class _Sim:
         return (role, obj, act) in self.lines
 
 
-def _rights(allows, grants: dict[int, list[GrantRef]]) -> set[Right]:  # type: ignore[no-untyped-def]
+ALL_PAIRS = [(obj.value, act.value) for obj in Obj for act in Act]
+
+
+def _rights(
+    allows,
+    grants: dict[int, list[GrantRef]],  # type: ignore[no-untyped-def]
+    pairs: dict[int, list[tuple[str, str]]] | None = None,
+) -> set[Right]:
+    """Each user's subtree roots for each (object, action) — all pairs, or only `pairs[user]`."""
     out: set[Right] = set()
     for user_id, gs in grants.items():
-        for obj in Obj:
-            for act in Act:
-                roots = minimal_roots(
-                    [g.org_path for g in gs if allows(g.role, obj.value, act.value)]
-                )
-                out.update((user_id, act.value, obj.value, r) for r in roots)
+        for obj, act in (pairs or {}).get(user_id, ALL_PAIRS):
+            roots = minimal_roots([g.org_path for g in gs if allows(g.role, obj, act)])
+            out.update((user_id, act, obj, r) for r in roots)
     return out
 
 
@@ -210,8 +215,18 @@ async def _plan(
 async def preview(ctx: Ctx, changes: list[Change]) -> Diff:
     """The rights (user, action, object, subtree) gained and lost, without applying anything."""
     before, after, after_lines = await _plan(ctx, changes)
-    was = _rights(ctx.policy.allows, before)
-    will = _rights(lambda r, o, a: (r, o, a) in after_lines, after)
+    # Only what can change is computed: every pair for users whose grants change, and for
+    # the holders of a changed role only the (object, action) pairs of the changed lines.
+    changed_lines = {
+        (o, a)
+        for _, o, a in {(p.role, p.object, p.action) for p in ctx.policy.lines()} ^ after_lines
+    }
+    regranted = {c.user_id for c in changes if c.kind == "ADD_GRANT"} | {
+        u for u in before if {g.id for g in before[u]} != {g.id for g in after.get(u, []) if g.id}
+    }
+    pairs = {u: ALL_PAIRS if u in regranted else sorted(changed_lines) for u in before}
+    was = _rights(ctx.policy.allows, before, pairs)
+    will = _rights(lambda r, o, a: (r, o, a) in after_lines, after, pairs)
     return Diff(sorted(will - was), sorted(was - will))
 
 

@@ -41,6 +41,10 @@ EXPENSIVE = {
     "learnAndDoGaps",
     "orgRatings",
     "drawSpotCheck",
+    "whoCan",
+    "whatCan",
+    "previewPolicyChange",
+    "applyPolicyChange",
 }
 
 

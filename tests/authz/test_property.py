@@ -229,3 +229,56 @@ async def test_no_row_outside_the_granted_subtrees(api, world: World) -> None:
                         path
                     )
                     assert sc.covers(path) == visible(world, unique, obj.value, act.value, i)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(world=worlds())
+async def test_who_can_agrees_with_authorize(api, world: World) -> None:
+    """For every org and several (action, object): whoCan over HTTP names exactly the
+    principals `decide` allows, as the independent model says."""
+    services = api.services
+    await reset_database(services)
+    tree = Tree(services)
+    depth: list[int] = []
+    for i, p in enumerate(world.parents):
+        d = 0 if p is None else depth[p] + 1
+        depth.append(d)
+        await tree.add(str(i), None if p is None else str(p), LEVELS[d])
+    asker = await add_user(services, "asker", cadre_kind=None)
+    await add_grant(services, asker.id, "province_admin", tree["0"])
+    token = await api.token_for(asker.id)
+    users = {}
+    for u, grants in enumerate(world.users):
+        user = await add_user(services, f"u{u}", cadre_kind=None)
+        users[user.id] = sorted(set(grants))
+        for role, at in users[user.id]:
+            await add_grant(services, user.id, role, tree[str(at)])
+    for act, obj in (
+        (Act.VIEW, Obj.CADRE),
+        (Act.MANAGE, Obj.YOUTH),
+        (Act.VIEW, Obj.AUDIT),
+        (Act.APPROVE, Obj.WORK),
+    ):
+        for i in range(len(world.parents)):
+            r = await api.gql(
+                """query($a: PolicyAction!, $o: PolicyObject!, $org: ID!) {
+                whoCan(action: $a, object: $o, orgId: $org, first: 100) { holders { userId } } }""",
+                {"a": act.name, "o": obj.name, "org": gid("Org", tree[str(i)].id)},
+                token=token,
+            )
+            got = {pk_of(h["userId"]) for h in r.data["whoCan"]["holders"]} - {asker.id}
+            want = {
+                u for u, grants in users.items() if visible(world, grants, obj.value, act.value, i)
+            }
+            assert got == want, (act, obj, i, world.parents, users)
+            for u, grants in users.items():
+                principal = Principal(
+                    user_id=u,
+                    grants=tuple(
+                        GrantRef(0, role, tree[str(at)].id, tree[str(at)].path)
+                        for role, at in grants
+                    ),
+                )
+                assert decide(services.policy, principal, act, obj, tree[str(i)].path).allowed == (
+                    u in got
+                )

@@ -429,6 +429,43 @@ async def test_every_mutation_refuses_bad_input_and_writes_nothing(api) -> None:
             "BAD_USER_INPUT",
             True,
         ),
+        # Policy management.
+        "applyPolicyChange": (
+            "mutation { applyPolicyChange(changes: []) { gainedCount } }",
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "delegateRole": (
+            'mutation($o: ID!) { delegateRole(toUserId: "x", role: "cadre", orgId: $o, startsAt: "2026-01-01T00:00:00+08:00", endsAt: "2026-01-02T00:00:00+08:00") }',
+            {"o": b},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "setFieldRule": (
+            'mutation { setFieldRule(role: "cadre", object: YOUTH, field: "password", maxDistance: 1) }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "grantFieldAccess": (
+            'mutation($o: ID!) { grantFieldAccess(userId: "x", object: YOUTH, field: "mobile", orgId: $o, reason: "r") }',
+            {"o": b},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "revokeFieldAccess": (
+            "mutation($id: ID!) { revokeFieldAccess(id: $id) }",
+            {"id": gid("FieldGrant", 9)},
+            "NOT_FOUND",
+            True,
+        ),
+        "importPolicy": (
+            "mutation { importPolicy(document: {version: 2}) }",
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
     }
     declared = set(build_schema()._schema.mutation_type.fields)
     assert declared == set(cases), f"mutations without a bad-input case: {declared - set(cases)}"
