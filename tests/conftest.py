@@ -68,6 +68,7 @@ def settings_for_tests(**overrides: object) -> Settings:
     base: dict[str, object] = {
         "environment": "test",
         "rate_limit_per_minute": 0,
+        "expensive_per_minute": 0,  # tests/hardening/test_limits.py sets its own
         "otp_resend_seconds": 0,
         "database_url": None,
     }
