@@ -223,7 +223,7 @@ class PolicyToolsMutation:
         role: str,
         object: Obj,
         field: str,
-        max_distance: int | None,
+        max_distance: int | None = None,
         minors: bool = False,
     ) -> bool:
         row = await policy_tools.set_field_rule(

@@ -18,6 +18,24 @@ def test_committed_sdl_is_current() -> None:
     assert committed == sdl(), "schema/schema.graphql is stale: run `make schema`"
 
 
+def test_every_nullable_argument_may_be_omitted() -> None:
+    """GraphQL lets a client omit a nullable argument; the resolver must then get a
+    default rather than fail with a TypeError (the fuzz test found one that did)."""
+    from strawberry.types.base import StrawberryOptional
+    from strawberry.types.unset import UNSET
+
+    from schema import build_schema
+
+    missing = [
+        f"{name}.{field.python_name}({arg.python_name})"
+        for name, gql_type in build_schema().schema_converter.type_map.items()
+        for field in getattr(gql_type.definition, "fields", None) or []
+        for arg in getattr(field, "arguments", None) or []
+        if isinstance(arg.type, StrawberryOptional) and arg.default is UNSET
+    ]
+    assert missing == []
+
+
 async def test_migrations_match_models(engine) -> None:
     def diff(conn: sa.Connection) -> list:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
