@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,9 +20,11 @@ from authz import (
     authorize_global,
     scope,
 )
-from authz.errors import BadInput, Conflict
+from authz.errors import BadInput, Conflict, NotFound
 from models import AuditEntry
 from resolvers.pagination import Page, paginate
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from app.settings import Settings
@@ -57,6 +59,16 @@ class Ctx:
         if decision.grant is not None and decision.grant.delegated_by is not None:
             self.acting_for = decision.grant.delegated_by  # marked on what this request writes
         return decision
+
+    async def load(
+        self, model: type[T], row_id: object, act: Act, obj: Obj, *, for_update: bool = False
+    ) -> T:
+        """The row by id if it exists and `act` on `obj` is allowed at its org_path."""
+        row = await self.session.get(model, row_id, with_for_update=for_update)
+        if row is None:
+            raise NotFound()
+        self.authorize(act, obj, row.org_path)  # type: ignore[attr-defined]
+        return row
 
     def authorize_global(self, act: Act, obj: Obj, root_path: str) -> Decision:
         return authorize_global(self.policy, self.principal, act, obj, root_path)

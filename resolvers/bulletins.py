@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from authz import Act, Obj
-from authz.errors import Conflict, NotFound
+from authz.errors import Conflict
 from models import Bulletin
 from resolvers import orgs, spreadsheets
 from resolvers.base import Ctx
@@ -121,10 +121,7 @@ async def generate(ctx: Ctx, org_id: int, year: int, quarter: int) -> Bulletin:
 
 
 async def publish(ctx: Ctx, bulletin_id: int) -> Bulletin:
-    b = await ctx.session.get(Bulletin, bulletin_id, with_for_update=True)
-    if b is None:
-        raise NotFound()
-    ctx.authorize(Act.APPROVE, Obj.WORK, b.org_path)
+    b = await ctx.load(Bulletin, bulletin_id, Act.APPROVE, Obj.WORK, for_update=True)
     if b.published:
         raise Conflict("该季度通报已发布")
     b.published, b.published_at = True, datetime.now(UTC)
@@ -134,10 +131,7 @@ async def publish(ctx: Ctx, bulletin_id: int) -> Bulletin:
 
 
 async def get(ctx: Ctx, bulletin_id: int) -> Bulletin:
-    b = await ctx.session.get(Bulletin, bulletin_id)
-    if b is None:
-        raise NotFound()
-    ctx.authorize(Act.VIEW, Obj.WORK, b.org_path)
+    b = await ctx.load(Bulletin, bulletin_id, Act.VIEW, Obj.WORK)
     return b
 
 

@@ -125,11 +125,7 @@ async def _grant_leader(ctx: Ctx, leader: Cadre, responsible) -> int | None:  # 
 
 
 async def _manageable(ctx: Ctx, group_id: int) -> WorkingGroup:
-    group = await ctx.session.get(WorkingGroup, group_id, with_for_update=True)
-    if group is None:
-        raise NotFound()
-    ctx.authorize(Act.MANAGE, Obj.GROUP, group.org_path)
-    return group
+    return await ctx.load(WorkingGroup, group_id, Act.MANAGE, Obj.GROUP, for_update=True)
 
 
 async def set_members(ctx: Ctx, group_id: int, member_cadre_ids: list[int]) -> WorkingGroup:

@@ -149,10 +149,7 @@ async def update_cadre(
     is_leading_organ_cadre: bool | None = None,
     is_active: bool | None = None,
 ) -> Cadre:
-    cadre = await ctx.session.get(Cadre, cadre_id, with_for_update=True)
-    if cadre is None:
-        raise NotFound()
-    ctx.authorize(Act.MANAGE, Obj.CADRE, cadre.org_path)
+    cadre = await ctx.load(Cadre, cadre_id, Act.MANAGE, Obj.CADRE, for_update=True)
     before = _cadre_snapshot(cadre)
     if name is not None:
         cadre.name = clean_text(name, "姓名", max_len=50)
@@ -290,10 +287,7 @@ async def create_youth(
 async def update_youth(
     ctx: Ctx, youth_id: int, *, name: str | None = None, industry: str | None = None
 ) -> Youth:
-    youth = await ctx.session.get(Youth, youth_id, with_for_update=True)
-    if youth is None:
-        raise NotFound()
-    ctx.authorize(Act.MANAGE, Obj.YOUTH, youth.org_path)
+    youth = await ctx.load(Youth, youth_id, Act.MANAGE, Obj.YOUTH, for_update=True)
     before = _youth_snapshot(youth)
     if name is not None:
         youth.name = clean_text(name, "姓名", max_len=50)

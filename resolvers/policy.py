@@ -161,10 +161,7 @@ async def grant(ctx: Ctx, *, user_id: int, role: str, org_id: int) -> Grant:
 
 
 async def revoke(ctx: Ctx, grant_id: int) -> Grant:
-    row = await ctx.session.get(Grant, grant_id, with_for_update=True)
-    if row is None:
-        raise NotFound()
-    ctx.authorize(Act.MANAGE, Obj.GRANT, row.org_path)
+    row = await ctx.load(Grant, grant_id, Act.MANAGE, Obj.GRANT, for_update=True)
     if row.revoked_at is not None:
         raise Conflict("该授权已被撤销")
     row.revoked_at = sa.func.now()
@@ -176,10 +173,7 @@ async def revoke(ctx: Ctx, grant_id: int) -> Grant:
 
 
 async def get_grant(ctx: Ctx, grant_id: int) -> Grant:
-    row = await ctx.session.get(Grant, grant_id)
-    if row is None:
-        raise NotFound()
-    ctx.authorize(Act.VIEW, Obj.GRANT, row.org_path)
+    row = await ctx.load(Grant, grant_id, Act.VIEW, Obj.GRANT)
     return row
 
 

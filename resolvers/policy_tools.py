@@ -424,10 +424,7 @@ async def grant_field(
 
 
 async def revoke_field_grant(ctx: Ctx, field_grant_id: int) -> FieldGrant:
-    fg = await ctx.session.get(FieldGrant, field_grant_id, with_for_update=True)
-    if fg is None:
-        raise NotFound()
-    ctx.authorize(Act.MANAGE, Obj.POLICY, fg.org_path)
+    fg = await ctx.load(FieldGrant, field_grant_id, Act.MANAGE, Obj.POLICY, for_update=True)
     if fg.revoked_at is not None:
         raise Conflict("该例外授权已撤销")
     fg.revoked_at = datetime.now(UTC)

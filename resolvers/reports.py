@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from authz import Act, Obj
-from authz.errors import BadInput, Conflict, NotFound
+from authz.errors import BadInput, Conflict
 from models import Org, OrgLevel, Report, ReportStatus, ReportVersion
 from resolvers import orgs
 from resolvers.base import Ctx, clean_text
@@ -113,10 +113,7 @@ async def submit(
 
 async def review(ctx: Ctx, report_id: int, approve: bool, comment: str) -> Report:
     """Approving is a permission of its own (`report:approve`), held by the province."""
-    report = await ctx.session.get(Report, report_id, with_for_update=True)
-    if report is None:
-        raise NotFound()
-    ctx.authorize(Act.APPROVE, Obj.REPORT, report.org_path)
+    report = await ctx.load(Report, report_id, Act.APPROVE, Obj.REPORT, for_update=True)
     if report.status != ReportStatus.SUBMITTED:
         raise Conflict("只能审阅已报送、待审阅的报送")
     report.review_comment = clean_text(comment, "审阅意见", max_len=2000, required=not approve)
@@ -135,10 +132,7 @@ async def review(ctx: Ctx, report_id: int, approve: bool, comment: str) -> Repor
 
 
 async def get(ctx: Ctx, report_id: int) -> Report:
-    report = await ctx.session.get(Report, report_id)
-    if report is None:
-        raise NotFound()
-    ctx.authorize(Act.VIEW, Obj.REPORT, report.org_path)
+    report = await ctx.load(Report, report_id, Act.VIEW, Obj.REPORT)
     return report
 
 

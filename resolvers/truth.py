@@ -204,10 +204,7 @@ async def review(ctx: Ctx, flag_id: int, decision: FlagStatus, note: str) -> Fla
     them withheld."""
     if decision == FlagStatus.OPEN:
         raise BadInput("复核结论只能是 CLEARED 或 UPHELD", field="decision")
-    flag = await ctx.session.get(Flag, flag_id, with_for_update=True)
-    if flag is None:
-        raise NotFound()
-    ctx.authorize(Act.APPROVE, Obj.WORK, flag.org_path)
+    flag = await ctx.load(Flag, flag_id, Act.APPROVE, Obj.WORK, for_update=True)
     if flag.status != FlagStatus.OPEN:
         raise Conflict("该标记已复核")
     flag.status, flag.reviewed_by, flag.reviewed_at = (
@@ -383,10 +380,7 @@ async def record(
 
 
 async def get_check(ctx: Ctx, check_id: int) -> SpotCheck:
-    check = await ctx.session.get(SpotCheck, check_id)
-    if check is None:
-        raise NotFound()
-    ctx.authorize(Act.VIEW, Obj.WORK, check.org_path)
+    check = await ctx.load(SpotCheck, check_id, Act.VIEW, Obj.WORK)
     return check
 
 
