@@ -233,9 +233,10 @@ async def test_no_row_outside_the_granted_subtrees(api, world: World) -> None:
 
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 @given(world=worlds())
-async def test_who_can_agrees_with_authorize(api, world: World) -> None:
+async def test_who_can_and_what_can_agree_with_authorize(api, world: World) -> None:
     """For every org and several (action, object): whoCan over HTTP names exactly the
-    principals `decide` allows, as the independent model says."""
+    principals `decide` allows, as the independent model says; and whatCan of each principal
+    reaches exactly the orgs where that principal is allowed."""
     services = api.services
     await reset_database(services)
     tree = Tree(services)
@@ -282,3 +283,25 @@ async def test_who_can_agrees_with_authorize(api, world: World) -> None:
                 assert decide(services.policy, principal, act, obj, tree[str(i)].path).allowed == (
                     u in got
                 )
+        index = {tree[str(i)].id: i for i in range(len(world.parents))}
+        for u, grants in users.items():
+            r = await api.gql(
+                """query($u: ID!, $a: PolicyAction!, $o: PolicyObject!) {
+                whatCan(userId: $u, action: $a, object: $o) { org { id } orgs } }""",
+                {"u": gid("User", u), "a": act.name, "o": obj.name},
+                token=token,
+            )
+            roots = {index[pk_of(s["org"]["id"])]: s["orgs"] for s in r.data["whatCan"]}
+            reached = {
+                i
+                for i in range(len(world.parents))
+                if any(covered(world, root, i) for root in roots)
+            }
+            want = {
+                i
+                for i in range(len(world.parents))
+                if visible(world, grants, obj.value, act.value, i)
+            }
+            assert reached == want, (act, obj, u, world.parents, grants, roots)
+            for root, size in roots.items():  # each subtree's size as the tree has it
+                assert size == sum(covered(world, root, i) for i in range(len(world.parents)))
