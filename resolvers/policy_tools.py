@@ -15,7 +15,27 @@ from authz.decide import minimal_roots
 from authz.errors import BadInput, Conflict, Forbidden, NotFound
 from authz.principal import active_grant
 from authz.sync import notify_policy_changed
-from models import FieldGrant, FieldRule, Grant, Org, Role, RolePermission, User
+from models import (
+    AuditEntry,
+    Cadre,
+    FieldGrant,
+    FieldRule,
+    Grant,
+    Nomination,
+    Org,
+    Post,
+    Rating,
+    Report,
+    Resource,
+    Role,
+    RolePermission,
+    User,
+    Voice,
+    Wish,
+    WorkingGroup,
+    WorkLog,
+    Youth,
+)
 from resolvers import orgs
 from resolvers.base import Ctx, clean_text
 from resolvers.pagination import page_size
@@ -72,9 +92,38 @@ async def _grants_of(ctx: Ctx, user_id: int) -> tuple[GrantRef, ...]:
     return tuple(GrantRef(*r) for r in rows)
 
 
-async def what_can(ctx: Ctx, user_id: int, act: Act, obj: Obj) -> list[tuple[Org, int]]:
-    """The subtrees where `user` may do (act, obj): the roots, each with how many orgs it
-    holds; only what lies in the caller's own `grant:view` subtrees is shown."""
+# The records that stand for each object type in a subtree (global objects have none).
+RECORDS: dict[Obj, Any] = {
+    Obj.ORG: Org.path,
+    Obj.CADRE: Cadre.org_path,
+    Obj.YOUTH: Youth.org_path,
+    Obj.GRANT: Grant.org_path,
+    Obj.AUDIT: AuditEntry.org_path,
+    Obj.WORK: WorkLog.org_path,
+    Obj.REPORT: Report.org_path,
+    Obj.GROUP: WorkingGroup.org_path,
+    Obj.VOICE: Voice.org_path,
+    Obj.WISH: Wish.org_path,
+    Obj.RESOURCE: Resource.org_path,
+    Obj.RATING: Rating.org_path,
+    Obj.POST: Post.org_path,
+    Obj.CAMPAIGN: Nomination.org_path,
+}
+
+
+@dataclass(frozen=True)
+class Reach:
+    org: Org
+    orgs: int  # orgs in the subtree
+    objects: int | None  # records of the object type in it; None for a global object
+
+
+async def what_can(
+    ctx: Ctx, user_id: int, act: Act, obj: Obj, *, first: int | None, after: int | None
+) -> tuple[list[Reach], int]:
+    """The subtrees where `user` may do (act, obj), a page of their roots by org id, each
+    with how many orgs and records of `obj` it holds; only what lies in the caller's own
+    `grant:view` subtrees is shown."""
     scope = ctx.scope(Act.VIEW, Obj.GRANT)
     if await ctx.session.get(User, user_id) is None:
         raise NotFound()
@@ -84,18 +133,29 @@ async def what_can(ctx: Ctx, user_id: int, act: Act, obj: Obj) -> list[tuple[Org
     )
     visible = [r for r in roots if scope.covers(r)]
     if not visible:
-        return []
-    d = Org.__table__.alias("d")
-    held = (
+        return [], 0
+    stmt = sa.select(Org, _count_under(Org.path), _count_under(RECORDS.get(obj))).where(
+        Org.path.in_(visible)
+    )
+    if after is not None:
+        stmt = stmt.where(Org.id > after)
+    size = page_size(first, ctx.settings.page_size_default, ctx.settings.page_size_max)
+    rows = await ctx.session.execute(stmt.order_by(Org.id).limit(size))
+    return [Reach(o, int(n), m) for o, n, m in rows], len(visible)
+
+
+def _count_under(path_column: Any) -> Any:
+    """How many rows of path_column's table lie under the outer query's org."""
+    if path_column is None:
+        return sa.null()
+    inner = path_column.table.alias()
+    column = inner.c[path_column.key]
+    return (
         sa.select(sa.func.count())
-        .select_from(d)
-        .where(d.c.path.op("<@")(Org.path))
+        .select_from(inner)
+        .where(column.op("<@")(Org.path))
         .scalar_subquery()
     )
-    rows = await ctx.session.execute(
-        sa.select(Org, held).where(Org.path.in_(visible)).order_by(Org.id)
-    )
-    return [(o, int(n)) for o, n in rows]
 
 
 # ---------------------------------------------------------------- preview and apply

@@ -36,6 +36,16 @@ class WhoCanPage:
 class ReachableSubtree:
     org: Org
     orgs: int = strawberry.field(description="子树中的组织数")
+    objects: int | None = strawberry.field(
+        description="子树中该类对象的记录数（角色与权限、指标等全局对象为空）"
+    )
+
+
+@strawberry.type(description="某人可及的子树，按组织分页")
+class WhatCanPage:
+    total_count: int
+    subtrees: list[ReachableSubtree]
+    end_cursor: str | None
 
 
 @strawberry.type(description="一项权利：账号 × 操作 × 对象 × 子树")
@@ -164,10 +174,29 @@ class PolicyToolsQuery:
         description="某账号能在哪些子树对某对象执行某操作（只显示你可查看授权的范围）"
     )
     async def what_can(
-        self, info: Info, user_id: strawberry.ID, action: Act, object: Obj
-    ) -> list[ReachableSubtree]:
-        rows = await policy_tools.what_can(info.context.ctx, pk(user_id, "User"), action, object)
-        return [ReachableSubtree(org=Org.of(o), orgs=n) for o, n in rows]
+        self,
+        info: Info,
+        user_id: strawberry.ID,
+        action: Act,
+        object: Obj,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> WhatCanPage:
+        reach, total = await policy_tools.what_can(
+            info.context.ctx,
+            pk(user_id, "User"),
+            action,
+            object,
+            first=first,
+            after=from_global_id(after, "Org")[1] if after else None,
+        )
+        return WhatCanPage(
+            total_count=total,
+            subtrees=[
+                ReachableSubtree(org=Org.of(r.org), orgs=r.orgs, objects=r.objects) for r in reach
+            ],
+            end_cursor=to_global_id("Org", reach[-1].org.id) if reach else None,
+        )
 
     @strawberry.field(description="预览一组策略或授权变更：谁获得、谁失去哪些权利，不做任何修改")
     async def preview_policy_change(

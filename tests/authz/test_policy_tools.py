@@ -27,12 +27,29 @@ async def test_who_can_and_what_can(api) -> None:
     r = await api.gql(WHO, {"a": "VIEW", "o": "CADRE", "org": gid("Org", tree["A1x"].id)}, token=t)
     names = sorted(h["name"] for h in r.data["whoCan"]["holders"])
     assert names == ["cityA", "countyA1", "prov"]  # not cityB (a sibling), not the plain cadres
-    what = await api.gql(
-        """query($u: ID!) { whatCan(userId: $u, action: MANAGE, object: YOUTH) { org { name } orgs } }""",
-        {"u": gid("User", county.id)},
-        token=t,
-    )
-    assert what.data["whatCan"] == [{"org": {"name": "甲一县"}, "orgs": 2}]
+    for i, org in enumerate(("A1x", "A1x", "A1", "B")):
+        await add_youth(api.services, f"y{i}", f"1390000000{i}", tree[org])
+    what = await api.gql(WHAT, {"u": gid("User", county.id), "a": "MANAGE", "o": "YOUTH"}, token=t)
+    assert what.data["whatCan"] == {
+        "totalCount": 1,
+        "subtrees": [{"org": {"name": "甲一县"}, "orgs": 2, "objects": 3}],  # not B's youth
+        "endCursor": gid("Org", tree["A1"].id),
+    }
+    # Two disjoint subtrees, a page at a time; a global object has no records to count.
+    await add_grant(api.services, county.id, "county_admin", tree["B"])
+    pages, after = [], None
+    for _ in range(3):
+        r = await api.gql(
+            WHAT,
+            {"u": gid("User", county.id), "a": "VIEW", "o": "QUOTA", "first": 1, "after": after},
+            token=t,
+        )
+        assert r.data["whatCan"]["totalCount"] == 2
+        pages += r.data["whatCan"]["subtrees"]
+        after = r.data["whatCan"]["endCursor"]
+        if after is None:
+            break
+    assert [(p["org"]["name"], p["objects"]) for p in pages] == [("乙市", None), ("甲一县", None)]
     city_t = await api.token_for(
         (await add_user(api.services, "viewerB", org=tree["B"], roles=("city_admin",))).id
     )
@@ -42,11 +59,15 @@ async def test_who_can_and_what_can(api) -> None:
         )
     ).codes == ["NOT_FOUND"]
     hidden = await api.gql(
-        """query($u: ID!) { whatCan(userId: $u, action: VIEW, object: CADRE) { org { name } } }""",
-        {"u": gid("User", county.id)},
-        token=city_t,
+        WHAT, {"u": gid("User", county.id), "a": "VIEW", "o": "CADRE"}, token=city_t
     )
-    assert hidden.data["whatCan"] == []  # B's admin sees none of A1's reach
+    names = [p["org"]["name"] for p in hidden.data["whatCan"]["subtrees"]]
+    assert names == ["乙市"]  # B's admin sees the grant in B, none of A1's reach
+
+
+WHAT = """query($u: ID!, $a: PolicyAction!, $o: PolicyObject!, $first: Int, $after: String) {
+  whatCan(userId: $u, action: $a, object: $o, first: $first, after: $after) {
+    totalCount subtrees { org { name } orgs objects } endCursor } }"""
 
 
 PREVIEW = """query($c: [PolicyChangeInput!]!) { previewPolicyChange(changes: $c) { gainedCount lostCount
