@@ -241,6 +241,11 @@ async def policy_tools_timings(app, settings: Settings, label: str) -> dict[str,
         "query": "query($o: ID!) { whoCan(action: VIEW, object: CADRE, orgId: $o, first: 100) { totalCount } }",
         "variables": {"o": org},
     }
+    what = {
+        "query": """query($u: ID!) { whatCan(userId: $u, action: VIEW, object: YOUTH) {
+        subtrees { orgs objects } } }""",
+        "variables": {"u": _gid("User", admin)},
+    }
     grant_preview = {
         "query": """query($o: ID!, $u: ID!) { previewPolicyChange(changes: [{kind: ADD_GRANT, userId: $u,
         role: "county_admin", orgId: $o}]) { gainedCount } }""",
@@ -256,6 +261,7 @@ async def policy_tools_timings(app, settings: Settings, label: str) -> dict[str,
     ) as client:
         for name, body, n in (
             ("whoCan", who, 50),
+            ("whatCan (province, youth counted)", what, 20),
             ("preview: one grant", grant_preview, 20),
             ("preview: template of every cadre", template_preview, 3),
         ):
@@ -290,24 +296,27 @@ def _gid(kind: str, pk: int) -> str:
     return base64.urlsafe_b64encode(f"{kind}:{pk}".encode()).decode()
 
 
+TOOLS = (
+    "whoCan",
+    "whatCan (province, youth counted)",
+    "preview: one grant",
+    "preview: template of every cadre",
+)
+
+
 def _tools_table(rows: list[dict[str, object]]) -> Table:
     t = Table(title="policy tools over HTTP (median per call)")
     for col in (
         "where",
         "cadre holders",
-        "whoCan",
-        "preview: one grant",
-        "preview: template of every cadre",
+        *TOOLS,
     ):
         t.add_column(col, justify="left" if col == "where" else "right")
     for r in rows:
         t.add_row(
             str(r["where"]),
             f"{r['cadre holders']:,}",
-            *(
-                f"{float(r[k]) * 1e3:,.1f} ms"
-                for k in ("whoCan", "preview: one grant", "preview: template of every cadre")
-            ),
+            *(f"{float(r[k]) * 1e3:,.1f} ms" for k in TOOLS),
         )
     return t
 
