@@ -143,47 +143,24 @@ async def test_explain_names_the_deciding_grant_and_line(api) -> None:
     t = await api.token_for(admin.id)
     q = """query($u: ID!, $o: ID!, $act: PolicyAction!, $obj: PolicyObject!) {
       explain(userId: $u, action: $act, object: $obj, orgId: $o) { allowed reason grantId policyLine coveringGrants { role } } }"""
-    yes = (
-        await api.gql(
-            q,
-            {
-                "u": gid("User", bob.id),
-                "o": gid("Org", tree["A1x"].id),
-                "act": "VIEW",
-                "obj": "CADRE",
-            },
-            token=t,
-        )
-    ).data["explain"]
+
+    async def explain(org: str, act: str, obj: str) -> dict:
+        variables = {
+            "u": gid("User", bob.id),
+            "o": gid("Org", tree[org].id),
+            "act": act,
+            "obj": obj,
+        }
+        return (await api.gql(q, variables, token=t)).data["explain"]
+
+    yes = await explain("A1x", "VIEW", "CADRE")
     assert yes["allowed"] and yes["policyLine"] == "p, city_admin, cadre, view"
     assert yes["grantId"] and {"role": "city_admin"} in yes["coveringGrants"]
-    sibling = (
-        await api.gql(
-            q,
-            {
-                "u": gid("User", bob.id),
-                "o": gid("Org", tree["B1"].id),
-                "act": "VIEW",
-                "obj": "CADRE",
-            },
-            token=t,
-        )
-    ).data["explain"]
+    sibling = await explain("B1", "VIEW", "CADRE")
     assert (
         not sibling["allowed"] and sibling["coveringGrants"] == [] and sibling["policyLine"] is None
     )
-    no_right = (
-        await api.gql(
-            q,
-            {
-                "u": gid("User", bob.id),
-                "o": gid("Org", tree["A1"].id),
-                "act": "MANAGE",
-                "obj": "POLICY",
-            },
-            token=t,
-        )
-    ).data["explain"]
+    no_right = await explain("A1", "MANAGE", "POLICY")
     assert not no_right["allowed"] and "city_admin" in no_right["reason"]
 
 

@@ -184,42 +184,17 @@ async def test_delegation_holds_in_its_window_and_is_marked(api) -> None:
     } in who.data["whoCan"]["holders"]
     # Refusals: rights one does not hold, outside one's subtree, passing a delegation on.
     kt = await api.token_for(county.id)
-    assert (
-        await api.gql(
+    for token, to, role, org, code in (
+        (kt, deputy, "province_admin", "A1", "FORBIDDEN"),
+        (kt, deputy, "county_admin", "B1", "NOT_FOUND"),
+        (dt, county, "city_admin", "A", "FORBIDDEN"),
+    ):
+        r = await api.gql(
             DELEGATE,
-            {
-                "to": gid("User", deputy.id),
-                "r": "province_admin",
-                "o": gid("Org", tree["A1"].id),
-                **window,
-            },
-            token=kt,
+            {"to": gid("User", to.id), "r": role, "o": gid("Org", tree[org].id), **window},
+            token=token,
         )
-    ).codes == ["FORBIDDEN"]
-    assert (
-        await api.gql(
-            DELEGATE,
-            {
-                "to": gid("User", deputy.id),
-                "r": "county_admin",
-                "o": gid("Org", tree["B1"].id),
-                **window,
-            },
-            token=kt,
-        )
-    ).codes == ["NOT_FOUND"]
-    assert (
-        await api.gql(
-            DELEGATE,
-            {
-                "to": gid("User", county.id),
-                "r": "city_admin",
-                "o": gid("Org", tree["A"].id),
-                **window,
-            },
-            token=dt,
-        )
-    ).codes == ["FORBIDDEN"]
+        assert r.codes == [code], (role, org)
     # It lapses by itself: no job, just the clock.
     async with api.services.sessionmaker() as s:
         await s.execute(
