@@ -25,6 +25,11 @@ class EventHub:
     async def stop(self) -> None:
         await self._listener.stop()
 
+    @property
+    def subscribers(self) -> int:
+        """Live subscriptions on this instance (what a test waits for before producing)."""
+        return len(self._queues)
+
     @contextlib.asynccontextmanager
     async def subscribe(self) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=1000)
