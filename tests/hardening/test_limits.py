@@ -99,12 +99,9 @@ async def test_a_statement_over_its_time_answers_timeout(api, database_url) -> N
     async with RunningApp(slow_app) as app, app.client() as client:
         slow = Api(client, app.services)
         q = "query($o: ID!) { dashboard(orgId: $o) { cadres logs fiveOnesByChild { done } industryMix { name } } }"
-        async with api.services.engine.connect() as holder:
-            async with holder.begin():
-                await holder.execute(
-                    sa.text("LOCK TABLE work_logs, youth IN ACCESS EXCLUSIVE MODE")
-                )
-                r = await slow.gql(q, {"o": gid("Org", tree["A"].id)}, token=t)
+        async with api.services.engine.begin() as holder:
+            await holder.execute(sa.text("LOCK TABLE work_logs, youth IN ACCESS EXCLUSIVE MODE"))
+            r = await slow.gql(q, {"o": gid("Org", tree["A"].id)}, token=t)
         assert r.codes and set(r.codes) == {"TIMEOUT"}, r.body
         assert r.body["errors"][0]["message"] == "查询超时，请缩小范围后重试"
 
