@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -136,6 +137,23 @@ async def _escalate_wishes(services: Services) -> None:
             log.exception("wish escalation failed; will retry")
 
 
+def _cors(settings: Settings) -> list[Middleware]:
+    """Only the configured origins may call from a browser page of another origin; none by
+    default. Outermost, so that preflights and refusals (429, 503) carry the headers too."""
+    if not settings.cors_origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type", "idempotency-key", "x-request-id"],
+            expose_headers=["x-request-id", "retry-after", "content-disposition"],
+            max_age=600,
+        )
+    ]
+
+
 def create_app(settings: Settings | None = None, database_url: str | None = None) -> Starlette:
     settings = settings or get_settings()
     settings.check_production()
@@ -200,6 +218,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             Mount("/static", StaticFiles(directory=ROOT / "app" / "static"), name="static"),
         ],
         middleware=[
+            *_cors(settings),
             Middleware(RequestContextMiddleware, settings=settings),
             Middleware(MetricsMiddleware),
             Middleware(ErrorMiddleware),

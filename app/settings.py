@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,6 +37,9 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    # Browser origins allowed to call the API from another origin (CORS), comma-separated,
+    # e.g. "https://console.example.cn,https://m.example.cn". None by default.
+    cors_origins: Annotated[list[str], NoDecode] = []
 
     # Tokens. The default secret is for development only; production refuses it.
     jwt_secret: str = Field(default="dev-only-secret-change-me-0123456789abcdef")
@@ -77,6 +80,13 @@ class Settings(BaseSettings):
     retain_sessions_days: int = 90
     retain_idempotency_hours: int = 24
     retain_data_reads_days: int = 1095
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [o.strip().rstrip("/") for o in value.split(",") if o.strip()]
+        return value
 
     def check_production(self) -> None:
         if self.environment == "production" and self.jwt_secret.startswith("dev-only"):
