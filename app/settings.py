@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     # Spreadsheet imports.
     import_max_rows: int = 2_000
     import_max_bytes: int = 5_000_000
+    # An .xlsx is a zip: what it may unpack to (a 2 MB file can hold hundreds of MB of XML).
+    import_max_unpacked_bytes: int = 50_000_000
 
     log_format: str = "text"  # "json" for structured logs with request ids (production)
 

@@ -3,12 +3,13 @@ any time (§六: no forcing). Imports, batch industry tags and exports."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import enum
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -18,6 +19,9 @@ from models import Cadre, Contact, ContactStatus, Org, PointSource, Youth
 from resolvers import orgs, points, spreadsheets
 from resolvers.base import Ctx, clean_mobile, clean_text
 from resolvers.pagination import Page
+
+if TYPE_CHECKING:
+    from app.settings import Settings
 
 LIVE = (ContactStatus.INVITED, ContactStatus.ACTIVE)
 
@@ -249,13 +253,27 @@ class ImportReport:
 
 
 def decode_file(content_base64: str, max_bytes: int) -> bytes:
+    too_big = BadInput(f"文件不能超过 {max_bytes // 1_000_000} MB", field="contentBase64")
+    if len(content_base64) > (max_bytes + 2) // 3 * 4 + 4:
+        raise too_big  # refused before decoding anything
     try:
         content = base64.b64decode(content_base64, validate=True)
     except (binascii.Error, ValueError):
         raise BadInput("文件内容不是有效的 Base64", field="contentBase64") from None
     if len(content) > max_bytes:
-        raise BadInput(f"文件不能超过 {max_bytes // 1_000_000} MB", field="contentBase64")
+        raise too_big
     return content
+
+
+def read_upload(
+    filename: str, content_base64: str, settings: Settings
+) -> list[tuple[int, dict[str, str]]]:
+    """Decode and parse an upload, with every cap applied while reading. Blocking: run it
+    in a thread so that the event loop keeps serving others meanwhile."""
+    content = decode_file(content_base64, settings.import_max_bytes)
+    return spreadsheets.read_rows(
+        filename, content, settings.import_max_rows, settings.import_max_unpacked_bytes
+    )
 
 
 async def import_youth(
@@ -264,8 +282,7 @@ async def import_youth(
     """Each row: created, matched by mobile, unchanged, or rejected with the reason. A file
     with a rejected row writes nothing unless `import_valid_rows`. Idempotent."""
     cadre = await my_cadre(ctx)
-    content = decode_file(content_base64, ctx.settings.import_max_bytes)
-    rows = spreadsheets.read_rows(filename, content, ctx.settings.import_max_rows)
+    rows = await asyncio.to_thread(read_upload, filename, content_base64, ctx.settings)
     report = ImportReport(written=False)
     plan: list[tuple[ImportRow, dict[str, str]]] = []
     seen: set[str] = set()

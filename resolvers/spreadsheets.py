@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+import zipfile
+from collections.abc import Iterable, Iterator
 
 from openpyxl import Workbook, load_workbook
 
@@ -15,13 +16,21 @@ HEADERS = {
     "mobile": ("手机号", "手机号码", "手机", "mobile", "phone", "电话"),
     "industry": ("行业", "industry", "所在行业"),
 }
+# Reading stops at these, whatever the file claims: a list needs three short columns.
+MAX_COLUMNS = 50
+MAX_CELL_CHARS = 1_000
 
 
-def read_rows(filename: str, content: bytes, max_rows: int) -> list[tuple[int, dict[str, str]]]:
-    """(spreadsheet row number, {name, mobile, industry}) for each non-empty data row."""
+def read_rows(
+    filename: str, content: bytes, max_rows: int, max_unpacked_bytes: int = 50_000_000
+) -> list[tuple[int, dict[str, str]]]:
+    """(spreadsheet row number, {name, mobile, industry}) for each non-empty data row.
+
+    Blocking work: call it in a thread. Every row read counts toward `max_rows`, empty
+    ones too (a file of 400k empty rows is refused at row max_rows + 2, not read whole)."""
     lower = filename.lower()
     if lower.endswith(".xlsx"):
-        raw = _xlsx(content)
+        raw = _xlsx(content, max_unpacked_bytes)
     elif lower.endswith(".csv"):
         raw = _csv(content)
     else:
@@ -33,19 +42,26 @@ def read_rows(filename: str, content: bytes, max_rows: int) -> list[tuple[int, d
     columns = _columns(header)
     rows = []
     for number, values in enumerate(raw, start=2):
-        cells = [("" if v is None else str(v)).strip() for v in values]
+        if number > max_rows + 1:
+            raise BadInput(f"一次最多导入 {max_rows} 行（空行也计算在内）", field="file")
+        cells = [_cell(v, number) for v in values[:MAX_COLUMNS]]
         if not any(cells):
             continue
-        if len(rows) >= max_rows:
-            raise BadInput(f"一次最多导入 {max_rows} 行", field="file")
         rows.append(
             (number, {key: cells[i] if i < len(cells) else "" for key, i in columns.items()})
         )
     return rows
 
 
+def _cell(value: object, number: int) -> str:
+    text = "" if value is None else str(value).strip()
+    if len(text) > MAX_CELL_CHARS:
+        raise BadInput(f"第 {number} 行有超过 {MAX_CELL_CHARS} 个字符的单元格", field="file")
+    return text
+
+
 def _columns(header: Iterable[object]) -> dict[str, int]:
-    names = [("" if h is None else str(h)).strip().lower() for h in header]
+    names = [("" if h is None else str(h)).strip().lower() for h in list(header)[:MAX_COLUMNS]]
     found = {}
     for key, aliases in HEADERS.items():
         for i, name in enumerate(names):
@@ -61,15 +77,34 @@ def _columns(header: Iterable[object]) -> dict[str, int]:
     return found
 
 
-def _xlsx(content: bytes) -> Iterable[tuple[object, ...]]:
+def _xlsx(content: bytes, max_unpacked_bytes: int) -> Iterator[tuple[object, ...]]:
+    """Rows streamed from the first sheet (read-only mode parses as it goes). The sizes the
+    archive declares are checked first; zipfile never inflates an entry past its declared
+    size, so a zip bomb stops at the cap."""
+    unreadable = BadInput("无法读取 .xlsx 文件，文件可能已损坏", field="file")
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise unreadable from None
+    if unpacked > max_unpacked_bytes:
+        raise BadInput(
+            f"文件解压后超过 {max_unpacked_bytes // 1_000_000} MB，请拆分后再导入", field="file"
+        )
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        # The declared dimension is the writer's claim: some tools get it wrong (rows past
+        # it would be dropped silently), and the caps stop reading anyway.
+        sheet.reset_dimensions()
+        yield from sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+    except BadInput:
+        raise
     except Exception:
-        raise BadInput("无法读取 .xlsx 文件，文件可能已损坏", field="file") from None
-    return iter(book.worksheets[0].iter_rows(values_only=True))
+        raise unreadable from None
 
 
-def _csv(content: bytes) -> Iterable[list[str]]:
+def _csv(content: bytes) -> Iterator[list[str]]:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = content.decode(encoding)
@@ -78,7 +113,13 @@ def _csv(content: bytes) -> Iterable[list[str]]:
             continue
     else:
         raise BadInput("无法识别 .csv 文件的编码（请使用 UTF-8 或 GBK）", field="file")
-    return iter(list(csv.reader(io.StringIO(text))))
+    reader = csv.reader(io.StringIO(text))
+    try:
+        yield from reader
+    except csv.Error:  # a field over the module's limit, a NUL byte …
+        raise BadInput(
+            f"第 {reader.line_num} 行无法读取（单元格过长或含有非法字符）", field="file"
+        ) from None
 
 
 def write(rows: list[list[str]], header: list[str], fmt: str, sheet: str = "小伙伴") -> bytes:
