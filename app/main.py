@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from cross_web import HTTPException
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -30,6 +31,7 @@ from app.middleware import (
     MetricsMiddleware,
     RateLimitMiddleware,
     RequestContextMiddleware,
+    request_failure,
 )
 from app.ratelimit import SlidingWindow
 from app.settings import ROOT, Settings, get_settings
@@ -75,10 +77,28 @@ class GraphQLView(GraphQL):
     def graphql_ide_html(self) -> str:
         return offline_graphiql_html()
 
+    async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:  # type: ignore[override]
+        """A request refused before any operation (bad JSON, batching, no query …) answers a
+        GraphQL error with a code, not English plain text; its session is closed."""
+        try:
+            return await super().run(request)
+        except HTTPException as exc:
+            session = request.scope.get("state", {}).pop("session", None)
+            if session is not None:
+                await session.close()
+            return request_failure(exc.status_code, exc.reason)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        parsed = super().parse_json(data)
+        if not isinstance(parsed, (dict, list)):
+            raise HTTPException(400, "The request body must be a JSON object")
+        return parsed
+
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
         svc = self.services
         session = svc.sessionmaker()
-        state = request.scope.get("state", {})
+        state = request.scope.setdefault("state", {})
+        state["session"] = session  # closed by run() if the request is refused before executing
         auth = state.get("auth")
         if isinstance(auth, AccessClaims):
             try:
@@ -213,7 +233,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", graphql),  # other methods: a JSON error from the view
             WebSocketRoute("/graphql", graphql),
             Mount("/static", StaticFiles(directory=ROOT / "app" / "static"), name="static"),
         ],

@@ -9,6 +9,7 @@ import secrets
 import time
 from typing import ClassVar
 
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.ratelimit import SlidingWindow
@@ -118,19 +119,58 @@ class ErrorMiddleware:
                 await _json_error(send, 500, "INTERNAL_SERVER_ERROR", "服务器内部错误，请稍后再试")
 
 
+def error_body(code: str, message: str, **extensions: object) -> bytes:
+    """A GraphQL error response, for failures that happen outside any operation."""
+    ext: dict[str, object] = {"code": code, **extensions, "requestId": request_id_var.get()}
+    return json.dumps(
+        {"errors": [{"message": message, "extensions": ext}]}, ensure_ascii=False
+    ).encode()
+
+
+def error_response(status: int, code: str, message: str, **extensions: object) -> Response:
+    return Response(
+        error_body(code, message, **extensions),
+        status_code=status,
+        media_type="application/json; charset=utf-8",
+    )
+
+
 async def _json_error(
     send: Send, status: int, code: str, message: str, retry_after: int | None = None
 ) -> None:
-    ext: dict[str, object] = {"code": code, "requestId": request_id_var.get()}
     headers = [(b"content-type", b"application/json; charset=utf-8")]
+    ext: dict[str, object] = {}
     if retry_after is not None:
         ext["retryAfter"] = retry_after
         headers.append((b"retry-after", str(retry_after).encode()))
-    body = json.dumps(
-        {"errors": [{"message": message, "extensions": ext}]}, ensure_ascii=False
-    ).encode()
+    body = error_body(code, message, **ext)
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+# Strawberry refuses a malformed request with an English plain-text reason; each becomes a
+# GraphQL error with code BAD_REQUEST, a reason a client can act on, and a zh-CN message.
+_REQUEST_FAILURES: tuple[tuple[str, str, str], ...] = (
+    ("Batching", "BATCH_NOT_SUPPORTED", "不支持批量请求，请每次只发送一个操作"),
+    ("parse request body as JSON", "INVALID_JSON", "请求体不是有效的 JSON"),
+    ("must be a JSON object", "INVALID_JSON", "请求体应为 JSON 对象"),
+    ("Unsupported content type", "UNSUPPORTED_CONTENT_TYPE", "请用 application/json 发送请求"),
+    ("No GraphQL query", "MISSING_QUERY", "请求中没有 GraphQL 查询（query）"),
+    ("must be a string or null", "INVALID_BODY", "query 应为字符串"),
+    ("must be an object or null", "INVALID_BODY", "variables 和 extensions 应为 JSON 对象"),
+    ("not allowed when using", "METHOD_NOT_ALLOWED", "变更（mutation）和订阅只能用 POST 发送"),
+    ("only supports GET and POST", "METHOD_NOT_ALLOWED", "只支持 GET 和 POST 请求"),
+    ("operation", "UNKNOWN_OPERATION", "找不到要执行的操作，请检查 operationName"),
+)
+
+
+def request_failure(status: int, english_reason: str) -> Response:
+    if status == 404:
+        return error_response(404, "NOT_FOUND", "页面不存在")
+    for marker, reason, message in _REQUEST_FAILURES:
+        if marker in english_reason:
+            return error_response(status, "BAD_REQUEST", message, reason=reason)
+    return error_response(status, "BAD_REQUEST", "请求格式有误", reason="INVALID_BODY")
 
 
 class MetricsMiddleware:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from authz import errors
 from authz.errors import Forbidden, NotFound, Unauthenticated
 from authz.policy_store import PolicyLine, PolicyStore
 from authz.principal import GrantRef, Principal
@@ -37,10 +38,12 @@ def decide(store: PolicyStore, principal: Principal, act: Act, obj: Obj, org_pat
 def require_user(principal: Principal) -> int:
     if principal.user_id is None:
         if principal.token_error == "expired":
-            raise Unauthenticated("登录已过期，请刷新令牌或重新登录")
+            raise Unauthenticated("登录已过期，请刷新令牌", reason=errors.TOKEN_EXPIRED)
+        if principal.token_error == "revoked":
+            raise Unauthenticated("登录已失效，请重新登录", reason=errors.TOKEN_REVOKED)
         if principal.token_error:
-            raise Unauthenticated("登录凭证无效，请重新登录")
-        raise Unauthenticated()
+            raise Unauthenticated("登录凭证无效，请重新登录", reason=errors.TOKEN_INVALID)
+        raise Unauthenticated(reason=errors.LOGIN_REQUIRED)
     return principal.user_id
 
 

@@ -1,6 +1,20 @@
-"""Domain errors: raised below `schema/`, turned into GraphQL errors with a stable code there."""
+"""Domain errors: raised below `schema/`, turned into GraphQL errors with a stable code there.
+
+Where a client must act differently under one code, the error carries `reason` too
+(`extensions.reason`); docs/api.md lists every code and reason in one table."""
 
 from __future__ import annotations
+
+# UNAUTHENTICATED: what the client should do next.
+LOGIN_REQUIRED = "LOGIN_REQUIRED"  # no token: log in
+TOKEN_EXPIRED = "TOKEN_EXPIRED"  # the access token ran out: refresh it
+TOKEN_REVOKED = "TOKEN_REVOKED"  # logged out, deactivated or a refresh token reused: log in again
+TOKEN_INVALID = "TOKEN_INVALID"  # not a token of ours: log in again
+BAD_CREDENTIALS = "BAD_CREDENTIALS"  # wrong username/password or one-time code
+# FORBIDDEN: the youth has to accept the current privacy policy first.
+CONSENT_REQUIRED = "CONSENT_REQUIRED"
+# CONFLICT: the object's state does not allow the action.
+ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
 
 
 class DomainError(Exception):

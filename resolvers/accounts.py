@@ -17,7 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.dialects.postgresql import insert
 
-from authz import require_user
+from authz import errors, require_user
 from authz.errors import BadInput, RateLimited, Unauthenticated
 from models import (
     AuthSession,
@@ -169,7 +169,7 @@ async def login(ctx: Ctx, username: str, password: str, client: ClientKind) -> A
     )
     if not _verify(user.password_hash if user else None, password) or user is None:
         await _record_failures(ctx, identifier)
-        raise Unauthenticated(WRONG_LOGIN)
+        raise Unauthenticated(WRONG_LOGIN, reason=errors.BAD_CREDENTIALS)
     await _clear_failures(ctx, identifier)
     return await _open_session(ctx, user, client)
 
@@ -259,7 +259,7 @@ async def login_with_code(ctx: Ctx, mobile: str, code: str, client: ClientKind) 
                 )
                 await side.commit()
         await _record_failures(ctx, identifier)
-        raise Unauthenticated(WRONG_CODE)
+        raise Unauthenticated(WRONG_CODE, reason=errors.BAD_CREDENTIALS)
     assert otp is not None
     # Single use, also against a concurrent login with the same code.
     used = await ctx.session.execute(
@@ -268,7 +268,7 @@ async def login_with_code(ctx: Ctx, mobile: str, code: str, client: ClientKind) 
         .values(used_at=sa.func.now())
     )
     if used.rowcount != 1:  # type: ignore[attr-defined]
-        raise Unauthenticated(WRONG_CODE)
+        raise Unauthenticated(WRONG_CODE, reason=errors.BAD_CREDENTIALS)
     await _clear_failures(ctx, identifier)
     return await _open_session(ctx, user, client)
 
@@ -329,7 +329,7 @@ async def refresh(ctx: Ctx, raw_token: str) -> AuthResult:
     )
     user_id = live.scalar_one_or_none()
     if user_id is None:
-        raise Unauthenticated("登录已失效，请重新登录")
+        raise Unauthenticated("登录已失效，请重新登录", reason=errors.TOKEN_REVOKED)
     return await _issue(ctx, user_id, session_id)
 
 
@@ -342,7 +342,7 @@ async def _refuse_refresh(ctx: Ctx, digest: str) -> None:
         )
     ).one_or_none()
     if known is None:
-        raise Unauthenticated("刷新令牌无效，请重新登录")
+        raise Unauthenticated("刷新令牌无效，请重新登录", reason=errors.TOKEN_INVALID)
     if known.used_at is not None:
         # Reuse: revoke the family, committed apart from this (failing) request.
         async with ctx.independent() as side:
@@ -352,8 +352,10 @@ async def _refuse_refresh(ctx: Ctx, digest: str) -> None:
                 .values(revoked_at=sa.func.now(), revoked_reason="refresh_reuse")
             )
             await side.commit()
-        raise Unauthenticated("刷新令牌已被使用，为安全起见本次登录已注销，请重新登录")
-    raise Unauthenticated("登录已失效，请重新登录")
+        raise Unauthenticated(
+            "刷新令牌已被使用，为安全起见本次登录已注销，请重新登录", reason=errors.TOKEN_REVOKED
+        )
+    raise Unauthenticated("登录已失效，请重新登录", reason=errors.TOKEN_REVOKED)
 
 
 async def logout(ctx: Ctx, *, everywhere: bool = False) -> int:

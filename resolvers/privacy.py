@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from authz import Act, Obj, require_youth
+from authz import Act, Obj, errors, require_youth
 from authz.errors import BadInput, Conflict, Forbidden, NotFound
 from models import (
     AuthSession,
@@ -104,7 +104,9 @@ async def current_consent(session: AsyncSession, youth_id: int) -> Consent | Non
 async def require_consent(ctx: Ctx, youth: Youth) -> None:
     """A youth speaks, wishes and rates only after agreeing to the current policy."""
     if await current_consent(ctx.session, youth.id) is None:
-        raise Forbidden(f"请先阅读并同意隐私政策（{POLICY_VERSION}）")
+        raise Forbidden(
+            f"请先阅读并同意隐私政策（{POLICY_VERSION}）", reason=errors.CONSENT_REQUIRED
+        )
 
 
 async def holders(ctx: Ctx) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from authz import Act, Obj, decide, is_own_youth, require_user
+from authz import Act, Obj, decide, errors, is_own_youth, require_user
 from authz.errors import BadInput, Conflict, Forbidden, NotFound
 from models import (
     AuditEntry,
@@ -151,7 +151,7 @@ async def act(
     if step is None:
         raise Conflict(
             f"心愿当前状态为「{STATUS_NAMES[wish.status]}」，不能执行此操作",
-            reason="ILLEGAL_TRANSITION",
+            reason=errors.ILLEGAL_TRANSITION,
             status=wish.status.value,
         )
     to, actor = step

@@ -206,7 +206,7 @@ def _present(error: GraphQLError, request_id: str) -> GraphQLError:
     if isinstance(original, GraphQLError) and original.original_error is not None:
         original = original.original_error
     if isinstance(original, DomainError):
-        ext = {"code": original.code, **{k: v for k, v in original.details.items()}}
+        ext = {"code": original.code, **{_camel(k): v for k, v in original.details.items()}}
         return GraphQLError(original.message, nodes=error.nodes, path=error.path, extensions=ext)
     if original is None:
         code = (error.extensions or {}).get("code") or _code_for_validation(error.message)
@@ -247,6 +247,12 @@ def _present(error: GraphQLError, request_id: str) -> GraphQLError:
         path=error.path,
         extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
     )
+
+
+def _camel(key: str) -> str:
+    """Extension keys are camelCase like the rest of the API (retry_after → retryAfter)."""
+    head, *rest = key.split("_")
+    return head + "".join(w.title() for w in rest)
 
 
 def _causes(exc: BaseException) -> list[BaseException]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import strawberry
 
-from authz import load_principal, require_cadre, require_youth
+from authz import errors, load_principal, require_cadre, require_youth
 from authz.errors import NotFound, Unauthenticated
 from resolvers import voices, wishes
 from resolvers.base import Ctx
@@ -26,7 +26,7 @@ async def _fresh(context: Context) -> Ctx:
     principal = await load_principal(session, p.user_id, p.session_id)  # type: ignore[arg-type]
     if not principal.is_authenticated:
         await session.close()
-        raise Unauthenticated("登录已失效，订阅结束")
+        raise Unauthenticated("登录已失效，订阅结束", reason=errors.TOKEN_REVOKED)
     context.ctx = Ctx(
         session=session,
         principal=principal,

@@ -192,7 +192,7 @@ async def test_resend_is_throttled(running, database_url) -> None:
         assert (await api.gql(ask)).data["requestLoginCode"]["retryAfterSeconds"] == 60
         again = await api.gql(ask)
         assert again.codes == ["RATE_LIMITED"]
-        assert again.body["errors"][0]["extensions"]["retry_after"] > 0
+        assert again.body["errors"][0]["extensions"]["retryAfter"] > 0
 
 
 async def test_address_rate_limit_answers_429_with_code(running, database_url) -> None:

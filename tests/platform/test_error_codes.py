@@ -1,0 +1,324 @@
+"""Every error code and reason in docs/api.md's table, each driven through the real HTTP API:
+the table and the drivers below must list the same rows, and each row's answer must carry
+its code, its reason and a zh-CN message."""
+
+from __future__ import annotations
+
+import re
+import socket
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import jwt
+import sqlalchemy as sa
+
+from app.main import create_app
+from app.settings import ROOT
+from models import Consent
+from tests.conftest import settings_for_tests
+from tests.helpers import add_user, gid, standard_tree
+from tests.youth.conftest import linked_youth
+
+ME = "{ me { user { displayName } } }"
+
+
+def documented() -> set[tuple[str, str]]:
+    text = (ROOT / "docs" / "api.md").read_text()
+    table = text.split("<!-- error-codes -->")[1].split("<!-- /error-codes -->")[0]
+    rows = set()
+    for line in table.strip().splitlines()[2:]:
+        code, reason = (c.strip().strip("`") for c in line.strip("|").split("|")[:2])
+        rows.add((code, reason))
+    return rows
+
+
+class Answer:
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        self.status, self.body = status, body
+        self.error = (body.get("errors") or [{}])[0]
+
+
+def bare_client(app: Any) -> httpx.AsyncClient:
+    """A client of an app whose lifespan is not run: no start-up queries at all."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+
+
+async def post(
+    client: httpx.AsyncClient, token: str | None = None, headers: dict | None = None, **kw: Any
+) -> Answer:
+    headers = {**(headers or {}), **({"authorization": f"Bearer {token}"} if token else {})}
+    r = await client.post("/graphql", headers=headers, **kw)
+    return Answer(r.status_code, r.json())
+
+
+class World:
+    """A province with a city admin, a cadre and a youth linked to them."""
+
+    def __init__(self, api: Any) -> None:
+        self.api = api
+
+    async def build(self) -> World:
+        api = self.api
+        self.tree = await standard_tree(api.services)
+        self.admin = await add_user(
+            api.services, "padmin", org=self.tree["P"], roles=("province_admin",)
+        )
+        self.admin_t = await api.token_for(self.admin.id)
+        city = await add_user(api.services, "cityA", org=self.tree["A"], roles=("city_admin",))
+        self.city_t = await api.token_for(city.id)
+        cadre = await add_user(api.services, "cadre1", org=self.tree["A1x"], roles=("cadre",))
+        self.cadre_t = await api.token_for(cadre.id)
+        self.cadre_gid = gid("Cadre", await _cadre_id(api, cadre.id))
+        self.youth_t, self.youth_id = await linked_youth(
+            api, self.tree, self.cadre_t, "小明", "13200000001", "A1x"
+        )
+        return self
+
+    async def gql(
+        self, query: str, variables: dict | None = None, token: str | None = None
+    ) -> Answer:
+        r = await self.api.gql(query, variables, token=token)
+        return Answer(r.status, r.body)
+
+
+async def _cadre_id(api: Any, user_id: int) -> int:
+    from models import Cadre
+
+    async with api.services.sessionmaker() as s:
+        return int(await s.scalar(sa.select(Cadre.id).where(Cadre.user_id == user_id)))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# ---------------------------------------------------------------- one driver per row
+
+
+async def login_required(w: World) -> Answer:
+    return await w.gql(ME)
+
+
+async def token_expired(w: World) -> Answer:
+    claims = jwt.decode(w.admin_t, options={"verify_signature": False})
+    stale = jwt.encode(
+        {**claims, "exp": datetime.now(UTC) - timedelta(seconds=5)},
+        w.api.services.settings.jwt_secret,
+        algorithm="HS256",
+    )
+    return await w.gql(ME, token=stale)
+
+
+async def token_revoked(w: World) -> Answer:
+    token = await w.api.token_for(w.admin.id)
+    assert (await w.gql("mutation { logout }", token=token)).body["data"]["logout"] == 1
+    return await w.gql(ME, token=token)
+
+
+async def token_invalid(w: World) -> Answer:
+    claims = jwt.decode(w.admin_t, options={"verify_signature": False})
+    forged = jwt.encode(claims, "another-secret-another-secret-another", algorithm="HS256")
+    return await w.gql(ME, token=forged)
+
+
+async def bad_credentials(w: World) -> Answer:
+    login = 'mutation { login(username: "padmin", password: "wrong-one") { accessToken } }'
+    return await w.gql(login)
+
+
+async def forbidden(w: World) -> Answer:
+    return await w.gql("{ cadres { totalCount } }", token=w.cadre_t)  # a cadre lists no cadres
+
+
+async def consent_required(w: World) -> Answer:
+    from resolvers.privacy import POLICY_VERSION, SCOPE
+
+    async with w.api.services.sessionmaker() as s:
+        await s.execute(sa.delete(Consent).where(Consent.youth_id == w.youth_id))
+        await s.commit()
+    voice = 'mutation($c: ID!) { sendVoice(kind: OPINION, title: "建议", body: "多办活动", cadreId: $c) { id } }'
+    answer = await w.gql(voice, {"c": w.cadre_gid}, token=w.youth_t)
+    async with w.api.services.sessionmaker() as s:  # as it was, for the rows after this one
+        s.add(Consent(youth_id=w.youth_id, policy_version=POLICY_VERSION, scope=SCOPE))
+        await s.commit()
+    return answer
+
+
+async def not_found(w: World) -> Answer:
+    q = "query($o: ID!) { dashboard(orgId: $o) { logs } }"
+    return await w.gql(q, {"o": gid("Org", w.tree["B"].id)}, token=w.city_t)  # another city
+
+
+async def bad_user_input(w: World) -> Answer:
+    q = 'query($o: ID!) { dashboard(orgId: $o, dateFrom: "2026-05-01", dateTo: "2026-04-01") { logs } }'
+    return await w.gql(q, {"o": gid("Org", w.tree["A"].id)}, token=w.city_t)
+
+
+async def conflict(w: World) -> Answer:
+    create = 'mutation($p: ID!) { createOrg(input: {parentId: $p, code: "DUP1", name: "新支部", level: BRANCH, kind: OTHER}) { id } }'
+    parent = {"p": gid("Org", w.tree["A1"].id)}
+    assert "errors" not in (await w.gql(create, parent, token=w.admin_t)).body
+    return await w.gql(create, parent, token=w.admin_t)
+
+
+async def illegal_transition(w: World) -> Answer:
+    submit = 'mutation($c: ID!) { submitWish(cadreId: $c, category: LIFE, title: "冬衣", description: "需要一件棉衣") { id } }'
+    wish = (await w.gql(submit, {"c": w.cadre_gid}, token=w.youth_t)).body["data"]["submitWish"]
+    act = "mutation($id: ID!) { actOnWish(id: $id, action: FULFIL) { status } }"
+    return await w.gql(act, {"id": wish["id"]}, token=w.cadre_t)  # not accepted yet
+
+
+async def rate_limited(w: World) -> Answer:
+    app = create_app(settings_for_tests(rate_limit_per_minute=1), database_url=_db(w))
+    async with bare_client(app) as client:
+        await post(client, json={"query": "{ __typename }"})
+        return await post(client, json={"query": "{ __typename }"})
+
+
+async def query_too_complex(w: World) -> Answer:
+    deep = "{ me { user { id } } " + "orgs { nodes { parent " * 6 + "{ id }" + " } }" * 6 + " }"
+    return await w.gql(deep, token=w.admin_t)
+
+
+async def validation_failed(w: World) -> Answer:
+    return await w.gql("{ noSuchField }", token=w.admin_t)
+
+
+def raw(**kw: Any) -> Callable[[World], Awaitable[Answer]]:
+    async def drive(w: World) -> Answer:
+        return await post(w.api.client, **kw)
+
+    return drive
+
+
+async def mutation_over_get(w: World) -> Answer:
+    r = await w.api.client.get(
+        "/graphql", params={"query": "mutation { logout }"}, headers={"accept": "application/json"}
+    )
+    return Answer(r.status_code, r.json())
+
+
+async def timeout(w: World) -> Answer:
+    """The dashboard's statement waits on a lock held here until its time runs out."""
+    app = create_app(settings_for_tests(db_statement_timeout_ms=300), database_url=_db(w))
+    await app.state.services.listener.reload()  # the role templates, read before the lock
+    try:
+        async with bare_client(app) as client, w.api.services.engine.begin() as holder:
+            await holder.execute(sa.text("LOCK TABLE work_logs IN ACCESS EXCLUSIVE MODE"))
+            q = "query($o: ID!) { dashboard(orgId: $o) { logs } }"
+            variables = {"o": gid("Org", w.tree["A"].id)}
+            return await post(client, w.city_t, json={"query": q, "variables": variables})
+    finally:
+        await app.state.services.engine.dispose()
+
+
+async def service_unavailable(w: World) -> Answer:
+    """A database nobody listens on: the principal cannot be loaded before the operation."""
+    url = sa.engine.make_url(_db(w)).set(host="127.0.0.1", port=_free_port())
+    app = create_app(settings_for_tests(), database_url=url.render_as_string(hide_password=False))
+    async with bare_client(app) as client:
+        return await post(client, w.city_t, json={"query": ME})
+
+
+async def internal_error(w: World) -> Answer:
+    """A failure nobody expected (here a trigger with an SQLSTATE of our own) is masked."""
+    async with w.api.services.engine.begin() as conn:
+        await conn.execute(
+            sa.text(
+                "CREATE FUNCTION zz_boom() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'secret detail' USING ERRCODE = 'YL500'; END $$"
+            )
+        )
+        await conn.execute(
+            sa.text(
+                "CREATE TRIGGER zz_boom BEFORE UPDATE ON orgs FOR EACH ROW EXECUTE FUNCTION zz_boom()"
+            )
+        )
+    try:
+        update = 'mutation($id: ID!) { updateOrg(input: {id: $id, name: "新名字"}) { name } }'
+        return await w.gql(update, {"id": gid("Org", w.tree["A1"].id)}, token=w.admin_t)
+    finally:
+        async with w.api.services.engine.begin() as conn:
+            await conn.execute(sa.text("DROP TRIGGER zz_boom ON orgs"))
+            await conn.execute(sa.text("DROP FUNCTION zz_boom()"))
+
+
+def _db(w: World) -> str:
+    return w.api.services.engine.url.render_as_string(hide_password=False)
+
+
+DRIVERS: dict[tuple[str, str], tuple[Callable[[World], Awaitable[Answer]], set[int]]] = {
+    ("UNAUTHENTICATED", "LOGIN_REQUIRED"): (login_required, {200}),
+    ("UNAUTHENTICATED", "TOKEN_EXPIRED"): (token_expired, {200}),
+    ("UNAUTHENTICATED", "TOKEN_REVOKED"): (token_revoked, {200}),
+    ("UNAUTHENTICATED", "TOKEN_INVALID"): (token_invalid, {200}),
+    ("UNAUTHENTICATED", "BAD_CREDENTIALS"): (bad_credentials, {200}),
+    ("FORBIDDEN", ""): (forbidden, {200}),
+    ("FORBIDDEN", "CONSENT_REQUIRED"): (consent_required, {200}),
+    ("NOT_FOUND", ""): (not_found, {200}),
+    ("BAD_USER_INPUT", ""): (bad_user_input, {200}),
+    ("CONFLICT", ""): (conflict, {200}),
+    ("CONFLICT", "ILLEGAL_TRANSITION"): (illegal_transition, {200}),
+    ("RATE_LIMITED", ""): (rate_limited, {429}),
+    ("QUERY_TOO_COMPLEX", ""): (query_too_complex, {200}),
+    ("GRAPHQL_VALIDATION_FAILED", ""): (validation_failed, {200}),
+    ("BAD_REQUEST", "BATCH_NOT_SUPPORTED"): (raw(json=[{"query": "{ __typename }"}] * 2), {400}),
+    ("BAD_REQUEST", "INVALID_JSON"): (
+        raw(content=b"{bad", headers={"content-type": "application/json"}),
+        {400},
+    ),
+    ("BAD_REQUEST", "UNSUPPORTED_CONTENT_TYPE"): (raw(data={"query": "{ __typename }"}), {400}),
+    ("BAD_REQUEST", "MISSING_QUERY"): (raw(json={"variables": {}}), {400}),
+    ("BAD_REQUEST", "INVALID_BODY"): (
+        raw(json={"query": "{ __typename }", "variables": [1]}),
+        {400},
+    ),
+    ("BAD_REQUEST", "METHOD_NOT_ALLOWED"): (mutation_over_get, {400}),
+    ("BAD_REQUEST", "UNKNOWN_OPERATION"): (
+        raw(json={"query": "query A { __typename }", "operationName": "B"}),
+        {400},
+    ),
+    ("TIMEOUT", ""): (timeout, {200}),
+    ("SERVICE_UNAVAILABLE", ""): (service_unavailable, {503}),
+    ("INTERNAL_SERVER_ERROR", ""): (internal_error, {200}),
+}
+
+
+def test_the_table_and_the_drivers_list_the_same_rows() -> None:
+    assert documented() == set(DRIVERS)
+
+
+async def test_every_code_and_reason_is_answered_as_documented(api) -> None:
+    world = await World(api).build()
+    for (code, reason), (drive, statuses) in DRIVERS.items():
+        answer = await drive(world)
+        ext = answer.error.get("extensions", {})
+        assert (ext.get("code"), ext.get("reason", "")) == (code, reason), answer.body
+        assert answer.status in statuses, (code, reason, answer.status)
+        assert re.search(r"[\u4e00-\u9fff]", answer.error["message"]), answer.error
+        assert "secret detail" not in str(answer.body)
+    # Refusals outside any operation say how to find them in the logs.
+    assert (await raw(json={})(world)).error["extensions"]["requestId"]
+
+
+async def test_a_method_other_than_get_and_post_is_a_graphql_error(api) -> None:
+    r = await api.client.put("/graphql", json={"query": "{ __typename }"})
+    assert r.status_code == 405
+    assert r.json()["errors"][0]["extensions"] | {"requestId": ""} == {
+        "code": "BAD_REQUEST",
+        "reason": "METHOD_NOT_ALLOWED",
+        "requestId": "",
+    }
+
+
+async def test_rate_limits_say_when_to_retry_in_camel_case(api) -> None:
+    app = create_app(settings_for_tests(rate_limit_per_minute=1), database_url=_db(World(api)))
+    async with bare_client(app) as client:
+        await client.post("/graphql", json={"query": "{ __typename }"})
+        r = await client.post("/graphql", json={"query": "{ __typename }"})
+    assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
+    assert r.json()["errors"][0]["extensions"]["retryAfter"] == int(r.headers["retry-after"])
