@@ -9,9 +9,10 @@ COPY resolvers ./resolvers
 COPY authz ./authz
 COPY models ./models
 COPY migrations ./migrations
+COPY web ./web
 RUN pip install . && useradd --system --uid 1000 youthlink
 USER youthlink
-ENV HOST=0.0.0.0 PORT=8000 ENVIRONMENT=production
+ENV HOST=0.0.0.0 PORT=8000 ENVIRONMENT=production WEB_DIR=/srv/youthlink/web
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --retries=5 \
   CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/readyz').status == 200 else 1)"

@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
@@ -35,6 +35,7 @@ from app.middleware import (
 )
 from app.ratelimit import SlidingWindow
 from app.settings import ROOT, Settings, get_settings
+from app.web import web_routes
 from authz import PolicyStore, Principal, load_principal
 from authz.sync import PolicyListener
 from resolvers.base import Ctx
@@ -223,19 +224,16 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         POOL_SIZE.set(pool.size())  # type: ignore[attr-defined]
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    async def home(request: Request) -> RedirectResponse:
-        return RedirectResponse("/graphql")
-
     graphql = GraphQLView(services)
     app = Starlette(
         routes=[
-            Route("/", home),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
             Route("/graphql", graphql),  # other methods: a JSON error from the view
             WebSocketRoute("/graphql", graphql),
             Mount("/static", StaticFiles(directory=ROOT / "app" / "static"), name="static"),
+            *web_routes(settings.web_dir),  # last: the console's client routes catch what is left
         ],
         middleware=[
             *_cors(settings),

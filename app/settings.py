@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     # without it an embedded PostgreSQL keeps its data under `var/`.
     database_url: str | None = None
     data_dir: Path = ROOT / "var"
+    # The front ends' static files (console, phone pages, vendored libraries): the repo's web/
+    # when run from the repo; an installed package (the Docker image) names its copy.
+    web_dir: Path = ROOT / "web"
     db_pool_size: int = 10
     db_statement_timeout_ms: int = 15_000
     db_pool_timeout_seconds: float = 10

@@ -26,6 +26,7 @@ from models.defaults import seed_statements
 from tests.helpers import Api
 
 TEST_DB = f"youthlink_test_{os.getpid()}"
+pytest_plugins = ["tests.browser"]  # the live server and Chromium for browser tests
 
 
 EMBEDDED: dict[str, object] = {}  # the embedded server's data dir and postmaster pid
@@ -144,7 +145,10 @@ async def reset_database(services: Services) -> None:
 
 @pytest.fixture(autouse=True)
 async def clean(request: pytest.FixtureRequest) -> None:
-    """Before each test that touches the database."""
+    """Before each test that touches the database (a browser test's module resets it once:
+    its tests share one live server and its data, tests/browser.py)."""
+    if "live" in request.fixturenames:
+        return
     if "running" not in request.fixturenames and "api" not in request.fixturenames:
         return
     await reset_database(request.getfixturevalue("running").services)
