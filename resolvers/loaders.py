@@ -39,6 +39,8 @@ class Loaders:
         self.quota_progress: DataLoader[tuple[int, date], Progress | None] = DataLoader(
             self._progress
         )
+        # The youth's answer on a contact log the caller already sees (None: not answered).
+        self.confirmation: DataLoader[int, bool | None] = DataLoader(self._confirmations)
 
     @property
     def dashboards(self) -> DashboardLoaders:
@@ -92,6 +94,12 @@ class Loaders:
 
         mine = await own_contact_youth_ids(self._ctx, list(youth_ids))
         return [y in mine for y in youth_ids]
+
+    async def _confirmations(self, log_ids: Sequence[int]) -> list[bool | None]:
+        from resolvers.truth import confirmations
+
+        found = await confirmations(self._ctx, list(log_ids))
+        return [found.get(i) for i in log_ids]
 
     async def _progress(self, keys: Sequence[tuple[int, date]]) -> list[Progress | None]:
         from resolvers.quotas import cadre_progress

@@ -64,6 +64,16 @@ async def my_logged_contacts(ctx: Ctx, first: int | None, after: str | None) -> 
     return await ctx.page(stmt, WorkLog.id, first, after)
 
 
+async def confirmations(ctx: Ctx, log_ids: list[int]) -> dict[int, bool]:
+    """The youth's answers on logs the caller already reached (visibility is the log's own)."""
+    rows = await ctx.session.execute(
+        sa.select(LogConfirmation.log_id, LogConfirmation.confirmed).where(
+            LogConfirmation.log_id.in_(log_ids)
+        )
+    )
+    return {log_id: confirmed for log_id, confirmed in rows}
+
+
 # ---------------------------------------------------------------- flags
 
 

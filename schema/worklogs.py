@@ -62,6 +62,14 @@ class WorkLog(Node):
         own = info.context.ctx.principal.cadre_id == self.row.cadre_id
         return Youth.of(row, own_contact=own) if row else None
 
+    @strawberry.field(
+        description="联系记录上小伙伴的答复：true 已确认，false 已否认，空为尚未答复（活动记录为空）"
+    )
+    async def youth_confirmed(self, info: Info) -> bool | None:
+        if self.row.youth_id is None:
+            return None
+        return await info.context.ctx.loaders.confirmation.load(self.row.id)
+
     @strawberry.field(description="是否已锁定（写入超过可修改时限）")
     def locked(self, info: Info) -> bool:
         from datetime import UTC, timedelta

@@ -504,6 +504,10 @@ class YouthServicesQuery:
     ) -> Connection[Discussion]:
         return connection(await posts.discussions(info.context.ctx, first, after), Discussion.of)
 
+    @strawberry.field(description="一个活动讨论：团干部自己的，或小伙伴的团干部发起的")
+    async def discussion(self, info: Info, id: strawberry.ID) -> Discussion:
+        return Discussion.of(await posts.get_discussion(info.context.ctx, pk(id, "Discussion")))
+
 
 @strawberry.type
 class YouthServicesMutation:

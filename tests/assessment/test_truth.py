@@ -233,6 +233,15 @@ async def test_youth_confirm_or_deny(people) -> None:
     assert (await api.gql(confirm, {"id": log, "c": True}, token=people.youth)).codes == [
         "CONFLICT"
     ]
+    # The answer shows on the log, to the youth (their page) and to the cadre who wrote it.
+    answered = "{ myLoggedContacts { nodes { youthConfirmed } } }"
+    assert (await api.gql(answered, token=people.youth)).data["myLoggedContacts"]["nodes"] == [
+        {"youthConfirmed": False}
+    ]
+    other = await api.gql(answered, token=people.other_youth)
+    assert other.data["myLoggedContacts"]["nodes"] == []
+    own = await api.gql("{ workLogs { nodes { youthConfirmed } } }", token=people.cadre)
+    assert own.data["workLogs"]["nodes"] == [{"youthConfirmed": False}]
     flags = await api.gql("{ flags { nodes { kind status } } }", token=people.county)
     assert flags.data["flags"]["nodes"] == [{"kind": "DENIED", "status": "OPEN"}]
 

@@ -174,6 +174,15 @@ async def test_discussions_with_moderation(people) -> None:
     ).data["moderateReply"] is True
     seen = await api.gql("{ discussions { nodes { replies { body } } } }", token=people.youth)
     assert seen.data["discussions"]["nodes"] == [{"replies": [{"body": "我报名！"}]}]
+    one = "query($id: ID!) { discussion(id: $id) { title replies { body } } }"
+    assert (await api.gql(one, {"id": d}, token=people.youth)).data["discussion"] == {
+        "title": "周末志愿活动怎么安排？",
+        "replies": [{"body": "我报名！"}],
+    }
+    assert (
+        len((await api.gql(one, {"id": d}, token=people.cadre)).data["discussion"]["replies"]) == 2
+    )
+    assert (await api.gql(one, {"id": d}, token=people.stranger)).codes == ["NOT_FOUND"]
     assert r.data
     closed = await api.gql(
         "mutation($id: ID!) { closeDiscussion(id: $id) { isClosed } }",
