@@ -243,7 +243,8 @@ def policy_import(path: Path) -> None:
     import json
 
     from app.db import make_engine, make_sessionmaker
-    from models import AuditEntry, Org
+    from models import Org
+    from resolvers.base import audit_row
     from resolvers.policy_tools import export_policy, import_policy
 
     doc = json.loads(path.read_text(encoding="utf-8"))
@@ -257,10 +258,10 @@ def policy_import(path: Path) -> None:
             counts = await import_policy(session, doc)
             root = await session.scalar(sa.select(Org.path).where(Org.parent_id.is_(None)))
             session.add(
-                AuditEntry(
+                audit_row(
                     action="policy.import",
                     entity_type="Policy",
-                    entity_id=str(path.name),
+                    entity_id=path.name,
                     org_path=root,
                     before=before,
                     after=doc,

@@ -1,6 +1,7 @@
 """Authorization, decided here alone: Casbin role templates, grants at tree nodes, scopes."""
 
 from authz.decide import (
+    BY_OWNERSHIP,
     Decision,
     Scope,
     authorize,
@@ -22,6 +23,7 @@ from authz.principal import GrantRef, Principal, load_principal
 from authz.vocabulary import Act, Obj
 
 __all__ = [
+    "BY_OWNERSHIP",
     "Act",
     "Decision",
     "GrantRef",

@@ -27,8 +27,15 @@ class Decision:
     line: PolicyLine | None = None
 
 
+# Allowed by a relationship (one's own record, one's own youth), not by any grant: a write it
+# allows never acts for anyone.
+BY_OWNERSHIP = Decision(True)
+
+
 def decide(store: PolicyStore, principal: Principal, act: Act, obj: Obj, org_path: str) -> Decision:
-    """Allowed when a grant at the org or any ancestor carries a role that allows (obj, act)."""
+    """Allowed when a grant at the org or any ancestor carries a role that allows (obj, act).
+    The principal's grants come own-first, then by id (`Principal`), so the deciding grant is
+    a delegated one only when no own grant allows: the acting-for mark is deterministic."""
     for grant in principal.grants:
         if is_in_subtree(org_path, grant.org_path) and store.allows(grant.role, obj, act):
             return Decision(True, grant, PolicyLine(grant.role, obj.value, act.value))

@@ -31,6 +31,10 @@ class FieldGrantRef:
     minors: bool
 
 
+def grant_order(g: GrantRef) -> tuple[bool, int]:
+    return (g.delegated_by is not None, g.id)
+
+
 def active_grant(model: type) -> sa.ColumnElement[bool]:
     """Not revoked, begun, not lapsed: a delegation stops counting by itself at its end."""
     return sa.and_(
@@ -54,6 +58,12 @@ class Principal:
     client: str = "WEB"  # the login's client: WEB or MOBILE
     # Why a presented token was not accepted (expired, revoked …), for a precise message.
     token_error: str | None = None
+
+    def __post_init__(self) -> None:
+        # Own grants before delegated ones, then by id: `decide` takes the first grant that
+        # allows, so the user's own right wins over acting for someone, whatever order the
+        # grants were loaded in.
+        object.__setattr__(self, "grants", tuple(sorted(self.grants, key=grant_order)))
 
     @property
     def is_authenticated(self) -> bool:

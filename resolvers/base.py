@@ -18,6 +18,7 @@ from authz import (
     Scope,
     authorize,
     authorize_global,
+    decide,
     scope,
 )
 from authz.errors import BadInput, Conflict, NotFound
@@ -44,8 +45,8 @@ class Ctx:
     loaders: Loaders = field(init=False)
     # (youth id, viewer user id, field, request id): whole personal data shown, logged after.
     personal_reads: list[tuple[int, int, str, str]] = field(init=False, default_factory=list)
-    # Set when a delegated grant allowed something in this request (代管).
-    acting_for: int | None = field(init=False, default=None)
+    # The decision that allows the next audited write (see `_note`); each write consumes it.
+    _pending: Decision | None = field(init=False, default=None)
     _scopes: dict[tuple[Act, Obj], Scope] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -53,11 +54,25 @@ class Ctx:
 
         self.loaders = Loaders(self)
 
-    # Thin wrappers so operations read as the domain: ctx.authorize(Act.MANAGE, Obj.ORG, path)
+    # Thin wrappers so operations read as the domain: ctx.authorize(Act.MANAGE, Obj.ORG, path).
+    # Every decision about the caller goes through `decide` or `authorize` here, so that the
+    # write it allows can be marked when a delegated grant (代管) decided it.
+    def decide(self, act: Act, obj: Obj, org_path: str) -> Decision:
+        """Allowed or not, without raising (ownership alternatives, batch checks)."""
+        return self._note(decide(self.policy, self.principal, act, obj, org_path))
+
     def authorize(self, act: Act, obj: Obj, org_path: str) -> Decision:
-        decision = authorize(self.policy, self.principal, act, obj, org_path)
-        if decision.grant is not None and decision.grant.delegated_by is not None:
-            self.acting_for = decision.grant.delegated_by  # marked on what this request writes
+        return self._note(authorize(self.policy, self.principal, act, obj, org_path))
+
+    def _note(self, decision: Decision) -> Decision:
+        """Remember the decision that allows the next write. A manage/approve decision is what
+        allows a write, so a later view check (of the org, a related row) does not replace it;
+        any later decision replaces a view decision. `audit` consumes it: the mark belongs to
+        one write, never to the rest of the request."""
+        if decision.allowed and (
+            self._pending is None or not _is_view(decision) or _is_view(self._pending)
+        ):
+            self._pending = decision
         return decision
 
     async def load(
@@ -71,7 +86,7 @@ class Ctx:
         return row
 
     def authorize_global(self, act: Act, obj: Obj, root_path: str) -> Decision:
-        return authorize_global(self.policy, self.principal, act, obj, root_path)
+        return self._note(authorize_global(self.policy, self.principal, act, obj, root_path))
 
     def scope(self, act: Act, obj: Obj, *, required: bool = True) -> Scope:
         """Computed once per request and (act, obj): grants do not change mid-request."""
@@ -91,16 +106,23 @@ class Ctx:
         org_path: str | None,
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
+        *,
+        decision: Decision | None = None,
     ) -> None:
-        """Append to the audit log, in the mutation's own transaction."""
+        """Append to the audit log, in the mutation's own transaction. The entry is marked as
+        acting for a delegator when the decision that allowed this write (`decision`, else the
+        last one noted since the previous write) came through a delegated grant."""
+        allowed_by = decision or self._pending
+        self._pending = None
+        grant = allowed_by.grant if allowed_by else None
         self.session.add(
-            AuditEntry(
+            audit_row(
                 actor_user_id=self.principal.user_id,
-                acting_for_user_id=self.acting_for,
-                request_id=self.request_id or None,
+                acting_for_user_id=grant.delegated_by if grant else None,
+                request_id=self.request_id,
                 action=action,
                 entity_type=entity_type,
-                entity_id=str(entity_id),
+                entity_id=entity_id,
                 org_path=org_path,
                 before=before,
                 after=after,
@@ -133,6 +155,37 @@ class Ctx:
             if getattr(exc.orig, "sqlstate", None) == "23505" or "unique" in str(exc.orig).lower():
                 raise Conflict(message) from None
             raise
+
+
+def _is_view(decision: Decision) -> bool:
+    return decision.line is not None and decision.line.action == Act.VIEW.value
+
+
+def audit_row(
+    *,
+    action: str,
+    entity_type: str,
+    entity_id: object,
+    org_path: str | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    actor_user_id: int | None = None,
+    acting_for_user_id: int | None = None,
+    request_id: str = "",
+) -> AuditEntry:
+    """The one shape of an audit entry: `Ctx.audit` for requests, and the few writers with
+    no request (jobs, the command line) with no actor."""
+    return AuditEntry(
+        actor_user_id=actor_user_id,
+        acting_for_user_id=acting_for_user_id,
+        request_id=request_id or None,
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        org_path=org_path,
+        before=before,
+        after=after,
+    )
 
 
 def clean_text(value: str | None, field_name: str, *, max_len: int, required: bool = True) -> str:

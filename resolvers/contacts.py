@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from authz import Act, Obj, decide, mask_mobile, may_see_personal, require_cadre, require_youth
+from authz import (
+    BY_OWNERSHIP,
+    Act,
+    Obj,
+    mask_mobile,
+    may_see_personal,
+    require_cadre,
+    require_youth,
+)
 from authz.errors import BadInput, Conflict, NotFound
 from models import Cadre, Contact, ContactStatus, Org, PointSource, Youth
 from resolvers import orgs, points, spreadsheets
@@ -201,13 +209,12 @@ async def set_industry(ctx: Ctx, youth_ids: list[int], industry: str) -> list[Yo
         ).all()
     )
     own = await own_contact_youth_ids(ctx, ids)
+    # Each youth's own reason: their cadre's link, else the grant that decides (marked
+    # when it is a delegated one).
     allowed = {
-        y.id
-        for y in rows
-        if y.id in own
-        or decide(ctx.policy, ctx.principal, Act.MANAGE, Obj.YOUTH, y.org_path).allowed
+        y.id: None if y.id in own else ctx.decide(Act.MANAGE, Obj.YOUTH, y.org_path) for y in rows
     }
-    if len(allowed) != len(ids):
+    if len(ids) != sum(1 for d in allowed.values() if d is None or d.allowed):
         raise NotFound("部分小伙伴不存在或不在你的名单中，未作任何修改")
     for y in rows:
         if y.industry != industry:
@@ -218,6 +225,7 @@ async def set_industry(ctx: Ctx, youth_ids: list[int], industry: str) -> list[Yo
                 y.org_path,
                 {"industry": y.industry},
                 {"industry": industry},
+                decision=allowed[y.id] or BY_OWNERSHIP,
             )
             y.industry = industry
     await ctx.session.flush()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from authz import Act, Obj, decide, is_in_subtree, is_own_youth, require_user, require_youth
+from authz import Act, Obj, is_in_subtree, is_own_youth, require_user, require_youth
 from authz.errors import BadInput, Conflict, NotFound
 from models import Contact, Voice, VoiceKind, VoiceReply, VoiceStatus, Youth
 from resolvers import events, orgs, privacy
@@ -80,8 +80,8 @@ async def send(
 def _may_answer(ctx: Ctx, voice: Voice) -> bool:
     """The addressed cadre, or anyone who may view the voices of that org."""
     p = ctx.principal
-    return (voice.cadre_id is not None and p.cadre_id == voice.cadre_id) or decide(
-        ctx.policy, p, Act.VIEW, Obj.VOICE, voice.org_path
+    return (voice.cadre_id is not None and p.cadre_id == voice.cadre_id) or ctx.decide(
+        Act.VIEW, Obj.VOICE, voice.org_path
     ).allowed
 
 

@@ -19,10 +19,9 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from authz import Act, Obj, decide, errors, is_own_youth, require_user
+from authz import Act, Obj, errors, is_own_youth, require_user
 from authz.errors import BadInput, Conflict, Forbidden, NotFound
 from models import (
-    AuditEntry,
     Org,
     Resource,
     ResourceKind,
@@ -32,7 +31,7 @@ from models import (
     WishStatus,
 )
 from resolvers import events, orgs, privacy
-from resolvers.base import Ctx, clean_text
+from resolvers.base import Ctx, audit_row, clean_text
 from resolvers.pagination import Page
 from resolvers.voices import my_cadre_link, my_youth
 
@@ -90,7 +89,7 @@ def _is(ctx: Ctx, wish: Wish, actor: Actor) -> bool:
         return p.cadre_id is not None and p.cadre_id == wish.cadre_id
     return (
         wish.pool_org_path is not None
-        and decide(ctx.policy, p, Act.MANAGE, Obj.WISH, wish.pool_org_path).allowed
+        and ctx.decide(Act.MANAGE, Obj.WISH, wish.pool_org_path).allowed
     )
 
 
@@ -103,7 +102,7 @@ async def _load(ctx: Ctx, wish_id: int, *, for_update: bool = False) -> Wish:
         _is(ctx, wish, Actor.YOUTH)
         or _is(ctx, wish, Actor.CADRE)
         or _is(ctx, wish, Actor.POOL)
-        or decide(ctx.policy, ctx.principal, Act.VIEW, Obj.WISH, wish.org_path).allowed
+        or ctx.decide(Act.VIEW, Obj.WISH, wish.org_path).allowed
     ):
         raise NotFound()  # another youth's wish: not even its existence
     return wish
@@ -132,7 +131,7 @@ async def submit(
     )
     ctx.session.add(wish)
     await ctx.session.flush()
-    await _record(ctx.session, wish, None, ctx.principal.user_id, "", ctx.request_id)
+    await _record(ctx.session, wish, None, "", ctx)
     return wish
 
 
@@ -168,7 +167,7 @@ async def act(
         wish.resource_id = await _use_resource(ctx, wish, resource_id)
     wish.status, wish.updated_at = to, datetime.now(UTC)
     await ctx.session.flush()
-    await _record(ctx.session, wish, before, ctx.principal.user_id, note, ctx.request_id)
+    await _record(ctx.session, wish, before, note, ctx)
     return wish
 
 
@@ -206,11 +205,12 @@ async def _record(
     session: AsyncSession,
     wish: Wish,
     before: WishStatus | None,
-    actor: int | None,
     note: str,
-    request_id: str = "",
+    ctx: Ctx | None = None,
 ) -> None:
-    """History, audit and the live event: in the same transaction as the change."""
+    """History, audit and the live event: in the same transaction as the change. Without a
+    request (`ctx`) the system is the actor (the stale-wish job)."""
+    actor = ctx.principal.user_id if ctx else None
     session.add(
         WishEvent(
             wish_id=wish.id,
@@ -220,19 +220,21 @@ async def _record(
             note=note,
         )
     )
-    session.add(
-        AuditEntry(
-            actor_user_id=actor,
-            request_id=request_id or None,
-            action="wish.transition",
-            entity_type="Wish",
-            entity_id=str(wish.id),
-            org_path=wish.org_path,
-            before={"status": before.value} if before else None,
-            after={"status": wish.status.value},
+    was, now = ({"status": before.value} if before else None), {"status": wish.status.value}
+    if ctx is not None:
+        await ctx.audit("wish.transition", "Wish", wish.id, wish.org_path, was, now)
+    else:
+        session.add(
+            audit_row(
+                action="wish.transition",
+                entity_type="Wish",
+                entity_id=wish.id,
+                org_path=wish.org_path,
+                before=was,
+                after=now,
+            )
         )
-    )
-    await session.flush()
+        await session.flush()
     await events.publish(
         session,
         "wish",
@@ -260,7 +262,7 @@ async def escalate_stale(session: AsyncSession, days: int) -> int:
         wish.pool_org_id, wish.pool_org_path = await pool_for(session, wish.org_path)
         wish.status, wish.updated_at = S.ESCALATED, datetime.now(UTC)
         await session.flush()
-        await _record(session, wish, before, None, f"{days} 天无人处理，自动进入心愿池")
+        await _record(session, wish, before, f"{days} 天无人处理，自动进入心愿池")
     return len(stale)
 
 
