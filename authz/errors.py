@@ -13,6 +13,10 @@ TOKEN_INVALID = "TOKEN_INVALID"  # not a token of ours: log in again
 BAD_CREDENTIALS = "BAD_CREDENTIALS"  # wrong username/password or one-time code
 # FORBIDDEN: the youth has to accept the current privacy policy first.
 CONSENT_REQUIRED = "CONSENT_REQUIRED"
+# FORBIDDEN: giving rights (authz/escalation.py).
+ESCALATION = "ESCALATION"  # a role with a right the giver does not hold there (by own grants)
+SELF_GRANT = "SELF_GRANT"  # a grant or delegation to oneself
+NEEDS_SECOND_APPROVAL = "NEEDS_SECOND_APPROVAL"  # widens one's own rights: another admin approves
 # CONFLICT: the object's state does not allow the action.
 ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from authz import Act, GrantRef, Obj, PolicyLine, Principal, decide
 from authz.errors import BadInput, Conflict, NotFound
+from authz.escalation import require_may_give
 from authz.principal import active_grant
 from authz.sync import notify_policy_changed
 from models import Grant, Role, RolePermission, User
@@ -146,6 +147,7 @@ async def grant(ctx: Ctx, *, user_id: int, role: str, org_id: int) -> Grant:
     user = await ctx.session.get(User, user_id)
     if user is None or not user.is_active:
         raise NotFound("用户不存在或已停用")
+    require_may_give(ctx.policy, ctx.principal, role, org.path, user_id)
     row = Grant(
         user_id=user_id,
         role=role,

@@ -10,9 +10,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from authz import Act, GrantRef, Obj, PolicyStore, decide, is_in_subtree
+from authz import Act, GrantRef, Obj, PolicyStore, is_in_subtree, require_user
 from authz.decide import minimal_roots
-from authz.errors import BadInput, Conflict, Forbidden, NotFound
+from authz.errors import BadInput, Conflict, NotFound
+from authz.escalation import require_delegate_inside, require_may_give
 from authz.principal import active_grant
 from authz.sync import notify_policy_changed
 from models import (
@@ -237,6 +238,7 @@ async def _plan(
                 or await ctx.session.get(User, c.user_id) is None
             ):
                 raise NotFound("角色或账号不存在")
+            require_may_give(ctx.policy, ctx.principal, c.role, org.path, c.user_id)
             adds.append((c.user_id, c.role, org))
             users.add(c.user_id)
         elif c.kind == "REVOKE_GRANT":
@@ -332,8 +334,7 @@ async def delegate(
     """Someone who holds a role's rights at an org passes them on for a while: only rights
     they hold (every line of the role), only within their subtree, ending by itself."""
     me = ctx.principal
-    if me.user_id is None:
-        raise Forbidden()
+    require_user(me)
     org = await orgs.load(ctx, org_id)
     if not any(is_in_subtree(org.path, g.org_path) for g in me.grants):
         raise NotFound()  # outside every subtree of the delegator
@@ -343,20 +344,10 @@ async def delegate(
         raise BadInput("结束时间已过", field="endsAt")
     if (ends_at - starts_at).days > 366:
         raise BadInput("代管最长一年", field="endsAt")
-    lines = [p for p in ctx.policy.lines() if p.role == role]
     if await ctx.session.get(Role, role) is None:
         raise NotFound(f"角色 {role} 不存在")
-    missing = [
-        f"{p.object}:{p.action}"
-        for p in lines
-        if not decide(ctx.policy, me, Act(p.action), Obj(p.object), org.path).allowed
-    ]
-    if missing or any(g.delegated_by is not None for g in me.grants if g.role == role):
-        raise Forbidden(
-            "只能委托自己持有的权限：" + "、".join(missing[:5]) if missing else "代管权限不能再委托"
-        )
-    if await ctx.session.get(User, to_user_id) is None or to_user_id == me.user_id:
-        raise NotFound("受托人不存在")
+    require_may_give(ctx.policy, me, role, org.path, to_user_id)
+    require_delegate_inside(me, org.path, await _places_of(ctx, to_user_id))
     g = Grant(
         user_id=to_user_id,
         role=role,
@@ -385,6 +376,19 @@ async def delegate(
         },
     )
     return g
+
+
+async def _places_of(ctx: Ctx, user_id: int) -> list[str]:
+    """Where an active account belongs: its cadre and youth records and its own grants."""
+    own = sa.select(Grant.org_path.label("path")).where(
+        Grant.user_id == user_id, Grant.delegated_by.is_(None), active_grant(Grant)
+    )
+    cadre = sa.select(Cadre.org_path).where(Cadre.user_id == user_id, Cadre.is_active)
+    youth = sa.select(Youth.org_path).where(Youth.user_id == user_id)
+    active = sa.exists().where(User.id == user_id, User.is_active)
+    stmt = sa.union_all(own, cadre, youth).subquery()
+    rows = await ctx.session.scalars(sa.select(stmt.c.path).where(active))
+    return [str(p) for p in rows]
 
 
 # ---------------------------------------------------------------- guarded fields

@@ -148,6 +148,22 @@ async def consent_required(w: World) -> Answer:
     return answer
 
 
+GRANT = (
+    "mutation($u: ID!, $r: String!, $o: ID!) { grantRole(userId: $u, role: $r, orgId: $o) { id } }"
+)
+
+
+async def escalation(w: World) -> Answer:
+    policy_admin = await add_user(w.api.services, "padm", org=w.tree["P"], roles=("policy_admin",))
+    variables = {"u": gid("User", w.admin.id), "r": "city_admin", "o": gid("Org", w.tree["A"].id)}
+    return await w.gql(GRANT, variables, token=await w.api.token_for(policy_admin.id))
+
+
+async def self_grant(w: World) -> Answer:
+    variables = {"u": gid("User", w.admin.id), "r": "auditor", "o": gid("Org", w.tree["A"].id)}
+    return await w.gql(GRANT, variables, token=w.admin_t)
+
+
 async def not_found(w: World) -> Answer:
     q = "query($o: ID!) { dashboard(orgId: $o) { logs } }"
     return await w.gql(q, {"o": gid("Org", w.tree["B"].id)}, token=w.city_t)  # another city
@@ -259,6 +275,8 @@ DRIVERS: dict[tuple[str, str], tuple[Callable[[World], Awaitable[Answer]], set[i
     ("UNAUTHENTICATED", "BAD_CREDENTIALS"): (bad_credentials, {200}),
     ("FORBIDDEN", ""): (forbidden, {200}),
     ("FORBIDDEN", "CONSENT_REQUIRED"): (consent_required, {200}),
+    ("FORBIDDEN", "ESCALATION"): (escalation, {200}),
+    ("FORBIDDEN", "SELF_GRANT"): (self_grant, {200}),
     ("NOT_FOUND", ""): (not_found, {200}),
     ("BAD_USER_INPUT", ""): (bad_user_input, {200}),
     ("CONFLICT", ""): (conflict, {200}),
