@@ -51,7 +51,9 @@ class Grant(Base, TenantOwned):
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("users.id"), index=True)
-    role: Mapped[str] = mapped_column(sa.String(40), sa.ForeignKey("roles.name"))
+    # The role's name; no foreign key, so that revoked grants keep it as history once the
+    # role is deleted (migration 0007: triggers require a live role for a live grant).
+    role: Mapped[str] = mapped_column(sa.String(40))
     granted_by: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now()

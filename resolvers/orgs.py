@@ -243,7 +243,8 @@ def tenant_tables() -> list[type[TenantOwned]]:
 
 async def move(ctx: Ctx, org_id: int, new_parent_id: int) -> Org:
     """Move a whole subtree under a new parent: every path below, and the org_path and
-    city_id of every tenant-owned row in it, change in this one transaction."""
+    city_id of every tenant-owned row in it, change in this one transaction. The audit entry
+    counts the rows rewritten in each table."""
     org = await load(ctx, org_id, for_update=True)
     ctx.authorize(Act.MANAGE, Obj.ORG, org.path)
     if org.parent_id is None:
@@ -257,26 +258,50 @@ async def move(ctx: Ctx, org_id: int, new_parent_id: int) -> Org:
     _check_level(parent, org.level)
     before = snapshot(org)
     old_path, new_path = org.path, f"{parent.path}.{org.id}"
+    rewritten: dict[str, int] = {}
     if old_path != new_path:
-        await _rewrite_paths(ctx, old_path, new_path, parent.city_id)
+        rewritten = await _rewrite_paths(ctx, old_path, new_path, parent.city_id)
         await ctx.session.execute(
             sa.update(Org).where(Org.id == org.id).values(parent_id=parent.id)
         )
     await ctx.session.refresh(org)
-    await ctx.audit("org.move", "Org", org.id, org.path, before=before, after=snapshot(org))
+    await ctx.audit(
+        "org.move",
+        "Org",
+        org.id,
+        org.path,
+        before=before,
+        after={**snapshot(org), "rewritten": rewritten},
+    )
     return org
 
 
-async def _rewrite_paths(ctx: Ctx, old_path: str, new_path: str, fallback_city: int) -> None:
+# Rows keyed to a cadre rather than an org: they follow their cadre's org.
+_BY_CADRE = ("point_snapshots",)
+
+
+async def _rewrite_paths(
+    ctx: Ctx, old_path: str, new_path: str, fallback_city: int
+) -> dict[str, int]:
+    """Rewrites the path columns of the moved subtree's rows, append-only and published ones
+    included: the database lets those change only in their path columns, and only while
+    `youthlink.org_move` is on (migration 0007), which it is for this rewrite alone. The
+    audit log keeps the paths its entries were written at: its hash chain covers them."""
     s = ctx.session
-    depth = old_path.count(".") + 1
-    await s.execute(
-        sa.text(
-            "UPDATE orgs SET path = CASE WHEN path = CAST(:old AS ltree) THEN CAST(:new AS ltree)"
-            " ELSE CAST(:new AS ltree) || subpath(path, :depth) END,"
-            " updated_at = now() WHERE path <@ CAST(:old AS ltree)"
-        ),
-        {"new": new_path, "old": old_path, "depth": depth},
+    counts: dict[str, int] = {}
+
+    async def run(name: str, sql: str, **params: object) -> None:
+        result = await s.execute(sa.text(sql), {"new": new_path, **params})
+        counts[name] = counts.get(name, 0) + int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    await s.execute(sa.select(sa.func.set_config("youthlink.org_move", "on", True)))
+    await run(
+        "orgs",
+        "UPDATE orgs SET path = CASE WHEN path = CAST(:old AS ltree) THEN CAST(:new AS ltree)"
+        " ELSE CAST(:new AS ltree) || subpath(path, :depth) END,"
+        " updated_at = now() WHERE path <@ CAST(:old AS ltree)",
+        old=old_path,
+        depth=old_path.count(".") + 1,
     )
     # The city-level ancestor of each moved org, or the province's id when none.
     await s.execute(
@@ -290,13 +315,39 @@ async def _rewrite_paths(ctx: Ctx, old_path: str, new_path: str, fallback_city: 
     )
     for model in tenant_tables():
         table = model.__table__.name  # type: ignore[attr-defined]
-        await s.execute(
-            sa.text(
-                f"UPDATE {table} t SET org_path = o.path, city_id = o.city_id "
-                "FROM orgs o WHERE o.id = t.org_id AND o.path <@ CAST(:new AS ltree)"
-            ),
-            {"new": new_path},
+        await run(
+            table,
+            f"UPDATE {table} t SET org_path = o.path, city_id = o.city_id "
+            "FROM orgs o WHERE o.id = t.org_id AND o.path <@ CAST(:new AS ltree)",
         )
+    for table in _BY_CADRE:
+        await run(
+            table,
+            f"UPDATE {table} t SET org_path = c.org_path, city_id = c.city_id "
+            "FROM cadres c WHERE c.id = t.cadre_id AND c.org_path <@ CAST(:new AS ltree)",
+        )
+    await _rewrite_pools(run)
+    await s.execute(sa.select(sa.func.set_config("youthlink.org_move", "off", True)))
+    return {name: n for name, n in counts.items() if n}
+
+
+async def _rewrite_pools(run: Any) -> None:
+    """A wish pool is a leading organ's: its path follows the organ. A wish still waiting in
+    a pool (ESCALATED) that is no longer above it goes to the nearest leading organ above it
+    now, as `escalate` would have chosen (a claimed one stays with the organ that claimed it)."""
+    await run(
+        "wishes.pool_org_path",
+        "UPDATE wishes w SET pool_org_path = o.path FROM orgs o"
+        " WHERE o.id = w.pool_org_id AND o.path <@ CAST(:new AS ltree)",
+    )
+    await run(
+        "wishes.pool_org_id",
+        "UPDATE wishes w SET (pool_org_id, pool_org_path) = (SELECT a.id, a.path FROM orgs a"
+        "   WHERE a.path @> w.org_path AND a.is_leading_organ"
+        "   ORDER BY nlevel(a.path) DESC LIMIT 1), updated_at = now()"
+        " WHERE w.status = 'ESCALATED' AND w.org_path <@ CAST(:new AS ltree)"
+        " AND NOT (w.pool_org_path @> w.org_path)",
+    )
 
 
 async def set_active(ctx: Ctx, org_id: int, active: bool) -> Org:

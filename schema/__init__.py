@@ -26,6 +26,7 @@ from schema.assessment import (
     Report,
 )
 from schema.audit import AuditQuery
+from schema.bounds import bound_arguments
 from schema.contacts import Contact, ContactMutation, ContactQuery
 from schema.dashboards import DashboardQuery
 from schema.extensions import OperationExtension
@@ -123,7 +124,7 @@ def build_schema(
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return Schema(
+    built = Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -150,6 +151,8 @@ def build_schema(
             AssessmentRound,
         ],
     )
+    bound_arguments(built._schema)
+    return built
 
 
 def sdl() -> str:

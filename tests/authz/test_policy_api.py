@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.main import create_app
 from models import AuditEntry, Grant, RolePermission
 from tests.conftest import RunningApp, settings_for_tests
-from tests.helpers import Api, add_user, count_rows, gid, standard_tree
+from tests.helpers import Api, add_user, count_rows, gid, pk_of, standard_tree
 
 GRANT = "mutation($u: ID!, $r: String!, $o: ID!) { grantRole(userId: $u, role: $r, orgId: $o) { id role org { name } } }"
 REVOKE = "mutation($id: ID!) { revokeGrant(id: $id) { revokedAt } }"
@@ -133,6 +133,70 @@ async def test_roles_and_permissions_are_managed_and_audited(api) -> None:
     ] is True
     actions = [a for (a,) in await _audit(api)]
     assert actions == ["role.create", "policy.add", "role.delete"]
+
+
+async def test_a_role_is_deleted_once_its_last_grant_is_revoked(api) -> None:
+    """The refusal says to revoke its grants first; having done so, deleting works, and the
+    revoked grants keep the role's name as history."""
+    tree = await standard_tree(api.services)
+    admin = await add_user(api.services, "padmin", org=tree["P"], roles=("province_admin",))
+    bob = await add_user(api.services, "bob", org=tree["A1"], roles=("cadre",))
+    t = await api.token_for(admin.id)
+    assert (
+        await api.gql(
+            'mutation { createRole(name: "inspector", title: "督查员") { name } }', token=t
+        )
+    ).data
+    g = (
+        await api.gql(
+            GRANT,
+            {"u": gid("User", bob.id), "r": "inspector", "o": gid("Org", tree["A1"].id)},
+            token=t,
+        )
+    ).data["grantRole"]
+    delete = 'mutation { deleteRole(name: "inspector") }'
+    refused = await api.gql(delete, token=t)
+    assert refused.codes == ["CONFLICT"] and "撤销" in refused.body["errors"][0]["message"]
+    assert (await api.gql(REVOKE, {"id": g["id"]}, token=t)).data
+    assert (await api.gql(delete, token=t)).data["deleteRole"] is True
+    assert "inspector" not in {
+        r["name"] for r in (await api.gql("{ roles { name } }", token=t)).data["roles"]
+    }
+    async with api.services.sessionmaker() as s:
+        kept = await s.scalar(sa.select(Grant).where(Grant.id == pk_of(g["id"])))
+    assert kept.role == "inspector" and kept.revoked_at is not None
+    # A live grant still needs a live role, even written past the API.
+    async with api.services.engine.connect() as conn:
+        try:
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO grants (user_id, role, org_id, org_path, city_id)"
+                    " VALUES (:u, 'inspector', :o, CAST(:p AS ltree), :c)"
+                ),
+                {"u": bob.id, "o": tree["A1"].id, "p": tree["A1"].path, "c": tree["A1"].city_id},
+            )
+        except sa.exc.DBAPIError as exc:
+            assert "does not exist" in str(exc)
+        else:
+            raise AssertionError("a grant of a deleted role was accepted")
+    # And the role may be made again (the old grant stays revoked).
+    assert (
+        await api.gql(
+            'mutation { createRole(name: "inspector", title: "督查员") { name } }', token=t
+        )
+    ).data
+    again = await api.gql(
+        GRANT, {"u": gid("User", bob.id), "r": "inspector", "o": gid("Org", tree["A1"].id)}, token=t
+    )
+    assert again.data["grantRole"]["role"] == "inspector"
+    assert [a for (a,) in await _audit(api)] == [
+        "role.create",
+        "grant.create",
+        "grant.revoke",
+        "role.delete",
+        "role.create",
+        "grant.create",
+    ]
 
 
 async def test_explain_names_the_deciding_grant_and_line(api) -> None:
