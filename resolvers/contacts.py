@@ -17,14 +17,12 @@ from authz import (
     BY_OWNERSHIP,
     Act,
     Obj,
-    mask_mobile,
-    may_see_personal,
     require_cadre,
     require_youth,
 )
 from authz.errors import BadInput, Conflict, NotFound
 from models import Cadre, Contact, ContactStatus, Org, PointSource, Youth
-from resolvers import orgs, points, spreadsheets
+from resolvers import orgs, people, points, spreadsheets
 from resolvers.base import Ctx, clean_mobile, clean_text
 from resolvers.pagination import Page
 
@@ -376,42 +374,53 @@ class ExportFile:
 
 
 async def export_youth(ctx: Ctx, *, under: int | None, fmt: str) -> ExportFile:
-    """The caller's own list, or (with `under`) the youth of a subtree they may view.
-    Mobile numbers are whole only where the caller is entitled to them."""
+    """The caller's own list (ACTIVE links), or (with `under`) the youth of a subtree they may
+    view. Each cell keeps the API's rules: guarded fields through `people.youth_mobile` (field
+    rules, minors), the org's name only where the caller may see the org."""
     if under is None:
         cadre = await my_cadre(ctx)
         stmt = (
-            sa.select(Youth, Org.name, Contact.status)
+            sa.select(Youth, Org.name, sa.true())
             .join(Contact, Contact.youth_id == Youth.id)
             .join(Org, Org.id == Youth.org_id)
-            .where(Contact.cadre_id == cadre.id, Contact.status.in_(LIVE))
+            .where(Contact.cadre_id == cadre.id, Contact.status == ContactStatus.ACTIVE)
         )
-        own = True
         label = cadre.name
     else:
         scope = ctx.scope(Act.VIEW, Obj.YOUTH)
         root = await orgs.get(ctx, under)
         stmt = (
-            sa.select(Youth, Org.name, sa.null())
+            sa.select(Youth, Org.name, _active_link_with_me(ctx))
             .join(Org, Org.id == Youth.org_id)
             .where(scope.predicate(Youth.org_path), Youth.org_path.descendant_of(root.path))
         )
-        own, label = False, root.name
+        label = root.name
     result = (await ctx.session.execute(stmt.order_by(Youth.id).limit(50_000))).all()
-    rows = []
-    for youth, org_name, status in result:
-        whole = may_see_personal(
-            ctx.policy, ctx.principal, youth.id, youth.org_path, own_contact=own
-        )
-        rows.append(
-            [
-                youth.name,
-                youth.mobile if whole else mask_mobile(youth.mobile),
-                youth.industry,
-                org_name,
-                status.value if status else "",
-            ]
-        )
+    rows = [
+        [
+            youth.name,
+            people.youth_mobile(ctx, youth, own_contact=own),
+            youth.industry,
+            org_name if ctx.decide(Act.VIEW, Obj.ORG, youth.org_path).allowed else "",
+            ContactStatus.ACTIVE.value if own else "",
+        ]
+        for youth, org_name, own in result
+    ]
     data = spreadsheets.write(rows, ["姓名", "手机号", "行业", "组织", "联系状态"], fmt)
     ext = "csv" if fmt == "CSV" else "xlsx"
     return ExportFile(f"小伙伴名单-{label}.{ext}", base64.b64encode(data).decode(), len(rows))
+
+
+def _active_link_with_me(ctx: Ctx) -> sa.ColumnElement[bool]:
+    """Per youth row: is it on the caller's own list with an ACTIVE link?"""
+    if ctx.principal.cadre_id is None:
+        return sa.false()
+    return (
+        sa.select(Contact.id)
+        .where(
+            Contact.youth_id == Youth.id,
+            Contact.cadre_id == ctx.principal.cadre_id,
+            Contact.status == ContactStatus.ACTIVE,
+        )
+        .exists()
+    )

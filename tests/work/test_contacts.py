@@ -11,6 +11,7 @@ from openpyxl import Workbook, load_workbook
 
 from models import Contact, ContactStatus, Youth
 from tests.helpers import (
+    accept_invitations,
     add_user,
     add_youth,
     add_youth_account,
@@ -211,8 +212,9 @@ async def test_batch_industry_is_all_or_nothing(api) -> None:
 
 
 async def test_exports(api) -> None:
-    tree, _cadre, t = await setup(api)
+    tree, cadre, t = await setup(api)
     await api.gql(ADD, {"n": "导出甲", "m": "13400000001"}, token=t)
+    await accept_invitations(api.services, cadre)  # only accepted links are the cadre's list
     await add_youth(api.services, "别处", "13400000002", tree["A2"])
     r = (
         await api.gql("{ exportYouth(format: XLSX) { filename contentBase64 rows } }", token=t)
