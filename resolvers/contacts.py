@@ -12,11 +12,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from authz import (
     BY_OWNERSHIP,
     Act,
     Obj,
+    is_own_youth,
     require_cadre,
     require_youth,
 )
@@ -29,6 +31,9 @@ from resolvers.pagination import Page
 if TYPE_CHECKING:
     from app.settings import Settings
 
+# An open link, pending or accepted: one per pair, and what a person's list shows. Rights
+# (the whole number, guarded fields, "my youth") come only with ACTIVE: an invitation is a
+# question to the youth, not a relationship, and nothing is left once a link ends.
 LIVE = (ContactStatus.INVITED, ContactStatus.ACTIVE)
 
 
@@ -68,24 +73,55 @@ async def _invite(ctx: Ctx, cadre: Cadre, youth: Youth) -> Contact:
 
 
 async def add_to_my_list(ctx: Ctx, *, name: str, mobile: str, industry: str = "") -> Contact:
-    """Register a youth (or find them by mobile) and invite them to the caller's list."""
+    """Invite a youth by mobile, registering them at the caller's org if the number is new.
+    The answer is the same whether or not the number was registered (every input checked the
+    same way, the same INVITED link); who the youth is shows only once they accept, or to a
+    caller who may view them anyway (schema: Contact.youth goes through their visibility)."""
     cadre = await my_cadre(ctx)
     mobile = clean_mobile(mobile)
-    youth = await ctx.session.scalar(sa.select(Youth).where(Youth.mobile == mobile))
-    if youth is None:
-        youth = Youth(
-            name=clean_text(name, "姓名", max_len=50),
+    name = clean_text(name, "姓名", max_len=50)
+    industry = clean_text(industry, "行业", max_len=50, required=False)
+    youth = await _find_or_register(ctx, cadre, name=name, mobile=mobile, industry=industry)
+    if await _live_contact(ctx, cadre.id, youth.id):
+        raise Conflict("该小伙伴已在你的名单中")  # the caller's own link: nothing new to them
+    return await _invite(ctx, cadre, youth)
+
+
+async def _find_or_register(
+    ctx: Ctx, cadre: Cadre, *, name: str, mobile: str, industry: str
+) -> Youth:
+    """The youth with this mobile, or a new one at the cadre's org. A concurrent
+    registration of the same number is found again, never reported as CONFLICT."""
+    found = sa.select(Youth).where(Youth.mobile == mobile)
+    youth = await ctx.session.scalar(found)
+    if youth is not None:
+        return youth
+    await ctx.session.execute(
+        pg_insert(Youth)
+        .values(
+            name=name,
             mobile=mobile,
-            industry=clean_text(industry, "行业", max_len=50, required=False),
+            industry=industry,
             org_id=cadre.org_id,
             org_path=cadre.org_path,
             city_id=cadre.city_id,
         )
-        ctx.session.add(youth)
-        await ctx.flush_or_conflict("该手机号已登记")
-    elif await _live_contact(ctx, cadre.id, youth.id):
-        raise Conflict("该小伙伴已在你的名单中")
-    return await _invite(ctx, cadre, youth)
+        .on_conflict_do_nothing(index_elements=[Youth.mobile])
+    )
+    youth = await ctx.session.scalar(found)
+    assert youth is not None
+    return youth
+
+
+def shows_youth(ctx: Ctx, contact: Contact, youth: Youth) -> bool:
+    """A link shows its youth to the youth, to the cadre once the youth has accepted, and to
+    whoever may view that youth anyway: a pending invitation tells the inviter nothing."""
+    p = ctx.principal
+    return (
+        is_own_youth(p, youth.id)
+        or (p.cadre_id == contact.cadre_id and contact.status == ContactStatus.ACTIVE)
+        or ctx.scope(Act.VIEW, Obj.YOUTH, required=False).covers(youth.org_path)
+    )
 
 
 async def _youth_contact(ctx: Ctx, contact_id: int) -> Contact:
@@ -181,14 +217,14 @@ async def contact_counts(ctx: Ctx, cadre_id: int) -> dict[str, int]:
 
 
 async def own_contact_youth_ids(ctx: Ctx, youth_ids: list[int]) -> set[int]:
-    """Of these youth, those on the caller's own live list."""
+    """Of these youth, those with an ACTIVE link to the caller (their own youth)."""
     if ctx.principal.cadre_id is None or not youth_ids:
         return set()
     rows = await ctx.session.scalars(
         sa.select(Contact.youth_id).where(
             Contact.cadre_id == ctx.principal.cadre_id,
             Contact.youth_id.in_(youth_ids),
-            Contact.status.in_(LIVE),
+            Contact.status == ContactStatus.ACTIVE,
         )
     )
     return set(rows)
@@ -234,8 +270,10 @@ async def set_industry(ctx: Ctx, youth_ids: list[int], industry: str) -> list[Yo
 
 
 class RowOutcome(enum.StrEnum):
-    CREATED = "CREATED"  # 新登记并邀请
-    MATCHED = "MATCHED"  # 按手机号匹配到已登记的小伙伴，已邀请
+    # Invited: a new number, or one registered where the importer may not view youth. The
+    # two are one outcome so that an import is no oracle over who is registered elsewhere.
+    INVITED = "INVITED"
+    MATCHED = "MATCHED"  # 按手机号匹配到你有权查看的小伙伴，已邀请
     UNCHANGED = "UNCHANGED"  # 已在名单中（或对方已退出），不变
     REJECTED = "REJECTED"  # 有误，未导入
 
@@ -285,15 +323,16 @@ def read_upload(
 async def import_youth(
     ctx: Ctx, *, filename: str, content_base64: str, import_valid_rows: bool = False
 ) -> ImportReport:
-    """Each row: created, matched by mobile, unchanged, or rejected with the reason. A file
-    with a rejected row writes nothing unless `import_valid_rows`. Idempotent."""
+    """Each row: invited, matched (a youth the caller may view), unchanged, or rejected with
+    the reason. A file with a rejected row writes nothing unless `import_valid_rows`; the
+    whole import is one transaction. Idempotent."""
     cadre = await my_cadre(ctx)
     rows = await asyncio.to_thread(read_upload, filename, content_base64, ctx.settings)
     report = ImportReport(written=False)
     plan: list[tuple[ImportRow, dict[str, str]]] = []
     seen: set[str] = set()
     for number, cells in rows:
-        item = ImportRow(number, cells.get("name", ""), cells.get("mobile", ""), RowOutcome.CREATED)
+        item = ImportRow(number, cells.get("name", ""), cells.get("mobile", ""), RowOutcome.INVITED)
         try:
             cells["name"] = clean_text(cells.get("name"), "姓名", max_len=50)
             cells["mobile"] = item.mobile = clean_mobile(cells.get("mobile", ""))
@@ -311,30 +350,18 @@ async def import_youth(
     if report.count(RowOutcome.REJECTED) and not import_valid_rows:
         return report
     for item, cells in plan:
-        if item.outcome == RowOutcome.CREATED:
-            youth = Youth(
-                name=cells["name"],
-                mobile=cells["mobile"],
-                industry=cells["industry"],
-                org_id=cadre.org_id,
-                org_path=cadre.org_path,
-                city_id=cadre.city_id,
+        if item.outcome in (RowOutcome.INVITED, RowOutcome.MATCHED):
+            youth = await _find_or_register(
+                ctx, cadre, name=cells["name"], mobile=cells["mobile"], industry=cells["industry"]
             )
-            ctx.session.add(youth)
-            await ctx.session.flush()
-            await _invite(ctx, cadre, youth)
-        elif item.outcome == RowOutcome.MATCHED:
-            youth = await ctx.session.scalar(
-                sa.select(Youth).where(Youth.mobile == cells["mobile"])
-            )
-            assert youth is not None
             await _invite(ctx, cadre, youth)
     report.written = True
     return report
 
 
 async def _classify(ctx: Ctx, cadre: Cadre, plan: list[tuple[ImportRow, dict[str, str]]]) -> None:
-    """Existing youth by mobile (one statement), and their link with this cadre."""
+    """Existing youth by mobile (one statement), and their link with this cadre. Only what
+    the cadre knows already (their own links) or may view (youth:view) is told apart."""
     mobiles = [cells["mobile"] for item, cells in plan if item.outcome != RowOutcome.REJECTED]
     if not mobiles:
         return
@@ -345,21 +372,22 @@ async def _classify(ctx: Ctx, cadre: Cadre, plan: list[tuple[ImportRow, dict[str
         .limit(1)
         .scalar_subquery()
     )
+    viewable = ctx.scope(Act.VIEW, Obj.YOUTH, required=False)
     known = {
-        m: status
-        for m, status in await ctx.session.execute(
-            sa.select(Youth.mobile, latest).where(Youth.mobile.in_(mobiles))
+        m: (status, viewable.covers(path))
+        for m, path, status in await ctx.session.execute(
+            sa.select(Youth.mobile, Youth.org_path, latest).where(Youth.mobile.in_(mobiles))
         )
     }
     for item, cells in plan:
         if item.outcome == RowOutcome.REJECTED or cells["mobile"] not in known:
             continue
-        status = known[cells["mobile"]]
+        status, visible = known[cells["mobile"]]
         if status in LIVE:
             item.outcome, item.reason = RowOutcome.UNCHANGED, "已在名单中"
         elif status == ContactStatus.LEFT:
             item.outcome, item.reason = RowOutcome.UNCHANGED, "对方已退出联系，不再自动邀请"
-        else:
+        elif visible:
             item.outcome = RowOutcome.MATCHED
 
 

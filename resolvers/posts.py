@@ -7,10 +7,19 @@ import sqlalchemy as sa
 
 from authz import Act, Obj, require_cadre, require_youth
 from authz.errors import BadInput, Conflict, NotFound
-from models import Contact, Discussion, DiscussionReply, Post, PostAudience, PostRead, Youth
+from models import (
+    Contact,
+    ContactStatus,
+    Discussion,
+    DiscussionReply,
+    Post,
+    PostAudience,
+    PostRead,
+    Youth,
+)
 from resolvers import events, orgs
 from resolvers.base import Ctx, clean_text
-from resolvers.contacts import LIVE, my_cadre
+from resolvers.contacts import my_cadre
 from resolvers.pagination import Page
 
 
@@ -70,7 +79,7 @@ def _feed_predicate(youth: Youth) -> sa.ColumnElement[bool]:
     """Posts for this youth: from their own cadres (MY_YOUTH), or pushed to their org or an
     ancestor of it (SUBTREE)."""
     my_cadres = sa.select(Contact.cadre_id).where(
-        Contact.youth_id == youth.id, Contact.status.in_(LIVE)
+        Contact.youth_id == youth.id, Contact.status == ContactStatus.ACTIVE
     )
     return sa.or_(
         sa.and_(Post.audience == PostAudience.MY_YOUTH, Post.cadre_id.in_(my_cadres)),
@@ -144,7 +153,7 @@ async def get_discussion(ctx: Ctx, discussion_id: int, *, for_update: bool = Fal
             sa.select(Contact.id).where(
                 Contact.youth_id == p.youth_id,
                 Contact.cadre_id == d.cadre_id,
-                Contact.status.in_(LIVE),
+                Contact.status == ContactStatus.ACTIVE,
             )
         )
         if linked:
@@ -196,7 +205,7 @@ async def discussions(ctx: Ctx, first: int | None, after: str | None) -> Page[Di
         stmt = sa.select(Discussion).where(Discussion.cadre_id == p.cadre_id)
     else:
         my_cadres = sa.select(Contact.cadre_id).where(
-            Contact.youth_id == require_youth(p), Contact.status.in_(LIVE)
+            Contact.youth_id == require_youth(p), Contact.status == ContactStatus.ACTIVE
         )
         stmt = sa.select(Discussion).where(Discussion.cadre_id.in_(my_cadres))
     return await ctx.page(stmt, Discussion.id, first, after)

@@ -9,10 +9,9 @@ import sqlalchemy as sa
 
 from authz import Act, Obj, is_in_subtree, is_own_youth, require_user, require_youth
 from authz.errors import BadInput, Conflict, NotFound
-from models import Contact, Voice, VoiceKind, VoiceReply, VoiceStatus, Youth
+from models import Contact, ContactStatus, Voice, VoiceKind, VoiceReply, VoiceStatus, Youth
 from resolvers import events, orgs, privacy
 from resolvers.base import Ctx, clean_text
-from resolvers.contacts import LIVE
 from resolvers.pagination import Page
 
 
@@ -23,10 +22,12 @@ async def my_youth(ctx: Ctx) -> Youth:
 
 
 async def my_cadre_link(ctx: Ctx, youth: Youth, cadre_id: int) -> Contact:
-    """The youth's live link to that cadre: they may only address their own cadres."""
+    """The youth's accepted link to that cadre: they may only address their own cadres."""
     link = await ctx.session.scalar(
         sa.select(Contact).where(
-            Contact.youth_id == youth.id, Contact.cadre_id == cadre_id, Contact.status.in_(LIVE)
+            Contact.youth_id == youth.id,
+            Contact.cadre_id == cadre_id,
+            Contact.status == ContactStatus.ACTIVE,
         )
     )
     if link is None:

@@ -16,7 +16,6 @@ from models import (
     Cadre,
     Campaign,
     Channel,
-    Contact,
     LogKind,
     PointSource,
     WorkLog,
@@ -24,7 +23,7 @@ from models import (
 )
 from resolvers import orgs, points
 from resolvers.base import Ctx, clean_text
-from resolvers.contacts import LIVE, my_cadre
+from resolvers.contacts import my_cadre, own_contact_youth_ids
 from resolvers.pagination import Page
 
 
@@ -41,6 +40,10 @@ def _snapshot(log: WorkLog) -> dict[str, Any]:
     }
 
 
+# Work is logged only with youth who accepted the link (ACTIVE); an invitation is not contact.
+NOT_LINKED = "该小伙伴不在你的联系名单中（或尚未确认联系）"
+
+
 def _check_time(occurred_at: datetime) -> datetime:
     if occurred_at.tzinfo is None:
         raise BadInput("时间须带时区（如 2026-05-04T10:00:00+08:00）", field="occurredAt")
@@ -52,21 +55,12 @@ def _check_time(occurred_at: datetime) -> datetime:
     return occurred_at
 
 
-async def _own_live_youth(ctx: Ctx, cadre_id: int, youth_ids: list[int]) -> set[int]:
-    rows = await ctx.session.scalars(
-        sa.select(Contact.youth_id).where(
-            Contact.cadre_id == cadre_id, Contact.youth_id.in_(youth_ids), Contact.status.in_(LIVE)
-        )
-    )
-    return set(rows)
-
-
 async def log_contact(
     ctx: Ctx, *, youth_id: int, channel: Channel, content: str, occurred_at: datetime
 ) -> WorkLog:
     cadre = await my_cadre(ctx)
-    if youth_id not in await _own_live_youth(ctx, cadre.id, [youth_id]):
-        raise NotFound("该小伙伴不在你的联系名单中")
+    if youth_id not in await own_contact_youth_ids(ctx, [youth_id]):
+        raise NotFound(NOT_LINKED, field="youthId")
     log = WorkLog(
         cadre_id=cadre.id,
         kind=LogKind.CONTACT,
@@ -98,8 +92,8 @@ async def log_activity(
     ids = list(dict.fromkeys(participant_ids or []))
     if len(ids) > 500:
         raise BadInput("参与的小伙伴不能超过 500 位", field="participantIds")
-    if ids and len(await _own_live_youth(ctx, cadre.id, ids)) != len(ids):
-        raise NotFound("部分参与者不在你的联系名单中")
+    if ids and len(await own_contact_youth_ids(ctx, ids)) != len(ids):
+        raise NotFound("部分参与者不在你的联系名单中（或尚未确认联系）", field="participantIds")
     if campaign_id is not None:
         await _check_campaign(ctx, campaign_id, occurred_at)
     log = WorkLog(

@@ -40,18 +40,16 @@ class Contact(Node):
             left_by=row.left_by,
         )
 
-    @strawberry.field(description="小伙伴（团干部本人可见其完整手机号）")
+    @strawberry.field(
+        description="小伙伴：对方确认联系后才向邀请的团干部显示（有权查看该小伙伴者除外）"
+    )
     async def youth(self, info: Info) -> Youth | None:
-        row = await info.context.ctx.loaders.youth.load(self.row.youth_id)
-        return (
-            Youth.of(
-                row,
-                own_contact=info.context.ctx.principal.cadre_id == self.row.cadre_id
-                and self.row.status != ContactStatus.LEFT,
-            )
-            if row
-            else None
-        )
+        ctx = info.context.ctx
+        row = await ctx.loaders.youth.load(self.row.youth_id)
+        if row is None or not contacts.shows_youth(ctx, self.row, row):
+            return None
+        own = ctx.principal.cadre_id == self.row.cadre_id
+        return Youth.of(row, own_contact=own and self.row.status == ContactStatus.ACTIVE)
 
     @strawberry.field(description="团干部")
     async def cadre(self, info: Info) -> Cadre | None:
@@ -73,8 +71,10 @@ class ImportRow:
 )
 class ImportReport:
     written: bool
-    created: int
-    matched: int
+    invited: int = strawberry.field(
+        description="已邀请：新号码，或已在你无权查看之处登记的小伙伴（两者不作区分）"
+    )
+    matched: int = strawberry.field(description="按手机号匹配到你有权查看的小伙伴，已邀请")
     unchanged: int
     rejected: int
     rows: list[ImportRow]
@@ -83,7 +83,7 @@ class ImportReport:
     def of(cls, r: ImportReportData) -> ImportReport:
         return cls(
             written=r.written,
-            created=r.count(RowOutcome.CREATED),
+            invited=r.count(RowOutcome.INVITED),
             matched=r.count(RowOutcome.MATCHED),
             unchanged=r.count(RowOutcome.UNCHANGED),
             rejected=r.count(RowOutcome.REJECTED),

@@ -110,7 +110,8 @@ PointSourceEnum = strawberry.enum(
 RowOutcomeEnum = strawberry.enum(
     RowOutcome,
     name="ImportRowOutcome",
-    description="导入结果：CREATED 新登记并邀请，MATCHED 按手机号匹配已登记的小伙伴并邀请，"
+    description="导入结果：INVITED 已邀请（新号码，或在你无权查看之处已登记，不作区分），"
+    "MATCHED 按手机号匹配到你有权查看的小伙伴并邀请，"
     "UNCHANGED 已在名单中或对方已退出，REJECTED 有误未导入",
 )
 

@@ -59,8 +59,7 @@ class WorkLog(Node):
         if self.row.youth_id is None:
             return None
         row = await info.context.ctx.loaders.youth.load(self.row.youth_id)
-        own = info.context.ctx.principal.cadre_id == self.row.cadre_id
-        return Youth.of(row, own_contact=own) if row else None
+        return Youth.of(row) if row else None  # whole number only while the link is ACTIVE
 
     @strawberry.field(
         description="联系记录上小伙伴的答复：true 已确认，false 已否认，空为尚未答复（活动记录为空）"

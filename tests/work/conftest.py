@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import Tree, add_user, gid, standard_tree
+from tests.helpers import Tree, accept_invitations, add_user, gid, standard_tree
 
-ADD = 'mutation($m: String!) { addYouthToMyList(name: "小伙伴", mobile: $m) { id youth { id } } }'
+ADD = 'mutation($m: String!) { addYouthToMyList(name: "小伙伴", mobile: $m) { id } }'
 ACTIVITY = """mutation($k: ActivityKind!, $at: DateTime!, $p: [ID!]!) {
   logActivity(input: {kind: $k, content: "活动记录", occurredAt: $at, place: "社区", participantIds: $p}) { id } }"""
 CONTACT = """mutation($y: ID!, $c: Channel!, $at: DateTime!, $text: String!) {
@@ -69,10 +69,10 @@ async def make_cadre(
         api.services, name, org=tree[org], roles=("cadre",), cadre_kind=kind or CadreKind.FULL_TIME
     )
     token = await api.token_for(user.id)
-    youth = []
     for i in range(n_youth):
-        r = await api.gql(ADD, {"m": f"1330{start + i:07d}"}, token=token)
-        youth.append(r.data["addYouthToMyList"]["youth"]["id"])
+        assert (await api.gql(ADD, {"m": f"1330{start + i:07d}"}, token=token)).data
+    # Work is done only with youth who accepted (ACTIVE links).
+    youth = [gid("Youth", y) for y in await accept_invitations(api.services, user)]
     return user, token, youth
 
 

@@ -17,7 +17,6 @@ from tests.helpers import (
     add_youth_account,
     count_rows,
     gid,
-    pk_of,
     snapshot,
     standard_tree,
 )
@@ -49,10 +48,7 @@ async def test_invite_accept_leave(api) -> None:
         "addYouthToMyList"
     ]
     assert added["status"] == "INVITED"
-    assert added["youth"] == {
-        "name": "小林",
-        "mobile": "13700000001",
-    }  # their own cadre sees it whole
+    assert added["youth"] is None  # who the youth is shows only once they accept
     assert (await api.gql(ADD, {"n": "x", "m": "13700000001"}, token=t)).codes == ["CONFLICT"]
     # Another youth cannot accept someone else's link.
     _, other = await add_youth_account(api.services, "小周", "13700000002", tree["A1"])
@@ -69,6 +65,11 @@ async def test_invite_accept_leave(api) -> None:
     assert (await api.gql(accept, {"id": added["id"]}, token=yt)).data["acceptContact"][
         "status"
     ] == "ACTIVE"
+    assert (await api.gql(MY, token=t)).data["myContacts"]["nodes"][0]["youth"] == {
+        "name": "小林",
+        "mobile": "13700000001",
+        "industry": "教育",
+    }  # their own cadre sees it whole
     assert (await api.gql(accept, {"id": added["id"]}, token=yt)).codes == ["CONFLICT"]
     left = await api.gql(
         "mutation($id: ID!) { leaveContact(id: $id) { status leftBy } }",
@@ -89,7 +90,7 @@ async def test_invite_accept_leave(api) -> None:
 async def test_new_youth_is_registered_at_the_cadres_org(api) -> None:
     tree, _cadre, t = await setup(api)
     r = await api.gql(ADD, {"n": "新人", "m": "13700000009"}, token=t)
-    assert r.data["addYouthToMyList"]["youth"]["name"] == "新人"
+    assert r.data["addYouthToMyList"]["status"] == "INVITED"
     async with api.services.sessionmaker() as s:
         y = await s.scalar(sa.select(Youth).where(Youth.mobile == "13700000009"))
     assert y.org_id == tree["A1"].id and y.industry == "制造业"
@@ -104,7 +105,7 @@ async def test_new_youth_is_registered_at_the_cadres_org(api) -> None:
 
 IMPORT = """mutation($f: String!, $c: String!, $v: Boolean!) {
   importYouth(input: {filename: $f, contentBase64: $c, importValidRows: $v}) {
-    written created matched unchanged rejected rows { row name mobile outcome reason } } }"""
+    written invited matched unchanged rejected rows { row name mobile outcome reason } } }"""
 
 
 async def test_import_reports_each_row_and_is_idempotent(api) -> None:
@@ -122,10 +123,10 @@ async def test_import_reports_each_row_and_is_idempotent(api) -> None:
     r = (await api.gql(IMPORT, {"f": "名单.xlsx", "c": good, "v": False}, token=t)).data[
         "importYouth"
     ]
-    assert (r["written"], r["created"], r["matched"], r["unchanged"], r["rejected"]) == (
+    assert (r["written"], r["invited"], r["matched"], r["unchanged"], r["rejected"]) == (
         True,
-        2,
-        1,
+        3,  # the number registered in B1 is invited like a new one (no oracle)
+        0,
         0,
         0,
     )
@@ -134,11 +135,11 @@ async def test_import_reports_each_row_and_is_idempotent(api) -> None:
     again = (await api.gql(IMPORT, {"f": "名单.xlsx", "c": good, "v": False}, token=t)).data[
         "importYouth"
     ]
-    assert (again["created"], again["matched"], again["unchanged"]) == (0, 0, 3)
+    assert (again["invited"], again["matched"], again["unchanged"]) == (0, 0, 3)
     assert await snapshot(api.services) == before  # re-importing changes nothing
     async with api.services.sessionmaker() as s:
         old = await s.scalar(sa.select(Youth).where(Youth.mobile == "13600000003"))
-    assert old.org_id == tree["B1"].id and old.name == "老朋友"  # matched, not moved or renamed
+    assert old.org_id == tree["B1"].id and old.name == "老朋友"  # invited, not moved or renamed
 
 
 async def test_a_file_with_a_bad_row_writes_nothing_unless_asked(api) -> None:
@@ -156,12 +157,12 @@ async def test_a_file_with_a_bad_row_writes_nothing_unless_asked(api) -> None:
     r = (await api.gql(IMPORT, {"f": "a.xlsx", "c": mixed, "v": False}, token=t)).data[
         "importYouth"
     ]
-    assert r["written"] is False and r["rejected"] == 3 and r["created"] == 1
+    assert r["written"] is False and r["rejected"] == 3 and r["invited"] == 1
     reasons = {x["row"]: x["reason"] for x in r["rows"] if x["outcome"] == "REJECTED"}
     assert "格式" in reasons[3] and "重复" in reasons[4] and "姓名" in reasons[5]
     assert await snapshot(api.services) == before
     r = (await api.gql(IMPORT, {"f": "a.xlsx", "c": mixed, "v": True}, token=t)).data["importYouth"]
-    assert r["written"] is True and r["created"] == 1
+    assert r["written"] is True and r["invited"] == 1
     assert await count_rows(api.services, Youth) == 1
 
 
@@ -183,25 +184,22 @@ async def test_broken_and_csv_files(api) -> None:
             IMPORT, {"f": "list.csv", "c": base64.b64encode(gbk).decode(), "v": False}, token=t
         )
     ).data
-    assert r["importYouth"]["created"] == 1
+    assert r["importYouth"]["invited"] == 1
     async with api.services.sessionmaker() as s:
         assert await s.scalar(sa.select(Youth.name).where(Youth.mobile == "13600000021")) == "王五"
 
 
 async def test_batch_industry_is_all_or_nothing(api) -> None:
-    tree, _cadre, t = await setup(api)
-    ids = []
+    tree, cadre, t = await setup(api)
     for i in range(3):
-        r = await api.gql(ADD, {"n": f"y{i}", "m": f"1350000000{i}"}, token=t)
-        ids.append(
-            pk_of((await api.gql(MY, token=t)).data["myContacts"]["nodes"][-1]["id"]) and r.data
-        )
-    mine = (await api.gql("{ myContacts { nodes { youth { id } } } }", token=t)).data["myContacts"][
-        "nodes"
-    ]
-    youth_ids = [n["youth"]["id"] for n in mine]
-    stranger = await add_youth(api.services, "外人", "13500000099", tree["B1"])
+        assert (await api.gql(ADD, {"n": f"y{i}", "m": f"1350000000{i}"}, token=t)).data
+    async with api.services.sessionmaker() as s:
+        invited = await s.scalars(sa.select(Youth.id).where(Youth.mobile.like("135000000%")))
+        pending = [gid("Youth", y) for y in invited]
     setq = 'mutation($ids: [ID!]!) { setYouthIndustry(youthIds: $ids, industry: "信息技术") { industry } }'
+    assert (await api.gql(setq, {"ids": pending}, token=t)).codes == ["NOT_FOUND"]  # not yet theirs
+    youth_ids = [gid("Youth", y) for y in await accept_invitations(api.services, cadre)]
+    stranger = await add_youth(api.services, "外人", "13500000099", tree["B1"])
     before = await snapshot(api.services)
     assert (
         await api.gql(setq, {"ids": [*youth_ids, gid("Youth", stranger.id)]}, token=t)
