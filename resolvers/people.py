@@ -106,12 +106,14 @@ async def create_cadre(
         )
     user = User(
         username=username,
-        mobile=clean_mobile(mobile) if mobile else None,
+        mobile=await _unbound_mobile(ctx, mobile),
         password_hash=accounts.hash_password(ctx, password),
         display_name=clean_text(name, "姓名", max_len=50),
     )
     ctx.session.add(user)
-    await ctx.flush_or_conflict("用户名或手机号已被使用")
+    # Usernames stay unique province-wide (login is by username alone): a taken one is
+    # CONFLICT, which names no one and says nothing of where.
+    await ctx.flush_or_conflict("用户名已被使用")
     cadre = Cadre(
         user_id=user.id,
         name=user.display_name,
@@ -137,6 +139,17 @@ async def create_cadre(
     await ctx.session.flush()
     await ctx.audit("cadre.create", "Cadre", cadre.id, org.path, after=_cadre_snapshot(cadre))
     return cadre
+
+
+async def _unbound_mobile(ctx: Ctx, mobile: str | None) -> str | None:
+    """The new account's mobile (for code login), unless another account holds it: then it is
+    left unbound and the answer is the same, so that creating a cadre is no oracle over which
+    numbers (a youth's, say) have an account. The account's mobile is shown nowhere."""
+    if not mobile:
+        return None
+    mobile = clean_mobile(mobile)
+    taken = await ctx.session.scalar(sa.select(User.id).where(User.mobile == mobile))
+    return None if taken is not None else mobile
 
 
 async def update_cadre(

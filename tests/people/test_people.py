@@ -5,7 +5,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from models import AuditEntry, Cadre, Grant, User, Youth
-from tests.helpers import PASSWORD, add_user, add_youth, count_rows, gid, standard_tree
+from tests.helpers import (
+    PASSWORD,
+    add_user,
+    add_youth,
+    add_youth_account,
+    count_rows,
+    gid,
+    standard_tree,
+)
 
 CREATE_CADRE = """mutation($o: ID!, $u: String!, $p: String!, $m: String) {
   createCadre(input: {orgId: $o, name: "新干部", kind: PART_TIME, username: $u, password: $p,
@@ -176,3 +184,30 @@ async def test_deactivating_a_cadre_ends_their_sessions_and_grants(api) -> None:
             .where(Grant.user_id == leaver.id, Grant.revoked_at.is_(None))
         )
     assert live == 0
+
+
+async def test_creating_a_cadre_is_no_oracle_over_mobiles_with_an_account(api) -> None:
+    """A number that already has an account (a youth's in another city) is left unbound and
+    the answer is the same as for a free number; a taken username is CONFLICT, naming no one."""
+    tree = await standard_tree(api.services)
+    await add_youth_account(api.services, "远方", "13900000001", tree["B1"])
+    county = await add_user(api.services, "countyA1", org=tree["A1"], roles=("county_admin",))
+    t = await api.token_for(county.id)
+    answers = []
+    for username, mobile in (("taken1", "13900000001"), ("free1", "13900000002")):
+        r = await api.gql(
+            CREATE_CADRE,
+            {"o": gid("Org", tree["A1x"].id), "u": username, "p": "Passw0rd!", "m": mobile},
+            token=t,
+        )
+        answers.append(
+            {k: v for k, v in r.data["createCadre"].items() if k not in ("id", "userId")}
+        )
+    assert answers[0] == answers[1]
+    async with api.services.sessionmaker() as s:
+        bound = dict((await s.execute(sa.select(User.username, User.mobile))).all())
+    assert (bound["taken1"], bound["free1"]) == (None, "13900000002")
+    again = await api.gql(
+        CREATE_CADRE, {"o": gid("Org", tree["A1x"].id), "u": "taken1", "p": "Passw0rd!"}, token=t
+    )
+    assert again.error("CONFLICT")["message"] == "用户名已被使用"
