@@ -12,7 +12,7 @@ from tests.helpers import add_user, snapshot, standard_tree
 
 IMPORT = """mutation($f: String!, $c: String!) {
   importYouth(input: {filename: $f, contentBase64: $c, importValidRows: true}) {
-    written created } }"""
+    written invited } }"""
 
 
 def xlsx_with_sheet(sheet_rows_xml: str) -> bytes:
