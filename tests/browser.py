@@ -100,8 +100,9 @@ class LiveServer:
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(128)
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.app = create_app(settings, database_url=database_url)
         config = uvicorn.Config(
-            create_app(settings, database_url=database_url),
+            self.app,
             lifespan="on",
             log_level="warning",
             ws="websockets-sansio",
@@ -129,6 +130,7 @@ class Live:
     url: str
     services: Any  # the test session's services (same database): for tests/helpers.py seeders
     client: httpx.AsyncClient
+    hub: Any = None  # the live server's own event hub: a test waits for a page's subscription
     tokens: dict[str, str] = field(default_factory=dict)
 
     async def gql(
@@ -186,6 +188,6 @@ async def live(running: Any, database_url: str) -> AsyncIterator[Live]:
     await asyncio.to_thread(server.start)
     try:
         async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
-            yield Live(server.url, running.services, client)
+            yield Live(server.url, running.services, client, server.app.state.services.hub)
     finally:
         await asyncio.to_thread(server.stop)

@@ -1,0 +1,391 @@
+"""The phone pages (/m/) in a real browser: Debian's Chromium in a phone profile (375×667,
+touch, a WeChat user agent) against a real server (tests/browser.py). Screenshots for
+docs/mobile.md are taken here, at the moments the page is checked."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from models import (
+    CadreKind,
+    ClientKind,
+    Contact,
+    IdempotencyKey,
+    LogConfirmation,
+    OrgLevel,
+    SmsOutbox,
+    WorkLog,
+)
+from tests.browser import SCREENSHOTS
+from tests.helpers import PASSWORD, Tree, add_user, add_youth_account, cadre_id_of, gid
+
+WECHAT = (
+    "Mozilla/5.0 (Linux; Android 13; V2148A Build/TP1A.220624.014; wv) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 "
+    "MMWEBSDK/20231202 MMWEBID/2247 MicroMessenger/8.0.47.2560(0x28002F30) WeChat/arm64 "
+    "Weixin NetType/WIFI Language/zh_CN ABI/arm64"
+)
+PHONE = {
+    "viewport": {"width": 375, "height": 667},
+    "is_mobile": True,
+    "has_touch": True,
+    "user_agent": WECHAT,
+    "device_scale_factor": 1,
+}
+INVITE = """mutation($n: String!, $m: String!) { addYouthToMyList(name: $n, mobile: $m) {
+  id youth { id } } }"""
+SESSION_KEY = "youthlink.m.session"
+
+
+@dataclass
+class World:
+    tree: Tree
+    county_admin: str  # username
+
+
+@pytest.fixture(scope="module")
+async def world(live) -> World:
+    tree = Tree(live.services)
+    await tree.add("P", None, OrgLevel.PROVINCE, name="共青团某省委")
+    await tree.add("A", "P", OrgLevel.CITY, name="共青团某市委")
+    await tree.add("A1", "A", OrgLevel.COUNTY, name="共青团某区委")
+    await tree.add("A1g", "A1", OrgLevel.GRASSROOTS, name="某街道团工委")
+    await tree.add("A1b", "A1g", OrgLevel.BRANCH, name="某社区团支部")
+    await add_user(live.services, "m_county", org=tree["A1"], roles=("county_admin",))
+    return World(tree, "m_county")
+
+
+async def cadre_with_youth(live, world: World, username: str, youth: list[tuple[str, str]]):
+    """A cadre in the county, and youth invited to their list through the API."""
+    user = await add_user(
+        live.services,
+        username,
+        org=world.tree["A1"],
+        roles=("cadre",),
+        cadre_kind=CadreKind.FULL_TIME,
+    )
+    token = (await live.login(username))["accessToken"]
+    ids = {}
+    for name, mobile in youth:
+        r = await live.gql(INVITE, {"n": name, "m": mobile}, token=token)
+        ids[name] = r.data["addYouthToMyList"]["youth"]["id"]
+    return user, token, ids
+
+
+async def phone(chromium, live) -> Any:
+    ctx = await chromium.new_context(base_url=live.url, locale="zh-CN", **PHONE)
+    return await ctx.new_page()
+
+
+async def shot(page, name: str) -> None:
+    await page.locator(".van-toast").wait_for(state="hidden")  # a passing toast hides the page
+    await page.screenshot(path=str(SCREENSHOTS / f"mobile-{name}.png"))
+
+
+async def cadre_login(page, username: str) -> None:
+    await page.goto("/m/")
+    await page.wait_for_url(re.compile(r"/m/login"))
+    await page.get_by_label("账号").fill(username)
+    await page.get_by_label("密码").fill(PASSWORD)
+    await page.get_by_role("button", name="登录").click()
+    await page.wait_for_url(re.compile(r"/m/c$"))
+
+
+async def sms_code(live, mobile: str) -> str:
+    async with live.services.sessionmaker() as s:
+        body = await s.scalar(
+            sa.select(SmsOutbox.body)
+            .where(SmsOutbox.mobile == mobile)
+            .order_by(SmsOutbox.id.desc())
+            .limit(1)
+        )
+    return "".join(ch for ch in body.split("验证码是")[1] if ch.isdigit())[:6]
+
+
+async def youth_tokens(live, mobile: str) -> dict[str, Any]:
+    """A youth's login through the real mutations (code from the SMS outbox)."""
+    await live.gql(
+        "mutation($m: String!) { requestLoginCode(mobile: $m) { retryAfterSeconds } }",
+        {"m": mobile},
+    )
+    r = await live.gql(
+        """mutation($m: String!, $c: String!) { loginWithCode(mobile: $m, code: $c, client: MOBILE) {
+        accessToken accessTokenExpiresAt refreshToken refreshTokenExpiresAt } }""",
+        {"m": mobile, "c": await sms_code(live, mobile)},
+    )
+    return r.data["loginWithCode"]
+
+
+async def signed_in_youth(chromium, live, mobile: str, name: str, user_id: int) -> Any:
+    """A phone page already holding a youth's login, as the page keeps it in localStorage."""
+    tokens = await youth_tokens(live, mobile)
+    session = {**tokens, "kind": "youth", "userId": gid("User", user_id), "name": name}
+    page = await phone(chromium, live)
+    await page.context.add_init_script(
+        f"localStorage.setItem({json.dumps(SESSION_KEY)}, {json.dumps(json.dumps(session))});"
+    )
+    return page
+
+
+async def wait_until(condition) -> None:
+    """The server's state has no event to await: look again at each turn of the loop."""
+    async with asyncio.timeout(30):
+        while not condition():  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+
+
+async def logs_of(live, cadre_user) -> list[WorkLog]:
+    cadre_id = await cadre_id_of(live.services, cadre_user)
+    async with live.services.sessionmaker() as s:
+        return list((await s.scalars(sa.select(WorkLog).where(WorkLog.cadre_id == cadre_id))).all())
+
+
+async def test_cadre_logs_a_contact_and_an_activity_and_sees_points_and_five_ones_move(
+    live, chromium, world
+) -> None:
+    user, _, _ = await cadre_with_youth(live, world, "m_cadre1", [("小张", "13700000001")])
+    page = await phone(chromium, live)
+    await page.goto("/m/")
+    await page.wait_for_url(re.compile(r"/m/login"))
+    await shot(page, "login")
+    await cadre_login(page, "m_cadre1")
+    five, points = page.locator(".five-done"), page.locator(".points-figure")
+    await page.get_by_text("本期“五个一”").wait_for()
+    assert await five.inner_text() == "0" and await points.inner_text() == "0"
+
+    # A contact in three taps from home: 记联系, the youth, 保存 (the text box takes the focus).
+    await page.get_by_role("button", name="记联系").click()
+    await page.get_by_role("option", name="小张").click()
+    await page.keyboard.type("微信聊了找工作的事，推荐了招聘会")
+    await shot(page, "log-contact")
+    await page.get_by_role("button", name="保存").click()
+    await page.wait_for_url(re.compile(r"/m/c$"))
+    await page.locator(".points-figure", has_text="1").wait_for()
+
+    # An activity: 记活动, (the first kind still missing is chosen) type, 保存.
+    await page.get_by_role("button", name="记活动").click()
+    await page.get_by_role("radio", name=re.compile("办一件实事")).wait_for()
+    assert await page.get_by_role("radio", checked=True).inner_text() == "办一件实事未完成"
+    await page.get_by_placeholder("活动做了什么").fill("帮社区青年修好了自习室")
+    await page.get_by_role("button", name="保存").click()
+    await page.wait_for_url(re.compile(r"/m/c$"))
+    await page.locator(".five-done", has_text="1").wait_for()
+    await page.locator(".points-figure", has_text="6").wait_for()  # 1 + 5 (the default rules)
+    await page.locator(".kind.done", has_text="办一件实事").wait_for()
+    await shot(page, "cadre-home")
+
+    logs = await logs_of(live, user)
+    assert sorted(log.kind.value for log in logs) == ["ACTIVITY", "CONTACT"]
+    assert {log.client for log in logs} == {ClientKind.MOBILE}  # the page logged in as MOBILE
+    # ... and the leaders' figure of mobile use counts them.
+    admin = (await live.login(world.county_admin))["accessToken"]
+    use = await live.gql(
+        "query($o: ID!) { dashboard(orgId: $o) { mobileUse { logs logsFromMobile cadresOnMobile } } }",
+        {"o": gid("Org", world.tree["A1"].id)},
+        token=admin,
+    )
+    assert use.data["dashboard"]["mobileUse"] == {
+        "logs": 2,
+        "logsFromMobile": 2,
+        "cadresOnMobile": 1,
+    }
+
+    # The login survives a closed page: a new page in the same phone opens at home.
+    again = await page.context.new_page()
+    await page.close()
+    await again.goto("/m/")
+    await again.wait_for_url(re.compile(r"/m/c$"))
+
+    # Correct the contact within the edit window.
+    await again.goto("/m/c/logs")
+    await again.get_by_text("联系 小张（微信）").click()
+    await again.wait_for_url(re.compile(r"/m/c/logs/"))
+    await again.get_by_role("textbox", name="内容").fill("微信聊了找工作的事，约了周六面谈")
+    await again.get_by_role("button", name="保存修改").click()
+    await again.wait_for_url(re.compile(r"/m/c/logs$"))
+    await again.get_by_text("约了周六面谈").wait_for()
+    contact = next(log for log in await logs_of(live, user) if log.youth_id is not None)
+    assert contact.content == "微信聊了找工作的事，约了周六面谈"
+    await again.context.close()
+
+
+async def test_youth_accepts_the_link_then_confirms_the_contact_and_follows_a_wish_live(
+    live, chromium, world
+) -> None:
+    _, cadre_token, ids = await cadre_with_youth(live, world, "m_cadre2", [("小李", "13700000002")])
+    page = await phone(chromium, live)
+    await page.goto("/m/login?as=youth")
+    await page.get_by_label("手机号").fill("13700000002")
+    await page.get_by_role("button", name="获取验证码").click()
+    await page.get_by_role("button", name=re.compile("秒后重发")).wait_for()
+    await page.get_by_label("验证码").fill(await sms_code(live, "13700000002"))
+    await page.get_by_role("button", name="登录").click()
+
+    # First the privacy policy (an adult: no guardian).
+    await page.wait_for_url(re.compile(r"/m/y/consent"))
+    await page.get_by_label("出生日期").fill("2001-05-04")
+    await page.get_by_text("我已阅读并同意").click()
+    await page.get_by_role("button", name="同意并继续").click()
+    await page.wait_for_url(re.compile(r"/m/y$"))
+
+    invite = page.locator(".invite", has_text="m_cadre2 邀请你建立联系")
+    await invite.wait_for()
+    await shot(page, "youth-invite")
+    await invite.get_by_role("button", name="接受", exact=True).click()
+    await invite.wait_for(state="detached")
+    async with live.services.sessionmaker() as s:
+        status = await s.scalar(
+            sa.select(Contact.status).where(Contact.youth_id == int(_pk(ids["小李"])))
+        )
+    assert status.value == "ACTIVE"
+
+    # The cadre logs a contact; the youth confirms it.
+    r = await live.gql(
+        """mutation($y: ID!, $at: DateTime!) { logContact(input: {youthId: $y, channel: FACE_TO_FACE,
+        content: "面对面聊了考研", occurredAt: $at}) { id } }""",
+        {"y": ids["小李"], "at": "2026-01-01T10:00:00+08:00"},
+        token=cadre_token,
+    )
+    log_id = r.data["logContact"]["id"]
+    await page.reload()
+    await page.locator(".to-confirm", has_text="1 条").click()
+    await page.wait_for_url(re.compile(r"/m/y/contacts$"))
+    await page.get_by_text("面对面聊了考研").wait_for()
+    await shot(page, "youth-confirm")
+    await page.get_by_role("button", name="确有此事").click()
+    await page.locator(".answer", has_text="已确认").wait_for()
+    async with live.services.sessionmaker() as s:
+        answer = await s.scalar(
+            sa.select(LogConfirmation.confirmed).where(LogConfirmation.log_id == _pk(log_id))
+        )
+    assert answer is True
+
+    # A wish, followed live: the cadre accepts it and the open page shows it without a reload.
+    await page.goto("/m/y/wishes/new")
+    await page.get_by_label("心愿").fill("想参加一次编程培训")
+    await page.get_by_label("详细").fill("希望能学会做小程序")
+    await page.get_by_role("button", name="提交心愿").click()
+    await page.wait_for_url(re.compile(r"/m/y/wishes/[^/]+$"))
+    await page.locator(".live", has_text="实时").wait_for()  # connected ...
+    await wait_until(lambda: live.hub.subscribers >= 1)  # ... and the server holds the subscription
+    wish_id = page.url.rsplit("/", 1)[1]
+    accepted = await live.gql(
+        'mutation($id: ID!) { actOnWish(id: $id, action: ACCEPT, note: "下周联系你") { status } }',
+        {"id": _unquote(wish_id)},
+        token=cadre_token,
+    )
+    assert accepted.data["actOnWish"]["status"] == "ACCEPTED"
+    await page.locator(".wish-status", has_text="团干部已认领").wait_for()
+    await shot(page, "youth-wish")
+    await page.context.close()
+
+
+async def test_a_log_made_offline_is_sent_once_when_back_online(live, chromium, world) -> None:
+    user, _, _ = await cadre_with_youth(live, world, "m_cadre3", [("小王", "13700000003")])
+    page = await phone(chromium, live)
+    await cadre_login(page, "m_cadre3")
+    await page.get_by_role("button", name="记联系").click()
+    await page.get_by_role("option", name="小王").click()
+    await page.keyboard.type("电话里聊了实习安排")
+    await page.get_by_role("radio", name="电话").click()
+
+    await page.context.set_offline(True)
+    await page.get_by_role("button", name="保存").click()
+    await page.wait_for_url(re.compile(r"/m/c$"))
+    await page.locator(".outbox-count", has_text="1 条记录待发送").wait_for()
+    # The home page comes from the phone's copy of its last answer.
+    await page.get_by_text("当前无网络，显示的是上次的数据").wait_for()
+    await page.locator(".five-done", has_text="0").wait_for()
+    await shot(page, "offline")
+    assert await logs_of(live, user) == []
+
+    # Back online, the first try reaches the server but its answer is lost on the way back
+    # (as on a weak mobile network): the page keeps the log and tries again with the same key.
+    lost = asyncio.Event()
+
+    async def lose_the_answer(route) -> None:
+        if "logContact" in (route.request.post_data or "") and not lost.is_set():
+            await route.fetch()  # the server writes the log ...
+            await route.abort("connectionreset")  # ... and the page never hears of it
+            lost.set()
+        else:
+            await route.continue_()
+
+    await page.route("**/graphql", lose_the_answer)
+    await page.context.set_offline(False)  # the `online` event sends what waits
+    await lost.wait()
+    assert len(await logs_of(live, user)) == 1
+    await page.unroute("**/graphql")
+    await page.locator(".outbox-count", has_text="1 条记录待发送").wait_for()
+    await page.get_by_role("button", name="立即发送").click()
+    await page.locator(".outbox").wait_for(state="detached")
+
+    logs = await logs_of(live, user)
+    assert [log.content for log in logs] == ["电话里聊了实习安排"]  # one record, not two
+    assert logs[0].channel.value == "PHONE"
+    async with live.services.sessionmaker() as s:
+        keys = await s.scalar(
+            sa.select(sa.func.count())
+            .select_from(IdempotencyKey)
+            .where(IdempotencyKey.user_id == user.id)
+        )
+    assert keys == 1
+    await page.context.close()
+
+
+async def test_a_youth_cannot_reach_another_youths_wish_by_url(live, chromium, world) -> None:
+    cadre_user, cadre_token, _ = await cadre_with_youth(live, world, "m_cadre4", [])
+    _, owner_user = await add_youth_account(live.services, "小赵", "13700000004", world.tree["A1b"])
+    _, other_user = await add_youth_account(live.services, "小钱", "13700000005", world.tree["A1b"])
+    owner_tokens = await youth_tokens(live, "13700000004")
+    for youth in ("13700000004", "13700000005"):
+        await live.gql(INVITE, {"n": "x", "m": youth}, token=cadre_token)
+    contact = (
+        await live.gql(
+            "{ myContacts(status: INVITED) { nodes { id } } }", token=owner_tokens["accessToken"]
+        )
+    ).data["myContacts"]["nodes"][0]["id"]
+    await live.gql(
+        "mutation($id: ID!) { acceptContact(id: $id) { status } }",
+        {"id": contact},
+        token=owner_tokens["accessToken"],
+    )
+    cadre_id = gid("Cadre", await cadre_id_of(live.services, cadre_user))
+    wish = await live.gql(
+        """mutation($c: ID!) { submitWish(cadreId: $c, category: HEALTH, title: "想找人聊聊心事",
+        description: "最近压力大") { id } }""",
+        {"c": cadre_id},
+        token=owner_tokens["accessToken"],
+    )
+    wish_id = wish.data["submitWish"]["id"]
+
+    page = await signed_in_youth(chromium, live, "13700000005", "小钱", other_user.id)
+    await page.goto(f"/m/y/wishes/{wish_id}")
+    await page.get_by_text("这个心愿不存在，或你无权查看").wait_for()
+    await shot(page, "not-found")
+    assert await page.get_by_text("想找人聊聊心事").count() == 0
+    # The owner reaches it by the same URL.
+    mine = await signed_in_youth(chromium, live, "13700000004", "小赵", owner_user.id)
+    await mine.goto(f"/m/y/wishes/{wish_id}")
+    await mine.get_by_text("想找人聊聊心事").wait_for()
+    await page.context.close()
+    await mine.context.close()
+
+
+def _pk(global_id: str) -> int:
+    from tests.helpers import pk_of
+
+    return pk_of(_unquote(global_id))
+
+
+def _unquote(value: str) -> str:
+    from urllib.parse import unquote
+
+    return unquote(value)
