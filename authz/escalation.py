@@ -94,10 +94,30 @@ def widens_field_rule(
     return old is None or new[0] > old[0] or (new[1] and not old[1])
 
 
-def require_second_approval(reason_text: str, request_id: int) -> None:
-    raise Forbidden(
-        f"此变更会扩大你自己的权限（{reason_text}），须由另一位权限管理员批准；"
-        f"已提交审批申请 #{request_id}",
-        reason=NEEDS_SECOND_APPROVAL,
-        changeRequestId=request_id,
-    )
+FieldRuleLine = tuple[str, str, str, int, bool]  # (role, object, field, max distance, minors)
+
+
+def require_no_widening(
+    store: PolicyStore,
+    principal: Principal,
+    *,
+    lines: Iterable[Line] = (),
+    field_rules: Iterable[FieldRuleLine] = (),
+    field_grant_to: int | None = None,
+) -> None:
+    """Refuse (NEEDS_SECOND_APPROVAL) a change that would widen the changer's own rights:
+    template lines, field rules of a role they hold, a field exception for themself."""
+    reasons = [f"给 {r} 增加 {o}:{a}" for r, o, a in widening_lines(store, principal, lines)]
+    reasons += [
+        f"放宽 {r} 对 {o}.{f} 的可见范围"
+        for r, o, f, d, m in field_rules
+        if widens_field_rule(principal, r, store.field_rules.get((r, o, f)), (d, m))
+    ]
+    if field_grant_to is not None and field_grant_to == principal.user_id:
+        reasons.append("给自己开受保护字段的例外授权")
+    if reasons:
+        raise Forbidden(
+            f"此变更会扩大你自己的权限（{'；'.join(reasons[:5])}），须由另一位权限管理员批准："
+            "请用 requestPolicyChange 提交变更申请",
+            reason=NEEDS_SECOND_APPROVAL,
+        )

@@ -97,6 +97,11 @@ class PolicyListener:
         async with self._reload_lock, self.engine.connect() as conn:
             await self.store.load(conn)
 
+    def holding_reloads(self) -> asyncio.Lock:
+        """Held, no reload runs: for whoever rewrites the policy tables wholesale (a reload
+        reads two of them in one transaction and would deadlock against a TRUNCATE)."""
+        return self._reload_lock
+
     async def start(self) -> None:
         await self.reload()
         await self._listener.start()

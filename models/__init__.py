@@ -35,7 +35,14 @@ from models.audit import AuditEntry, IdempotencyKey, PersonalDataRead
 from models.base import Base, metadata
 from models.org import Org, OrgKind, OrgLevel
 from models.people import Cadre, CadreKind, Youth
-from models.policy import FieldGrant, FieldRule, Grant, Role, RolePermission
+from models.policy import (
+    FieldGrant,
+    FieldRule,
+    Grant,
+    PolicyChangeRequest,
+    Role,
+    RolePermission,
+)
 from models.work import (
     ActivityKind,
     Channel,
@@ -121,6 +128,7 @@ __all__ = [
     "PointRule",
     "PointSnapshot",
     "PointSource",
+    "PolicyChangeRequest",
     "Post",
     "PostAudience",
     "PostRead",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, TenantOwned
@@ -106,3 +107,32 @@ class FieldGrant(Base, TenantOwned):
     )
     ends_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class PolicyChangeRequest(Base):
+    """Four-eyes (双人复核): a change to the templates, a field rule or a field exception that
+    would widen its requester's own rights waits here until another policy admin approves
+    (and so makes it) or rejects it."""
+
+    __tablename__ = "policy_change_requests"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('PENDING', 'APPROVED', 'REJECTED')", name="status_known"),
+        sa.Index(
+            "ix_policy_change_requests_pending",
+            "id",
+            postgresql_where=sa.text("status = 'PENDING'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    payload: Mapped[dict] = mapped_column(JSONB)  # type: ignore[type-arg]
+    summary: Mapped[str] = mapped_column(sa.Text)  # zh-CN, what it changes
+    status: Mapped[str] = mapped_column(sa.String(20), server_default="PENDING")
+    requested_by: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
+    decided_by: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    note: Mapped[str] = mapped_column(sa.Text, server_default="")

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from authz import Act, GrantRef, Obj, PolicyLine, Principal, decide
 from authz.errors import BadInput, Conflict, NotFound
-from authz.escalation import require_may_give
+from authz.escalation import require_may_give, require_no_widening
 from authz.principal import active_grant
 from authz.sync import notify_policy_changed
 from models import Grant, Role, RolePermission, User
@@ -106,10 +106,15 @@ async def delete_role(ctx: Ctx, name: str) -> bool:
     return True
 
 
-async def set_permission(ctx: Ctx, *, role: str, obj: Obj, act: Act, allowed: bool) -> RoleView:
-    """Add (`allowed`) or remove the policy line `p, role, obj, act`."""
+async def set_permission(
+    ctx: Ctx, *, role: str, obj: Obj, act: Act, allowed: bool, approved: bool = False
+) -> RoleView:
+    """Add (`allowed`) or remove the policy line `p, role, obj, act`. Adding to a role the
+    caller holds, where it gives them something new, needs a second admin (`approved`)."""
     root = await _require_policy(ctx, Act.MANAGE)
     await _role(ctx, role)
+    if allowed and not approved:
+        require_no_widening(ctx.policy, ctx.principal, lines=[(role, obj.value, act.value)])
     line = {"role": role, "object": obj.value, "action": act.value}
     if allowed:
         stmt: Any = (
@@ -201,6 +206,25 @@ async def list_grants(
     return await ctx.page(stmt, Grant.id, first, after)
 
 
+# ---------------------------------------------------------------- what the caller may name
+
+ABOVE_YOUR_LEVEL = "另有高于你管理层级的授权（不显示姓名、授权和角色）"
+
+
+def grant_visible(ctx: Ctx) -> sa.ColumnElement[bool]:
+    """Grants the caller may see and name: inside their `grant:view` subtrees, or their own.
+    Anything else that covers an org the caller manages lies above them."""
+    mine = Grant.user_id == ctx.principal.user_id
+    return sa.or_(ctx.scope(Act.VIEW, Obj.GRANT, required=False).predicate(Grant.org_path), mine)
+
+
+def may_name(ctx: Ctx, user_id: int, g: GrantRef) -> bool:
+    """`grant_visible`, for a grant already in memory."""
+    return user_id == ctx.principal.user_id or ctx.scope(
+        Act.VIEW, Obj.GRANT, required=False
+    ).covers(g.org_path)
+
+
 @dataclass(frozen=True)
 class Explanation:
     allowed: bool
@@ -208,37 +232,45 @@ class Explanation:
     grant_id: int | None
     line: PolicyLine | None
     considered: tuple[GrantRef, ...]
+    held_above: bool  # grants above the caller's level cover the org (not named)
 
 
 async def explain(ctx: Ctx, *, user_id: int, act: Act, obj: Obj, org_id: int) -> Explanation:
-    """Would `user` be allowed (act, obj) at `org`, and which grant and policy line decide it?"""
+    """Would `user` be allowed (act, obj) at `org`, and which grant and policy line decide it?
+    Only grants the caller may see are named; what is held above them is said, not shown."""
     org = await orgs.load(ctx, org_id)
     ctx.authorize(Act.VIEW, Obj.GRANT, org.path)
     rows = await ctx.session.execute(
         sa.select(Grant.id, Grant.role, Grant.org_id, Grant.org_path, Grant.delegated_by).where(
-            Grant.user_id == user_id, active_grant(Grant)
+            Grant.user_id == user_id, Grant.org_path.ancestor_of(org.path), active_grant(Grant)
         )
     )
-    grants = tuple(GrantRef(*r) for r in rows)
-    covering = tuple(
-        g for g in grants if org.path == g.org_path or org.path.startswith(g.org_path + ".")
-    )
-    decision = decide(ctx.policy, Principal(user_id=user_id, grants=grants), act, obj, org.path)
+    covering = tuple(GrantRef(*r) for r in rows)
+    shown = tuple(g for g in covering if may_name(ctx, user_id, g))
+    above = len(shown) < len(covering)
+    decision = decide(ctx.policy, Principal(user_id=user_id, grants=shown), act, obj, org.path)
     if decision.allowed:
         assert decision.grant is not None
         reason = (
             f"授权 #{decision.grant.id}（角色 {decision.grant.role}，授予于组织 "
             f"#{decision.grant.org_id}）覆盖该组织，策略行「{decision.line}」允许此操作"
         )
+    elif decide(
+        ctx.policy, Principal(user_id=user_id, grants=covering), act, obj, org.path
+    ).allowed:
+        return Explanation(True, f"允许：由{ABOVE_YOUR_LEVEL}决定", None, None, shown, True)
     elif not covering:
         reason = "该用户没有任何覆盖此组织的授权（授权只覆盖其所在组织及下级，不覆盖上级和同级）"
     else:
-        roles = "、".join(sorted({g.role for g in covering}))
-        reason = f"覆盖此组织的角色（{roles}）都没有「{obj.value}:{act.value}」权限"
+        roles = "、".join(sorted({g.role for g in shown})) or "无"
+        reason = f"覆盖此组织的角色（{roles}）都没有「{obj.value}:{act.value}」权限" + (
+            f"；{ABOVE_YOUR_LEVEL}，也不允许" if above else ""
+        )
     return Explanation(
         decision.allowed,
         reason,
         decision.grant.id if decision.grant else None,
         decision.line,
-        covering,
+        shown,
+        above,
     )

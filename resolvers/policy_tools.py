@@ -13,7 +13,13 @@ import sqlalchemy as sa
 from authz import Act, GrantRef, Obj, PolicyStore, is_in_subtree, require_user
 from authz.decide import minimal_roots
 from authz.errors import BadInput, Conflict, NotFound
-from authz.escalation import require_delegate_inside, require_may_give
+from authz.escalation import (
+    FieldRuleLine,
+    Line,
+    require_delegate_inside,
+    require_may_give,
+    require_no_widening,
+)
 from authz.principal import active_grant
 from authz.sync import notify_policy_changed
 from models import (
@@ -37,7 +43,7 @@ from models import (
     WorkLog,
     Youth,
 )
-from resolvers import orgs
+from resolvers import orgs, policy
 from resolvers.base import Ctx, clean_text
 from resolvers.pagination import page_size
 
@@ -54,11 +60,19 @@ class Holder:
     delegated_by: int | None
 
 
+@dataclass(frozen=True)
+class WhoCan:
+    holders: list[Holder]
+    total: int  # holders the caller may see
+    held_above: bool  # others hold it through grants above the caller's level (not named)
+
+
 async def who_can(
     ctx: Ctx, act: Act, obj: Obj, org_id: int, *, first: int | None, after: int | None
-) -> tuple[list[Holder], int]:
+) -> WhoCan:
     """Every principal allowed (act, obj) at the org, and the grant through which: one
-    indexed statement (grants at the org or an ancestor, with a role casbin says allows it)."""
+    indexed statement (grants at the org or an ancestor, with a role casbin says allows it).
+    Only grants the caller may see are named; those above are reported, not shown."""
     org = await orgs.load(ctx, org_id)
     ctx.authorize(Act.VIEW, Obj.GRANT, org.path)
     roles = sorted(ctx.policy.roles_allowing(obj.value, act.value))
@@ -75,13 +89,17 @@ async def who_can(
             User.is_active,
         )
     )
+    visible = policy.grant_visible(ctx)
+    held_above = bool(await ctx.session.scalar(sa.select(base.where(~visible).exists())))
+    base = base.where(visible)
     total = int(await ctx.session.scalar(sa.select(sa.func.count()).select_from(base.subquery())))
     if after is not None:
         base = base.where(Grant.id > after)
     rows = (await ctx.session.execute(base.order_by(Grant.id).limit(size))).all()
-    return [
+    holders = [
         Holder(r.user_id, r.display_name, r.id, r.role, r.org_id, r.delegated_by) for r in rows
-    ], total
+    ]
+    return WhoCan(holders, total, held_above)
 
 
 async def _grants_of(ctx: Ctx, user_id: int) -> tuple[GrantRef, ...]:
@@ -117,6 +135,7 @@ class Reach:
     org: Org
     orgs: int  # orgs in the subtree
     objects: int | None  # records of the object type in it; None for a global object
+    held_above: bool = False  # reached through a grant above the caller's level (not named)
 
 
 async def what_can(
@@ -124,7 +143,8 @@ async def what_can(
 ) -> tuple[list[Reach], int]:
     """The subtrees where `user` may do (act, obj), a page of their roots by org id, each
     with how many orgs and records of `obj` it holds; only what lies in the caller's own
-    `grant:view` subtrees is shown."""
+    `grant:view` subtrees is shown. Where the user's right comes from a grant above the
+    caller's level, the caller's own subtree is shown as reached, marked so, unnamed."""
     scope = ctx.scope(Act.VIEW, Obj.GRANT)
     if await ctx.session.get(User, user_id) is None:
         raise NotFound()
@@ -132,7 +152,12 @@ async def what_can(
     roots = minimal_roots(
         [g.org_path for g in grants if ctx.policy.allows(g.role, obj.value, act.value)]
     )
-    visible = [r for r in roots if scope.covers(r)]
+    if user_id == ctx.principal.user_id:
+        shown, above = list(roots), set()
+    else:
+        shown = [r for r in roots if scope.covers(r)]
+        above = {s for s in scope.roots for r in roots if r != s and is_in_subtree(s, r)}
+    visible = minimal_roots(shown + sorted(above))
     if not visible:
         return [], 0
     stmt = sa.select(Org, _count_under(Org.path), _count_under(RECORDS.get(obj))).where(
@@ -142,7 +167,7 @@ async def what_can(
         stmt = stmt.where(Org.id > after)
     size = page_size(first, ctx.settings.page_size_default, ctx.settings.page_size_max)
     rows = await ctx.session.execute(stmt.order_by(Org.id).limit(size))
-    return [Reach(o, int(n), m) for o, n, m in rows], len(visible)
+    return [Reach(o, int(n), m, o.path in above) for o, n, m in rows], len(visible)
 
 
 def _count_under(path_column: Any) -> Any:
@@ -180,6 +205,7 @@ Right = tuple[int, str, str, str]  # (user, action, object, subtree root path)
 class Diff:
     gained: list[Right]
     lost: list[Right]
+    hidden: int = 0  # rights that change outside the caller's grant:view subtrees (not shown)
 
 
 class _Sim:
@@ -289,13 +315,23 @@ async def preview(ctx: Ctx, changes: list[Change]) -> Diff:
     pairs = {u: ALL_PAIRS if u in regranted else sorted(changed_lines) for u in before}
     was = _rights(ctx.policy.allows, before, pairs)
     will = _rights(lambda r, o, a: (r, o, a) in after_lines, after, pairs)
-    return Diff(sorted(will - was), sorted(was - will))
+    return _shown(ctx, sorted(will - was), sorted(was - will))
+
+
+def _shown(ctx: Ctx, gained: list[Right], lost: list[Right]) -> Diff:
+    """Only rights in subtrees where the caller may see grants (or the caller's own) are
+    listed; the others are counted, never named."""
+    scope = ctx.scope(Act.VIEW, Obj.GRANT, required=False)
+
+    def named(r: Right) -> bool:
+        return r[0] == ctx.principal.user_id or scope.covers(r[3])
+
+    show_g, show_l = [r for r in gained if named(r)], [r for r in lost if named(r)]
+    return Diff(show_g, show_l, len(gained) + len(lost) - len(show_g) - len(show_l))
 
 
 async def apply(ctx: Ctx, changes: list[Change]) -> Diff:
     """Make the changes in one transaction; returns the same diff the preview gave."""
-    from resolvers import policy
-
     diff = await preview(ctx, changes)
     for c in changes:
         if c.kind == "ADD_GRANT":
@@ -398,15 +434,26 @@ GUARDED = {("youth", "mobile"), ("youth", "birth_date")}
 
 
 async def set_field_rule(
-    ctx: Ctx, *, role: str, obj: Obj, field: str, max_distance: int | None, minors: bool
+    ctx: Ctx,
+    *,
+    role: str,
+    obj: Obj,
+    field: str,
+    max_distance: int | None,
+    minors: bool,
+    approved: bool = False,
 ) -> FieldRule | None:
-    """Set (or with `max_distance` null, remove) a role's rule for a guarded field."""
+    """Set (or with `max_distance` null, remove) a role's rule for a guarded field. Widening
+    the rule of a role the caller holds needs a second admin (`approved`)."""
     root = await orgs.root_path(ctx)
     ctx.authorize_global(Act.MANAGE, Obj.POLICY, root)
     if (obj.value, field) not in GUARDED:
         raise BadInput("不是受保护字段", field="field")
     if await ctx.session.get(Role, role) is None:
         raise NotFound(f"角色 {role} 不存在")
+    if max_distance is not None and not approved:
+        rule = (role, obj.value, field, max_distance, minors)
+        require_no_widening(ctx.policy, ctx.principal, field_rules=[rule])
     existing = await ctx.session.scalar(
         sa.select(FieldRule).where(
             FieldRule.role == role, FieldRule.object == obj.value, FieldRule.field == field
@@ -448,12 +495,16 @@ async def grant_field(
     minors: bool,
     reason: str,
     ends_at: datetime | None,
+    approved: bool = False,
 ) -> FieldGrant:
-    """An audited exception: one person may see one guarded field in a subtree."""
+    """An audited exception: one person may see one guarded field in a subtree. One for
+    oneself needs a second admin (`approved`)."""
     if (obj.value, field) not in GUARDED:
         raise BadInput("不是受保护字段", field="field")
     org = await orgs.load(ctx, org_id)
     ctx.authorize(Act.MANAGE, Obj.POLICY, org.path)
+    if not approved:
+        require_no_widening(ctx.policy, ctx.principal, field_grant_to=user_id)
     if await ctx.session.get(User, user_id) is None:
         raise NotFound("账号不存在")
     if ends_at is not None and ends_at <= datetime.now(UTC):
@@ -542,10 +593,9 @@ async def export_policy(session: Any) -> dict[str, Any]:
     }
 
 
-async def import_policy(session: Any, doc: dict[str, Any]) -> dict[str, int]:
-    """Replace the templates and field rules with the document's (roles are added or
-    updated; a role still granted is never removed). One transaction; validated first."""
-    if doc.get("version") != 1:
+def _parse_document(doc: Any) -> tuple[list[tuple[str, str, str]], set[Line], list[FieldRuleLine]]:
+    """(roles, template lines, field rules) of a policy document, or BAD_USER_INPUT."""
+    if not isinstance(doc, dict) or doc.get("version") != 1:
         raise BadInput("不支持的策略文件版本", field="document")
     try:
         roles = [(r["name"], r["title"], r.get("description", "")) for r in doc["roles"]]
@@ -562,6 +612,27 @@ async def import_policy(session: Any, doc: dict[str, Any]) -> dict[str, int]:
         ]
     except (KeyError, ValueError, TypeError) as exc:
         raise BadInput(f"策略文件格式有误：{exc}", field="document") from None
+    return roles, lines, rules
+
+
+async def import_document(ctx: Ctx, doc: Any, *, approved: bool = False) -> dict[str, int]:
+    """`import_policy` for a request: a root policy admin, audited with what it replaced;
+    a document that widens the importer's own rights needs a second admin (`approved`)."""
+    root = await orgs.root_path(ctx)
+    ctx.authorize_global(Act.MANAGE, Obj.POLICY, root)
+    _, lines, rules = _parse_document(doc)
+    if not approved:
+        require_no_widening(ctx.policy, ctx.principal, lines=lines, field_rules=rules)
+    before = await export_policy(ctx.session)
+    counts = await import_policy(ctx.session, doc)
+    await ctx.audit("policy.import", "Policy", "live", root, before=before, after=doc)
+    return counts
+
+
+async def import_policy(session: Any, doc: dict[str, Any]) -> dict[str, int]:
+    """Replace the templates and field rules with the document's (roles are added or
+    updated; a role still granted is never removed). One transaction; validated first."""
+    roles, lines, rules = _parse_document(doc)
     names = {n for n, _, _ in roles}
     if any(r not in names for r, _, _ in lines) or any(r[0] not in names for r in rules):
         raise BadInput("权限或字段规则引用了文件中没有的角色", field="document")

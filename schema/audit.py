@@ -7,8 +7,8 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
-from models import AuditEntry as AuditRow
 from resolvers import audit
+from resolvers.audit import EntryView
 from schema.context import Info
 from schema.relay import Connection, Node, connection, opt_pk, to_global_id
 
@@ -16,26 +16,43 @@ from schema.relay import Connection, Node, connection, opt_pk, to_global_id
 @strawberry.type(name="AuditEntry", description="审计日志条目（只增不改）")
 class AuditEntry(Node):
     at: datetime
-    actor_user_id: strawberry.ID | None
+    actor_user_id: strawberry.ID | None = strawberry.field(
+        description="操作人；高于你管理层级（或在你范围之外）的人不显示"
+    )
+    acting_for_user_id: strawberry.ID | None = strawberry.field(
+        description="代管：操作人代表的委托人（同样只显示你范围内的人）"
+    )
     request_id: str | None
     action: str
     entity_type: str
     entity_id: str
     before: JSON | None
     after: JSON | None
+    above_your_level: bool = strawberry.field(
+        description="条目涉及高于你管理层级的人，其账号已隐去（操作人或前后快照中的账号）"
+    )
+    above_your_level_note: str | None = strawberry.field(description="above_your_level 的中文说明")
 
     @classmethod
-    def of(cls, r: AuditRow) -> AuditEntry:
+    def of(cls, v: EntryView) -> AuditEntry:
+        r = v.row
         return cls(
             id=to_global_id("AuditEntry", r.id),
             at=r.at,
-            actor_user_id=to_global_id("User", r.actor_user_id) if r.actor_user_id else None,
+            actor_user_id=to_global_id("User", v.actor_user_id) if v.actor_user_id else None,
+            acting_for_user_id=to_global_id("User", v.acting_for_user_id)
+            if v.acting_for_user_id
+            else None,
             request_id=r.request_id,
             action=r.action,
             entity_type=r.entity_type,
             entity_id=r.entity_id,
-            before=r.before,
-            after=r.after,
+            before=v.before,
+            after=v.after,
+            above_your_level=v.above_your_level,
+            above_your_level_note="涉及高于你管理层级的人员，不显示其账号"
+            if v.above_your_level
+            else None,
         )
 
 

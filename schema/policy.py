@@ -98,7 +98,10 @@ class Explanation:
     reason: str
     grant_id: strawberry.ID | None
     policy_line: str | None
-    covering_grants: list[GrantSummary]
+    covering_grants: list[GrantSummary] = strawberry.field(description="覆盖该组织、你可查看的授权")
+    held_above: bool = strawberry.field(
+        description="另有高于你管理层级的授权覆盖该组织（只说有，不显示姓名、授权和角色）"
+    )
 
 
 @strawberry.type
@@ -152,6 +155,7 @@ class PolicyQuery:
             grant_id=to_global_id("Grant", e.grant_id) if e.grant_id else None,
             policy_line=str(e.line) if e.line else None,
             covering_grants=[GrantSummary.of(g) for g in e.considered],
+            held_above=e.held_above,
         )
 
 

@@ -8,11 +8,21 @@ import strawberry
 from strawberry.scalars import JSON
 
 from authz import Act, Obj
-from resolvers import policy_tools
+from models import PolicyChangeRequest as ChangeRequestRow
+from resolvers import policy_approval, policy_tools
+from resolvers.policy import ABOVE_YOUR_LEVEL
 from resolvers.policy_tools import Change, Diff
 from schema.context import Info
 from schema.orgs import Org
-from schema.relay import from_global_id, opt_pk, pk, to_global_id
+from schema.relay import (
+    Connection,
+    Node,
+    connection,
+    from_global_id,
+    opt_pk,
+    pk,
+    to_global_id,
+)
 
 
 @strawberry.type(description="持有某项权限的人，及其依据的授权")
@@ -25,11 +35,18 @@ class RightHolder:
     delegated_by: strawberry.ID | None = strawberry.field(description="代管：代表哪位委托人")
 
 
+ABOVE = "高于你管理层级的授权：只说有，不显示姓名、授权和角色"
+
+
 @strawberry.type
 class WhoCanPage:
-    total_count: int
+    total_count: int = strawberry.field(description="你可查看的持有人数")
     holders: list[RightHolder]
     end_cursor: str | None
+    held_above: bool = strawberry.field(
+        description="另有高于你管理层级的授权也允许此操作（" + ABOVE + "）"
+    )
+    held_above_note: str | None = strawberry.field(description="held_above 的中文说明")
 
 
 @strawberry.type(description="某人可及的子树")
@@ -38,6 +55,9 @@ class ReachableSubtree:
     orgs: int = strawberry.field(description="子树中的组织数")
     objects: int | None = strawberry.field(
         description="子树中该类对象的记录数（角色与权限、指标等全局对象为空）"
+    )
+    held_above: bool = strawberry.field(
+        description="此人在该子树的权限来自高于你管理层级的授权（" + ABOVE + "）"
     )
 
 
@@ -62,6 +82,10 @@ class PolicyDiff:
     lost_count: int
     gained: list[RightChange]
     lost: list[RightChange]
+    hidden_count: int = strawberry.field(
+        description="在你可查看授权的范围之外（高于你的管理层级）变化的权利数，不逐项显示"
+    )
+    hidden_note: str | None = strawberry.field(description="hidden_count 的中文说明")
 
 
 @strawberry.enum(description="变更类型")
@@ -131,11 +155,102 @@ async def _diff(info: Info, d: Diff, limit: int = 500) -> PolicyDiff:
         lost_count=len(d.lost),
         gained=[conv(r) for r in d.gained[:limit]],
         lost=[conv(r) for r in d.lost[:limit]],
+        hidden_count=d.hidden,
+        hidden_note=f"另有 {d.hidden} 项权利变化在你可查看授权的范围之外，不逐项显示"
+        if d.hidden
+        else None,
     )
+
+
+@strawberry.enum(description="变更申请的类型")
+class PolicyChangeRequestKind(__import__("enum").Enum):
+    ADD_PERMISSION = "ADD_PERMISSION"
+    SET_FIELD_RULE = "SET_FIELD_RULE"
+    GRANT_FIELD_ACCESS = "GRANT_FIELD_ACCESS"
+    IMPORT_POLICY = "IMPORT_POLICY"
+
+
+@strawberry.enum(description="变更申请的状态")
+class PolicyChangeRequestStatus(__import__("enum").Enum):
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+
+
+@strawberry.input(description="一项会扩大提出人自身权限、须由另一位权限管理员批准的变更")
+class PolicyChangeRequestInput:
+    kind: PolicyChangeRequestKind
+    role: str | None = None
+    object: Obj | None = None
+    action: Act | None = None
+    field: str | None = None
+    max_distance: int | None = None
+    minors: bool = False
+    user_id: strawberry.ID | None = None
+    org_id: strawberry.ID | None = None
+    reason: str | None = None
+    ends_at: datetime | None = None
+    document: JSON | None = None
+
+    def payload(self) -> dict:  # type: ignore[type-arg]
+        return {
+            "role": self.role,
+            "object": self.object.value if self.object else None,
+            "action": self.action.value if self.action else None,
+            "field": self.field,
+            "max_distance": self.max_distance,
+            "minors": self.minors,
+            "user_id": opt_pk(self.user_id, "User"),
+            "org_id": opt_pk(self.org_id, "Org"),
+            "reason": self.reason,
+            "ends_at": self.ends_at.isoformat() if self.ends_at else None,
+            "document": self.document,
+        }
+
+
+@strawberry.type(description="策略变更申请（双人复核）：另一位权限管理员批准后才生效")
+class PolicyChangeRequest(Node):
+    kind: PolicyChangeRequestKind
+    summary: str
+    payload: JSON
+    status: PolicyChangeRequestStatus
+    requested_by: strawberry.ID
+    requested_at: datetime
+    decided_by: strawberry.ID | None
+    decided_at: datetime | None
+    note: str
+
+    @classmethod
+    def of(cls, r: ChangeRequestRow) -> PolicyChangeRequest:
+        return cls(
+            id=to_global_id("PolicyChangeRequest", r.id),
+            kind=PolicyChangeRequestKind(r.kind),
+            summary=r.summary,
+            payload=r.payload,
+            status=PolicyChangeRequestStatus(r.status),
+            requested_by=to_global_id("User", r.requested_by),
+            requested_at=r.requested_at,
+            decided_by=to_global_id("User", r.decided_by) if r.decided_by else None,
+            decided_at=r.decided_at,
+            note=r.note,
+        )
 
 
 @strawberry.type
 class PolicyToolsQuery:
+    @strawberry.field(description="策略变更申请（需要根组织的 policy:view），默认只列待批准的")
+    async def policy_change_requests(
+        self,
+        info: Info,
+        status: PolicyChangeRequestStatus | None = PolicyChangeRequestStatus.PENDING,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[PolicyChangeRequest]:
+        page = await policy_approval.list_requests(
+            info.context.ctx, status=status.value if status else None, first=first, after=after
+        )
+        return connection(page, PolicyChangeRequest.of)
+
     @strawberry.field(description="谁能在某组织对某对象执行某操作，及依据的授权（需要 grant:view）")
     async def who_can(
         self,
@@ -146,7 +261,7 @@ class PolicyToolsQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> WhoCanPage:
-        holders, total = await policy_tools.who_can(
+        page = await policy_tools.who_can(
             info.context.ctx,
             action,
             object,
@@ -154,8 +269,9 @@ class PolicyToolsQuery:
             first=first,
             after=from_global_id(after, "Grant")[1] if after else None,
         )
+        holders = page.holders
         return WhoCanPage(
-            total_count=total,
+            total_count=page.total,
             holders=[
                 RightHolder(
                     user_id=to_global_id("User", h.user_id),
@@ -168,6 +284,8 @@ class PolicyToolsQuery:
                 for h in holders
             ],
             end_cursor=to_global_id("Grant", holders[-1].grant_id) if holders else None,
+            held_above=page.held_above,
+            held_above_note=ABOVE_YOUR_LEVEL + "也允许此操作" if page.held_above else None,
         )
 
     @strawberry.field(
@@ -193,7 +311,10 @@ class PolicyToolsQuery:
         return WhatCanPage(
             total_count=total,
             subtrees=[
-                ReachableSubtree(org=Org.of(r.org), orgs=r.orgs, objects=r.objects) for r in reach
+                ReachableSubtree(
+                    org=Org.of(r.org), orgs=r.orgs, objects=r.objects, held_above=r.held_above
+                )
+                for r in reach
             ],
             end_cursor=to_global_id("Org", reach[-1].org.id) if reach else None,
         )
@@ -213,8 +334,39 @@ class PolicyToolsQuery:
         return await policy_tools.export_policy(info.context.ctx.session)
 
 
+async def _decided(
+    info: Info, id: strawberry.ID, *, approve: bool, note: str
+) -> PolicyChangeRequest:
+    ctx = info.context.ctx
+    row = await policy_approval.decide(
+        ctx, pk(id, "PolicyChangeRequest"), approve=approve, note=note
+    )
+    return PolicyChangeRequest.of(row)
+
+
 @strawberry.type
 class PolicyToolsMutation:
+    @strawberry.mutation(
+        description="提交策略变更申请：会扩大你自己权限的变更须由另一位权限管理员批准"
+    )
+    async def request_policy_change(
+        self, info: Info, input: PolicyChangeRequestInput
+    ) -> PolicyChangeRequest:
+        row = await policy_approval.request(info.context.ctx, input.kind.value, input.payload())
+        return PolicyChangeRequest.of(row)
+
+    @strawberry.mutation(description="批准他人的策略变更申请（即刻生效，以你的名义执行并审计）")
+    async def approve_policy_change(
+        self, info: Info, id: strawberry.ID, note: str = ""
+    ) -> PolicyChangeRequest:
+        return await _decided(info, id, approve=True, note=note)
+
+    @strawberry.mutation(description="驳回他人的策略变更申请")
+    async def reject_policy_change(
+        self, info: Info, id: strawberry.ID, note: str = ""
+    ) -> PolicyChangeRequest:
+        return await _decided(info, id, approve=False, note=note)
+
     @strawberry.mutation(description="一次应用一组变更（同一事务），返回与预览相同的差异")
     async def apply_policy_change(self, info: Info, changes: list[PolicyChangeInput]) -> PolicyDiff:
         return await _diff(info, await policy_tools.apply(info.context.ctx, _changes(changes)))
@@ -301,12 +453,4 @@ class PolicyToolsMutation:
         description="导入策略文件（替换权限与字段规则；需要根组织的 policy:manage）"
     )
     async def import_policy(self, info: Info, document: JSON) -> JSON:
-        ctx = info.context.ctx
-        from resolvers import orgs
-
-        root = await orgs.root_path(ctx)
-        ctx.authorize_global(Act.MANAGE, Obj.POLICY, root)
-        before = await policy_tools.export_policy(ctx.session)
-        counts = await policy_tools.import_policy(ctx.session, document)  # type: ignore[arg-type]
-        await ctx.audit("policy.import", "Policy", "live", root, before=before, after=document)  # type: ignore[arg-type]
-        return counts
+        return await policy_tools.import_document(info.context.ctx, document)

@@ -136,7 +136,8 @@ def engine(running: RunningApp) -> AsyncEngine:
 async def reset_database(services: Services) -> None:
     """Empty every table, then the default policy, as a fresh migration leaves it."""
     tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-    async with services.engine.begin() as conn:
+    # A reload set off by the previous test's NOTIFY must not interleave with the TRUNCATE.
+    async with services.listener.holding_reloads(), services.engine.begin() as conn:
         await conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         for stmt in [*sync_statements(), *field_rule_statements(), *seed_statements()]:
             await conn.execute(stmt)

@@ -164,6 +164,11 @@ async def self_grant(w: World) -> Answer:
     return await w.gql(GRANT, variables, token=w.admin_t)
 
 
+async def needs_second_approval(w: World) -> Answer:
+    add = 'mutation { addPermission(role: "province_admin", object: RATING, action: MANAGE) { name } }'
+    return await w.gql(add, token=w.admin_t)  # the province admin's own role
+
+
 async def not_found(w: World) -> Answer:
     q = "query($o: ID!) { dashboard(orgId: $o) { logs } }"
     return await w.gql(q, {"o": gid("Org", w.tree["B"].id)}, token=w.city_t)  # another city
@@ -277,6 +282,7 @@ DRIVERS: dict[tuple[str, str], tuple[Callable[[World], Awaitable[Answer]], set[i
     ("FORBIDDEN", "CONSENT_REQUIRED"): (consent_required, {200}),
     ("FORBIDDEN", "ESCALATION"): (escalation, {200}),
     ("FORBIDDEN", "SELF_GRANT"): (self_grant, {200}),
+    ("FORBIDDEN", "NEEDS_SECOND_APPROVAL"): (needs_second_approval, {200}),
     ("NOT_FOUND", ""): (not_found, {200}),
     ("BAD_USER_INPUT", ""): (bad_user_input, {200}),
     ("CONFLICT", ""): (conflict, {200}),
