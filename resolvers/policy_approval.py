@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from authz import Act, Obj
 from authz.errors import NEEDS_SECOND_APPROVAL, BadInput, Conflict, Forbidden, NotFound
-from models import PolicyChangeRequest
+from models import PolicyChangeRequest, Role
 from resolvers import orgs
 from resolvers.base import Ctx, clean_text
 from resolvers.pagination import Page
@@ -67,6 +67,7 @@ async def request(ctx: Ctx, kind: str, raw: dict[str, Any]) -> PolicyChangeReque
     if kind not in KINDS:
         raise BadInput(f"未知的变更类型：{kind}", field="kind")
     payload = _payload(kind, raw)
+    await _check(ctx, kind, payload)
     row = PolicyChangeRequest(
         kind=kind,
         payload=payload,
@@ -83,6 +84,25 @@ async def request(ctx: Ctx, kind: str, raw: dict[str, Any]) -> PolicyChangeReque
         after={"kind": kind, "summary": row.summary},
     )
     return row
+
+
+async def _check(ctx: Ctx, kind: str, p: dict[str, Any]) -> None:
+    """What can be told now is told now, not when a second admin approves."""
+    from resolvers import policy_tools
+
+    try:
+        if kind == "IMPORT_POLICY":
+            policy_tools.parse_document(p["document"])
+            return
+        obj = Obj(p["object"])
+        if kind == "ADD_PERMISSION":
+            Act(p["action"])
+        elif (obj.value, p["field"]) not in policy_tools.GUARDED:
+            raise BadInput("不是受保护字段", field="field")
+    except ValueError:
+        raise BadInput("对象或操作无效", field="input") from None
+    if kind != "GRANT_FIELD_ACCESS" and await ctx.session.get(Role, p["role"]) is None:
+        raise NotFound(f"角色 {p['role']} 不存在")
 
 
 async def list_requests(

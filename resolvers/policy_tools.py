@@ -593,7 +593,7 @@ async def export_policy(session: Any) -> dict[str, Any]:
     }
 
 
-def _parse_document(doc: Any) -> tuple[list[tuple[str, str, str]], set[Line], list[FieldRuleLine]]:
+def parse_document(doc: Any) -> tuple[list[tuple[str, str, str]], set[Line], list[FieldRuleLine]]:
     """(roles, template lines, field rules) of a policy document, or BAD_USER_INPUT."""
     if not isinstance(doc, dict) or doc.get("version") != 1:
         raise BadInput("不支持的策略文件版本", field="document")
@@ -620,7 +620,7 @@ async def import_document(ctx: Ctx, doc: Any, *, approved: bool = False) -> dict
     a document that widens the importer's own rights needs a second admin (`approved`)."""
     root = await orgs.root_path(ctx)
     ctx.authorize_global(Act.MANAGE, Obj.POLICY, root)
-    _, lines, rules = _parse_document(doc)
+    _, lines, rules = parse_document(doc)
     if not approved:
         require_no_widening(ctx.policy, ctx.principal, lines=lines, field_rules=rules)
     before = await export_policy(ctx.session)
@@ -632,7 +632,7 @@ async def import_document(ctx: Ctx, doc: Any, *, approved: bool = False) -> dict
 async def import_policy(session: Any, doc: dict[str, Any]) -> dict[str, int]:
     """Replace the templates and field rules with the document's (roles are added or
     updated; a role still granted is never removed). One transaction; validated first."""
-    roles, lines, rules = _parse_document(doc)
+    roles, lines, rules = parse_document(doc)
     names = {n for n, _, _ in roles}
     if any(r not in names for r, _, _ in lines) or any(r[0] not in names for r in rules):
         raise BadInput("权限或字段规则引用了文件中没有的角色", field="document")

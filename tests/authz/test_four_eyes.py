@@ -89,6 +89,8 @@ async def test_a_second_policy_admin_approves_or_rejects(api) -> None:
         REQUEST, {"i": {"kind": "SET_FIELD_RULE", "role": "policy_admin"}}, token=ft
     )
     assert bad.codes == ["BAD_USER_INPUT"]
+    ghost = await api.gql(REQUEST, {"i": {**line, "role": "ghost"}}, token=ft)
+    assert ghost.codes == ["NOT_FOUND"]  # told now, not when a second admin approves
     # Filed, nothing changed yet; the requester cannot approve their own; a city admin cannot.
     assert await _has_line(api) is False
     needs_second(await api.gql(DECIDE % "approvePolicyChange", {"id": filed["id"]}, token=ft))

@@ -466,6 +466,24 @@ async def test_every_mutation_refuses_bad_input_and_writes_nothing(api) -> None:
             "BAD_USER_INPUT",
             True,
         ),
+        "requestPolicyChange": (
+            'mutation { requestPolicyChange(input: {kind: SET_FIELD_RULE, role: "cadre"}) { id } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "approvePolicyChange": (
+            'mutation { approvePolicyChange(id: "%%") { id } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "rejectPolicyChange": (
+            'mutation { rejectPolicyChange(id: "x", note: "x") { id } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
     }
     declared = set(build_schema()._schema.mutation_type.fields)
     assert declared == set(cases), f"mutations without a bad-input case: {declared - set(cases)}"
