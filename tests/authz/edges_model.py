@@ -1,0 +1,700 @@
+"""Random worlds for the edge walker, and an independent model of VISIBILITY.md.
+
+The model is plain Python over the world's own lists: subtrees are found by walking parent
+links, never by ltree paths or by importing `authz`. Only the policy *data* (the default
+role templates and field rules in authz/policy/*.csv) is shared with the application."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import sqlalchemy as sa
+from hypothesis import strategies as st
+
+from authz.defaults import default_field_rules, default_lines
+from models import (
+    Cadre,
+    CadreKind,
+    Contact,
+    Discussion,
+    FieldGrant,
+    FieldRule,
+    Flag,
+    Grant,
+    OrgLevel,
+    Post,
+    RolePermission,
+    User,
+    Voice,
+    Wish,
+    WorkingGroup,
+    WorkingGroupMember,
+    WorkLog,
+    Youth,
+)
+from tests.helpers import Tree, gid, password_hash
+
+ROLES = (
+    "province_admin",
+    "city_admin",
+    "county_admin",
+    "working_group_leader",
+    "cadre",
+    "auditor",
+    "policy_admin",
+)
+# A grant's state: how it stands now (only LIVE and DELEGATED count).
+GRANT_STATES = ("LIVE", "LIVE", "LIVE", "REVOKED", "EXPIRED", "FUTURE", "DELEGATED")
+LINK_STATES = ("INVITED", "ACTIVE", "ACTIVE", "LEFT")
+# Birth dates far from any birthday boundary: a child, a minor, an adult, unknown.
+AGES = (10, 16, 30, None)
+GUARDED = ("mobile", "birth_date")
+# Extra permissions a world may add to a role (so field rules of other roles matter).
+EXTRA_PERMISSIONS = (
+    ("city_admin", "youth", "view_personal"),
+    ("county_admin", "youth", "view_personal"),
+    ("working_group_leader", "youth", "view_personal"),
+    ("cadre", "youth", "view"),
+    ("cadre", "work", "view"),
+    ("auditor", "grant", "manage"),
+)
+
+
+@dataclass
+class GrantW:
+    role: str
+    at: int
+    state: str = "LIVE"
+
+
+@dataclass
+class FieldGrantW:
+    field: str
+    at: int
+    minors: bool
+    live: bool
+
+
+@dataclass
+class UserW:
+    """An account: an administrator, a cadre (at `cadre_at`) or a youth (`youth` index)."""
+
+    grants: list[GrantW]
+    cadre: int | None = None  # index into World.cadres
+    youth: int | None = None  # index into World.youth
+    field_grants: list[FieldGrantW] = field(default_factory=list)
+
+
+@dataclass
+class CadreW:
+    at: int
+    active: bool
+
+
+@dataclass
+class YouthW:
+    at: int
+    age: int | None
+
+
+@dataclass
+class GroupW:
+    at: int
+    responsible: int
+    leader: int
+    members: list[int]
+
+
+@dataclass
+class World:
+    parents: list[int | None]
+    active: list[bool]
+    cadres: list[CadreW]
+    youth: list[YouthW]
+    users: list[UserW]
+    links: list[tuple[int, int, str]]  # cadre, youth, status
+    logs: list[tuple[int, int | None, bool]]  # cadre, youth, deleted
+    voices: list[tuple[int, int | None, int]]  # youth, cadre, addressed org
+    wishes: list[tuple[int, int, int | None]]  # youth, cadre, pool org
+    groups: list[GroupW]
+    posts: list[tuple[int, int | None]]  # cadre, SUBTREE org (None: MY_YOUTH)
+    discussions: list[int]  # cadre
+    permissions: set[tuple[str, str, str]]
+    field_rules: dict[tuple[str, str], tuple[int, bool]]  # (role, field) → distance, minors
+    principals: list[int]  # indices into users, the ones who ask
+
+    # ------------------------------------------------------------ tree, by parent links
+    def depth(self, node: int) -> int:
+        d, at = 0, self.parents[node]
+        while at is not None:
+            d, at = d + 1, self.parents[at]
+        return d
+
+    def under(self, node: int, root: int) -> bool:
+        at: int | None = node
+        while at is not None:
+            if at == root:
+                return True
+            at = self.parents[at]
+        return False
+
+    def cadre_org(self, c: int) -> int:
+        return self.cadres[c].at
+
+
+@st.composite
+def worlds(draw: st.DrawFn, max_orgs: int = 9) -> World:
+    n = draw(st.integers(min_value=2, max_value=max_orgs))
+    parents: list[int | None] = [None]
+    for i in range(1, n):
+        parents.append(draw(st.integers(min_value=0, max_value=i - 1)))
+    depth = [0] * n
+    for i in range(1, n):
+        depth[i] = depth[parents[i]] + 1  # type: ignore[index]
+    # Depth is at most that of a branch; deeper nodes hang from the root instead.
+    parents = [p if p is None or depth[p] < 5 else 0 for p in parents]
+    node = st.integers(min_value=0, max_value=n - 1)
+    active = [True] + [draw(st.sampled_from((True, True, False))) for _ in parents[1:]]
+    cadres = draw(
+        st.lists(st.builds(CadreW, node, st.sampled_from((True, True, False))), max_size=4)
+    )
+    youth = draw(st.lists(st.builds(YouthW, node, st.sampled_from(AGES)), max_size=5))
+    grant = st.builds(GrantW, st.sampled_from(ROLES), node, st.sampled_from(GRANT_STATES))
+    field_grant = st.builds(
+        FieldGrantW, st.sampled_from(GUARDED), node, st.booleans(), st.booleans()
+    )
+    extras = st.lists(grant, max_size=2)
+    users = [
+        UserW(
+            draw(st.lists(grant, min_size=1, max_size=3)),
+            field_grants=draw(st.lists(field_grant, max_size=1)),
+        )
+        for _ in range(draw(st.integers(min_value=1, max_value=3)))
+    ]
+    for c, cw in enumerate(cadres):  # a cadre holds `cadre` at their own org while active
+        own = [GrantW("cadre", cw.at)] if cw.active else []
+        users.append(UserW(own + draw(extras), cadre=c))
+    for y, yw in enumerate(youth):
+        if draw(st.booleans()):  # a youth with an account holds `youth` at their org
+            users.append(UserW([GrantW("youth", yw.at)], youth=y))
+    nc, ny = len(cadres), len(youth)
+    cadre_i = st.integers(min_value=0, max_value=max(nc - 1, 0))
+    youth_i = st.integers(min_value=0, max_value=max(ny - 1, 0))
+    links: list[tuple[int, int, str]] = []
+    logs: list[tuple[int, int | None, bool]] = []
+    voices: list[tuple[int, int | None, int]] = []
+    wishes: list[tuple[int, int, int | None]] = []
+    groups: list[GroupW] = []
+    posts: list[tuple[int, int | None]] = []
+    discussions: list[int] = []
+    if nc and ny:
+        for c, y, status in draw(
+            st.lists(st.tuples(cadre_i, youth_i, st.sampled_from(LINK_STATES)), max_size=8)
+        ):
+            if status == "LEFT" or not any(
+                lc == c and ly == y and s != "LEFT" for lc, ly, s in links
+            ):
+                links.append((c, y, status))
+        logs = draw(st.lists(st.tuples(cadre_i, st.none() | youth_i, st.booleans()), max_size=5))
+        voices = draw(st.lists(st.tuples(youth_i, st.none() | cadre_i, node), max_size=4))
+        wishes = draw(st.lists(st.tuples(youth_i, cadre_i, st.none() | node), max_size=4))
+    if nc:
+        groups = draw(
+            st.lists(
+                st.builds(GroupW, node, node, cadre_i, st.lists(cadre_i, max_size=2, unique=True)),
+                max_size=2,
+            )
+        )
+        posts = draw(st.lists(st.tuples(cadre_i, st.none() | node), max_size=3))
+        discussions = draw(st.lists(cadre_i, max_size=2))
+    for g in groups:  # the app grants the leader `working_group_leader` at the responsible org
+        users[next(u for u, uw in enumerate(users) if uw.cadre == g.leader)].grants.append(
+            GrantW("working_group_leader", g.responsible)
+        )
+    for uw in users:  # one unrevoked grant per (user, role, org), as the database requires
+        kept: dict[tuple[str, int], GrantW] = {}
+        for g in uw.grants:
+            kept.setdefault((g.role, g.at) if g.state != "REVOKED" else (g.role, -1 - len(kept)), g)
+        uw.grants = list(kept.values())
+    permissions = set(default_lines()) | set(
+        draw(st.lists(st.sampled_from(EXTRA_PERMISSIONS), max_size=2))
+    )
+    rules = {
+        (r["role"], r["field"]): (r["max_distance"], r["minors"]) for r in default_field_rules()
+    }
+    for role, fld, dist, minors in draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(ROLES), st.sampled_from(GUARDED), st.integers(0, 3), st.booleans()
+            ),
+            max_size=3,
+        )
+    ):
+        rules[(role, fld)] = (dist, minors)
+    principals = draw(
+        st.lists(
+            st.integers(min_value=0, max_value=len(users) - 1), min_size=1, max_size=3, unique=True
+        )
+    )
+    return World(
+        parents, active, cadres, youth, users, links, logs, voices, wishes, groups, posts,
+        discussions, permissions, rules, principals,
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------- into the database
+
+
+@dataclass
+class Built:
+    """The world as stored: database ids of every indexed thing, and the reverse map from
+    global ids to (type name, index)."""
+
+    orgs: list[int] = field(default_factory=list)
+    users: list[int] = field(default_factory=list)
+    cadres: list[int] = field(default_factory=list)
+    youth: list[int] = field(default_factory=list)
+    mobiles: list[str] = field(default_factory=list)
+    births: list[date | None] = field(default_factory=list)
+    grants: list[tuple[int, int, GrantW]] = field(default_factory=list)  # db id, user, grant
+    links: list[int] = field(default_factory=list)
+    logs: list[int] = field(default_factory=list)
+    voices: list[int] = field(default_factory=list)
+    wishes: list[int] = field(default_factory=list)
+    groups: list[int] = field(default_factory=list)
+    posts: list[int] = field(default_factory=list)
+    discussions: list[int] = field(default_factory=list)
+    flags: list[tuple[int, int]] = field(default_factory=list)  # db id, log index
+    index: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+    def note(self, type_name: str, pk: int, i: int) -> None:
+        self.index[gid(type_name, pk)] = (type_name, i)
+
+
+def _birth(age: int | None) -> date | None:
+    if age is None:
+        return None
+    today = datetime.now(UTC).date()
+    return date(today.year - age, 1, 1) if today.month > 2 else date(today.year - age - 1, 7, 1)
+
+
+async def build(services, world: World) -> Built:  # type: ignore[no-untyped-def]
+    """Rows as the application would have written them (tenant columns from the owner)."""
+    b = Built()
+    tree = Tree(services)
+    for i, p in enumerate(world.parents):
+        org = await tree.add(str(i), None if p is None else str(p), list(OrgLevel)[world.depth(i)])
+        b.orgs.append(org.id)
+        b.note("Org", org.id, i)
+    orgs = [tree[str(i)] for i in range(len(world.parents))]
+    now = datetime.now(UTC)
+
+    def tenant(node: int) -> dict[str, object]:
+        o = orgs[node]
+        return {"org_id": o.id, "org_path": o.path, "city_id": o.city_id}
+
+    async with services.sessionmaker() as s:
+        await s.execute(
+            sa.update(sa.table("orgs", sa.column("id"), sa.column("is_active")))
+            .where(sa.column("id").in_([b.orgs[i] for i, a in enumerate(world.active) if not a]))
+            .values(is_active=False)
+        )
+        for role, obj, act in world.permissions - set(default_lines()):
+            s.add(RolePermission(role=role, object=obj, action=act))
+        await s.execute(sa.delete(FieldRule))
+        for (role, fld), (dist, minors) in world.field_rules.items():
+            s.add(FieldRule(role=role, object="youth", field=fld, max_distance=dist, minors=minors))
+        for u, uw in enumerate(world.users):
+            yw = world.youth[uw.youth] if uw.youth is not None else None
+            user = User(
+                username=None if yw else f"u{u}",
+                mobile=f"1380000{uw.youth:04d}" if yw else None,
+                display_name=f"u{u}",
+                password_hash=None if yw else password_hash(),
+            )
+            s.add(user)
+            await s.flush()
+            b.users.append(user.id)
+            b.note("User", user.id, u)
+        for c, cw in enumerate(world.cadres):
+            u = next(u for u, uw in enumerate(world.users) if uw.cadre == c)
+            row = Cadre(
+                user_id=b.users[u],
+                name=f"c{c}",
+                kind=CadreKind.FULL_TIME,
+                is_active=cw.active,
+                **tenant(cw.at),
+            )
+            s.add(row)
+            await s.flush()
+            b.cadres.append(row.id)
+            b.note("Cadre", row.id, c)
+        for y, yw in enumerate(world.youth):
+            owner = next((u for u, uw in enumerate(world.users) if uw.youth == y), None)
+            b.mobiles.append(f"1380000{y:04d}")
+            b.births.append(_birth(yw.age))
+            row = Youth(
+                user_id=b.users[owner] if owner is not None else None,
+                name=f"y{y}",
+                mobile=b.mobiles[y],
+                birth_date=b.births[y],
+                **tenant(yw.at),
+            )
+            s.add(row)
+            await s.flush()
+            b.youth.append(row.id)
+            b.note("Youth", row.id, y)
+        for u, uw in enumerate(world.users):
+            for gw in uw.grants:
+                window = {
+                    "REVOKED": {"revoked_at": now - timedelta(days=1)},
+                    "EXPIRED": {
+                        "starts_at": now - timedelta(days=9),
+                        "ends_at": now - timedelta(days=1),
+                    },
+                    "FUTURE": {
+                        "starts_at": now + timedelta(days=1),
+                        "ends_at": now + timedelta(days=9),
+                    },
+                    "DELEGATED": {
+                        "starts_at": now - timedelta(days=1),
+                        "ends_at": now + timedelta(days=9),
+                        "delegated_by": b.users[0],
+                    },
+                }.get(gw.state, {})
+                g = Grant(user_id=b.users[u], role=gw.role, **tenant(gw.at), **window)
+                s.add(g)
+                await s.flush()
+                b.note("Grant", g.id, len(b.grants))
+                b.grants.append((g.id, u, gw))
+            for fg in uw.field_grants:
+                s.add(
+                    FieldGrant(
+                        user_id=b.users[u], object="youth", field=fg.field, minors=fg.minors, reason="r",
+                        revoked_at=None if fg.live else now - timedelta(days=1), **tenant(fg.at),
+                    )
+                )  # fmt: skip
+        for k, (c, y, status) in enumerate(world.links):
+            link = Contact(
+                cadre_id=b.cadres[c],
+                youth_id=b.youth[y],
+                status=status,
+                accepted_at=now if status != "INVITED" else None,
+                left_at=now if status == "LEFT" else None,
+                **tenant(world.cadre_org(c)),
+            )
+            s.add(link)
+            await s.flush()
+            b.links.append(link.id)
+            b.note("Contact", link.id, k)
+        for k, (c, y, deleted) in enumerate(world.logs):
+            log = WorkLog(
+                cadre_id=b.cadres[c],
+                kind="CONTACT" if y is not None else "ACTIVITY",
+                youth_id=b.youth[y] if y is not None else None,
+                channel="PHONE" if y is not None else None,
+                activity_kind=None if y is not None else "VOLUNTEER",
+                content=f"log {k}",
+                occurred_at=now - timedelta(hours=k + 1),
+                deleted_at=now if deleted else None,
+                deleted_reason="x" if deleted else None,
+                **tenant(world.cadre_org(c)),
+            )
+            s.add(log)
+            await s.flush()
+            b.logs.append(log.id)
+            b.note("WorkLog", log.id, k)
+            if k % 2 == 0:  # every other log carries a flag (a Flag is tenant-owned by the log)
+                flag = Flag(
+                    log_id=log.id,
+                    cadre_id=b.cadres[c],
+                    kind="BURST",
+                    status="OPEN",
+                    **tenant(world.cadre_org(c)),
+                )
+                s.add(flag)
+                await s.flush()
+                b.flags.append((flag.id, k))
+                b.note("Flag", flag.id, k)
+        for k, (y, c, at) in enumerate(world.voices):
+            voice = Voice(
+                youth_id=b.youth[y],
+                cadre_id=b.cadres[c] if c is not None else None,
+                kind="OPINION",
+                title=f"v{k}",
+                body="b",
+                status="OPEN",
+                **tenant(world.cadre_org(c) if c is not None else at),
+            )
+            s.add(voice)
+            await s.flush()
+            b.voices.append(voice.id)
+            b.note("Voice", voice.id, k)
+        for k, (y, c, pool) in enumerate(world.wishes):
+            wish = Wish(
+                youth_id=b.youth[y],
+                cadre_id=b.cadres[c],
+                category="LIFE",
+                title=f"w{k}",
+                description="d",
+                status="ESCALATED" if pool is not None else "SUBMITTED",
+                pool_org_id=b.orgs[pool] if pool is not None else None,
+                pool_org_path=orgs[pool].path if pool is not None else None,
+                **tenant(world.cadre_org(c)),
+            )
+            s.add(wish)
+            await s.flush()
+            b.wishes.append(wish.id)
+            b.note("Wish", wish.id, k)
+        for k, g in enumerate(world.groups):
+            group = WorkingGroup(
+                name=f"g{k}",
+                leader_cadre_id=b.cadres[g.leader],
+                responsible_org_id=b.orgs[g.responsible],
+                **tenant(g.at),
+            )
+            s.add(group)
+            await s.flush()
+            for m in g.members:
+                s.add(WorkingGroupMember(group_id=group.id, cadre_id=b.cadres[m]))
+            b.groups.append(group.id)
+            b.note("WorkingGroup", group.id, k)
+        for k, (c, at) in enumerate(world.posts):
+            post = Post(
+                cadre_id=b.cadres[c],
+                audience="SUBTREE" if at is not None else "MY_YOUTH",
+                title=f"p{k}",
+                **tenant(at if at is not None else world.cadre_org(c)),
+            )
+            s.add(post)
+            await s.flush()
+            b.posts.append(post.id)
+            b.note("Post", post.id, k)
+        for k, c in enumerate(world.discussions):
+            d = Discussion(cadre_id=b.cadres[c], title=f"d{k}", **tenant(world.cadre_org(c)))
+            s.add(d)
+            await s.flush()
+            b.discussions.append(d.id)
+            b.note("Discussion", d.id, k)
+        await s.commit()
+    await services.listener.reload()  # the policy store reads the permissions and rules
+    return b
+
+
+# ---------------------------------------------------------------- the model (VISIBILITY.md)
+
+
+@dataclass
+class Model:
+    """What principal `u` may see in `world`, rule by rule as VISIBILITY.md states it."""
+
+    world: World
+    u: int
+
+    @property
+    def me(self) -> UserW:
+        return self.world.users[self.u]
+
+    @property
+    def own_cadre(self) -> int | None:
+        c = self.me.cadre
+        return c if c is not None and self.world.cadres[c].active else None
+
+    @property
+    def own_youth(self) -> int | None:
+        return self.me.youth
+
+    def live_grants(self) -> list[GrantW]:
+        return [g for g in self.me.grants if g.state in ("LIVE", "DELEGATED")]
+
+    def allows(self, role: str, obj: str, act: str) -> bool:
+        return (role, obj, act) in self.world.permissions
+
+    def in_scope(self, obj: str, act: str, node: int | None) -> bool:
+        """Is `node` in S(obj, act)?"""
+        return node is not None and any(
+            self.allows(g.role, obj, act) and self.world.under(node, g.at)
+            for g in self.live_grants()
+        )
+
+    def active_link(self, c: int | None, y: int | None) -> bool:
+        return c is not None and y is not None and (c, y, "ACTIVE") in self.world.links
+
+    def in_my_groups(self, c: int) -> bool:
+        mine = self.own_cadre
+        if mine is None:
+            return False
+        return any(
+            (g.leader == mine or mine in g.members) and (g.leader == c or c in g.members)
+            for g in self.world.groups
+        )
+
+    # one predicate per entity, as the contract's table
+    def org(self, i: int) -> bool:
+        return self.in_scope("org", "view", i)
+
+    def cadre(self, c: int) -> bool:
+        w = self.world
+        return (
+            self.in_scope("cadre", "view", w.cadres[c].at)
+            or c == self.own_cadre
+            or self.active_link(c, self.own_youth)
+            or self.in_my_groups(c)
+        )
+
+    def youth(self, y: int) -> bool:
+        return (
+            self.in_scope("youth", "view", self.world.youth[y].at)
+            or y == self.own_youth
+            or self.active_link(self.own_cadre, y)
+        )
+
+    def contact(self, k: int) -> bool:
+        c, y, _ = self.world.links[k]
+        return (
+            c == self.own_cadre
+            or y == self.own_youth
+            or self.in_scope("youth", "view", self.world.cadre_org(c))
+        )
+
+    def work_log(self, k: int) -> bool:
+        """The walker never asks for deleted logs (includeDeleted), so they are not shown."""
+        c, y, deleted = self.world.logs[k]
+        return (
+            self.in_scope("work", "view", self.world.cadre_org(c))
+            or c == self.own_cadre
+            or (y is not None and y == self.own_youth)
+        ) and not deleted
+
+    def flag(self, k: int) -> bool:
+        return self.in_scope("work", "view", self.world.cadre_org(self.world.logs[k][0]))
+
+    def voice(self, k: int) -> bool:
+        y, c, at = self.world.voices[k]
+        path = self.world.cadre_org(c) if c is not None else at
+        return (
+            self.in_scope("voice", "view", path)
+            or y == self.own_youth
+            or (c is not None and c == self.own_cadre)
+        )
+
+    def wish(self, k: int) -> bool:
+        y, c, pool = self.world.wishes[k]
+        return (
+            self.in_scope("wish", "view", self.world.cadre_org(c))
+            or y == self.own_youth
+            or c == self.own_cadre
+            or self.in_scope("wish", "manage", pool)
+        )
+
+    def working_group(self, k: int) -> bool:
+        g = self.world.groups[k]
+        mine = self.own_cadre
+        return self.in_scope("group", "view", g.at) or (
+            mine is not None and (g.leader == mine or mine in g.members)
+        )
+
+    def post(self, k: int) -> bool:
+        c, at = self.world.posts[k]
+        y = self.own_youth
+        if at is None:
+            in_feed = y is not None and self.active_link(c, y)
+        else:
+            in_feed = y is not None and self.world.under(self.world.youth[y].at, at)
+        path = at if at is not None else self.world.cadre_org(c)
+        return self.in_scope("post", "view", path) or c == self.own_cadre or in_feed
+
+    def discussion(self, k: int) -> bool:
+        c = self.world.discussions[k]
+        return (
+            self.in_scope("post", "view", self.world.cadre_org(c))
+            or c == self.own_cadre
+            or self.active_link(c, self.own_youth)
+        )
+
+    def grant(self, k: int, built: Built) -> bool:
+        _, owner, gw = built.grants[k]
+        return self.in_scope("grant", "view", gw.at) or owner == self.u
+
+    def user(self, u: int, built: Built) -> bool:
+        uw = self.world.users[u]
+        return (
+            u == self.u
+            or (uw.cadre is not None and self.cadre(uw.cadre))
+            or (uw.youth is not None and self.youth(uw.youth))
+            or any(
+                built.grants[k][1] == u and self.grant(k, built) for k in range(len(built.grants))
+            )
+        )
+
+    def visible(self, type_name: str, i: int, built: Built) -> bool:
+        """Entry point by type name: the walker asks this for every (typename, id) it sees."""
+        match type_name:
+            case "Org":
+                return self.org(i)
+            case "Cadre":
+                return self.cadre(i)
+            case "Youth":
+                return self.youth(i)
+            case "Contact":
+                return self.contact(i)
+            case "WorkLog":
+                return self.work_log(i)
+            case "Flag":
+                return self.flag(i)
+            case "Voice":
+                return self.voice(i)
+            case "Wish":
+                return self.wish(i)
+            case "WorkingGroup":
+                return self.working_group(i)
+            case "Post":
+                return self.post(i)
+            case "Discussion":
+                return self.discussion(i)
+            case "Grant":
+                return self.grant(i, built)
+            case "User":
+                return self.user(i, built)
+        raise KeyError(type_name)
+
+    # guarded fields
+    def whole(self, y: int, fld: str) -> bool:
+        """Is the youth's guarded field shown whole to this principal?"""
+        w = self.world
+        at, minor = w.youth[y].at, w.youth[y].age is not None and w.youth[y].age < 18  # type: ignore[operator]
+        if y == self.own_youth or self.active_link(self.own_cadre, y):
+            return True
+        for g in self.live_grants():
+            rule = w.field_rules.get((g.role, fld))
+            if (
+                rule
+                and self.allows(g.role, "youth", "view_personal")
+                and w.under(at, g.at)
+                and w.depth(at) - w.depth(g.at) <= rule[0]
+                and (rule[1] or not minor)
+            ):
+                return True
+        return any(
+            f.live and f.field == fld and w.under(at, f.at) and (f.minors or not minor)
+            for f in self.me.field_grants
+        )
+
+    # counts (Org.childCount, descendantCount, cadreCount, youthCount)
+    def org_counts(self, i: int) -> dict[str, int]:
+        w = self.world
+        n = len(w.parents)
+        desc = [j for j in range(n) if j != i and w.under(j, i) and w.active[j] and self.org(j)]
+        return {
+            "childCount": sum(1 for j in desc if w.parents[j] == i),
+            "descendantCount": len(desc),
+            "cadreCount": sum(
+                1
+                for c, cw in enumerate(w.cadres)
+                if cw.active and w.under(cw.at, i) and self.cadre(c)
+            ),
+            "youthCount": sum(
+                1 for y, yw in enumerate(w.youth) if w.under(yw.at, i) and self.youth(y)
+            ),
+        }

@@ -1,0 +1,285 @@
+"""Isolation at every edge (issue 10, item 10).
+
+The queries come from the schema (tests/authz/edges_walk.py): every edge of every object
+type, reached from the root fields to the depth limit. Hypothesis builds random worlds
+(trees, grants in every state, delegations, cadres, youth, links in every status, logs,
+voices, wishes, groups, posts, field rules and field grants: tests/authz/edges_model.py)
+and asks as random principals; every returned row, mask, count, reference and exported row
+is compared with an independent model of VISIBILITY.md. A new field is walked without
+anyone writing a case for it.
+
+`-s` prints how many edges are walked, how many (principal, edge) checks a run makes and
+how long it takes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import time
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+
+from authz import Obj, Scope
+from authz.defaults import default_lines
+from schema import build_schema
+from tests.authz.edges_model import Built, GrantW, Model, UserW, World, build, worlds
+from tests.authz.edges_walk import (
+    SKIPPED_ROOTS,
+    Checker,
+    Plan,
+    Violation,
+    Walker,
+    edges_of,
+    fill,
+    operation,
+)
+from tests.conftest import reset_database
+
+SCHEMA = build_schema()._schema
+PLANS, SKIPPED = Walker(SCHEMA).plans()
+NODES = {t.name for t in SCHEMA.get_possible_types(SCHEMA.get_type("Node"))}  # type: ignore[arg-type]
+# Edges that no query can reach: only under mutations, subscriptions or a skipped root.
+UNREACHED = {
+    ("ImportReport", "rows"): "returned by the importYouth mutation only",
+    ("InboxItem", "voice"): "the myInbox subscription only",
+    ("InboxItem", "wish"): "the myInbox subscription only",
+    ("PolicyDiff", "gained"): "previewPolicyChange (skipped) and applyPolicyChange (a mutation)",
+    ("PolicyDiff", "lost"): "previewPolicyChange (skipped) and applyPolicyChange (a mutation)",
+    ("RightChange", "subtree"): "inside PolicyDiff",
+    ("CadreEligibility", "cadre"): "a non-null object under lists only (see DETACHED)",
+    ("ReachableSubtree", "org"): "a non-null object under lists only (see DETACHED)",
+    ("Query", "missingReports"): SKIPPED_ROOTS["missingReports"],
+    ("Query", "previewPolicyChange"): SKIPPED_ROOTS["previewPolicyChange"],
+}
+# Violations main still shows (16:00 UTC, 27 Nov), one concrete edge and kind each, found by
+# the seeded worlds below and by earlier random runs; the lead's visibility work (issue 10, item 1) closes
+# them. Take an entry out when its edge holds; the run prints entries no longer seen.
+KNOWN_OPEN: set[str] = {
+    # nested rows shown because their parent was visible
+    "Cadre.org shown",  # a youth sees their cadre's org outside S(org, view)
+    "Contact.cadre shown",  # the cadre of an INVITED/LEFT link
+    "Post.cadre shown",
+    "Voice.cadre shown",
+    "Voice.org shown",
+    "Wish.cadre shown",
+    "Wish.poolOrg shown",
+    "WorkLog.cadre shown",
+    "Query.discussion shown",  # a discussion of a cadre the youth is only INVITED by
+    "Query.discussions shown",
+    "Query.workLog shown",  # a deleted log by id
+    # counts that count rows the caller cannot see
+    "Org.cadreCount count",
+    "Org.youthCount count",
+    # by-id lookups: FORBIDDEN (says the row exists) where NOT_FOUND is due, or NOT_FOUND
+    # for a row the contract lets the caller see (own grant, linked cadre, own youth's log)
+    "Query.cadre lookup",
+    "Query.discussion lookup",
+    "Query.grant lookup",
+    "Query.node(Grant) lookup",
+    "Query.node(Voice) lookup",  # node(id) does not know Voice, Wish, Contact, Post …
+    "Query.node(Wish) lookup",
+    "Query.node(WorkLog) lookup",
+    "Query.node(Youth) lookup",
+    "Query.workLog lookup",
+    "Query.youth lookup",
+    # policy tools name grants above the caller's grant:view scope (item 5)
+    "Explanation.grantId reference",
+    "GrantSummary.grantId reference",
+    "RightHolder.grantId reference",
+    # exportYouth(under:) masks a mobile the API shows whole (the linked cadre's own youth)
+    "Query.exportYouth export",
+    # rows named by id in aggregates and policy tools that the caller cannot see
+    "CadreRank.cadreId reference",
+    "MyRank.orgId reference",
+    "RightHolder.grantOrgId reference",
+    "RightHolder.userId reference",
+    "LearnAndDoGap.cadre shown",
+    "Contact.youth shown",  # contacts (work:view) show youth without youth:view
+    "Voice.youth shown",  # voices (voice:view) likewise
+    "Query.node(Cadre) lookup",
+    "Query.node(Post) lookup",
+    # a refused nested field cancels its siblings mid-statement: SERVICE_UNAVAILABLE and a
+    # connection left checked out (see DETACHED in edges_walk.py)
+    "Query.myLoggedContacts error",
+    "Query.contacts error",
+    "Query.voice error",
+    "Query.voices error",
+}
+STATS: Counter[str] = Counter()
+SEEN: set[str] = set()
+SAMPLES = {"node": 10}  # ids tried per principal for a lookup root field; others take 3
+
+
+def test_the_walk_covers_every_edge_of_the_schema() -> None:
+    """The skipped root fields and the unreached edges are exactly the listed ones."""
+    walked = set().union(*(p.edges for p in PLANS))
+    everything = set(edges_of(SCHEMA))
+    assert {k: v for k, v in SKIPPED.items()}.keys() == SKIPPED_ROOTS.keys(), SKIPPED
+    assert everything - walked == UNREACHED.keys(), sorted(everything - walked)
+    assert len(walked) > 150  # the schema has about 200 edges; most are walked
+
+
+def _picker(rnd: random.Random, root: str):  # type: ignore[no-untyped-def]
+    def pick(choices: dict[str, list[Any]]) -> Iterator[dict[str, Any]]:
+        for _ in range(SAMPLES.get(root, 3)):
+            yield {a: rnd.choice(c) for a, c in choices.items()}
+
+    return pick
+
+
+async def walk(api: Any, world: World, built: Built, u: int, rnd: random.Random) -> Checker:
+    """Every plan as principal `u`; the checker holds what differed from the model."""
+    checker = Checker(Model(world, u), built)
+    token = await api.token_for(built.users[u])
+    for plan in PLANS:
+        seen: set[str] = set()
+        for variables, target in fill(plan, built, _picker(rnd, plan.root), NODES):
+            if repr(variables) in seen:
+                continue
+            seen.add(repr(variables))
+            for k, sel in enumerate(plan.selections):  # the first selection holds the row's id
+                await one(api, token, checker, plan, sel, variables, target if k == 0 else None)
+    for under in [None, *rnd.sample(built.orgs, min(2, len(built.orgs)))]:
+        r = await api.gql(
+            "query($u: ID) { exportYouth(format: CSV, under: $u) { contentBase64 } }",
+            {"u": None if under is None else _gid("Org", under)},
+            token=token,
+        )
+        STATS["queries"] += 1
+        if r.body.get("data"):
+            checker.export(r.body["data"]["exportYouth"]["contentBase64"], ["exportYouth"])
+    return checker
+
+
+def _gid(type_name: str, pk: int) -> str:
+    from tests.helpers import gid
+
+    return gid(type_name, pk)
+
+
+async def one(api, token, checker, plan: Plan, sel, variables, target) -> None:  # type: ignore[no-untyped-def]
+    try:
+        r = await api.gql(operation(plan, sel), variables, token=token)
+    except asyncio.CancelledError:  # escaped the app (see DETACHED), unless we are cancelled
+        if asyncio.current_task().cancelling():  # type: ignore[union-attr]
+            raise
+        checker.flag("error", [("Query", plan.root)], [plan.root], "", "CancelledError escaped")
+        return
+    STATS["queries"] += 1
+    checker.errors(r.body, plan.root)
+    if api.services.engine.pool.checkedout():  # see DETACHED in edges_walk.py
+        checker.flag(
+            "error", [("Query", plan.root)], [plan.root], "", "connection left checked out"
+        )
+    if r.body.get("data"):
+        for k, v in r.body["data"].items():
+            checker.walk(v, [k], [("Query", k)])
+    if target is not None:
+        checker.lookup(r.body, plan.root, *target)
+
+
+def unexpected(violations: list[Violation]) -> list[Violation]:
+    return [v for v in violations if v.key not in KNOWN_OPEN]
+
+
+def report(violations: list[Violation]) -> str:
+    by_key: dict[str, Violation] = {}
+    for v in violations:
+        by_key.setdefault(v.key, v)
+    return "\n".join(f"{k}: {v.path} {v.entity} {v.detail}" for k, v in sorted(by_key.items()))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def numbers() -> Iterator[None]:
+    yield
+    if STATS["worlds"]:
+        stale = sorted(KNOWN_OPEN - SEEN)
+        if stale:
+            print(f"\n[edges] KNOWN_OPEN entries not seen in this run: {stale}")
+        walked = len(set().union(*(p.edges for p in PLANS)))
+        print(
+            f"\n[edges] {walked} edges walked of {len(edges_of(SCHEMA))} in the schema; "
+            f"{STATS['worlds']} worlds, {STATS['principals']} principals, "
+            f"{STATS['queries']} queries, {STATS['checks']} (principal, node/count) checks, "
+            f"{STATS['edge_checks']} (principal, edge) pairs with data, "
+            f"{STATS['seconds']:.1f} s"
+        )
+
+
+# Five worlds from a fixed seed in `make test` (the same examples every run);
+# EDGES_EXAMPLES=200 explores fresh random worlds for as long as you like.
+EXAMPLES = int(os.environ.get("EDGES_EXAMPLES", "0")) or 5
+
+
+@settings(
+    max_examples=EXAMPLES,
+    database=None,  # the same worlds every run (see `seed`): KNOWN_OPEN is what they find
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # shrinking re-walks: minutes
+)
+@given(world=worlds(), seed=st.integers(min_value=0, max_value=2**16))
+@hypothesis_seed(None if "EDGES_EXAMPLES" in os.environ else 20261127)
+async def test_every_edge_as_the_model_says(api, world: World, seed: int) -> None:
+    started = time.perf_counter()
+    found = await walk_world(api, world, seed)
+    SEEN.update(v.key for v in found)
+    STATS["worlds"] += 1
+    STATS["seconds"] += time.perf_counter() - started
+    assert not unexpected(found), report(unexpected(found))
+
+
+async def walk_world(api: Any, world: World, seed: int) -> list[Violation]:
+    await reset_database(api.services)
+    built = await build(api.services, world)
+    rnd = random.Random(seed)
+    found: list[Violation] = []
+    for u in world.principals:
+        checker = await walk(api, world, built, u, rnd)
+        found += checker.violations
+        STATS["checks"] += checker.checks
+        STATS["edge_checks"] += len(checker.edges_seen)
+        STATS["principals"] += 1
+    return found
+
+
+def _small_world() -> World:
+    """Province 0 with cities 1 and 2; a city admin of city 1, who cannot see city 2."""
+    return World(
+        parents=[None, 0, 0],
+        active=[True, True, True],
+        cadres=[],
+        youth=[],
+        users=[UserW([GrantW("city_admin", 1)])],
+        links=[], logs=[], voices=[], wishes=[], groups=[], posts=[], discussions=[],
+        permissions=set(default_lines()),
+        field_rules={},
+        principals=[0],
+    )  # fmt: skip
+
+
+async def test_a_weakened_org_rule_is_caught(api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Remove one entity's check (Org's readable rule: its scope predicate covers every
+    row) and the walker reports the rows it lets through, with their paths."""
+    before = {v.key for v in await walk_world(api, _small_world(), 0)}
+    weakened = Scope.predicate
+
+    def everything(self: Scope, column: Any) -> Any:
+        return sa.true() if self.obj is Obj.ORG else weakened(self, column)
+
+    monkeypatch.setattr(Scope, "predicate", everything)
+    after = await walk_world(api, _small_world(), 0)
+    new = [v for v in after if v.key not in before]
+    assert new, "the walker saw nothing when Org's rule was removed"
+    # Each new violation is an Org shown that the model hides, with the path that showed it.
+    assert all(v.kind == "shown" and v.entity.startswith("Org#") for v in new), report(new)
+    assert all(v.path for v in new)
+    print("\n[edges] with Org's rule removed:\n" + report(new))
