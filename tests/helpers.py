@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -202,13 +203,19 @@ async def add_grant(services: Any, user_id: int, role: str, org: Org) -> int:
 
 
 async def add_youth(
-    services: Any, name: str, mobile: str, org: Org, industry: str = "教育"
+    services: Any,
+    name: str,
+    mobile: str,
+    org: Org,
+    industry: str = "教育",
+    birth_date: date | None = None,
 ) -> Youth:
     async with services.sessionmaker() as s:
         y = Youth(
             name=name,
             mobile=mobile,
             industry=industry,
+            birth_date=birth_date,
             org_id=org.id,
             org_path=org.path,
             city_id=org.city_id,
@@ -223,9 +230,11 @@ async def count_rows(services: Any, model: type) -> int:
         return int(await s.scalar(sa.select(sa.func.count()).select_from(model)))
 
 
-async def add_youth_account(services: Any, name: str, mobile: str, org: Org) -> tuple[Youth, User]:
+async def add_youth_account(
+    services: Any, name: str, mobile: str, org: Org, birth_date: date | None = None
+) -> tuple[Youth, User]:
     """A registered youth who has logged in once (has an account)."""
-    youth = await add_youth(services, name, mobile, org)
+    youth = await add_youth(services, name, mobile, org, birth_date=birth_date)
     async with services.sessionmaker() as s:
         user = User(mobile=mobile, display_name=name)
         s.add(user)

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
-
-from models import Youth
 from tests.helpers import add_user, add_youth_account, gid, snapshot, standard_tree
 from tests.work.conftest import CONTACT, hours_ago
 
@@ -31,12 +28,9 @@ async def test_only_an_active_link_gives_a_cadre_rights_over_a_youth(api) -> Non
     ct = await api.token_for(cadre.id)
     cadre_gid = (await api.gql("{ me { cadre { id } } }", token=ct)).data["me"]["cadre"]["id"]
     # A minor of another city (B1): nobody's youth yet.
-    youth, youth_user = await add_youth_account(api.services, "小乙", "13500000001", tree["B1"])
-    async with api.services.sessionmaker() as s:
-        await s.execute(
-            sa.update(Youth).where(Youth.id == youth.id).values(birth_date=date(2012, 3, 1))
-        )
-        await s.commit()
+    youth, youth_user = await add_youth_account(
+        api.services, "小乙", "13500000001", tree["B1"], birth_date=date(2012, 3, 1)
+    )
     yt, y = await api.token_for(youth_user.id), gid("Youth", youth.id)
     contact = (await api.gql(ADD, {"m": "13500000001"}, token=ct)).data["addYouthToMyList"]["id"]
 

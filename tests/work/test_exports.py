@@ -8,10 +8,8 @@ import csv
 import io
 from datetime import date
 
-import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from models import Youth
 from tests.helpers import accept_invitations, add_user, add_youth, gid, standard_tree
 
 ADD = "mutation($n: String!, $m: String!) { addYouthToMyList(name: $n, mobile: $m) { id } }"
@@ -58,12 +56,9 @@ async def test_export_cells_equal_what_the_api_shows(api) -> None:
     """A minor's number is masked in the file exactly where `youth(id)` masks it."""
     tree = await standard_tree(api.services)
     adult = await add_youth(api.services, "成年", "13600001111", tree["A1x"])
-    minor = await add_youth(api.services, "未成年", "13600002222", tree["A1x"])
-    async with api.services.sessionmaker() as s:
-        await s.execute(
-            sa.update(Youth).where(Youth.id == minor.id).values(birth_date=date(2012, 3, 1))
-        )
-        await s.commit()
+    minor = await add_youth(
+        api.services, "未成年", "13600002222", tree["A1x"], birth_date=date(2012, 3, 1)
+    )
     cadre = await add_user(api.services, "c1", org=tree["A1x"], roles=("cadre",))
     ct = await api.token_for(cadre.id)
     assert (await api.gql(ADD, {"n": "x", "m": "13600002222"}, token=ct)).data

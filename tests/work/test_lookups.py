@@ -18,12 +18,9 @@ INVITE = """mutation($n: String!, $m: String!) { addYouthToMyList(name: $n, mobi
 
 async def registered_elsewhere(api, tree) -> tuple[Youth, str]:
     """A minor registered in another city (B1), with an account."""
-    youth, user = await add_youth_account(api.services, "远方", "13800000001", tree["B1"])
-    async with api.services.sessionmaker() as s:
-        await s.execute(
-            sa.update(Youth).where(Youth.id == youth.id).values(birth_date=date(2012, 3, 1))
-        )
-        await s.commit()
+    youth, user = await add_youth_account(
+        api.services, "远方", "13800000001", tree["B1"], birth_date=date(2012, 3, 1)
+    )
     return youth, await api.token_for(user.id)
 
 
