@@ -184,8 +184,14 @@ async def my_contacts(
         stmt = sa.select(Contact).where(Contact.youth_id == require_youth(ctx.principal))
     stmt = stmt.where(Contact.status == status) if status else stmt.where(Contact.status.in_(LIVE))
     if search and search.strip():
+        # Only names the caller is shown (as `shows_youth`): no oracle over invitations.
+        shown = sa.or_(
+            Contact.status == ContactStatus.ACTIVE,
+            Contact.youth_id == ctx.principal.youth_id,
+            ctx.scope(Act.VIEW, Obj.YOUTH, required=False).predicate(Youth.org_path),
+        )
         stmt = stmt.join(Youth, Youth.id == Contact.youth_id).where(
-            Youth.name.icontains(search.strip(), autoescape=True)
+            Youth.name.icontains(search.strip(), autoescape=True), shown
         )
     return await ctx.page(stmt, Contact.id, first, after)
 

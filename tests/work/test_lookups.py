@@ -41,6 +41,9 @@ async def test_an_invitation_by_mobile_answers_the_same_whether_registered_or_no
         assert (
             bad.codes == ["BAD_USER_INPUT"] and bad.body["errors"][0]["message"] == "姓名不能为空"
         )
+    found = "query($s: String) { myContacts(search: $s) { totalCount } }"
+    for term in ("远", "随"):  # a registered name, the typed one: neither is matched yet
+        assert (await api.gql(found, {"s": term}, token=t)).data["myContacts"]["totalCount"] == 0
     mine = "{ myContacts { nodes { status youth { name mobile birthDate } } } }"
     assert [n["youth"] for n in (await api.gql(mine, token=t)).data["myContacts"]["nodes"]] == [
         None,
@@ -52,6 +55,7 @@ async def test_an_invitation_by_mobile_answers_the_same_whether_registered_or_no
     assert (await api.gql(accept, {"id": pending["nodes"][0]["id"]}, token=yt)).data
     shown = [n["youth"] for n in (await api.gql(mine, token=t)).data["myContacts"]["nodes"]]
     assert {"name": "远方", "mobile": "13800000001", "birthDate": "2012-03-01"} in shown
+    assert (await api.gql(found, {"s": "远"}, token=t)).data["myContacts"]["totalCount"] == 1
 
 
 async def test_an_inviter_who_may_view_the_youth_sees_them_at_once(api) -> None:
