@@ -93,7 +93,7 @@ class Youth(Node):
         )
 
     @strawberry.field(
-        description="手机号：仅本人、联系他的团干部及获授 youth:view_personal 的角色可见完整号码，其他人看到掩码"
+        description="手机号：仅本人、联系已确认（ACTIVE）的团干部及字段规则覆盖的 youth:view_personal 角色可见完整号码，其他人看到掩码"
     )
     async def mobile(self, info: Info) -> str:
         ctx = info.context.ctx
