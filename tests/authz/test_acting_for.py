@@ -112,3 +112,11 @@ async def test_the_mark_is_per_write_and_own_grants_win(api) -> None:
     # A1 only through the delegation: marked; A2 by the deputy's own county grant: not,
     # though it comes after a delegated write in the same request.
     assert await marks(api.services, "youth.create") == [city.id, None]
+    # Alone in its request, a write both grants allow is the own grant's.
+    r = await api.gql(
+        'mutation($o: ID!) { createYouth(input: {orgId: $o, name: "再登记", mobile: "13300003333"}) { id } }',
+        {"o": gid("Org", tree["A2"].id)},
+        token=await api.token_for(deputy.id),
+    )
+    assert r.data, r.body
+    assert await marks(api.services, "youth.create") == [city.id, None, None]
