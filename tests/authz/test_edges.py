@@ -94,8 +94,6 @@ KNOWN_OPEN: set[str] = {
     "Explanation.grantId reference",
     "GrantSummary.grantId reference",
     "RightHolder.grantId reference",
-    # exportYouth(under:) masks a mobile the API shows whole (the linked cadre's own youth)
-    "Query.exportYouth export",
     # rows named by id in aggregates and policy tools that the caller cannot see
     "CadreRank.cadreId reference",
     "MyRank.orgId reference",

@@ -99,3 +99,15 @@ async def test_export_cells_equal_what_the_api_shows(api) -> None:
     await accept_invitations(api.services, cadre)
     mine = (await api.gql(EXPORT, {"f": "CSV"}, token=ct)).data["exportYouth"]
     assert [r[:2] for r in csv_rows(mine["contentBase64"])[1:]] == [["未成年", "13600002222"]]
+
+
+async def test_a_leader_who_is_also_a_cadre_gets_their_own_youth_whole_under_a_subtree(api) -> None:
+    tree = await standard_tree(api.services)
+    boss = await add_user(api.services, "boss", org=tree["A1"], roles=("cadre", "county_admin"))
+    t = await api.token_for(boss.id)
+    await add_youth(api.services, "别人的", "13600003333", tree["A1x"])
+    assert (await api.gql(ADD, {"n": "我的", "m": "13600004444"}, token=t)).data
+    await accept_invitations(api.services, boss)
+    f = (await api.gql(EXPORT, {"f": "CSV", "o": gid("Org", tree["A1"].id)}, token=t)).data
+    rows = sorted(r[:2] for r in csv_rows(f["exportYouth"]["contentBase64"])[1:])
+    assert rows == [["别人的", "136****3333"], ["我的", "13600004444"]]
