@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import typer
@@ -283,48 +285,89 @@ def export_schema(path: Path = ROOT / "schema" / "schema.graphql") -> None:
     console.print(f"wrote {path}")
 
 
-@cli.command()
-def serve(host: str | None = None, port: int | None = None) -> None:
-    """Serve GraphQL (no migrations, no demo data)."""
+@contextlib.contextmanager
+def _database() -> Iterator[str]:
+    """DATABASE_URL, or the embedded server, stopped on exit if this process started it."""
+    from app.embedded import embedded_while_serving, to_async_url
+
+    s = get_settings()
+    if s.database_url:
+        yield to_async_url(s.database_url)
+        return
+    with embedded_while_serving(s.data_dir) as url:
+        yield url
+
+
+def _serve(url: str, host: str | None, port: int | None, **options: object) -> None:
     import uvicorn
 
     from app.main import create_app
 
     s = get_settings()
-    uvicorn.run(
-        create_app(s),
-        host=host or s.host,
-        port=port or s.port,
-        log_level="info",
-        proxy_headers=True,
-        timeout_graceful_shutdown=20,
-    )
+    try:
+        uvicorn.run(
+            create_app(s, database_url=url),
+            host=host or s.host,
+            port=port or s.port,
+            log_level="info",
+            timeout_graceful_shutdown=20,
+            **options,  # type: ignore[arg-type]
+        )
+    except KeyboardInterrupt:  # Ctrl-C: uvicorn has shut down; leave without a traceback
+        raise SystemExit(130) from None
+
+
+@cli.command()
+def serve(host: str | None = None, port: int | None = None) -> None:
+    """Serve GraphQL (no migrations, no demo data)."""
+    with _database() as url:
+        _serve(url, host, port, proxy_headers=True)
 
 
 @cli.command()
 def run(host: str | None = None, port: int | None = None) -> None:
-    """Everything `make run` does: database, migrations, demo data, then serve."""
+    """Everything `make run` does: database, migrations, demo data, then serve. An embedded
+    PostgreSQL started here stops when this ends (Ctrl-C or SIGTERM)."""
     from app.migrate import upgrade
 
-    url = _url()
-    upgrade(url)
-    asyncio.run(_seed(url))
+    with _database() as url:
+        upgrade(url)
+        asyncio.run(_seed(url))
+        print_logins()
+        s = get_settings()
+        console.print(
+            f"\nGraphQL + GraphiQL: [bold]http://{host or s.host}:{port or s.port}/graphql[/bold]\n"
+        )
+        _serve(url, host, port)
+
+
+@cli.command("reset-demo")
+def reset_demo(
+    yes: bool = typer.Option(False, "--yes", help="confirm: every row of the database goes"),
+) -> None:
+    """Empty the database and load the demo province again (refuses without --yes)."""
+    if not yes:
+        console.print(
+            "[red]reset-demo deletes every row of the database; add --yes to confirm[/red]"
+        )
+        raise typer.Exit(1)
+    from app.db import make_engine, make_sessionmaker
+    from app.demo import empty_database, seed_demo
+
+    async def reset(url: str) -> None:
+        engine = make_engine(url, get_settings())
+        try:
+            async with engine.begin() as conn:
+                await empty_database(conn)
+            async with make_sessionmaker(engine)() as session:
+                await seed_demo(session)
+                await session.commit()
+        finally:
+            await engine.dispose()
+
+    asyncio.run(reset(_url()))
+    console.print("database emptied and demo province loaded")
     print_logins()
-    s = get_settings()
-    console.print(
-        f"\nGraphQL + GraphiQL: [bold]http://{host or s.host}:{port or s.port}/graphql[/bold]\n"
-    )
-    import uvicorn
-
-    from app.main import create_app
-
-    uvicorn.run(
-        create_app(s, database_url=url),
-        host=host or s.host,
-        port=port or s.port,
-        log_level="info",
-        timeout_graceful_shutdown=20,
-    )
 
 
 @cli.command("sms-outbox")

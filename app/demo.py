@@ -7,11 +7,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from app.settings import get_settings
 from models import (
     ActivityKind,
     Cadre,
@@ -30,7 +32,7 @@ from models import (
     WorkLog,
     Youth,
 )
-from models.defaults import CADRE_KINDS
+from models.defaults import CADRE_KINDS, ORGAN_KINDS
 
 DEMO_PASSWORD = "Demo@2017"
 
@@ -277,6 +279,21 @@ class _Builder:
         )
 
 
+async def empty_database(conn: AsyncConnection) -> None:
+    """Every table emptied, then the default roles, templates, field rules, quotas and point
+    rules, as a fresh migration leaves them; running instances reload the policy."""
+    from authz.defaults import field_rule_statements, sync_statements
+    from authz.sync import CHANNEL
+    from models import metadata
+    from models.defaults import seed_statements
+
+    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    await conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    for stmt in [*sync_statements(), *field_rule_statements(), *seed_statements()]:
+        await conn.execute(stmt)
+    await conn.execute(sa.select(sa.func.pg_notify(CHANNEL, "reset")))
+
+
 async def seed_demo(session: AsyncSession) -> bool:
     """Load the demo province into an empty database; returns False if there was data."""
     if await session.scalar(sa.select(sa.func.count()).select_from(Org)):
@@ -344,69 +361,17 @@ async def seed_demo(session: AsyncSession) -> bool:
     await session.flush()
     await session.execute(sa.text("SELECT setval('orgs_id_seq', (SELECT max(id) FROM orgs))"))
 
-    users: dict[str, User] = {}
-
-    async def cadre(
-        org: Org,
-        kind: CadreKind,
-        position: str,
-        username: str | None = None,
-        name: str | None = None,
-        roles: tuple[str, ...] = (),
-    ) -> Cadre:
-        person = name or b.name()
-        user = User(
-            username=username, display_name=person, password_hash=b.pw if username else None
-        )
-        session.add(user)
-        await session.flush()
-        if username:
-            users[username] = user
-        c = Cadre(
-            user_id=user.id,
-            name=person,
-            kind=kind,
-            position=position,
-            is_leading_organ_cadre=org.is_leading_organ,
-            org_id=org.id,
-            org_path=org.path,
-            city_id=org.city_id,
-        )
-        session.add(c)
-        for role in ("cadre", *roles):
-            session.add(
-                Grant(
-                    user_id=user.id,
-                    role=role,
-                    org_id=org.id,
-                    org_path=org.path,
-                    city_id=org.city_id,
-                )
-            )
-        return c
-
-    def youth(org: Org, n: int) -> None:
-        for _ in range(n):
-            b.mobile_seq += 1
-            session.add(
-                Youth(
-                    name=b.name(),
-                    mobile=f"139{b.mobile_seq:08d}",
-                    industry=b.rng.choice(INDUSTRIES),
-                    org_id=org.id,
-                    org_path=org.path,
-                    city_id=org.city_id,
-                )
-            )
-
-    await cadre(province, CadreKind.FULL_TIME, "组织部部长", "admin", "陈省管", ("province_admin",))
-    await cadre(province, CadreKind.FULL_TIME, "审计专员", "auditor", "审小计", ("auditor",))
-    await cadre(
+    people = _People(b)
+    people.cadre(
+        province, CadreKind.FULL_TIME, "组织部部长", "admin", "陈省管", ("province_admin",)
+    )
+    people.cadre(province, CadreKind.FULL_TIME, "审计专员", "auditor", "审小计", ("auditor",))
+    people.cadre(
         province, CadreKind.FULL_TIME, "权限管理员", "policy_admin", "权小管", ("policy_admin",)
     )
     xian, baoji, yanta = city_of["西安市"], city_of["宝鸡市"], county_of["雁塔区"]
-    await cadre(xian, CadreKind.FULL_TIME, "副书记", "xian_admin", "李西安", ("city_admin",))
-    await cadre(
+    people.cadre(xian, CadreKind.FULL_TIME, "副书记", "xian_admin", "李西安", ("city_admin",))
+    people.cadre(
         baoji,
         CadreKind.FULL_TIME,
         "工作小组组长",
@@ -414,100 +379,202 @@ async def seed_demo(session: AsyncSession) -> bool:
         "周宝鸡",
         ("working_group_leader",),
     )
-    await cadre(yanta, CadreKind.FULL_TIME, "书记", "yanta_admin", "王雁塔", ("county_admin",))
-    await cadre(yanta, CadreKind.SECONDED, "挂职副书记", "cadre_demo", "张小干")
-    session.add(
-        Youth(
-            name="刘小伙",
-            mobile="13800000001",
-            industry="信息技术",
-            org_id=yanta.id,
-            org_path=yanta.path,
-            city_id=yanta.city_id,
-        )
-    )
+    people.cadre(yanta, CadreKind.FULL_TIME, "书记", "yanta_admin", "王雁塔", ("county_admin",))
+    people.cadre(yanta, CadreKind.SECONDED, "挂职副书记", "cadre_demo", DEMO_CADRE)
+    people.youth(yanta, 1, name="刘小伙", mobile="13800000001", industry="信息技术")
     kinds = [CadreKind.FULL_TIME, CadreKind.SECONDED, CadreKind.PART_TIME]
     for org in b.orgs:
         if org.level in (OrgLevel.CITY, OrgLevel.COUNTY):
             for i, kind in enumerate(kinds):
-                await cadre(org, kind, ["书记", "挂职副书记", "兼职副书记"][i])
-            youth(org, 4)
+                people.cadre(org, kind, ["书记", "挂职副书记", "兼职副书记"][i])
+            people.youth(org, 4)
         elif org.level == OrgLevel.GRASSROOTS:
-            await cadre(org, CadreKind.PART_TIME, "团委书记")
-            youth(org, 2)
-    await session.flush()
+            people.cadre(org, CadreKind.PART_TIME, "团委书记")
+            people.youth(org, 2)
+    await people.insert(session)
     await _demo_work(session, b.rng)
     return True
 
 
+DEMO_CADRE = "张小干"
+
+
+class _People:
+    """Cadres (each with an account and grants) and youth, collected and then written in a
+    few bulk statements: one round trip per table, not one per person."""
+
+    def __init__(self, b: _Builder) -> None:
+        self.b = b
+        self.cadres: list[tuple[Org, CadreKind, str, str | None, str, tuple[str, ...]]] = []
+        self.youths: list[dict[str, object]] = []
+
+    def cadre(
+        self,
+        org: Org,
+        kind: CadreKind,
+        position: str,
+        username: str | None = None,
+        name: str | None = None,
+        roles: tuple[str, ...] = (),
+    ) -> None:
+        self.cadres.append((org, kind, position, username, name or self.b.name(), roles))
+
+    def youth(self, org: Org, n: int, **fixed: str) -> None:
+        for _ in range(n):
+            self.b.mobile_seq += 1
+            row = {
+                "name": self.b.name(),
+                "mobile": f"139{self.b.mobile_seq:08d}",
+                "industry": self.b.rng.choice(INDUSTRIES),
+                **fixed,
+            }
+            self.youths.append({**row, **_tenant(org)})
+
+    async def insert(self, session: AsyncSession) -> None:
+        users = [
+            {
+                "username": username,
+                "display_name": name,
+                "password_hash": self.b.pw if username else None,
+            }
+            for _, _, _, username, name, _ in self.cadres
+        ]
+        user_ids = await _insert(session, User, users)
+        cadre_rows = [
+            {
+                "user_id": uid,
+                "name": name,
+                "kind": kind,
+                "position": position,
+                "is_leading_organ_cadre": org.is_leading_organ,
+                **_tenant(org),
+            }
+            for uid, (org, kind, position, _, name, _) in zip(user_ids, self.cadres, strict=True)
+        ]
+        await _insert(session, Cadre, cadre_rows)
+        grants = [
+            {"user_id": uid, "role": role, **_tenant(org)}
+            for uid, (org, _, _, _, _, roles) in zip(user_ids, self.cadres, strict=True)
+            for role in ("cadre", *roles)
+        ]
+        await _insert(session, Grant, grants)
+        await _insert(session, Youth, self.youths)
+
+
+def _tenant(org: Org) -> dict[str, object]:
+    return {"org_id": org.id, "org_path": org.path, "city_id": org.city_id}
+
+
+async def _insert(session: AsyncSession, model: type, rows: list[dict[str, object]]) -> list[int]:
+    """Bulk insert; the new ids in the order of `rows`."""
+    if not rows:
+        return []
+    # Core, not the ORM's bulk insert: that leaves out None values, so rows differ in shape
+    # and go in batches of one or two.
+    table: sa.Table = model.__table__  # type: ignore[attr-defined]
+    stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+    return list((await session.execute(stmt, rows)).scalars())
+
+
+# How far back the demo's work goes: a full year, so that every quarter's bulletin and
+# report, and both halves' assessments, have figures (the current quarter so far too).
+DEMO_DAYS = 365
+
+
 async def _demo_work(session: AsyncSession, rng: random.Random) -> None:
-    """Every cadre keeps in touch with the youth registered at their org, and has logged
-    contacts and activities over the last eight weeks (with the points they earned), so
-    that lists, dashboards and rankings show something. 刘小伙's link to the demo cadre
-    waits for him to accept it."""
+    """Every cadre keeps in touch with the youth registered at their org (since before the
+    year began), and has logged contacts and activities in each month of the last year,
+    with the points they earned. The demo cadre completes their 五个一 every two months;
+    leading organs' cadres log the organs' kinds. 刘小伙's link to the demo cadre waits for
+    him to accept it."""
     now = datetime.now(UTC)
+    start = now - timedelta(days=DEMO_DAYS)
+    zone = ZoneInfo(get_settings().timezone)
     cadres = (await session.scalars(sa.select(Cadre).order_by(Cadre.id))).all()
     youth_by_org: dict[int, list[Youth]] = {}
     for y in (await session.scalars(sa.select(Youth).order_by(Youth.id))).all():
         youth_by_org.setdefault(y.org_id, []).append(y)
-    demo = next(c for c in cadres if c.name == "张小干")
-    kinds = [k for k in ActivityKind if k.value in CADRE_KINDS]
+    contacts: list[dict[str, object]] = []
+    logs: list[dict[str, object]] = []
     for c in cadres:
         mine = youth_by_org.get(c.org_id, [])[:5]
+        tenant = {"org_id": c.org_id, "org_path": c.org_path, "city_id": c.city_id}
         for y in mine:
-            pending = c.id == demo.id and y.mobile == "13800000001"
-            session.add(
-                Contact(
-                    cadre_id=c.id,
-                    youth_id=y.id,
-                    status=ContactStatus.INVITED if pending else ContactStatus.ACTIVE,
-                    accepted_at=None if pending else now - timedelta(days=60),
-                    org_id=c.org_id,
-                    org_path=c.org_path,
-                    city_id=c.city_id,
-                )
+            pending = c.name == DEMO_CADRE and y.mobile == "13800000001"
+            contacts.append(
+                {
+                    "cadre_id": c.id,
+                    "youth_id": y.id,
+                    "status": ContactStatus.INVITED if pending else ContactStatus.ACTIVE,
+                    "invited_at": now if pending else start - timedelta(days=30),
+                    "accepted_at": None if pending else start - timedelta(days=29),
+                    **tenant,
+                }
             )
-        for _ in range(rng.randint(0, 8)):
-            at = now - timedelta(days=rng.randint(0, 55), hours=rng.randint(0, 23))
-            if mine and rng.random() < 0.6:
-                y = rng.choice(mine)
-                log = WorkLog(
-                    cadre_id=c.id,
-                    kind=LogKind.CONTACT,
-                    youth_id=y.id,
-                    channel=rng.choice(list(Channel)),
-                    content=f"与{y.name}谈心，了解学习和就业情况",
-                    occurred_at=at,
-                    participant_count=1,
-                    client=rng.choice(["WEB", "MOBILE"]),
-                )
-                source, points = PointSource.CONTACT_LOG, 1
+        for month in range(12):
+            opens = start + timedelta(days=month * DEMO_DAYS / 12)
+            if c.name == DEMO_CADRE:
+                planned = CADRE_KINDS if month % 2 == 0 else []
             else:
-                kind = rng.choice(kinds)
-                log = WorkLog(
-                    cadre_id=c.id,
-                    kind=LogKind.ACTIVITY,
-                    activity_kind=kind,
-                    content="组织小伙伴开展活动",
-                    place="社区活动中心",
-                    occurred_at=at,
-                    participant_count=len(mine),
-                    client="WEB",
-                )
-                source, points = PointSource.ACTIVITY_LOG, 5
-            log.org_id, log.org_path, log.city_id = c.org_id, c.org_path, c.city_id
-            session.add(log)
-            await session.flush()
-            session.add(
-                PointEntry(
-                    cadre_id=c.id,
-                    source=source,
-                    source_id=log.id,
-                    points=points,
-                    day=at.date(),
-                    org_id=c.org_id,
-                    org_path=c.org_path,
-                    city_id=c.city_id,
-                )
-            )
-    await session.flush()
+                planned = [None] * rng.randint(0, 3)
+            for kind in planned:
+                at = opens + timedelta(days=rng.uniform(0, 29), hours=rng.randint(0, 12))
+                logs.append(_log(c, mine, at, kind, rng) | tenant)
+    await _insert(session, Contact, contacts)
+    log_ids = await _insert(session, WorkLog, logs)
+    points = [
+        {
+            "cadre_id": log["cadre_id"],
+            "source": PointSource.CONTACT_LOG
+            if log["kind"] == LogKind.CONTACT
+            else PointSource.ACTIVITY_LOG,
+            "source_id": log_id,
+            "points": 1 if log["kind"] == LogKind.CONTACT else 5,
+            "day": log["occurred_at"].astimezone(zone).date(),  # type: ignore[attr-defined]
+            "created_at": log["created_at"],
+            "org_id": log["org_id"],
+            "org_path": log["org_path"],
+            "city_id": log["city_id"],
+        }
+        for log_id, log in zip(log_ids, logs, strict=True)
+    ]
+    await _insert(session, PointEntry, points)
+
+
+def _log(
+    c: Cadre, mine: list[Youth], at: datetime, kind: str | None, rng: random.Random
+) -> dict[str, object]:
+    """One work log at `at`, written down within the hour (as a cadre would)."""
+    # Every row has the same keys: a bulk insert batches only rows of the same shape.
+    written = {
+        "occurred_at": at,
+        "created_at": at + timedelta(minutes=40),
+        "updated_at": at + timedelta(minutes=40),
+        "youth_id": None,
+        "channel": None,
+        "activity_kind": None,
+        "place": "",
+    }
+    if kind is None and mine and rng.random() < 0.6:
+        y = rng.choice(mine)
+        return written | {
+            "cadre_id": c.id,
+            "kind": LogKind.CONTACT,
+            "youth_id": y.id,
+            "channel": rng.choice(list(Channel)),
+            "content": f"与{y.name}谈心，了解学习和就业情况",
+            "participant_count": 1,
+            "client": rng.choice(["WEB", "MOBILE"]),
+        }
+    if kind is None:
+        organ = c.is_leading_organ_cadre and c.kind == CadreKind.FULL_TIME
+        kind = rng.choice(ORGAN_KINDS if organ else CADRE_KINDS)
+    return written | {
+        "cadre_id": c.id,
+        "kind": LogKind.ACTIVITY,
+        "activity_kind": ActivityKind(kind),
+        "content": "组织小伙伴开展活动",
+        "place": "社区活动中心",
+        "participant_count": len(mine),
+        "client": "WEB",
+    }

