@@ -353,6 +353,7 @@ def reset_demo(
         raise typer.Exit(1)
     from app.db import make_engine, make_sessionmaker
     from app.demo import empty_database, seed_demo
+    from authz.sync import notify_policy_changed
 
     async def reset(url: str) -> None:
         engine = make_engine(url, get_settings())
@@ -361,6 +362,7 @@ def reset_demo(
                 await empty_database(conn)
             async with make_sessionmaker(engine)() as session:
                 await seed_demo(session)
+                await notify_policy_changed(session, "reset")  # running instances reload
                 await session.commit()
         finally:
             await engine.dispose()

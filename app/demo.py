@@ -281,9 +281,8 @@ class _Builder:
 
 async def empty_database(conn: AsyncConnection) -> None:
     """Every table emptied, then the default roles, templates, field rules, quotas and point
-    rules, as a fresh migration leaves them; running instances reload the policy."""
+    rules, as a fresh migration leaves them."""
     from authz.defaults import field_rule_statements, sync_statements
-    from authz.sync import CHANNEL
     from models import metadata
     from models.defaults import seed_statements
 
@@ -291,7 +290,6 @@ async def empty_database(conn: AsyncConnection) -> None:
     await conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     for stmt in [*sync_statements(), *field_rule_statements(), *seed_statements()]:
         await conn.execute(stmt)
-    await conn.execute(sa.select(sa.func.pg_notify(CHANNEL, "reset")))
 
 
 async def seed_demo(session: AsyncSession) -> bool:
