@@ -214,14 +214,15 @@ class DashboardLoaders:
         )
 
     async def _industry(self, ids: list[int], period: Period) -> dict[int, list[CadreMix]]:
-        """Per cadre of the subtree: youth on their list by industry; the least varied first."""
+        """Per cadre of the subtree: youth on their list (ACTIVE links: an invitation tells
+        nothing about the youth) by industry; the least varied first."""
         rows = await self._rows(
             f"""
             WITH x AS (
               SELECT r.id AS rid, ct.cadre_id, coalesce(nullif(y.industry, ''), '未填写') AS industry,
                      count(*) AS n
               FROM orgs r
-              JOIN contacts ct ON ct.org_path <@ r.path AND ct.status IN ('ACTIVE', 'INVITED')
+              JOIN contacts ct ON ct.org_path <@ r.path AND ct.status = 'ACTIVE'
                               AND {_SCOPED.format("ct")}
               JOIN youth y ON y.id = ct.youth_id
               WHERE r.id = ANY(:ids) GROUP BY 1, 2, 3)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from models import CadreKind, OrgLevel
-from tests.helpers import Tree, add_user, gid
+from tests.helpers import Tree, add_user, add_youth, gid
 from tests.orgs.test_query_count import counting
 from tests.work.conftest import hours_ago, make_cadre
 
@@ -134,3 +134,20 @@ async def _nested_count(api, children: int) -> int:
 async def test_nested_dashboard_statement_count_is_constant(api) -> None:
     few, many = await _nested_count(api, 2), await _nested_count(api, 9)
     assert few == many, (few, many)
+
+
+async def test_industry_mix_counts_only_accepted_links(world) -> None:
+    """An invited youth of another city is no part of the cadre's list: their industry is not
+    told to the cadre's leaders before they accept."""
+    api = world.api
+    await add_youth(api.services, "远方", "13700000077", world.tree["B1"], industry="金融")
+    invite = 'mutation { addYouthToMyList(name: "x", mobile: "13700000077") { id } }'
+    assert (await api.gql(invite, token=world.token)).data
+    city = await add_user(api.services, "cityA", org=world.tree["A"], roles=("city_admin",))
+    d = (
+        await api.gql(
+            DASH, {"o": gid("Org", world.tree["A"].id)}, token=await api.token_for(city.id)
+        )
+    ).data["dashboard"]
+    mix = {m["name"]: {c["key"]: c["count"] for c in m["mix"]} for m in d["industryMix"]}
+    assert mix == {"worker": {"未填写": 3}}  # the three who accepted; not the invited 金融
