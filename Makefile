@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench fuzz schema clean install
+.PHONY: run test lint bench bench-peer fuzz schema clean install
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ lint: $(STAMP)
 bench: $(STAMP)  ## authorization at 100k grants, then cadres' work at BENCH_SCALE (default 1)
 	$(BIN)/python -m bench.authz
 	$(BIN)/python -m bench.work
+
+bench-peer: $(STAMP)  ## this server beside PostGraphile 5 with row-level security (bench/peer.py)
+	$(BIN)/python -m bench.peer
 
 fuzz: $(STAMP)  ## schemathesis (GraphQL) against a running service, FUZZ_SECONDS (default 120)
 	$(BIN)/python -m bench.fuzz
