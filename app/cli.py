@@ -198,25 +198,70 @@ def purge() -> None:
     console.print(asyncio.run(run()))
 
 
+async def _in_session(work):  # type: ignore[no-untyped-def]
+    """Run `work(session)` against the configured database and commit what it wrote."""
+    from app.db import make_engine, make_sessionmaker
+
+    engine = make_engine(_url(), get_settings())
+    try:
+        async with make_sessionmaker(engine)() as session:
+            result = await work(session)
+            await session.commit()
+            return result
+    finally:
+        await engine.dispose()
+
+
+def _show_breaks(breaks, open_as: str = "OPEN") -> None:  # type: ignore[no-untyped-def]
+    for b in breaks:
+        where = f"seq {b.seq}" if b.seq is not None else "no link"
+        state = (
+            f"acknowledged by the epoch at seq {b.acknowledged_by}" if b.acknowledged_by else "OPEN"
+        )
+        console.print(f"  {b.kind:<8} {where:<14} entry {b.entry_id}: {state}")
+
+
 @cli.command("audit-verify")
 def audit_verify() -> None:
-    """Recompute the audit log's hash chain; exits 1 if any row was altered."""
-    from app.db import make_engine, make_sessionmaker
+    """Recompute the audit log's hash chain and list EVERY break; exits 1 if any break is
+    not acknowledged by an epoch (see audit-epoch)."""
     from resolvers.audit import verify_chain
 
-    async def run():  # type: ignore[no-untyped-def]
-        engine = make_engine(_url(), get_settings())
-        async with make_sessionmaker(engine)() as session:
-            result = await verify_chain(session)
-        await engine.dispose()
-        return result
-
-    result = asyncio.run(run())
-    console.print(
-        f"checked {result.checked} rows: {'OK' if result.ok else f'BROKEN at id {result.first_bad_id}'}"
+    result = asyncio.run(_in_session(verify_chain))
+    summary = (
+        f"checked {result.checked} links, {result.epochs} epochs, "
+        f"{result.unchained} entries older than the chain: "
     )
+    if result.ok:
+        acknowledged = len(result.breaks)
+        console.print(summary + "OK" + (f" ({acknowledged} acknowledged)" if acknowledged else ""))
+    else:
+        console.print(summary + f"BROKEN: {len(result.open_breaks)} open breaks")
+    _show_breaks(result.breaks)
     if not result.ok:
         raise typer.Exit(1)
+
+
+@cli.command("audit-epoch")
+def audit_epoch(
+    reason: str = typer.Option(..., "--reason", help="why the open breaks are false alarms"),
+) -> None:
+    """Start a new epoch of the audit chain: the open breaks are acknowledged by an audited
+    entry of the chain (with the reason and who ran it); no row is changed or removed, and
+    any later break, or a change where one was acknowledged, is reported again."""
+    import getpass
+
+    from resolvers.audit import start_epoch
+
+    if not reason.strip():
+        raise typer.Exit("--reason must say why")
+    operator = getpass.getuser()
+    done = asyncio.run(_in_session(lambda s: start_epoch(s, reason.strip(), operator)))
+    if not done:
+        console.print("the chain has no open break: no epoch started")
+        return
+    console.print(f"new epoch started by {operator}: {len(done)} breaks acknowledged")
+    _show_breaks(done, open_as="acknowledged now")
 
 
 @cli.command("policy-export")

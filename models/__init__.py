@@ -31,7 +31,13 @@ from models.assessment import (
     SpotCheckItem,
     SpotCheckMethod,
 )
-from models.audit import AuditEntry, IdempotencyKey, PersonalDataRead
+from models.audit import (
+    AuditChainHead,
+    AuditChainLink,
+    AuditEntry,
+    IdempotencyKey,
+    PersonalDataRead,
+)
 from models.base import Base, metadata
 from models.org import Org, OrgKind, OrgLevel
 from models.people import Cadre, CadreKind, Youth
@@ -40,6 +46,7 @@ from models.policy import (
     FieldRule,
     Grant,
     PolicyChangeRequest,
+    PolicyVersion,
     Role,
     RolePermission,
 )
@@ -88,6 +95,8 @@ __all__ = [
     "ActivityKind",
     "AssessmentRound",
     "AssessmentScore",
+    "AuditChainHead",
+    "AuditChainLink",
     "AuditEntry",
     "AuthSession",
     "Base",
@@ -129,6 +138,7 @@ __all__ = [
     "PointSnapshot",
     "PointSource",
     "PolicyChangeRequest",
+    "PolicyVersion",
     "Post",
     "PostAudience",
     "PostRead",

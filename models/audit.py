@@ -29,12 +29,44 @@ class AuditEntry(Base):
     org_path: Mapped[str | None] = mapped_column(Ltree())
     before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
-    # Tamper evidence: each row's hash covers its content and the previous row's hash
-    # (computed by a database trigger, in id order).
     # Acting for someone else through a delegation (代管): whose rights were used.
     acting_for_user_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # The first chain (migrations 0005, 0006) kept its links here, in id order; they are
+    # frozen since 0009 (copied into audit_chain as its legacy links), never written again.
     prev_hash: Mapped[str | None] = mapped_column(sa.String(64))
     hash: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+class AuditChainLink(Base):
+    """Tamper evidence: one link per audit entry, in the order the entries were sealed.
+
+    A deferred trigger seals each entry at its transaction's commit, under the row lock of
+    `audit_chain_head`: `seq` is the position taken under that lock (not the entry's id,
+    which is handed out before any lock), and `hash` covers the entry, `seq` and the
+    previous link's hash. Sealing last keeps the one global lock out of every other lock
+    order (a write never waits for a row while holding the chain)."""
+
+    __tablename__ = "audit_chain"
+
+    seq: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    entry_id: Mapped[int] = mapped_column(sa.BigInteger, unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64))
+    # A link of the first chain, hashed by its formula (without seq); see AuditEntry.hash.
+    legacy: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+
+
+class AuditChainHead(Base):
+    """The chain's one head row: its lock orders the sealing; it also shows a cut tail."""
+
+    __tablename__ = "audit_chain_head"
+    __table_args__ = (sa.CheckConstraint("id", name="one_row"),)
+
+    id: Mapped[bool] = mapped_column(sa.Boolean, primary_key=True, server_default=sa.true())
+    seq: Mapped[int] = mapped_column(sa.BigInteger)
+    hash: Mapped[str | None] = mapped_column(sa.String(64))
+    # Entries written before the chain existed (before migration 0005) are not in it.
+    unchained_max_id: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
 
 
 class IdempotencyKey(Base):

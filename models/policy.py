@@ -136,3 +136,15 @@ class PolicyChangeRequest(Base):
     decided_by: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     note: Mapped[str] = mapped_column(sa.Text, server_default="")
+
+
+class PolicyVersion(Base):
+    """One row, bumped by a trigger on every change to roles, templates or field rules (in
+    the changing transaction). Each request reads it with its principal: an instance whose
+    cached templates are older reloads them before deciding anything."""
+
+    __tablename__ = "policy_version"
+    __table_args__ = (sa.CheckConstraint("id", name="one_row"),)
+
+    id: Mapped[bool] = mapped_column(sa.Boolean, primary_key=True, server_default=sa.true())
+    version: Mapped[int] = mapped_column(sa.BigInteger, server_default="1")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from authz import Act, Obj
 from authz.principal import active_grant
-from models import AuditEntry, Cadre, Grant, User, Youth
+from models import AuditChainHead, AuditChainLink, AuditEntry, Cadre, Grant, Org, User, Youth
 from resolvers import orgs
 from resolvers.base import Ctx
 from resolvers.pagination import Page
@@ -112,36 +112,143 @@ async def visible_users(ctx: Ctx, ids: set[int]) -> set[int]:
     return set(found)
 
 
-# The same expression as the audit_log_chain trigger (migrations 0005, 0006).
-_EXPECTED = """encode(sha256(convert_to(
-    coalesce(prev_hash, '') || '|' || id || '|' || extract(epoch FROM at) || '|' ||
-    coalesce(actor_user_id::text, '') || '|' || action || '|' || entity_type || '|' ||
-    entity_id || '|' || coalesce(org_path::text, '') || '|' ||
-    coalesce(before::text, '') || '|' || coalesce(after::text, '') ||
-    CASE WHEN acting_for_user_id IS NULL THEN '' ELSE '|for:' || acting_for_user_id END, 'UTF8')), 'hex')"""
+EPOCH_ACTION = "audit.epoch"
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """One place where the chain does not hold. `found` and `expected` pin it down: an epoch
+    acknowledges exactly this break, and any later change there is a new one."""
+
+    kind: str  # altered | deleted | link | unsealed | head
+    seq: int | None  # the link's position (None for an entry that has no link)
+    entry_id: int | None
+    found: str | None
+    expected: str | None
+    acknowledged_by: int | None = None  # the seq of the epoch that acknowledged it
+
+    def key(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "seq": self.seq,
+            "entryId": self.entry_id,
+            "found": self.found,
+            "expected": self.expected,
+        }
 
 
 @dataclass(frozen=True)
 class ChainCheck:
-    ok: bool
-    checked: int
-    first_bad_id: int | None
+    checked: int  # links verified
+    breaks: tuple[ChainBreak, ...]
+    epochs: int  # epochs started (audit-epoch), each an entry of the chain itself
+    unchained: int  # entries older than the chain (before migration 0005)
+
+    @property
+    def open_breaks(self) -> tuple[ChainBreak, ...]:
+        return tuple(b for b in self.breaks if b.acknowledged_by is None)
+
+    @property
+    def ok(self) -> bool:
+        return not self.open_breaks
+
+    @property
+    def first_bad_id(self) -> int | None:
+        return next((b.entry_id for b in self.open_breaks), None)
+
+
+# Every link recomputed from its entry (altered, deleted), and joined to its predecessor
+# (link: a removed, inserted or reordered link); entries without a link (unsealed), and a
+# head that is not the last link (a cut tail). All of them, in chain order.
+_BREAKS = sa.text("""
+    WITH c AS (
+        SELECT c.seq, c.entry_id, c.prev_hash, c.hash, a.id IS NOT NULL AS present,
+               CASE WHEN c.legacy THEN audit_entry_digest_v1(c.prev_hash, a)
+                    ELSE audit_entry_digest(c.prev_hash, c.seq, a) END AS expected,
+               lag(c.hash) OVER w AS previous, lag(c.seq) OVER w AS previous_seq
+        FROM audit_chain c LEFT JOIN audit_log a ON a.id = c.entry_id
+        WINDOW w AS (ORDER BY c.seq)),
+    head AS (SELECT seq, hash, unchained_max_id FROM audit_chain_head),
+    last AS (SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1)
+    SELECT 'deleted' AS kind, seq, entry_id, hash AS found, NULL AS expected, seq AS o
+        FROM c WHERE NOT present
+    UNION ALL
+    SELECT 'altered', seq, entry_id, hash, expected, seq FROM c
+        WHERE present AND hash IS DISTINCT FROM expected
+    UNION ALL
+    SELECT 'link', seq, entry_id, prev_hash, previous, seq FROM c
+        WHERE prev_hash IS DISTINCT FROM previous OR seq <> coalesce(previous_seq, 0) + 1
+    UNION ALL
+    SELECT 'unsealed', NULL, a.id, NULL, NULL, NULL FROM audit_log a
+        WHERE NOT EXISTS (SELECT FROM audit_chain c WHERE c.entry_id = a.id)
+          AND a.id > coalesce((SELECT unchained_max_id FROM head), 0)
+    UNION ALL
+    SELECT 'head', h.seq, NULL, h.hash, l.hash, h.seq FROM head h FULL JOIN last l ON true
+        WHERE coalesce(h.seq, 0) <> coalesce(l.seq, 0) OR h.hash IS DISTINCT FROM l.hash
+    ORDER BY o NULLS LAST, kind, entry_id""")
+
+# The epochs: entries of the chain, each listing the breaks it acknowledges.
+_EPOCHS = (
+    sa.select(AuditChainLink.seq, AuditEntry.after)
+    .join(AuditChainLink, AuditChainLink.entry_id == AuditEntry.id)
+    .where(AuditEntry.action == EPOCH_ACTION)
+)
 
 
 async def verify_chain(session: AsyncSession) -> ChainCheck:
-    """Recompute every row's hash and link: any edited, removed or inserted row shows."""
-    row = (
-        await session.execute(
-            sa.text(f"""
-        WITH c AS (
-            SELECT id, hash, prev_hash, {_EXPECTED} AS expected, lag(hash) OVER (ORDER BY id) AS previous
-            FROM audit_log WHERE hash IS NOT NULL)
-        SELECT count(*) AS n,
-               min(id) FILTER (WHERE hash <> expected OR prev_hash IS DISTINCT FROM previous) AS bad
-        FROM c""")
+    """Recompute every link: any edited, removed or inserted entry or link shows, every
+    break is listed (one false alarm does not hide what follows it), and the breaks an
+    epoch acknowledged are marked as such (an epoch that was itself altered counts not)."""
+    rows = (await session.execute(_BREAKS)).all()
+    found = [ChainBreak(r.kind, r.seq, r.entry_id, r.found, r.expected) for r in rows]
+    damaged = {b.seq for b in found if b.kind in ("altered", "deleted")}
+    acknowledged: dict[tuple[Any, ...], int] = {}
+    epochs = 0
+    for seq, after in (await session.execute(_EPOCHS)).all():
+        epochs += 1
+        if seq in damaged:
+            continue
+        for key in (after or {}).get("acknowledged", []):
+            acknowledged.setdefault(tuple(sorted(key.items())), seq)
+    breaks = tuple(
+        replace(b, acknowledged_by=acknowledged.get(tuple(sorted(b.key().items())))) for b in found
+    )
+    checked = await session.scalar(sa.select(sa.func.count()).select_from(AuditChainLink))
+    unchained = await session.scalar(
+        sa.select(sa.func.count())
+        .select_from(AuditEntry)
+        .where(
+            AuditEntry.id <= sa.select(AuditChainHead.unchained_max_id).scalar_subquery(),
+            ~sa.exists().where(AuditChainLink.entry_id == AuditEntry.id),
         )
-    ).one()
-    return ChainCheck(row.bad is None, row.n, row.bad)
+    )
+    return ChainCheck(int(checked or 0), breaks, epochs, int(unchained or 0))
+
+
+async def start_epoch(session: AsyncSession, reason: str, operator: str) -> tuple[ChainBreak, ...]:
+    """Acknowledge the open breaks (known false alarms, say those of the first chain's race)
+    with an audited entry of the chain itself: history stays as it is, verify shows them as
+    acknowledged, and any break after this, or any other change there, is open again.
+    Returns what it acknowledged; with nothing open, nothing is written."""
+    check = await verify_chain(session)
+    if check.ok:
+        return ()
+    root = await session.scalar(sa.select(Org.path).where(Org.parent_id.is_(None)).limit(1))
+    session.add(
+        AuditEntry(
+            action=EPOCH_ACTION,
+            entity_type="AuditChain",
+            entity_id=str(check.checked),
+            org_path=root,
+            after={
+                "reason": reason,
+                "operator": operator,
+                "acknowledged": [b.key() for b in check.open_breaks],
+            },
+        )
+    )
+    await session.flush()
+    return check.open_breaks
 
 
 async def verify(ctx: Ctx) -> ChainCheck:

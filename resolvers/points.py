@@ -26,11 +26,16 @@ def today(ctx: Ctx) -> date:
 
 async def award(ctx: Ctx, cadre: Cadre, source: PointSource, source_id: int) -> int:
     """Credit the record's points, within the day's cap for that kind; returns the points.
-    The cadre row is locked first, so two records at once cannot both pass the cap."""
+    The cadre row is locked first, so two records at once cannot both pass the cap. The lock
+    is FOR NO KEY UPDATE: it queues the cadre's awards behind each other but not behind the
+    key-share locks that the cadre's new rows (logs, contacts) hold on it, which a FOR UPDATE
+    would wait for while those writers wait for it (a deadlock of one cadre's two tabs)."""
     rule = await ctx.session.get(PointRule, source)
     if rule is None or rule.points <= 0:
         return 0
-    await ctx.session.execute(sa.select(Cadre.id).where(Cadre.id == cadre.id).with_for_update())
+    await ctx.session.execute(
+        sa.select(Cadre.id).where(Cadre.id == cadre.id).with_for_update(key_share=True)
+    )
     day = today(ctx)
     earned = await ctx.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(PointEntry.points), 0)).where(

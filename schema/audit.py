@@ -56,11 +56,24 @@ class AuditEntry(Node):
         )
 
 
+@strawberry.type(description="哈希链的一处断裂")
+class AuditChainBreak:
+    kind: str = strawberry.field(
+        description="altered 条目被改 / deleted 条目被删 / link 链接不连续 / unsealed 条目未入链 / head 链尾被截"
+    )
+    seq: int | None = strawberry.field(description="在链中的位置（按封链顺序）")
+    entry_id: strawberry.ID | None
+    acknowledged_by_seq: int | None = strawberry.field(
+        description="已由该位置的新纪元条目确认（youthlink audit-epoch）；为空即未确认"
+    )
+
+
 @strawberry.type(description="审计日志哈希链校验结果")
 class AuditChainCheck:
-    ok: bool
+    ok: bool = strawberry.field(description="没有未经确认的断裂")
     checked: int
-    first_bad_id: strawberry.ID | None
+    first_bad_id: strawberry.ID | None = strawberry.field(description="第一处未确认断裂的条目")
+    breaks: list[AuditChainBreak] = strawberry.field(description="每一处断裂，按链中顺序")
 
 
 @strawberry.type
@@ -74,6 +87,15 @@ class AuditQuery:
             ok=c.ok,
             checked=c.checked,
             first_bad_id=to_global_id("AuditEntry", c.first_bad_id) if c.first_bad_id else None,
+            breaks=[
+                AuditChainBreak(
+                    kind=b.kind,
+                    seq=b.seq,
+                    entry_id=to_global_id("AuditEntry", b.entry_id) if b.entry_id else None,
+                    acknowledged_by_seq=b.acknowledged_by,
+                )
+                for b in c.breaks
+            ],
         )
 
     @strawberry.field(description="你有权查看的审计日志（需要 audit:view），新的在后")
