@@ -17,7 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.dialects.postgresql import insert
 
-from authz import errors, require_user
+from authz import Act, Obj, errors, require_user
 from authz.errors import BadInput, RateLimited, Unauthenticated
 from models import (
     AuthSession,
@@ -378,3 +378,14 @@ async def me(ctx: Ctx) -> User:
     if user is None:
         raise Unauthenticated()
     return user
+
+
+def role_permissions(ctx: Ctx, role: str) -> list[str]:
+    """What a role allows, as `object:action`, as the enforcer answers it: a client shows
+    its menus and buttons from these (the server still decides every request)."""
+    return sorted(
+        f"{obj.value}:{act.value}"
+        for obj in Obj
+        for act in Act
+        if ctx.policy.allows(role, obj.value, act.value)
+    )

@@ -327,11 +327,17 @@ def read_upload(
 
 
 async def import_youth(
-    ctx: Ctx, *, filename: str, content_base64: str, import_valid_rows: bool = False
+    ctx: Ctx,
+    *,
+    filename: str,
+    content_base64: str,
+    import_valid_rows: bool = False,
+    dry_run: bool = False,
 ) -> ImportReport:
     """Each row: invited, matched (a youth the caller may view), unchanged, or rejected with
-    the reason. A file with a rejected row writes nothing unless `import_valid_rows`; the
-    whole import is one transaction. Idempotent."""
+    the reason. A file with a rejected row writes nothing unless `import_valid_rows`; a
+    `dry_run` writes nothing and reports what the same file would do (a client's preview);
+    the whole import is one transaction. Idempotent."""
     cadre = await my_cadre(ctx)
     rows = await asyncio.to_thread(read_upload, filename, content_base64, ctx.settings)
     report = ImportReport(written=False)
@@ -353,7 +359,7 @@ async def import_youth(
         plan.append((item, cells))
         report.rows.append(item)
     await _classify(ctx, cadre, plan)
-    if report.count(RowOutcome.REJECTED) and not import_valid_rows:
+    if dry_run or (report.count(RowOutcome.REJECTED) and not import_valid_rows):
         return report
     for item, cells in plan:
         if item.outcome in (RowOutcome.INVITED, RowOutcome.MATCHED):

@@ -193,6 +193,7 @@ async def list_grants(
     include_revoked: bool = False,
     first: int | None = None,
     after: str | None = None,
+    delegated: bool | None = None,
 ) -> Page[Grant]:
     scope = ctx.scope(Act.VIEW, Obj.GRANT)
     stmt = sa.select(Grant).where(scope.predicate(Grant.org_path))
@@ -203,6 +204,9 @@ async def list_grants(
         stmt = stmt.where(Grant.role == role)
     if not include_revoked:
         stmt = stmt.where(Grant.revoked_at.is_(None))
+    if delegated is not None:  # delegations (代管) are grants given by someone acting for
+        is_delegation = Grant.delegated_by.is_not(None)
+        stmt = stmt.where(is_delegation if delegated else ~is_delegation)
     return await ctx.page(stmt, Grant.id, first, after)
 
 

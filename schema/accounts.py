@@ -12,6 +12,7 @@ from models import User as UserRow
 from resolvers import accounts, people
 from resolvers.accounts import AuthResult
 from schema.context import Info
+from schema.orgs import Org
 from schema.people import Cadre, Youth
 from schema.relay import to_global_id
 
@@ -38,6 +39,23 @@ class MyGrant:
     id: strawberry.ID
     role: str
     org_id: strawberry.ID
+    org_pk: strawberry.Private[int]
+    delegated_by: strawberry.Private[int | None]
+
+    @strawberry.field(description="授权所在的团组织（客户端据此显示“在哪里”）")
+    async def org(self, info: Info) -> Org | None:
+        row = await info.context.ctx.loaders.org.load(self.org_pk)
+        return Org.of(row) if row else None
+
+    @strawberry.field(
+        description="该角色在此子树允许的操作，形如 work:view（客户端据此显示菜单与按钮）"
+    )
+    def permissions(self, info: Info) -> list[str]:
+        return accounts.role_permissions(info.context.ctx, self.role)
+
+    @strawberry.field(description="是否为代管（他人临时委托）的授权")
+    def delegated(self) -> bool:
+        return self.delegated_by is not None
 
 
 @strawberry.type(description="当前登录者")
@@ -98,6 +116,8 @@ class AccountQuery:
                     id=to_global_id("Grant", g.id),
                     role=g.role,
                     org_id=to_global_id("Org", g.org_id),
+                    org_pk=g.org_id,
+                    delegated_by=g.delegated_by,
                 )
                 for g in p.grants
             ],

@@ -110,6 +110,10 @@ class ImportYouthInput:
     import_valid_rows: bool = strawberry.field(
         default=False, description="为 true 时，有错误行也导入其余正确的行"
     )
+    dry_run: bool = strawberry.field(
+        default=False,
+        description="为 true 时只校验并返回逐行报告，不写入任何数据（先预览、再确认导入）",
+    )
 
 
 @strawberry.type
@@ -190,6 +194,7 @@ class ContactMutation:
             filename=input.filename,
             content_base64=input.content_base64,
             import_valid_rows=input.import_valid_rows,
+            dry_run=input.dry_run,
         )
         return ImportReport.of(report)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -73,6 +74,19 @@ class Grant(Node):
         row = await info.context.ctx.loaders.org.load(self.row.org_id)
         return Org.of(row) if row else None
 
+    @strawberry.field(description="代管（委托）的开始时间；自有授权为空")
+    def starts_at(self) -> datetime | None:
+        return self.row.starts_at
+
+    @strawberry.field(description="代管（委托）的结束时间，到期自动失效；自有授权为空")
+    def ends_at(self) -> datetime | None:
+        return self.row.ends_at
+
+    @strawberry.field(description="代管时，委托人的账号 ID；自有授权为空")
+    def delegated_by(self) -> strawberry.ID | None:
+        by = self.row.delegated_by
+        return to_global_id("User", by) if by is not None else None
+
     @strawberry.field(description="该账号的显示名")
     async def user_name(self, info: Info) -> str | None:
         user = await info.context.ctx.loaders.user.load(self.row.user_id)
@@ -124,6 +138,10 @@ class PolicyQuery:
         include_revoked: bool = False,
         first: int | None = None,
         after: str | None = None,
+        delegated: Annotated[
+            bool | None,
+            strawberry.argument(description="true 只列代管（委托）授权，false 只列自有授权"),
+        ] = None,
     ) -> Connection[Grant]:
         page = await policy.list_grants(
             info.context.ctx,
@@ -131,6 +149,7 @@ class PolicyQuery:
             user_id=opt_pk(user_id, "User"),
             role=role,
             include_revoked=include_revoked,
+            delegated=delegated,
             first=first,
             after=after,
         )

@@ -74,6 +74,12 @@ class RightChange:
     action: Act
     object: Obj
     subtree: Org | None
+    user_pk: strawberry.Private[int]
+
+    @strawberry.field(description="该账号的显示名（客户端显示“谁”获得或失去）")
+    async def user_name(self, info: Info) -> str | None:
+        user = await info.context.ctx.loaders.user.load(self.user_pk)
+        return user.display_name if user else None
 
 
 @strawberry.type(description="策略变更的影响：获得与失去的权利")
@@ -145,6 +151,7 @@ async def _diff(info: Info, d: Diff, limit: int = 500) -> PolicyDiff:
         o = by_path.get(r[3])
         return RightChange(
             user_id=to_global_id("User", r[0]),
+            user_pk=r[0],
             action=Act(r[1]),
             object=Obj(r[2]),
             subtree=Org.of(o) if o else None,

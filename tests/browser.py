@@ -156,6 +156,7 @@ class Live:
         browser: Any,
         *,
         as_user: str | None = None,
+        password: str = PASSWORD,
         storage_key: str = "youthlink.session",
         **context: Any,
     ) -> Any:
@@ -166,7 +167,7 @@ class Live:
         options = {"locale": "zh-CN", "viewport": {"width": 1280, "height": 800}, **context}
         ctx = await browser.new_context(base_url=self.url, **options)
         if as_user:
-            tokens = await self.login(as_user)
+            tokens = await self.login(as_user, password)
             session = json.dumps(
                 {"access": tokens["accessToken"], "refresh": tokens["refreshToken"]}
             )
@@ -175,7 +176,10 @@ class Live:
                 f" localStorage.setItem({json.dumps(storage_key)}, {json.dumps(session)});"
                 " sessionStorage.setItem('test.seeded', '1'); }"
             )
-        return await ctx.new_page()
+        page = await ctx.new_page()
+        page.js_errors = []
+        page.on("pageerror", lambda error: page.js_errors.append(str(error)))
+        return page
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,199 @@
+// Components shared by the pages: page state, cursor-paged tables, charts, pickers.
+import { computed, defineComponent, markRaw, nextTick, onBeforeUnmount, onMounted, reactive, ref, shallowRef, watch } from "vue";
+import * as echarts from "echarts";
+import { gql } from "./api.js";
+import NotFound from "./pages/notfound.js";
+
+// Loading, an error with its message, or the not-found page (another tenant's object is
+// NOT_FOUND, never FORBIDDEN: the console shows both as "not found / not yours").
+export const PageState = defineComponent({
+  name: "PageState",
+  components: { NotFound },
+  props: { state: { type: Object, required: true } },
+  template: `
+  <NotFound v-if="state.error && ['NOT_FOUND', 'FORBIDDEN'].includes(state.error.code)"
+            :message="state.error.message" />
+  <el-alert v-else-if="state.error" type="error" :title="state.error.message" :closable="false"
+            show-icon role="alert" />
+  <div v-else-if="state.loading" v-loading="true" class="page-loading" aria-busy="true"></div>
+  <slot v-else />`,
+});
+
+// Run `fn` now and whenever `deps` change; { loading, error, data }.
+export function useLoad(fn, deps = () => null) {
+  const state = reactive({ loading: true, error: null, data: null });
+  async function run() {
+    state.loading = true;
+    state.error = null;
+    try {
+      state.data = await fn();
+    } catch (e) {
+      state.error = e;
+    } finally {
+      state.loading = false;
+    }
+  }
+  watch(deps, run, { immediate: true, deep: true });
+  return Object.assign(state, { reload: run });
+}
+
+function dig(obj, path) {
+  return path.split(".").reduce((o, k) => (o == null ? o : o[k]), obj);
+}
+
+// A Relay connection as a table with cursor paging: `query` takes $first and $after and the
+// filter variables; `path` names the connection in the answer ("workLogs").
+export const ConnectionTable = defineComponent({
+  name: "ConnectionTable",
+  props: {
+    query: { type: String, required: true },
+    path: { type: String, required: true },
+    variables: { type: Object, default: () => ({}) },
+    pageSize: { type: Number, default: 20 },
+    label: { type: String, required: true },
+  },
+  emits: ["loaded"],
+  setup(props, { emit, expose }) {
+    const rows = ref([]);
+    const total = ref(0);
+    const error = ref(null);
+    const loading = ref(false);
+    const cursors = ref([null]); // the `after` of each page seen so far
+    const page = ref(0);
+    const hasNext = ref(false);
+
+    async function load() {
+      loading.value = true;
+      error.value = null;
+      try {
+        const vars = { ...props.variables, first: props.pageSize, after: cursors.value[page.value] };
+        for (const k of Object.keys(vars)) if (vars[k] === "" || vars[k] === undefined) vars[k] = null;
+        const conn = dig(await gql(props.query, vars), props.path);
+        rows.value = conn.edges ? conn.edges.map((e) => e.node) : conn.nodes;
+        total.value = conn.totalCount ?? rows.value.length;
+        hasNext.value = conn.pageInfo.hasNextPage;
+        cursors.value[page.value + 1] = conn.pageInfo.endCursor;
+        emit("loaded", rows.value);
+      } catch (e) {
+        error.value = e;
+        rows.value = [];
+      } finally {
+        loading.value = false;
+      }
+    }
+    function reset() {
+      cursors.value = [null];
+      page.value = 0;
+      load();
+    }
+    watch(() => JSON.stringify(props.variables), reset, { immediate: true });
+    expose({ reload: load, reset });
+    return {
+      rows, total, error, loading, page, hasNext,
+      next() { page.value += 1; load(); },
+      prev() { page.value -= 1; load(); },
+    };
+  },
+  template: `
+  <div class="conn-table">
+    <el-alert v-if="error" type="error" :title="error.message" :closable="false" show-icon role="alert" />
+    <el-table :data="rows" v-loading="loading" :aria-label="label" empty-text="暂无数据" stripe>
+      <slot />
+    </el-table>
+    <div class="pager" role="navigation" :aria-label="label + '分页'">
+      <span class="total">共 {{ total }} 条 · 第 {{ page + 1 }} 页</span>
+      <el-button size="small" :disabled="page === 0 || loading" @click="prev">上一页</el-button>
+      <el-button size="small" :disabled="!hasNext || loading" @click="next">下一页</el-button>
+    </div>
+  </div>`,
+});
+
+// An ECharts chart; `label` is read to screen readers (the figures are also in a table).
+export const EChart = defineComponent({
+  name: "EChart",
+  props: {
+    option: { type: Object, required: true },
+    label: { type: String, required: true },
+    height: { type: String, default: "280px" },
+  },
+  emits: ["pick"],
+  setup(props, { emit }) {
+    const el = ref(null);
+    const chart = shallowRef(null);
+    const resize = () => chart.value?.resize();
+    onMounted(async () => {
+      await nextTick();
+      chart.value = markRaw(echarts.init(el.value, null, { renderer: "canvas" }));
+      chart.value.setOption(props.option);
+      chart.value.on("click", (p) => emit("pick", p));
+      window.addEventListener("resize", resize);
+    });
+    watch(() => props.option, (o) => chart.value?.setOption(o, true), { deep: true });
+    onBeforeUnmount(() => {
+      window.removeEventListener("resize", resize);
+      chart.value?.dispose();
+    });
+    return { el };
+  },
+  template: `<div ref="el" class="chart" role="img" :aria-label="label" :style="{ height }"></div>`,
+});
+
+// Pick an org the caller may see, by name or code.
+export const OrgPicker = defineComponent({
+  name: "OrgPicker",
+  props: { modelValue: { type: String, default: "" }, id: { type: String, default: "" }, placeholder: { type: String, default: "输入名称或代码搜索组织" } },
+  emits: ["update:modelValue"],
+  setup(props, { emit }) {
+    const options = ref([]);
+    const loading = ref(false);
+    async function search(q) {
+      loading.value = true;
+      try {
+        const d = await gql(`query($s: String) { orgs(search: $s, first: 20) { nodes { id name level } } }`, { s: q || null });
+        options.value = d.orgs.nodes;
+      } finally {
+        loading.value = false;
+      }
+    }
+    const value = computed({ get: () => props.modelValue, set: (v) => emit("update:modelValue", v) });
+    return { options, loading, search, value };
+  },
+  template: `
+  <el-select v-model="value" filterable remote clearable :remote-method="search" :loading="loading"
+             :placeholder="placeholder" :id="id" @focus="search('')" class="picker">
+    <el-option v-for="o in options" :key="o.id" :label="o.name" :value="o.id" />
+  </el-select>`,
+});
+
+// Pick an account by its cadre's name (grants and delegations are given to accounts).
+export const UserPicker = defineComponent({
+  name: "UserPicker",
+  props: { modelValue: { type: String, default: "" }, id: { type: String, default: "" } },
+  emits: ["update:modelValue", "named"],
+  setup(props, { emit }) {
+    const options = ref([]);
+    const loading = ref(false);
+    async function search(q) {
+      loading.value = true;
+      try {
+        const d = await gql(`query($s: String) { cadres(search: $s, first: 20) { nodes { userId name org { name } } } }`, { s: q || null });
+        options.value = d.cadres.nodes;
+      } finally {
+        loading.value = false;
+      }
+    }
+    const value = computed({
+      get: () => props.modelValue,
+      set: (v) => {
+        emit("update:modelValue", v);
+        emit("named", options.value.find((o) => o.userId === v)?.name || "");
+      },
+    });
+    return { options, loading, search, value };
+  },
+  template: `
+  <el-select v-model="value" filterable remote clearable :remote-method="search" :loading="loading"
+             placeholder="输入姓名搜索团干部账号" :id="id" @focus="search('')" class="picker">
+    <el-option v-for="o in options" :key="o.userId" :label="o.name + (o.org ? '（' + o.org.name + '）' : '')" :value="o.userId" />
+  </el-select>`,
+});
