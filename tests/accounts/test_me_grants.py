@@ -32,5 +32,6 @@ async def test_a_role_given_a_permission_shows_it_at_once(api) -> None:
         token=boss_t,
     )
     assert r.data
+    await api.services.listener.reload()  # as the NOTIFY the change sent does, in the background
     after = (await api.gql(ME, token=clerk_t)).data["me"]["grants"][0]["permissions"]
     assert set(after) == {*before, "audit:view"}

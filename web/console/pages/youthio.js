@@ -8,8 +8,8 @@ import { can, downloadBase64, fileToBase64 } from "../util.js";
 
 const IMPORT = `mutation($f: String!, $c: String!, $valid: Boolean!, $dry: Boolean!) {
   importYouth(input: { filename: $f, contentBase64: $c, importValidRows: $valid, dryRun: $dry }) {
-    written created matched unchanged rejected rows { row name mobile outcome reason } } }`;
-const OUTCOME = { CREATED: "新建", MATCHED: "匹配已有", UNCHANGED: "无变化", REJECTED: "错误" };
+    written invited matched unchanged rejected rows { row name mobile outcome reason } } }`;
+const OUTCOME = { INVITED: "邀请", MATCHED: "匹配已有", UNCHANGED: "无变化", REJECTED: "错误" };
 
 export default {
   name: "YouthIoPage",
@@ -39,7 +39,7 @@ export default {
         else {
           done.value = r;
           report.value = null;
-          ElMessage.success(`已导入：新建 ${r.created}，匹配 ${r.matched}`);
+          ElMessage.success(`已导入：邀请 ${r.invited}，匹配 ${r.matched}`);
         }
       } catch (e) {
         ElMessage.error(e.message);
@@ -80,7 +80,7 @@ export default {
         <el-alert v-if="report.rejected" type="error" :closable="false" show-icon role="alert"
           :title="'有 ' + report.rejected + ' 行错误：尚未写入任何数据'" />
         <el-alert v-else type="info" :closable="false" show-icon
-          :title="'校验通过：将新建 ' + report.created + '，匹配 ' + report.matched + '，无变化 ' + report.unchanged + '。确认后写入。'" />
+          :title="'校验通过：将邀请 ' + report.invited + '，匹配 ' + report.matched + '，无变化 ' + report.unchanged + '。确认后写入。'" />
         <el-table :data="report.rows" size="small" aria-label="逐行报告" max-height="360">
           <el-table-column prop="row" label="行号" width="70" />
           <el-table-column prop="name" label="姓名" /><el-table-column prop="mobile" label="手机号" />
@@ -90,12 +90,12 @@ export default {
         </el-table>
         <div class="actions">
           <el-button v-if="!report.rejected" type="primary" :loading="busy" @click="run(false, false)">确认导入</el-button>
-          <el-button v-else-if="report.created + report.matched > 0" type="warning" :loading="busy" @click="run(false, true)">只导入正确的行</el-button>
+          <el-button v-else-if="report.invited + report.matched > 0" type="warning" :loading="busy" @click="run(false, true)">只导入正确的行</el-button>
           <el-button @click="cancel">取消</el-button>
         </div>
       </div>
       <el-alert v-if="done" type="success" :closable="false" data-testid="import-done"
-        :title="'已写入：新建 ' + done.created + '，匹配 ' + done.matched + '，无变化 ' + done.unchanged" />
+        :title="'已写入：邀请 ' + done.invited + '，匹配 ' + done.matched + '，无变化 ' + done.unchanged" />
     </el-card>
     <el-card shadow="never" class="block">
       <template #header>导出名单</template>
