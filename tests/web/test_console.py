@@ -91,6 +91,29 @@ async def test_login_form_then_logout(demo, chromium) -> None:
     await page.context.close()
 
 
+async def test_an_expired_access_token_is_renewed_in_the_background(demo, chromium) -> None:
+    """The page starts with an access token the server refuses and a good refresh token: the
+    console renews the pair once and carries on; the old refresh token is spent."""
+    tokens = await demo.login("xian_admin", DEMO_PASSWORD)
+    page = await demo.page(chromium)
+    await page.add_init_script(
+        "if (!sessionStorage.getItem('seeded')) { sessionStorage.setItem('seeded', '1');"
+        " localStorage.setItem('youthlink.session', JSON.stringify("
+        f"{{access: 'expired.or.forged', refresh: '{tokens['refreshToken']}'}})); }}"
+    )
+    await page.goto("/")
+    await page.get_by_test_id("who").filter(has_text="李西安").wait_for()
+    stored = await page.evaluate("JSON.parse(localStorage.getItem('youthlink.session'))")
+    assert stored["refresh"] != tokens["refreshToken"] and stored["access"] != "expired.or.forged"
+    reuse = await demo.gql(
+        "mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken } }",
+        {"t": tokens["refreshToken"]},
+    )
+    assert reuse.codes == ["UNAUTHENTICATED"]
+    assert page.js_errors == []
+    await page.context.close()
+
+
 DASHBOARD = """query($o: ID!) { dashboard(orgId: $o) { cadres activeCadres youthInContact
   youthInvited logs logsByKind { key count } fiveOnesByChild { rate org { name } }
   weekly { weekStart logs contacts activities } } }"""
