@@ -93,7 +93,7 @@ class Plan:
     """The queries of one root field, without its required arguments filled in yet."""
 
     root: str
-    args: dict[str, str]  # argument → what fills it: a type name for ids, an enum value
+    args: dict[str, str]  # argument → what fills it: a type name for ids, "enum:" and values
     types: dict[str, str]  # argument → its GraphQL type, for the variable definitions
     selections: list[Sel]
     edges: set[tuple[str, str]] = field(default_factory=set)
@@ -190,7 +190,7 @@ class Walker:
                 elif a.endswith("Id") and arg_t.name == "ID":
                     args[a] = a[:-2][0].upper() + a[1:-2]
                 elif is_enum_type(arg_t):
-                    args[a] = "enum:" + next(iter(arg_t.values))  # type: ignore[attr-defined]
+                    args[a] = "enum:" + " ".join(arg_t.values)  # type: ignore[attr-defined]
                 else:
                     skipped[fname] = f"argument {a}: {arg_t.name}"
             if fname in skipped:
@@ -417,7 +417,7 @@ def fill(
     choices: dict[str, list[tuple[str, tuple[str, int] | None]]] = {}
     for a, what in plan.args.items():
         if what.startswith("enum:"):
-            choices[a] = [(what[5:], None)]
+            choices[a] = [(value, None) for value in what[5:].split()]
             continue
         choices[a] = [
             (g, e)

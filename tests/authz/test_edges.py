@@ -60,7 +60,7 @@ UNREACHED = {
     ("Query", "previewPolicyChange"): SKIPPED_ROOTS["previewPolicyChange"],
 }
 # Violations main still shows (16:00 UTC, 27 Nov), one concrete edge and kind each, found by
-# the seeded worlds below and by earlier random runs; the lead's visibility work (issue 10, item 1) closes
+# the seeded worlds below and by 40 random worlds (EDGES_EXAMPLES=40); the lead's visibility work (issue 10, item 1) closes
 # them. Take an entry out when its edge holds; the run prints entries no longer seen.
 KNOWN_OPEN: set[str] = {
     # nested rows shown because their parent was visible
@@ -104,12 +104,22 @@ KNOWN_OPEN: set[str] = {
     "Voice.youth shown",  # voices (voice:view) likewise
     "Query.node(Cadre) lookup",
     "Query.node(Post) lookup",
+    "Query.node(Contact) lookup",
+    "Query.node(Discussion) lookup",
+    "Query.node(Flag) lookup",
+    "Query.node(WorkingGroup) lookup",
+    "QuotaProgress.subjectId reference",  # quotaBehind names cadres without cadre:view
+    "Wish.youth shown",  # wishes (wish:view) show youth without youth:view
     # a refused nested field cancels its siblings mid-statement: SERVICE_UNAVAILABLE and a
     # connection left checked out (see DETACHED in edges_walk.py)
     "Query.myLoggedContacts error",
     "Query.contacts error",
     "Query.voice error",
     "Query.voices error",
+    # the same, answered INTERNAL_SERVER_ERROR at Cadre.quotaProgress beside other fields
+    "Query.wish error",
+    "Query.wishPool error",
+    "Query.wishes error",
 }
 STATS: Counter[str] = Counter()
 SEEN: set[str] = set()
@@ -137,12 +147,14 @@ async def walk(api: Any, world: World, built: Built, u: int, rnd: random.Random)
     """Every plan as principal `u`; the checker holds what differed from the model."""
     checker = Checker(Model(world, u), built)
     token = await api.token_for(built.users[u])
+    walked: set[tuple[str, str]] = set()
     for plan in PLANS:
         seen: set[str] = set()
         for variables, target in fill(plan, built, _picker(rnd, plan.root), NODES):
             if repr(variables) in seen:
                 continue
             seen.add(repr(variables))
+            walked |= plan.edges
             for k, sel in enumerate(plan.selections):  # the first selection holds the row's id
                 await one(api, token, checker, plan, sel, variables, target if k == 0 else None)
     for under in [None, *rnd.sample(built.orgs, min(2, len(built.orgs)))]:
@@ -154,6 +166,7 @@ async def walk(api: Any, world: World, built: Built, u: int, rnd: random.Random)
         STATS["queries"] += 1
         if r.body.get("data"):
             checker.export(r.body["data"]["exportYouth"]["contentBase64"], ["exportYouth"])
+    STATS["pairs"] += len(walked)  # (principal, edge) pairs asked
     return checker
 
 
@@ -206,8 +219,9 @@ def numbers() -> Iterator[None]:
         print(
             f"\n[edges] {walked} edges walked of {len(edges_of(SCHEMA))} in the schema; "
             f"{STATS['worlds']} worlds, {STATS['principals']} principals, "
-            f"{STATS['queries']} queries, {STATS['checks']} (principal, node/count) checks, "
-            f"{STATS['edge_checks']} (principal, edge) pairs with data, "
+            f"{STATS['queries']} queries, {STATS['pairs']} (principal, edge) pairs asked, "
+            f"{STATS['edge_checks']} of them answered with rows, "
+            f"{STATS['checks']} (principal, row/count/mask/reference) comparisons, "
             f"{STATS['seconds']:.1f} s"
         )
 
