@@ -11,6 +11,7 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from authz.errors import BadInput
 
@@ -155,6 +156,8 @@ def write(
 
 
 def _text_cell(ws: Any, value: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=value)
+    # Control characters an .xlsx cannot hold (older rows, direct loads) are dropped rather
+    # than failing the whole export.
+    cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
     cell.data_type = "s"  # never a formula or a number guessed from the text
     return cell

@@ -52,6 +52,18 @@ async def test_planted_formulas_come_out_as_text_in_xlsx_and_csv(api) -> None:
         )
 
 
+async def test_a_control_character_from_older_data_does_not_fail_the_xlsx(api) -> None:
+    tree = await standard_tree(api.services)
+    await add_youth(api.services, "旧\x0b数据", "13600005555", tree["A1"])  # loaded directly
+    city = await add_user(api.services, "cityA", org=tree["A"], roles=("city_admin",))
+    x = (
+        await api.gql(
+            EXPORT, {"f": "XLSX", "o": gid("Org", tree["A"].id)}, token=await api.token_for(city.id)
+        )
+    ).data["exportYouth"]
+    assert [row[0] for row in xlsx_cells(x["contentBase64"])[1:]] == [("旧数据", "s")]
+
+
 async def test_export_cells_equal_what_the_api_shows(api) -> None:
     """A minor's number is masked in the file exactly where `youth(id)` masks it."""
     tree = await standard_tree(api.services)
