@@ -31,6 +31,7 @@ from app.middleware import (
     MetricsMiddleware,
     RateLimitMiddleware,
     RequestContextMiddleware,
+    error_response,
     request_failure,
 )
 from app.ratelimit import SlidingWindow
@@ -224,12 +225,41 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         POOL_SIZE.set(pool.size())  # type: ignore[attr-defined]
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+    async def download(request: Request) -> Response:
+        """GET /files/<token>: an export's file, once, until its link expires."""
+        from authz.errors import DomainError
+        from resolvers import downloads
+
+        state = request.scope.get("state", {})
+        try:
+            file = await downloads.fetch(
+                services.sessionmaker,
+                settings,
+                request.path_params["token"],
+                state.get("request_id", ""),
+            )
+        except DomainError as exc:
+            status = 404 if exc.code == "NOT_FOUND" else 410
+            return error_response(status, exc.code, exc.message, **exc.details)
+        return Response(
+            file.content,
+            media_type=file.content_type,
+            headers={
+                "content-disposition": downloads.content_disposition(
+                    file.filename, file.download_id
+                ),
+                "cache-control": "no-store",
+                "x-content-type-options": "nosniff",
+            },
+        )
+
     graphql = GraphQLView(services)
     app = Starlette(
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            Route("/files/{token}", download, methods=["GET"]),
             Route("/graphql", graphql),  # other methods: a JSON error from the view
             WebSocketRoute("/graphql", graphql),
             Mount("/static", StaticFiles(directory=ROOT / "app" / "static"), name="static"),

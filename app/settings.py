@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     work_log_edit_hours: int = 72
     # A wish nobody has acted on for this many days goes to the wish pool by itself.
     wish_escalate_days: int = 7
+    # A download link of an export works once, for this long.
+    download_ttl_seconds: int = 600
     # Spreadsheet imports.
     import_max_rows: int = 2_000
     import_max_bytes: int = 5_000_000

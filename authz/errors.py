@@ -19,6 +19,9 @@ SELF_GRANT = "SELF_GRANT"  # a grant or delegation to oneself
 NEEDS_SECOND_APPROVAL = "NEEDS_SECOND_APPROVAL"  # widens one's own rights: another admin approves
 # CONFLICT: the object's state does not allow the action.
 ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
+# GONE (GET /files/…): a download link works once, and only until it expires.
+DOWNLOAD_USED = "DOWNLOAD_USED"
+DOWNLOAD_EXPIRED = "DOWNLOAD_EXPIRED"
 
 
 class DomainError(Exception):
@@ -59,3 +62,8 @@ class Conflict(DomainError):
 class RateLimited(DomainError):
     code = "RATE_LIMITED"
     default_message = "请求过于频繁，请稍后再试"
+
+
+class Gone(DomainError):
+    code = "GONE"
+    default_message = "已失效"

@@ -39,6 +39,7 @@ from models.audit import (
     PersonalDataRead,
 )
 from models.base import Base, metadata
+from models.downloads import Download
 from models.org import Org, OrgKind, OrgLevel
 from models.people import Cadre, CadreKind, Youth
 from models.policy import (
@@ -113,6 +114,7 @@ __all__ = [
     "DeletionRequest",
     "Discussion",
     "DiscussionReply",
+    "Download",
     "FieldGrant",
     "FieldRule",
     "Flag",

@@ -18,6 +18,7 @@ from models import (
     Contact,
     ContactStatus,
     DeletionRequest,
+    Download,
     Grant,
     IdempotencyKey,
     Org,
@@ -323,6 +324,13 @@ async def purge(session: AsyncSession, settings: Any) -> dict[str, int]:
             ),
         ),
         ("refresh_tokens", sa.delete(RefreshToken).where(RefreshToken.expires_at < now)),
+        (
+            # An export nobody downloaded in time: its file goes, the row stays for the audit.
+            "downloads",
+            sa.update(Download)
+            .where(Download.expires_at < now, Download.content.is_not(None))
+            .values(content=None),
+        ),
         (
             "idempotency_keys",
             sa.delete(IdempotencyKey).where(

@@ -13,7 +13,7 @@ from models import Campaign as CampaignRow
 from models import CampaignKind, NominationStatus, ReportStatus, RoundHalf
 from models import Nomination as NominationRow
 from models import Report as ReportRow
-from resolvers import assessment, bulletins, campaigns, reports
+from resolvers import assessment, bulletins, campaigns, downloads, reports
 from schema.context import Info
 from schema.orgs import Org
 from schema.people import Cadre
@@ -115,10 +115,14 @@ class BulletinFormat(__import__("enum").Enum):
     HTML = "HTML"
 
 
-@strawberry.type(description="导出的文件（Base64）")
+@strawberry.type(description="导出的通报：Base64 内容，或一次性下载链接")
 class BulletinFile:
     filename: str
     content_base64: str
+    download_url: str = strawberry.field(
+        description="下载链接（相对于 API 地址，GET，无需登录头）：只能用一次，到 downloadExpiresAt 失效"
+    )
+    download_expires_at: datetime = strawberry.field(description="下载链接的失效时间")
 
 
 @strawberry.type(name="Campaign", description="集中活动")
@@ -314,8 +318,15 @@ class AssessmentQuery:
     async def export_bulletin(
         self, info: Info, id: strawberry.ID, format: BulletinFormat
     ) -> BulletinFile:
-        name, content = await bulletins.export(info.context.ctx, pk(id, "Bulletin"), format.value)
-        return BulletinFile(filename=name, content_base64=content)
+        ctx = info.context.ctx
+        name, content = await bulletins.export(ctx, pk(id, "Bulletin"), format.value)
+        link = await downloads.offer(ctx, name, content, org_path=None)
+        return BulletinFile(
+            filename=name,
+            content_base64=content,
+            download_url=link.url,
+            download_expires_at=link.expires_at,
+        )
 
     @strawberry.field(description="集中活动")
     async def campaigns(self, info: Info, year: int | None = None) -> list[Campaign]:

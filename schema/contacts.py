@@ -8,7 +8,7 @@ import strawberry
 
 from models import Contact as ContactRow
 from models import ContactStatus
-from resolvers import contacts
+from resolvers import contacts, downloads
 from resolvers.contacts import ImportReport as ImportReportData
 from resolvers.contacts import RowOutcome
 from schema.context import Info
@@ -96,11 +96,15 @@ class ImportReport:
         )
 
 
-@strawberry.type(description="导出的文件（Base64）")
+@strawberry.type(description="导出的文件：Base64 内容，或一次性下载链接")
 class ExportFile:
     filename: str
     content_base64: str
     rows: int
+    download_url: str = strawberry.field(
+        description="下载链接（相对于 API 地址，GET，无需登录头）：只能用一次，到 downloadExpiresAt 失效"
+    )
+    download_expires_at: datetime = strawberry.field(description="下载链接的失效时间")
 
 
 @strawberry.input(description="导入小伙伴名单：.xlsx 或 .csv，第一行为表头（姓名、手机号、行业）")
@@ -155,10 +159,16 @@ class ContactQuery:
         format: ExportFormat = ExportFormat.XLSX,
         under: strawberry.ID | None = None,
     ) -> ExportFile:
-        f = await contacts.export_youth(
-            info.context.ctx, under=opt_pk(under, "Org"), fmt=format.value
+        ctx = info.context.ctx
+        f = await contacts.export_youth(ctx, under=opt_pk(under, "Org"), fmt=format.value)
+        link = await downloads.offer(ctx, f.filename, f.content_base64, org_path=None)
+        return ExportFile(
+            filename=f.filename,
+            content_base64=f.content_base64,
+            rows=f.rows,
+            download_url=link.url,
+            download_expires_at=link.expires_at,
         )
-        return ExportFile(filename=f.filename, content_base64=f.content_base64, rows=f.rows)
 
 
 @strawberry.type

@@ -128,16 +128,31 @@ async def test_no_secret_token_or_whole_number_reaches_the_logs(people, caplog) 
 async def test_retention_purge(api) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from models import OtpCode, SmsOutbox
+    from models import Download, OtpCode, SmsOutbox
     from resolvers.privacy import purge
 
     old = datetime.now(UTC) - timedelta(days=api.services.settings.retain_otp_days + 1)
+    user = await add_user(api.services, "exporter")
     async with api.services.sessionmaker() as s:
         s.add_all(
             [
                 OtpCode(mobile="13800000077", code_hash="x", expires_at=old, created_at=old),
                 OtpCode(mobile="13800000078", code_hash="y", expires_at=datetime.now(UTC)),
                 SmsOutbox(mobile="13800000077", body="old", created_at=old),
+                *(
+                    Download(
+                        user_id=user.id,
+                        filename=f"{name}.csv",
+                        content_type="text/csv",
+                        content=b"x",
+                        size=1,
+                        expires_at=when,
+                    )
+                    for name, when in (
+                        ("late", old),
+                        ("live", datetime.now(UTC) + timedelta(hours=1)),
+                    )
+                ),
             ]
         )
         await s.commit()
@@ -145,3 +160,6 @@ async def test_retention_purge(api) -> None:
         await s.commit()
         left = list(await s.scalars(sa.select(OtpCode.mobile)))
     assert removed["otp_codes"] == 1 and removed["sms_outbox"] == 1 and left == ["13800000078"]
+    async with api.services.sessionmaker() as s:
+        files = dict((await s.execute(sa.select(Download.filename, Download.content))).all())
+    assert removed["downloads"] == 1 and files == {"late.csv": None, "live.csv": b"x"}

@@ -268,6 +268,29 @@ async def internal_error(w: World) -> Answer:
             await conn.execute(sa.text("DROP FUNCTION zz_boom()"))
 
 
+async def _download_link(w: World) -> str:
+    export = "{ exportYouth(format: CSV) { downloadUrl } }"
+    return (await w.gql(export, token=w.cadre_t)).body["data"]["exportYouth"]["downloadUrl"]
+
+
+async def download_used(w: World) -> Answer:
+    url = await _download_link(w)
+    assert (await w.api.client.get(url)).status_code == 200
+    r = await w.api.client.get(url)
+    return Answer(r.status_code, r.json())
+
+
+async def download_expired(w: World) -> Answer:
+    from models import Download
+
+    url = await _download_link(w)
+    async with w.api.services.sessionmaker() as s:  # as if its time had run out
+        await s.execute(sa.update(Download).values(expires_at=sa.func.now() - timedelta(seconds=1)))
+        await s.commit()
+    r = await w.api.client.get(url)
+    return Answer(r.status_code, r.json())
+
+
 def _db(w: World) -> str:
     return w.api.services.engine.url.render_as_string(hide_password=False)
 
@@ -306,6 +329,8 @@ DRIVERS: dict[tuple[str, str], tuple[Callable[[World], Awaitable[Answer]], set[i
         raw(json={"query": "query A { __typename }", "operationName": "B"}),
         {400},
     ),
+    ("GONE", "DOWNLOAD_USED"): (download_used, {410}),
+    ("GONE", "DOWNLOAD_EXPIRED"): (download_expired, {410}),
     ("TIMEOUT", ""): (timeout, {200}),
     ("SERVICE_UNAVAILABLE", ""): (service_unavailable, {503}),
     ("INTERNAL_SERVER_ERROR", ""): (internal_error, {200}),
