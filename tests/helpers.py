@@ -291,3 +291,21 @@ async def accept_invitations(services: Any, cadre_user: User) -> list[int]:
         pairs = sorted(rows.all())
         await s.commit()
     return [youth_id for _, youth_id in pairs]
+
+
+def run_cli(*args: str, env: dict[str, str]) -> Any:
+    """`youthlink …` in a process of its own, as an operator runs it, with `env` as its
+    whole environment (a subprocess.CompletedProcess with text output)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )

@@ -7,7 +7,6 @@ import json
 import logging
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ import sqlalchemy as sa
 
 from app.logs import JsonFormatter
 from app.middleware import request_id_var
-from tests.helpers import add_user, gid, snapshot, standard_tree
+from tests.helpers import add_user, gid, run_cli, snapshot, standard_tree
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,16 +46,7 @@ def test_json_logs_carry_the_request_id() -> None:
 
 
 def _cli(*args: str, url: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": url}
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_cli(*args, env={**os.environ, "DATABASE_URL": url})
 
 
 async def test_backup_and_restore_round_trip(api, database_url, tmp_path) -> None:

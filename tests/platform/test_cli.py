@@ -21,7 +21,7 @@ from app.demo import DEMO_LOGINS
 from app.embedded import postmaster_pid
 from app.settings import ROOT
 from models import Org, User
-from tests.helpers import add_user, count_rows, standard_tree
+from tests.helpers import add_user, count_rows, run_cli, standard_tree
 
 
 def _free_port() -> int:
@@ -33,18 +33,6 @@ def _free_port() -> int:
 def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
     return {**env, "ENVIRONMENT": "development", **extra}
-
-
-def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +115,7 @@ def test_run_leaves_a_server_it_did_not_start_running(data_dir: Path) -> None:
             taken.bind(("127.0.0.1", 0))
             taken.listen()
             port = str(taken.getsockname()[1])
-            done = _cli("run", "--port", port, env=_env(DATA_DIR=str(data_dir)))
+            done = run_cli("run", "--port", port, env=_env(DATA_DIR=str(data_dir)))
         assert done.returncode != 0 and "address already in use" in done.stderr.lower()
         assert postmaster_pid(pgdata) == before
     finally:
@@ -138,10 +126,10 @@ async def test_reset_demo_refuses_without_yes_and_then_reloads_the_demo(api, dat
     tree = await standard_tree(api.services)
     await add_user(api.services, "stranger", org=tree["A1"])
     env = _env(DATABASE_URL=database_url)
-    refused = await asyncio.to_thread(_cli, "reset-demo", env=env)
+    refused = await asyncio.to_thread(run_cli, "reset-demo", env=env)
     assert refused.returncode == 1 and "--yes" in refused.stdout
     assert await count_rows(api.services, Org) == 7  # untouched
-    done = await asyncio.to_thread(_cli, "reset-demo", "--yes", env=env)
+    done = await asyncio.to_thread(run_cli, "reset-demo", "--yes", env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     async with api.services.sessionmaker() as s:
         names = set(await s.scalars(sa.select(User.username).where(User.username.is_not(None))))
