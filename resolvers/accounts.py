@@ -374,7 +374,7 @@ async def logout(ctx: Ctx, *, everywhere: bool = False) -> int:
 
 async def me(ctx: Ctx) -> User:
     user_id = require_user(ctx.principal)
-    user = await ctx.loaders.user.load(user_id)
+    user = await ctx.visible(User).load(user_id)
     if user is None:
         raise Unauthenticated()
     return user

@@ -9,8 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authz import Act, Obj
-from authz.principal import active_grant
-from models import AuditChainHead, AuditChainLink, AuditEntry, Cadre, Grant, Org, User, Youth
+from models import AuditChainHead, AuditChainLink, AuditEntry, Org, User
 from resolvers import orgs
 from resolvers.base import Ctx
 from resolvers.pagination import Page
@@ -42,8 +41,8 @@ async def list_entries(
     first: int | None = None,
     after: str | None = None,
 ) -> Page[EntryView]:
-    scope = ctx.scope(Act.VIEW, Obj.AUDIT)
-    stmt = sa.select(AuditEntry).where(scope.predicate(AuditEntry.org_path))
+    ctx.scope(Act.VIEW, Obj.AUDIT)  # none anywhere: FORBIDDEN, not an empty list
+    stmt = sa.select(AuditEntry).where(ctx.readable(AuditEntry))
     stmt = await orgs.within(ctx, stmt, AuditEntry.org_path, under)
     if entity_type:
         stmt = stmt.where(AuditEntry.entity_type == entity_type)
@@ -90,25 +89,13 @@ def _view(r: AuditEntry, named: set[int]) -> EntryView:
 
 
 async def visible_users(ctx: Ctx, ids: set[int]) -> set[int]:
-    """Of `ids`, the users the caller may name: themself; one whose cadre or youth record
-    lies in the caller's cadre:view / youth:view subtrees; one holding a live grant in the
-    caller's grant:view subtrees. Everyone else stands above (or beside) the caller."""
+    """Of `ids`, the users the caller may name (authz/visibility.py, the User rule); everyone
+    else stands above (or beside) the caller."""
     if not ids:
         return set()
-    me = ctx.principal.user_id
-
-    def within(obj: Obj, column: Any) -> sa.ColumnElement[bool]:
-        return ctx.scope(Act.VIEW, obj, required=False).predicate(column)
-
-    reachable = sa.or_(
-        User.id == me,
-        sa.exists().where(Cadre.user_id == User.id, within(Obj.CADRE, Cadre.org_path)),
-        sa.exists().where(Youth.user_id == User.id, within(Obj.YOUTH, Youth.org_path)),
-        sa.exists().where(
-            Grant.user_id == User.id, active_grant(Grant), within(Obj.GRANT, Grant.org_path)
-        ),
+    found = await ctx.session.scalars(
+        sa.select(User.id).where(User.id.in_(ids), ctx.readable(User))
     )
-    found = await ctx.session.scalars(sa.select(User.id).where(User.id.in_(ids), reachable))
     return set(found)
 
 

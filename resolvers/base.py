@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from strawberry.dataloader import DataLoader
 
 from authz import (
     Act,
@@ -22,14 +26,17 @@ from authz import (
     scope,
 )
 from authz.errors import BadInput, Conflict, NotFound
+from authz.visibility import Subject, readable
 from models import AuditEntry
 from resolvers.pagination import Page, paginate
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+Batch = Callable[["Ctx", Sequence[K]], Awaitable[list[V]]]
 
 if TYPE_CHECKING:
     from app.settings import Settings
-    from resolvers.loaders import Loaders
 
 
 @dataclass
@@ -42,17 +49,38 @@ class Ctx:
     sessionmaker: async_sessionmaker[AsyncSession] | None = None
     request_id: str = ""
     client_ip: str = ""
-    loaders: Loaders = field(init=False)
+    subject: Subject = field(init=False)
     # (youth id, viewer user id, field, request id): whole personal data shown, logged after.
     personal_reads: list[tuple[int, int, str, str]] = field(init=False, default_factory=list)
     # The decision that allows the next audited write (see `_note`); each write consumes it.
     _pending: Decision | None = field(init=False, default=None)
-    _scopes: dict[tuple[Act, Obj], Scope] = field(init=False, default_factory=dict)
+    _per_request: dict[Hashable, Any] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        from resolvers.loaders import Loaders
+        self.subject = Subject(self.policy, self.principal)
 
-        self.loaders = Loaders(self)
+    # ------------------------------------------------------------ visibility and loading
+
+    def readable(self, model: type) -> sa.ColumnElement[bool]:
+        """The entity's one readable predicate for this caller (authz/visibility.py)."""
+        return readable(self.subject, model)
+
+    def loader(self, batch: Batch[K, V], *, key: Hashable | None = None) -> DataLoader[K, V]:
+        """This request's DataLoader for a domain's batch function (made on first use)."""
+        return self.per_request(
+            key if key is not None else batch, lambda: DataLoader(partial(batch, self))
+        )
+
+    def per_request(self, key: Hashable, make: Callable[[], T]) -> T:
+        """One object per request and key (loaders: never shared between requests)."""
+        found = self._per_request.get(key)
+        if found is None:
+            found = self._per_request[key] = make()
+        return found  # type: ignore[no-any-return]
+
+    def visible(self, model: type[T]) -> DataLoader[int, T | None]:
+        """Rows of `model` by id, or None where the caller may not see them."""
+        return self.loader(partial(_visible_by_id, model), key=("visible", model))
 
     # Thin wrappers so operations read as the domain: ctx.authorize(Act.MANAGE, Obj.ORG, path).
     # Every decision about the caller goes through `decide` or `authorize` here, so that the
@@ -79,21 +107,29 @@ class Ctx:
         self, model: type[T], row_id: object, act: Act, obj: Obj, *, for_update: bool = False
     ) -> T:
         """The row by id if it exists and `act` on `obj` is allowed at its org_path."""
+        if act == Act.VIEW:
+            row = await self._readable_row(model, row_id, for_update=for_update)
+            if row is None:
+                raise NotFound()
+            return row
         row = await self.session.get(model, row_id, with_for_update=for_update)
         if row is None:
             raise NotFound()
         self.authorize(act, obj, row.org_path)  # type: ignore[attr-defined]
         return row
 
+    async def _readable_row(self, model: type[T], row_id: object, *, for_update: bool) -> T | None:
+        if not for_update:
+            return await self.visible(model).load(row_id)  # type: ignore[arg-type]
+        stmt = sa.select(model).where(model.id == row_id, self.readable(model))  # type: ignore[attr-defined]
+        return await self.session.scalar(stmt.with_for_update())
+
     def authorize_global(self, act: Act, obj: Obj, root_path: str) -> Decision:
         return self._note(authorize_global(self.policy, self.principal, act, obj, root_path))
 
     def scope(self, act: Act, obj: Obj, *, required: bool = True) -> Scope:
         """Computed once per request and (act, obj): grants do not change mid-request."""
-        key = (act, obj)
-        found = self._scopes.get(key)
-        if found is None:
-            found = self._scopes[key] = scope(self.policy, self.principal, act, obj, required=False)
+        found = self.subject.scope(act, obj)
         if required and not found.roots:
             scope(self.policy, self.principal, act, obj, required=True)  # raises the refusal
         return found
@@ -186,6 +222,14 @@ def audit_row(
         before=before,
         after=after,
     )
+
+
+async def _visible_by_id(model: type, ctx: Ctx, ids: Sequence[int]) -> list[Any]:
+    rows = await ctx.session.scalars(
+        sa.select(model).where(model.id.in_(ids), ctx.readable(model))  # type: ignore[attr-defined]
+    )
+    found = {r.id: r for r in rows}
+    return [found.get(i) for i in ids]
 
 
 def clean_text(value: str | None, field_name: str, *, max_len: int, required: bool = True) -> str:

@@ -138,7 +138,8 @@ async def get(ctx: Ctx, bulletin_id: int) -> Bulletin:
 async def list_bulletins(
     ctx: Ctx, *, under: int | None, year: int | None, first: int | None, after: str | None
 ) -> Page[Bulletin]:
-    stmt = sa.select(Bulletin).where(ctx.scope(Act.VIEW, Obj.WORK).predicate(Bulletin.org_path))
+    ctx.scope(Act.VIEW, Obj.WORK)
+    stmt = sa.select(Bulletin).where(ctx.readable(Bulletin))
     stmt = await orgs.within(ctx, stmt, Bulletin.org_path, under)
     if year is not None:
         stmt = stmt.where(Bulletin.year == year)

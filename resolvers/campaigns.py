@@ -251,7 +251,7 @@ async def list_nominations(
 ) -> Page[Nomination]:
     stmt = sa.select(Nomination).where(
         Nomination.campaign_id == campaign_id,
-        ctx.scope(Act.VIEW, Obj.CAMPAIGN).predicate(Nomination.org_path),
+        ctx.readable(Nomination),
     )
     if level:
         stmt = stmt.where(Nomination.level == level)

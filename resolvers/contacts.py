@@ -7,6 +7,7 @@ import asyncio
 import base64
 import binascii
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,6 @@ from authz import (
     BY_OWNERSHIP,
     Act,
     Obj,
-    is_own_youth,
     require_cadre,
     require_youth,
 )
@@ -113,17 +113,6 @@ async def _find_or_register(
     return youth
 
 
-def shows_youth(ctx: Ctx, contact: Contact, youth: Youth) -> bool:
-    """A link shows its youth to the youth, to the cadre once the youth has accepted, and to
-    whoever may view that youth anyway: a pending invitation tells the inviter nothing."""
-    p = ctx.principal
-    return (
-        is_own_youth(p, youth.id)
-        or (p.cadre_id == contact.cadre_id and contact.status == ContactStatus.ACTIVE)
-        or ctx.scope(Act.VIEW, Obj.YOUTH, required=False).covers(youth.org_path)
-    )
-
-
 async def _youth_contact(ctx: Ctx, contact_id: int) -> Contact:
     youth_id = require_youth(ctx.principal)
     contact = await ctx.session.get(Contact, contact_id, with_for_update=True)
@@ -205,8 +194,8 @@ async def list_contacts(
     after: str | None,
 ) -> Page[Contact]:
     """Leaders: the links of the cadres in their subtrees."""
-    scope = ctx.scope(Act.VIEW, Obj.WORK)
-    stmt = sa.select(Contact).where(scope.predicate(Contact.org_path))
+    ctx.scope(Act.VIEW, Obj.WORK)
+    stmt = sa.select(Contact).where(ctx.readable(Contact))
     stmt = await orgs.within(ctx, stmt, Contact.org_path, under)
     if status:
         stmt = stmt.where(Contact.status == status)
@@ -220,6 +209,16 @@ async def contact_counts(ctx: Ctx, cadre_id: int) -> dict[str, int]:
         .group_by(Contact.status)
     )
     return {s.value: n for s, n in rows}
+
+
+async def on_my_list(ctx: Ctx, youth_id: int) -> bool:
+    """Is this youth on the caller's own list (their cadre sees the whole number)?"""
+    return await ctx.loader(_on_my_list).load(youth_id)
+
+
+async def _on_my_list(ctx: Ctx, youth_ids: Sequence[int]) -> list[bool]:
+    mine = await own_contact_youth_ids(ctx, list(youth_ids))
+    return [y in mine for y in youth_ids]
 
 
 async def own_contact_youth_ids(ctx: Ctx, youth_ids: list[int]) -> set[int]:
@@ -427,12 +426,12 @@ async def export_youth(ctx: Ctx, *, under: int | None, fmt: str) -> ExportFile:
         )
         label = cadre.name
     else:
-        scope = ctx.scope(Act.VIEW, Obj.YOUTH)
+        ctx.scope(Act.VIEW, Obj.YOUTH)
         root = await orgs.get(ctx, under)
         stmt = (
             sa.select(Youth, Org.name, _active_link_with_me(ctx))
             .join(Org, Org.id == Youth.org_id)
-            .where(scope.predicate(Youth.org_path), Youth.org_path.descendant_of(root.path))
+            .where(ctx.readable(Youth), Youth.org_path.descendant_of(root.path))
         )
         label = root.name
     result = (await ctx.session.execute(stmt.order_by(Youth.id).limit(50_000))).all()

@@ -108,6 +108,10 @@ class Week:
 Key = tuple[int, Period]
 
 
+def loaders(ctx: Ctx) -> DashboardLoaders:
+    return ctx.per_request(DashboardLoaders, lambda: DashboardLoaders(ctx))
+
+
 class DashboardLoaders:
     """One loader per figure; keys are (org id, period)."""
 

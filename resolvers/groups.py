@@ -7,7 +7,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from authz import Act, Obj, is_in_subtree, own_or_scope
+from authz import Act, Obj, is_in_subtree
 from authz.errors import BadInput, Conflict, NotFound
 from models import (
     Cadre,
@@ -179,17 +179,8 @@ async def list_groups(
     ctx: Ctx, *, under: int | None, include_inactive: bool, first: int | None, after: str | None
 ) -> Page[WorkingGroup]:
     """Groups in the caller's subtrees, and those they lead or belong to."""
-    scope = ctx.scope(Act.VIEW, Obj.GROUP, required=ctx.principal.cadre_id is None)
-
-    def mine(cadre_id: int) -> sa.ColumnElement[bool]:
-        member_of = sa.select(WorkingGroupMember.group_id).where(
-            WorkingGroupMember.cadre_id == cadre_id
-        )
-        return sa.or_(WorkingGroup.leader_cadre_id == cadre_id, WorkingGroup.id.in_(member_of))
-
-    stmt = sa.select(WorkingGroup).where(
-        own_or_scope(ctx.principal, scope, WorkingGroup.org_path, mine)
-    )
+    ctx.scope(Act.VIEW, Obj.GROUP, required=ctx.principal.cadre_id is None)
+    stmt = sa.select(WorkingGroup).where(ctx.readable(WorkingGroup))
     stmt = await orgs.within(ctx, stmt, WorkingGroup.org_path, under)
     if not include_inactive:
         stmt = stmt.where(WorkingGroup.is_active)
@@ -202,7 +193,7 @@ async def members(ctx: Ctx, group_id: int) -> list[Cadre]:
             await ctx.session.scalars(
                 sa.select(Cadre)
                 .join(WorkingGroupMember, WorkingGroupMember.cadre_id == Cadre.id)
-                .where(WorkingGroupMember.group_id == group_id)
+                .where(WorkingGroupMember.group_id == group_id, ctx.readable(Cadre))
                 .order_by(Cadre.id)
             )
         ).all()
@@ -250,8 +241,8 @@ async def record_sharing(
 
 
 async def sharing_events(ctx: Ctx, *, under: int | None, year: int | None) -> list[SharingEvent]:
-    scope = ctx.scope(Act.VIEW, Obj.GROUP)
-    stmt = sa.select(SharingEvent).where(scope.predicate(SharingEvent.org_path))
+    ctx.scope(Act.VIEW, Obj.GROUP)
+    stmt = sa.select(SharingEvent).where(ctx.readable(SharingEvent))
     stmt = await orgs.within(ctx, stmt, SharingEvent.org_path, under)
     if year is not None:
         stmt = stmt.where(sa.extract("year", SharingEvent.held_on) == year)
@@ -297,7 +288,7 @@ async def my_secretaries(ctx: Ctx) -> list[tuple[SecretaryContact, Cadre]]:
     rows = await ctx.session.execute(
         sa.select(SecretaryContact, Cadre)
         .join(Cadre, Cadre.id == SecretaryContact.secretary_cadre_id)
-        .where(SecretaryContact.cadre_id == me.id)
+        .where(SecretaryContact.cadre_id == me.id, ctx.readable(Cadre))
         .order_by(SecretaryContact.id)
     )
     return [(s, c) for s, c in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 
 from authz import Act, Obj
 from authz.errors import BadInput, Conflict, NotFound
-from models import Org, OrgKind, OrgLevel
+from models import Cadre, Org, OrgKind, OrgLevel, Youth
 from models.base import Base, TenantOwned
 from resolvers.base import Ctx, clean_text
 from resolvers.pagination import Page, decode_cursor, page_size
@@ -50,11 +51,8 @@ async def load(ctx: Ctx, org_id: int, *, for_update: bool = False) -> Org:
 
 
 async def get(ctx: Ctx, org_id: int) -> Org:
-    org = await ctx.loaders.org.load(org_id)
-    if org is None:
-        raise NotFound()
-    ctx.authorize(Act.VIEW, Obj.ORG, org.path)
-    return org
+    """An org the caller may see; any other is NOT_FOUND."""
+    return await ctx.load(Org, org_id, Act.VIEW, Obj.ORG)
 
 
 async def within(
@@ -85,8 +83,8 @@ async def list_orgs(
     first: int | None = None,
     after: str | None = None,
 ) -> Page[Org]:
-    scope = ctx.scope(Act.VIEW, Obj.ORG)
-    stmt = _search(sa.select(Org).where(scope.predicate(Org.path)), search)
+    ctx.scope(Act.VIEW, Obj.ORG)  # none anywhere: FORBIDDEN, not an empty list
+    stmt = _search(sa.select(Org).where(ctx.readable(Org)), search)
     stmt = await within(ctx, stmt, Org.path, under)
     if level is not None:
         stmt = stmt.where(Org.level == level)
@@ -100,14 +98,14 @@ async def list_orgs(
 async def children(
     ctx: Ctx, org: Org, *, include_inactive: bool = False, first: int | None, after: str | None
 ) -> Page[Org]:
-    """Batched across all parents in the request (nested connections stay one statement).
-    Children of a visible org lie in the same granted subtree, so the scope holds for them."""
+    """Batched across all parents in the request (nested connections stay one statement);
+    only the children the caller may see, and only those counted."""
     size = page_size(first, ctx.settings.page_size_default, ctx.settings.page_size_max)
     after_id = decode_cursor(after) if after else 0
-    rows = await ctx.loaders.children.load((org.id, size + 1, after_id, include_inactive))
+    rows = await ctx.loader(_children).load((org.id, size + 1, after_id, include_inactive))
 
     async def total() -> int:
-        return await ctx.loaders.children_total.load((org.id, include_inactive))
+        return await ctx.loader(_children_total).load((org.id, include_inactive))
 
     return Page(
         rows=rows[:size],
@@ -132,30 +130,101 @@ async def subtree(
 
 async def ancestors(ctx: Ctx, org: Org) -> list[Org]:
     """From the top down, only those the principal may see: nothing above their grants."""
-    scope = ctx.scope(Act.VIEW, Obj.ORG)
     stmt = (
         sa.select(Org)
-        .where(Org.path.ancestor_of(org.path), Org.id != org.id, scope.predicate(Org.path))
+        .where(Org.path.ancestor_of(org.path), Org.id != org.id, ctx.readable(Org))
         .order_by(sa.func.nlevel(Org.path))
     )
     return list((await ctx.session.scalars(stmt)).all())
 
 
 async def visible_parent(ctx: Ctx, org: Org) -> Org | None:
-    if org.parent_id is None:
-        return None
-    parent = await ctx.loaders.org.load(org.parent_id)
-    if parent is None or not ctx.scope(Act.VIEW, Obj.ORG).covers(parent.path):
-        return None
-    return parent
+    return None if org.parent_id is None else await ctx.visible(Org).load(org.parent_id)
 
 
 @dataclass(frozen=True)
 class OrgCounts:
+    """What lies below an org, counting only what the caller may see."""
+
     children: int = 0
     descendants: int = 0
     cadres: int = 0
     youth: int = 0
+
+
+async def counts(ctx: Ctx, org_id: int) -> OrgCounts:
+    return await ctx.loader(_counts).load(org_id)
+
+
+async def _counts(ctx: Ctx, ids: Sequence[int]) -> list[OrgCounts]:
+    """All four counts for a batch of orgs in one statement (GiST on every path)."""
+    o = Org.__table__.alias("o")
+
+    def count(model: Any, *where: sa.ColumnElement[bool]) -> sa.ScalarSelect[int]:
+        return (
+            sa.select(sa.func.count())
+            .select_from(model)
+            .where(*where, ctx.readable(model))
+            .scalar_subquery()
+        )
+
+    below = Org.path.op("<@")(o.c.path)
+    stmt = sa.select(
+        o.c.id,
+        count(Org, Org.parent_id == o.c.id, Org.is_active).label("children"),
+        count(Org, below, Org.id != o.c.id, Org.is_active).label("descendants"),
+        count(Cadre, Cadre.org_path.op("<@")(o.c.path), Cadre.is_active).label("cadres"),
+        count(Youth, Youth.org_path.op("<@")(o.c.path)).label("youth"),
+    ).where(o.c.id.in_(ids))
+    rows = {r.id: r for r in await ctx.session.execute(stmt)}
+    return [
+        OrgCounts(r.children, r.descendants, r.cadres, r.youth)
+        if (r := rows.get(i))
+        else OrgCounts()
+        for i in ids
+    ]
+
+
+# (parent id, page size + 1, after id or 0, include inactive)
+ChildrenKey = tuple[int, int, int, bool]
+
+
+async def _children(ctx: Ctx, keys: Sequence[ChildrenKey]) -> list[list[Org]]:
+    """Pages of visible children for many parents: one windowed statement per page shape."""
+    found: dict[ChildrenKey, list[Org]] = {}
+    shapes = {(limit, after, inactive) for _, limit, after, inactive in keys}
+    for limit, after, inactive in shapes:
+        parents = [k[0] for k in keys if k[1:] == (limit, after, inactive)]
+        ranked = sa.select(
+            Org.id,
+            sa.func.row_number().over(partition_by=Org.parent_id, order_by=Org.id).label("rank"),
+        ).where(Org.parent_id.in_(parents), Org.id > after, ctx.readable(Org))
+        if not inactive:
+            ranked = ranked.where(Org.is_active)
+        ranked_sq = ranked.subquery()
+        rows = await ctx.session.scalars(
+            sa.select(Org)
+            .join(ranked_sq, ranked_sq.c.id == Org.id)
+            .where(ranked_sq.c.rank <= limit)
+            .order_by(Org.id)
+        )
+        for org in rows:
+            found.setdefault((org.parent_id, limit, after, inactive), []).append(org)  # type: ignore[arg-type]
+    return [found.get(k, []) for k in keys]
+
+
+async def _children_total(ctx: Ctx, keys: Sequence[tuple[int, bool]]) -> list[int]:
+    totals: dict[tuple[int, bool], int] = {}
+    for inactive in {k[1] for k in keys}:
+        parents = [k[0] for k in keys if k[1] == inactive]
+        stmt = sa.select(Org.parent_id, sa.func.count()).where(
+            Org.parent_id.in_(parents), ctx.readable(Org)
+        )
+        if not inactive:
+            stmt = stmt.where(Org.is_active)
+        for parent_id, n in await ctx.session.execute(stmt.group_by(Org.parent_id)):
+            totals[(parent_id, inactive)] = n
+    return [totals.get(k, 0) for k in keys]
 
 
 # ---------------------------------------------------------------- mutations

@@ -7,8 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from authz import Act, Obj, is_own_cadre, is_own_youth, mask_mobile, may_see_personal
-from authz.errors import BadInput, Conflict, NotFound
+from authz import Act, Obj, mask_mobile, may_see_personal
+from authz.errors import BadInput, Conflict
 from models import AuthSession, Cadre, CadreKind, Grant, Org, User, Youth
 from resolvers import accounts, orgs
 from resolvers.base import Ctx, clean_mobile, clean_text
@@ -58,12 +58,7 @@ async def _placed(ctx: Ctx, org_id: int, act: Act, obj: Obj) -> Org:
 
 
 async def get_cadre(ctx: Ctx, cadre_id: int) -> Cadre:
-    cadre = await ctx.session.get(Cadre, cadre_id)
-    if cadre is None:
-        raise NotFound()
-    if not is_own_cadre(ctx.principal, cadre.id):
-        ctx.authorize(Act.VIEW, Obj.CADRE, cadre.org_path)
-    return cadre
+    return await ctx.load(Cadre, cadre_id, Act.VIEW, Obj.CADRE)
 
 
 async def list_cadres(
@@ -76,8 +71,8 @@ async def list_cadres(
     first: int | None = None,
     after: str | None = None,
 ) -> Page[Cadre]:
-    scope = ctx.scope(Act.VIEW, Obj.CADRE)
-    stmt = _text_filter(sa.select(Cadre).where(scope.predicate(Cadre.org_path)), Cadre.name, search)
+    ctx.scope(Act.VIEW, Obj.CADRE)
+    stmt = _text_filter(sa.select(Cadre).where(ctx.readable(Cadre)), Cadre.name, search)
     stmt = await orgs.within(ctx, stmt, Cadre.org_path, under)
     if kind is not None:
         stmt = stmt.where(Cadre.kind == kind)
@@ -208,12 +203,7 @@ async def _set_account_active(ctx: Ctx, user_id: int, active: bool) -> None:
 
 
 async def get_youth(ctx: Ctx, youth_id: int) -> Youth:
-    youth = await ctx.session.get(Youth, youth_id)
-    if youth is None:
-        raise NotFound()
-    if not is_own_youth(ctx.principal, youth.id):
-        ctx.authorize(Act.VIEW, Obj.YOUTH, youth.org_path)
-    return youth
+    return await ctx.load(Youth, youth_id, Act.VIEW, Obj.YOUTH)
 
 
 def is_minor(youth: Youth) -> bool:
@@ -271,8 +261,8 @@ async def list_youth(
     first: int | None = None,
     after: str | None = None,
 ) -> Page[Youth]:
-    scope = ctx.scope(Act.VIEW, Obj.YOUTH)
-    stmt = _text_filter(sa.select(Youth).where(scope.predicate(Youth.org_path)), Youth.name, search)
+    ctx.scope(Act.VIEW, Obj.YOUTH)
+    stmt = _text_filter(sa.select(Youth).where(ctx.readable(Youth)), Youth.name, search)
     stmt = await orgs.within(ctx, stmt, Youth.org_path, under)
     if industry:
         stmt = stmt.where(Youth.industry == industry.strip())

@@ -195,8 +195,8 @@ async def list_grants(
     after: str | None = None,
     delegated: bool | None = None,
 ) -> Page[Grant]:
-    scope = ctx.scope(Act.VIEW, Obj.GRANT)
-    stmt = sa.select(Grant).where(scope.predicate(Grant.org_path))
+    ctx.scope(Act.VIEW, Obj.GRANT)
+    stmt = sa.select(Grant).where(ctx.readable(Grant))
     stmt = await orgs.within(ctx, stmt, Grant.org_path, under)
     if user_id is not None:
         stmt = stmt.where(Grant.user_id == user_id)

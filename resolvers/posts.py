@@ -7,16 +7,8 @@ import sqlalchemy as sa
 
 from authz import Act, Obj, require_cadre, require_youth
 from authz.errors import BadInput, Conflict, NotFound
-from models import (
-    Contact,
-    ContactStatus,
-    Discussion,
-    DiscussionReply,
-    Post,
-    PostAudience,
-    PostRead,
-    Youth,
-)
+from authz.visibility import feed_of
+from models import Discussion, DiscussionReply, Post, PostAudience, PostRead
 from resolvers import events, orgs
 from resolvers.base import Ctx, clean_text
 from resolvers.contacts import my_cadre
@@ -75,35 +67,20 @@ async def publish(
     return post
 
 
-def _feed_predicate(youth: Youth) -> sa.ColumnElement[bool]:
-    """Posts for this youth: from their own cadres (MY_YOUTH), or pushed to their org or an
-    ancestor of it (SUBTREE)."""
-    my_cadres = sa.select(Contact.cadre_id).where(
-        Contact.youth_id == youth.id, Contact.status == ContactStatus.ACTIVE
-    )
-    return sa.or_(
-        sa.and_(Post.audience == PostAudience.MY_YOUTH, Post.cadre_id.in_(my_cadres)),
-        sa.and_(Post.audience == PostAudience.SUBTREE, Post.org_path.ancestor_of(youth.org_path)),
-    )
-
-
 async def feed(ctx: Ctx, first: int | None, after: str | None) -> Page[Post]:
-    youth = await ctx.session.get(Youth, require_youth(ctx.principal))
-    assert youth is not None
-    return await ctx.page(sa.select(Post).where(_feed_predicate(youth)), Post.id, first, after)
+    """Posts for this youth (authz.visibility.feed_of)."""
+    stmt = sa.select(Post).where(feed_of(require_youth(ctx.principal)))
+    return await ctx.page(stmt, Post.id, first, after)
 
 
 async def mark_read(ctx: Ctx, post_id: int) -> Post:
-    youth = await ctx.session.get(Youth, require_youth(ctx.principal))
-    assert youth is not None
-    post = await ctx.session.scalar(
-        sa.select(Post).where(Post.id == post_id, _feed_predicate(youth))
-    )
+    youth_id = require_youth(ctx.principal)
+    post = await ctx.session.scalar(sa.select(Post).where(Post.id == post_id, feed_of(youth_id)))
     if post is None:
         raise NotFound()
     await ctx.session.execute(
         sa.dialects.postgresql.insert(PostRead)
-        .values(post_id=post.id, youth_id=youth.id)
+        .values(post_id=post.id, youth_id=youth_id)
         .on_conflict_do_nothing()
     )
     return post
@@ -144,21 +121,7 @@ async def open_discussion(ctx: Ctx, title: str, body: str = "") -> Discussion:
 
 async def get_discussion(ctx: Ctx, discussion_id: int, *, for_update: bool = False) -> Discussion:
     """The cadre's own thread, or one of a youth's cadres' threads."""
-    d = await ctx.session.get(Discussion, discussion_id, with_for_update=for_update)
-    p = ctx.principal
-    if d is not None and p.cadre_id == d.cadre_id:
-        return d
-    if d is not None and p.youth_id is not None:
-        linked = await ctx.session.scalar(
-            sa.select(Contact.id).where(
-                Contact.youth_id == p.youth_id,
-                Contact.cadre_id == d.cadre_id,
-                Contact.status == ContactStatus.ACTIVE,
-            )
-        )
-        if linked:
-            return d
-    raise NotFound()
+    return await ctx.load(Discussion, discussion_id, Act.VIEW, Obj.POST, for_update=for_update)
 
 
 async def reply(ctx: Ctx, discussion_id: int, body: str) -> DiscussionReply:
@@ -201,14 +164,11 @@ async def close_discussion(ctx: Ctx, discussion_id: int) -> Discussion:
 
 async def discussions(ctx: Ctx, first: int | None, after: str | None) -> Page[Discussion]:
     p = ctx.principal
-    if p.cadre_id is not None:
-        stmt = sa.select(Discussion).where(Discussion.cadre_id == p.cadre_id)
-    else:
-        my_cadres = sa.select(Contact.cadre_id).where(
-            Contact.youth_id == require_youth(p), Contact.status == ContactStatus.ACTIVE
-        )
-        stmt = sa.select(Discussion).where(Discussion.cadre_id.in_(my_cadres))
-    return await ctx.page(stmt, Discussion.id, first, after)
+    if p.cadre_id is None:
+        require_youth(p)
+    return await ctx.page(
+        sa.select(Discussion).where(ctx.readable(Discussion)), Discussion.id, first, after
+    )
 
 
 async def thread(ctx: Ctx, discussion_id: int) -> list[DiscussionReply]:

@@ -6,6 +6,7 @@ the counted kinds in that period."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -175,7 +176,15 @@ async def progress_of(ctx: Ctx, cadre: Cadre, on: date) -> Progress | None:
     Batched: a list of cadres costs one statement."""
     if not is_own_cadre(ctx.principal, cadre.id):
         ctx.authorize(Act.VIEW, Obj.WORK, cadre.org_path)
-    return await ctx.loaders.quota_progress.load((cadre.id, on))
+    return await ctx.loader(_progress_batch).load((cadre.id, on))
+
+
+async def _progress_batch(ctx: Ctx, keys: Sequence[tuple[int, date]]) -> list[Progress | None]:
+    found: dict[tuple[int, date], Progress] = {}
+    for on in {k[1] for k in keys}:
+        ids = [k[0] for k in keys if k[1] == on]
+        found |= {(i, on): p for i, p in (await cadre_progress(ctx, ids, on)).items()}
+    return [found.get(k) for k in keys]
 
 
 async def organ_progress(ctx: Ctx, org_id: int, on: date) -> Progress | None:

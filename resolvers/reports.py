@@ -14,7 +14,7 @@ from authz.errors import BadInput, Conflict
 from models import Org, OrgLevel, Report, ReportStatus, ReportVersion
 from resolvers import orgs
 from resolvers.base import Ctx, clean_text
-from resolvers.dashboards import DashboardLoaders
+from resolvers.dashboards import loaders as dashboard_loaders
 from resolvers.pagination import Page
 from resolvers.points import today
 from resolvers.quarters import quarter_period
@@ -25,7 +25,7 @@ WINDOW_DAYS = 7  # the report window opens in the quarter's last week
 async def figures(ctx: Ctx, org: Org, year: int, quarter: int) -> dict[str, Any]:
     """What the system already knows of the quarter: nobody re-types it."""
     period = quarter_period(year, quarter)
-    loaders = DashboardLoaders(ctx)
+    loaders = dashboard_loaders(ctx)
     head = await loaders.headline.load((org.id, period))
     five = await loaders.five_ones.load((org.id, period))
     cadres = sum(c.cadres for c in five)
@@ -157,7 +157,8 @@ async def list_reports(
     first: int | None,
     after: str | None,
 ) -> Page[Report]:
-    stmt = sa.select(Report).where(ctx.scope(Act.VIEW, Obj.REPORT).predicate(Report.org_path))
+    ctx.scope(Act.VIEW, Obj.REPORT)
+    stmt = sa.select(Report).where(ctx.readable(Report))
     for col, value in ((Report.year, year), (Report.quarter, quarter), (Report.status, status)):
         if value is not None:
             stmt = stmt.where(col == value)

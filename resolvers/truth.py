@@ -4,6 +4,7 @@ A flagged record earns no points until a reviewer clears it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -62,6 +63,16 @@ async def my_logged_contacts(ctx: Ctx, first: int | None, after: str | None) -> 
     youth_id = require_youth(ctx.principal)
     stmt = sa.select(WorkLog).where(WorkLog.youth_id == youth_id, WorkLog.deleted_at.is_(None))
     return await ctx.page(stmt, WorkLog.id, first, after)
+
+
+async def confirmation(ctx: Ctx, log_id: int) -> bool | None:
+    """The youth's answer on one log (batched across the request)."""
+    return await ctx.loader(_confirmations).load(log_id)
+
+
+async def _confirmations(ctx: Ctx, log_ids: Sequence[int]) -> list[bool | None]:
+    found = await confirmations(ctx, list(log_ids))
+    return [found.get(i) for i in log_ids]
 
 
 async def confirmations(ctx: Ctx, log_ids: list[int]) -> dict[int, bool]:
@@ -200,7 +211,8 @@ async def list_flags(
     first: int | None,
     after: str | None,
 ) -> Page[Flag]:
-    stmt = sa.select(Flag).where(ctx.scope(Act.VIEW, Obj.WORK).predicate(Flag.org_path))
+    ctx.scope(Act.VIEW, Obj.WORK)
+    stmt = sa.select(Flag).where(ctx.readable(Flag))
     stmt = await orgs.within(ctx, stmt, Flag.org_path, under)
     if status is not None:
         stmt = stmt.where(Flag.status == status)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from authz import Act, Obj, is_in_subtree, is_own_youth, require_user, require_youth
+from authz import Act, Obj, is_in_subtree, is_own_youth, require_youth
 from authz.errors import BadInput, Conflict, NotFound
 from models import Contact, ContactStatus, Voice, VoiceKind, VoiceReply, VoiceStatus, Youth
 from resolvers import events, orgs, privacy
@@ -87,13 +87,8 @@ def _may_answer(ctx: Ctx, voice: Voice) -> bool:
 
 
 async def get(ctx: Ctx, voice_id: int, *, for_update: bool = False) -> Voice:
-    require_user(ctx.principal)
-    voice = await ctx.session.get(Voice, voice_id, with_for_update=for_update)
-    if voice is None or not (
-        is_own_youth(ctx.principal, voice.youth_id) or _may_answer(ctx, voice)
-    ):
-        raise NotFound()  # another youth's voice: not even its existence
-    return voice
+    """Another youth's voice is NOT_FOUND: not even its existence."""
+    return await ctx.load(Voice, voice_id, Act.VIEW, Obj.VOICE, for_update=for_update)
 
 
 async def reply(ctx: Ctx, voice_id: int, body: str) -> VoiceReply:
@@ -163,7 +158,8 @@ async def list_voices(
         else:
             require_youth(p)
     else:
-        stmt = stmt.where(ctx.scope(Act.VIEW, Obj.VOICE).predicate(Voice.org_path))
+        ctx.scope(Act.VIEW, Obj.VOICE)
+        stmt = stmt.where(ctx.readable(Voice))
         stmt = await orgs.within(ctx, stmt, Voice.org_path, under)
     if status is not None:
         stmt = stmt.where(Voice.status == status)

@@ -94,18 +94,9 @@ def _is(ctx: Ctx, wish: Wish, actor: Actor) -> bool:
 
 
 async def _load(ctx: Ctx, wish_id: int, *, for_update: bool = False) -> Wish:
+    """Another youth's wish is NOT_FOUND: not even its existence."""
     require_user(ctx.principal)
-    wish = await ctx.session.get(Wish, wish_id, with_for_update=for_update)
-    if wish is None:
-        raise NotFound()
-    if not (
-        _is(ctx, wish, Actor.YOUTH)
-        or _is(ctx, wish, Actor.CADRE)
-        or _is(ctx, wish, Actor.POOL)
-        or ctx.decide(Act.VIEW, Obj.WISH, wish.org_path).allowed
-    ):
-        raise NotFound()  # another youth's wish: not even its existence
-    return wish
+    return await ctx.load(Wish, wish_id, Act.VIEW, Obj.WISH, for_update=for_update)
 
 
 async def get(ctx: Ctx, wish_id: int) -> Wish:
@@ -297,7 +288,8 @@ async def list_wishes(
             raise Forbidden()
         stmt = stmt.where(owner)
     else:
-        stmt = stmt.where(ctx.scope(Act.VIEW, Obj.WISH).predicate(Wish.org_path))
+        ctx.scope(Act.VIEW, Obj.WISH)
+        stmt = stmt.where(ctx.readable(Wish))
         stmt = await orgs.within(ctx, stmt, Wish.org_path, under)
     if status is not None:
         stmt = stmt.where(Wish.status == status)
@@ -372,7 +364,8 @@ async def add_resource(
 async def list_resources(
     ctx: Ctx, *, under: int | None, valid_only: bool, first: int | None, after: str | None
 ) -> Page[Resource]:
-    stmt = sa.select(Resource).where(ctx.scope(Act.VIEW, Obj.RESOURCE).predicate(Resource.org_path))
+    ctx.scope(Act.VIEW, Obj.RESOURCE)
+    stmt = sa.select(Resource).where(ctx.readable(Resource))
     stmt = await orgs.within(ctx, stmt, Resource.org_path, under)
     if valid_only:
         today = datetime.now(UTC).date()

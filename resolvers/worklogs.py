@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from authz import Act, Obj, own_or_scope, require_cadre
+from authz import Act, Obj, require_cadre
 from authz.errors import BadInput, Conflict, Forbidden, NotFound
 from models import (
     ActivityKind,
@@ -203,12 +203,7 @@ async def delete(ctx: Ctx, log_id: int, reason: str) -> WorkLog:
 
 
 async def get(ctx: Ctx, log_id: int) -> WorkLog:
-    log = await ctx.session.get(WorkLog, log_id)
-    if log is None:
-        raise NotFound()
-    if log.cadre_id != ctx.principal.cadre_id:
-        ctx.authorize(Act.VIEW, Obj.WORK, log.org_path)
-    return log
+    return await ctx.load(WorkLog, log_id, Act.VIEW, Obj.WORK)
 
 
 async def list_logs(
@@ -228,10 +223,8 @@ async def list_logs(
 ) -> Page[WorkLog]:
     """A cadre's own logs, and those of the subtrees a leader may view; filters and text
     search (trigram index, which suits Chinese text that has no spaces to split on)."""
-    scope = ctx.scope(Act.VIEW, Obj.WORK, required=ctx.principal.cadre_id is None)
-    stmt = sa.select(WorkLog).where(
-        own_or_scope(ctx.principal, scope, WorkLog.org_path, lambda me: WorkLog.cadre_id == me)
-    )
+    ctx.scope(Act.VIEW, Obj.WORK, required=ctx.principal.cadre_id is None)
+    stmt = sa.select(WorkLog).where(ctx.readable(WorkLog))
     stmt = await orgs.within(ctx, stmt, WorkLog.org_path, under)
     filters = {
         WorkLog.cadre_id: cadre_id,

@@ -15,14 +15,9 @@ from models import Nomination as NominationRow
 from models import Report as ReportRow
 from resolvers import assessment, bulletins, campaigns, downloads, reports
 from schema.context import Info
-from schema.orgs import Org
+from schema.orgs import Org, visible_org
 from schema.people import Cadre
 from schema.relay import Connection, Node, connection, opt_pk, pk, to_global_id
-
-
-async def _org(info: Info, org_id: int) -> Org | None:
-    row = await info.context.ctx.loaders.org.load(org_id)
-    return Org.of(row) if row else None
 
 
 @strawberry.type(description="报送的一个版本（每次报送完整保留，附当时由数据计算的数字）")
@@ -63,7 +58,7 @@ class Report(Node):
 
     @strawberry.field
     async def org(self, info: Info) -> Org | None:
-        return await _org(info, self.row.org_id)
+        return await visible_org(info, self.row.org_id)
 
     @strawberry.field(description="全部版本，旧的在前")
     async def versions(self, info: Info) -> list[ReportVersion]:
@@ -106,7 +101,7 @@ class Bulletin(Node):
 
     @strawberry.field
     async def org(self, info: Info) -> Org | None:
-        return await _org(info, self.row.org_id)
+        return await visible_org(info, self.row.org_id)
 
 
 @strawberry.enum(description="通报导出格式：XLSX 表格，HTML 可打印页面")
@@ -174,7 +169,7 @@ class Nomination(Node):
 
     @strawberry.field(description="推荐的县级团委")
     async def org(self, info: Info) -> Org | None:
-        return await _org(info, self.row.org_id)
+        return await visible_org(info, self.row.org_id)
 
 
 @strawberry.type(description="考核项")
@@ -201,7 +196,7 @@ class OrgResult:
 
     @strawberry.field
     async def org(self, info: Info) -> Org | None:
-        return await _org(info, self.org_id)
+        return await visible_org(info, self.org_id)
 
 
 @strawberry.type(description="团干部是否具备评优资格")

@@ -13,7 +13,7 @@ from resolvers.contacts import ImportReport as ImportReportData
 from resolvers.contacts import RowOutcome
 from schema.context import Info
 from schema.enums import ExportFormat
-from schema.people import Cadre, Youth
+from schema.people import Cadre, Youth, visible_cadre, visible_youth
 from schema.relay import Connection, Node, connection, opt_pk, pk, to_global_id
 
 
@@ -44,17 +44,11 @@ class Contact(Node):
         description="小伙伴：对方确认联系后才向邀请的团干部显示（有权查看该小伙伴者除外）"
     )
     async def youth(self, info: Info) -> Youth | None:
-        ctx = info.context.ctx
-        row = await ctx.loaders.youth.load(self.row.youth_id)
-        if row is None or not contacts.shows_youth(ctx, self.row, row):
-            return None
-        own = ctx.principal.cadre_id == self.row.cadre_id
-        return Youth.of(row, own_contact=own and self.row.status == ContactStatus.ACTIVE)
+        return await visible_youth(info, self.row.youth_id)
 
     @strawberry.field(description="团干部")
     async def cadre(self, info: Info) -> Cadre | None:
-        row = await info.context.ctx.loaders.cadre.load(self.row.cadre_id)
-        return Cadre.of(row) if row else None
+        return await visible_cadre(info, self.row.cadre_id)
 
 
 @strawberry.type(description="导入的一行")
@@ -215,5 +209,4 @@ class ContactMutation:
         rows = await contacts.set_industry(
             info.context.ctx, [pk(i, "Youth") for i in youth_ids], industry
         )
-        own = await contacts.own_contact_youth_ids(info.context.ctx, [r.id for r in rows])
-        return [Youth.of(r, own_contact=r.id in own) for r in rows]
+        return [Youth.of(r) for r in rows]

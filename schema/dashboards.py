@@ -9,7 +9,7 @@ import strawberry
 from resolvers import dashboards
 from resolvers.dashboards import DashboardRef
 from schema.context import Info
-from schema.orgs import Org
+from schema.orgs import Org, visible_org
 from schema.relay import pk, to_global_id
 
 
@@ -48,8 +48,7 @@ class ChildCompletion:
 
     @strawberry.field
     async def org(self, info: Info) -> Org | None:
-        row = await info.context.ctx.loaders.org.load(self.org_id)
-        return Org.of(row) if row else None
+        return await visible_org(info, self.org_id)
 
 
 @strawberry.type(description="每周趋势")
@@ -78,7 +77,7 @@ class Dashboard:
         return (self.ref.org.id, self.ref.period)
 
     def _loaders(self, info: Info) -> dashboards.DashboardLoaders:
-        return info.context.ctx.loaders.dashboards
+        return dashboards.loaders(info.context.ctx)
 
     @strawberry.field(description="团干部数")
     async def cadres(self, info: Info) -> int:

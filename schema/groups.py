@@ -10,8 +10,8 @@ from models import SharingEvent as SharingRow
 from models import WorkingGroup as GroupRow
 from resolvers import groups
 from schema.context import Info
-from schema.orgs import Org
-from schema.people import Cadre
+from schema.orgs import Org, visible_org
+from schema.people import Cadre, visible_cadre
 from schema.relay import Connection, Node, connection, opt_pk, pk, to_global_id
 
 
@@ -34,18 +34,15 @@ class WorkingGroup(Node):
 
     @strawberry.field(description="设立小组的团委")
     async def org(self, info: Info) -> Org | None:
-        row = await info.context.ctx.loaders.org.load(self.row.org_id)
-        return Org.of(row) if row else None
+        return await visible_org(info, self.row.org_id)
 
     @strawberry.field(description="负责的组织（子树）")
     async def responsible_org(self, info: Info) -> Org | None:
-        row = await info.context.ctx.loaders.org.load(self.row.responsible_org_id)
-        return Org.of(row) if row else None
+        return await visible_org(info, self.row.responsible_org_id)
 
     @strawberry.field(description="组长")
     async def leader(self, info: Info) -> Cadre | None:
-        row = await info.context.ctx.loaders.cadre.load(self.row.leader_cadre_id)
-        return Cadre.of(row) if row else None
+        return await visible_cadre(info, self.row.leader_cadre_id)
 
     @strawberry.field(description="成员")
     async def members(self, info: Info) -> list[Cadre]:
@@ -76,7 +73,7 @@ class SharingEvent:
 @strawberry.type(description="县级团干部联系的基层团委书记")
 class SecretaryContact:
     id: strawberry.ID
-    secretary: Cadre
+    secretary: Cadre | None
     note: str
     created_at: datetime
 
@@ -192,11 +189,9 @@ class GroupMutation:
     ) -> SecretaryContact:
         ctx = info.context.ctx
         row = await groups.add_secretary(ctx, pk(secretary_cadre_id, "Cadre"), note)
-        cadre = await ctx.loaders.cadre.load(row.secretary_cadre_id)
-        assert cadre is not None
         return SecretaryContact(
             id=to_global_id("SecretaryContact", row.id),
-            secretary=Cadre.of(cadre),
+            secretary=await visible_cadre(info, row.secretary_cadre_id),
             note=row.note,
             created_at=row.created_at,
         )

@@ -14,6 +14,12 @@ from schema.context import Info
 from schema.relay import Connection, Node, connection, opt_pk, pk, to_global_id
 
 
+async def visible_org(info: Info, org_id: int | None) -> Org | None:
+    """A nested org: shown only if the caller may see it on its own, else null."""
+    row = await info.context.ctx.visible(OrgRow).load(org_id) if org_id is not None else None
+    return Org.of(row) if row else None
+
+
 @strawberry.type(name="Org", description="团组织：组织树的一个节点，也是一个租户")
 class Org(Node):
     row: strawberry.Private[OrgRow]
@@ -81,19 +87,19 @@ class Org(Node):
 
     @strawberry.field(description="在用的直接下级组织数")
     async def child_count(self, info: Info) -> int:
-        return (await info.context.ctx.loaders.org_counts.load(self.row.id)).children
+        return (await orgs.counts(info.context.ctx, self.row.id)).children
 
     @strawberry.field(description="在用的全部下级组织数")
     async def descendant_count(self, info: Info) -> int:
-        return (await info.context.ctx.loaders.org_counts.load(self.row.id)).descendants
+        return (await orgs.counts(info.context.ctx, self.row.id)).descendants
 
     @strawberry.field(description="本组织及下级的在职团干部数")
     async def cadre_count(self, info: Info) -> int:
-        return (await info.context.ctx.loaders.org_counts.load(self.row.id)).cadres
+        return (await orgs.counts(info.context.ctx, self.row.id)).cadres
 
     @strawberry.field(description="本组织及下级登记的小伙伴数")
     async def youth_count(self, info: Info) -> int:
-        return (await info.context.ctx.loaders.org_counts.load(self.row.id)).youth
+        return (await orgs.counts(info.context.ctx, self.row.id)).youth
 
     @strawberry.field(
         description="本组织的工作看板（需要 work:view）；在下级列表中嵌套使用也只需常数条 SQL"

@@ -11,9 +11,9 @@ import schema.enums  # noqa: F401  (registers the enums)
 from models import Cadre as CadreRow
 from models import CadreKind
 from models import Youth as YouthRow
-from resolvers import people
+from resolvers import contacts, people
 from schema.context import Info
-from schema.orgs import Org
+from schema.orgs import Org, visible_org
 
 if TYPE_CHECKING:
     from schema.quotas import QuotaProgress
@@ -21,9 +21,17 @@ if TYPE_CHECKING:
 from schema.relay import Connection, Node, connection, opt_pk, pk, to_global_id
 
 
-async def _org(info: Info, org_id: int) -> Org | None:
-    row = await info.context.ctx.loaders.org.load(org_id)
-    return Org.of(row) if row else None
+async def visible_cadre(info: Info, cadre_id: int | None) -> Cadre | None:
+    """A nested cadre: shown only if the caller may see the cadre on their own, else null."""
+    ctx = info.context.ctx
+    row = await ctx.visible(CadreRow).load(cadre_id) if cadre_id is not None else None
+    return Cadre.of(row) if row else None
+
+
+async def visible_youth(info: Info, youth_id: int | None) -> Youth | None:
+    ctx = info.context.ctx
+    row = await ctx.visible(YouthRow).load(youth_id) if youth_id is not None else None
+    return Youth.of(row) if row else None
 
 
 @strawberry.type(name="Cadre", description="团干部")
@@ -53,7 +61,7 @@ class Cadre(Node):
 
     @strawberry.field(description="所在团组织")
     async def org(self, info: Info) -> Org | None:
-        return await _org(info, self.row.org_id)
+        return await visible_org(info, self.row.org_id)
 
     @strawberry.field(description="“五个一”进度（含 on 这天的周期；本人或有 work:view 的领导可见）")
     async def quota_progress(
@@ -75,18 +83,15 @@ class Cadre(Node):
 @strawberry.type(name="Youth", description="小伙伴：与团干部直接联系的青年")
 class Youth(Node):
     row: strawberry.Private[YouthRow]
-    # Shown through the asking cadre's own live link (their list): the whole number.
-    own_contact: strawberry.Private[bool]
     name: str
     industry: str = strawberry.field(description="行业")
     created_at: datetime
 
     @classmethod
-    def of(cls, row: YouthRow, *, own_contact: bool = False) -> Youth:
+    def of(cls, row: YouthRow) -> Youth:
         return cls(
             id=to_global_id("Youth", row.id),
             row=row,
-            own_contact=own_contact,
             name=row.name,
             industry=row.industry,
             created_at=row.created_at,
@@ -97,7 +102,7 @@ class Youth(Node):
     )
     async def mobile(self, info: Info) -> str:
         ctx = info.context.ctx
-        own = self.own_contact or await ctx.loaders.on_my_list.load(self.row.id)
+        own = await contacts.on_my_list(ctx, self.row.id)
         return people.youth_mobile(ctx, self.row, own_contact=own)
 
     @strawberry.field(
@@ -105,12 +110,12 @@ class Youth(Node):
     )
     async def birth_date(self, info: Info) -> str | None:
         ctx = info.context.ctx
-        own = self.own_contact or await ctx.loaders.on_my_list.load(self.row.id)
+        own = await contacts.on_my_list(ctx, self.row.id)
         return people.youth_birth_date(ctx, self.row, own_contact=own)
 
     @strawberry.field(description="登记所在团组织")
     async def org(self, info: Info) -> Org | None:
-        return await _org(info, self.row.org_id)
+        return await visible_org(info, self.row.org_id)
 
 
 @strawberry.type

@@ -10,7 +10,7 @@ from models import PointSource
 from resolvers import points
 from resolvers.points import offset_cursor
 from schema.context import Info
-from schema.orgs import Org
+from schema.orgs import Org, visible_org
 from schema.relay import opt_pk, pk, to_global_id
 
 
@@ -49,8 +49,7 @@ class OrgRank:
 
     @strawberry.field
     async def org(self, info: Info) -> Org | None:
-        row = await info.context.ctx.loaders.org.load(self.org_id)
-        return Org.of(row) if row else None
+        return await visible_org(info, self.org_id)
 
 
 @strawberry.type(description="我的排名")

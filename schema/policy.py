@@ -10,10 +10,11 @@ import strawberry
 import schema.enums  # noqa: F401
 from authz import Act, GrantRef, Obj, PolicyLine
 from models import Grant as GrantRow
+from models import User as UserRow
 from resolvers import policy
 from resolvers.policy import RoleView
 from schema.context import Info
-from schema.orgs import Org
+from schema.orgs import Org, visible_org
 from schema.relay import Connection, Node, connection, opt_pk, pk, to_global_id
 
 
@@ -71,8 +72,7 @@ class Grant(Node):
 
     @strawberry.field(description="授予所在的团组织")
     async def org(self, info: Info) -> Org | None:
-        row = await info.context.ctx.loaders.org.load(self.row.org_id)
-        return Org.of(row) if row else None
+        return await visible_org(info, self.row.org_id)
 
     @strawberry.field(description="代管（委托）的开始时间；自有授权为空")
     def starts_at(self) -> datetime | None:
@@ -89,7 +89,7 @@ class Grant(Node):
 
     @strawberry.field(description="该账号的显示名")
     async def user_name(self, info: Info) -> str | None:
-        user = await info.context.ctx.loaders.user.load(self.row.user_id)
+        user = await info.context.ctx.visible(UserRow).load(self.row.user_id)
         return user.display_name if user else None
 
 

@@ -133,7 +133,6 @@ def _changes(items: list[PolicyChangeInput]) -> list[Change]:
 
 
 async def _diff(info: Info, d: Diff, limit: int = 500) -> PolicyDiff:
-    loaders = info.context.ctx.loaders
     from sqlalchemy import select
 
     from models import Org as OrgRow
@@ -145,7 +144,6 @@ async def _diff(info: Info, d: Diff, limit: int = 500) -> PolicyDiff:
         else []
     )
     by_path = {o.path: o for o in rows}
-    del loaders
 
     def conv(r):  # type: ignore[no-untyped-def]
         o = by_path.get(r[3])

@@ -12,7 +12,7 @@ from resolvers import learn, quotas
 from resolvers.points import today
 from resolvers.quotas import Progress as ProgressData
 from schema.context import Info
-from schema.orgs import Org
+from schema.orgs import Org, visible_org
 from schema.people import Cadre
 from schema.relay import pk, to_global_id
 
@@ -72,13 +72,11 @@ class LearnAndDoChoice:
 
     @strawberry.field(description="联系指导的基层团委")
     async def guided_org(self, info: Info) -> Org | None:
-        row = await info.context.ctx.loaders.org.load(self.guided_org_id)
-        return Org.of(row) if row else None
+        return await visible_org(info, self.guided_org_id)
 
     @strawberry.field(description="参加实践的团支部")
     async def joined_branch(self, info: Info) -> Org | None:
-        row = await info.context.ctx.loaders.org.load(self.joined_branch_id)
-        return Org.of(row) if row else None
+        return await visible_org(info, self.joined_branch_id)
 
 
 @strawberry.type(description="一学一做参与记录")

@@ -10,7 +10,7 @@ from models import ActivityKind, Channel, LogKind
 from models import WorkLog as WorkLogRow
 from resolvers import worklogs
 from schema.context import Info
-from schema.people import Cadre, Youth
+from schema.people import Cadre, Youth, visible_cadre, visible_youth
 from schema.relay import Connection, Node, connection, opt_pk, pk, to_global_id
 
 
@@ -51,15 +51,11 @@ class WorkLog(Node):
 
     @strawberry.field(description="写日志的团干部")
     async def cadre(self, info: Info) -> Cadre | None:
-        row = await info.context.ctx.loaders.cadre.load(self.row.cadre_id)
-        return Cadre.of(row) if row else None
+        return await visible_cadre(info, self.row.cadre_id)
 
     @strawberry.field(description="联系记录的小伙伴")
     async def youth(self, info: Info) -> Youth | None:
-        if self.row.youth_id is None:
-            return None
-        row = await info.context.ctx.loaders.youth.load(self.row.youth_id)
-        return Youth.of(row) if row else None  # whole number only while the link is ACTIVE
+        return await visible_youth(info, self.row.youth_id)
 
     @strawberry.field(
         description="联系记录上小伙伴的答复：true 已确认，false 已否认，空为尚未答复（活动记录为空）"
@@ -67,7 +63,9 @@ class WorkLog(Node):
     async def youth_confirmed(self, info: Info) -> bool | None:
         if self.row.youth_id is None:
             return None
-        return await info.context.ctx.loaders.confirmation.load(self.row.id)
+        from resolvers.truth import confirmation
+
+        return await confirmation(info.context.ctx, self.row.id)
 
     @strawberry.field(description="是否已锁定（写入超过可修改时限）")
     def locked(self, info: Info) -> bool:

@@ -22,19 +22,9 @@ from models import Wish as WishRow
 from resolvers import posts, ratings, voices, wishes
 from resolvers.wishes import WishAction
 from schema.context import Info
-from schema.orgs import Org
-from schema.people import Cadre, Youth
+from schema.orgs import Org, visible_org
+from schema.people import Cadre, Youth, visible_cadre, visible_youth
 from schema.relay import Connection, Node, connection, opt_pk, pk, to_global_id
-
-
-async def _youth(info: Info, youth_id: int) -> Youth | None:
-    row = await info.context.ctx.loaders.youth.load(youth_id)
-    return Youth.of(row) if row else None
-
-
-async def _cadre(info: Info, cadre_id: int | None) -> Cadre | None:
-    row = await info.context.ctx.loaders.cadre.load(cadre_id) if cadre_id else None
-    return Cadre.of(row) if row else None
 
 
 @strawberry.type(description="青年之声的一条回复")
@@ -73,16 +63,15 @@ class Voice(Node):
 
     @strawberry.field
     async def youth(self, info: Info) -> Youth | None:
-        return await _youth(info, self.row.youth_id)
+        return await visible_youth(info, self.row.youth_id)
 
     @strawberry.field(description="收件的团干部（向组织反映时为空）")
     async def cadre(self, info: Info) -> Cadre | None:
-        return await _cadre(info, self.row.cadre_id)
+        return await visible_cadre(info, self.row.cadre_id)
 
     @strawberry.field(description="收件的组织")
     async def org(self, info: Info) -> Org | None:
-        row = await info.context.ctx.loaders.org.load(self.row.org_id)
-        return Org.of(row) if row else None
+        return await visible_org(info, self.row.org_id)
 
     @strawberry.field
     async def replies(self, info: Info) -> list[VoiceReply]:
@@ -153,20 +142,15 @@ class Wish(Node):
 
     @strawberry.field
     async def youth(self, info: Info) -> Youth | None:
-        return await _youth(info, self.row.youth_id)
+        return await visible_youth(info, self.row.youth_id)
 
     @strawberry.field
     async def cadre(self, info: Info) -> Cadre | None:
-        return await _cadre(info, self.row.cadre_id)
+        return await visible_cadre(info, self.row.cadre_id)
 
     @strawberry.field(description="所在心愿池的领导机关")
     async def pool_org(self, info: Info) -> Org | None:
-        row = (
-            await info.context.ctx.loaders.org.load(self.row.pool_org_id)
-            if self.row.pool_org_id
-            else None
-        )
-        return Org.of(row) if row else None
+        return await visible_org(info, self.row.pool_org_id)
 
     @strawberry.field(description="状态变化历史")
     async def history(self, info: Info) -> list[WishEvent]:
@@ -273,7 +257,7 @@ class Post(Node):
 
     @strawberry.field
     async def cadre(self, info: Info) -> Cadre | None:
-        return await _cadre(info, self.row.cadre_id)
+        return await visible_cadre(info, self.row.cadre_id)
 
     @strawberry.field(description="阅读人数（作者可见）")
     async def read_count(self, info: Info) -> int | None:

@@ -183,11 +183,13 @@ async def test_no_row_outside_the_granted_subtrees(api, world: World) -> None:
             )
             assert got == want, (field, unique, world.parents)
 
-        # Grants: only those at orgs in the principal's grant:view subtrees.
-        r = await api.gql("{ grants(first: 100) { nodes { org { id } } } }", token=token)
+        # Grants: the principal's own, and those at orgs in their grant:view subtrees.
+        r = await api.gql("{ grants(first: 100) { nodes { userId org { id } } } }", token=token)
         if any((role, "grant", "view") in ALLOWED for role, _ in unique):
             for n in r.data["grants"]["nodes"]:
-                assert visible(world, unique, "grant", "view", org_of[pk_of(n["org"]["id"])])
+                assert n["userId"] == gid("User", user.id) or visible(
+                    world, unique, "grant", "view", org_of[pk_of(n["org"]["id"])]
+                )
         else:
             assert r.codes == ["FORBIDDEN"]
 

@@ -179,7 +179,12 @@ async def test_untouched_wishes_escalate_by_themselves(people) -> None:
         {"id": w},
         token=people.youth,
     )
-    assert r.data["wish"]["status"] == "ESCALATED" and r.data["wish"]["poolOrg"]["name"] == "甲一县"
+    # The youth follows the wish; the pool's organ is the county's to see, not the youth's.
+    assert r.data["wish"]["status"] == "ESCALATED" and r.data["wish"]["poolOrg"] is None
+    pool = await api.gql(
+        "query($id: ID!) { wish(id: $id) { poolOrg { name } } }", {"id": w}, token=people.county
+    )
+    assert pool.data["wish"]["poolOrg"]["name"] == "甲一县"
     assert r.data["wish"]["history"][-1] == {"toStatus": "ESCALATED", "bySystem": True}
     r = await api.gql(
         "query($id: ID!) { wish(id: $id) { status } }", {"id": fresh}, token=people.other_youth

@@ -1,0 +1,364 @@
+"""Who may see which rows: one readable statement per entity, as polar's
+`get_readable_statement(auth_subject)`.
+
+Every read of a tenant-owned row starts here: lists, lookups by id, the loaders behind nested
+fields, counts, aggregates and exports. A row another rule would show "because its parent was
+visible" is not visible: each entity answers for itself. The table of rules is in
+docs/authorization.md ("Visibility").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+
+from authz.decide import Scope, scope
+from authz.policy_store import PolicyStore
+from authz.principal import Principal, active_grant
+from authz.vocabulary import Act, Obj
+from models import (
+    AssessmentRound,
+    AuditEntry,
+    Bulletin,
+    Cadre,
+    Campaign,
+    Contact,
+    ContactStatus,
+    DeletionRequest,
+    Discussion,
+    Flag,
+    Grant,
+    LearnAndDoChoice,
+    LearnAndDoRecord,
+    Nomination,
+    Org,
+    PointEntry,
+    Post,
+    PostAudience,
+    Rating,
+    Report,
+    Resource,
+    SecretaryContact,
+    SharingEvent,
+    SpotCheck,
+    User,
+    Voice,
+    Wish,
+    WorkingGroup,
+    WorkingGroupMember,
+    WorkLog,
+    Youth,
+)
+
+M = TypeVar("M")
+
+
+class Subject:
+    """The principal and the policy, with the subtree roots of each (act, obj) computed once."""
+
+    def __init__(self, store: PolicyStore, principal: Principal) -> None:
+        self.store = store
+        self.principal = principal
+        self._scopes: dict[tuple[Act, Obj], Scope] = {}
+
+    def scope(self, act: Act, obj: Obj) -> Scope:
+        key = (act, obj)
+        found = self._scopes.get(key)
+        if found is None:
+            found = self._scopes[key] = scope(self.store, self.principal, act, obj, required=False)
+        return found
+
+    def within(self, obj: Obj, path: Any, act: Act = Act.VIEW) -> sa.ColumnElement[bool]:
+        """`path <@ ANY(roots)` for the grants whose role allows (obj, act)."""
+        return self.scope(act, obj).predicate(path)
+
+    @property
+    def cadre_id(self) -> int | None:
+        return self.principal.cadre_id
+
+    @property
+    def youth_id(self) -> int | None:
+        return self.principal.youth_id
+
+
+Rule = Callable[[Subject], sa.ColumnElement[bool]]
+RULES: dict[type, Rule] = {}
+
+
+def rule(model: type) -> Callable[[Rule], Rule]:
+    def register(fn: Rule) -> Rule:
+        RULES[model] = fn
+        return fn
+
+    return register
+
+
+def readable(subject: Subject, model: type) -> sa.ColumnElement[bool]:
+    """The predicate a row of `model` must meet to be seen by `subject`."""
+    if subject.principal.user_id is None:
+        return sa.false()
+    return RULES[model](subject)
+
+
+def readable_statement(subject: Subject, model: type[M]) -> sa.Select[tuple[M]]:
+    return sa.select(model).where(readable(subject, model))
+
+
+def _either(*terms: sa.ColumnElement[bool] | None) -> sa.ColumnElement[bool]:
+    present = [t for t in terms if t is not None]
+    return sa.or_(*present) if present else sa.false()
+
+
+def _is(column: Any, value: int | None) -> sa.ColumnElement[bool] | None:
+    return column == value if value is not None else None
+
+
+# ---------------------------------------------------------------- relationships
+
+
+def active_cadres_of(youth_id: int) -> sa.Select[tuple[int]]:
+    """The cadres a youth has accepted (a link gives rights only once consented)."""
+    return sa.select(Contact.cadre_id).where(
+        Contact.youth_id == youth_id, Contact.status == ContactStatus.ACTIVE
+    )
+
+
+def inviting_cadres_of(youth_id: int) -> sa.Select[tuple[int]]:
+    """The cadres who invited a youth or whom they accepted: a youth must see who asks."""
+    return sa.select(Contact.cadre_id).where(
+        Contact.youth_id == youth_id,
+        Contact.status.in_((ContactStatus.INVITED, ContactStatus.ACTIVE)),
+    )
+
+
+def active_youth_of(cadre_id: int) -> sa.Select[tuple[int]]:
+    return sa.select(Contact.youth_id).where(
+        Contact.cadre_id == cadre_id, Contact.status == ContactStatus.ACTIVE
+    )
+
+
+def groups_of(cadre_id: int) -> sa.Select[tuple[int]]:
+    """The active working groups a cadre leads or belongs to."""
+    member = sa.select(WorkingGroupMember.group_id).where(WorkingGroupMember.cadre_id == cadre_id)
+    return sa.select(WorkingGroup.id).where(
+        WorkingGroup.is_active,
+        sa.or_(WorkingGroup.leader_cadre_id == cadre_id, WorkingGroup.id.in_(member)),
+    )
+
+
+def group_fellows_of(cadre_id: int) -> sa.CompoundSelect:
+    """Leaders and members of the groups a cadre leads or belongs to."""
+    mine = groups_of(cadre_id)
+    return sa.union(
+        sa.select(WorkingGroup.leader_cadre_id).where(WorkingGroup.id.in_(mine)),
+        sa.select(WorkingGroupMember.cadre_id).where(WorkingGroupMember.group_id.in_(mine)),
+    )
+
+
+def secretaries_of(cadre_id: int) -> sa.Select[tuple[int]]:
+    """The grassroots secretaries a county cadre keeps in touch with."""
+    return sa.select(SecretaryContact.secretary_cadre_id).where(
+        SecretaryContact.cadre_id == cadre_id
+    )
+
+
+# ---------------------------------------------------------------- the tree and people
+
+
+@rule(Org)
+def _org(s: Subject) -> sa.ColumnElement[bool]:
+    return s.within(Obj.ORG, Org.path)
+
+
+@rule(Cadre)
+def _cadre(s: Subject) -> sa.ColumnElement[bool]:
+    c, y = s.cadre_id, s.youth_id
+    return _either(
+        s.within(Obj.CADRE, Cadre.org_path),
+        _is(Cadre.id, c),
+        Cadre.id.in_(group_fellows_of(c)) if c is not None else None,
+        Cadre.id.in_(secretaries_of(c)) if c is not None else None,
+        Cadre.id.in_(inviting_cadres_of(y)) if y is not None else None,
+    )
+
+
+@rule(Youth)
+def _youth(s: Subject) -> sa.ColumnElement[bool]:
+    c, y = s.cadre_id, s.youth_id
+    return _either(
+        s.within(Obj.YOUTH, Youth.org_path),
+        _is(Youth.id, y),
+        Youth.id.in_(active_youth_of(c)) if c is not None else None,
+    )
+
+
+@rule(User)
+def _user(s: Subject) -> sa.ColumnElement[bool]:
+    """An account: one's own, or one whose cadre or youth record, or live grant, one may see."""
+    return _either(
+        User.id == s.principal.user_id,
+        User.id.in_(sa.select(Cadre.user_id).where(readable(s, Cadre))),
+        User.id.in_(sa.select(Youth.user_id).where(readable(s, Youth))),
+        User.id.in_(
+            sa.select(Grant.user_id).where(active_grant(Grant), s.within(Obj.GRANT, Grant.org_path))
+        ),
+    )
+
+
+@rule(Contact)
+def _contact(s: Subject) -> sa.ColumnElement[bool]:
+    return _either(
+        s.within(Obj.WORK, Contact.org_path),
+        _is(Contact.cadre_id, s.cadre_id),
+        _is(Contact.youth_id, s.youth_id),
+    )
+
+
+@rule(DeletionRequest)
+def _deletion_request(s: Subject) -> sa.ColumnElement[bool]:
+    in_scope = sa.select(Youth.id).where(s.within(Obj.YOUTH, Youth.org_path, Act.MANAGE))
+    return _either(
+        DeletionRequest.youth_id.in_(in_scope), _is(DeletionRequest.youth_id, s.youth_id)
+    )
+
+
+# ---------------------------------------------------------------- cadres' work
+
+
+@rule(WorkLog)
+def _work_log(s: Subject) -> sa.ColumnElement[bool]:
+    return _either(
+        s.within(Obj.WORK, WorkLog.org_path),
+        _is(WorkLog.cadre_id, s.cadre_id),
+        _is(WorkLog.youth_id, s.youth_id),
+    )
+
+
+def _own_work(model: Any) -> Rule:
+    """Work records of a cadre: the cadre's own, and those of the subtrees one may view."""
+
+    def visible(s: Subject) -> sa.ColumnElement[bool]:
+        return _either(s.within(Obj.WORK, model.org_path), _is(model.cadre_id, s.cadre_id))
+
+    return visible
+
+
+for _model in (PointEntry, LearnAndDoChoice, LearnAndDoRecord, SecretaryContact):
+    rule(_model)(_own_work(_model))
+
+
+@rule(WorkingGroup)
+def _working_group(s: Subject) -> sa.ColumnElement[bool]:
+    c = s.cadre_id
+    return _either(
+        s.within(Obj.GROUP, WorkingGroup.org_path),
+        WorkingGroup.id.in_(groups_of(c)) if c is not None else None,
+    )
+
+
+@rule(SharingEvent)
+def _sharing_event(s: Subject) -> sa.ColumnElement[bool]:
+    return s.within(Obj.GROUP, SharingEvent.org_path)
+
+
+# ---------------------------------------------------------------- youth services
+
+
+@rule(Voice)
+def _voice(s: Subject) -> sa.ColumnElement[bool]:
+    return _either(
+        s.within(Obj.VOICE, Voice.org_path),
+        _is(Voice.youth_id, s.youth_id),
+        _is(Voice.cadre_id, s.cadre_id),
+    )
+
+
+@rule(Wish)
+def _wish(s: Subject) -> sa.ColumnElement[bool]:
+    pool = s.scope(Act.MANAGE, Obj.WISH)
+    return _either(
+        s.within(Obj.WISH, Wish.org_path),
+        _is(Wish.youth_id, s.youth_id),
+        _is(Wish.cadre_id, s.cadre_id),
+        sa.and_(Wish.pool_org_path.is_not(None), pool.predicate(Wish.pool_org_path))
+        if pool.roots
+        else None,
+    )
+
+
+@rule(Resource)
+def _resource(s: Subject) -> sa.ColumnElement[bool]:
+    return s.within(Obj.RESOURCE, Resource.org_path)
+
+
+def feed_of(youth_id: int) -> sa.ColumnElement[bool]:
+    """Posts for a youth: from the cadres they accepted (MY_YOUTH), or pushed to their org or
+    an ancestor of it (SUBTREE)."""
+    mine = sa.and_(
+        Post.audience == PostAudience.MY_YOUTH, Post.cadre_id.in_(active_cadres_of(youth_id))
+    )
+    own_path = sa.select(Youth.org_path).where(Youth.id == youth_id).scalar_subquery()
+    pushed = sa.and_(
+        Post.audience == PostAudience.SUBTREE,
+        Post.org_path.op("@>", is_comparison=True)(own_path),
+    )
+    return sa.or_(mine, pushed)
+
+
+@rule(Post)
+def _post(s: Subject) -> sa.ColumnElement[bool]:
+    y = s.youth_id
+    return _either(
+        s.within(Obj.POST, Post.org_path),
+        _is(Post.cadre_id, s.cadre_id),
+        feed_of(y) if y is not None else None,
+    )
+
+
+@rule(Discussion)
+def _discussion(s: Subject) -> sa.ColumnElement[bool]:
+    y = s.youth_id
+    return _either(
+        _is(Discussion.cadre_id, s.cadre_id),
+        Discussion.cadre_id.in_(active_cadres_of(y)) if y is not None else None,
+    )
+
+
+@rule(Rating)
+def _rating(s: Subject) -> sa.ColumnElement[bool]:
+    return _either(s.within(Obj.RATING, Rating.org_path), _is(Rating.youth_id, s.youth_id))
+
+
+# ---------------------------------------------------------------- policy, audit, checking
+
+
+@rule(Grant)
+def _grant(s: Subject) -> sa.ColumnElement[bool]:
+    return _either(s.within(Obj.GRANT, Grant.org_path), Grant.user_id == s.principal.user_id)
+
+
+@rule(AuditEntry)
+def _audit_entry(s: Subject) -> sa.ColumnElement[bool]:
+    return s.within(Obj.AUDIT, AuditEntry.org_path)
+
+
+@rule(Report)
+def _report(s: Subject) -> sa.ColumnElement[bool]:
+    return s.within(Obj.REPORT, Report.org_path)
+
+
+for _model in (Bulletin, SpotCheck, Flag, AssessmentRound):
+    rule(_model)(lambda s, m=_model: s.within(Obj.WORK, m.org_path))
+
+
+@rule(Campaign)
+def _campaign(s: Subject) -> sa.ColumnElement[bool]:
+    """Campaigns hold for the whole province: seen by whoever may view campaigns anywhere."""
+    return sa.true() if s.scope(Act.VIEW, Obj.CAMPAIGN).roots else sa.false()
+
+
+@rule(Nomination)
+def _nomination(s: Subject) -> sa.ColumnElement[bool]:
+    return s.within(Obj.CAMPAIGN, Nomination.org_path)
