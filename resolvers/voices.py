@@ -96,6 +96,8 @@ async def reply(ctx: Ctx, voice_id: int, body: str) -> VoiceReply:
     if voice.status == VoiceStatus.CLOSED:
         raise Conflict("该留言已关闭")
     from_youth = is_own_youth(ctx.principal, voice.youth_id)
+    if not from_youth and not _may_answer(ctx, voice):  # the decision this write rests on
+        raise NotFound()
     row = VoiceReply(
         voice_id=voice.id,
         author_user_id=ctx.principal.user_id,
