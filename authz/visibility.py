@@ -35,6 +35,7 @@ from models import (
     Nomination,
     Org,
     PointEntry,
+    PolicyChangeRequest,
     Post,
     PostAudience,
     Rating,
@@ -357,6 +358,13 @@ for _model in (Bulletin, SpotCheck, Flag, AssessmentRound):
 def _campaign(s: Subject) -> sa.ColumnElement[bool]:
     """Campaigns hold for the whole province: seen by whoever may view campaigns anywhere."""
     return sa.true() if s.scope(Act.VIEW, Obj.CAMPAIGN).roots else sa.false()
+
+
+@rule(PolicyChangeRequest)
+def _policy_change_request(s: Subject) -> sa.ColumnElement[bool]:
+    """Role templates hold for the whole province: policy:view at the root sees the requests."""
+    at_root = any("." not in root for root in s.scope(Act.VIEW, Obj.POLICY).roots)
+    return sa.true() if at_root else sa.false()
 
 
 @rule(Nomination)

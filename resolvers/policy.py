@@ -215,15 +215,8 @@ async def list_grants(
 ABOVE_YOUR_LEVEL = "另有高于你管理层级的授权（不显示姓名、授权和角色）"
 
 
-def grant_visible(ctx: Ctx) -> sa.ColumnElement[bool]:
-    """Grants the caller may see and name: inside their `grant:view` subtrees, or their own.
-    Anything else that covers an org the caller manages lies above them."""
-    mine = Grant.user_id == ctx.principal.user_id
-    return sa.or_(ctx.scope(Act.VIEW, Obj.GRANT, required=False).predicate(Grant.org_path), mine)
-
-
 def may_name(ctx: Ctx, user_id: int, g: GrantRef) -> bool:
-    """`grant_visible`, for a grant already in memory."""
+    """The Grant rule of authz/visibility.py, for a grant already in memory."""
     return user_id == ctx.principal.user_id or ctx.scope(
         Act.VIEW, Obj.GRANT, required=False
     ).covers(g.org_path)

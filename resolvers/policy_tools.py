@@ -89,7 +89,7 @@ async def who_can(
             User.is_active,
         )
     )
-    visible = policy.grant_visible(ctx)
+    visible = ctx.readable(Grant)
     held_above = bool(await ctx.session.scalar(sa.select(base.where(~visible).exists())))
     base = base.where(visible)
     total = int(await ctx.session.scalar(sa.select(sa.func.count()).select_from(base.subquery())))

@@ -18,6 +18,7 @@ from schema.groups import WorkingGroup
 from schema.orgs import Org
 from schema.people import Cadre, Youth
 from schema.policy import Grant
+from schema.policy_tools import PolicyChangeRequest
 from schema.relay import Node, from_global_id
 from schema.truth import Flag, SpotCheck
 from schema.worklogs import WorkLog
@@ -38,6 +39,7 @@ NODE_TYPES: dict[str, tuple[type, Any]] = {
         Grant,
         Nomination,
         Org,
+        PolicyChangeRequest,
         Post,
         Report,
         Resource,
