@@ -63,63 +63,10 @@ UNREACHED = {
 # the seeded worlds below and by 40 random worlds (EDGES_EXAMPLES=40); the lead's visibility work (issue 10, item 1) closes
 # them. Take an entry out when its edge holds; the run prints entries no longer seen.
 KNOWN_OPEN: set[str] = {
-    # nested rows shown because their parent was visible
-    "Cadre.org shown",  # a youth sees their cadre's org outside S(org, view)
-    "Contact.cadre shown",  # the cadre of an INVITED/LEFT link
-    "Post.cadre shown",
-    "Voice.cadre shown",
-    "Voice.org shown",
-    "Wish.cadre shown",
-    "Wish.poolOrg shown",
-    "WorkLog.cadre shown",
-    "Query.discussion shown",  # a discussion of a cadre the youth is only INVITED by
-    "Query.discussions shown",
-    "Query.workLog shown",  # a deleted log by id
-    # counts that count rows the caller cannot see
-    "Org.cadreCount count",
-    "Org.youthCount count",
-    # by-id lookups: FORBIDDEN (says the row exists) where NOT_FOUND is due, or NOT_FOUND
-    # for a row the contract lets the caller see (own grant, linked cadre, own youth's log)
-    "Query.cadre lookup",
-    "Query.discussion lookup",
-    "Query.grant lookup",
-    "Query.node(Grant) lookup",
-    "Query.node(Voice) lookup",  # node(id) does not know Voice, Wish, Contact, Post …
-    "Query.node(Wish) lookup",
-    "Query.node(WorkLog) lookup",
-    "Query.node(Youth) lookup",
-    "Query.workLog lookup",
-    "Query.youth lookup",
-    # policy tools name grants above the caller's grant:view scope (item 5)
-    "Explanation.grantId reference",
-    "GrantSummary.grantId reference",
-    "RightHolder.grantId reference",
     # rows named by id in aggregates and policy tools that the caller cannot see
     "CadreRank.cadreId reference",
     "MyRank.orgId reference",
-    "RightHolder.grantOrgId reference",
-    "RightHolder.userId reference",
     "LearnAndDoGap.cadre shown",
-    "Contact.youth shown",  # contacts (work:view) show youth without youth:view
-    "Voice.youth shown",  # voices (voice:view) likewise
-    "Query.node(Cadre) lookup",
-    "Query.node(Post) lookup",
-    "Query.node(Contact) lookup",
-    "Query.node(Discussion) lookup",
-    "Query.node(Flag) lookup",
-    "Query.node(WorkingGroup) lookup",
-    "QuotaProgress.subjectId reference",  # quotaBehind names cadres without cadre:view
-    "Wish.youth shown",  # wishes (wish:view) show youth without youth:view
-    # a refused nested field cancels its siblings mid-statement: SERVICE_UNAVAILABLE and a
-    # connection left checked out (see DETACHED in edges_walk.py)
-    "Query.myLoggedContacts error",
-    "Query.contacts error",
-    "Query.voice error",
-    "Query.voices error",
-    # the same, answered INTERNAL_SERVER_ERROR at Cadre.quotaProgress beside other fields
-    "Query.wish error",
-    "Query.wishPool error",
-    "Query.wishes error",
 }
 STATS: Counter[str] = Counter()
 SEEN: set[str] = set()
@@ -292,6 +239,8 @@ async def test_a_weakened_org_rule_is_caught(api, monkeypatch: pytest.MonkeyPatc
     new = [v for v in after if v.key not in before]
     assert new, "the walker saw nothing when Org's rule was removed"
     # Each new violation is an Org shown that the model hides, with the path that showed it.
-    assert all(v.kind == "shown" and v.entity.startswith("Org#") for v in new), report(new)
+    assert all(v.kind in ("shown", "lookup") and v.entity.startswith("Org#") for v in new), report(
+        new
+    )
     assert all(v.path for v in new)
     print("\n[edges] with Org's rule removed:\n" + report(new))
