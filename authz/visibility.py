@@ -205,6 +205,11 @@ def _user(s: Subject) -> sa.ColumnElement[bool]:
         User.id.in_(
             sa.select(Grant.user_id).where(active_grant(Grant), s.within(Obj.GRANT, Grant.org_path))
         ),
+        User.id.in_(  # who delegated to me: a delegate acts for them and must know it
+            sa.select(Grant.delegated_by).where(
+                Grant.user_id == s.principal.user_id, active_grant(Grant)
+            )
+        ),
     )
 
 

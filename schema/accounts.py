@@ -12,7 +12,7 @@ from models import User as UserRow
 from resolvers import accounts, people
 from resolvers.accounts import AuthResult
 from schema.context import Info
-from schema.orgs import Org
+from schema.orgs import Org, visible_org
 from schema.people import Cadre, Youth
 from schema.relay import to_global_id
 
@@ -44,8 +44,7 @@ class MyGrant:
 
     @strawberry.field(description="授权所在的团组织（客户端据此显示“在哪里”）")
     async def org(self, info: Info) -> Org | None:
-        row = await info.context.ctx.loaders.org.load(self.org_pk)
-        return Org.of(row) if row else None
+        return await visible_org(info, self.org_pk)
 
     @strawberry.field(
         description="该角色在此子树允许的操作，形如 work:view（客户端据此显示菜单与按钮）"

@@ -83,9 +83,11 @@ class Grant(Node):
         return self.row.ends_at
 
     @strawberry.field(description="代管时，委托人的账号 ID；自有授权为空")
-    def delegated_by(self) -> strawberry.ID | None:
+    async def delegated_by(self, info: Info) -> strawberry.ID | None:
         by = self.row.delegated_by
-        return to_global_id("User", by) if by is not None else None
+        if by is None or await info.context.ctx.visible(UserRow).load(by) is None:
+            return None  # a delegator the caller may not name
+        return to_global_id("User", by)
 
     @strawberry.field(description="该账号的显示名")
     async def user_name(self, info: Info) -> str | None:

@@ -9,6 +9,7 @@ from strawberry.scalars import JSON
 
 from authz import Act, Obj
 from models import PolicyChangeRequest as ChangeRequestRow
+from models import User as UserRow
 from resolvers import policy_approval, policy_tools
 from resolvers.policy import ABOVE_YOUR_LEVEL
 from resolvers.policy_tools import Change, Diff
@@ -78,7 +79,7 @@ class RightChange:
 
     @strawberry.field(description="该账号的显示名（客户端显示“谁”获得或失去）")
     async def user_name(self, info: Info) -> str | None:
-        user = await info.context.ctx.loaders.user.load(self.user_pk)
+        user = await info.context.ctx.visible(UserRow).load(self.user_pk)
         return user.display_name if user else None
 
 

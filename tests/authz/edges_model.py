@@ -626,6 +626,8 @@ class Model:
             or any(
                 built.grants[k][1] == u and self.grant(k, built) for k in range(len(built.grants))
             )
+            # who delegated to me (every DELEGATED grant of the world comes from user 0)
+            or (u == 0 and any(g.state == "DELEGATED" for g in self.me.grants))
         )
 
     def visible(self, type_name: str, i: int, built: Built) -> bool:
