@@ -25,6 +25,7 @@ from models import (
     OrgLevel,
     Post,
     RolePermission,
+    SecretaryContact,
     User,
     Voice,
     Wish,
@@ -104,6 +105,7 @@ class GroupW:
     responsible: int
     leader: int
     members: list[int]
+    active: bool = True
 
 
 @dataclass
@@ -120,6 +122,7 @@ class World:
     groups: list[GroupW]
     posts: list[tuple[int, int | None]]  # cadre, SUBTREE org (None: MY_YOUTH)
     discussions: list[int]  # cadre
+    secretaries: list[tuple[int, int]]  # cadre, the secretary on their list
     permissions: set[tuple[str, str, str]]
     field_rules: dict[tuple[str, str], tuple[int, bool]]  # (role, field) → distance, minors
     principals: list[int]  # indices into users, the ones who ask
@@ -188,6 +191,7 @@ def worlds(draw: st.DrawFn, max_orgs: int = 9) -> World:
     groups: list[GroupW] = []
     posts: list[tuple[int, int | None]] = []
     discussions: list[int] = []
+    secretaries: list[tuple[int, int]] = []
     if nc and ny:
         for c, y, status in draw(
             st.lists(st.tuples(cadre_i, youth_i, st.sampled_from(LINK_STATES)), max_size=8)
@@ -202,13 +206,23 @@ def worlds(draw: st.DrawFn, max_orgs: int = 9) -> World:
     if nc:
         groups = draw(
             st.lists(
-                st.builds(GroupW, node, node, cadre_i, st.lists(cadre_i, max_size=2, unique=True)),
+                st.builds(
+                    GroupW,
+                    node,
+                    node,
+                    cadre_i,
+                    st.lists(cadre_i, max_size=2, unique=True),
+                    st.sampled_from((True, True, False)),
+                ),
                 max_size=2,
             )
         )
         posts = draw(st.lists(st.tuples(cadre_i, st.none() | node), max_size=3))
         discussions = draw(st.lists(cadre_i, max_size=2))
+        secretaries = draw(st.lists(st.tuples(cadre_i, cadre_i), max_size=2, unique=True))
     for g in groups:  # the app grants the leader `working_group_leader` at the responsible org
+        if not g.active:
+            continue  # and revokes it with the group
         users[next(u for u, uw in enumerate(users) if uw.cadre == g.leader)].grants.append(
             GrantW("working_group_leader", g.responsible)
         )
@@ -239,7 +253,7 @@ def worlds(draw: st.DrawFn, max_orgs: int = 9) -> World:
     )
     return World(
         parents, active, cadres, youth, users, links, logs, voices, wishes, groups, posts,
-        discussions, permissions, rules, principals,
+        discussions, secretaries, permissions, rules, principals,
     )  # fmt: skip
 
 
@@ -452,6 +466,7 @@ async def build(services, world: World) -> Built:  # type: ignore[no-untyped-def
                 name=f"g{k}",
                 leader_cadre_id=b.cadres[g.leader],
                 responsible_org_id=b.orgs[g.responsible],
+                is_active=g.active,
                 **tenant(g.at),
             )
             s.add(group)
@@ -460,6 +475,14 @@ async def build(services, world: World) -> Built:  # type: ignore[no-untyped-def
                 s.add(WorkingGroupMember(group_id=group.id, cadre_id=b.cadres[m]))
             b.groups.append(group.id)
             b.note("WorkingGroup", group.id, k)
+        for c, secretary in world.secretaries:
+            s.add(
+                SecretaryContact(
+                    cadre_id=b.cadres[c],
+                    secretary_cadre_id=b.cadres[secretary],
+                    **tenant(world.cadre_org(c)),
+                )
+            )
         for k, (c, at) in enumerate(world.posts):
             post = Post(
                 cadre_id=b.cadres[c],
@@ -518,15 +541,21 @@ class Model:
             for g in self.live_grants()
         )
 
+    def link(self, c: int | None, y: int | None, *statuses: str) -> bool:
+        return any((c, y, status) in self.world.links for status in statuses or ("ACTIVE",))
+
     def active_link(self, c: int | None, y: int | None) -> bool:
-        return c is not None and y is not None and (c, y, "ACTIVE") in self.world.links
+        return c is not None and y is not None and self.link(c, y)
 
     def in_my_groups(self, c: int) -> bool:
+        """A fellow leader or member of an ACTIVE working group the caller leads or is in."""
         mine = self.own_cadre
         if mine is None:
             return False
         return any(
-            (g.leader == mine or mine in g.members) and (g.leader == c or c in g.members)
+            g.active
+            and (g.leader == mine or mine in g.members)
+            and (g.leader == c or c in g.members)
             for g in self.world.groups
         )
 
@@ -539,8 +568,9 @@ class Model:
         return (
             self.in_scope("cadre", "view", w.cadres[c].at)
             or c == self.own_cadre
-            or self.active_link(c, self.own_youth)
+            or (self.own_youth is not None and self.link(c, self.own_youth, "ACTIVE", "INVITED"))
             or self.in_my_groups(c)
+            or (self.own_cadre, c) in w.secretaries
         )
 
     def youth(self, y: int) -> bool:
@@ -555,7 +585,7 @@ class Model:
         return (
             c == self.own_cadre
             or y == self.own_youth
-            or self.in_scope("youth", "view", self.world.cadre_org(c))
+            or self.in_scope("work", "view", self.world.cadre_org(c))
         )
 
     def work_log(self, k: int) -> bool:
@@ -607,11 +637,7 @@ class Model:
 
     def discussion(self, k: int) -> bool:
         c = self.world.discussions[k]
-        return (
-            self.in_scope("post", "view", self.world.cadre_org(c))
-            or c == self.own_cadre
-            or self.active_link(c, self.own_youth)
-        )
+        return c == self.own_cadre or self.active_link(c, self.own_youth)
 
     def grant(self, k: int, built: Built) -> bool:
         _, owner, gw = built.grants[k]
@@ -623,8 +649,11 @@ class Model:
             u == self.u
             or (uw.cadre is not None and self.cadre(uw.cadre))
             or (uw.youth is not None and self.youth(uw.youth))
-            or any(
-                built.grants[k][1] == u and self.grant(k, built) for k in range(len(built.grants))
+            or any(  # a live grant in S(grant, view)
+                owner == u
+                and gw.state in ("LIVE", "DELEGATED")
+                and self.in_scope("grant", "view", gw.at)
+                for _, owner, gw in built.grants
             )
             # who delegated to me (every DELEGATED grant of the world comes from user 0)
             or (u == 0 and any(g.state == "DELEGATED" for g in self.me.grants))

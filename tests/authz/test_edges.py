@@ -218,7 +218,7 @@ def _small_world() -> World:
         cadres=[],
         youth=[],
         users=[UserW([GrantW("city_admin", 1)])],
-        links=[], logs=[], voices=[], wishes=[], groups=[], posts=[], discussions=[],
+        links=[], logs=[], voices=[], wishes=[], groups=[], posts=[], discussions=[], secretaries=[],
         permissions=set(default_lines()),
         field_rules={},
         principals=[0],
