@@ -27,8 +27,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
-from authz import Obj, Scope
+from authz import visibility
 from authz.defaults import default_lines
+from models import Org as OrgRow
 from schema import build_schema
 from tests.authz.edges_model import Built, GrantW, Model, UserW, World, build, worlds
 from tests.authz.edges_walk import (
@@ -226,21 +227,19 @@ def _small_world() -> World:
 
 
 async def test_a_weakened_org_rule_is_caught(api, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Remove one entity's check (Org's readable rule: its scope predicate covers every
-    row) and the walker reports the rows it lets through, with their paths."""
+    """Remove one entity's check (Org's entry in the registry of readable rules in
+    authz/visibility.py lets every row through) and the walker reports the rows it then
+    shows, each with the edge and path that showed it."""
     before = {v.key for v in await walk_world(api, _small_world(), 0)}
-    weakened = Scope.predicate
-
-    def everything(self: Scope, column: Any) -> Any:
-        return sa.true() if self.obj is Obj.ORG else weakened(self, column)
-
-    monkeypatch.setattr(Scope, "predicate", everything)
+    monkeypatch.setitem(visibility.RULES, OrgRow, lambda subject: sa.true())
     after = await walk_world(api, _small_world(), 0)
     new = [v for v in after if v.key not in before]
     assert new, "the walker saw nothing when Org's rule was removed"
-    # Each new violation is an Org shown that the model hides, with the path that showed it.
-    assert all(v.kind in ("shown", "lookup") and v.entity.startswith("Org#") for v in new), report(
-        new
+    # Each new violation is city 2 (outside the caller's city 1) or the province, shown or
+    # answered by id, with the path that showed it.
+    assert all(v.kind in ("shown", "lookup") and v.entity in ("Org#0", "Org#2") for v in new), (
+        report(new)
     )
     assert all(v.path for v in new)
+    assert {"Query.orgs shown", "Org.parent shown", "Query.org lookup"} <= {v.key for v in new}
     print("\n[edges] with Org's rule removed:\n" + report(new))
