@@ -138,62 +138,47 @@ export const EChart = defineComponent({
   template: `<div ref="el" class="chart" role="img" :aria-label="label" :style="{ height }"></div>`,
 });
 
-// Pick an org the caller may see, by name or code.
-export const OrgPicker = defineComponent({
-  name: "OrgPicker",
-  props: { modelValue: { type: String, default: "" }, id: { type: String, default: "" }, placeholder: { type: String, default: "输入名称或代码搜索组织" } },
-  emits: ["update:modelValue"],
-  setup(props, { emit }) {
-    const options = ref([]);
-    const loading = ref(false);
-    async function search(q) {
-      loading.value = true;
-      try {
-        const d = await gql(`query($s: String) { orgs(search: $s, first: 20) { nodes { id name level } } }`, { s: q || null });
-        options.value = d.orgs.nodes;
-      } finally {
-        loading.value = false;
+// A select that searches the API as the user types. `fetch(q)` gives [{ value, text, name }];
+// besides v-model it tells the chosen option's `name` ("named"), for the page to show.
+function remotePicker(name, placeholder, fetch) {
+  return defineComponent({
+    name,
+    props: { modelValue: { type: String, default: "" }, id: { type: String, default: "" }, placeholder: { type: String, default: placeholder } },
+    emits: ["update:modelValue", "named"],
+    setup(props, { emit }) {
+      const options = ref([]);
+      const loading = ref(false);
+      async function search(q) {
+        loading.value = true;
+        try {
+          options.value = await fetch(q || null);
+        } finally {
+          loading.value = false;
+        }
       }
-    }
-    const value = computed({ get: () => props.modelValue, set: (v) => emit("update:modelValue", v) });
-    return { options, loading, search, value };
-  },
-  template: `
-  <el-select v-model="value" filterable remote clearable :remote-method="search" :loading="loading"
-             :placeholder="placeholder" :id="id" @focus="search('')" class="picker">
-    <el-option v-for="o in options" :key="o.id" :label="o.name" :value="o.id" />
-  </el-select>`,
-});
+      const value = computed({
+        get: () => props.modelValue,
+        set: (v) => {
+          emit("update:modelValue", v);
+          emit("named", options.value.find((o) => o.value === v)?.name || "");
+        },
+      });
+      return { options, loading, search, value };
+    },
+    template: `
+    <el-select v-model="value" filterable remote clearable :remote-method="search" :loading="loading"
+               :placeholder="placeholder" :id="id" @focus="search('')" class="picker">
+      <el-option v-for="o in options" :key="o.value" :label="o.text" :value="o.value" />
+    </el-select>`,
+  });
+}
 
-// Pick an account by its cadre's name (grants and delegations are given to accounts).
-export const UserPicker = defineComponent({
-  name: "UserPicker",
-  props: { modelValue: { type: String, default: "" }, id: { type: String, default: "" } },
-  emits: ["update:modelValue", "named"],
-  setup(props, { emit }) {
-    const options = ref([]);
-    const loading = ref(false);
-    async function search(q) {
-      loading.value = true;
-      try {
-        const d = await gql(`query($s: String) { cadres(search: $s, first: 20) { nodes { userId name org { name } } } }`, { s: q || null });
-        options.value = d.cadres.nodes;
-      } finally {
-        loading.value = false;
-      }
-    }
-    const value = computed({
-      get: () => props.modelValue,
-      set: (v) => {
-        emit("update:modelValue", v);
-        emit("named", options.value.find((o) => o.userId === v)?.name || "");
-      },
-    });
-    return { options, loading, search, value };
-  },
-  template: `
-  <el-select v-model="value" filterable remote clearable :remote-method="search" :loading="loading"
-             placeholder="输入姓名搜索团干部账号" :id="id" @focus="search('')" class="picker">
-    <el-option v-for="o in options" :key="o.userId" :label="o.name + (o.org ? '（' + o.org.name + '）' : '')" :value="o.userId" />
-  </el-select>`,
-});
+// An org the caller may see, by name or code.
+export const OrgPicker = remotePicker("OrgPicker", "输入名称或代码搜索组织", async (s) =>
+  (await gql(`query($s: String) { orgs(search: $s, first: 20) { nodes { id name } } }`, { s })).orgs.nodes
+    .map((o) => ({ value: o.id, text: o.name, name: o.name })));
+
+// An account, by its cadre's name (grants and delegations are given to accounts).
+export const UserPicker = remotePicker("UserPicker", "输入姓名搜索团干部账号", async (s) =>
+  (await gql(`query($s: String) { cadres(search: $s, first: 20) { nodes { userId name org { name } } } }`, { s })).cadres.nodes
+    .map((c) => ({ value: c.userId, text: c.org ? `${c.name}（${c.org.name}）` : c.name, name: c.name })));

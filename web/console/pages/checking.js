@@ -282,7 +282,7 @@ export const SpotChecks = {
         <label for="d-size" class="field-label">样本量</label><el-input-number id="d-size" v-model="draw.sampleSize" :min="1" :max="500" />
         <label for="d-seed" class="field-label">种子</label><el-input-number id="d-seed" v-model="draw.seed" :min="0" />
         <label for="d-range" class="field-label">日志区间</label>
-        <el-date-picker id="d-range" v-model="draw.range" type="daterange" value-format="YYYY-MM-DD" start-placeholder="开始" end-placeholder="结束" />
+        <el-date-picker :id="['d-range', 'd-range-end']" v-model="draw.range" type="daterange" value-format="YYYY-MM-DD" start-placeholder="开始" end-placeholder="结束" />
         <el-button type="primary" native-type="submit" :disabled="!draw.orgId || !draw.range">抽取</el-button>
       </form>
     </el-card>

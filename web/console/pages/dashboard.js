@@ -99,7 +99,7 @@ export default {
       <div class="page-head">
         <h2 id="dash-title">{{ state.data.org.name }} · 工作看板</h2>
         <label for="dash-period" class="field-label">统计区间</label>
-        <el-date-picker id="dash-period" v-model="period" type="daterange" value-format="YYYY-MM-DD"
+        <el-date-picker :id="['dash-period', 'dash-period-end']" v-model="period" type="daterange" value-format="YYYY-MM-DD"
           start-placeholder="开始日期" end-placeholder="结束日期" :shortcuts="shortcuts" />
       </div>
       <p class="muted">区间：{{ d.dateFrom }} 至 {{ d.dateTo }}</p>

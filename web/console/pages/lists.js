@@ -5,7 +5,7 @@ import { useRoute } from "vue-router";
 import { ElMessage, ElMessageBox } from "element-plus";
 import { gql } from "../api.js";
 import { ConnectionTable, OrgPicker } from "../components.js";
-import { fmtTime, label } from "../util.js";
+import { can, fmtTime, label } from "../util.js";
 
 const PAGE = "pageInfo { hasNextPage endCursor } totalCount";
 
@@ -96,7 +96,7 @@ export const WorkLogs = {
       <label for="log-channel" class="field-label">方式</label>
       <el-select id="log-channel" v-model="f.channel" clearable style="width: 100px"><el-option v-for="(t, k) in { FACE_TO_FACE: '面对面', PHONE: '电话', WECHAT: '微信', QQ: 'QQ', WEIBO: '微博', OTHER: '其他' }" :key="k" :label="t" :value="k" /></el-select>
       <label for="log-range" class="field-label">日期</label>
-      <el-date-picker id="log-range" v-model="range" type="daterange" value-format="YYYY-MM-DD" start-placeholder="开始" end-placeholder="结束" @change="setRange" />
+      <el-date-picker :id="['log-range', 'log-range-end']" v-model="range" type="daterange" value-format="YYYY-MM-DD" start-placeholder="开始" end-placeholder="结束" @change="setRange" />
     </form>
     <ConnectionTable :query="query" path="workLogs" :variables="f" label="工作日志列表">
       <el-table-column label="时间" width="150"><template #default="{ row }">{{ fmtTime(row.occurredAt) }}</template></el-table-column>
@@ -217,6 +217,17 @@ export const Flags = {
   setup() {
     const f = filters({ status: "OPEN", kind: "" });
     const table = ref(null);
+    const detect = reactive({ orgId: "", range: null, report: null });
+    async function runDetection() {
+      try {
+        const [from, to] = detect.range;
+        detect.report = (await gql(`mutation($o: ID!, $f: Date!, $t: Date!) { detectFlags(orgId: $o, dateFrom: $f, dateTo: $t) {
+          nearDuplicate burst unconfirmed spotCheckFailed } }`, { o: detect.orgId, f: from, t: to })).detectFlags;
+        table.value.reload();
+      } catch (e) {
+        ElMessage.error(e.message);
+      }
+    }
     const query = `query($under: ID, $status: FlagStatus, $kind: FlagKind, $first: Int, $after: String) {
       flags(under: $under, status: $status, kind: $kind, first: $first, after: $after) { ${PAGE}
         nodes { id kind detail status createdAt reviewNote log { id content occurredAt cadre { name } } } } }`;
@@ -230,11 +241,21 @@ export const Flags = {
         if (e !== "cancel" && e !== "close") ElMessage.error(e.message || String(e));
       }
     }
-    return { f, query, table, review, fmtTime, FLAG_KIND, FLAG_STATUS };
+    return { f, query, table, review, detect, runDetection, can, fmtTime, FLAG_KIND, FLAG_STATUS };
   },
   template: `
   <section aria-labelledby="flags-title">
     <h2 id="flags-title">可疑标记</h2>
+    <el-card v-if="can('work:approve')" shadow="never" class="block"><template #header>对子树在某时段的日志运行检测</template>
+      <form class="toolbar" @submit.prevent="runDetection">
+        <label for="det-org" class="field-label">组织</label><OrgPicker id="det-org" v-model="detect.orgId" />
+        <label for="det-range" class="field-label">时段</label>
+        <el-date-picker :id="['det-range', 'det-range-end']" v-model="detect.range" type="daterange" value-format="YYYY-MM-DD" start-placeholder="开始" end-placeholder="结束" />
+        <el-button type="primary" native-type="submit" :disabled="!detect.orgId || !detect.range">运行检测</el-button>
+      </form>
+      <el-alert v-if="detect.report" type="info" :closable="false" role="status" data-testid="detection"
+        :title="'新标记：疑似重复 ' + detect.report.nearDuplicate + '，集中补录 ' + detect.report.burst + '，未确认 ' + detect.report.unconfirmed + '，抽查未核实 ' + detect.report.spotCheckFailed" />
+    </el-card>
     <form class="toolbar" role="search" @submit.prevent>
       <label for="flag-under" class="field-label">组织</label><OrgPicker id="flag-under" v-model="f.under" />
       <label for="flag-status" class="field-label">状态</label>

@@ -248,7 +248,7 @@ export const Delegations = {
         <label for="d-user" class="field-label">受托人</label><UserPicker id="d-user" v-model="form.toUserId" />
         <label for="d-role" class="field-label">角色</label><el-select id="d-role" v-model="form.role" style="width: 150px"><el-option v-for="r in roles.data || []" :key="r.name" :label="r.title" :value="r.name" /></el-select>
         <label for="d-org" class="field-label">组织</label><OrgPicker id="d-org" v-model="form.orgId" />
-        <label for="d-window" class="field-label">期间</label><el-date-picker id="d-window" v-model="form.window" type="datetimerange" start-placeholder="开始" end-placeholder="结束" />
+        <label for="d-window" class="field-label">期间</label><el-date-picker :id="['d-window', 'd-window-end']" v-model="form.window" type="datetimerange" start-placeholder="开始" end-placeholder="结束" />
         <label for="d-note" class="field-label">说明</label><el-input id="d-note" v-model="form.note" style="width: 160px" />
         <el-button type="primary" native-type="submit" :disabled="!form.toUserId || !form.role || !form.orgId || !form.window">委托</el-button>
       </form></el-card>

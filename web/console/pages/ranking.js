@@ -34,7 +34,7 @@ export default {
       <div class="page-head">
         <h2 id="rank-title">{{ state.data.org.name }} · 积分排名</h2>
         <label for="rank-period" class="field-label">区间（默认本月）</label>
-        <el-date-picker id="rank-period" v-model="period" type="daterange" value-format="YYYY-MM-DD" start-placeholder="开始" end-placeholder="结束" />
+        <el-date-picker :id="['rank-period', 'rank-period-end']" v-model="period" type="daterange" value-format="YYYY-MM-DD" start-placeholder="开始" end-placeholder="结束" />
       </div>
       <el-alert v-if="mine.data" type="success" :closable="false"
         :title="mine.data.rank ? '我的排名：第 ' + mine.data.rank + ' / ' + mine.data.of + ' 名，' + mine.data.points + ' 分' : '我本区间暂无积分'" />
