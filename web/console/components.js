@@ -86,7 +86,13 @@ export const ConnectionTable = defineComponent({
       page.value = 0;
       load();
     }
-    watch(() => JSON.stringify(props.variables), reset, { immediate: true });
+    // Filters typed into a field change on each key: ask once the typing pauses.
+    let pause = null;
+    watch(() => JSON.stringify(props.variables), () => {
+      clearTimeout(pause);
+      pause = setTimeout(reset, 250);
+    });
+    reset();
     expose({ reload: load, reset });
     return {
       rows, total, error, loading, page, hasNext,

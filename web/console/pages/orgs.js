@@ -1,6 +1,5 @@
 // The caller's subtree: a lazily expanded tree with search, and an org's own page.
 import { computed, ref } from "vue";
-import { useRouter } from "vue-router";
 import { gql } from "../api.js";
 import { me } from "../store.js";
 import { PageState, useLoad } from "../components.js";
@@ -13,7 +12,6 @@ export const OrgTree = {
   name: "OrgTreePage",
   components: { PageState },
   setup() {
-    const router = useRouter();
     const search = ref("");
     const hits = ref(null);
     const error = ref("");
@@ -51,7 +49,6 @@ export const OrgTree = {
     return {
       search, hits, error, loadNode, find, label, roots,
       props: { label: "name", isLeaf: (d) => d.childCount === 0 },
-      open: (d) => router.push(`/orgs/${encodeURIComponent(d.id)}`),
     };
   },
   template: `
@@ -70,8 +67,8 @@ export const OrgTree = {
     </el-table>
     <el-tree v-else lazy :load="loadNode" :props="props" node-key="id" aria-label="组织树" class="org-tree"
              :default-expanded-keys="roots.map(r => r.id)"
-             @node-click="open" :expand-on-click-node="false">
-      <template #default="{ data }"><span class="tree-node">{{ data.name }}</span></template>
+             :expand-on-click-node="false">
+      <template #default="{ data }"><router-link :to="'/orgs/' + data.id" class="tree-node" @click.stop>{{ data.name }}</router-link></template>
     </el-tree>
   </section>`,
 };
