@@ -299,7 +299,10 @@ class Checker:
         entity: str = "",
         detail: str = "",
     ) -> None:
-        self.violations.append(Violation(kind, _edge(trail), ".".join(path), entity, detail))
+        edge = _edge(trail)
+        if edge == "Query.node" and entity:  # node(id) answers every type: name the type
+            edge = f"Query.node({entity.split('#')[0]})"
+        self.violations.append(Violation(kind, edge, ".".join(path), entity, detail))
 
     def walk(self, value: Any, path: list[str], trail: list[tuple[str, str]]) -> None:
         if isinstance(value, list):

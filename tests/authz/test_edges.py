@@ -60,14 +60,24 @@ UNREACHED = {
     ("Query", "missingReports"): SKIPPED_ROOTS["missingReports"],
     ("Query", "previewPolicyChange"): SKIPPED_ROOTS["previewPolicyChange"],
 }
-# Violations main still shows (16:00 UTC, 27 Nov), one concrete edge and kind each, found by
-# the seeded worlds below and by 40 random worlds (EDGES_EXAMPLES=40); the lead's visibility work (issue 10, item 1) closes
-# them. Take an entry out when its edge holds; the run prints entries no longer seen.
+# Violations main still shows (15:30 UTC, 27 Nov, after authz/visibility.py landed), one
+# concrete edge and kind each. Take an entry out when its edge holds; a run prints the
+# entries it did not see.
 KNOWN_OPEN: set[str] = {
     # rows named by id in aggregates and policy tools that the caller cannot see
     "CadreRank.cadreId reference",
     "MyRank.orgId reference",
     "LearnAndDoGap.cadre shown",
+    "QuotaProgress.subjectId reference",  # quotaBehind names cadres without cadre:view
+    # found by 30 random worlds (EDGES_EXAMPLES=30) at 15:25 UTC, where code and contract
+    # differ: a deleted log is shown by id and under a flag ("not deleted unless asked")
+    "Query.workLog shown",
+    "Query.workLog lookup",
+    "Query.node(WorkLog) shown",
+    "Query.node(WorkLog) lookup",
+    "Flag.log shown",
+    # a dissolved group its member asks for by id: NOT_FOUND (the contract has no ACTIVE here)
+    "Query.node(WorkingGroup) lookup",
 }
 STATS: Counter[str] = Counter()
 SEEN: set[str] = set()
