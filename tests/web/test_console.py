@@ -13,9 +13,17 @@ import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
 from app.demo import DEMO_PASSWORD, seed_demo
-from models import Org
+from models import ClientKind, Org
 from tests.browser import SCREENSHOTS
-from tests.helpers import PASSWORD, add_user, gid, snapshot
+from tests.helpers import (
+    PASSWORD,
+    Api,
+    add_user,
+    add_youth_account,
+    cadre_id_of,
+    gid,
+    snapshot,
+)
 
 
 @pytest.fixture(scope="module")
@@ -301,6 +309,64 @@ async def test_spot_check_drawn_and_recorded_and_flags_detected(demo, chromium) 
     await fill_range(page, "时段", start, end)
     await page.get_by_role("button", name="运行检测").click()
     await page.get_by_test_id("detection").filter(has_text="新标记").wait_for()
+    assert page.js_errors == []
+    await page.context.close()
+
+
+async def test_a_pooled_wish_is_claimed_with_a_resource_then_fulfilled(demo, chromium) -> None:
+    """A youth's wish escalated by their cadre reaches the leading organ's pool; the
+    province admin claims it with the organ's resource, then marks it fulfilled."""
+    api = Api(demo.client, demo.services)
+    async with demo.services.sessionmaker() as s:
+        yanta = await s.scalar(sa.select(Org).where(Org.name == "共青团西安市雁塔区委"))
+    cadre = await add_user(demo.services, "心愿干部", org=yanta, roles=("cadre",))
+    ct = await api.token_for(cadre.id)
+    _, youth = await add_youth_account(demo.services, "小愿", "13911110001", yanta)
+    yt = await api.token_for(youth.id, ClientKind.MOBILE)
+    link = await api.gql(
+        'mutation { addYouthToMyList(name: "小愿", mobile: "13911110001") { id } }', token=ct
+    )
+    accept = "mutation($id: ID!) { acceptContact(id: $id) { status } }"
+    assert (await api.gql(accept, {"id": link.data["addYouthToMyList"]["id"]}, token=yt)).data
+    wish = await api.gql(
+        'mutation($c: ID!) { submitWish(cadreId: $c, category: STUDY, title: "想要一套考研资料",'
+        ' description: "备考用") { id } }',
+        {"c": gid("Cadre", await cadre_id_of(demo.services, cadre))},
+        token=yt,
+    )
+    escalate = 'mutation($id: ID!) { actOnWish(id: $id, action: ESCALATE, note: "需要资源") { poolOrg { id } } }'
+    pooled = await api.gql(escalate, {"id": wish.data["submitWish"]["id"]}, token=ct)
+    pool_org = pooled.data["actOnWish"]["poolOrg"]["id"]
+    admin = (await demo.login("admin", DEMO_PASSWORD))["accessToken"]
+    resource = await api.gql(
+        'mutation($o: ID!) { addResource(orgId: $o, donor: "爱心书店", kind: COMPANY, capacity: 3,'
+        ' validFrom: "2020-01-01", validUntil: "2099-12-31") { id } }',
+        {"o": pool_org},
+        token=admin,
+    )
+    assert resource.data
+
+    page = await as_user(demo, chromium, "admin")
+    await page.goto("/wish-pool")
+    row = table(page, "心愿池").locator("tr", has_text="想要一套考研资料")
+    await row.get_by_role("button", name="认领").click()
+    dialog = page.get_by_role("dialog", name="认领心愿：选择资源")
+    await pick(page, "资源", "爱心书店")
+    await dialog.get_by_role("button", name="认领").click()
+    await row.wait_for(state="detached")  # claimed: no longer waiting in the pool
+    await page.goto("/wishes")
+    await pick(page, "状态", "已认领")
+    row = table(page, "微心愿列表").locator("tr", has_text="想要一套考研资料")
+    await row.get_by_role("button", name="已实现").click()
+    await page.get_by_role("dialog").get_by_role("textbox").fill("书店已寄送资料")
+    await (
+        page.get_by_role("dialog")
+        .get_by_role("button", name="OK")
+        .or_(page.get_by_role("dialog").get_by_role("button", name="确定"))
+        .click()
+    )
+    await pick(page, "状态", "已实现")
+    await table(page, "微心愿列表").locator("tr", has_text="想要一套考研资料").wait_for()
     assert page.js_errors == []
     await page.context.close()
 

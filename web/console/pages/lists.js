@@ -141,6 +141,28 @@ export const Voices = {
 
 const WISH_STATUS = { SUBMITTED: "已提交", ACCEPTED: "已接受", ESCALATED: "在心愿池", CLAIMED: "已认领", FULFILLED: "已实现", CONFIRMED: "已确认", WITHDRAWN: "已撤回", REJECTED: "已拒绝" };
 const WISH_CATEGORY = { STUDY: "学习", EMPLOYMENT: "就业", LIFE: "生活", HEALTH: "健康", CULTURE: "文化", OTHER: "其他" };
+const WISH_ACTION = { ACCEPT: "接受", REJECT: "拒绝", ESCALATE: "转入心愿池", CLAIM: "认领", FULFIL: "已实现", CONFIRM: "确认", WITHDRAW: "撤回" };
+// One transition the server lists as allowed for the caller (Wish.allowedActions); a
+// rejection asks for the reason, a fulfilment for its evidence, a claim names the pool
+// organ's resource (chosen in the pool page's dialog).
+async function actOnWish(row, action, done, resourceId = null) {
+  try {
+    let note = "";
+    let evidence = null;
+    if (action === "REJECT") note = (await ElMessageBox.prompt("拒绝的理由", "拒绝心愿", { inputValidator: (v) => Boolean(v?.trim()) || "请填写理由" })).value;
+    if (action === "FULFIL") evidence = (await ElMessageBox.prompt("实现的依据（照片链接、说明等）", "心愿已实现", { inputValidator: (v) => Boolean(v?.trim()) || "请填写依据" })).value;
+    await gql(`mutation($id: ID!, $a: WishAction!, $n: String!, $e: String, $r: ID) { actOnWish(id: $id, action: $a, note: $n, evidence: $e, resourceId: $r) { id status } }`,
+      { id: row.id, a: action, n: note, e: evidence, r: resourceId });
+    ElMessage.success(`已${WISH_ACTION[action]}`);
+    done();
+  } catch (e) {
+    if (e !== "cancel" && e !== "close") ElMessage.error(e.message || String(e));
+  }
+}
+const WISH_BUTTONS = `<el-table-column label="操作" width="200"><template #default="{ row }">
+  <el-button v-for="t in shown(row)" :key="t.action" size="small"
+    @click="act(row, t.action)">{{ WISH_ACTION[t.action] }}</el-button></template></el-table-column>`;
+
 export const Wishes = {
   name: "WishesPage",
   components: { ConnectionTable, OrgPicker },
@@ -148,8 +170,12 @@ export const Wishes = {
     const f = filters({ status: "" });
     const query = `query($under: ID, $status: WishStatus, $first: Int, $after: String) {
       wishes(under: $under, status: $status, first: $first, after: $after) { ${PAGE}
-        nodes { id title category status submittedAt cadre { name } youth { name } } } }`;
-    return { f, query, fmtTime, WISH_STATUS, WISH_CATEGORY };
+        nodes { id title category status submittedAt cadre { name } youth { name } allowedActions { action } } } }`;
+    const table = ref(null);
+    const act = (row, action) => actOnWish(row, action, () => table.value.reload());
+    // A youth's own moves are not a manager's; claiming names a resource, in the pool page.
+    const shown = (row) => row.allowedActions.filter((t) => !["WITHDRAW", "CONFIRM", "CLAIM"].includes(t.action));
+    return { f, query, table, act, shown, fmtTime, WISH_STATUS, WISH_CATEGORY, WISH_ACTION };
   },
   template: `
   <section aria-labelledby="wishes-title">
@@ -159,12 +185,13 @@ export const Wishes = {
       <label for="wish-status" class="field-label">状态</label>
       <el-select id="wish-status" v-model="f.status" clearable style="width: 120px"><el-option v-for="(t, k) in WISH_STATUS" :key="k" :label="t" :value="k" /></el-select>
     </form>
-    <ConnectionTable :query="query" path="wishes" :variables="f" label="微心愿列表">
+    <ConnectionTable ref="table" :query="query" path="wishes" :variables="f" label="微心愿列表">
       <el-table-column label="提交时间" width="150"><template #default="{ row }">{{ fmtTime(row.submittedAt) }}</template></el-table-column>
       <el-table-column prop="title" label="心愿" />
       <el-table-column label="类别" width="80"><template #default="{ row }">{{ WISH_CATEGORY[row.category] }}</template></el-table-column>
       <el-table-column label="状态" width="90"><template #default="{ row }">{{ WISH_STATUS[row.status] }}</template></el-table-column>
       <el-table-column label="团干部" width="100"><template #default="{ row }">{{ row.cadre?.name || '' }}</template></el-table-column>
+      ${WISH_BUTTONS}
     </ConnectionTable>
   </section>`,
 };
@@ -177,17 +204,24 @@ export const WishPool = {
     const table = ref(null);
     const query = `query($orgId: ID, $category: WishCategory, $olderThanDays: Int, $first: Int, $after: String) {
       wishPool(orgId: $orgId, category: $category, olderThanDays: $olderThanDays, first: $first, after: $after) { ${PAGE}
-        nodes { id title description category status submittedAt poolOrg { name } allowedActions { action } } } }`;
-    async function claim(row) {
+        nodes { id title description category status submittedAt poolOrg { id name } allowedActions { action } } } }`;
+    const claiming = reactive({ row: null, options: [], resourceId: "" });
+    async function act(row, action) {
+      if (action !== "CLAIM") return actOnWish(row, action, () => table.value.reload());
       try {
-        await gql(`mutation($id: ID!) { actOnWish(id: $id, action: CLAIM) { id status } }`, { id: row.id });
-        ElMessage.success("已认领");
-        table.value.reload();
+        const d = await gql(`query($o: ID) { resources(under: $o, first: 50) { nodes { id donor kind capacity used validUntil } } }`, { o: row.poolOrg?.id || null });
+        Object.assign(claiming, { row, options: d.resources.nodes.filter((r) => r.used < r.capacity), resourceId: "" });
       } catch (e) {
         ElMessage.error(e.message);
       }
     }
-    return { f, query, table, claim, fmtTime, WISH_CATEGORY };
+    function confirmClaim() {
+      const row = claiming.row;
+      claiming.row = null;
+      actOnWish(row, "CLAIM", () => table.value.reload(), claiming.resourceId);
+    }
+    const shown = (row) => row.allowedActions.filter((t) => !["WITHDRAW", "CONFIRM"].includes(t.action));
+    return { f, query, table, act, shown, claiming, confirmClaim, fmtTime, WISH_CATEGORY, WISH_ACTION };
   },
   template: `
   <section aria-labelledby="pool-title">
@@ -203,9 +237,18 @@ export const WishPool = {
       <el-table-column prop="title" label="心愿" /><el-table-column prop="description" label="说明" />
       <el-table-column label="类别" width="80"><template #default="{ row }">{{ WISH_CATEGORY[row.category] }}</template></el-table-column>
       <el-table-column label="所在池" width="140"><template #default="{ row }">{{ row.poolOrg?.name || '' }}</template></el-table-column>
-      <el-table-column label="操作" width="90"><template #default="{ row }">
-        <el-button v-if="row.allowedActions.some(a => a.action === 'CLAIM')" size="small" @click="claim(row)">认领</el-button></template></el-table-column>
+      ${WISH_BUTTONS}
     </ConnectionTable>
+    <el-dialog :model-value="Boolean(claiming.row)" title="认领心愿：选择资源" width="520px" @close="claiming.row = null">
+      <p v-if="claiming.row">{{ claiming.row.title }}（{{ claiming.row.poolOrg?.name }}的心愿池）</p>
+      <el-alert v-if="!claiming.options.length" type="warning" :closable="false" title="该心愿池没有可用的资源，请先由领导机关登记资源" />
+      <label v-else for="claim-resource" class="field-label">资源</label>
+      <el-select v-if="claiming.options.length" id="claim-resource" v-model="claiming.resourceId" style="width: 100%">
+        <el-option v-for="r in claiming.options" :key="r.id" :value="r.id" :label="r.donor + '（剩余 ' + (r.capacity - r.used) + '，至 ' + r.validUntil + '）'" />
+      </el-select>
+      <template #footer><el-button @click="claiming.row = null">取消</el-button>
+        <el-button type="primary" :disabled="!claiming.resourceId" @click="confirmClaim">认领</el-button></template>
+    </el-dialog>
   </section>`,
 };
 
