@@ -305,7 +305,7 @@ async def test_spot_check_drawn_and_recorded_and_flags_detected(demo, chromium) 
     await page.get_by_text("核实率 100.0%").wait_for()
 
     await page.goto("/flags")
-    await pick(page, "组织", "共青团西安市委")
+    await pick(page, "检测范围", "共青团西安市委")
     await fill_range(page, "时段", start, end)
     await page.get_by_role("button", name="运行检测").click()
     await page.get_by_test_id("detection").filter(has_text="新标记").wait_for()
@@ -367,6 +367,28 @@ async def test_a_pooled_wish_is_claimed_with_a_resource_then_fulfilled(demo, chr
     )
     await pick(page, "状态", "已实现")
     await table(page, "微心愿列表").locator("tr", has_text="想要一套考研资料").wait_for()
+    assert page.js_errors == []
+    await page.context.close()
+
+
+async def test_an_assessment_round_opened_computed_scored_and_closed(demo, chromium) -> None:
+    page = await as_user(demo, chromium, "admin")
+    await page.goto("/assessments")
+    await pick(page, "组织", "共青团西安市委")
+    await page.get_by_role("button", name="开启").click()
+    await page.wait_for_url(re.compile(r"/assessments\?id="))
+    await page.get_by_role("button", name="按数据计算系统考核项").click()
+    results = table(page, "考核结果")
+    await results.get_by_text("共青团西安市雁塔区委").wait_for()
+    await pick(page, "被考核组织", "共青团西安市雁塔区委")
+    await pick(page, "考核项", "3 ")
+    await page.get_by_label("得分").fill("8")
+    await page.get_by_label("依据").fill("查阅制度文件")
+    await page.get_by_role("button", name="录入").click()
+    await results.locator("tr", has_text="共青团西安市雁塔区委").get_by_text("3 8").wait_for()
+    await page.get_by_role("button", name="结束本轮").click()
+    await page.get_by_text("已结束").wait_for()
+    assert await page.get_by_role("button", name="录入").count() == 0
     assert page.js_errors == []
     await page.context.close()
 

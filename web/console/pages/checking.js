@@ -133,7 +133,7 @@ export const Bulletins = {
       </form>
     </el-card>
     <form class="toolbar" role="search" @submit.prevent>
-      <label for="bul-under" class="field-label">组织</label><OrgPicker id="bul-under" v-model="f.under" />
+      <label for="bul-under" class="field-label">按组织筛选</label><OrgPicker id="bul-under" v-model="f.under" />
       <label for="bul-fyear" class="field-label">年度</label><el-input-number id="bul-fyear" v-model="f.year" :min="2017" />
     </form>
     <ConnectionTable ref="table" :query="query" path="bulletins" :variables="f" label="通报列表">
@@ -216,7 +216,7 @@ export const Assessments = {
           <el-table-column label="各项"><template #default="{ row }">{{ row.items.map(i => i.item + ' ' + i.points).join('；') }}</template></el-table-column>
         </el-table>
         <form v-if="!round.data.closed" class="toolbar block" @submit.prevent="enter">
-          <label for="sc-org" class="field-label">组织</label><OrgPicker id="sc-org" v-model="score.orgId" />
+          <label for="sc-org" class="field-label">被考核组织</label><OrgPicker id="sc-org" v-model="score.orgId" />
           <label for="sc-item" class="field-label">考核项</label>
           <el-select id="sc-item" v-model="score.item" style="width: 220px"><el-option v-for="i in (rubric.data || []).filter(i => !i.computed)" :key="i.code" :label="i.code + ' ' + i.title + '（' + i.maxPoints + '）'" :value="i.code" /></el-select>
           <label for="sc-points" class="field-label">得分</label><el-input-number id="sc-points" v-model="score.points" :min="0" :step="0.5" />

@@ -291,7 +291,7 @@ export const Flags = {
     <h2 id="flags-title">可疑标记</h2>
     <el-card v-if="can('work:approve')" shadow="never" class="block"><template #header>对子树在某时段的日志运行检测</template>
       <form class="toolbar" @submit.prevent="runDetection">
-        <label for="det-org" class="field-label">组织</label><OrgPicker id="det-org" v-model="detect.orgId" />
+        <label for="det-org" class="field-label">检测范围</label><OrgPicker id="det-org" v-model="detect.orgId" />
         <label for="det-range" class="field-label">时段</label>
         <el-date-picker :id="['det-range', 'det-range-end']" v-model="detect.range" type="daterange" value-format="YYYY-MM-DD" start-placeholder="开始" end-placeholder="结束" />
         <el-button type="primary" native-type="submit" :disabled="!detect.orgId || !detect.range">运行检测</el-button>
