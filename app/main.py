@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,11 +111,21 @@ class GraphQLView(GraphQL):
                 raise
             if request.scope["type"] == "websocket":
                 await session.close()  # a subscription must not hold a connection while idle
+            # The templates this principal is judged by are the ones in force now: the
+            # version came in the same statement, and a stale cache is reloaded first.
+            await svc.listener.ensure_version(principal.policy_version)
         elif isinstance(auth, TokenError):
             principal = Principal.anonymous(token_error=auth.reason)
         else:
             principal = Principal.anonymous()
-        ctx = Ctx(
+        ctx = self._ctx(request, session, principal)
+        return Context(ctx=ctx, request=request, response=response, hub=svc.hub, limits=svc.limits)
+
+    def _ctx(self, request: Any, session: AsyncSession, principal: Principal) -> Ctx:
+        svc = self.services
+        state = request.scope.setdefault("state", {})
+        state["session"] = session  # closed by run() if the request is refused before executing
+        return Ctx(
             session=session,
             principal=principal,
             policy=svc.policy,
@@ -123,7 +134,23 @@ class GraphQLView(GraphQL):
             request_id=state.get("request_id", ""),
             client_ip=(request.scope.get("client") or ("", 0))[0],
         )
-        return Context(ctx=ctx, request=request, response=response, hub=svc.hub, limits=svc.limits)
+
+    async def execute_single(self, **kwargs: Any) -> Any:  # type: ignore[override]
+        """An operation that lost a deadlock or a serialization race was rolled back whole,
+        so it is run again, with a fresh session, a bounded number of times (WRITE_RETRIES)
+        before the client hears of it (SERVICE_UNAVAILABLE, reason WRITE_CONFLICT)."""
+        context: Context = kwargs["context"]
+        retries = self.services.settings.write_retries
+        for attempt in range(retries + 1):
+            context.retries_left, context.retry = retries - attempt, False
+            result = await super().execute_single(**kwargs)
+            if not context.retry:
+                break
+            old = context.ctx
+            context.ctx = self._ctx(context.request, self.services.sessionmaker(), old.principal)
+            # A little jitter, growing, so that the two writers do not meet again at once.
+            await asyncio.sleep(random.uniform(0, 0.02 * (attempt + 1)))
+        return result
 
     async def on_ws_connect(self, context: Context) -> None:  # type: ignore[override]
         """Browsers cannot set headers on a WebSocket: the token may come in connection_init

@@ -111,9 +111,19 @@ class ErrorMiddleware:
             unavailable = _unavailable(exc)
             if unavailable:
                 log.warning(
-                    "%s before the operation (request %s)", unavailable[0], request_id_var.get()
+                    "%s %s before the operation (request %s)",
+                    unavailable.code,
+                    unavailable.reason,
+                    request_id_var.get(),
                 )
-                await _json_error(send, 503, unavailable[0], unavailable[1], retry_after=5)
+                await _json_error(
+                    send,
+                    503,
+                    unavailable.code,
+                    unavailable.message,
+                    retry_after=unavailable.retry_after or 5,
+                    reason=unavailable.reason,
+                )
             else:
                 log.error("unexpected error (request %s)", request_id_var.get(), exc_info=exc)
                 await _json_error(send, 500, "INTERNAL_SERVER_ERROR", "服务器内部错误，请稍后再试")
@@ -136,10 +146,18 @@ def error_response(status: int, code: str, message: str, **extensions: object) -
 
 
 async def _json_error(
-    send: Send, status: int, code: str, message: str, retry_after: int | None = None
+    send: Send,
+    status: int,
+    code: str,
+    message: str,
+    retry_after: int | None = None,
+    **extensions: object,
 ) -> None:
+    from schema.metrics import GRAPHQL_ERRORS
+
+    GRAPHQL_ERRORS.labels(code).inc()  # counted like the errors of an operation
     headers = [(b"content-type", b"application/json; charset=utf-8")]
-    ext: dict[str, object] = {}
+    ext: dict[str, object] = {k: v for k, v in extensions.items() if v}
     if retry_after is not None:
         ext["retryAfter"] = retry_after
         headers.append((b"retry-after", str(retry_after).encode()))

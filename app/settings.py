@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     db_statement_timeout_ms: int = 15_000
     db_pool_timeout_seconds: float = 10
+    # An operation rolled back by a deadlock or serialization failure is run again this
+    # many times before the client is told to retry (SERVICE_UNAVAILABLE, WRITE_CONFLICT).
+    write_retries: int = 3
 
     timezone: str = "Asia/Shanghai"
     # A cadre may correct a work log for this long after writing it; then it is locked.

@@ -18,7 +18,7 @@ from casbin.model import Model
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from models import FieldRule, RolePermission
+from models import FieldRule, PolicyVersion, RolePermission
 
 log = logging.getLogger(__name__)
 
@@ -51,17 +51,20 @@ class PolicyStore:
         self.field_rules: dict[tuple[str, str, str], tuple[int, bool]] = {}
         self.version = 0
 
-    def replace(self, lines: list[PolicyLine]) -> None:
+    def replace(self, lines: list[PolicyLine], version: int | None = None) -> None:
         enforcer = casbin.Enforcer(_model())
         if lines:
             enforcer.get_model().add_policies(
                 "p", "p", [[x.role, x.object, x.action] for x in lines]
             )
         self._enforcer, self._memo = enforcer, {}
-        self.version += 1
+        self.version = self.version + 1 if version is None else version
         log.info("policy loaded: %d lines, version %d", len(lines), self.version)
 
     async def load(self, conn: AsyncConnection) -> None:
+        """The templates and field rules, labelled with the database's policy version. The
+        version is read first: the lines are at least that new, never older."""
+        version = await conn.scalar(select(PolicyVersion.version))
         rows = await conn.execute(
             select(RolePermission.role, RolePermission.object, RolePermission.action)
         )
@@ -76,7 +79,7 @@ class PolicyStore:
             )
         )
         self.field_rules = {(r, o, f): (d, m) for r, o, f, d, m in rules}
-        self.replace(lines)
+        self.replace(lines, version=int(version or 0))
 
     def roles_allowing(self, obj: str, act: str) -> set[str]:
         """Every role whose template allows (obj, act), as casbin answers it."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import AuthSession, Cadre, FieldGrant, Grant, User, Youth
+from models import AuthSession, Cadre, FieldGrant, Grant, PolicyVersion, User, Youth
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,8 @@ class Principal:
     client: str = "WEB"  # the login's client: WEB or MOBILE
     # Why a presented token was not accepted (expired, revoked …), for a precise message.
     token_error: str | None = None
+    # The policy version in force when the principal was read (the same statement).
+    policy_version: int | None = None
 
     def __post_init__(self) -> None:
         # Own grants before delegated ones, then by id: `decide` takes the first grant that
@@ -75,7 +77,8 @@ class Principal:
 
 
 async def load_principal(session: AsyncSession, user_id: int, session_id: uuid.UUID) -> Principal:
-    """One statement: the account, its live session, its cadre/youth record and its grants."""
+    """One statement: the account, its live session, its cadre/youth record, its grants and
+    the policy version in force (so the templates it is judged by can be checked current)."""
     grants = (
         sa.select(
             sa.func.coalesce(
@@ -123,6 +126,7 @@ async def load_principal(session: AsyncSession, user_id: int, session_id: uuid.U
             grants.label("grants"),
             field_grants.label("field_grants"),
             AuthSession.client,
+            sa.select(PolicyVersion.version).scalar_subquery().label("policy_version"),
         )
         .join(AuthSession, AuthSession.user_id == User.id)
         .outerjoin(Cadre, sa.and_(Cadre.user_id == User.id, Cadre.is_active))
@@ -148,4 +152,5 @@ async def load_principal(session: AsyncSession, user_id: int, session_id: uuid.U
         grants=tuple(GrantRef(g[0], g[1], g[2], g[3], g[4]) for g in row.grants),
         field_grants=tuple(FieldGrantRef(*f) for f in row.field_grants),
         client=str(row.client),
+        policy_version=row.policy_version,
     )

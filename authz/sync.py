@@ -2,7 +2,9 @@
 
 A change writes `pg_notify` in its own transaction, so instances hear of it only once it
 is committed. Grants are read per request and need no message; role templates are cached
-in the PolicyStore and reloaded on each message (and after every reconnect)."""
+in the PolicyStore and reloaded on each message (and after every reconnect). The message
+is for speed only: each request reads the policy version with its principal and reloads a
+stale cache first (PolicyListener.ensure_version), so correctness never waits for it."""
 
 from __future__ import annotations
 
@@ -96,6 +98,18 @@ class PolicyListener:
     async def reload(self) -> None:
         async with self._reload_lock, self.engine.connect() as conn:
             await self.store.load(conn)
+
+    async def ensure_version(self, version: int | None) -> None:
+        """Reload unless the cached templates carry `version` (read with the principal): a
+        change is in force on the next request here even before its NOTIFY arrives. Any
+        difference reloads, so a database restored from an older backup is followed too."""
+        if version is None or self.store.version == version:
+            return
+        async with self._reload_lock:
+            if self.store.version == version:
+                return  # another request reloaded it meanwhile
+            async with self.engine.connect() as conn:
+                await self.store.load(conn)
 
     def holding_reloads(self) -> asyncio.Lock:
         """Held, no reload runs: for whoever rewrites the policy tables wholesale (a reload

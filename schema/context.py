@@ -19,6 +19,10 @@ class Context:
     hub: Any = None
     limits: Any = None  # per-principal windows for expensive operations
     connection_params: dict[str, Any] | None = None
+    # A deadlock or serialization failure rolled the operation back: the view runs it again
+    # (with a fresh session) while retries are left.
+    retries_left: int = 0
+    retry: bool = False
 
 
 Info = strawberry.Info[Context, None]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
+from typing import NamedTuple
 
 from graphql import ExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from authz.errors import DomainError
-from schema.metrics import GRAPHQL_ERRORS
+from schema.metrics import GRAPHQL_ERRORS, WRITE_RETRIES
 
 log = logging.getLogger("youthlink.graphql")
 
@@ -109,6 +110,10 @@ class OperationExtension(SchemaExtension):
         except DomainError as exc:
             self.execution_context.result = _refusal(exc)
             return
+        except Exception as exc:  # the database failed the look-up: answered like any failure
+            error = GraphQLError("idempotency look-up failed", original_error=exc)
+            self.execution_context.result = ExecutionResult(data=None, errors=[error])
+            return
         if stored is not None:
             self.replayed = True
             self.execution_context.result = ExecutionResult(data=stored, errors=None)
@@ -120,41 +125,58 @@ class OperationExtension(SchemaExtension):
         result = ec.result
         errors = list(getattr(result, "errors", None) or [])
         ctx = getattr(context, "ctx", None)
-        if ctx is not None and errors and self.idempotency and not self.replayed:
+        if ctx is not None:
+            try:
+                errors = await self._settle(ctx, result, errors)
+            except Exception as exc:  # whatever failed here still leaves as an answer with a code
+                errors.append(GraphQLError("settling the operation failed", original_error=exc))
+                if result is not None:
+                    result.data = None
+                await _discard(ctx)
+            await _flush_personal_reads(ctx)
+        if result is None or not errors:
+            return
+        request_id = getattr(ctx, "request_id", "")
+        if _replay_conflict(context, errors, request_id):
+            result.errors = errors  # the view runs the operation again; nobody sees these
+            return
+        result.errors = [_present(e, request_id) for e in errors]
+        for e in result.errors:
+            GRAPHQL_ERRORS.labels((e.extensions or {}).get("code", "UNKNOWN")).inc()
+
+    async def _settle(
+        self, ctx: object, result: ExecutionResult | None, errors: list[GraphQLError]
+    ) -> list[GraphQLError]:
+        """Commit a mutation that succeeded, roll back anything else. A keyed write that
+        failed, or whose commit failed, answers what a twin with its key committed."""
+        ec = self.execution_context
+        if errors and self.idempotency and not self.replayed:
             # A twin with the same key may have committed while this one ran into its writes.
-            await ctx.session.rollback()
+            await _discard(ctx)
             stored = await self._stored(ctx)
             if stored is not None and result is not None:
                 result.data, result.errors, errors = stored, None, []
                 self.replayed = True
-        if ctx is not None:
-            commit = (
-                ec.operation_type == OperationType.MUTATION and not errors and not self.replayed
-            )
-            try:
-                if commit and self.idempotency and result is not None and result.data is not None:
-                    from resolvers import idempotency
+        commit = ec.operation_type == OperationType.MUTATION and not errors and not self.replayed
+        if not commit:
+            await _discard(ctx)
+            return errors
+        try:
+            if self.idempotency and result is not None and result.data is not None:
+                from resolvers import idempotency
 
-                    await idempotency.remember(ctx, *self.idempotency, result.data)
-                if commit:
-                    await ctx.session.commit()
-                else:
-                    await ctx.session.rollback()
-            except Exception as exc:  # a commit that fails is the operation failing
-                await ctx.session.rollback()
-                stored = await self._stored(ctx) if self.idempotency else None
-                if stored is not None and result is not None:
-                    result.data, errors = stored, []
-                else:
-                    errors.append(GraphQLError("commit failed", original_error=exc))
-                    if result is not None:
-                        result.data = None
-            await _flush_personal_reads(ctx)
-        if result is not None and errors:
-            request_id = getattr(ctx, "request_id", "")
-            result.errors = [_present(e, request_id) for e in errors]
-            for e in result.errors:
-                GRAPHQL_ERRORS.labels((e.extensions or {}).get("code", "UNKNOWN")).inc()
+                await idempotency.remember(ctx, *self.idempotency, result.data)  # type: ignore[arg-type]
+            await ctx.session.commit()  # type: ignore[attr-defined]
+        except Exception as exc:  # a commit that fails is the operation failing
+            await _discard(ctx)
+            stored = await self._stored(ctx) if self.idempotency else None
+            if stored is not None and result is not None:
+                result.data = stored
+                return []
+            if result is not None:
+                result.data = None
+            return [*errors, GraphQLError("commit failed", original_error=exc)]
+        return errors
 
     def on_stream_result(self, result: object) -> Iterator[None]:  # type: ignore[override]
         """Each result of a subscription gets the same codes and masking."""
@@ -165,15 +187,42 @@ class OperationExtension(SchemaExtension):
         yield
 
     async def _stored(self, ctx: object) -> dict | None:  # type: ignore[type-arg]
-        """The answer a concurrent request with the same key committed, if any."""
+        """The answer a concurrent request with the same key committed, if any (None too
+        when the database cannot say: the client retries with its key and learns then)."""
         from resolvers import idempotency
 
         assert self.idempotency is not None
-        return await idempotency.replay_after_race(
-            ctx.sessionmaker,  # type: ignore[attr-defined]
-            ctx.principal.user_id,  # type: ignore[attr-defined]
-            *self.idempotency,
-        )
+        try:
+            return await idempotency.replay_after_race(
+                ctx.sessionmaker,  # type: ignore[attr-defined]
+                ctx.principal.user_id,  # type: ignore[attr-defined]
+                *self.idempotency,
+            )
+        except Exception:
+            log.warning("could not look for a twin's answer (request %s)", ctx.request_id)  # type: ignore[attr-defined]
+            return None
+
+
+async def _discard(ctx: object) -> None:
+    """Roll back and give the connection back; a connection the database dropped has
+    nothing to roll back, and that is not a second failure."""
+    try:
+        await ctx.session.close()  # type: ignore[attr-defined]
+    except Exception:
+        log.debug("closing a failed session", exc_info=True)
+
+
+def _replay_conflict(context: object, errors: list[GraphQLError], request_id: str) -> bool:
+    """A deadlock or a serialization failure rolled the whole transaction back, so running
+    the operation again is safe: ask the view to, while it has retries left."""
+    if getattr(context, "retries_left", 0) <= 0:
+        return False
+    if not any(e.original_error and _conflict(e.original_error) for e in errors):
+        return False
+    context.retry = True  # type: ignore[attr-defined]
+    WRITE_RETRIES.inc()
+    log.info("write conflict (request %s): running the operation again", request_id)
+    return True
 
 
 def _refusal(exc: DomainError) -> ExecutionResult:
@@ -224,13 +273,18 @@ def _present(error: GraphQLError, request_id: str) -> GraphQLError:
         )
     unavailable = _unavailable(original)
     if unavailable:
-        code, message = unavailable
-        log.warning("%s (request %s): %s", code, request_id, type(original).__name__)
+        log.warning(
+            "%s %s (request %s): %s",
+            unavailable.code,
+            unavailable.reason,
+            request_id,
+            type(original).__name__,
+        )
         return GraphQLError(
-            message,
+            unavailable.message,
             nodes=error.nodes,
             path=error.path,
-            extensions={"code": code, "requestId": request_id},
+            extensions={**unavailable.extensions(), "requestId": request_id},
         )
     if error.path is None or _is_input_coercion(original):
         # Failed before any resolver ran: variables that do not coerce (an unknown enum …).
@@ -281,25 +335,55 @@ _GONE_NAMES = (
 )
 
 
-def _unavailable(exc: Exception) -> tuple[str, str] | None:
+class Unavailable(NamedTuple):
+    code: str
+    reason: str  # what to do about it ("" for TIMEOUT: narrow the query)
+    message: str
+    retry_after: int | None = None
+
+    def extensions(self) -> dict[str, object]:
+        ext: dict[str, object] = {"code": self.code}
+        if self.reason:
+            ext["reason"] = self.reason
+        if self.retry_after is not None:
+            ext["retryAfter"] = self.retry_after
+        return ext
+
+
+# SQLSTATE 40001 serialization failure, 40P01 deadlock: the transaction was rolled back whole.
+_CONFLICT = ("40001", "40P01")
+
+
+def _conflict(exc: BaseException) -> bool:
+    return any(str(getattr(e, "sqlstate", "") or "") in _CONFLICT for e in _causes(exc))
+
+
+def _unavailable(exc: BaseException) -> Unavailable | None:
     """Limits of the database answer with a code, never a 500: a statement over its time,
-    a pool with no free connection, a database that went away (or is restarting)."""
+    a pool with no free connection, a database that went away (or is restarting), a write
+    that lost a deadlock or serialization race more often than the server retries it."""
     import sqlalchemy.exc as sa_exc
 
     chain = _causes(exc)
     states = [str(getattr(e, "sqlstate", "") or "") for e in chain]
     names = " ".join(type(e).__name__.lower() for e in chain)
     if "57014" in states or "querycancelederror" in names:
-        return "TIMEOUT", "查询超时，请缩小范围后重试"
+        return Unavailable("TIMEOUT", "", "查询超时，请缩小范围后重试")
+    if any(st in _CONFLICT for st in states):
+        return Unavailable(
+            "SERVICE_UNAVAILABLE", "WRITE_CONFLICT", "数据正被同时修改，请稍后重试", 1
+        )
     if any(isinstance(e, sa_exc.TimeoutError) for e in chain):
-        return "SERVICE_UNAVAILABLE", "服务繁忙，请稍后再试"
+        return Unavailable("SERVICE_UNAVAILABLE", "DATABASE_BUSY", "服务繁忙，请稍后再试", 2)
     if (
         any(st.startswith(_GONE) for st in states if st)
         or any(n in names for n in _GONE_NAMES)
         or any(isinstance(e, sa_exc.DBAPIError) and e.connection_invalidated for e in chain)
         or any(isinstance(e, (ConnectionError, OSError)) for e in chain)
     ):
-        return "SERVICE_UNAVAILABLE", "数据库暂时不可用，请稍后再试"
+        return Unavailable(
+            "SERVICE_UNAVAILABLE", "DATABASE_UNAVAILABLE", "数据库暂时不可用，请稍后再试", 5
+        )
     return None
 
 

@@ -245,6 +245,44 @@ async def service_unavailable(w: World) -> Answer:
         return await post(client, w.city_t, json={"query": ME})
 
 
+async def database_busy(w: World) -> Answer:
+    """Every connection of the pool (one, and one overflow) held: none comes in time."""
+    settings = settings_for_tests(db_pool_size=1, db_pool_timeout_seconds=0.2)
+    app = create_app(settings, database_url=_db(w))
+    engine = app.state.services.engine
+    held = [await engine.connect() for _ in range(2)]
+    try:
+        async with bare_client(app) as client:
+            return await post(client, w.city_t, json={"query": ME})
+    finally:
+        for conn in held:
+            await conn.close()
+        await engine.dispose()
+
+
+async def write_conflict(w: World) -> Answer:
+    """A write that loses its race every time it is run (here a trigger says so)."""
+    async with w.api.services.engine.begin() as conn:
+        await conn.execute(
+            sa.text(
+                "CREATE FUNCTION zz_race() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'lost' USING ERRCODE = '40001'; END $$"
+            )
+        )
+        await conn.execute(
+            sa.text(
+                "CREATE TRIGGER zz_race BEFORE UPDATE ON orgs FOR EACH ROW EXECUTE FUNCTION zz_race()"
+            )
+        )
+    try:
+        update = 'mutation($id: ID!) { updateOrg(input: {id: $id, name: "新名字"}) { name } }'
+        return await w.gql(update, {"id": gid("Org", w.tree["A1"].id)}, token=w.admin_t)
+    finally:
+        async with w.api.services.engine.begin() as conn:
+            await conn.execute(sa.text("DROP TRIGGER zz_race ON orgs"))
+            await conn.execute(sa.text("DROP FUNCTION zz_race()"))
+
+
 async def internal_error(w: World) -> Answer:
     """A failure nobody expected (here a trigger with an SQLSTATE of our own) is masked."""
     async with w.api.services.engine.begin() as conn:
@@ -332,7 +370,9 @@ DRIVERS: dict[tuple[str, str], tuple[Callable[[World], Awaitable[Answer]], set[i
     ("GONE", "DOWNLOAD_USED"): (download_used, {410}),
     ("GONE", "DOWNLOAD_EXPIRED"): (download_expired, {410}),
     ("TIMEOUT", ""): (timeout, {200}),
-    ("SERVICE_UNAVAILABLE", ""): (service_unavailable, {503}),
+    ("SERVICE_UNAVAILABLE", "DATABASE_UNAVAILABLE"): (service_unavailable, {503}),
+    ("SERVICE_UNAVAILABLE", "DATABASE_BUSY"): (database_busy, {503}),
+    ("SERVICE_UNAVAILABLE", "WRITE_CONFLICT"): (write_conflict, {200}),
     ("INTERNAL_SERVER_ERROR", ""): (internal_error, {200}),
 }
 
