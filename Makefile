@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-peer fuzz schema clean install
+.PHONY: run test lint bench bench-peer fuzz chaos schema clean install
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ bench-peer: $(STAMP)  ## this server beside PostGraphile 5 with row-level securi
 
 fuzz: $(STAMP)  ## schemathesis (GraphQL) against a running service, FUZZ_SECONDS (default 120)
 	$(BIN)/python -m bench.fuzz
+
+chaos: $(STAMP)  ## keyed writers across a PostgreSQL restart and a server kill -9 (CHAOS_WRITERS, CHAOS_WRITES, CHAOS_SECONDS)
+	$(BIN)/python -m bench.chaos
 
 schema: $(STAMP)  ## re-export schema/schema.graphql after changing the GraphQL types
 	$(BIN)/youthlink export-schema

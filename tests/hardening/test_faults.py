@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
 from collections import Counter
 from pathlib import Path
 
@@ -15,30 +14,11 @@ import pytest
 import sqlalchemy as sa
 from prometheus_client import REGISTRY
 
+from bench.chaos import uncoded
 from models import WorkLog
 from resolvers.audit import verify_chain
 from tests.helpers import Result, pk_of, standard_tree
 from tests.work.conftest import CONTACT, hours_ago, make_cadre
-
-# What a database failure may answer; each with a reason that says what to do.
-RETRYABLE = {"DATABASE_UNAVAILABLE", "DATABASE_BUSY", "WRITE_CONFLICT"}
-RAW = re.compile(r"sqlalchemy|asyncpg|postgres|Error\b|Exception|Background on|\[SQL", re.I)
-
-
-def uncoded(body: dict) -> list[dict]:
-    """The errors of one answer that lack a code, or carry text not written for people."""
-    bad = []
-    for e in body.get("errors") or []:
-        ext = e.get("extensions") or {}
-        message = str(e.get("message", ""))
-        if (
-            not ext.get("code")
-            or RAW.search(message)
-            or not re.search(r"[\u4e00-\u9fff]", message)
-            or (ext["code"] == "SERVICE_UNAVAILABLE" and ext.get("reason") not in RETRYABLE)
-        ):
-            bad.append(e)
-    return bad
 
 
 def unavailable_count() -> float:
