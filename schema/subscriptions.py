@@ -52,12 +52,15 @@ async def _stream(
                 continue
             ctx = await _fresh(context)
             try:
-                item = await load(ctx, event)
-            except NotFound:  # no longer theirs to see
+                try:
+                    item = await load(ctx, event)
+                except NotFound:  # no longer theirs to see
+                    continue
+                yield item  # its fields resolve on this session while it is sent
+            finally:
+                # Also when the client goes away at this event (a phone leaves the page): the
+                # generator is closed at the yield and must give its connection back.
                 await ctx.session.close()
-                continue
-            yield item
-            await ctx.session.close()
 
 
 @strawberry.type(description="团干部收件箱的一条：新的或有变化的青年之声、心愿")

@@ -170,3 +170,39 @@ async def test_subscriptions_need_a_valid_login_and_end_with_it(people, second_i
         msg = await next_message(ws)
         assert msg["type"] == "next" and msg["payload"]["data"] is None
         assert msg["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_subscription_closed_at_an_event_gives_its_connection_back(people) -> None:
+    """A client that leaves just as an event goes out (a phone leaving the page) closes the
+    stream at its yield: the event's session must be closed there, not left to the GC."""
+    from types import SimpleNamespace
+
+    from authz import load_principal
+    from resolvers import wishes
+    from resolvers.base import Ctx
+    from resolvers.tokens import read_access
+    from schema.subscriptions import _stream
+
+    services = people.api.services
+    claims = read_access(services.settings, people.youth)
+    async with services.sessionmaker() as s:
+        principal = await load_principal(s, claims.user_id, claims.session_id)
+    ctx = Ctx(
+        session=services.sessionmaker(),
+        principal=principal,
+        policy=services.policy,
+        settings=services.settings,
+        sessionmaker=services.sessionmaker,
+    )
+    info = SimpleNamespace(context=SimpleNamespace(ctx=ctx, hub=services.hub))
+    pool = services.engine.pool
+    before = pool.checkedout()
+    stream = _stream(info, {"wish"}, lambda e: True, lambda c, e: wishes.get(c, e["id"]))
+    first = asyncio.create_task(stream.__anext__())
+    await asyncio.wait_for(_registered(services.hub, 1), 30)
+    await people.api.gql(SUBMIT, {"c": people.cadre_id}, token=people.youth)
+    item = await asyncio.wait_for(first, 10)
+    assert item.title == "冬衣"
+    assert pool.checkedout() == before + 1  # the event's session, held while it is sent
+    await stream.aclose()
+    assert pool.checkedout() == before
