@@ -62,8 +62,8 @@ async def world(live) -> World:
     return World(tree, "m_county")
 
 
-async def cadre_with_youth(live, world: World, username: str, youth: list[tuple[str, str]]):
-    """A cadre in the county, and youth invited to their list through the API."""
+async def a_cadre(live, world: World, username: str) -> tuple[Any, str]:
+    """A full-time cadre in the county, and an access token of theirs."""
     user = await add_user(
         live.services,
         username,
@@ -71,12 +71,31 @@ async def cadre_with_youth(live, world: World, username: str, youth: list[tuple[
         roles=("cadre",),
         cadre_kind=CadreKind.FULL_TIME,
     )
-    token = (await live.login(username))["accessToken"]
-    ids = {}
-    for name, mobile in youth:
-        r = await live.gql(INVITE, {"n": name, "m": mobile}, token=token)
-        ids[name] = r.data["addYouthToMyList"]["youth"]["id"]
-    return user, token, ids
+    return user, (await live.login(username))["accessToken"]
+
+
+async def linked(live, cadre_token: str, name: str, mobile: str, org) -> tuple[Any, dict]:
+    """A consented youth with an account, on the cadre's list and accepted."""
+    _, user = await add_youth_account(live.services, name, mobile, org)
+    await live.gql(INVITE, {"n": name, "m": mobile}, token=cadre_token)
+    tokens = await youth_tokens(live, mobile)
+    invited = await live.gql(
+        "{ myContacts(status: INVITED) { nodes { id } } }", token=tokens["accessToken"]
+    )
+    await live.gql(
+        "mutation($id: ID!) { acceptContact(id: $id) { status } }",
+        {"id": invited.data["myContacts"]["nodes"][0]["id"]},
+        token=tokens["accessToken"],
+    )
+    return user, tokens
+
+
+def expect(locator: Any) -> Any:
+    """Playwright's waiting assertions (imported here: without playwright the module still
+    loads, and tests/browser.py skips it with its plain message)."""
+    from playwright.async_api import expect as playwright_expect
+
+    return playwright_expect(locator)
 
 
 async def phone(chromium, live) -> Any:
@@ -85,8 +104,10 @@ async def phone(chromium, live) -> Any:
 
 
 async def shot(page, name: str) -> None:
-    await page.locator(".van-toast").wait_for(state="hidden")  # a passing toast hides the page
-    await page.screenshot(path=str(SCREENSHOTS / f"mobile-{name}.png"))
+    await page.screenshot(
+        path=str(SCREENSHOTS / f"mobile-{name}.png"),
+        style=".van-toast, .van-overlay { display: none !important; }",  # a passing toast
+    )
 
 
 async def cadre_login(page, username: str) -> None:
@@ -123,9 +144,11 @@ async def youth_tokens(live, mobile: str) -> dict[str, Any]:
     return r.data["loginWithCode"]
 
 
-async def signed_in_youth(chromium, live, mobile: str, name: str, user_id: int) -> Any:
+async def signed_in_youth(
+    chromium, live, mobile: str, name: str, user_id: int, tokens: dict | None = None
+) -> Any:
     """A phone page already holding a youth's login, as the page keeps it in localStorage."""
-    tokens = await youth_tokens(live, mobile)
+    tokens = tokens or await youth_tokens(live, mobile)
     session = {**tokens, "kind": "youth", "userId": gid("User", user_id), "name": name}
     page = await phone(chromium, live)
     await page.context.add_init_script(
@@ -150,7 +173,8 @@ async def logs_of(live, cadre_user) -> list[WorkLog]:
 async def test_cadre_logs_a_contact_and_an_activity_and_sees_points_and_five_ones_move(
     live, chromium, world
 ) -> None:
-    user, _, _ = await cadre_with_youth(live, world, "m_cadre1", [("小张", "13700000001")])
+    user, token = await a_cadre(live, world, "m_cadre1")
+    await linked(live, token, "小张", "13700000001", world.tree["A1b"])
     page = await phone(chromium, live)
     await page.goto("/m/")
     await page.wait_for_url(re.compile(r"/m/login"))
@@ -158,7 +182,8 @@ async def test_cadre_logs_a_contact_and_an_activity_and_sees_points_and_five_one
     await cadre_login(page, "m_cadre1")
     five, points = page.locator(".five-done"), page.locator(".points-figure")
     await page.get_by_text("本期“五个一”").wait_for()
-    assert await five.inner_text() == "0" and await points.inner_text() == "0"
+    assert await five.inner_text() == "0"
+    start = int(await points.inner_text())  # the accepted link earned some already
 
     # A contact in three taps from home: 记联系, the youth, 保存 (the text box takes the focus).
     await page.get_by_role("button", name="记联系").click()
@@ -167,7 +192,7 @@ async def test_cadre_logs_a_contact_and_an_activity_and_sees_points_and_five_one
     await shot(page, "log-contact")
     await page.get_by_role("button", name="保存").click()
     await page.wait_for_url(re.compile(r"/m/c$"))
-    await page.locator(".points-figure", has_text="1").wait_for()
+    await page.locator(".points-figure", has_text=str(start + 1)).wait_for()  # a contact: 1
 
     # An activity: 记活动, (the first kind still missing is chosen) type, 保存.
     await page.get_by_role("button", name="记活动").click()
@@ -177,7 +202,7 @@ async def test_cadre_logs_a_contact_and_an_activity_and_sees_points_and_five_one
     await page.get_by_role("button", name="保存").click()
     await page.wait_for_url(re.compile(r"/m/c$"))
     await page.locator(".five-done", has_text="1").wait_for()
-    await page.locator(".points-figure", has_text="6").wait_for()  # 1 + 5 (the default rules)
+    await page.locator(".points-figure", has_text=str(start + 6)).wait_for()  # an activity: 5
     await page.locator(".kind.done", has_text="办一件实事").wait_for()
     await shot(page, "cadre-home")
 
@@ -219,7 +244,8 @@ async def test_cadre_logs_a_contact_and_an_activity_and_sees_points_and_five_one
 async def test_youth_accepts_the_link_then_confirms_the_contact_and_follows_a_wish_live(
     live, chromium, world
 ) -> None:
-    _, cadre_token, ids = await cadre_with_youth(live, world, "m_cadre2", [("小李", "13700000002")])
+    _, cadre_token = await a_cadre(live, world, "m_cadre2")
+    await live.gql(INVITE, {"n": "小李", "m": "13700000002"}, token=cadre_token)
     page = await phone(chromium, live)
     await page.goto("/m/login?as=youth")
     await page.get_by_label("手机号").fill("13700000002")
@@ -240,9 +266,15 @@ async def test_youth_accepts_the_link_then_confirms_the_contact_and_follows_a_wi
     await shot(page, "youth-invite")
     await invite.get_by_role("button", name="接受", exact=True).click()
     await invite.wait_for(state="detached")
+    # Accepted, the youth is named to the cadre (an invitation named no one).
+    mine = await live.gql(
+        "{ myContacts(status: ACTIVE) { nodes { youth { id name } } } }", token=cadre_token
+    )
+    [link] = mine.data["myContacts"]["nodes"]
+    assert link["youth"]["name"] == "小李"
     async with live.services.sessionmaker() as s:
         status = await s.scalar(
-            sa.select(Contact.status).where(Contact.youth_id == int(_pk(ids["小李"])))
+            sa.select(Contact.status).where(Contact.youth_id == _pk(link["youth"]["id"]))
         )
     assert status.value == "ACTIVE"
 
@@ -250,7 +282,7 @@ async def test_youth_accepts_the_link_then_confirms_the_contact_and_follows_a_wi
     r = await live.gql(
         """mutation($y: ID!, $at: DateTime!) { logContact(input: {youthId: $y, channel: FACE_TO_FACE,
         content: "面对面聊了考研", occurredAt: $at}) { id } }""",
-        {"y": ids["小李"], "at": "2026-01-01T10:00:00+08:00"},
+        {"y": link["youth"]["id"], "at": "2026-01-01T10:00:00+08:00"},
         token=cadre_token,
     )
     log_id = r.data["logContact"]["id"]
@@ -269,10 +301,11 @@ async def test_youth_accepts_the_link_then_confirms_the_contact_and_follows_a_wi
 
     # A wish, followed live: the cadre accepts it and the open page shows it without a reload.
     await page.goto("/m/y/wishes/new")
+    await expect(page.get_by_label("交给")).to_have_value("m_cadre2")  # the cadres have loaded
     await page.get_by_label("心愿").fill("想参加一次编程培训")
     await page.get_by_label("详细").fill("希望能学会做小程序")
     await page.get_by_role("button", name="提交心愿").click()
-    await page.wait_for_url(re.compile(r"/m/y/wishes/[^/]+$"))
+    await page.wait_for_url(re.compile(r"/m/y/wishes/(?!new$)[^/]+$"))
     await page.locator(".live", has_text="实时").wait_for()  # connected ...
     await wait_until(lambda: live.hub.subscribers >= 1)  # ... and the server holds the subscription
     wish_id = page.url.rsplit("/", 1)[1]
@@ -288,7 +321,8 @@ async def test_youth_accepts_the_link_then_confirms_the_contact_and_follows_a_wi
 
 
 async def test_a_log_made_offline_is_sent_once_when_back_online(live, chromium, world) -> None:
-    user, _, _ = await cadre_with_youth(live, world, "m_cadre3", [("小王", "13700000003")])
+    user, token = await a_cadre(live, world, "m_cadre3")
+    await linked(live, token, "小王", "13700000003", world.tree["A1b"])
     page = await phone(chromium, live)
     await cadre_login(page, "m_cadre3")
     await page.get_by_role("button", name="记联系").click()
@@ -341,22 +375,13 @@ async def test_a_log_made_offline_is_sent_once_when_back_online(live, chromium, 
 
 
 async def test_a_youth_cannot_reach_another_youths_wish_by_url(live, chromium, world) -> None:
-    cadre_user, cadre_token, _ = await cadre_with_youth(live, world, "m_cadre4", [])
-    _, owner_user = await add_youth_account(live.services, "小赵", "13700000004", world.tree["A1b"])
-    _, other_user = await add_youth_account(live.services, "小钱", "13700000005", world.tree["A1b"])
-    owner_tokens = await youth_tokens(live, "13700000004")
-    for youth in ("13700000004", "13700000005"):
-        await live.gql(INVITE, {"n": "x", "m": youth}, token=cadre_token)
-    contact = (
-        await live.gql(
-            "{ myContacts(status: INVITED) { nodes { id } } }", token=owner_tokens["accessToken"]
-        )
-    ).data["myContacts"]["nodes"][0]["id"]
-    await live.gql(
-        "mutation($id: ID!) { acceptContact(id: $id) { status } }",
-        {"id": contact},
-        token=owner_tokens["accessToken"],
+    cadre_user, cadre_token = await a_cadre(live, world, "m_cadre4")
+    owner_user, owner_tokens = await linked(
+        live, cadre_token, "小赵", "13700000004", world.tree["A1b"]
     )
+    other_user, other_tokens = await linked(
+        live, cadre_token, "小钱", "13700000005", world.tree["A1b"]
+    )  # same cadre, same branch: only the wish's owner may read it
     cadre_id = gid("Cadre", await cadre_id_of(live.services, cadre_user))
     wish = await live.gql(
         """mutation($c: ID!) { submitWish(cadreId: $c, category: HEALTH, title: "想找人聊聊心事",
@@ -366,13 +391,13 @@ async def test_a_youth_cannot_reach_another_youths_wish_by_url(live, chromium, w
     )
     wish_id = wish.data["submitWish"]["id"]
 
-    page = await signed_in_youth(chromium, live, "13700000005", "小钱", other_user.id)
+    page = await signed_in_youth(chromium, live, "13700000005", "小钱", other_user.id, other_tokens)
     await page.goto(f"/m/y/wishes/{wish_id}")
     await page.get_by_text("这个心愿不存在，或你无权查看").wait_for()
     await shot(page, "not-found")
     assert await page.get_by_text("想找人聊聊心事").count() == 0
     # The owner reaches it by the same URL.
-    mine = await signed_in_youth(chromium, live, "13700000004", "小赵", owner_user.id)
+    mine = await signed_in_youth(chromium, live, "13700000004", "小赵", owner_user.id, owner_tokens)
     await mine.goto(f"/m/y/wishes/{wish_id}")
     await mine.get_by_text("想找人聊聊心事").wait_for()
     await page.context.close()
@@ -389,3 +414,118 @@ def _unquote(value: str) -> str:
     from urllib.parse import unquote
 
     return unquote(value)
+
+
+async def test_voice_wish_and_rating_between_a_youth_and_their_cadre(live, chromium, world) -> None:
+    cadre_user, cadre_token = await a_cadre(live, world, "m_cadre5")
+    youth_user, tokens = await linked(live, cadre_token, "小孙", "13700000006", world.tree["A1b"])
+    youth = await signed_in_youth(chromium, live, "13700000006", "小孙", youth_user.id, tokens)
+    cadre = await phone(chromium, live)
+    await cadre_login(cadre, "m_cadre5")
+
+    # A voice to the cadre; the cadre answers from the inbox; the youth reads the reply.
+    await youth.goto("/m/y/voices/new")
+    await expect(youth.get_by_label("发给")).to_have_value("团干部 m_cadre5")  # loaded
+    await youth.get_by_label("标题").fill("社区自习室晚上能开到几点？")
+    await youth.get_by_label("内容").fill("想晚上去复习，希望能开到十点")
+    await youth.get_by_role("button", name="发出").click()
+    await youth.wait_for_url(re.compile(r"/m/y/voices/(?!new$)[^/]+$"))
+    await cadre.locator(".van-tabbar-item", has_text="消息").click()
+    await cadre.get_by_text("社区自习室晚上能开到几点？").click()
+    await cadre.get_by_placeholder("写下回复").fill("已和社区商量，下周起开到十点")
+    await cadre.get_by_role("button", name="回复", exact=True).click()
+    await cadre.get_by_text("已和社区商量，下周起开到十点").wait_for()
+    await youth.reload()
+    await youth.get_by_text("已和社区商量，下周起开到十点").wait_for()
+    await youth.get_by_text("已回复").wait_for()
+    await shot(youth, "youth-voice")
+
+    # A wish: the cadre accepts and fulfils it (with what was done), the youth confirms.
+    cadre_id = gid("Cadre", await cadre_id_of(live.services, cadre_user))
+    youth_token = (await youth_tokens(live, "13700000006"))["accessToken"]  # a second phone
+    wish = await live.gql(
+        """mutation($c: ID!) { submitWish(cadreId: $c, category: STUDY, title: "想借几本考研书",
+        description: "数学和英语") { id } }""",
+        {"c": cadre_id},
+        token=youth_token,
+    )
+    wish_url = "/m/c/wishes/" + wish.data["submitWish"]["id"]
+    await cadre.goto(wish_url)
+    await cadre.get_by_role("button", name="认领").click()
+    await cadre.get_by_role("dialog").get_by_role("button", name="确认").click()
+    await cadre.locator(".wish-status", has_text="团干部已认领").wait_for()
+    await shot(cadre, "cadre-wish")
+    await cadre.get_by_role("button", name="已实现").click()
+    await cadre.get_by_role("dialog").get_by_role("button", name="确认").click()
+    await cadre.get_by_text("请填写实现情况").wait_for()  # evidence is required
+    await cadre.get_by_role("dialog").get_by_role("textbox").fill("送去了三本书")
+    await cadre.get_by_role("dialog").get_by_role("button", name="确认").click()
+    await cadre.locator(".wish-status", has_text="已实现，待确认").wait_for()
+    await youth.goto(wish_url.replace("/m/c/", "/m/y/"))
+    await youth.get_by_text("实现情况：送去了三本书").wait_for()
+    await youth.get_by_role("button", name="确认实现").click()
+    await youth.get_by_role("dialog").get_by_role("button", name="确认").click()
+    await youth.locator(".wish-status", has_text="已确认实现").wait_for()
+
+    # A rating, once a quarter: the second try shows the API's refusal.
+    for _ in range(2):
+        await youth.goto(f"/m/y/rate/{cadre_id}")
+        await youth.get_by_role("button", name="提交评价").click()
+    await youth.get_by_text("本季度已评价过这位团干部").wait_for()
+    summary = await live.gql("{ myRatings { count average } }", token=cadre_token)
+    assert summary.data["myRatings"] == {"count": 1, "average": 5.0}
+    await youth.context.close()
+    await cadre.context.close()
+
+
+async def test_a_minor_consents_through_a_guardian(live, chromium, world) -> None:
+    from models import Consent, Youth
+    from tests.helpers import add_youth
+
+    youth = await add_youth(live.services, "小周", "13700000007", world.tree["A1b"])
+    tokens = await youth_tokens(live, "13700000007")
+    async with live.services.sessionmaker() as s:
+        user_id = await s.scalar(sa.select(Youth.user_id).where(Youth.id == youth.id))
+    page = await signed_in_youth(chromium, live, "13700000007", "小周", user_id, tokens)
+    await page.goto("/m/y")
+    await page.wait_for_url(re.compile(r"/m/y/consent"))
+    await page.get_by_label("出生日期").fill("2016-03-01")
+    await page.get_by_text("我是监护人，已阅读并同意").click()
+    await page.get_by_role("button", name="同意并继续").click()
+    await page.get_by_text("未满 14 周岁，须由监护人同意").wait_for()  # the API's refusal
+    await page.get_by_label("监护人", exact=True).fill("周大海")
+    await page.get_by_label("监护人手机").fill("13900000099")
+    await shot(page, "consent-guardian")
+    await page.get_by_role("button", name="同意并继续").click()
+    await page.wait_for_url(re.compile(r"/m/y$"))
+    async with live.services.sessionmaker() as s:
+        guardian = await s.scalar(
+            sa.select(Consent.guardian_name).where(Consent.youth_id == youth.id)
+        )
+    assert guardian == "周大海"
+    await page.context.close()
+
+
+async def test_the_access_token_is_renewed_in_the_background(live, chromium, world) -> None:
+    """A page that finds its access token about to expire renews the pair (the refresh token
+    is single use: the old one no longer works) and keeps the user signed in."""
+    await add_user(live.services, "m_cadre6", org=world.tree["A1"], roles=("cadre",))
+    page = await phone(chromium, live)
+    await cadre_login(page, "m_cadre6")
+    before = await page.evaluate(f"JSON.parse(localStorage.getItem({json.dumps(SESSION_KEY)}))")
+    await page.evaluate(
+        f"""() => {{ const s = JSON.parse(localStorage.getItem({json.dumps(SESSION_KEY)}));
+        s.accessTokenExpiresAt = new Date(Date.now() + 30000).toISOString();
+        localStorage.setItem({json.dumps(SESSION_KEY)}, JSON.stringify(s)); }}"""
+    )
+    await page.reload()  # the timer fires at once for a token this close to its end
+    await page.wait_for_function(
+        f"JSON.parse(localStorage.getItem({json.dumps(SESSION_KEY)})).refreshToken !== {json.dumps(before['refreshToken'])}"
+    )
+    await page.get_by_text("本期“五个一”").wait_for()
+    reused = await live.gql(
+        "mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken } }",
+        {"t": before["refreshToken"]},
+    )
+    assert reused.codes == ["UNAUTHENTICATED"]
+    await page.context.close()

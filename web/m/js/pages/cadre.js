@@ -1,5 +1,5 @@
 // 团干部: home (五个一, points, rank), the youth list, the inbox, 一学一做, posts, 我的.
-import { auth, gql, signOut } from "../api.js";
+import { CACHE, auth, gql, signOut } from "../api.js";
 import { subscribe } from "../live.js";
 import {
   ACTIVITY,
@@ -101,6 +101,26 @@ export const Home = {
     </Page>`,
 };
 
+// The API does not name a youth to the inviter before they accept; the phone remembers whom
+// this cadre invited from it (their own input), under the cached data cleared at logout.
+function invitesKey() {
+  return `${CACHE}${auth.session && auth.session.userId}.invites`;
+}
+
+function rememberedInvites() {
+  try {
+    return JSON.parse(localStorage.getItem(invitesKey())) || {};
+  } catch {
+    return {};
+  }
+}
+
+function remember(contactId, name, mobile) {
+  const all = rememberedInvites();
+  all[contactId] = { name, mobile: mobile.slice(0, 3) + "****" + mobile.slice(-4) };
+  localStorage.setItem(invitesKey(), JSON.stringify(all));
+}
+
 const LIST = `query($s: ContactStatus) { myContacts(status: $s, first: 100) { totalCount nodes { id status invitedAt acceptedAt
   youth { id name mobile industry } } } }`;
 
@@ -116,10 +136,11 @@ export const YouthList = {
     const form = reactive({ show: false, name: "", mobile: "", industry: "" });
     const invite = () =>
       attempt(async () => {
-        await gql(
+        const { addYouthToMyList } = await gql(
           `mutation($n: String!, $m: String!, $i: String!) { addYouthToMyList(name: $n, mobile: $m, industry: $i) { id status } }`,
           { n: form.name.trim(), m: form.mobile.trim(), i: form.industry.trim() },
         );
+        remember(addYouthToMyList.id, form.name.trim(), form.mobile.replace(/\D/g, ""));
         Object.assign(form, { show: false, name: "", mobile: "", industry: "" });
         showSuccessToast("已邀请，等待对方确认");
         await reload();
@@ -130,7 +151,7 @@ export const YouthList = {
       sheet.show = false;
       if (action.name === "记一次联系") router.push({ path: "/c/log/contact", query: { youth: c.youth.id } });
       else
-        showConfirmDialog({ title: "结束联系", message: `确定结束与 ${c.youth.name} 的联系？` })
+        showConfirmDialog({ title: action.name, message: `确定${action.name}（${title(c)}）？` })
           .then(() =>
             attempt(async () => {
               await gql(`mutation($id: ID!) { removeContact(id: $id) { id } }`, { id: c.id });
@@ -140,7 +161,20 @@ export const YouthList = {
           .catch(() => {});
     };
     const open = (c) => Object.assign(sheet, { show: true, contact: c });
-    return { tab, state, shown, form, invite, sheet, open, choose, when, CONTACT_STATUS };
+    const invites = rememberedInvites();
+    const title = (c) => (c.youth ? c.youth.name : invites[c.id] ? invites[c.id].name : "待对方确认");
+    const label = (c) =>
+      c.youth
+        ? c.youth.mobile + (c.youth.industry ? " · " + c.youth.industry : "")
+        : invites[c.id]
+          ? invites[c.id].mobile + "（本机记录，对方接受后显示）"
+          : "对方接受后显示姓名和手机号";
+    const actions = computed(() =>
+      sheet.contact && sheet.contact.status === "ACTIVE"
+        ? [{ name: "记一次联系" }, { name: "结束联系", color: "#ee0a24" }]
+        : [{ name: "撤回邀请", color: "#ee0a24" }],
+    );
+    return { tab, state, shown, form, invite, sheet, open, choose, title, label, actions, when, CONTACT_STATUS };
   },
   template: `
     <Page title="我的小伙伴" :back="false">
@@ -152,8 +186,7 @@ export const YouthList = {
       </van-tabs>
       <div class="muted pad" v-if="state.data">共 {{ state.data.totalCount }} 位（目标约 100 位）</div>
       <van-cell-group inset>
-        <van-cell v-for="c in shown" :key="c.id" :title="c.youth.name" :label="c.youth.mobile + (c.youth.industry ? ' · ' + c.youth.industry : '')"
-          is-link @click="open(c)" class="youth-row">
+        <van-cell v-for="c in shown" :key="c.id" :title="title(c)" :label="label(c)" is-link @click="open(c)" class="youth-row">
           <template #value>
             <van-tag :type="c.status === 'ACTIVE' ? 'success' : 'warning'">{{ CONTACT_STATUS[c.status] }}</van-tag>
             <div class="muted small">{{ c.status === 'ACTIVE' ? when(c.acceptedAt) + ' 确认' : when(c.invitedAt) + ' 邀请' }}</div>
@@ -163,8 +196,8 @@ export const YouthList = {
       <van-empty v-if="state.data && !shown.length" description="这里还没有人">
         <van-button round type="primary" @click="form.show = true">邀请小伙伴</van-button>
       </van-empty>
-      <van-action-sheet v-model:show="sheet.show" :title="sheet.contact && sheet.contact.youth.name" cancel-text="取消" teleport="body"
-        :actions="[{ name: '记一次联系' }, { name: '结束联系', color: '#ee0a24' }]" @select="choose" />
+      <van-action-sheet v-model:show="sheet.show" :title="sheet.contact ? title(sheet.contact) : ''" cancel-text="取消" teleport="body"
+        :actions="actions" @select="choose" />
       <van-popup v-model:show="form.show" position="bottom" round teleport="body">
         <van-form @submit="invite" class="sheet">
           <div class="sheet-title">邀请小伙伴</div>

@@ -177,8 +177,8 @@ export const VoiceDetail = {
           <div class="muted" v-else>发给 {{ state.data.cadre ? state.data.cadre.name : (state.data.org && state.data.org.name) }}</div>
         </div>
         <van-cell-group inset title="回复" class="replies">
-          <van-cell v-for="(r, i) in state.data.replies" :key="i" :title="r.fromYouth ? (isCadre ? '小伙伴' : '我') : (isCadre ? '我' : '团干部')"
-            :label="r.body" :value="when(r.createdAt)" />
+          <van-cell v-for="(r, i) in state.data.replies" :key="i" class="reply"
+            :title="(r.fromYouth ? (isCadre ? '小伙伴' : '我') : (isCadre ? '我' : '团干部')) + ' · ' + when(r.createdAt)" :label="r.body" />
           <van-empty v-if="!state.data.replies.length" image-size="60" description="还没有回复" />
         </van-cell-group>
         <div v-if="state.data.status !== 'CLOSED'" class="compose">

@@ -35,7 +35,11 @@ export const OutboxBar = {
     </div>`,
 };
 
-const CONTACTS = `{ myContacts(first: 100) { nodes { id status youth { id name } } } }`;
+const CONTACTS = `{ myContacts(status: ACTIVE, first: 100) { nodes { id status youth { id name } } } }`;
+
+// Only an accepted link is a relationship: logs name youth who accepted (the API refuses
+// the others, and does not even name them to the inviter).
+const linkedYouth = (c) => c.status === "ACTIVE" && c.youth;
 
 const LOG_CONTACT = `mutation($input: LogContactInput!) { logContact(input: $input) { id } }`;
 const LOG_ACTIVITY = `mutation($input: LogActivityInput!) { logActivity(input: $input) { id } }`;
@@ -59,7 +63,7 @@ export const LogContact = {
     const busy = ref(false);
     const textarea = ref(null);
     const { state } = useLoad(
-      async () => (await gql(CONTACTS)).myContacts.nodes.filter((c) => c.youth && c.status !== "LEFT"),
+      async () => (await gql(CONTACTS)).myContacts.nodes.filter(linkedYouth),
       "contacts",
     );
     const shown = computed(() =>
@@ -95,8 +99,8 @@ export const LogContact = {
         <van-search v-if="(state.data || []).length > 12" v-model="search" placeholder="搜索姓名" shape="round" />
         <div class="chips youth-chips" role="listbox" aria-label="小伙伴">
           <button v-for="c in shown" :key="c.id" type="button" class="chip" role="option" :aria-selected="form.youthId === c.youth.id"
-            :class="{ on: form.youthId === c.youth.id }" @click="pick(c)">{{ c.youth.name }}<small v-if="c.status === 'INVITED'">待确认</small></button>
-          <span v-if="state.data && !state.data.length" class="muted">名单中还没有小伙伴，先去“小伙伴”页邀请</span>
+            :class="{ on: form.youthId === c.youth.id }" @click="pick(c)">{{ c.youth.name }}</button>
+          <span v-if="state.data && !state.data.length" class="muted">还没有确认联系的小伙伴：先在“小伙伴”页邀请，对方接受后即可记录</span>
         </div>
       </van-cell-group>
       <van-cell-group inset title="方式">
@@ -130,7 +134,7 @@ export const LogActivity = {
       const [{ myQuotaProgress: p }, { myContacts }] = await Promise.all([gql(PROGRESS), gql(CONTACTS)]);
       const kinds = p ? [...p.kindsMissing, ...p.kindsDone] : Object.keys(ACTIVITY).slice(0, 5);
       if (!form.kind) form.kind = kinds[0];
-      return { kinds, missing: p ? p.kindsMissing : [], youth: myContacts.nodes.filter((c) => c.youth && c.status !== "LEFT") };
+      return { kinds, missing: p ? p.kindsMissing : [], youth: myContacts.nodes.filter(linkedYouth) };
     }, "activity");
     if (state.data && !form.kind) form.kind = state.data.kinds[0];
     const names = computed(() =>

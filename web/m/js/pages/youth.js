@@ -136,9 +136,7 @@ export const Consent = {
       <template v-if="state.data">
         <div class="card policy">
           <div class="card-title">个人信息保护说明（{{ state.data.privacyPolicyVersion }}）</div>
-          <p class="body">我们只为“1+100”联系工作收集你的姓名、手机号、行业和你主动提交的内容（青年之声、微心愿、评价、讨论）。
-            你的完整手机号只有你本人、联系你的团干部和经授权的管理员可见，每次查看都有记录。
-            你可以随时退出与团干部的联系，随时下载你的数据或申请删除。未满 14 周岁的，须由监护人同意。</p>
+          <p class="policy-text">我们只为“1+100”联系工作收集你的姓名、手机号、行业和你主动提交的内容（青年之声、微心愿、评价、讨论）。你的完整手机号只有你本人、联系你的团干部和经授权的管理员可见，每次查看都有记录。你可以随时退出与团干部的联系，随时下载你的数据或申请删除。未满 14 周岁的，须由监护人同意。</p>
         </div>
         <van-cell-group inset v-if="state.data.myConsent" class="mt">
           <van-cell title="你已同意" :value="when(state.data.myConsent.acceptedAt)" :label="state.data.myConsent.byGuardian ? '由监护人同意' : ''" />
