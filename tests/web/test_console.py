@@ -5,6 +5,7 @@ from these tests."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from typing import Any
 
@@ -389,6 +390,50 @@ async def test_an_assessment_round_opened_computed_scored_and_closed(demo, chrom
     await page.get_by_role("button", name="结束本轮").click()
     await page.get_by_text("已结束").wait_for()
     assert await page.get_by_role("button", name="录入").count() == 0
+    assert page.js_errors == []
+    await page.context.close()
+
+
+async def test_delegation_field_rule_and_policy_export(demo, chromium, tmp_path) -> None:
+    from datetime import datetime, timedelta
+
+    async with demo.services.sessionmaker() as s:
+        yanta = await s.scalar(sa.select(Org).where(Org.name == "共青团西安市雁塔区委"))
+    await add_user(demo.services, "代管人", org=yanta, roles=("cadre",))
+    page = await as_user(demo, chromium, "xian_admin")
+    await page.goto("/policy/delegations")
+    await pick(page, "受托人", "代管人")
+    await pick(page, "角色", "市级团委管理员")
+    await pick(page, "组织", "共青团西安市委")
+    now = datetime.now()
+    await fill_range(
+        page,
+        "期间",
+        now.strftime("%Y-%m-%d %H:%M:%S"),
+        (now + timedelta(days=7)).strftime("%Y-%m-%d %H:%M:%S"),
+    )
+    await page.get_by_label("说明").fill("出差期间")
+    await page.get_by_role("button", name="委托").click()
+    await table(page, "代管列表").locator("tr", has_text="代管人").wait_for()
+    await page.context.close()
+
+    page = await as_user(demo, chromium, "admin")
+    await page.goto("/policy/fields")
+    await pick(page, "角色", "县级团委管理员")
+    await page.get_by_label("最多向下层级").fill("2")
+    await page.get_by_role("button", name="保存").click()
+    rules = table(page, "字段规则")
+    await rules.locator("tr", has_text="县级团委管理员").wait_for()
+    await page.goto("/policy/io")
+    async with page.expect_download() as download:
+        await page.get_by_role("button", name="下载策略文件").click()
+    saved = tmp_path / (await download.value).suggested_filename
+    await (await download.value).save_as(saved)
+    doc = json.loads(saved.read_text(encoding="utf-8"))
+    assert doc["version"] == 1 and ["county_admin", "youth", "view"] in doc["permissions"]
+    assert {"role": "county_admin", "object": "youth", "field": "mobile"}.items() <= next(
+        r for r in doc["field_rules"] if r["role"] == "county_admin"
+    ).items()
     assert page.js_errors == []
     await page.context.close()
 

@@ -70,7 +70,7 @@ export default {
           { to: "/policy/grants", text: "授权", show: can("grant:view") },
           { to: "/policy/who-can", text: "谁能 / 能做什么", show: can("grant:view") },
           { to: "/policy/change", text: "预览并应用变更", show: can("grant:manage") || can("policy:manage") },
-          { to: "/policy/delegations", text: "代管", show: can("grant:view") },
+          { to: "/policy/delegations", text: "代管", show: can("grant:view") || me.grants.some((g) => !g.delegated && !["cadre", "youth"].includes(g.role)) },
           { to: "/policy/fields", text: "字段规则与例外", show: can("policy:view") },
           { to: "/policy/io", text: "策略导出导入", show: can("policy:view") },
           { to: "/policy/audit", text: "审计日志", show: can("audit:view") },

@@ -8,7 +8,7 @@ import { ElMessage, ElMessageBox } from "element-plus";
 import { gql } from "../api.js";
 import { ConnectionTable, OrgPicker, PageState, UserPicker, useLoad } from "../components.js";
 import { asInput, clearPending, pending, queue } from "../pending.js";
-import { loadMe } from "../store.js";
+import { loadMe, me } from "../store.js";
 import { can, downloadBase64, fileToBase64, fmtTime, label, LABELS } from "../util.js";
 
 const PAGE = "pageInfo { hasNextPage endCursor } totalCount";
@@ -225,7 +225,9 @@ export const Delegations = {
   setup() {
     const table = ref(null);
     const form = reactive({ toUserId: "", role: "", orgId: "", window: null, note: "" });
-    const roles = useRoles();
+    // One delegates a role one holds oneself (not one held by delegation), where one holds it.
+    const own = me.grants.filter((g) => !g.delegated);
+    const roles = { data: [...new Set(own.map((g) => g.role))].map((name) => ({ name, title: label("role", name) })) };
     const query = `query($first: Int, $after: String) { grants(delegated: true, first: $first, after: $after) { ${PAGE}
       nodes { id role userName startsAt endsAt org { name } } } }`;
     async function delegate() {
@@ -238,7 +240,7 @@ export const Delegations = {
         table.value.reload();
       } catch (e) { fail(e); }
     }
-    return { table, form, roles, query, delegate, label, fmtTime, manage: can("grant:manage") };
+    return { table, form, roles, query, delegate, label, fmtTime, manage: own.length > 0 };
   },
   template: `
   <section aria-labelledby="del-title">
