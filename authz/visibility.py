@@ -103,6 +103,20 @@ def readable(subject: Subject, model: type) -> sa.ColumnElement[bool]:
     return RULES[model](subject)
 
 
+# Rows a lookup by id or a nested field never shows, though a list may when asked
+# (`workLogs(includeDeleted: true)`): a deleted log is not there unless one asks for it.
+HIDDEN_UNLESS_ASKED: dict[type, Callable[[], sa.ColumnElement[bool]]] = {
+    WorkLog: lambda: WorkLog.deleted_at.is_(None),
+}
+
+
+def readable_one(subject: Subject, model: type) -> sa.ColumnElement[bool]:
+    """`readable`, for a row reached by id or through a parent."""
+    hidden = HIDDEN_UNLESS_ASKED.get(model)
+    rule = readable(subject, model)
+    return sa.and_(rule, hidden()) if hidden else rule
+
+
 def readable_statement(subject: Subject, model: type[M]) -> sa.Select[tuple[M]]:
     return sa.select(model).where(readable(subject, model))
 
@@ -140,12 +154,12 @@ def active_youth_of(cadre_id: int) -> sa.Select[tuple[int]]:
     )
 
 
-def groups_of(cadre_id: int) -> sa.Select[tuple[int]]:
-    """The active working groups a cadre leads or belongs to."""
+def groups_of(cadre_id: int, *, active_only: bool = True) -> sa.Select[tuple[int]]:
+    """The working groups a cadre leads or belongs to (by default the active ones)."""
     member = sa.select(WorkingGroupMember.group_id).where(WorkingGroupMember.cadre_id == cadre_id)
+    mine = sa.or_(WorkingGroup.leader_cadre_id == cadre_id, WorkingGroup.id.in_(member))
     return sa.select(WorkingGroup.id).where(
-        WorkingGroup.is_active,
-        sa.or_(WorkingGroup.leader_cadre_id == cadre_id, WorkingGroup.id.in_(member)),
+        WorkingGroup.is_active if active_only else sa.true(), mine
     )
 
 
@@ -197,14 +211,13 @@ def _youth(s: Subject) -> sa.ColumnElement[bool]:
 
 @rule(User)
 def _user(s: Subject) -> sa.ColumnElement[bool]:
-    """An account: one's own, or one whose cadre or youth record, or live grant, one may see."""
+    """An account: one's own, or one whose cadre or youth record, or grant, one may see."""
     return _either(
         User.id == s.principal.user_id,
         User.id.in_(sa.select(Cadre.user_id).where(readable(s, Cadre))),
         User.id.in_(sa.select(Youth.user_id).where(readable(s, Youth))),
-        User.id.in_(
-            sa.select(Grant.user_id).where(active_grant(Grant), s.within(Obj.GRANT, Grant.org_path))
-        ),
+        # the holder of any grant (live or not) in one's grant:view subtrees
+        User.id.in_(sa.select(Grant.user_id).where(s.within(Obj.GRANT, Grant.org_path))),
         User.id.in_(  # who delegated to me: a delegate acts for them and must know it
             sa.select(Grant.delegated_by).where(
                 Grant.user_id == s.principal.user_id, active_grant(Grant)
@@ -260,7 +273,7 @@ def _working_group(s: Subject) -> sa.ColumnElement[bool]:
     c = s.cadre_id
     return _either(
         s.within(Obj.GROUP, WorkingGroup.org_path),
-        WorkingGroup.id.in_(groups_of(c)) if c is not None else None,
+        WorkingGroup.id.in_(groups_of(c, active_only=False)) if c is not None else None,
     )
 
 

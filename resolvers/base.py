@@ -26,7 +26,7 @@ from authz import (
     scope,
 )
 from authz.errors import BadInput, Conflict, NotFound
-from authz.visibility import Subject, readable
+from authz.visibility import Subject, readable, readable_one
 from models import AuditEntry
 from resolvers.pagination import Page, paginate
 
@@ -121,7 +121,7 @@ class Ctx:
     async def _readable_row(self, model: type[T], row_id: object, *, for_update: bool) -> T | None:
         if not for_update:
             return await self.visible(model).load(row_id)  # type: ignore[arg-type]
-        stmt = sa.select(model).where(model.id == row_id, self.readable(model))  # type: ignore[attr-defined]
+        stmt = sa.select(model).where(model.id == row_id, readable_one(self.subject, model))  # type: ignore[attr-defined]
         return await self.session.scalar(stmt.with_for_update())
 
     def authorize_global(self, act: Act, obj: Obj, root_path: str) -> Decision:
@@ -226,7 +226,7 @@ def audit_row(
 
 async def _visible_by_id(model: type, ctx: Ctx, ids: Sequence[int]) -> list[Any]:
     rows = await ctx.session.scalars(
-        sa.select(model).where(model.id.in_(ids), ctx.readable(model))  # type: ignore[attr-defined]
+        sa.select(model).where(model.id.in_(ids), readable_one(ctx.subject, model))  # type: ignore[attr-defined]
     )
     found = {r.id: r for r in rows}
     return [found.get(i) for i in ids]

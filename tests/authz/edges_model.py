@@ -649,10 +649,8 @@ class Model:
             u == self.u
             or (uw.cadre is not None and self.cadre(uw.cadre))
             or (uw.youth is not None and self.youth(uw.youth))
-            or any(  # a live grant in S(grant, view)
-                owner == u
-                and gw.state in ("LIVE", "DELEGATED")
-                and self.in_scope("grant", "view", gw.at)
+            or any(  # a grant in S(grant, view), live or not: who held rights there
+                owner == u and self.in_scope("grant", "view", gw.at)
                 for _, owner, gw in built.grants
             )
             # who delegated to me (every DELEGATED grant of the world comes from user 0)
