@@ -57,6 +57,8 @@ def seed_demo_cmd() -> None:
 @cli.command("policy-sync")
 def policy_sync() -> None:
     """Insert the default roles and templates from authz/policy/ that are missing."""
+    from sqlalchemy import text
+
     from app.db import make_engine
     from authz.defaults import field_rule_statements, sync_statements
     from authz.sync import notify_policy_changed  # noqa: F401
@@ -66,9 +68,7 @@ def policy_sync() -> None:
         async with engine.begin() as conn:
             for stmt in [*sync_statements(), *field_rule_statements()]:
                 await conn.execute(stmt)
-            await conn.execute(
-                __import__("sqlalchemy").text("SELECT pg_notify('youthlink_policy', 'sync')")
-            )
+            await conn.execute(text("SELECT pg_notify('youthlink_policy', 'sync')"))
         await engine.dispose()
 
     asyncio.run(run())
@@ -139,7 +139,7 @@ def _pg_tool(name: str) -> str:
         pass
     found = shutil.which(name)
     if not found:
-        raise typer.Exit(f"{name} not found")
+        raise SystemExit(f"{name} not found")
     return found
 
 
@@ -163,7 +163,7 @@ def restore(
     import subprocess
 
     if not yes:
-        raise typer.Exit("restore replaces the database's contents: pass --yes")
+        raise SystemExit("restore replaces the database's contents: pass --yes")
     subprocess.run(
         [
             _pg_tool("pg_restore"),
@@ -198,7 +198,7 @@ def purge() -> None:
     console.print(asyncio.run(run()))
 
 
-async def _in_session(work):  # type: ignore[no-untyped-def]
+async def _in_session(work):
     """Run `work(session)` against the configured database and commit what it wrote."""
     from app.db import make_engine, make_sessionmaker
 
@@ -212,7 +212,7 @@ async def _in_session(work):  # type: ignore[no-untyped-def]
         await engine.dispose()
 
 
-def _show_breaks(breaks, open_as: str = "OPEN") -> None:  # type: ignore[no-untyped-def]
+def _show_breaks(breaks, open_as: str = "OPEN") -> None:
     for b in breaks:
         where = f"seq {b.seq}" if b.seq is not None else "no link"
         state = (
@@ -254,7 +254,7 @@ def audit_epoch(
     from resolvers.audit import start_epoch
 
     if not reason.strip():
-        raise typer.Exit("--reason must say why")
+        raise SystemExit("--reason must say why")
     operator = getpass.getuser()
     done = asyncio.run(_in_session(lambda s: start_epoch(s, reason.strip(), operator)))
     if not done:
@@ -272,7 +272,7 @@ def policy_export(path: Path) -> None:
     from app.db import make_engine, make_sessionmaker
     from resolvers.policy_tools import export_policy
 
-    async def run() -> dict:  # type: ignore[type-arg]
+    async def run() -> dict:
         engine = make_engine(_url(), get_settings())
         async with make_sessionmaker(engine)() as session:
             doc = await export_policy(session)
@@ -296,7 +296,7 @@ def policy_import(path: Path) -> None:
 
     doc = json.loads(path.read_text(encoding="utf-8"))
 
-    async def run() -> dict:  # type: ignore[type-arg]
+    async def run() -> dict:
         import sqlalchemy as sa
 
         engine = make_engine(_url(), get_settings())

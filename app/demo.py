@@ -5,6 +5,7 @@ kinds, youth with industries, and one login per role. Deterministic: same ids ev
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -383,8 +384,8 @@ async def seed_demo(session: AsyncSession) -> bool:
     kinds = [CadreKind.FULL_TIME, CadreKind.SECONDED, CadreKind.PART_TIME]
     for org in b.orgs:
         if org.level in (OrgLevel.CITY, OrgLevel.COUNTY):
-            for i, kind in enumerate(kinds):
-                people.cadre(org, kind, ["书记", "挂职副书记", "兼职副书记"][i])
+            for i, cadre_kind in enumerate(kinds):
+                people.cadre(org, cadre_kind, ["书记", "挂职副书记", "兼职副书记"][i])
             people.youth(org, 4)
         elif org.level == OrgLevel.GRASSROOTS:
             people.cadre(org, CadreKind.PART_TIME, "团委书记")
@@ -463,7 +464,9 @@ def _tenant(org: Org) -> dict[str, object]:
     return {"org_id": org.id, "org_path": org.path, "city_id": org.city_id}
 
 
-async def _insert(session: AsyncSession, model: type, rows: list[dict[str, object]]) -> list[int]:
+async def _insert(
+    session: AsyncSession, model: type, rows: Sequence[Mapping[str, object]]
+) -> list[int]:
     """Bulk insert; the new ids in the order of `rows`."""
     if not rows:
         return []
@@ -511,8 +514,9 @@ async def _demo_work(session: AsyncSession, rng: random.Random) -> None:
             )
         for month in range(12):
             opens = start + timedelta(days=month * DEMO_DAYS / 12)
+            planned: list[str | None]
             if c.name == DEMO_CADRE:
-                planned = CADRE_KINDS if month % 2 == 0 else []
+                planned = list(CADRE_KINDS) if month % 2 == 0 else []
             else:
                 planned = [None] * rng.randint(0, 3)
             for kind in planned:

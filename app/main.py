@@ -80,7 +80,7 @@ class GraphQLView(GraphQL):
     def graphql_ide_html(self) -> str:
         return offline_graphiql_html()
 
-    async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:  # type: ignore[override]
+    async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
         """A request refused before any operation (bad JSON, batching, no query …) answers a
         GraphQL error with a code, not English plain text; its session is closed."""
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import Enum
 
 import strawberry
 from strawberry.scalars import JSON
@@ -69,7 +70,7 @@ class Report(Node):
                 experience=v.experience,
                 problems=v.problems,
                 next_steps=v.next_steps,
-                figures=v.figures,
+                figures=JSON(v.figures),
                 submitted_at=v.submitted_at,
             )
             for v in await reports.versions(info.context.ctx, self.row.id)
@@ -96,7 +97,7 @@ class Bulletin(Node):
             quarter=b.quarter,
             published=b.published,
             published_at=b.published_at,
-            rows=b.rows,
+            rows=JSON(b.rows),
         )
 
     @strawberry.field
@@ -105,7 +106,7 @@ class Bulletin(Node):
 
 
 @strawberry.enum(description="通报导出格式：XLSX 表格，HTML 可打印页面")
-class BulletinFormat(__import__("enum").Enum):
+class BulletinFormat(Enum):
     XLSX = "XLSX"
     HTML = "HTML"
 
@@ -141,8 +142,8 @@ class Campaign(Node):
             title=c.title,
             starts_on=c.starts_on,
             ends_on=c.ends_on,
-            phases=c.phases,
-            selection=c.selection,
+            phases=JSON(c.phases),
+            selection=JSON(c.selection),
         )
 
 

@@ -47,8 +47,8 @@ class AuditEntry(Node):
             action=r.action,
             entity_type=r.entity_type,
             entity_id=r.entity_id,
-            before=v.before,
-            after=v.after,
+            before=None if v.before is None else JSON(v.before),
+            after=None if v.after is None else JSON(v.after),
             above_your_level=v.above_your_level,
             above_your_level_note="涉及高于你管理层级的人员，不显示其账号"
             if v.above_your_level

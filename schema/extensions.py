@@ -57,7 +57,7 @@ class OperationExtension(SchemaExtension):
         self.idempotency: tuple[str, str] | None = None  # (key, request hash)
         self.replayed = False
 
-    async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
+    async def on_execute(self) -> AsyncIterator[None]:
         ec = self.execution_context
         context = ec.context
         ctx = getattr(context, "ctx", None)
@@ -118,7 +118,7 @@ class OperationExtension(SchemaExtension):
             self.replayed = True
             self.execution_context.result = ExecutionResult(data=stored, errors=None)
 
-    async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]
+    async def on_operation(self) -> AsyncIterator[None]:
         yield
         ec = self.execution_context
         context = ec.context
@@ -178,7 +178,7 @@ class OperationExtension(SchemaExtension):
             return [*errors, GraphQLError("commit failed", original_error=exc)]
         return errors
 
-    def on_stream_result(self, result: object) -> Iterator[None]:  # type: ignore[override]
+    def on_stream_result(self, result: object) -> Iterator[None]:
         """Each result of a subscription gets the same codes and masking."""
         errors = getattr(result, "errors", None)
         if errors:
@@ -186,7 +186,7 @@ class OperationExtension(SchemaExtension):
             result.errors = [_present(e, getattr(ctx, "request_id", "")) for e in errors]  # type: ignore[attr-defined]
         yield
 
-    async def _stored(self, ctx: object) -> dict | None:  # type: ignore[type-arg]
+    async def _stored(self, ctx: object) -> dict | None:
         """The answer a concurrent request with the same key committed, if any (None too
         when the database cannot say: the client retries with its key and learns then)."""
         from resolvers import idempotency

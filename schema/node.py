@@ -25,7 +25,7 @@ from schema.worklogs import WorkLog
 from schema.youth_services import Discussion, Post, Resource, Voice, Wish
 
 # Every type that implements Node, with the table behind it (a test checks none is missing).
-NODE_TYPES: dict[str, tuple[type, Any]] = {
+NODE_TYPES: dict[str, tuple[type[Any], Any]] = {
     t.__name__: (getattr(models, t.__name__), t)
     for t in (
         AssessmentRound,
@@ -67,4 +67,4 @@ class NodeQuery:
         row = await ctx.visible(model).load(key)
         if row is None:
             raise NotFound()
-        return node_type.of(row)  # type: ignore[no-any-return]
+        return node_type.of(row)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 
 import strawberry
 
@@ -61,7 +62,7 @@ class MyRank:
 
 
 @strawberry.enum(description="排名数据来源：LIVE 实时（积分流水），SNAPSHOT 每日快照")
-class RankingSource(str, __import__("enum").Enum):
+class RankingSource(StrEnum):
     LIVE = "LIVE"
     SNAPSHOT = "SNAPSHOT"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 
 import strawberry
 from strawberry.scalars import JSON
@@ -96,7 +97,7 @@ class PolicyDiff:
 
 
 @strawberry.enum(description="变更类型")
-class ChangeKind(__import__("enum").Enum):
+class ChangeKind(Enum):
     ADD_GRANT = "ADD_GRANT"
     REVOKE_GRANT = "REVOKE_GRANT"
     ADD_PERMISSION = "ADD_PERMISSION"
@@ -146,7 +147,7 @@ async def _diff(info: Info, d: Diff, limit: int = 500) -> PolicyDiff:
     )
     by_path = {o.path: o for o in rows}
 
-    def conv(r):  # type: ignore[no-untyped-def]
+    def conv(r):
         o = by_path.get(r[3])
         return RightChange(
             user_id=to_global_id("User", r[0]),
@@ -169,7 +170,7 @@ async def _diff(info: Info, d: Diff, limit: int = 500) -> PolicyDiff:
 
 
 @strawberry.enum(description="变更申请的类型")
-class PolicyChangeRequestKind(__import__("enum").Enum):
+class PolicyChangeRequestKind(Enum):
     ADD_PERMISSION = "ADD_PERMISSION"
     SET_FIELD_RULE = "SET_FIELD_RULE"
     GRANT_FIELD_ACCESS = "GRANT_FIELD_ACCESS"
@@ -177,7 +178,7 @@ class PolicyChangeRequestKind(__import__("enum").Enum):
 
 
 @strawberry.enum(description="变更申请的状态")
-class PolicyChangeRequestStatus(__import__("enum").Enum):
+class PolicyChangeRequestStatus(Enum):
     PENDING = "PENDING"
     APPROVED = "APPROVED"
     REJECTED = "REJECTED"
@@ -198,7 +199,7 @@ class PolicyChangeRequestInput:
     ends_at: datetime | None = None
     document: JSON | None = None
 
-    def payload(self) -> dict:  # type: ignore[type-arg]
+    def payload(self) -> dict:
         return {
             "role": self.role,
             "object": self.object.value if self.object else None,
@@ -232,7 +233,7 @@ class PolicyChangeRequest(Node):
             id=to_global_id("PolicyChangeRequest", r.id),
             kind=PolicyChangeRequestKind(r.kind),
             summary=r.summary,
-            payload=r.payload,
+            payload=JSON(r.payload),
             status=PolicyChangeRequestStatus(r.status),
             requested_by=to_global_id("User", r.requested_by),
             requested_at=r.requested_at,
@@ -337,7 +338,7 @@ class PolicyToolsQuery:
 
         require_user(info.context.ctx.principal)
         await policy_tools._require_policy_admin(info.context.ctx)
-        return await policy_tools.export_policy(info.context.ctx.session)
+        return JSON(await policy_tools.export_policy(info.context.ctx.session))
 
 
 async def _decided(
@@ -459,4 +460,4 @@ class PolicyToolsMutation:
         description="导入策略文件（替换权限与字段规则；需要根组织的 policy:manage）"
     )
     async def import_policy(self, info: Info, document: JSON) -> JSON:
-        return await policy_tools.import_document(info.context.ctx, document)
+        return JSON(await policy_tools.import_document(info.context.ctx, document))

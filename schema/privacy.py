@@ -29,7 +29,7 @@ class DeletionRequest:
     done_at: datetime | None
 
 
-def _deletion(r) -> DeletionRequest:  # type: ignore[no-untyped-def]
+def _deletion(r) -> DeletionRequest:
     return DeletionRequest(
         id=to_global_id("DeletionRequest", r.id),
         status=r.status,
@@ -66,11 +66,11 @@ class PrivacyQuery:
         description="小伙伴：谁持有我的个人信息（联系我的团干部、可查看完整号码的角色、最近的查看记录）"
     )
     async def my_data_holders(self, info: Info) -> JSON:
-        return await privacy.holders(info.context.ctx)
+        return JSON(await privacy.holders(info.context.ctx))
 
     @strawberry.field(description="小伙伴：下载我的全部个人信息（JSON）")
     async def export_my_data(self, info: Info) -> JSON:
-        return await privacy.export(info.context.ctx)
+        return JSON(await privacy.export(info.context.ctx))
 
     @strawberry.field(description="个人信息删除申请（需要 youth:manage）")
     async def deletion_requests(

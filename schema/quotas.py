@@ -101,7 +101,7 @@ class LearnAndDoGap:
     records: int
 
 
-def _choice(c) -> LearnAndDoChoice | None:  # type: ignore[no-untyped-def]
+def _choice(c) -> LearnAndDoChoice | None:
     if c is None:
         return None
     return LearnAndDoChoice(
@@ -109,7 +109,7 @@ def _choice(c) -> LearnAndDoChoice | None:  # type: ignore[no-untyped-def]
     )
 
 
-def _record(r) -> LearnAndDoRecord:  # type: ignore[no-untyped-def]
+def _record(r) -> LearnAndDoRecord:
     return LearnAndDoRecord(
         id=to_global_id("LearnAndDoRecord", r.id),
         kind=r.kind,
