@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import QueryableAttribute
 
 from authz import errors
 from authz.errors import Forbidden, NotFound, Unauthenticated
@@ -95,7 +97,9 @@ class Scope:
     def covers(self, path: str) -> bool:
         return any(is_in_subtree(path, r) for r in self.roots)
 
-    def predicate(self, path_column: sa.ColumnElement) -> sa.ColumnElement[bool]:
+    def predicate(
+        self, path_column: sa.ColumnElement[Any] | QueryableAttribute[Any]
+    ) -> sa.ColumnElement[bool]:
         """`org_path <@ ANY(:roots)`: one indexed predicate, no join over the tree."""
         if not self.roots:
             return sa.false()

@@ -42,12 +42,11 @@ def require_may_give(
     if principal.user_id is not None and to_user_id == principal.user_id:
         raise Forbidden("不能给自己授权或委托", reason=SELF_GRANT)
     own = own_grants(principal)
-    missing = [
-        f"{o}:{a}" for o, a in role_lines(store, role) if not _holds(store, own, o, a, org_path)
-    ]
-    if not missing:
+    lacking = [(o, a) for o, a in role_lines(store, role) if not _holds(store, own, o, a, org_path)]
+    if not lacking:
         return
-    if all(_holds(store, principal.grants, *m.split(":"), org_path) for m in missing):
+    missing = [f"{o}:{a}" for o, a in lacking]
+    if all(_holds(store, principal.grants, o, a, org_path) for o, a in lacking):
         raise Forbidden("代管得来的权限不能再授予或委托他人", reason=ESCALATION)
     raise Forbidden(
         f"只能授予或委托自己在该组织持有的全部权限；你缺少：{'、'.join(missing[:6])}"

@@ -117,7 +117,7 @@ def readable_one(subject: Subject, model: type) -> sa.ColumnElement[bool]:
     return sa.and_(rule, hidden()) if hidden else rule
 
 
-def readable_statement(subject: Subject, model: type[M]) -> sa.Select[tuple[M]]:
+def readable_statement(subject: Subject, model: type[M]) -> sa.Select[M]:
     return sa.select(model).where(readable(subject, model))
 
 
@@ -133,14 +133,14 @@ def _is(column: Any, value: int | None) -> sa.ColumnElement[bool] | None:
 # ---------------------------------------------------------------- relationships
 
 
-def active_cadres_of(youth_id: int) -> sa.Select[tuple[int]]:
+def active_cadres_of(youth_id: int) -> sa.Select[int]:
     """The cadres a youth has accepted (a link gives rights only once consented)."""
     return sa.select(Contact.cadre_id).where(
         Contact.youth_id == youth_id, Contact.status == ContactStatus.ACTIVE
     )
 
 
-def inviting_cadres_of(youth_id: int) -> sa.Select[tuple[int]]:
+def inviting_cadres_of(youth_id: int) -> sa.Select[int]:
     """The cadres who invited a youth or whom they accepted: a youth must see who asks."""
     return sa.select(Contact.cadre_id).where(
         Contact.youth_id == youth_id,
@@ -148,13 +148,13 @@ def inviting_cadres_of(youth_id: int) -> sa.Select[tuple[int]]:
     )
 
 
-def active_youth_of(cadre_id: int) -> sa.Select[tuple[int]]:
+def active_youth_of(cadre_id: int) -> sa.Select[int]:
     return sa.select(Contact.youth_id).where(
         Contact.cadre_id == cadre_id, Contact.status == ContactStatus.ACTIVE
     )
 
 
-def groups_of(cadre_id: int, *, active_only: bool = True) -> sa.Select[tuple[int]]:
+def groups_of(cadre_id: int, *, active_only: bool = True) -> sa.Select[int]:
     """The working groups a cadre leads or belongs to (by default the active ones)."""
     member = sa.select(WorkingGroupMember.group_id).where(WorkingGroupMember.cadre_id == cadre_id)
     mine = sa.or_(WorkingGroup.leader_cadre_id == cadre_id, WorkingGroup.id.in_(member))
@@ -172,7 +172,7 @@ def group_fellows_of(cadre_id: int) -> sa.CompoundSelect:
     )
 
 
-def secretaries_of(cadre_id: int) -> sa.Select[tuple[int]]:
+def secretaries_of(cadre_id: int) -> sa.Select[int]:
     """The grassroots secretaries a county cadre keeps in touch with."""
     return sa.select(SecretaryContact.secretary_cadre_id).where(
         SecretaryContact.cadre_id == cadre_id
@@ -368,8 +368,12 @@ def _report(s: Subject) -> sa.ColumnElement[bool]:
     return s.within(Obj.REPORT, Report.org_path)
 
 
-for _model in (Bulletin, SpotCheck, Flag, AssessmentRound):
-    rule(_model)(lambda s, m=_model: s.within(Obj.WORK, m.org_path))
+def _within_work(model: Any) -> Rule:
+    return lambda s: s.within(Obj.WORK, model.org_path)
+
+
+for _work_model in (Bulletin, SpotCheck, Flag, AssessmentRound):
+    rule(_work_model)(_within_work(_work_model))
 
 
 @rule(Campaign)

@@ -29,20 +29,22 @@ class Ltree(UserDefinedType):
     def get_col_spec(self, **kw: object) -> str:
         return "LTREE"
 
-    def bind_expression(self, bindvalue):  # type: ignore[no-untyped-def]
+    def bind_expression(self, bindvalue):
         return sa.cast(bindvalue, self)
 
-    def column_expression(self, col):  # type: ignore[no-untyped-def]
+    def column_expression(self, col):
         return sa.cast(col, sa.Text)
 
     class comparator_factory(UserDefinedType.Comparator):
         def descendant_of(self, other: object) -> sa.ColumnElement[bool]:
             """`self <@ other`: in other's subtree (other included)."""
-            return self.op("<@", is_comparison=True)(other)
+            # SQLAlchemy types op(...)(x) as Operators; on a column it is a ColumnElement.
+            return self.op("<@", is_comparison=True)(other)  # type: ignore[return-value]
 
         def ancestor_of(self, other: object) -> sa.ColumnElement[bool]:
             """`self @> other`: other is in self's subtree (self included)."""
-            return self.op("@>", is_comparison=True)(other)
+            # SQLAlchemy types op(...)(x) as Operators; on a column it is a ColumnElement.
+            return self.op("@>", is_comparison=True)(other)  # type: ignore[return-value]
 
 
 # Let reflection (alembic's drift check) recognise the column type.

@@ -126,7 +126,7 @@ class PolicyChangeRequest(Base):
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(30))
-    payload: Mapped[dict] = mapped_column(JSONB)  # type: ignore[type-arg]
+    payload: Mapped[dict] = mapped_column(JSONB)
     summary: Mapped[str] = mapped_column(sa.Text)  # zh-CN, what it changes
     status: Mapped[str] = mapped_column(sa.String(20), server_default="PENDING")
     requested_by: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("users.id"))
