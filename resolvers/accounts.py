@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from typing import NoReturn
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -214,19 +215,23 @@ async def request_login_code(ctx: Ctx, mobile: str) -> int:
 async def _cap_codes(ctx: Ctx, mobile: str, now: datetime) -> None:
     """Codes cost money and pester people: capped per number a day and per address an hour."""
     s = ctx.settings
-    per_number = await ctx.session.scalar(
-        sa.select(sa.func.count()).where(
-            OtpCode.mobile == mobile, OtpCode.created_at > now - timedelta(days=1)
+    per_number = (
+        await ctx.session.execute(
+            sa.select(sa.func.count()).where(
+                OtpCode.mobile == mobile, OtpCode.created_at > now - timedelta(days=1)
+            )
         )
-    )
+    ).scalar_one()
     if per_number >= s.otp_per_mobile_per_day:
         raise RateLimited("该号码今天获取验证码的次数已达上限", retry_after=3600)
     if ctx.client_ip:
-        per_address = await ctx.session.scalar(
-            sa.select(sa.func.count()).where(
-                OtpCode.address == ctx.client_ip, OtpCode.created_at > now - timedelta(hours=1)
+        per_address = (
+            await ctx.session.execute(
+                sa.select(sa.func.count()).where(
+                    OtpCode.address == ctx.client_ip, OtpCode.created_at > now - timedelta(hours=1)
+                )
             )
-        )
+        ).scalar_one()
         if per_address >= s.otp_per_address_per_hour:
             raise RateLimited("获取验证码过于频繁，请稍后再试", retry_after=600)
 
@@ -333,7 +338,7 @@ async def refresh(ctx: Ctx, raw_token: str) -> AuthResult:
     return await _issue(ctx, user_id, session_id)
 
 
-async def _refuse_refresh(ctx: Ctx, digest: str) -> None:
+async def _refuse_refresh(ctx: Ctx, digest: str) -> NoReturn:
     known = (
         await ctx.session.execute(
             sa.select(RefreshToken.session_id, RefreshToken.used_at).where(

@@ -304,7 +304,7 @@ async def eligibility(ctx: Ctx, round_id: int) -> list[CadreEligibility]:
             )
         ).all()
     }
-    stats = await ctx.session.execute(
+    stat_rows = await ctx.session.execute(
         sa.text("""
         SELECT c.id,
           (SELECT count(*) FROM work_logs l WHERE l.cadre_id = c.id AND l.deleted_at IS NULL
@@ -318,7 +318,7 @@ async def eligibility(ctx: Ctx, round_id: int) -> list[CadreEligibility]:
             "end": datetime.combine(end + timedelta(days=1), time(), tz),
         },
     )
-    stats = {s.id: s for s in stats}
+    stats = {s.id: s for s in stat_rows}
     cadres = (
         await ctx.session.scalars(
             sa.select(Cadre).where(Cadre.id.in_(list(stats))).order_by(Cadre.id)

@@ -53,10 +53,10 @@ async def list_entries(
         known = actor_user_id in await visible_users(ctx, {actor_user_id})
         stmt = stmt.where(AuditEntry.actor_user_id == actor_user_id if known else sa.false())
     page = await ctx.page(stmt, AuditEntry.id, first, after)
-    rows: list[AuditEntry] = list(page.rows)  # type: ignore[arg-type]
+    rows: list[AuditEntry] = list(page.rows)
     named = await visible_users(ctx, {u for r in rows for u in _users_in(r)})
-    page.rows = [_view(r, named) for r in rows]  # type: ignore[assignment]
-    return page  # type: ignore[return-value]
+    page.rows = [_view(r, named) for r in rows]
+    return page
 
 
 def _users_in(r: AuditEntry) -> list[int]:

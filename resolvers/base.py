@@ -76,7 +76,7 @@ class Ctx:
         found = self._per_request.get(key)
         if found is None:
             found = self._per_request[key] = make()
-        return found  # type: ignore[no-any-return]
+        return found
 
     def visible(self, model: type[T]) -> DataLoader[int, T | None]:
         """Rows of `model` by id, or None where the caller may not see them."""
@@ -225,7 +225,7 @@ def audit_row(
 
 
 async def _visible_by_id(model: type, ctx: Ctx, ids: Sequence[int]) -> list[Any]:
-    rows = await ctx.session.scalars(
+    rows: sa.ScalarResult[Any] = await ctx.session.scalars(
         sa.select(model).where(model.id.in_(ids), readable_one(ctx.subject, model))  # type: ignore[attr-defined]
     )
     found = {r.id: r for r in rows}

@@ -72,7 +72,7 @@ async def create(
 
 def _selection(s: dict[str, Any]) -> dict[str, Any]:
     try:
-        out = {
+        out: dict[str, Any] = {
             k: date.fromisoformat(str(s[k])).isoformat()
             for k in ("county_deadline", "city_deadline", "province_deadline")
         }
@@ -107,15 +107,14 @@ async def activity_counts(ctx: Ctx, org_id: int, campaign_id: int) -> int:
     ctx.authorize(Act.VIEW, Obj.WORK, org.path)
     from models import WorkLog
 
-    return int(
-        await ctx.session.scalar(
-            sa.select(sa.func.count()).where(
-                WorkLog.campaign_id == campaign_id,
-                WorkLog.deleted_at.is_(None),
-                WorkLog.org_path.descendant_of(org.path),
-            )
+    counted = await ctx.session.execute(
+        sa.select(sa.func.count()).where(
+            WorkLog.campaign_id == campaign_id,
+            WorkLog.deleted_at.is_(None),
+            WorkLog.org_path.descendant_of(org.path),
         )
     )
+    return counted.scalar_one()
 
 
 # ---------------------------------------------------------------- nominations

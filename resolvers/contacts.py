@@ -143,9 +143,10 @@ async def leave(ctx: Ctx, contact_id: int, *, by_youth: bool) -> Contact:
         contact = await _youth_contact(ctx, contact_id)
     else:
         cadre_id = require_cadre(ctx.principal)
-        contact = await ctx.session.get(Contact, contact_id, with_for_update=True)
-        if contact is None or contact.cadre_id != cadre_id:
+        found = await ctx.session.get(Contact, contact_id, with_for_update=True)
+        if found is None or found.cadre_id != cadre_id:
             raise NotFound()
+        contact = found
     if contact.status == ContactStatus.LEFT:
         raise Conflict("该联系已结束")
     before = _snapshot(contact)

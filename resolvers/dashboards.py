@@ -127,7 +127,7 @@ class DashboardLoaders:
         self.learn: DataLoader[Key, list[ChildCompletion]] = DataLoader(self._batched(self._learn))
         self.weeks: DataLoader[Key, list[Week]] = DataLoader(self._batched(self._weeks))
 
-    def _batched(self, fetch):  # type: ignore[no-untyped-def]
+    def _batched(self, fetch):
         """Group the keys by period: one statement per distinct period (usually one)."""
 
         async def load(keys: Sequence[Key]) -> list[Any]:

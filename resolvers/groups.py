@@ -92,7 +92,7 @@ async def create(
     return group
 
 
-async def _grant_leader(ctx: Ctx, leader: Cadre, responsible) -> int | None:  # type: ignore[no-untyped-def]
+async def _grant_leader(ctx: Ctx, leader: Cadre, responsible) -> int | None:
     """The leader's view of the subtree is an ordinary grant, revoked with the group."""
     existing = await ctx.session.scalar(
         sa.select(Grant.id).where(

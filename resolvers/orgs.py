@@ -160,7 +160,7 @@ async def _counts(ctx: Ctx, ids: Sequence[int]) -> list[OrgCounts]:
     """All four counts for a batch of orgs in one statement (GiST on every path)."""
     o = Org.__table__.alias("o")
 
-    def count(model: Any, *where: sa.ColumnElement[bool]) -> sa.ScalarSelect[int]:
+    def count(model: Any, *where: sa.ColumnExpressionArgument[bool]) -> sa.ScalarSelect[int]:
         return (
             sa.select(sa.func.count())
             .select_from(model)
@@ -214,7 +214,7 @@ async def _children(ctx: Ctx, keys: Sequence[ChildrenKey]) -> list[list[Org]]:
 
 
 async def _children_total(ctx: Ctx, keys: Sequence[tuple[int, bool]]) -> list[int]:
-    totals: dict[tuple[int, bool], int] = {}
+    totals: dict[tuple[int | None, bool], int] = {}
     for inactive in {k[1] for k in keys}:
         parents = [k[0] for k in keys if k[1] == inactive]
         stmt = sa.select(Org.parent_id, sa.func.count()).where(
@@ -257,7 +257,9 @@ async def create(
     if not parent.is_active:
         raise Conflict("上级组织已停用")
     _check_level(parent, level)
-    new_id = int(await ctx.session.scalar(sa.select(sa.func.nextval("orgs_id_seq"))))
+    new_id: int = (
+        await ctx.session.execute(sa.select(sa.func.nextval("orgs_id_seq")))
+    ).scalar_one()
     org = Org(
         id=new_id,
         parent_id=parent.id,
@@ -303,11 +305,7 @@ async def update(
 
 def tenant_tables() -> list[type[TenantOwned]]:
     """Every table that carries org_id/org_path/city_id: all kept in step by a move."""
-    return [
-        m.class_
-        for m in Base.registry.mappers
-        if issubclass(m.class_, TenantOwned)  # type: ignore[arg-type]
-    ]
+    return [m.class_ for m in Base.registry.mappers if issubclass(m.class_, TenantOwned)]
 
 
 async def move(ctx: Ctx, org_id: int, new_parent_id: int) -> Org:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from authz import Act, Obj, require_cadre
 from authz.errors import BadInput, NotFound
@@ -37,12 +39,14 @@ async def award(ctx: Ctx, cadre: Cadre, source: PointSource, source_id: int) -> 
         sa.select(Cadre.id).where(Cadre.id == cadre.id).with_for_update(key_share=True)
     )
     day = today(ctx)
-    earned = await ctx.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(PointEntry.points), 0)).where(
-            PointEntry.cadre_id == cadre.id, PointEntry.source == source, PointEntry.day == day
+    earned: int = (
+        await ctx.session.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(PointEntry.points), 0)).where(
+                PointEntry.cadre_id == cadre.id, PointEntry.source == source, PointEntry.day == day
+            )
         )
-    )
-    points = min(rule.points, max(0, rule.daily_cap - int(earned)))
+    ).scalar_one()
+    points = min(rule.points, max(0, rule.daily_cap - earned))
     if points <= 0:
         return 0
     ctx.session.add(
@@ -342,12 +346,12 @@ async def my_rank(ctx: Ctx, org_id: int | None, *, start: date | None, end: date
     return MyRank(row.rank, row.total, int(row.points), target.id)
 
 
-async def take_snapshot(session: sa.ext.asyncio.AsyncSession, day: date) -> int:  # type: ignore[name-defined]
+async def take_snapshot(session: AsyncSession, day: date) -> int:
     """Each cadre's cumulative points at the end of `day`, from the ledger; idempotent."""
     totals = sa.select(
         sa.literal(day).label("day"),
         Cadre.id,
-        sa.literal_column("cadres.org_path"),
+        sa.literal_column("cadres.org_path", sa.Text),
         Cadre.city_id,
         sa.func.coalesce(
             sa.select(sa.func.sum(PointEntry.points))
@@ -363,5 +367,6 @@ async def take_snapshot(session: sa.ext.asyncio.AsyncSession, day: date) -> int:
         index_elements=["day", "cadre_id"],
         set_={"total": stmt.excluded.total, "org_path": stmt.excluded.org_path},
     )
-    result = await session.execute(stmt)
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    # DML answers a CursorResult (the session's signature says only Result).
+    result = cast("sa.CursorResult[Any]", await session.execute(stmt))
+    return int(result.rowcount or 0)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -122,7 +122,8 @@ async def set_permission(
         )
     else:
         stmt = sa.delete(RolePermission).filter_by(**line)
-    changed = (await ctx.session.execute(stmt)).rowcount
+    # DML answers a CursorResult (the session's signature says only Result).
+    changed = cast("sa.CursorResult[Any]", await ctx.session.execute(stmt)).rowcount
     if changed:
         action = "policy.add" if allowed else "policy.remove"
         await ctx.audit(

@@ -92,7 +92,9 @@ async def who_can(
     visible = ctx.readable(Grant)
     held_above = bool(await ctx.session.scalar(sa.select(base.where(~visible).exists())))
     base = base.where(visible)
-    total = int(await ctx.session.scalar(sa.select(sa.func.count()).select_from(base.subquery())))
+    total: int = (
+        await ctx.session.execute(sa.select(sa.func.count()).select_from(base.subquery()))
+    ).scalar_one()
     if after is not None:
         base = base.where(Grant.id > after)
     rows = (await ctx.session.execute(base.order_by(Grant.id).limit(size))).all()
@@ -224,7 +226,7 @@ ALL_PAIRS = [(obj.value, act.value) for obj in Obj for act in Act]
 
 def _rights(
     allows,
-    grants: dict[int, list[GrantRef]],  # type: ignore[no-untyped-def]
+    grants: dict[int, list[GrantRef]],
     pairs: dict[int, list[tuple[str, str]]] | None = None,
 ) -> set[Right]:
     """Each user's subtree roots for each (object, action) — all pairs, or only `pairs[user]`."""
@@ -333,17 +335,21 @@ def _shown(ctx: Ctx, gained: list[Right], lost: list[Right]) -> Diff:
 async def apply(ctx: Ctx, changes: list[Change]) -> Diff:
     """Make the changes in one transaction; returns the same diff the preview gave."""
     diff = await preview(ctx, changes)
+    # preview() refused every change that lacks the fields its kind needs.
     for c in changes:
         if c.kind == "ADD_GRANT":
-            await policy.grant(ctx, user_id=c.user_id, role=c.role, org_id=c.org_id)  # type: ignore[arg-type]
+            assert c.user_id is not None and c.role is not None and c.org_id is not None
+            await policy.grant(ctx, user_id=c.user_id, role=c.role, org_id=c.org_id)
         elif c.kind == "REVOKE_GRANT":
-            await policy.revoke(ctx, c.grant_id)  # type: ignore[arg-type]
+            assert c.grant_id is not None
+            await policy.revoke(ctx, c.grant_id)
         else:
+            assert c.role is not None and c.obj is not None and c.act is not None
             await policy.set_permission(
                 ctx,
                 role=c.role,
                 obj=Obj(c.obj),
-                act=Act(c.act),  # type: ignore[arg-type]
+                act=Act(c.act),
                 allowed=c.kind == "ADD_PERMISSION",
             )
     return diff

@@ -11,7 +11,7 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 
 from authz.errors import BadInput
 
@@ -33,6 +33,7 @@ def read_rows(
     Blocking work: call it in a thread. Every row read counts toward `max_rows`, empty
     ones too (a file of 400k empty rows is refused at row max_rows + 2, not read whole)."""
     lower = filename.lower()
+    raw: Iterator[Sequence[object]]
     if lower.endswith(".xlsx"):
         raw = _xlsx(content, max_unpacked_bytes)
     elif lower.endswith(".csv"):
@@ -155,7 +156,7 @@ def write(
     return buf.getvalue()
 
 
-def _text_cell(ws: Any, value: str) -> WriteOnlyCell:
+def _text_cell(ws: Any, value: str) -> Cell:
     # Control characters an .xlsx cannot hold (older rows, direct loads) are dropped rather
     # than failing the whole export.
     cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))

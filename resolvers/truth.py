@@ -198,7 +198,7 @@ async def detect(ctx: Ctx, org_id: int, start: date, end: date) -> DetectionRepo
     return report
 
 
-async def _ids(ctx: Ctx, sql: str, params: dict) -> list[int]:  # type: ignore[type-arg]
+async def _ids(ctx: Ctx, sql: str, params: dict) -> list[int]:
     return list(await ctx.session.scalars(sa.text(sql), params))
 
 
@@ -307,7 +307,7 @@ async def draw(
         FROM work_logs l
         WHERE l.org_path <@ CAST(:root AS ltree) AND l.kind = 'CONTACT' AND l.deleted_at IS NULL
           AND l.occurred_at >= :start AND l.occurred_at < :end"""
-    sizes = dict(
+    sizes: dict[int, int] = dict(
         (
             await ctx.session.execute(
                 sa.text(f"SELECT coalesce(stratum, 0), count(*) FROM ({strata_sql}) s GROUP BY 1"),
