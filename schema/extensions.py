@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from graphql import ExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
@@ -12,6 +12,11 @@ from strawberry.types.graphql import OperationType
 
 from authz.errors import DomainError
 from schema.metrics import GRAPHQL_ERRORS, WRITE_RETRIES
+
+if TYPE_CHECKING:
+    # What strawberry's ExecutionContext.result holds (graphql-core's results, its own).
+    from strawberry.schema._graphql_core import GraphQLExecutionResult
+    from strawberry.types import ExecutionResult as StrawberryResult
 
 log = logging.getLogger("youthlink.graphql")
 
@@ -145,7 +150,10 @@ class OperationExtension(SchemaExtension):
             GRAPHQL_ERRORS.labels((e.extensions or {}).get("code", "UNKNOWN")).inc()
 
     async def _settle(
-        self, ctx: object, result: ExecutionResult | None, errors: list[GraphQLError]
+        self,
+        ctx: object,
+        result: GraphQLExecutionResult | StrawberryResult | None,
+        errors: list[GraphQLError],
     ) -> list[GraphQLError]:
         """Commit a mutation that succeeded, roll back anything else. A keyed write that
         failed, or whose commit failed, answers what a twin with its key committed."""
