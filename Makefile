@@ -23,6 +23,7 @@ test: $(STAMP)  ## the whole suite against a real PostgreSQL (embedded unless TE
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench: $(STAMP)  ## authorization at 100k grants, then cadres' work at BENCH_SCALE (default 1)
 	$(BIN)/python -m bench.authz
