@@ -42,4 +42,4 @@ schema: $(STAMP)  ## re-export schema/schema.graphql after changing the GraphQL 
 	$(BIN)/youthlink export-schema
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .hypothesis
+	rm -rf $(VENV) var .pytest_cache .hypothesis .mypy_cache
