@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import json
 import logging
 import random
@@ -67,6 +68,9 @@ class GraphQLView(GraphQL):
                 max_depth=s.graphql_max_depth,
                 max_aliases_count=s.graphql_max_aliases,
                 max_tokens=s.graphql_max_tokens,
+                max_cost=s.graphql_max_cost,
+                page_size_default=s.page_size_default,
+                page_size_max=s.page_size_max,
                 introspection=s.graphql_introspection,
             ),
             **kwargs,
@@ -204,8 +208,7 @@ def _cors(settings: Settings) -> list[Middleware]:
 
 
 def create_app(settings: Settings | None = None, database_url: str | None = None) -> Starlette:
-    settings = settings or get_settings()
-    settings.check_production()
+    settings = (settings or get_settings()).ready_to_serve()
     url = database_url or resolve_database_url(settings)
     engine = make_engine(url, settings)
     policy = PolicyStore()
@@ -243,6 +246,13 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         return JSONResponse({"status": "ok", "database": True, "policyVersion": policy.version})
 
     async def metrics(request: Request) -> Response:
+        if not settings.metrics_token:
+            return Response(status_code=404)  # not exposed unless an operator set a token
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            given.strip().encode(), settings.metrics_token.encode()
+        ):
+            return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
         from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
         from schema.metrics import POOL_CHECKED_OUT, POOL_SIZE

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,8 +53,9 @@ class Settings(BaseSettings):
     # e.g. "https://console.example.cn,https://m.example.cn". None by default.
     cors_origins: Annotated[list[str], NoDecode] = []
 
-    # Tokens. The default secret is for development only; production refuses it.
-    jwt_secret: str = Field(default="dev-only-secret-change-me-0123456789abcdef")
+    # Tokens are signed with JWT_SECRET; unset, outside production, with a random secret
+    # generated once under DATA_DIR (`ready_to_serve`). Production needs its own.
+    jwt_secret: str | None = None
     access_token_minutes: int = 15
     refresh_token_days: int = 30
 
@@ -71,6 +74,9 @@ class Settings(BaseSettings):
     graphql_max_depth: int = 10
     graphql_max_aliases: int = 30
     graphql_max_tokens: int = 2_000
+    # Estimated cost of one document (schema/limits.py: objects 1, lists × page size,
+    # subtree 10, dashboards and exports 50); refused before it runs.
+    graphql_max_cost: int = 20_000
     graphql_introspection: bool = True
     page_size_default: int = 20
     page_size_max: int = 100
@@ -98,9 +104,54 @@ class Settings(BaseSettings):
             return [o.strip().rstrip("/") for o in value.split(",") if o.strip()]
         return value
 
-    def check_production(self) -> None:
-        if self.environment == "production" and self.jwt_secret.startswith("dev-only"):
-            raise RuntimeError("JWT_SECRET must be set in production")
+    # /metrics answers only a request with `Authorization: Bearer <METRICS_TOKEN>`; unset,
+    # it answers nobody (404).
+    metrics_token: str | None = None
+
+    def ready_to_serve(self) -> Settings:
+        """These settings with the secret tokens are signed with; refuses to serve production
+        without a secret of its own."""
+        if self.environment == "production" and (
+            not self.jwt_secret or self.jwt_secret in PUBLISHED_SECRETS or len(self.jwt_secret) < 32
+        ):
+            raise RuntimeError(
+                "JWT_SECRET must be set in production: a random value of 32 or more characters, "
+                "not one published in the code"
+            )
+        if self.jwt_secret:
+            return self
+        return self.model_copy(update={"jwt_secret": local_secret(self.data_dir / "jwt_secret")})
+
+
+# Secrets that have been in the code or its examples: signing with one lets anyone who read
+# them make tokens.
+PUBLISHED_SECRETS = frozenset(
+    {
+        "dev-only-secret-change-me-0123456789abcdef",
+        "change-me-in-production-please-0123456789",
+    }
+)
+
+
+def local_secret(path: Path) -> str:
+    """The secret kept in `path`, made on first use (random, readable by its owner only).
+    It appears whole or not at all (written aside, then linked), so processes starting
+    at once agree on one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        aside = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48) + "\n")
+        try:
+            os.link(aside, path)
+        except FileExistsError:
+            pass  # another process was first: use theirs
+        finally:
+            aside.unlink()
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, 0o600)
+    return path.read_text().strip()
 
 
 @lru_cache

@@ -11,6 +11,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from authz.errors import DomainError
+from schema.limits import EXPENSIVE, code_for
 from schema.metrics import GRAPHQL_ERRORS, WRITE_RETRIES
 
 if TYPE_CHECKING:
@@ -20,38 +21,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("youthlink.graphql")
 
-# GraphQL-level failures (before any resolver ran) and the code each one gets.
-_LIMIT_MARKERS = ("exceeds maximum operation depth", "aliases found", "more than", "tokens")
 
-
-def _code_for_validation(message: str) -> str:
-    if any(m in message for m in _LIMIT_MARKERS):
-        return "QUERY_TOO_COMPLEX"
+def _code_for_validation(message: str) -> tuple[str, str]:
+    """GraphQL-level failures (before any resolver ran): the code each one gets, and the
+    zh-CN beginning of its message."""
+    known = code_for(message)
+    if known:
+        return known
     if "introspection" in message.lower():
-        return "FORBIDDEN"
-    return "GRAPHQL_VALIDATION_FAILED"
-
-
-# Fields whose cost grows with the subtree: counted per principal against their own limit.
-EXPENSIVE = {
-    "dashboard",
-    "cadreRanking",
-    "orgRanking",
-    "exportYouth",
-    "exportBulletin",
-    "detectFlags",
-    "computeAssessment",
-    "generateBulletin",
-    "voiceStats",
-    "quotaBehind",
-    "learnAndDoGaps",
-    "orgRatings",
-    "drawSpotCheck",
-    "whoCan",
-    "whatCan",
-    "previewPolicyChange",
-    "applyPolicyChange",
-}
+        return "FORBIDDEN", "查询无效："
+    return "GRAPHQL_VALIDATION_FAILED", "查询无效："
 
 
 class OperationExtension(SchemaExtension):
@@ -165,7 +144,11 @@ class OperationExtension(SchemaExtension):
             if stored is not None and result is not None:
                 result.data, result.errors, errors = stored, None, []
                 self.replayed = True
-        commit = ec.operation_type == OperationType.MUTATION and not errors and not self.replayed
+        commit = (
+            not errors  # a document that did not parse has no operation type at all
+            and ec.operation_type == OperationType.MUTATION
+            and not self.replayed
+        )
         if not commit:
             await _discard(ctx)
             return errors
@@ -266,8 +249,9 @@ def _present(error: GraphQLError, request_id: str) -> GraphQLError:
         ext = {"code": original.code, **{_camel(k): v for k, v in original.details.items()}}
         return GraphQLError(original.message, nodes=error.nodes, path=error.path, extensions=ext)
     if original is None:
-        code = (error.extensions or {}).get("code") or _code_for_validation(error.message)
-        prefix = "" if error.message.startswith("查询") else "查询无效："
+        code, prefix = _code_for_validation(error.message)
+        code = (error.extensions or {}).get("code") or code
+        prefix = "" if error.message.startswith("查询") else prefix
         return GraphQLError(
             prefix + error.message, nodes=error.nodes, path=error.path, extensions={"code": code}
         )

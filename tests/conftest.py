@@ -79,6 +79,9 @@ def database_url() -> Iterator[str]:
     _stop_if_restarted()
 
 
+METRICS_TOKEN = "metrics-token-for-tests"
+
+
 def settings_for_tests(**overrides: object) -> Settings:
     base: dict[str, object] = {
         "environment": "test",
@@ -86,6 +89,7 @@ def settings_for_tests(**overrides: object) -> Settings:
         "expensive_per_minute": 0,  # tests/hardening/test_limits.py sets its own
         "otp_resend_seconds": 0,
         "database_url": None,
+        "metrics_token": METRICS_TOKEN,
     }
     return Settings(**{**base, **overrides})  # type: ignore[arg-type]
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from app.logs import JsonFormatter
 from app.middleware import request_id_var
+from tests.conftest import METRICS_TOKEN
 from tests.helpers import add_user, gid, run_cli, snapshot, standard_tree
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 async def test_metrics_expose_requests_errors_and_pool(api) -> None:
     await api.gql("{ orgs { totalCount } }")  # an UNAUTHENTICATED error
-    r = await api.client.get("/metrics")
+    r = await api.client.get("/metrics", headers={"authorization": f"Bearer {METRICS_TOKEN}"})
     assert r.status_code == 200
     text = r.text
     assert 'youthlink_http_requests_total{method="POST",path="/graphql",status="200"}' in text

@@ -205,6 +205,10 @@ async def query_too_complex(w: World) -> Answer:
     return await w.gql(deep, token=w.admin_t)
 
 
+async def parse_failed(w: World) -> Answer:
+    return await w.gql("{ orgs { nodes { name }", token=w.admin_t)
+
+
 async def validation_failed(w: World) -> Answer:
     return await w.gql("{ noSuchField }", token=w.admin_t)
 
@@ -350,6 +354,7 @@ DRIVERS: dict[tuple[str, str], tuple[Callable[[World], Awaitable[Answer]], set[i
     ("CONFLICT", "ILLEGAL_TRANSITION"): (illegal_transition, {200}),
     ("RATE_LIMITED", ""): (rate_limited, {429}),
     ("QUERY_TOO_COMPLEX", ""): (query_too_complex, {200}),
+    ("GRAPHQL_PARSE_FAILED", ""): (parse_failed, {200}),
     ("GRAPHQL_VALIDATION_FAILED", ""): (validation_failed, {200}),
     ("BAD_REQUEST", "BATCH_NOT_SUPPORTED"): (raw(json=[{"query": "{ __typename }"}] * 2), {400}),
     ("BAD_REQUEST", "INVALID_JSON"): (

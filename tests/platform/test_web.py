@@ -8,6 +8,7 @@ import json
 import re
 
 from app.settings import ROOT
+from tests.conftest import METRICS_TOKEN
 
 
 def _vendor_module():
@@ -57,7 +58,8 @@ async def test_console_at_root_and_its_client_routes(api) -> None:
 
 async def test_api_paths_are_not_shadowed(api) -> None:
     assert (await api.client.get("/healthz")).json() == {"status": "ok"}
-    assert (await api.client.get("/metrics")).headers["content-type"].startswith("text/plain")
+    metrics = await api.client.get("/metrics", headers={"authorization": f"Bearer {METRICS_TOKEN}"})
+    assert metrics.headers["content-type"].startswith("text/plain")
     page = await api.client.get("/graphql", headers={"accept": "text/html"})
     assert "GraphiQL" in page.text
     for path in ("/graphql/x", "/files/abc", "/vendor/nope.js", "/console/nope.js", "/x.js"):
