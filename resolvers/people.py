@@ -28,10 +28,16 @@ def _cadre_snapshot(c: Cadre) -> dict[str, Any]:
     }
 
 
+def mask_name(name: str) -> str:
+    """张伟 → 张*: enough to recognise a record, not to name a person."""
+    return name[:1] + "*" * max(len(name) - 1, 1)
+
+
 def _youth_snapshot(y: Youth) -> dict[str, Any]:
-    # Personal data goes to the audit log masked.
+    # Personal data goes to the audit log masked: the log is append-only, and a deleted
+    # person's name and number must not outlive them there.
     return {
-        "name": y.name,
+        "name": mask_name(y.name),
         "mobile": mask_mobile(y.mobile),
         "industry": y.industry,
         "org_id": y.org_id,

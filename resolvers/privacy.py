@@ -18,19 +18,26 @@ from models import (
     Contact,
     ContactStatus,
     DeletionRequest,
+    DiscussionReply,
     Download,
+    Flag,
     Grant,
     IdempotencyKey,
+    LoginThrottle,
     Org,
     OtpCode,
     PersonalDataRead,
     Rating,
     RefreshToken,
     SmsOutbox,
+    SpotCheckItem,
     User,
     Voice,
+    VoiceReply,
     Wish,
+    WishEvent,
     WorkLog,
+    WorkLogParticipant,
     Youth,
 )
 from resolvers.base import Ctx, clean_mobile, clean_text
@@ -261,7 +268,8 @@ async def list_deletions(ctx: Ctx, status: str | None) -> list[DeletionRequest]:
 
 async def process_deletion(ctx: Ctx, request_id: int) -> DeletionRequest:
     """Erase the person, keep the counts: the youth record is anonymized, their login ends,
-    their links end, and the texts they wrote are removed."""
+    their links end, the texts they wrote are removed, and their name and number are cut
+    out of every text linked to them (`_scrub_linked_texts`)."""
     req = await ctx.session.get(DeletionRequest, request_id, with_for_update=True)
     youth = await ctx.session.get(Youth, req.youth_id, with_for_update=True) if req else None
     if req is None or youth is None:
@@ -270,6 +278,11 @@ async def process_deletion(ctx: Ctx, request_id: int) -> DeletionRequest:
     if req.status != "PENDING":
         raise Conflict("该申请已处理")
     now = datetime.now(UTC)
+    # The names they went by: the record's (it may have been corrected since they joined)
+    # and their account's, longest first so that 小明同学 goes whole before 小明.
+    display = await ctx.session.scalar(sa.select(User.display_name).where(User.id == youth.user_id))
+    names = sorted({n for n in (youth.name, display) if n}, key=len, reverse=True)
+    mobile = youth.mobile
     youth.name, youth.mobile, youth.industry, youth.birth_date = (
         "已注销用户",
         f"deleted-{youth.id}",
@@ -293,17 +306,96 @@ async def process_deletion(ctx: Ctx, request_id: int) -> DeletionRequest:
         .where(Contact.youth_id == youth.id, Contact.status.in_(LIVE))
         .values(status=ContactStatus.LEFT, left_at=now, left_by="YOUTH")
     )
-    await s.execute(
-        sa.update(Voice).where(Voice.youth_id == youth.id).values(body="[已删除]", title="[已删除]")
-    )
-    await s.execute(sa.update(Wish).where(Wish.youth_id == youth.id).values(description="[已删除]"))
-    await s.execute(sa.update(Rating).where(Rating.youth_id == youth.id).values(comment=""))
+    await _remove_own_texts(s, youth)
+    await _scrub_linked_texts(s, youth, names, mobile)
     req.status, req.done_at, req.done_by = "DONE", now, ctx.principal.user_id
     await s.flush()
     await ctx.audit(
         "privacy.deletion_done", "Youth", youth.id, youth.org_path, after={"request_id": req.id}
     )
     return req
+
+
+REMOVED = "[已删除]"
+
+
+async def _remove_own_texts(s: AsyncSession, youth: Youth) -> None:
+    """What the person wrote goes whole."""
+    await s.execute(
+        sa.update(Voice).where(Voice.youth_id == youth.id).values(body=REMOVED, title=REMOVED)
+    )
+    await s.execute(
+        sa.update(Wish).where(Wish.youth_id == youth.id).values(description=REMOVED, title=REMOVED)
+    )
+    await s.execute(sa.update(Rating).where(Rating.youth_id == youth.id).values(comment=""))
+    await s.execute(
+        sa.update(Consent)
+        .where(Consent.youth_id == youth.id)
+        .values(guardian_name=None, guardian_mobile=None)
+    )
+    if youth.user_id is not None:
+        for reply in (VoiceReply, DiscussionReply):
+            await s.execute(
+                sa.update(reply).where(reply.author_user_id == youth.user_id).values(body=REMOVED)
+            )
+
+
+async def _scrub_linked_texts(s: AsyncSession, youth: Youth, names: list[str], mobile: str) -> None:
+    """What others wrote about the person keeps its sense without naming them: the name and
+    the number (also written with spaces or dashes) are cut out of every text linked to
+    them. Codes sent to the number and cached answers that carry it are removed."""
+    logs = sa.union(
+        sa.select(WorkLog.id).where(WorkLog.youth_id == youth.id),
+        sa.select(WorkLogParticipant.log_id).where(WorkLogParticipant.youth_id == youth.id),
+    ).scalar_subquery()
+    voices = sa.select(Voice.id).where(Voice.youth_id == youth.id).scalar_subquery()
+    wishes = sa.select(Wish.id).where(Wish.youth_id == youth.id).scalar_subquery()
+    linked: list[tuple[Any, list[Any], Any]] = [
+        (WorkLog, [WorkLog.content, WorkLog.place, WorkLog.deleted_reason], WorkLog.id.in_(logs)),
+        (SpotCheckItem, [SpotCheckItem.notes], SpotCheckItem.log_id.in_(logs)),
+        (Flag, [Flag.detail, Flag.review_note], Flag.log_id.in_(logs)),
+        (VoiceReply, [VoiceReply.body], VoiceReply.voice_id.in_(voices)),
+        (Wish, [Wish.evidence, Wish.reason], Wish.id.in_(wishes)),
+        (WishEvent, [WishEvent.note], WishEvent.wish_id.in_(wishes)),
+        (DeletionRequest, [DeletionRequest.reason], DeletionRequest.youth_id == youth.id),
+    ]
+    for model, columns, where in linked:
+        await s.execute(
+            sa.update(model)
+            .where(where)
+            .values({c.key: _without(c, names, mobile) for c in columns})
+            .execution_options(synchronize_session=False)
+        )
+    await s.execute(sa.delete(SmsOutbox).where(SmsOutbox.mobile == mobile))
+    await s.execute(sa.delete(OtpCode).where(OtpCode.mobile == mobile))
+    await s.execute(
+        sa.delete(LoginThrottle).where(LoginThrottle.identifier.in_([mobile, f"m:{mobile}"]))
+    )
+    # Exports waiting to be fetched may list them and cannot be searched (an XLSX is
+    # zipped): those of a subtree holding them lose their file (the link says it is gone).
+    await s.execute(
+        sa.update(Download)
+        .where(
+            Download.content.is_not(None),
+            sa.or_(Download.org_path.is_(None), Download.org_path.ancestor_of(youth.org_path)),
+        )
+        .values(content=None)
+    )
+    answers = sa.cast(IdempotencyKey.response, sa.Text)
+    await s.execute(
+        sa.delete(IdempotencyKey).where(
+            sa.or_(*(answers.contains(w, autoescape=True) for w in [mobile, *names]))
+        )
+    )
+
+
+def _without(column: Any, names: list[str], mobile: str) -> Any:
+    """The column's text with the names and the number replaced by REMOVED."""
+    spaced = "[\\s-]*".join(mobile)  # 13600000001, 136 0000 0001, 136-0000-0001
+    text = sa.func.regexp_replace(column, spaced, REMOVED, "g")
+    for name in names:
+        text = sa.func.replace(text, name, REMOVED)
+    return text
 
 
 async def purge(session: AsyncSession, settings: Any) -> dict[str, int]:

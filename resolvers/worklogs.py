@@ -3,6 +3,7 @@ author for a set window, then locked; deletion is soft, audited, and reverses th
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,16 +29,23 @@ from resolvers.pagination import Page
 
 
 def _snapshot(log: WorkLog) -> dict[str, Any]:
+    """For the audit log, which is append-only: free texts, where a cadre may write a
+    youth's name or number, go in as digests (a change still shows, and a text can be
+    checked against its digest), so that erasing a person never needs the log edited."""
     return {
         "kind": log.kind.value,
         "youth_id": log.youth_id,
         "channel": log.channel.value if log.channel else None,
         "activity_kind": log.activity_kind.value if log.activity_kind else None,
-        "place": log.place,
-        "content": log.content,
+        "place_sha256": _digest(log.place),
+        "content_sha256": _digest(log.content),
         "occurred_at": log.occurred_at.isoformat(),
         "participant_count": log.participant_count,
     }
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 # Work is logged only with youth who accepted the link (ACTIVE); an invitation is not contact.

@@ -136,7 +136,7 @@ async def test_mutations_are_audited_with_request_ids(api) -> None:
             "requestId": "req-audit-1",
             "actorUserId": gid("User", admin.id),
             "after": {
-                "name": "重试",
+                "name": "重*",
                 "mobile": "131****0005",
                 "industry": "",
                 "org_id": tree["A1"].id,
