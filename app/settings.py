@@ -108,6 +108,13 @@ class Settings(BaseSettings):
     # it answers nobody (404).
     metrics_token: str | None = None
 
+    @property
+    def signing_secret(self) -> str:
+        """What tokens and links are signed with (set by `ready_to_serve`)."""
+        if not self.jwt_secret:
+            raise RuntimeError("no signing secret: serve with Settings.ready_to_serve()")
+        return self.jwt_secret
+
     def ready_to_serve(self) -> Settings:
         """These settings with the secret tokens are signed with; refuses to serve production
         without a secret of its own."""

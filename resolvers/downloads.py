@@ -141,4 +141,4 @@ def content_disposition(filename: str, download_id: int) -> str:
 
 
 def _secret(settings: Settings) -> str:
-    return settings.jwt_secret
+    return settings.signing_secret

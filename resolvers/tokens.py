@@ -43,14 +43,14 @@ def issue_access(settings: Settings, user_id: int, session_id: uuid.UUID) -> tup
         "exp": expires,
         "jti": secrets.token_hex(8),
     }
-    return jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM), expires
+    return jwt.encode(claims, settings.signing_secret, algorithm=ALGORITHM), expires
 
 
 def read_access(settings: Settings, token: str) -> AccessClaims:
     try:
         claims = jwt.decode(
             token,
-            settings.jwt_secret,
+            settings.signing_secret,
             algorithms=[ALGORITHM],
             options={"require": ["exp", "sub", "sid", "typ"]},
         )
