@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+import asyncio
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from app.embedded import start_embedded, to_async_url
 from app.settings import Settings
@@ -34,5 +43,73 @@ def make_engine(url: str, settings: Settings) -> AsyncEngine:
     )
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+T = TypeVar("T")
+
+
+class SessionEnded(RuntimeError):
+    """A statement after the request's session was ended (work left over from a refused field)."""
+
+
+class RequestSession(AsyncSession):
+    """A request's session, whose statements finish even when their caller is cancelled.
+
+    When a non-null field fails, graphql-core cancels the sibling fields still in flight;
+    they share this session, and a statement cancelled midway left the connection broken
+    and checked out (the next requests answered SERVICE_UNAVAILABLE). Each statement runs
+    shielded, and the session ends only after the statements in flight have finished."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._in_flight: set[asyncio.Future[Any]] = set()
+        self._ended = False
+
+    async def _finish(self, work: Coroutine[Any, Any, T]) -> T:
+        if self._ended:  # field work graphql-core settles after the response: not on our session
+            work.close()
+            raise SessionEnded
+        task = asyncio.ensure_future(work)
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+        return await asyncio.shield(task)
+
+    async def _settle(self) -> None:
+        while self._in_flight:
+            await asyncio.gather(*self._in_flight, return_exceptions=True)
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._finish(super().execute(*args, **kwargs))
+
+    async def scalar(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._finish(super().scalar(*args, **kwargs))
+
+    async def scalars(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._finish(super().scalars(*args, **kwargs))
+
+    async def get(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._finish(super().get(*args, **kwargs))
+
+    async def flush(self, *args: Any, **kwargs: Any) -> None:
+        await self._finish(super().flush(*args, **kwargs))
+
+    async def commit(self) -> None:
+        await self._settle()
+        await super().commit()
+
+    async def rollback(self) -> None:
+        await self._settle()
+        await super().rollback()
+
+    async def close(self) -> None:
+        await self._settle()
+        await super().close()
+
+    async def end(self) -> None:
+        """Close for good: the request is over, nothing more may check out a connection."""
+        self._ended = True
+        await self.close()
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(
+        engine, class_=RequestSession, expire_on_commit=False, autoflush=False
+    )

@@ -118,6 +118,7 @@ class OperationExtension(SchemaExtension):
                     result.data = None
                 await _discard(ctx)
             await _flush_personal_reads(ctx)
+            await _end(ctx)
         if result is None or not errors:
             return
         request_id = getattr(ctx, "request_id", "")
@@ -201,6 +202,17 @@ async def _discard(ctx: object) -> None:
         await ctx.session.close()  # type: ignore[attr-defined]
     except Exception:
         log.debug("closing a failed session", exc_info=True)
+
+
+async def _end(ctx: object) -> None:
+    """The request is over: field work graphql-core settles after the answer (siblings of a
+    refused field) may not take a connection again (app/db.py RequestSession)."""
+    end = getattr(ctx.session, "end", None)  # type: ignore[attr-defined]
+    try:
+        if end is not None:
+            await end()
+    except Exception:
+        log.debug("ending a session", exc_info=True)
 
 
 def _replay_conflict(context: object, errors: list[GraphQLError], request_id: str) -> bool:
