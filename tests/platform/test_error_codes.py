@@ -264,36 +264,13 @@ async def database_busy(w: World) -> Answer:
         await engine.dispose()
 
 
-async def write_conflict(w: World) -> Answer:
-    """A write that loses its race every time it is run (here a trigger says so)."""
-    async with w.api.services.engine.begin() as conn:
-        await conn.execute(
-            sa.text(
-                "CREATE FUNCTION zz_race() RETURNS trigger LANGUAGE plpgsql AS "
-                "$$ BEGIN RAISE EXCEPTION 'lost' USING ERRCODE = '40001'; END $$"
-            )
-        )
-        await conn.execute(
-            sa.text(
-                "CREATE TRIGGER zz_race BEFORE UPDATE ON orgs FOR EACH ROW EXECUTE FUNCTION zz_race()"
-            )
-        )
-    try:
-        update = 'mutation($id: ID!) { updateOrg(input: {id: $id, name: "新名字"}) { name } }'
-        return await w.gql(update, {"id": gid("Org", w.tree["A1"].id)}, token=w.admin_t)
-    finally:
-        async with w.api.services.engine.begin() as conn:
-            await conn.execute(sa.text("DROP TRIGGER zz_race ON orgs"))
-            await conn.execute(sa.text("DROP FUNCTION zz_race()"))
-
-
-async def internal_error(w: World) -> Answer:
-    """A failure nobody expected (here a trigger with an SQLSTATE of our own) is masked."""
+async def _org_update_failing_with(w: World, sqlstate: str, text: str) -> Answer:
+    """updateOrg while a trigger fails every update of orgs with `sqlstate` and `text`."""
     async with w.api.services.engine.begin() as conn:
         await conn.execute(
             sa.text(
                 "CREATE FUNCTION zz_boom() RETURNS trigger LANGUAGE plpgsql AS "
-                "$$ BEGIN RAISE EXCEPTION 'secret detail' USING ERRCODE = 'YL500'; END $$"
+                f"$$ BEGIN RAISE EXCEPTION '{text}' USING ERRCODE = '{sqlstate}'; END $$"
             )
         )
         await conn.execute(
@@ -308,6 +285,16 @@ async def internal_error(w: World) -> Answer:
         async with w.api.services.engine.begin() as conn:
             await conn.execute(sa.text("DROP TRIGGER zz_boom ON orgs"))
             await conn.execute(sa.text("DROP FUNCTION zz_boom()"))
+
+
+async def write_conflict(w: World) -> Answer:
+    """A write that loses a serialization race every time the server runs it."""
+    return await _org_update_failing_with(w, "40001", "secret detail")
+
+
+async def internal_error(w: World) -> Answer:
+    """A failure nobody expected (here a trigger with an SQLSTATE of our own) is masked."""
+    return await _org_update_failing_with(w, "YL500", "secret detail")
 
 
 async def _download_link(w: World) -> str:
