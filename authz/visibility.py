@@ -192,6 +192,8 @@ def _cadre(s: Subject) -> sa.ColumnElement[bool]:
     c, y = s.cadre_id, s.youth_id
     return _either(
         s.within(Obj.CADRE, Cadre.org_path),
+        # whoever may view a subtree's work sees who did it (rankings, gaps, who is behind)
+        s.within(Obj.WORK, Cadre.org_path),
         _is(Cadre.id, c),
         Cadre.id.in_(group_fellows_of(c)) if c is not None else None,
         Cadre.id.in_(secretaries_of(c)) if c is not None else None,

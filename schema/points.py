@@ -28,7 +28,9 @@ class CadreRank:
     cadre_id: strawberry.ID
     name: str
     points: int
-    org_id: strawberry.ID
+    org_id: strawberry.ID | None = strawberry.field(
+        description="排名所在的组织；在你的权限范围之外时为空"
+    )
     cursor: str
 
 
@@ -58,7 +60,9 @@ class MyRank:
     rank: int | None
     of: int = strawberry.field(description="参与排名的团干部数")
     points: int
-    org_id: strawberry.ID
+    org_id: strawberry.ID | None = strawberry.field(
+        description="排名所在的组织；在你的权限范围之外时为空"
+    )
 
 
 @strawberry.enum(description="排名数据来源：LIVE 实时（积分流水），SNAPSHOT 每日快照")
@@ -152,7 +156,8 @@ class PointsQuery:
         r = await points.my_rank(
             info.context.ctx, opt_pk(org_id, "Org"), start=date_from, end=date_to
         )
-        return MyRank(rank=r.rank, of=r.of, points=r.points, org_id=to_global_id("Org", r.org_id))
+        shown = await visible_org(info, r.org_id)  # the ranking's org, if the caller may see it
+        return MyRank(rank=r.rank, of=r.of, points=r.points, org_id=shown.id if shown else None)
 
 
 @strawberry.type

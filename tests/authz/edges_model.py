@@ -567,6 +567,7 @@ class Model:
         w = self.world
         return (
             self.in_scope("cadre", "view", w.cadres[c].at)
+            or self.in_scope("work", "view", w.cadres[c].at)
             or c == self.own_cadre
             or (self.own_youth is not None and self.link(c, self.own_youth, "ACTIVE", "INVITED"))
             or self.in_my_groups(c)
