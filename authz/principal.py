@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import AuthSession, Cadre, FieldGrant, Grant, PolicyVersion, User, Youth
-
 
 @dataclass(frozen=True)
 class GrantRef:
@@ -76,81 +74,52 @@ class Principal:
         return cls(token_error=token_error)
 
 
+# The principal, its grants and the policy version in force in one statement, written once:
+# asyncpg prepares it once per connection and keeps it; nothing is built or compiled per
+# request. The grant conditions are `active_grant`'s.
+PRINCIPAL_SQL = """
+SELECT u.id, u.display_name, c.id AS cadre_id, c.org_path::text AS cadre_org_path,
+       y.id AS youth_id, y.org_path::text AS youth_org_path, s.client,
+       (SELECT coalesce(json_agg(json_build_array(g.id, g.role, g.org_id, g.org_path::text,
+                                                  g.delegated_by)), '[]')
+          FROM grants g
+         WHERE g.user_id = u.id AND g.revoked_at IS NULL
+           AND (g.starts_at IS NULL OR g.starts_at <= now())
+           AND (g.ends_at IS NULL OR g.ends_at > now())) AS grants,
+       (SELECT coalesce(json_agg(json_build_array(f.id, f.object, f.field, f.org_path::text,
+                                                  f.minors)), '[]')
+          FROM field_grants f
+         WHERE f.user_id = u.id AND f.revoked_at IS NULL
+           AND (f.ends_at IS NULL OR f.ends_at > now())) AS field_grants,
+       (SELECT version FROM policy_version) AS policy_version
+  FROM users u
+  JOIN auth_sessions s ON s.user_id = u.id
+  LEFT JOIN cadres c ON c.user_id = u.id AND c.is_active
+  LEFT JOIN youth y ON y.user_id = u.id
+ WHERE u.id = $1 AND u.is_active AND s.id = $2 AND s.revoked_at IS NULL
+"""
+
+
 async def load_principal(session: AsyncSession, user_id: int, session_id: uuid.UUID) -> Principal:
-    """One statement: the account, its live session, its cadre/youth record, its grants and
-    the policy version in force (so the templates it is judged by can be checked current)."""
-    grants = (
-        sa.select(
-            sa.func.coalesce(
-                sa.func.json_agg(
-                    sa.func.json_build_array(
-                        Grant.id, Grant.role, Grant.org_id, Grant.org_path, Grant.delegated_by
-                    )
-                ),
-                sa.text("'[]'::json"),
-            )
-        )
-        .where(Grant.user_id == User.id, active_grant(Grant))
-        .scalar_subquery()
-    )
-    field_grants = (
-        sa.select(
-            sa.func.coalesce(
-                sa.func.json_agg(
-                    sa.func.json_build_array(
-                        FieldGrant.id,
-                        FieldGrant.object,
-                        FieldGrant.field,
-                        FieldGrant.org_path,
-                        FieldGrant.minors,
-                    )
-                ),
-                sa.text("'[]'::json"),
-            )
-        )
-        .where(
-            FieldGrant.user_id == User.id,
-            FieldGrant.revoked_at.is_(None),
-            sa.or_(FieldGrant.ends_at.is_(None), FieldGrant.ends_at > sa.func.now()),
-        )
-        .scalar_subquery()
-    )
-    stmt = (
-        sa.select(
-            User.id,
-            User.display_name,
-            Cadre.id.label("cadre_id"),
-            Cadre.org_path.label("cadre_org_path"),
-            Youth.id.label("youth_id"),
-            Youth.org_path.label("youth_org_path"),
-            grants.label("grants"),
-            field_grants.label("field_grants"),
-            AuthSession.client,
-            sa.select(PolicyVersion.version).scalar_subquery().label("policy_version"),
-        )
-        .join(AuthSession, AuthSession.user_id == User.id)
-        .outerjoin(Cadre, sa.and_(Cadre.user_id == User.id, Cadre.is_active))
-        .outerjoin(Youth, Youth.user_id == User.id)
-        .where(
-            User.id == user_id,
-            User.is_active,
-            AuthSession.id == session_id,
-            AuthSession.revoked_at.is_(None),
-        )
-    )
-    row = (await session.execute(stmt)).one_or_none()
+    """One prepared statement: the account, its live session, its cadre/youth record, its
+    grants and the policy version in force (so the templates it is judged by can be checked
+    current). Run on the session's own connection."""
+    conn = await session.connection()
+    raw = (await conn.get_raw_connection()).driver_connection
+    row = await raw.fetchrow(PRINCIPAL_SQL, user_id, session_id)  # type: ignore[union-attr]
     if row is None:
         return Principal.anonymous(token_error="revoked")
     return Principal(
-        user_id=row.id,
-        display_name=row.display_name,
+        user_id=row["id"],
+        display_name=row["display_name"],
         session_id=session_id,
-        cadre_id=row.cadre_id,
-        cadre_org_path=row.cadre_org_path,
-        youth_id=row.youth_id,
-        youth_org_path=row.youth_org_path,
-        grants=tuple(GrantRef(g[0], g[1], g[2], g[3], g[4]) for g in row.grants),
-        field_grants=tuple(FieldGrantRef(*f) for f in row.field_grants),
-        client=str(row.client),
-        policy_version=row.policy_version,
+        cadre_id=row["cadre_id"],
+        cadre_org_path=row["cadre_org_path"],
+        youth_id=row["youth_id"],
+        youth_org_path=row["youth_org_path"],
+        # SQLAlchemy's asyncpg dialect registers a json codec: these arrive decoded.
+        grants=tuple(GrantRef(*g) for g in row["grants"]),
+        field_grants=tuple(FieldGrantRef(*f) for f in row["field_grants"]),
+        client=str(row["client"]),
+        policy_version=row["policy_version"],
     )

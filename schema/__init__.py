@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import AddValidationRules, ValidationCache
-from strawberry.extensions.disable_introspection import DisableIntrospection
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.tools import merge_types
 
 import schema.enums  # noqa: F401
@@ -23,6 +22,7 @@ from schema.audit import AuditQuery
 from schema.bounds import bound_arguments
 from schema.contacts import Contact, ContactMutation, ContactQuery
 from schema.dashboards import DashboardQuery
+from schema.documents import DocumentStore, documents_extension
 from schema.extensions import OperationExtension
 from schema.groups import GroupMutation, GroupQuery, WorkingGroup
 from schema.node import NodeQuery
@@ -105,22 +105,21 @@ def build_schema(
     page_size_max: int = 100,
     introspection: bool = True,
 ) -> strawberry.Schema:
-    rules = limits.rules(
-        max_depth=max_depth,
-        max_aliases_count=max_aliases_count,
-        max_cost=max_cost,
-        page_default=page_size_default,
-        page_max=page_size_max,
-    )
-    # Factories: a fresh extension per request (the parse/validation caches are module-wide).
-    extensions: list = [
-        OperationExtension,
-        lambda: limits.Parser(max_tokens, maxsize=256),
-        lambda: AddValidationRules(rules),
-        lambda: ValidationCache(maxsize=256),
+    # The limit rules are made once and the document store lives with the schema: a text
+    # seen before is neither parsed nor validated again.
+    rules = [
+        *limits.rules(
+            max_depth=max_depth,
+            max_aliases_count=max_aliases_count,
+            max_cost=max_cost,
+            page_default=page_size_default,
+            page_max=page_size_max,
+        )
     ]
     if not introspection:
-        extensions.append(DisableIntrospection)
+        rules.append(NoSchemaIntrospectionCustomRule)
+    documents = DocumentStore()
+    extensions: list = [OperationExtension, documents_extension(documents, max_tokens, rules)]
     built = Schema(
         query=Query,
         mutation=Mutation,
@@ -149,6 +148,7 @@ def build_schema(
         ],
     )
     bound_arguments(built._schema)
+    built.documents = documents  # type: ignore[attr-defined]  # persisted queries share it
     return built
 
 

@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
-from graphql import ExecutionResult, GraphQLError
+from graphql import DocumentNode, ExecutionResult, FieldNode, GraphQLError, Node
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
@@ -33,6 +33,37 @@ def _code_for_validation(message: str) -> tuple[str, str]:
     return "GRAPHQL_VALIDATION_FAILED", "查询无效："
 
 
+# By the document's identity (a document hashes its whole tree): the document store hands
+# back the same object for the same text. Holding the document keeps its id from reuse.
+_expensive_seen: dict[int, tuple[DocumentNode, bool]] = {}
+
+
+def expensive_fields(document: DocumentNode) -> bool:
+    """Whether the document asks for an expensive field; walked once per document."""
+    seen = _expensive_seen.get(id(document))
+    if seen is not None and seen[0] is document:
+        return seen[1]
+    found = any(
+        isinstance(node, FieldNode) and node.name.value in EXPENSIVE for node in _walk(document)
+    )
+    if len(_expensive_seen) >= 1024:
+        _expensive_seen.clear()
+    _expensive_seen[id(document)] = (document, found)
+    return found
+
+
+def _walk(node: object) -> Iterator[object]:
+    yield node
+    for key in getattr(node, "keys", ()):
+        value = getattr(node, key, None)
+        if isinstance(value, (list, tuple)):
+            for item in value:
+                if isinstance(item, Node):
+                    yield from _walk(item)
+        elif isinstance(value, Node):
+            yield from _walk(value)
+
+
 class OperationExtension(SchemaExtension):
     """One transaction per operation; idempotent replays; per-principal limits on expensive
     fields; errors with codes."""
@@ -52,20 +83,11 @@ class OperationExtension(SchemaExtension):
         yield
 
     def _limit_expensive(self, context: object, ctx: object) -> None:
-        from graphql import FieldNode, visit
-        from graphql.language import Visitor
-
-        found: list[str] = []
-
-        class Fields(Visitor):
-            def enter_field(self, node: FieldNode, *_: object) -> None:
-                if node.name.value in EXPENSIVE:
-                    found.append(node.name.value)
-
-        visit(self.execution_context.graphql_document, Fields())  # type: ignore[arg-type]
         limits = getattr(context, "limits", None)
         principal = getattr(ctx, "principal", None)
-        if found and limits is not None and principal is not None and principal.user_id is not None:
+        if limits is None or principal is None or principal.user_id is None:
+            return
+        if expensive_fields(self.execution_context.graphql_document):  # type: ignore[arg-type]
             retry = limits.hit(f"u:{principal.user_id}", ctx.settings.expensive_per_minute)  # type: ignore[attr-defined]
             if retry is not None:
                 from authz.errors import RateLimited
