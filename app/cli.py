@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -363,10 +364,34 @@ def _serve(url: str, host: str | None, port: int | None, **options: object) -> N
 
 
 @cli.command()
-def serve(host: str | None = None, port: int | None = None) -> None:
-    """Serve GraphQL (no migrations, no demo data)."""
-    with _database() as url:
-        _serve(url, host, port, proxy_headers=True)
+def serve(
+    host: str | None = None,
+    port: int | None = None,
+    workers: int = typer.Option(
+        os.cpu_count() or 1, help="worker processes (default: the number of cores)"
+    ),
+) -> None:
+    """Serve GraphQL (no migrations, no demo data) in `workers` processes on one port, each
+    with its own database pool and its own LISTEN connection for policy changes."""
+    import uvicorn
+
+    s = get_settings()
+    options = {
+        "host": host or s.host,
+        "port": port or s.port,
+        "log_level": "info",
+        "proxy_headers": True,
+        "timeout_graceful_shutdown": 20,
+    }
+    if workers <= 1:
+        from app.main import create_app
+
+        uvicorn.run(create_app(s), **options)  # type: ignore[arg-type]
+        return
+    # The database is resolved once, here (the embedded server starts once), and each
+    # worker builds its own app from the same environment.
+    os.environ["DATABASE_URL"] = _url()
+    uvicorn.run("app.main:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
 
 
 @cli.command()

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 import random
+import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from cross_web import HTTPException
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -24,6 +25,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
 
 from app.db import make_engine, make_sessionmaker, resolve_database_url
 from app.events import EventHub
@@ -36,6 +38,7 @@ from app.middleware import (
     error_response,
     request_failure,
 )
+from app.persisted import PersistedQueries, PersistedQueryError, load_manifest
 from app.ratelimit import SlidingWindow
 from app.settings import ROOT, Settings, get_settings
 from app.web import web_routes
@@ -58,6 +61,8 @@ class Services:
     listener: PolicyListener
     hub: EventHub
     limits: SlidingWindow = field(default_factory=SlidingWindow)
+    # Which process answered (readyz): `serve --workers N` runs N of them on one port.
+    instance: str = field(default_factory=lambda: secrets.token_hex(6))
 
 
 class GraphQLView(GraphQL):
@@ -76,9 +81,14 @@ class GraphQLView(GraphQL):
             **kwargs,
         )
         self.services = services
+        self.persisted = PersistedQueries(
+            only=s.persisted_queries_only,
+            allowed=load_manifest(s.persisted_queries_file) if s.persisted_queries_file else None,
+        )
 
     def encode_json(self, data: object) -> str:
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        # orjson: several times json's speed; text (not bytes) so WebSocket frames stay text.
+        return orjson.dumps(data).decode()
 
     @property
     def graphql_ide_html(self) -> str:
@@ -90,13 +100,27 @@ class GraphQLView(GraphQL):
         try:
             return await super().run(request)
         except HTTPException as exc:
-            session = request.scope.get("state", {}).pop("session", None)
-            if session is not None:
-                await session.close()
+            await _close_session(request)
             return request_failure(exc.status_code, exc.reason)
+        except PersistedQueryError as exc:
+            await _close_session(request)
+            return error_response(exc.status, exc.code, exc.message, **exc.extensions)
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET of a persisted query has no `query` either: it is an operation, not the IDE.
+        return "extensions" not in request.query_params and super().should_render_graphql_ide(
+            request
+        )
+
+    async def parse_http_body(self, request: Any) -> Any:
+        """The document of a persisted query by its hash (or the allow-list's refusal)."""
+        data = await super().parse_http_body(request)
+        if isinstance(data, GraphQLRequestData):
+            data.query = self.persisted.resolve(data.query, data.extensions)
+        return data
 
     def parse_json(self, data: str | bytes) -> Any:
-        parsed = super().parse_json(data)
+        parsed = orjson.loads(data)  # its JSONDecodeError is json's: the same refusal
         if not isinstance(parsed, (dict, list)):
             raise HTTPException(400, "The request body must be a JSON object")
         return parsed
@@ -175,6 +199,12 @@ class GraphQLView(GraphQL):
             raise ConnectionRejectionError()
 
 
+async def _close_session(request: Any) -> None:
+    session = request.scope.get("state", {}).pop("session", None)
+    if session is not None:
+        await session.close()
+
+
 async def _escalate_wishes(services: Services) -> None:
     """Every few minutes, wishes nobody acted on go to the pool (each instance may run it:
     rows are claimed with SKIP LOCKED)."""
@@ -243,7 +273,14 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
                 await conn.execute(sa.text("SELECT 1"))
         except Exception:
             return JSONResponse({"status": "unavailable", "database": False}, status_code=503)
-        return JSONResponse({"status": "ok", "database": True, "policyVersion": policy.version})
+        return JSONResponse(
+            {
+                "status": "ok",
+                "database": True,
+                "policyVersion": policy.version,
+                "instance": services.instance,
+            }
+        )
 
     async def metrics(request: Request) -> Response:
         if not settings.metrics_token:

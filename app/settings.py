@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     # subtree 10, dashboards and exports 50); refused before it runs.
     graphql_max_cost: int = 20_000
     graphql_introspection: bool = True
+    # Persisted queries (docs/api.md): the automatic protocol is always on; with
+    # PERSISTED_QUERIES_ONLY (production) the service executes only the documents of the
+    # allow-list in PERSISTED_QUERIES_FILE (a JSON {sha256: document} or Apollo manifest).
+    persisted_queries_only: bool = False
+    persisted_queries_file: Path | None = None
     page_size_default: int = 20
     page_size_max: int = 100
 

@@ -136,3 +136,59 @@ async def test_reset_demo_refuses_without_yes_and_then_reloads_the_demo(api, dat
         assert "stranger" not in names
         assert {d.login for d in DEMO_LOGINS if not d.login.isdigit()} <= names
         assert await s.scalar(sa.select(sa.func.count()).select_from(Org)) > 800
+
+
+async def _instances_seen(
+    port: int, proc: subprocess.Popen[bytes], want: int, newer_than: dict[str, int]
+) -> dict[str, int]:
+    """Each answering process's instance id and policy version, asking on a new connection
+    each time (the workers share the port), until `want` of them answered with a version
+    above `newer_than`'s (or the process has ended)."""
+    seen: dict[str, int] = {}
+    limits = httpx.Limits(max_keepalive_connections=0)
+    async with httpx.AsyncClient(limits=limits) as client:
+        while proc.poll() is None:
+            try:
+                ready = (await client.get(f"http://127.0.0.1:{port}/readyz")).json()
+            except httpx.TransportError:
+                continue
+            if ready["policyVersion"] > newer_than.get(ready["instance"], -1):
+                seen[ready["instance"]] = ready["policyVersion"]
+            if len(seen) >= want:
+                return seen
+    raise AssertionError(f"youthlink serve ended with {proc.returncode}")
+
+
+async def test_serve_runs_workers_that_each_answer_and_hear_policy_changes(database_url) -> None:
+    """`serve --workers 2`: two processes answer on one port, and a policy change reaches
+    each of them through its own LISTEN connection."""
+    import asyncpg
+
+    from authz.sync import CHANNEL
+
+    port = _free_port()
+    proc = subprocess.Popen(  # noqa: ASYNC220 (it runs beside the test, polled over HTTP)
+        [sys.executable, "-m", "app.cli", "serve", "--workers", "2", "--port", str(port)],
+        cwd=ROOT,
+        env=_env(DATABASE_URL=database_url),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        before = await asyncio.wait_for(_instances_seen(port, proc, 2, {}), 180)
+        conn = await asyncpg.connect(
+            sa.make_url(database_url)
+            .set(drivername="postgresql")
+            .render_as_string(hide_password=False)
+        )
+        try:
+            await conn.execute("SELECT pg_notify($1, 'test')", CHANNEL)
+        finally:
+            await conn.close()
+        after = await asyncio.wait_for(_instances_seen(port, proc, 2, before), 180)
+        assert set(after) == set(before)
+    finally:
+        proc.terminate()
+        await asyncio.to_thread(proc.wait, 60)
+    stderr = proc.stderr.read().decode() if proc.stderr else ""
+    assert "Traceback" not in stderr, stderr[-2000:]
