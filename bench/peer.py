@@ -5,7 +5,9 @@ policies of bench/peer.sql (the subtree rule of authz/, planner-friendly), this 
 through authz/. Each server is one process pinned to core 0; wrk loads it from core 1 with
 8 connections; runs alternate between the two, shape by shape, BENCH_PEER_ROUNDS times
 (default 3) of BENCH_PEER_SECONDS (default 10). Prints req/s, p50 and p99 per shape (the
-median over rounds) and the ratio, and writes the table to bench/results/peer.md.
+median over rounds) and the ratio; then one run of each shape against `serve --workers N`
+(N = the cores, not pinned: wrk shares core 1 with it). Writes the table to
+bench/results/peer.md.
 
 The database is the one bench/work.py builds, at BENCH_SCALE (default 0.1 here), under
 var/bench (or BENCH_DATABASE_URL's server), built on first use and kept (BENCH_REBUILD=1
@@ -253,11 +255,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def server(cmd: list[str], env: dict[str, str], ready: str, log: Path):
-    """A server process pinned to core 0, up once `ready` answers (bounded wait)."""
+def server(cmd: list[str], env: dict[str, str], ready: str, log: Path, cores: str = "0"):
+    """A server process pinned to `cores`, up once `ready` answers (bounded wait)."""
     with log.open("w") as out:
         proc = subprocess.Popen(
-            ["taskset", "-c", "0", *cmd], env={**os.environ, **env}, stdout=out, stderr=out
+            ["taskset", "-c", cores, *cmd], env={**os.environ, **env}, stdout=out, stderr=out
         )
     try:
         deadline = time.monotonic() + 120
@@ -370,12 +372,13 @@ def main() -> None:
     }
     youthlink = str(Path(sys.executable).with_name("youthlink"))
     ours_cmd = [youthlink, "serve", "--host", "127.0.0.1", "--port", str(ours_port)]
+    workers = os.cpu_count() or 1
     peer_cmd = [str(NODE), str(PEER / "server.cjs")]
     logs = ROOT / "var" / "peer"
     results: dict[tuple[str, str], list[Run]] = {}
     todo = shapes(world)
     with (
-        server(ours_cmd, ours_env, ours_url, logs / "ours.log"),
+        server([*ours_cmd, "--workers", "1"], ours_env, ours_url, logs / "ours.log"),
         server(peer_cmd, peer_env, peer_url, logs / "peer.log"),
     ):
         for shape in todo:  # the same answers first, then the load
@@ -397,26 +400,41 @@ def main() -> None:
                         f"  p99 {run.p99_ms:7.1f} ms  failed {run.failed}  {shape.name[:24]}",
                         soft_wrap=True,
                     )
-    report(todo, results, scale)
+    # Then this server as deployed: `serve --workers N` over every core (wrk shares core 1).
+    every = f"0-{workers - 1}"
+    with server(
+        [*ours_cmd, "--workers", str(workers)], ours_env, ours_url, logs / "ours.log", every
+    ):
+        for shape in todo:
+            token = world.writer_token if shape.write else world.reader_token
+            run = wrk(ours_url, shape.ours, token, logs / "ours.lua")
+            results[(shape.name, "workers")] = [run]
+            console.print(f"{workers} workers {run.rps:8.0f} req/s  {shape.name[:24]}")
+    report(todo, results, scale, workers)
 
 
-def report(todo: list[Shape], results: dict[tuple[str, str], list[Run]], scale: float) -> None:
+def report(
+    todo: list[Shape], results: dict[tuple[str, str], list[Run]], scale: float, workers: int
+) -> None:
     def med(runs: list[Run], attr: str) -> float:
         return statistics.median(getattr(r, attr) for r in runs)
 
     title = (
         f"make bench-peer, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {scale:g}M youth "
         f"(BENCH_SCALE {scale:g}), median of {ROUNDS} interleaved {SECONDS}-s runs, "
-        f"wrk -c{CONNECTIONS} on core 1, each server one process on core 0"
+        f"wrk -c{CONNECTIONS} on core 1, each server one process on core 0; last column: "
+        f"this server as `serve --workers {workers}` on every core, one run"
     )
     table = Table(title=title)
     header = ["shape", "ours req/s", "ours p50", "ours p99", "peer req/s", "peer p50", "peer p99"]
+    header.append(f"ours, {workers} workers, req/s (p99)")
     for col in [*header, "ratio"]:
         table.add_column(col, justify="left" if col == "shape" else "right")
     lines = [f"# {title}", "", "| " + " | ".join([*header, "ratio"]) + " |"]
     lines.append("| --- " * (len(header) + 1) + "|")
     for shape in todo:
         ours, peer = results[(shape.name, "ours")], results[(shape.name, "peer")]
+        many = results[(shape.name, "workers")]
         failed = sum(r.failed for r in ours + peer)
         row = [
             shape.name + (f" ({failed} failed)" if failed else ""),
@@ -426,6 +444,7 @@ def report(todo: list[Shape], results: dict[tuple[str, str], list[Run]], scale: 
             f"{med(peer, 'rps'):,.0f}",
             f"{med(peer, 'p50_ms'):.1f} ms",
             f"{med(peer, 'p99_ms'):.1f} ms",
+            f"{med(many, 'rps'):,.0f} ({med(many, 'p99_ms'):.1f} ms)",
             f"{med(ours, 'rps') / med(peer, 'rps'):.2f}" if med(peer, "rps") else "n/a",
         ]
         table.add_row(*row)
