@@ -182,7 +182,11 @@ async def test_serve_runs_workers_that_each_answer_and_hear_policy_changes(datab
             .render_as_string(hide_password=False)
         )
         try:
-            await conn.execute("SELECT pg_notify($1, 'test')", CHANNEL)
+            # A change to the templates (the trigger bumps the version) and its message,
+            # delivered at commit: each worker hears it and reloads.
+            async with conn.transaction():
+                await conn.execute("UPDATE roles SET title = title WHERE false")
+                await conn.execute("SELECT pg_notify($1, 'test')", CHANNEL)
         finally:
             await conn.close()
         after = await asyncio.wait_for(_instances_seen(port, proc, 2, before), 180)
