@@ -93,15 +93,17 @@ async def prepare_database() -> tuple[str, float]:
                 built = await conn.fetchval("SELECT EXISTS (SELECT FROM youth)")
         finally:
             await conn.close()
+    from app.migrate import upgrade
+
     if not built or os.environ.get("BENCH_REBUILD") == "1":
-        os.environ["BENCH_SCALE"] = str(scale)
-        from app.migrate import upgrade
         from bench import work
 
         url = database_url("youthlink_bench_peer", fresh=True)
         await asyncio.to_thread(upgrade, url)
         work.SCALE = scale
         await work.build(url)
+    else:
+        await asyncio.to_thread(upgrade, url)  # a database built before newer migrations
     conn = await asyncpg.connect(dsn)
     try:
         await conn.execute((ROOT / "bench" / "peer.sql").read_text())
