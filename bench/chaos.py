@@ -212,7 +212,7 @@ class Server:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [str(BIN / "youthlink"), "serve", "--port", str(self.port)],
+            [str(BIN / "youthlink"), "serve", "--workers", "1", "--port", str(self.port)],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,

@@ -48,7 +48,7 @@ def main() -> int:
     log_path = ROOT / "var" / "fuzz-server.log"
     log_file = log_path.open("w")
     server = subprocess.Popen(
-        [str(BIN / "youthlink"), "serve", "--port", str(port)],
+        [str(BIN / "youthlink"), "serve", "--workers", "1", "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
