@@ -75,9 +75,9 @@ class Principal:
 
 
 # The principal, its grants and the policy version in force in one statement, written once:
-# asyncpg prepares it once per connection and keeps it; nothing is built or compiled per
-# request. The grant conditions are `active_grant`'s.
-PRINCIPAL_SQL = """
+# its compiled form is cached (a text clause's cache key is its text) and the asyncpg
+# dialect prepares it once per connection; nothing is built or compiled per request. The grant conditions are `active_grant`'s.
+PRINCIPAL_SQL = sa.text("""
 SELECT u.id, u.display_name, c.id AS cadre_id, c.org_path::text AS cadre_org_path,
        y.id AS youth_id, y.org_path::text AS youth_org_path, s.client,
        (SELECT coalesce(json_agg(json_build_array(g.id, g.role, g.org_id, g.org_path::text,
@@ -96,17 +96,18 @@ SELECT u.id, u.display_name, c.id AS cadre_id, c.org_path::text AS cadre_org_pat
   JOIN auth_sessions s ON s.user_id = u.id
   LEFT JOIN cadres c ON c.user_id = u.id AND c.is_active
   LEFT JOIN youth y ON y.user_id = u.id
- WHERE u.id = $1 AND u.is_active AND s.id = $2 AND s.revoked_at IS NULL
-"""
+ WHERE u.id = :user_id AND u.is_active AND s.id = :session_id AND s.revoked_at IS NULL
+""")
 
 
 async def load_principal(session: AsyncSession, user_id: int, session_id: uuid.UUID) -> Principal:
     """One prepared statement: the account, its live session, its cadre/youth record, its
     grants and the policy version in force (so the templates it is judged by can be checked
-    current). Run on the session's own connection."""
-    conn = await session.connection()
-    raw = (await conn.get_raw_connection()).driver_connection
-    row = await raw.fetchrow(PRINCIPAL_SQL, user_id, session_id)  # type: ignore[union-attr]
+    current)."""
+    # Through the session (not the raw driver connection), so that a connection lost midway
+    # is invalidated and reported as SQLAlchemy reports any other.
+    result = await session.execute(PRINCIPAL_SQL, {"user_id": user_id, "session_id": session_id})
+    row = result.mappings().one_or_none()
     if row is None:
         return Principal.anonymous(token_error="revoked")
     return Principal(
