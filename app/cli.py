@@ -391,6 +391,7 @@ def serve(
     # The database is resolved once, here (the embedded server starts once), and each
     # worker builds its own app from the same environment.
     os.environ["DATABASE_URL"] = _url()
+    s.ready_to_serve()  # a generated signing secret is written once, before workers read it
     uvicorn.run("app.main:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
 
 
