@@ -80,12 +80,16 @@ async def list_orgs(
     kind: OrgKind | None = None,
     under: int | None = None,
     include_inactive: bool = False,
+    below_only: bool = False,
     first: int | None = None,
     after: str | None = None,
 ) -> Page[Org]:
+    """With `under` and `below_only`, the subtree without its root."""
     ctx.scope(Act.VIEW, Obj.ORG)  # none anywhere: FORBIDDEN, not an empty list
     stmt = _search(sa.select(Org).where(ctx.readable(Org)), search)
     stmt = await within(ctx, stmt, Org.path, under)
+    if below_only and under is not None:
+        stmt = stmt.where(Org.id != under)
     if level is not None:
         stmt = stmt.where(Org.level == level)
     if kind is not None:
@@ -125,7 +129,9 @@ async def subtree(
     first: int | None,
     after: str | None,
 ) -> Page[Org]:
-    return await list_orgs(ctx, search=search, level=level, under=org.id, first=first, after=after)
+    return await list_orgs(
+        ctx, search=search, level=level, under=org.id, below_only=True, first=first, after=after
+    )
 
 
 async def ancestors(ctx: Ctx, org: Org) -> list[Org]:

@@ -52,6 +52,7 @@ async def test_children_ancestors_subtree_and_counts(api) -> None:
         """query($id: ID!) { org(id: $id) { name parent { name } ancestors { name }
              children { totalCount nodes { name childCount } }
              subtree(level: BRANCH) { nodes { name ancestors { name } } }
+             whole: subtree { totalCount nodes { name } }
              childCount descendantCount cadreCount youthCount } }""",
         {"id": gid("Org", tree["A"].id)},
         token=token,
@@ -67,6 +68,9 @@ async def test_children_ancestors_subtree_and_counts(api) -> None:
         {"name": "甲一县某支部", "ancestors": [{"name": "甲市"}, {"name": "甲一县"}]}
     ]
     assert (a["childCount"], a["descendantCount"], a["cadreCount"], a["youthCount"]) == (2, 3, 2, 1)
+    # The subtree is what lies below, without the org itself, as its description says.
+    assert a["whole"]["totalCount"] == a["descendantCount"] == 3
+    assert "甲市" not in {n["name"] for n in a["whole"]["nodes"]}
 
 
 async def test_move_subtree_keeps_every_path_consistent(api) -> None:
