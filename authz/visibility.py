@@ -228,13 +228,27 @@ def _user(s: Subject) -> sa.ColumnElement[bool]:
     )
 
 
-@rule(Contact)
-def _contact(s: Subject) -> sa.ColumnElement[bool]:
-    return _either(
-        s.within(Obj.WORK, Contact.org_path),
-        _is(Contact.cadre_id, s.cadre_id),
-        _is(Contact.youth_id, s.youth_id),
-    )
+def _between_cadre_and_youth(obj: Obj, model: Any) -> Rule:
+    """Rows between a cadre and a youth (a link, a log, a voice): both of them see it, and
+    whoever may view `obj` in the subtree it belongs to."""
+
+    def visible(s: Subject) -> sa.ColumnElement[bool]:
+        return _either(
+            s.within(obj, model.org_path),
+            _is(model.cadre_id, s.cadre_id),
+            _is(model.youth_id, s.youth_id),
+        )
+
+    return visible
+
+
+BETWEEN_CADRE_AND_YOUTH: tuple[tuple[Obj, type], ...] = (
+    (Obj.WORK, Contact),
+    (Obj.WORK, WorkLog),
+    (Obj.VOICE, Voice),
+)
+for _obj, _between in BETWEEN_CADRE_AND_YOUTH:
+    rule(_between)(_between_cadre_and_youth(_obj, _between))
 
 
 @rule(DeletionRequest)
@@ -246,15 +260,6 @@ def _deletion_request(s: Subject) -> sa.ColumnElement[bool]:
 
 
 # ---------------------------------------------------------------- cadres' work
-
-
-@rule(WorkLog)
-def _work_log(s: Subject) -> sa.ColumnElement[bool]:
-    return _either(
-        s.within(Obj.WORK, WorkLog.org_path),
-        _is(WorkLog.cadre_id, s.cadre_id),
-        _is(WorkLog.youth_id, s.youth_id),
-    )
 
 
 def _own_work(model: Any) -> Rule:
@@ -285,15 +290,6 @@ def _sharing_event(s: Subject) -> sa.ColumnElement[bool]:
 
 
 # ---------------------------------------------------------------- youth services
-
-
-@rule(Voice)
-def _voice(s: Subject) -> sa.ColumnElement[bool]:
-    return _either(
-        s.within(Obj.VOICE, Voice.org_path),
-        _is(Voice.youth_id, s.youth_id),
-        _is(Voice.cadre_id, s.cadre_id),
-    )
 
 
 @rule(Wish)
