@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import strawberry
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.tools import merge_types
 
 import schema.enums  # noqa: F401
 from schema import limits
@@ -33,6 +32,7 @@ from schema.policy import Grant, PolicyMutation, PolicyQuery
 from schema.policy_tools import PolicyToolsMutation, PolicyToolsQuery
 from schema.privacy import PrivacyMutation, PrivacyQuery
 from schema.quotas import QuotaMutation, QuotaQuery
+from schema.scalars import SCALARS
 from schema.subscriptions import Subscription
 from schema.truth import Flag, SpotCheck, TruthMutation, TruthQuery
 from schema.worklogs import WorkLog, WorkLogMutation, WorkLogQuery
@@ -46,47 +46,52 @@ from schema.youth_services import (
     YouthServicesQuery,
 )
 
-Query = merge_types(
-    "Query",
-    (
-        NodeQuery,
-        AccountQuery,
-        OrgQuery,
-        PeopleQuery,
-        PolicyQuery,
-        AuditQuery,
-        ContactQuery,
-        WorkLogQuery,
-        QuotaQuery,
-        GroupQuery,
-        PointsQuery,
-        DashboardQuery,
-        YouthServicesQuery,
-        TruthQuery,
-        AssessmentQuery,
-        PrivacyQuery,
-        PolicyToolsQuery,
-    ),
+
+@strawberry.type(
+    description="查询入口：所有读操作。结果只含调用者有权看到的数据，看不到的对象答 NOT_FOUND"
 )
-Mutation = merge_types(
-    "Mutation",
-    (
-        AccountMutation,
-        OrgMutation,
-        PeopleMutation,
-        PolicyMutation,
-        ContactMutation,
-        WorkLogMutation,
-        QuotaMutation,
-        GroupMutation,
-        PointsMutation,
-        YouthServicesMutation,
-        TruthMutation,
-        AssessmentMutation,
-        PrivacyMutation,
-        PolicyToolsMutation,
-    ),
+class Query(
+    NodeQuery,
+    AccountQuery,
+    OrgQuery,
+    PeopleQuery,
+    PolicyQuery,
+    AuditQuery,
+    ContactQuery,
+    WorkLogQuery,
+    QuotaQuery,
+    GroupQuery,
+    PointsQuery,
+    DashboardQuery,
+    YouthServicesQuery,
+    TruthQuery,
+    AssessmentQuery,
+    PrivacyQuery,
+    PolicyToolsQuery,
+):
+    """One root type made of the domains' parts (the same as strawberry's merge_types)."""
+
+
+@strawberry.type(
+    description="变更入口：所有写操作。每次写入都经授权判定并记入审计日志，失败时整体不生效"
 )
+class Mutation(
+    AccountMutation,
+    OrgMutation,
+    PeopleMutation,
+    PolicyMutation,
+    ContactMutation,
+    WorkLogMutation,
+    QuotaMutation,
+    GroupMutation,
+    PointsMutation,
+    YouthServicesMutation,
+    TruthMutation,
+    AssessmentMutation,
+    PrivacyMutation,
+    PolicyToolsMutation,
+):
+    """One root type made of the domains' parts (the same as strawberry's merge_types)."""
 
 
 class Schema(strawberry.Schema):
@@ -125,6 +130,7 @@ def build_schema(
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
+        scalar_overrides=SCALARS,
         types=[
             Org,
             Cadre,

@@ -40,29 +40,43 @@ def opt_pk(value: strawberry.ID | str | None, expected: str) -> int | None:
     return None if value is None else pk(value, expected)
 
 
-@strawberry.interface(description="全局唯一对象（Relay Node）")
+@strawberry.interface(
+    description="全局唯一对象（Relay Node）：凡有 id 的对象都可用 `node(id)` 重新获取"
+)
 class Node:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="全局 ID（不透明字符串，内含类型与主键）；用于 node(id) 重新获取和各处的 ID 参数"
+    )
 
 
-@strawberry.type
+@strawberry.type(description="分页信息（Relay PageInfo）：本页首尾游标，前后是否还有数据")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="后面是否还有数据：为 true 时以 endCursor 作 after 参数取下一页"
+    )
+    has_previous_page: bool = strawberry.field(
+        description="前面是否还有数据（按 after 翻页时，after 之前有数据即为 true）"
+    )
+    start_cursor: str | None = strawberry.field(description="本页第一条的游标；本页为空时为 null")
+    end_cursor: str | None = strawberry.field(
+        description="本页最后一条的游标，作下一页的 after 参数；本页为空时为 null"
+    )
 
 
-@strawberry.type
+@strawberry.type(description="分页列表中的一条（Relay Edge）：节点及其游标")
 class Edge(Generic[T]):
-    cursor: str
-    node: T
+    cursor: str = strawberry.field(
+        description="这一条的游标（不透明字符串），可作 after 参数从其后续取"
+    )
+    node: T = strawberry.field(description="这一条的对象")
 
 
-@strawberry.type
+@strawberry.type(
+    description="分页列表（Relay Connection）：用 first（每页条数）和 after（上一页的 endCursor）翻页"
+)
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
+    edges: list[Edge[T]] = strawberry.field(description="本页的各条（带游标）；没有数据时为空列表")
+    page_info: PageInfo = strawberry.field(description="分页信息：是否还有下一页及游标")
     page: strawberry.Private[Page[Any]]
 
     @strawberry.field(description="满足条件的总数（仅在请求时计算）")

@@ -70,7 +70,9 @@ class InboxItem:
     wish: Wish | None
 
 
-@strawberry.type
+@strawberry.type(
+    description="订阅入口（GraphQL over WebSocket，graphql-transport-ws 协议）：实时推送变化"
+)
 class Subscription:
     @strawberry.subscription(description="小伙伴：我的心愿状态变化（在任一实例上发生都会送达）")
     async def my_wish_updates(self, info: Info) -> AsyncGenerator[Wish, None]:
