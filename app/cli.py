@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -103,22 +104,29 @@ def snapshot_points(
 
 @cli.command("escalate-wishes")
 def escalate_wishes() -> None:
-    """Send wishes nobody acted on for WISH_ESCALATE_DAYS to the wish pool (the server also
+    """Send wishes nobody acted on for WISH_ESCALATE_DAYS to the wish pool, and pooled wishes
+    unclaimed for WISH_COUNTY_POOL_DAYS / WISH_CITY_POOL_DAYS up a level (the server also
     does this every five minutes; this is for cron or a one-off)."""
     from app.db import make_engine, make_sessionmaker
-    from resolvers.wishes import escalate_stale
+    from resolvers.wishes import escalate_due
 
     settings = get_settings()
 
-    async def run() -> int:
+    async def run() -> tuple[int, int]:
         engine = make_engine(_url(), settings)
         async with make_sessionmaker(engine)() as session:
-            n = await escalate_stale(session, settings.wish_escalate_days)
+            done = await escalate_due(
+                session,
+                datetime.now(UTC),
+                stale_days=settings.wish_escalate_days,
+                waits=settings.wish_pool_waits,
+            )
             await session.commit()
         await engine.dispose()
-        return n
+        return done.to_pool, done.upward
 
-    console.print(f"{asyncio.run(run())} wishes escalated")
+    to_pool, upward = asyncio.run(run())
+    console.print(f"{to_pool} wishes escalated to a pool, {upward} moved up a pool")
 
 
 def _libpq_url() -> str:

@@ -11,6 +11,7 @@ import random
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -207,15 +208,21 @@ async def _close_session(request: Any) -> None:
 
 
 async def _escalate_wishes(services: Services) -> None:
-    """Every few minutes, wishes nobody acted on go to the pool (each instance may run it:
-    rows are claimed with SKIP LOCKED)."""
-    from resolvers.wishes import escalate_stale
+    """Every few minutes, wishes nobody acted on go to the pool, and pooled wishes nobody
+    claimed move up a level (each instance may run it: rows are claimed with SKIP LOCKED)."""
+    from resolvers.wishes import escalate_due
 
+    settings = services.settings
     while True:
         await asyncio.sleep(300)
         try:
             async with services.sessionmaker() as session:
-                await escalate_stale(session, services.settings.wish_escalate_days)
+                await escalate_due(
+                    session,
+                    datetime.now(UTC),
+                    stale_days=settings.wish_escalate_days,
+                    waits=settings.wish_pool_waits,
+                )
                 await session.commit()
         except Exception:
             log.exception("wish escalation failed; will retry")

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     work_log_edit_hours: int = 72
     # A wish nobody has acted on for this many days goes to the wish pool by itself.
     wish_escalate_days: int = 7
+    # A pooled wish nobody claims moves up: from a county's pool to the city's after this
+    # many days, from a city's to the province's after the next (0: it stays where it is).
+    wish_county_pool_days: int = 14
+    wish_city_pool_days: int = 30
     # A download link of an export works once, for this long.
     download_ttl_seconds: int = 600
     # Spreadsheet imports.
@@ -44,6 +48,11 @@ class Settings(BaseSettings):
     import_max_bytes: int = 5_000_000
     # An .xlsx is a zip: what it may unpack to (a 2 MB file can hold hundreds of MB of XML).
     import_max_unpacked_bytes: int = 50_000_000
+
+    @property
+    def wish_pool_waits(self) -> dict[str, int]:
+        """Days a wish waits in a pool of each level before moving up (resolvers.wishes)."""
+        return {"COUNTY": self.wish_county_pool_days, "CITY": self.wish_city_pool_days}
 
     log_format: str = "text"  # "json" for structured logs with request ids (production)
 

@@ -102,6 +102,8 @@ class Wish(Base, TenantOwned):
         sa.BigInteger, sa.ForeignKey("orgs.id"), index=True
     )
     pool_org_path: Mapped[str | None] = mapped_column(Ltree())
+    # When the wish entered its present pool: the wait before it moves up counts from here.
+    pooled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     resource_id: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("resources.id"))
     evidence: Mapped[str | None] = mapped_column(sa.Text)
     reason: Mapped[str | None] = mapped_column(sa.String(500))

@@ -407,7 +407,8 @@ async def _rewrite_paths(
 async def _rewrite_pools(run: Any) -> None:
     """A wish pool is a leading organ's: its path follows the organ. A wish still waiting in
     a pool (ESCALATED) that is no longer above it goes to the nearest leading organ above it
-    now, as `escalate` would have chosen (a claimed one stays with the organ that claimed it)."""
+    now, as `escalate` would have chosen, and waits there afresh (a claimed one stays with the
+    organ that claimed it)."""
     await run(
         "wishes.pool_org_path",
         "UPDATE wishes w SET pool_org_path = o.path FROM orgs o"
@@ -417,7 +418,7 @@ async def _rewrite_pools(run: Any) -> None:
         "wishes.pool_org_id",
         "UPDATE wishes w SET (pool_org_id, pool_org_path) = (SELECT a.id, a.path FROM orgs a"
         "   WHERE a.path @> w.org_path AND a.is_leading_organ"
-        "   ORDER BY nlevel(a.path) DESC LIMIT 1), updated_at = now()"
+        "   ORDER BY nlevel(a.path) DESC LIMIT 1), updated_at = now(), pooled_at = now()"
         " WHERE w.status = 'ESCALATED' AND w.org_path <@ CAST(:new AS ltree)"
         " AND NOT (w.pool_org_path @> w.org_path)",
     )

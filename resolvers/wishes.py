@@ -7,22 +7,29 @@
     SUBMITTED (the cadre) or ESCALATED (the pool's organ). Untouched for WISH_ESCALATE_DAYS,
     a SUBMITTED or ACCEPTED wish escalates by itself.
 
+The pool goes upward (§二.1: 领导机关要建立协调机制，广泛整合资源): a wish first waits in the
+nearest leading organ's pool (a county's); unclaimed there for WISH_COUNTY_POOL_DAYS it moves
+to the city's pool, and after WISH_CITY_POOL_DAYS there to the province's (`escalate_due`).
+A resource of any leading organ above the wish may serve it.
+
 Every transition locks the wish row, so of two racing claims exactly one wins; the other
 sees the new state and gets CONFLICT. Each is kept as a WishEvent and in the audit log."""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from authz import Act, Obj, errors, is_own_youth, require_user
+from authz import Act, Obj, errors, is_in_subtree, is_own_youth, require_user
 from authz.errors import BadInput, Conflict, Forbidden, NotFound
 from models import (
     Org,
+    OrgLevel,
     Resource,
     ResourceKind,
     Wish,
@@ -154,6 +161,7 @@ async def act(
         wish.evidence = clean_text(evidence, "实现情况", max_len=2000)
     if action == WishAction.ESCALATE:
         wish.pool_org_id, wish.pool_org_path = await pool_for(ctx.session, wish.org_path)
+        wish.pooled_at = datetime.now(UTC)
     if action == WishAction.CLAIM:
         wish.resource_id = await _use_resource(ctx, wish, resource_id)
     wish.status, wish.updated_at = to, datetime.now(UTC)
@@ -178,11 +186,17 @@ async def pool_for(session: AsyncSession, org_path: str) -> tuple[int, str]:
 
 
 async def _use_resource(ctx: Ctx, wish: Wish, resource_id: int | None) -> int:
+    """Any leading organ's resource at or above the wish's org serves it (a city's resource
+    a wish still in a county's pool), used by whoever may manage that organ's resources."""
     if resource_id is None:
         raise BadInput("认领时须选择资源", field="resourceId")
     res = await ctx.session.get(Resource, resource_id, with_for_update=True)
-    if res is None or res.org_id != wish.pool_org_id:
-        raise NotFound("资源不存在或不属于该心愿池", field="resourceId")
+    if (
+        res is None
+        or not is_in_subtree(wish.org_path, res.org_path)
+        or not ctx.decide(Act.MANAGE, Obj.RESOURCE, res.org_path).allowed
+    ):
+        raise NotFound("资源不存在，或不是该心愿所在组织上级领导机关的资源", field="resourceId")
     today = datetime.now(UTC).date()
     if not res.valid_from <= today <= res.valid_until:
         raise Conflict("该资源不在有效期内")
@@ -236,14 +250,17 @@ async def _record(
     )
 
 
-async def escalate_stale(session: AsyncSession, days: int) -> int:
+async def escalate_stale(session: AsyncSession, days: int, *, now: datetime | None = None) -> int:
     """Wishes nobody has acted on for `days` go to the pool by themselves (the system is the
     actor). Safe to run on every instance: rows are claimed with SKIP LOCKED."""
-    cutoff = datetime.now(UTC) - timedelta(days=days)
+    now = now or datetime.now(UTC)
     stale = (
         await session.scalars(
             sa.select(Wish)
-            .where(Wish.status.in_([S.SUBMITTED, S.ACCEPTED]), Wish.updated_at < cutoff)
+            .where(
+                Wish.status.in_([S.SUBMITTED, S.ACCEPTED]),
+                Wish.updated_at < now - timedelta(days=days),
+            )
             .with_for_update(skip_locked=True)
             .limit(500)
         )
@@ -251,10 +268,85 @@ async def escalate_stale(session: AsyncSession, days: int) -> int:
     for wish in stale:
         before = wish.status
         wish.pool_org_id, wish.pool_org_path = await pool_for(session, wish.org_path)
-        wish.status, wish.updated_at = S.ESCALATED, datetime.now(UTC)
+        wish.status, wish.updated_at, wish.pooled_at = S.ESCALATED, now, now
         await session.flush()
         await _record(session, wish, before, f"{days} 天无人处理，自动进入心愿池")
     return len(stale)
+
+
+# The order a wish climbs: a county's pool, then a city's; the province's pool is the top.
+POOL_LEVELS = (OrgLevel.COUNTY, OrgLevel.CITY)
+
+
+async def escalate_pools(session: AsyncSession, now: datetime, waits: Mapping[str, int]) -> int:
+    """Pooled wishes unclaimed for `waits[level]` days in a pool of that level move up to the
+    nearest leading organ above it (0 days: never). The wait in the new pool counts from
+    when the wish was due to move, so a late run ends where punctual ones would have;
+    running again with the same `now` moves nothing (idempotent). SKIP LOCKED: any number
+    of instances may run it."""
+    moved = 0
+    for level in POOL_LEVELS:
+        days = waits.get(level, 0)
+        if days <= 0:
+            continue
+        due = (
+            await session.scalars(
+                sa.select(Wish)
+                .join(Org, Org.id == Wish.pool_org_id)
+                .where(
+                    Wish.status == S.ESCALATED,
+                    Org.level == level,
+                    Wish.pooled_at <= now - timedelta(days=days),
+                )
+                .order_by(Wish.id)
+                .with_for_update(of=Wish, skip_locked=True)
+                .limit(500)
+            )
+        ).all()
+        for wish in due:
+            moved += await _move_up(session, wish, days, now)
+    return moved
+
+
+async def _move_up(session: AsyncSession, wish: Wish, days: int, now: datetime) -> int:
+    assert wish.pool_org_path is not None and wish.pooled_at is not None
+    above = (
+        await session.execute(
+            sa.select(Org.id, Org.path, Org.name)
+            .where(
+                Org.path.ancestor_of(wish.pool_org_path),
+                Org.path != wish.pool_org_path,
+                Org.is_leading_organ,
+                Org.is_active,
+            )
+            .order_by(sa.func.nlevel(Org.path).desc())
+            .limit(1)
+        )
+    ).one_or_none()
+    if above is None:
+        return 0
+    wish.pool_org_id, wish.pool_org_path = above.id, above.path
+    wish.pooled_at, wish.updated_at = wish.pooled_at + timedelta(days=days), now
+    await session.flush()
+    await _record(
+        session, wish, S.ESCALATED, f"在心愿池中 {days} 天未被认领，升至{above.name}心愿池"
+    )
+    return 1
+
+
+@dataclass(frozen=True)
+class Escalated:
+    to_pool: int  # SUBMITTED or ACCEPTED wishes that went to the pool
+    upward: int  # pooled wishes that moved up a level
+
+
+async def escalate_due(
+    session: AsyncSession, now: datetime, *, stale_days: int, waits: Mapping[str, int]
+) -> Escalated:
+    """All the wish escalation due at `now`, for a scheduled job: idempotent, and safe on
+    every instance. The caller commits."""
+    to_pool = await escalate_stale(session, stale_days, now=now)
+    return Escalated(to_pool, await escalate_pools(session, now, waits))
 
 
 async def history(ctx: Ctx, wish_id: int) -> list[WishEvent]:

@@ -124,6 +124,9 @@ class Wish(Node):
     reason: str | None = strawberry.field(description="不予受理的原因")
     submitted_at: datetime
     updated_at: datetime
+    pooled_at: datetime | None = strawberry.field(
+        description="进入当前心愿池的时间：在县级心愿池、市级心愿池无人认领满规定天数后逐级上移"
+    )
 
     @classmethod
     def of(cls, r: WishRow) -> Wish:
@@ -138,6 +141,7 @@ class Wish(Node):
             reason=r.reason,
             submitted_at=r.submitted_at,
             updated_at=r.updated_at,
+            pooled_at=r.pooled_at,
         )
 
     @strawberry.field
@@ -175,6 +179,7 @@ class Wish(Node):
 
 @strawberry.type(name="Resource", description="心愿资源：领导机关汇聚的企业、志愿者、资金等")
 class Resource(Node):
+    row: strawberry.Private[ResourceRow]
     donor: str
     kind: ResourceKind
     capacity: int
@@ -187,6 +192,7 @@ class Resource(Node):
     def of(cls, r: ResourceRow) -> Resource:
         return cls(
             id=to_global_id("Resource", r.id),
+            row=r,
             donor=r.donor,
             kind=r.kind,
             capacity=r.capacity,
@@ -195,6 +201,10 @@ class Resource(Node):
             valid_until=r.valid_until,
             description=r.description,
         )
+
+    @strawberry.field(description="登记资源的领导机关：它及其上级领导机关之下的心愿都可以用它认领")
+    async def org(self, info: Info) -> Org | None:
+        return await visible_org(info, self.row.org_id)
 
 
 @strawberry.type
