@@ -18,7 +18,7 @@ from resolvers import assessment, bulletins, campaigns, downloads, reports
 from schema.context import Info
 from schema.orgs import Org, visible_org
 from schema.people import Cadre
-from schema.relay import Connection, Node, connection, opt_pk, pk, to_global_id
+from schema.relay import After, Connection, First, Node, Under, connection, opt_pk, pk, to_global_id
 
 
 @strawberry.type(description="报送的一个版本（每次报送完整保留，附当时由数据计算的数字）")
@@ -280,8 +280,8 @@ class AssessmentQuery:
         year: int | None = None,
         quarter: int | None = None,
         status: ReportStatus | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Report]:
         page = await reports.list_reports(
             info.context.ctx, year=year, quarter=quarter, status=status, first=first, after=after
@@ -300,10 +300,10 @@ class AssessmentQuery:
     async def bulletins(
         self,
         info: Info,
-        under: strawberry.ID | None = None,
+        under: Under = None,
         year: int | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Bulletin]:
         page = await bulletins.list_bulletins(
             info.context.ctx, under=opt_pk(under, "Org"), year=year, first=first, after=after
@@ -343,8 +343,8 @@ class AssessmentQuery:
         campaign_id: strawberry.ID,
         level: str | None = None,
         status: NominationStatus | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Nomination]:
         page = await campaigns.list_nominations(
             info.context.ctx,

@@ -10,7 +10,7 @@ from strawberry.scalars import JSON
 from resolvers import audit
 from resolvers.audit import EntryView
 from schema.context import Info
-from schema.relay import Connection, Node, connection, opt_pk, to_global_id
+from schema.relay import After, Connection, First, Node, Under, connection, opt_pk, to_global_id
 
 
 @strawberry.type(name="AuditEntry", description="审计日志条目（只增不改）")
@@ -102,12 +102,12 @@ class AuditQuery:
     async def audit_log(
         self,
         info: Info,
-        under: strawberry.ID | None = None,
+        under: Under = None,
         entity_type: str | None = None,
         action: str | None = None,
         actor_user_id: strawberry.ID | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[AuditEntry]:
         page = await audit.list_entries(
             info.context.ctx,

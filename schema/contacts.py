@@ -14,7 +14,7 @@ from resolvers.contacts import RowOutcome
 from schema.context import Info
 from schema.enums import ExportFormat
 from schema.people import Cadre, Youth, visible_cadre, visible_youth
-from schema.relay import Connection, Node, connection, opt_pk, pk, to_global_id
+from schema.relay import After, Connection, First, Node, Under, connection, opt_pk, pk, to_global_id
 
 
 @strawberry.type(
@@ -124,8 +124,8 @@ class ContactQuery:
         info: Info,
         status: ContactStatus | None = None,
         search: str | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Contact]:
         page = await contacts.my_contacts(
             info.context.ctx, status=status, search=search, first=first, after=after
@@ -136,10 +136,10 @@ class ContactQuery:
     async def contacts(
         self,
         info: Info,
-        under: strawberry.ID | None = None,
+        under: Under = None,
         status: ContactStatus | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Contact]:
         page = await contacts.list_contacts(
             info.context.ctx, under=opt_pk(under, "Org"), status=status, first=first, after=after
@@ -151,7 +151,7 @@ class ContactQuery:
         self,
         info: Info,
         format: ExportFormat = ExportFormat.XLSX,
-        under: strawberry.ID | None = None,
+        under: Under = None,
     ) -> ExportFile:
         ctx = info.context.ctx
         f = await contacts.export_youth(ctx, under=opt_pk(under, "Org"), fmt=format.value)

@@ -12,7 +12,7 @@ from resolvers import groups
 from schema.context import Info
 from schema.orgs import Org, visible_org
 from schema.people import Cadre, visible_cadre
-from schema.relay import Connection, Node, connection, opt_pk, pk, to_global_id
+from schema.relay import After, Connection, First, Node, Under, connection, opt_pk, pk, to_global_id
 
 
 @strawberry.type(name="WorkingGroup", description="工作小组：组长可查看其负责的子树")
@@ -93,10 +93,10 @@ class GroupQuery:
     async def working_groups(
         self,
         info: Info,
-        under: strawberry.ID | None = None,
+        under: Under = None,
         include_inactive: bool = False,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[WorkingGroup]:
         page = await groups.list_groups(
             info.context.ctx,
@@ -109,7 +109,7 @@ class GroupQuery:
 
     @strawberry.field(description="分享活动")
     async def sharing_events(
-        self, info: Info, under: strawberry.ID | None = None, year: int | None = None
+        self, info: Info, under: Under = None, year: int | None = None
     ) -> list[SharingEvent]:
         return [
             SharingEvent.of(e)

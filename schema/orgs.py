@@ -11,7 +11,7 @@ from models import Org as OrgRow
 from models import OrgKind, OrgLevel
 from resolvers import orgs
 from schema.context import Info
-from schema.relay import Connection, Node, connection, opt_pk, pk, to_global_id
+from schema.relay import After, Connection, First, Node, Under, connection, opt_pk, pk, to_global_id
 
 
 async def visible_org(info: Info, org_id: int | None) -> Org | None:
@@ -62,8 +62,8 @@ class Org(Node):
     async def children(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
         include_inactive: bool = False,
     ) -> Connection[Org]:
         page = await orgs.children(
@@ -77,8 +77,8 @@ class Org(Node):
         info: Info,
         search: str | None = None,
         level: OrgLevel | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Org]:
         page = await orgs.subtree(
             info.context.ctx, self.row, search=search, level=level, first=first, after=after
@@ -133,10 +133,10 @@ class OrgQuery:
         search: str | None = None,
         level: OrgLevel | None = None,
         kind: OrgKind | None = None,
-        under: strawberry.ID | None = None,
+        under: Under = None,
         include_inactive: bool = False,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Org]:
         page = await orgs.list_orgs(
             info.context.ctx,

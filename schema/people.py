@@ -18,7 +18,7 @@ from schema.orgs import Org, visible_org
 if TYPE_CHECKING:
     from schema.quotas import QuotaProgress
 
-from schema.relay import Connection, Node, connection, opt_pk, pk, to_global_id
+from schema.relay import After, Connection, First, Node, Under, connection, opt_pk, pk, to_global_id
 
 
 async def visible_cadre(info: Info, cadre_id: int | None) -> Cadre | None:
@@ -128,12 +128,12 @@ class PeopleQuery:
     async def cadres(
         self,
         info: Info,
-        under: strawberry.ID | None = None,
+        under: Under = None,
         search: str | None = None,
         kind: CadreKind | None = None,
         include_inactive: bool = False,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Cadre]:
         page = await people.list_cadres(
             info.context.ctx,
@@ -154,11 +154,11 @@ class PeopleQuery:
     async def youths(
         self,
         info: Info,
-        under: strawberry.ID | None = None,
+        under: Under = None,
         search: str | None = None,
         industry: str | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Youth]:
         page = await people.list_youth(
             info.context.ctx,

@@ -12,7 +12,7 @@ from resolvers import points
 from resolvers.points import offset_cursor
 from schema.context import Info
 from schema.orgs import Org, visible_org
-from schema.relay import opt_pk, pk, to_global_id
+from schema.relay import After, First, opt_pk, pk, to_global_id
 
 
 @strawberry.type(description="积分规则（由团省委设定）：每条记录的分值与每日上限")
@@ -88,8 +88,8 @@ class PointsQuery:
         date_from: date | None = None,
         date_to: date | None = None,
         source: RankingSource = RankingSource.LIVE,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> CadreRanking:
         page = await points.cadre_ranking(
             info.context.ctx,

@@ -15,7 +15,7 @@ from resolvers import policy
 from resolvers.policy import RoleView
 from schema.context import Info
 from schema.orgs import Org, visible_org
-from schema.relay import Connection, Node, connection, opt_pk, pk, to_global_id
+from schema.relay import After, Connection, First, Node, Under, connection, opt_pk, pk, to_global_id
 
 
 @strawberry.type(description="策略行 p, role, object, action：角色在被授予的组织子树内可做的事")
@@ -134,12 +134,12 @@ class PolicyQuery:
     async def grants(
         self,
         info: Info,
-        under: strawberry.ID | None = None,
+        under: Under = None,
         user_id: strawberry.ID | None = None,
         role: str | None = None,
         include_revoked: bool = False,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
         delegated: Annotated[
             bool | None,
             strawberry.argument(description="true 只列代管（委托）授权，false 只列自有授权"),

@@ -17,7 +17,9 @@ from resolvers.policy_tools import Change, Diff
 from schema.context import Info
 from schema.orgs import Org
 from schema.relay import (
+    After,
     Connection,
+    First,
     Node,
     connection,
     from_global_id,
@@ -250,8 +252,8 @@ class PolicyToolsQuery:
         self,
         info: Info,
         status: PolicyChangeRequestStatus | None = PolicyChangeRequestStatus.PENDING,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[PolicyChangeRequest]:
         page = await policy_approval.list_requests(
             info.context.ctx, status=status.value if status else None, first=first, after=after
@@ -265,8 +267,8 @@ class PolicyToolsQuery:
         action: Act,
         object: Obj,
         org_id: strawberry.ID,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> WhoCanPage:
         page = await policy_tools.who_can(
             info.context.ctx,
@@ -304,8 +306,8 @@ class PolicyToolsQuery:
         user_id: strawberry.ID,
         action: Act,
         object: Obj,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> WhatCanPage:
         reach, total = await policy_tools.what_can(
             info.context.ctx,

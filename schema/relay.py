@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 
@@ -12,6 +12,29 @@ from authz.errors import BadInput, NotFound
 from resolvers.pagination import Page, encode_cursor
 
 T = TypeVar("T")
+
+
+# The two pagination arguments of every connection, described once.
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description="每页条数：不给为 20，可取 0 到 100（服务配置可调）；超出范围答 BAD_USER_INPUT"
+    ),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="游标：从这一条之后取，传上一页的 pageInfo.endCursor；不给则从第一条起"
+    ),
+]
+
+# The subtree filter of lists across the tenant tree.
+Under = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(
+        description="只看这个团组织及其下级（团组织的全局 ID；看不到的组织答 NOT_FOUND）；不给则为你有权查看的全部范围"
+    ),
+]
 
 
 def to_global_id(type_name: str, pk: int | str) -> strawberry.ID:

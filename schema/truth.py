@@ -11,7 +11,7 @@ from models import FlagKind, FlagStatus, SpotCheckMethod
 from models import SpotCheck as SpotCheckRow
 from resolvers import truth
 from schema.context import Info
-from schema.relay import Connection, Node, connection, opt_pk, pk, to_global_id
+from schema.relay import After, Connection, First, Node, Under, connection, opt_pk, pk, to_global_id
 from schema.worklogs import WorkLog
 
 
@@ -110,7 +110,7 @@ class SpotCheck(Node):
 class TruthQuery:
     @strawberry.field(description="小伙伴：团干部记录的与我的联系（可确认或否认）")
     async def my_logged_contacts(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: First = None, after: After = None
     ) -> Connection[WorkLog]:
         return connection(
             await truth.my_logged_contacts(info.context.ctx, first, after), WorkLog.of
@@ -120,11 +120,11 @@ class TruthQuery:
     async def flags(
         self,
         info: Info,
-        under: strawberry.ID | None = None,
+        under: Under = None,
         status: FlagStatus | None = None,
         kind: FlagKind | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Flag]:
         page = await truth.list_flags(
             info.context.ctx,

@@ -11,7 +11,7 @@ from models import WorkLog as WorkLogRow
 from resolvers import worklogs
 from schema.context import Info
 from schema.people import Cadre, Youth, visible_cadre, visible_youth
-from schema.relay import Connection, Node, connection, opt_pk, pk, to_global_id
+from schema.relay import After, Connection, First, Node, Under, connection, opt_pk, pk, to_global_id
 
 
 @strawberry.type(name="WorkLog", description="工作日志：一次联系或一次活动")
@@ -113,7 +113,7 @@ class WorkLogQuery:
     async def work_logs(
         self,
         info: Info,
-        under: strawberry.ID | None = None,
+        under: Under = None,
         cadre_id: strawberry.ID | None = None,
         kind: LogKind | None = None,
         channel: Channel | None = None,
@@ -122,8 +122,8 @@ class WorkLogQuery:
         occurred_to: datetime | None = None,
         search: str | None = None,
         include_deleted: bool = False,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[WorkLog]:
         page = await worklogs.list_logs(
             info.context.ctx,

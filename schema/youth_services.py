@@ -24,7 +24,7 @@ from resolvers.wishes import WishAction
 from schema.context import Info
 from schema.orgs import Org, visible_org
 from schema.people import Cadre, Youth, visible_cadre, visible_youth
-from schema.relay import Connection, Node, connection, opt_pk, pk, to_global_id
+from schema.relay import After, Connection, First, Node, Under, connection, opt_pk, pk, to_global_id
 
 
 @strawberry.type(description="青年之声的一条回复")
@@ -326,8 +326,8 @@ class YouthServicesQuery:
         self,
         info: Info,
         status: VoiceStatus | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Voice]:
         return connection(
             await voices.list_voices(
@@ -340,11 +340,11 @@ class YouthServicesQuery:
     async def voices(
         self,
         info: Info,
-        under: strawberry.ID | None = None,
+        under: Under = None,
         status: VoiceStatus | None = None,
         topic: str | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Voice]:
         page = await voices.list_voices(
             info.context.ctx,
@@ -385,8 +385,8 @@ class YouthServicesQuery:
         self,
         info: Info,
         status: WishStatus | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Wish]:
         return connection(
             await wishes.list_wishes(
@@ -399,10 +399,10 @@ class YouthServicesQuery:
     async def wishes(
         self,
         info: Info,
-        under: strawberry.ID | None = None,
+        under: Under = None,
         status: WishStatus | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Wish]:
         page = await wishes.list_wishes(
             info.context.ctx,
@@ -427,8 +427,8 @@ class YouthServicesQuery:
         org_id: strawberry.ID | None = None,
         category: WishCategory | None = None,
         older_than_days: int | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Wish]:
         page = await wishes.pool(
             info.context.ctx,
@@ -444,10 +444,10 @@ class YouthServicesQuery:
     async def resources(
         self,
         info: Info,
-        under: strawberry.ID | None = None,
+        under: Under = None,
         valid_only: bool = True,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Resource]:
         page = await wishes.list_resources(
             info.context.ctx,
@@ -482,19 +482,19 @@ class YouthServicesQuery:
 
     @strawberry.field(description="小伙伴的文化产品信息流")
     async def my_feed(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: First = None, after: After = None
     ) -> Connection[Post]:
         return connection(await posts.feed(info.context.ctx, first, after), Post.of)
 
     @strawberry.field(description="我推送的文化产品（团干部）")
     async def my_posts(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: First = None, after: After = None
     ) -> Connection[Post]:
         return connection(await posts.my_posts(info.context.ctx, first, after), Post.of)
 
     @strawberry.field(description="活动讨论：团干部自己的，或小伙伴的团干部发起的")
     async def discussions(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: First = None, after: After = None
     ) -> Connection[Discussion]:
         return connection(await posts.discussions(info.context.ctx, first, after), Discussion.of)
 
