@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 import strawberry
 
@@ -29,22 +30,28 @@ from schema.relay import After, Connection, First, Node, Under, connection, opt_
 
 @strawberry.type(description="青年之声的一条回复")
 class VoiceReply:
-    body: str
-    from_youth: bool
-    created_at: datetime
+    body: str = strawberry.field(description="回复正文")
+    from_youth: bool = strawberry.field(
+        description="true 为小伙伴的追问，false 为团干部（或组织）的回复"
+    )
+    created_at: datetime = strawberry.field(description="回复时间")
 
 
 @strawberry.type(name="Voice", description="青年之声：小伙伴的意见、建议或咨询")
 class Voice(Node):
     row: strawberry.Private[VoiceRow]
-    kind: VoiceKind
-    topic: str
-    title: str
-    body: str
-    status: VoiceStatus
-    created_at: datetime
-    first_reply_at: datetime | None
-    closed_at: datetime | None
+    kind: VoiceKind = strawberry.field(description="类别：意见、建议或咨询")
+    topic: str = strawberry.field(
+        description="话题标签（小伙伴自填，可为空字符串），用于按话题统计与筛选"
+    )
+    title: str = strawberry.field(description="标题")
+    body: str = strawberry.field(description="正文")
+    status: VoiceStatus = strawberry.field(description="状态：待回复、已回复或已关闭")
+    created_at: datetime = strawberry.field(description="提交时间")
+    first_reply_at: datetime | None = strawberry.field(
+        description="第一次回复的时间；尚未回复时为 null（用于统计回复速度）"
+    )
+    closed_at: datetime | None = strawberry.field(description="关闭时间；未关闭时为 null")
 
     @classmethod
     def of(cls, r: VoiceRow) -> Voice:
@@ -61,7 +68,7 @@ class Voice(Node):
             closed_at=r.closed_at,
         )
 
-    @strawberry.field
+    @strawberry.field(description="提出的小伙伴；你无权查看该小伙伴时为 null")
     async def youth(self, info: Info) -> Youth | None:
         return await visible_youth(info, self.row.youth_id)
 
@@ -73,7 +80,7 @@ class Voice(Node):
     async def org(self, info: Info) -> Org | None:
         return await visible_org(info, self.row.org_id)
 
-    @strawberry.field
+    @strawberry.field(description="回复与追问，按时间先后")
     async def replies(self, info: Info) -> list[VoiceReply]:
         return [
             VoiceReply(body=r.body, from_youth=r.from_youth, created_at=r.created_at)
@@ -81,49 +88,57 @@ class Voice(Node):
         ]
 
 
-@strawberry.type
+@strawberry.type(description="某一话题的青年之声数量")
 class TopicCount:
-    topic: str
-    count: int
+    topic: str = strawberry.field(description="话题标签（空字符串表示未填话题）")
+    count: int = strawberry.field(description="条数")
 
 
 @strawberry.type(description="青年之声统计（领导视图）")
 class VoiceStats:
-    total: int
-    open: int
-    answered: int
-    closed: int
-    median_hours_to_reply: float | None
-    open_over_3_days: int
-    by_topic: list[TopicCount]
+    total: int = strawberry.field(description="期间内收到的总条数")
+    open: int = strawberry.field(description="待回复条数")
+    answered: int = strawberry.field(description="已回复条数")
+    closed: int = strawberry.field(description="已关闭条数")
+    median_hours_to_reply: float | None = strawberry.field(
+        description="从提交到第一次回复的小时数中位数；期间内没有已回复的为 null"
+    )
+    open_over_3_days: int = strawberry.field(description="提交超过 3 天仍待回复的条数（需要督办）")
+    by_topic: list[TopicCount] = strawberry.field(description="按话题分列的条数")
 
 
 @strawberry.type(description="心愿状态变化记录")
 class WishEvent:
-    from_status: WishStatus | None
-    to_status: WishStatus
-    by_system: bool
-    note: str
-    at: datetime
+    from_status: WishStatus | None = strawberry.field(
+        description="变化前的状态；心愿刚提交时为 null"
+    )
+    to_status: WishStatus = strawberry.field(description="变化后的状态")
+    by_system: bool = strawberry.field(
+        description="true 表示由系统自动完成（如超时自动进入心愿池），不是某人的操作"
+    )
+    note: str = strawberry.field(description="操作时填写的说明（可为空字符串）")
+    at: datetime = strawberry.field(description="变化时间")
 
 
 @strawberry.type(description="可执行的下一步操作")
 class WishTransition:
-    action: WishAction
-    to: WishStatus
+    action: WishAction = strawberry.field(description="可执行的操作（作 actOnWish 的 action 参数）")
+    to: WishStatus = strawberry.field(description="执行后心愿将进入的状态")
 
 
 @strawberry.type(name="Wish", description="微心愿")
 class Wish(Node):
     row: strawberry.Private[WishRow]
-    category: WishCategory
-    title: str
-    description: str
-    status: WishStatus
+    category: WishCategory = strawberry.field(description="心愿类别")
+    title: str = strawberry.field(description="标题")
+    description: str = strawberry.field(description="心愿内容")
+    status: WishStatus = strawberry.field(description="当前状态")
     evidence: str | None = strawberry.field(description="实现情况")
     reason: str | None = strawberry.field(description="不予受理的原因")
-    submitted_at: datetime
-    updated_at: datetime
+    submitted_at: datetime = strawberry.field(description="提交时间")
+    updated_at: datetime = strawberry.field(
+        description="最近一次状态变化的时间（心愿池按它计算等待天数）"
+    )
     pooled_at: datetime | None = strawberry.field(
         description="进入当前心愿池的时间：在县级心愿池、市级心愿池无人认领满规定天数后逐级上移"
     )
@@ -144,11 +159,11 @@ class Wish(Node):
             pooled_at=r.pooled_at,
         )
 
-    @strawberry.field
+    @strawberry.field(description="提出心愿的小伙伴；你无权查看该小伙伴时为 null")
     async def youth(self, info: Info) -> Youth | None:
         return await visible_youth(info, self.row.youth_id)
 
-    @strawberry.field
+    @strawberry.field(description="收到心愿的团干部；你无权查看该团干部时为 null")
     async def cadre(self, info: Info) -> Cadre | None:
         return await visible_cadre(info, self.row.cadre_id)
 
@@ -180,13 +195,13 @@ class Wish(Node):
 @strawberry.type(name="Resource", description="心愿资源：领导机关汇聚的企业、志愿者、资金等")
 class Resource(Node):
     row: strawberry.Private[ResourceRow]
-    donor: str
-    kind: ResourceKind
-    capacity: int
-    used: int
-    valid_from: date
-    valid_until: date
-    description: str
+    donor: str = strawberry.field(description="提供方名称（企业、志愿者团队或个人）")
+    kind: ResourceKind = strawberry.field(description="资源类别")
+    capacity: int = strawberry.field(description="可帮扶的心愿数（1–100000）")
+    used: int = strawberry.field(description="已认领的心愿数；达到 capacity 后不能再认领")
+    valid_from: date = strawberry.field(description="有效期起（含）")
+    valid_until: date = strawberry.field(description="有效期止（含）；过期后不能再认领")
+    description: str = strawberry.field(description="资源说明（可为空字符串）")
 
     @classmethod
     def of(cls, r: ResourceRow) -> Resource:
@@ -207,31 +222,35 @@ class Resource(Node):
         return await visible_org(info, self.row.org_id)
 
 
-@strawberry.type
+@strawberry.type(description="某一分值的评价数")
 class ScoreCount:
-    score: int
-    count: int
+    score: int = strawberry.field(description="分值（1–5）")
+    count: int = strawberry.field(description="打这一分的评价数")
 
 
 @strawberry.type(description="评价汇总（只有汇总，看不到谁打了几分）")
 class RatingSummary:
-    count: int
-    average: float | None
-    distribution: list[ScoreCount]
+    count: int = strawberry.field(description="评价总数")
+    average: float | None = strawberry.field(description="平均分（1–5）；没有评价时为 null")
+    distribution: list[ScoreCount] = strawberry.field(
+        description="各分值的评价数（只列出现过的分值）"
+    )
 
 
-@strawberry.type
+@strawberry.type(description="一名团干部收到的评价汇总")
 class CadreRatingSummary:
-    cadre_id: strawberry.ID
-    name: str
-    count: int
-    average: float
+    cadre_id: strawberry.ID = strawberry.field(description="团干部的全局 ID")
+    name: str = strawberry.field(description="团干部姓名")
+    count: int = strawberry.field(description="评价数")
+    average: float = strawberry.field(description="平均分（1–5）")
 
 
-@strawberry.type
+@strawberry.type(description="某组织子树的评价汇总：总体与按团干部分列")
 class OrgRatings:
-    overall: RatingSummary
-    by_cadre: list[CadreRatingSummary]
+    overall: RatingSummary = strawberry.field(description="子树内全部评价的汇总")
+    by_cadre: list[CadreRatingSummary] = strawberry.field(
+        description="按团干部分列（只列收到过评价的团干部）"
+    )
 
 
 def _summary(s: ratings.RatingSummary) -> RatingSummary:
@@ -245,12 +264,16 @@ def _summary(s: ratings.RatingSummary) -> RatingSummary:
 @strawberry.type(name="Post", description="文化产品")
 class Post(Node):
     row: strawberry.Private[PostRow]
-    audience: PostAudience
-    title: str
-    body: str
-    link: str | None
-    media_ref: str | None
-    created_at: datetime
+    audience: PostAudience = strawberry.field(
+        description="推送对象：我联系的小伙伴，或某组织及下级的小伙伴"
+    )
+    title: str = strawberry.field(description="标题")
+    body: str = strawberry.field(description="正文（可为空字符串）")
+    link: str | None = strawberry.field(description="外部链接（http/https）；没有时为 null")
+    media_ref: str | None = strawberry.field(
+        description="图片、音视频等媒体的引用（如文件地址）；没有时为 null"
+    )
+    created_at: datetime = strawberry.field(description="推送时间")
 
     @classmethod
     def of(cls, r: PostRow) -> Post:
@@ -265,7 +288,7 @@ class Post(Node):
             created_at=r.created_at,
         )
 
-    @strawberry.field
+    @strawberry.field(description="推送的团干部；你无权查看该团干部时为 null")
     async def cadre(self, info: Info) -> Cadre | None:
         return await visible_cadre(info, self.row.cadre_id)
 
@@ -279,20 +302,22 @@ class Post(Node):
 
 @strawberry.type(description="讨论中的一条回复")
 class DiscussionReply:
-    id: strawberry.ID
-    body: str
-    from_youth: bool
-    hidden: bool
-    created_at: datetime
+    id: strawberry.ID = strawberry.field(description="回复的全局 ID（用于 moderateReply）")
+    body: str = strawberry.field(description="回复正文")
+    from_youth: bool = strawberry.field(description="true 为小伙伴的回复，false 为团干部的")
+    hidden: bool = strawberry.field(
+        description="是否已被团干部隐藏（隐藏的回复只有发起讨论的团干部和回复者本人看得到）"
+    )
+    created_at: datetime = strawberry.field(description="回复时间")
 
 
 @strawberry.type(name="Discussion", description="活动讨论")
 class Discussion(Node):
     row: strawberry.Private[DiscussionRow]
-    title: str
-    body: str
-    is_closed: bool
-    created_at: datetime
+    title: str = strawberry.field(description="标题")
+    body: str = strawberry.field(description="讨论的开场内容（可为空字符串）")
+    is_closed: bool = strawberry.field(description="是否已关闭（关闭后不能再回复）")
+    created_at: datetime = strawberry.field(description="发起时间")
 
     @classmethod
     def of(cls, r: DiscussionRow) -> Discussion:
@@ -305,7 +330,7 @@ class Discussion(Node):
             created_at=r.created_at,
         )
 
-    @strawberry.field
+    @strawberry.field(description="回复，按时间先后")
     async def replies(self, info: Info) -> list[DiscussionReply]:
         return [
             DiscussionReply(
@@ -325,7 +350,9 @@ class YouthServicesQuery:
     async def my_voices(
         self,
         info: Info,
-        status: VoiceStatus | None = None,
+        status: Annotated[
+            VoiceStatus | None, strawberry.argument(description="只看这个状态的；不给则全部")
+        ] = None,
         first: First = None,
         after: After = None,
     ) -> Connection[Voice]:
@@ -341,8 +368,13 @@ class YouthServicesQuery:
         self,
         info: Info,
         under: Under = None,
-        status: VoiceStatus | None = None,
-        topic: str | None = None,
+        status: Annotated[
+            VoiceStatus | None, strawberry.argument(description="只看这个状态的；不给则全部")
+        ] = None,
+        topic: Annotated[
+            str | None,
+            strawberry.argument(description="只看这个话题标签的（完全相同）；不给则全部"),
+        ] = None,
         first: First = None,
         after: After = None,
     ) -> Connection[Voice]:
@@ -357,17 +389,31 @@ class YouthServicesQuery:
         )
         return connection(page, Voice.of)
 
-    @strawberry.field
-    async def voice(self, info: Info, id: strawberry.ID) -> Voice:
+    @strawberry.field(
+        description="一条青年之声：小伙伴本人、收件团干部或有 voice:view 的上级可见，否则 NOT_FOUND"
+    )
+    async def voice(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="青年之声的全局 ID")],
+    ) -> Voice:
         return Voice.of(await voices.get(info.context.ctx, pk(id, "Voice")))
 
     @strawberry.field(description="青年之声统计：数量与回复速度")
     async def voice_stats(
         self,
         info: Info,
-        org_id: strawberry.ID,
-        created_from: datetime | None = None,
-        created_to: datetime | None = None,
+        org_id: Annotated[
+            strawberry.ID, strawberry.argument(description="统计这个团组织及其下级（全局 ID）")
+        ],
+        created_from: Annotated[
+            datetime | None,
+            strawberry.argument(description="只统计这个时间及以后提交的；不给则不限"),
+        ] = None,
+        created_to: Annotated[
+            datetime | None,
+            strawberry.argument(description="只统计这个时间以前提交的（不含）；不给则不限"),
+        ] = None,
     ) -> VoiceStats:
         s = await voices.stats(info.context.ctx, pk(org_id, "Org"), created_from, created_to)
         return VoiceStats(
@@ -384,7 +430,9 @@ class YouthServicesQuery:
     async def my_wishes(
         self,
         info: Info,
-        status: WishStatus | None = None,
+        status: Annotated[
+            WishStatus | None, strawberry.argument(description="只看这个状态的；不给则全部")
+        ] = None,
         first: First = None,
         after: After = None,
     ) -> Connection[Wish]:
@@ -400,7 +448,9 @@ class YouthServicesQuery:
         self,
         info: Info,
         under: Under = None,
-        status: WishStatus | None = None,
+        status: Annotated[
+            WishStatus | None, strawberry.argument(description="只看这个状态的；不给则全部")
+        ] = None,
         first: First = None,
         after: After = None,
     ) -> Connection[Wish]:
@@ -414,8 +464,14 @@ class YouthServicesQuery:
         )
         return connection(page, Wish.of)
 
-    @strawberry.field
-    async def wish(self, info: Info, id: strawberry.ID) -> Wish:
+    @strawberry.field(
+        description="一个微心愿：小伙伴本人、收件团干部或有 wish:view 的上级可见，否则 NOT_FOUND"
+    )
+    async def wish(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="微心愿的全局 ID")],
+    ) -> Wish:
         return Wish.of(await wishes.get(info.context.ctx, pk(id, "Wish")))
 
     @strawberry.field(
@@ -424,9 +480,21 @@ class YouthServicesQuery:
     async def wish_pool(
         self,
         info: Info,
-        org_id: strawberry.ID | None = None,
-        category: WishCategory | None = None,
-        older_than_days: int | None = None,
+        org_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="只看这个团组织及其下级心愿池的（全局 ID）；不给则为你能管理的全部"
+            ),
+        ] = None,
+        category: Annotated[
+            WishCategory | None, strawberry.argument(description="只看这个类别的；不给则全部")
+        ] = None,
+        older_than_days: Annotated[
+            int | None,
+            strawberry.argument(
+                description="只看最近一次状态变化已超过这么多天的（0–3650）；不给则不限"
+            ),
+        ] = None,
         first: First = None,
         after: After = None,
     ) -> Connection[Wish]:
@@ -445,7 +513,12 @@ class YouthServicesQuery:
         self,
         info: Info,
         under: Under = None,
-        valid_only: bool = True,
+        valid_only: Annotated[
+            bool,
+            strawberry.argument(
+                description="true（默认）只列今天仍在有效期内的资源；false 连同过期的一起列"
+            ),
+        ] = True,
         first: First = None,
         after: After = None,
     ) -> Connection[Resource]:
@@ -459,12 +532,27 @@ class YouthServicesQuery:
         return connection(page, Resource.of)
 
     @strawberry.field(description="我收到的评价汇总（团干部）")
-    async def my_ratings(self, info: Info, period: str | None = None) -> RatingSummary:
+    async def my_ratings(
+        self,
+        info: Info,
+        period: Annotated[
+            str | None,
+            strawberry.argument(description="季度，格式 YYYY-Qn（如 2026-Q3）；不给则为全部季度"),
+        ] = None,
+    ) -> RatingSummary:
         return _summary(await ratings.mine(info.context.ctx, period))
 
     @strawberry.field(description="某组织子树的评价汇总（需要 rating:view）")
     async def org_ratings(
-        self, info: Info, org_id: strawberry.ID, period: str | None = None
+        self,
+        info: Info,
+        org_id: Annotated[
+            strawberry.ID, strawberry.argument(description="汇总这个团组织及其下级（全局 ID）")
+        ],
+        period: Annotated[
+            str | None,
+            strawberry.argument(description="季度，格式 YYYY-Qn（如 2026-Q3）；不给则为全部季度"),
+        ] = None,
     ) -> OrgRatings:
         overall, per = await ratings.for_org(info.context.ctx, pk(org_id, "Org"), period)
         return OrgRatings(
@@ -499,7 +587,11 @@ class YouthServicesQuery:
         return connection(await posts.discussions(info.context.ctx, first, after), Discussion.of)
 
     @strawberry.field(description="一个活动讨论：团干部自己的，或小伙伴的团干部发起的")
-    async def discussion(self, info: Info, id: strawberry.ID) -> Discussion:
+    async def discussion(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="活动讨论的全局 ID")],
+    ) -> Discussion:
         return Discussion.of(await posts.get_discussion(info.context.ctx, pk(id, "Discussion")))
 
 
@@ -511,12 +603,22 @@ class YouthServicesMutation:
     async def send_voice(
         self,
         info: Info,
-        kind: VoiceKind,
-        title: str,
-        body: str,
-        topic: str = "",
-        cadre_id: strawberry.ID | None = None,
-        org_id: strawberry.ID | None = None,
+        kind: Annotated[VoiceKind, strawberry.argument(description="类别：意见、建议或咨询")],
+        title: Annotated[str, strawberry.argument(description="标题（必填）")],
+        body: Annotated[str, strawberry.argument(description="正文（必填）")],
+        topic: Annotated[str, strawberry.argument(description="话题标签（可选，用于统计）")] = "",
+        cadre_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="收件的团干部（须是与你有联系的团干部）；与 orgId 二选一"
+            ),
+        ] = None,
+        org_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="收件的组织（你所在的组织或其上级）；与 cadreId 二选一"
+            ),
+        ] = None,
     ) -> Voice:
         return Voice.of(
             await voices.send(
@@ -531,23 +633,34 @@ class YouthServicesMutation:
         )
 
     @strawberry.mutation(description="回复青年之声")
-    async def reply_voice(self, info: Info, id: strawberry.ID, body: str) -> Voice:
+    async def reply_voice(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="青年之声的全局 ID")],
+        body: Annotated[str, strawberry.argument(description="回复正文（必填）")],
+    ) -> Voice:
         ctx = info.context.ctx
         await voices.reply(ctx, pk(id, "Voice"), body)
         return Voice.of(await voices.get(ctx, pk(id, "Voice")))
 
     @strawberry.mutation(description="关闭青年之声")
-    async def close_voice(self, info: Info, id: strawberry.ID) -> Voice:
+    async def close_voice(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="青年之声的全局 ID")],
+    ) -> Voice:
         return Voice.of(await voices.close(info.context.ctx, pk(id, "Voice")))
 
     @strawberry.mutation(description="小伙伴向联系自己的团干部提交微心愿")
     async def submit_wish(
         self,
         info: Info,
-        cadre_id: strawberry.ID,
-        category: WishCategory,
-        title: str,
-        description: str,
+        cadre_id: Annotated[
+            strawberry.ID, strawberry.argument(description="收件的团干部（须是与你有联系的团干部）")
+        ],
+        category: Annotated[WishCategory, strawberry.argument(description="心愿类别")],
+        title: Annotated[str, strawberry.argument(description="标题（必填）")],
+        description: Annotated[str, strawberry.argument(description="心愿内容（必填）")],
     ) -> Wish:
         return Wish.of(
             await wishes.submit(
@@ -565,11 +678,21 @@ class YouthServicesMutation:
     async def act_on_wish(
         self,
         info: Info,
-        id: strawberry.ID,
-        action: WishAction,
-        note: str = "",
-        evidence: str | None = None,
-        resource_id: strawberry.ID | None = None,
+        id: Annotated[strawberry.ID, strawberry.argument(description="微心愿的全局 ID")],
+        action: Annotated[
+            WishAction,
+            strawberry.argument(description="要执行的操作（可执行的操作见 Wish.allowedActions）"),
+        ],
+        note: Annotated[
+            str, strawberry.argument(description="说明（可选；REJECT 时为不予受理的原因，必填）")
+        ] = "",
+        evidence: Annotated[
+            str | None, strawberry.argument(description="实现情况（FULFIL 时必填，其他操作不用）")
+        ] = None,
+        resource_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="认领所用的心愿资源（CLAIM 时必填）"),
+        ] = None,
     ) -> Wish:
         row = await wishes.act(
             info.context.ctx,
@@ -585,13 +708,17 @@ class YouthServicesMutation:
     async def add_resource(
         self,
         info: Info,
-        org_id: strawberry.ID,
-        donor: str,
-        kind: ResourceKind,
-        capacity: int,
-        valid_from: date,
-        valid_until: date,
-        description: str = "",
+        org_id: Annotated[
+            strawberry.ID, strawberry.argument(description="登记资源的领导机关（全局 ID）")
+        ],
+        donor: Annotated[str, strawberry.argument(description="提供方名称")],
+        kind: Annotated[ResourceKind, strawberry.argument(description="资源类别")],
+        capacity: Annotated[int, strawberry.argument(description="可帮扶的心愿数（1–100000）")],
+        valid_from: Annotated[date, strawberry.argument(description="有效期起（含）")],
+        valid_until: Annotated[
+            date, strawberry.argument(description="有效期止（含），不得早于 validFrom")
+        ],
+        description: Annotated[str, strawberry.argument(description="资源说明（可选）")] = "",
     ) -> Resource:
         row = await wishes.add_resource(
             info.context.ctx,
@@ -607,7 +734,16 @@ class YouthServicesMutation:
 
     @strawberry.mutation(description="小伙伴评价联系自己的团干部（1–5 分，每季度一次）")
     async def rate_cadre(
-        self, info: Info, cadre_id: strawberry.ID, score: int, comment: str = ""
+        self,
+        info: Info,
+        cadre_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="被评价的团干部（须是与你有联系的团干部）"),
+        ],
+        score: Annotated[int, strawberry.argument(description="评分 1–5")],
+        comment: Annotated[
+            str, strawberry.argument(description="评语（可选；团干部只看到汇总，看不到评语出自谁）")
+        ] = "",
     ) -> RatingSummary:
         ctx = info.context.ctx
         await ratings.rate(ctx, cadre_id=pk(cadre_id, "Cadre"), score=score, comment=comment)
@@ -619,12 +755,24 @@ class YouthServicesMutation:
     async def publish_post(
         self,
         info: Info,
-        audience: PostAudience,
-        title: str,
-        body: str = "",
-        link: str | None = None,
-        media_ref: str | None = None,
-        org_id: strawberry.ID | None = None,
+        audience: Annotated[PostAudience, strawberry.argument(description="推送对象")],
+        title: Annotated[str, strawberry.argument(description="标题（必填，最多 100 字）")],
+        body: Annotated[str, strawberry.argument(description="正文（可选，最多 20000 字）")] = "",
+        link: Annotated[
+            str | None,
+            strawberry.argument(
+                description="外部链接（可选，须以 http:// 或 https:// 开头，最多 500 字符）"
+            ),
+        ] = None,
+        media_ref: Annotated[
+            str | None, strawberry.argument(description="媒体引用（可选，最多 500 字符）")
+        ] = None,
+        org_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="audience 为 SUBTREE 时推送到的团组织（全局 ID）；MY_YOUTH 时不用"
+            ),
+        ] = None,
     ) -> Post:
         return Post.of(
             await posts.publish(
@@ -639,25 +787,52 @@ class YouthServicesMutation:
         )
 
     @strawberry.mutation(description="小伙伴标记已读")
-    async def mark_post_read(self, info: Info, id: strawberry.ID) -> Post:
+    async def mark_post_read(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="文化产品的全局 ID（须在你的信息流中）")
+        ],
+    ) -> Post:
         return Post.of(await posts.mark_read(info.context.ctx, pk(id, "Post")))
 
     @strawberry.mutation(description="团干部发起活动讨论")
-    async def open_discussion(self, info: Info, title: str, body: str = "") -> Discussion:
+    async def open_discussion(
+        self,
+        info: Info,
+        title: Annotated[str, strawberry.argument(description="标题（必填）")],
+        body: Annotated[str, strawberry.argument(description="开场内容（可选）")] = "",
+    ) -> Discussion:
         return Discussion.of(await posts.open_discussion(info.context.ctx, title, body))
 
     @strawberry.mutation(description="回复活动讨论")
-    async def reply_discussion(self, info: Info, id: strawberry.ID, body: str) -> Discussion:
+    async def reply_discussion(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="活动讨论的全局 ID")],
+        body: Annotated[str, strawberry.argument(description="回复正文（必填）")],
+    ) -> Discussion:
         ctx = info.context.ctx
         await posts.reply(ctx, pk(id, "Discussion"), body)
         return Discussion.of(await posts.get_discussion(ctx, pk(id, "Discussion")))
 
     @strawberry.mutation(description="团干部隐藏或恢复一条回复")
-    async def moderate_reply(self, info: Info, id: strawberry.ID, hidden: bool) -> bool:
+    async def moderate_reply(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="回复的全局 ID（DiscussionReply.id）")
+        ],
+        hidden: Annotated[bool, strawberry.argument(description="true 隐藏，false 恢复")],
+    ) -> bool:
         return (
             await posts.moderate(info.context.ctx, pk(id, "DiscussionReply"), hidden)
         ).hidden == hidden
 
     @strawberry.mutation(description="团干部关闭讨论")
-    async def close_discussion(self, info: Info, id: strawberry.ID) -> Discussion:
+    async def close_discussion(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="活动讨论的全局 ID")],
+    ) -> Discussion:
         return Discussion.of(await posts.close_discussion(info.context.ctx, pk(id, "Discussion")))
