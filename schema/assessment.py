@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -16,6 +17,7 @@ from models import Nomination as NominationRow
 from models import Report as ReportRow
 from resolvers import assessment, bulletins, campaigns, downloads, reports
 from schema.context import Info
+from schema.enums import domain_enum
 from schema.orgs import Org, visible_org
 from schema.people import Cadre
 from schema.relay import After, Connection, First, Node, Under, connection, opt_pk, pk, to_global_id
@@ -23,25 +25,29 @@ from schema.relay import After, Connection, First, Node, Under, connection, opt_
 
 @strawberry.type(description="报送的一个版本（每次报送完整保留，附当时由数据计算的数字）")
 class ReportVersion:
-    version: int
+    version: int = strawberry.field(description="版本号，从 1 起，每次报送（含退回后重报）加 1")
     practices: str = strawberry.field(description="做法")
     experience: str = strawberry.field(description="经验")
     problems: str = strawberry.field(description="存在问题")
     next_steps: str = strawberry.field(description="下步工作安排")
-    figures: JSON
-    submitted_at: datetime
+    figures: JSON = strawberry.field(
+        description="报送时由系统数据算出的本季度数字（团干部数、活跃团干部、联系小伙伴、日志数、“五个一”完成情况），无需手填"
+    )
+    submitted_at: datetime = strawberry.field(description="这一版本的报送时间")
 
 
 @strawberry.type(name="Report", description="市级团委的季度“五个一”报送")
 class Report(Node):
     row: strawberry.Private[ReportRow]
-    year: int
-    quarter: int
-    status: ReportStatus
-    version: int
+    year: int = strawberry.field(description="年份")
+    quarter: int = strawberry.field(description="季度（1–4）")
+    status: ReportStatus = strawberry.field(description="报送状态：已报送、已通过或退回修改")
+    version: int = strawberry.field(description="当前（最新）版本号")
     late: bool = strawberry.field(description="是否晚于季度末报送")
-    review_comment: str
-    reviewed_at: datetime | None
+    review_comment: str = strawberry.field(
+        description="审阅意见（退回时必有；尚未审阅时为空字符串）"
+    )
+    reviewed_at: datetime | None = strawberry.field(description="审阅时间；尚未审阅时为 null")
 
     @classmethod
     def of(cls, r: ReportRow) -> Report:
@@ -57,7 +63,7 @@ class Report(Node):
             reviewed_at=r.reviewed_at,
         )
 
-    @strawberry.field
+    @strawberry.field(description="报送的市级团委；你无权查看时为 null")
     async def org(self, info: Info) -> Org | None:
         return await visible_org(info, self.row.org_id)
 
@@ -80,10 +86,12 @@ class Report(Node):
 @strawberry.type(name="Bulletin", description="季度通报：发布后不可更改")
 class Bulletin(Node):
     row: strawberry.Private[BulletinRow]
-    year: int
-    quarter: int
-    published: bool
-    published_at: datetime | None
+    year: int = strawberry.field(description="年份")
+    quarter: int = strawberry.field(description="季度（1–4）")
+    published: bool = strawberry.field(
+        description="是否已发布（发布后不可更改；未发布的是草稿，可重新生成）"
+    )
+    published_at: datetime | None = strawberry.field(description="发布时间；草稿为 null")
     rows: JSON = strawberry.field(
         description="每个下级组织一行：团干部数、活跃数、积分、人均积分、联系小伙伴、五个一完成、满意度、抽查核实率、可疑标记"
     )
@@ -100,21 +108,31 @@ class Bulletin(Node):
             rows=JSON(b.rows),
         )
 
-    @strawberry.field
+    @strawberry.field(description="发布通报的团组织（通报覆盖它的直接下级）；你无权查看时为 null")
     async def org(self, info: Info) -> Org | None:
         return await visible_org(info, self.row.org_id)
 
 
-@strawberry.enum(description="通报导出格式：XLSX 表格，HTML 可打印页面")
 class BulletinFormat(Enum):
     XLSX = "XLSX"
     HTML = "HTML"
 
 
+domain_enum(
+    BulletinFormat,
+    "BulletinFormat",
+    "通报导出格式",
+    XLSX="Excel 表格（.xlsx）",
+    HTML="可打印的网页（.html，浏览器打开后打印）",
+)
+
+
 @strawberry.type(description="导出的通报：Base64 内容，或一次性下载链接")
 class BulletinFile:
-    filename: str
-    content_base64: str
+    filename: str = strawberry.field(description="文件名（中文，含扩展名 .xlsx 或 .html）")
+    content_base64: str = strawberry.field(
+        description="文件内容的 Base64 编码（也可改用 downloadUrl 直接下载）"
+    )
     download_url: str = strawberry.field(
         description="下载链接（相对于 API 地址，GET，无需登录头）：只能用一次，到 downloadExpiresAt 失效"
     )
@@ -124,12 +142,14 @@ class BulletinFile:
 @strawberry.type(name="Campaign", description="集中活动")
 class Campaign(Node):
     row: strawberry.Private[CampaignRow]
-    kind: CampaignKind
-    year: int
-    title: str
-    starts_on: date
-    ends_on: date
-    phases: JSON
+    kind: CampaignKind = strawberry.field(description="集中活动类别")
+    year: int = strawberry.field(description="年份")
+    title: str = strawberry.field(description="标题")
+    starts_on: date = strawberry.field(description="开始日期（含）")
+    ends_on: date = strawberry.field(description="结束日期（含）")
+    phases: JSON = strawberry.field(
+        description="活动阶段列表，每项 {name, starts_on, ends_on}；没有分阶段时为空列表"
+    )
     selection: JSON = strawberry.field(description="最美青春故事：各级截止日期与名额")
 
     @classmethod
@@ -150,11 +170,11 @@ class Campaign(Node):
 @strawberry.type(name="Nomination", description="最美青春故事推荐：县 → 市 → 省")
 class Nomination(Node):
     row: strawberry.Private[NominationRow]
-    nominee_name: str
-    story: str
+    nominee_name: str = strawberry.field(description="被推荐人姓名")
+    story: str = strawberry.field(description="推荐的故事")
     level: str = strawberry.field(description="等待哪一级遴选：CITY 或 PROVINCE")
-    status: NominationStatus
-    comment: str
+    status: NominationStatus = strawberry.field(description="推荐状态")
+    comment: str = strawberry.field(description="遴选意见（退回时说明原因；可为空字符串）")
 
     @classmethod
     def of(cls, n: NominationRow) -> Nomination:
@@ -175,44 +195,52 @@ class Nomination(Node):
 
 @strawberry.type(description="考核项")
 class RubricItem:
-    code: str
-    title: str
-    max_points: float
-    computed: bool
+    code: str = strawberry.field(
+        description="考核项编号（如 1.1、4.5），enterAssessmentScore 的 item 参数用它"
+    )
+    title: str = strawberry.field(description="考核项名称")
+    max_points: float = strawberry.field(description="满分")
+    computed: bool = strawberry.field(
+        description="true 由系统数据计算，false 由考核人员录入（enterAssessmentScore）"
+    )
 
 
 @strawberry.type(description="某组织某一考核项的得分")
 class ItemScore:
-    item: str
-    points: float
-    evidence: str
+    item: str = strawberry.field(description="考核项编号（RubricItem.code）")
+    points: float = strawberry.field(description="得分（0 到该项满分）")
+    evidence: str = strawberry.field(
+        description="得分依据：系统计算项为计算说明，录入项为考核人员填写的依据"
+    )
 
 
 @strawberry.type(description="被考核组织的结果")
 class OrgResult:
     org_id: strawberry.Private[int]
-    total: float
-    rank: int
-    items: list[ItemScore]
+    total: float = strawberry.field(description="总分（满分 100）")
+    rank: int = strawberry.field(description="本轮名次（1 为第一，同分同名次）")
+    items: list[ItemScore] = strawberry.field(description="各考核项得分，按编号排列")
 
-    @strawberry.field
+    @strawberry.field(description="被考核的团组织；你无权查看时为 null")
     async def org(self, info: Info) -> Org | None:
         return await visible_org(info, self.org_id)
 
 
 @strawberry.type(description="团干部是否具备评优资格")
 class CadreEligibility:
-    cadre: Cadre
-    eligible: bool
-    reasons: list[str]
+    cadre: Cadre = strawberry.field(description="团干部")
+    eligible: bool = strawberry.field(description="是否具备评优资格")
+    reasons: list[str] = strawberry.field(
+        description="不具备资格的原因（如“考核期内没有工作记录”）；具备资格时为空列表"
+    )
 
 
 @strawberry.type(name="AssessmentRound", description="一轮考核（半年或年终）")
 class AssessmentRound(Node):
     row: strawberry.Private[RoundRow]
-    year: int
-    half: RoundHalf
-    closed: bool
+    year: int = strawberry.field(description="年份")
+    half: RoundHalf = strawberry.field(description="考核轮次：半年或年终")
+    closed: bool = strawberry.field(description="是否已结束（结束后得分不可修改）")
 
     @classmethod
     def of(cls, r: RoundRow) -> AssessmentRound:
@@ -240,7 +268,12 @@ class AssessmentRound(Node):
 
     @strawberry.field(description="团干部评优资格（考核不合格者不得参评）")
     async def cadre_eligibility(
-        self, info: Info, only_ineligible: bool = False
+        self,
+        info: Info,
+        only_ineligible: Annotated[
+            bool,
+            strawberry.argument(description="true 只列不具备资格的团干部；默认 false 全部列出"),
+        ] = False,
     ) -> list[CadreEligibility]:
         rows = await assessment.eligibility(info.context.ctx, self.row.id)
         return [
@@ -250,36 +283,48 @@ class AssessmentRound(Node):
         ]
 
 
-@strawberry.input(description="活动阶段")
+@strawberry.input(description="集中活动的一个阶段（如启动、集中开展、总结）")
 class PhaseInput:
-    name: str
-    starts_on: date
-    ends_on: date
+    name: str = strawberry.field(description="阶段名称")
+    starts_on: date = strawberry.field(description="阶段开始日期（含）")
+    ends_on: date = strawberry.field(description="阶段结束日期（含）")
 
 
 @strawberry.input(description="最美青春故事的各级截止日期与名额")
 class SelectionInput:
-    county_deadline: date
+    county_deadline: date = strawberry.field(description="县级推荐截止日期（含）")
     city_deadline: date = strawberry.field(description="市级推荐截止（通知要求 10 月底前）")
-    province_deadline: date
-    county_quota: int
-    city_quota: int
-    finalists: int
+    province_deadline: date = strawberry.field(description="省级遴选截止日期（含）；须县 ≤ 市 ≤ 省")
+    county_quota: int = strawberry.field(description="每个县可推荐的名额（至少 1）")
+    city_quota: int = strawberry.field(description="每个市可向省推荐的名额（至少 1）")
+    finalists: int = strawberry.field(description="省级入选名额（至少 1）")
 
 
 @strawberry.type
 class AssessmentQuery:
-    @strawberry.field
-    async def report(self, info: Info, id: strawberry.ID) -> Report:
+    @strawberry.field(
+        description="一份报送（对报送的市级团委有 report:view 的人可见，否则 NOT_FOUND）"
+    )
+    async def report(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="报送的全局 ID")],
+    ) -> Report:
         return Report.of(await reports.get(info.context.ctx, pk(id, "Report")))
 
     @strawberry.field(description="报送（需要 report:view）")
     async def reports(
         self,
         info: Info,
-        year: int | None = None,
-        quarter: int | None = None,
-        status: ReportStatus | None = None,
+        year: Annotated[
+            int | None, strawberry.argument(description="只看这一年的；不给则全部")
+        ] = None,
+        quarter: Annotated[
+            int | None, strawberry.argument(description="只看这一季度的（1–4）；不给则全部")
+        ] = None,
+        status: Annotated[
+            ReportStatus | None, strawberry.argument(description="只看这个状态的；不给则全部")
+        ] = None,
         first: First = None,
         after: After = None,
     ) -> Connection[Report]:
@@ -289,11 +334,22 @@ class AssessmentQuery:
         return connection(page, Report.of)
 
     @strawberry.field(description="某季度尚未报送的市")
-    async def missing_reports(self, info: Info, year: int, quarter: int) -> list[Org]:
+    async def missing_reports(
+        self,
+        info: Info,
+        year: Annotated[int, strawberry.argument(description="年份")],
+        quarter: Annotated[int, strawberry.argument(description="季度（1–4）")],
+    ) -> list[Org]:
         return [Org.of(o) for o in await reports.missing(info.context.ctx, year, quarter)]
 
-    @strawberry.field
-    async def bulletin(self, info: Info, id: strawberry.ID) -> Bulletin:
+    @strawberry.field(
+        description="一份季度通报（对发布通报的组织有 work:view 的人可见，否则 NOT_FOUND）"
+    )
+    async def bulletin(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="通报的全局 ID")],
+    ) -> Bulletin:
         return Bulletin.of(await bulletins.get(info.context.ctx, pk(id, "Bulletin")))
 
     @strawberry.field(description="季度通报")
@@ -301,7 +357,9 @@ class AssessmentQuery:
         self,
         info: Info,
         under: Under = None,
-        year: int | None = None,
+        year: Annotated[
+            int | None, strawberry.argument(description="只看这一年的；不给则全部")
+        ] = None,
         first: First = None,
         after: After = None,
     ) -> Connection[Bulletin]:
@@ -312,7 +370,12 @@ class AssessmentQuery:
 
     @strawberry.field(description="导出通报")
     async def export_bulletin(
-        self, info: Info, id: strawberry.ID, format: BulletinFormat
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="通报的全局 ID")],
+        format: Annotated[
+            BulletinFormat, strawberry.argument(description="导出格式：XLSX 表格或 HTML 可打印页面")
+        ],
     ) -> BulletinFile:
         ctx = info.context.ctx
         name, content = await bulletins.export(ctx, pk(id, "Bulletin"), format.value)
@@ -325,12 +388,23 @@ class AssessmentQuery:
         )
 
     @strawberry.field(description="集中活动")
-    async def campaigns(self, info: Info, year: int | None = None) -> list[Campaign]:
+    async def campaigns(
+        self,
+        info: Info,
+        year: Annotated[
+            int | None, strawberry.argument(description="只看这一年的；不给则全部")
+        ] = None,
+    ) -> list[Campaign]:
         return [Campaign.of(c) for c in await campaigns.list_campaigns(info.context.ctx, year)]
 
     @strawberry.field(description="某组织子树中与某集中活动关联的活动数")
     async def campaign_activity_count(
-        self, info: Info, org_id: strawberry.ID, campaign_id: strawberry.ID
+        self,
+        info: Info,
+        org_id: Annotated[
+            strawberry.ID, strawberry.argument(description="统计这个团组织及其下级（全局 ID）")
+        ],
+        campaign_id: Annotated[strawberry.ID, strawberry.argument(description="集中活动的全局 ID")],
     ) -> int:
         return await campaigns.activity_counts(
             info.context.ctx, pk(org_id, "Org"), pk(campaign_id, "Campaign")
@@ -340,9 +414,16 @@ class AssessmentQuery:
     async def nominations(
         self,
         info: Info,
-        campaign_id: strawberry.ID,
-        level: str | None = None,
-        status: NominationStatus | None = None,
+        campaign_id: Annotated[
+            strawberry.ID, strawberry.argument(description="最美青春故事活动的全局 ID")
+        ],
+        level: Annotated[
+            str | None,
+            strawberry.argument(description="只看等待这一级遴选的：CITY 或 PROVINCE；不给则全部"),
+        ] = None,
+        status: Annotated[
+            NominationStatus | None, strawberry.argument(description="只看这个状态的；不给则全部")
+        ] = None,
         first: First = None,
         after: After = None,
     ) -> Connection[Nomination]:
@@ -363,8 +444,14 @@ class AssessmentQuery:
             for i in assessment.RUBRIC
         ]
 
-    @strawberry.field
-    async def assessment_round(self, info: Info, id: strawberry.ID) -> AssessmentRound:
+    @strawberry.field(
+        description="一轮考核（对开启考核的组织有 work:view 的人可见，否则 NOT_FOUND）"
+    )
+    async def assessment_round(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="考核轮次的全局 ID")],
+    ) -> AssessmentRound:
         ctx = info.context.ctx
         from authz import Act
 
@@ -379,13 +466,15 @@ class AssessmentMutation:
     async def submit_report(
         self,
         info: Info,
-        org_id: strawberry.ID,
-        year: int,
-        quarter: int,
-        practices: str,
-        experience: str,
-        problems: str,
-        next_steps: str,
+        org_id: Annotated[
+            strawberry.ID, strawberry.argument(description="报送的市级团委（全局 ID）")
+        ],
+        year: Annotated[int, strawberry.argument(description="年份")],
+        quarter: Annotated[int, strawberry.argument(description="季度（1–4）")],
+        practices: Annotated[str, strawberry.argument(description="做法")],
+        experience: Annotated[str, strawberry.argument(description="经验")],
+        problems: Annotated[str, strawberry.argument(description="存在问题")],
+        next_steps: Annotated[str, strawberry.argument(description="下步工作安排")],
     ) -> Report:
         row = await reports.submit(
             info.context.ctx,
@@ -401,33 +490,59 @@ class AssessmentMutation:
 
     @strawberry.mutation(description="审阅报送：通过，或附意见退回（需要 report:approve）")
     async def review_report(
-        self, info: Info, id: strawberry.ID, approve: bool, comment: str = ""
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="报送的全局 ID")],
+        approve: Annotated[bool, strawberry.argument(description="true 通过，false 退回修改")],
+        comment: Annotated[
+            str, strawberry.argument(description="审阅意见（退回时应写明原因）")
+        ] = "",
     ) -> Report:
         return Report.of(await reports.review(info.context.ctx, pk(id, "Report"), approve, comment))
 
     @strawberry.mutation(description="生成（或重新生成）季度通报草稿")
     async def generate_bulletin(
-        self, info: Info, org_id: strawberry.ID, year: int, quarter: int
+        self,
+        info: Info,
+        org_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="发布通报的团组织（全局 ID），通报覆盖它的直接下级"),
+        ],
+        year: Annotated[int, strawberry.argument(description="年份")],
+        quarter: Annotated[int, strawberry.argument(description="季度（1–4）")],
     ) -> Bulletin:
         return Bulletin.of(
             await bulletins.generate(info.context.ctx, pk(org_id, "Org"), year, quarter)
         )
 
     @strawberry.mutation(description="发布通报：此后不可更改")
-    async def publish_bulletin(self, info: Info, id: strawberry.ID) -> Bulletin:
+    async def publish_bulletin(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="通报的全局 ID")],
+    ) -> Bulletin:
         return Bulletin.of(await bulletins.publish(info.context.ctx, pk(id, "Bulletin")))
 
     @strawberry.mutation(description="团省委设立集中活动")
     async def create_campaign(
         self,
         info: Info,
-        kind: CampaignKind,
-        year: int,
-        title: str,
-        starts_on: date,
-        ends_on: date,
-        phases: list[PhaseInput] | None = None,
-        selection: SelectionInput | None = None,
+        kind: Annotated[CampaignKind, strawberry.argument(description="集中活动类别")],
+        year: Annotated[int, strawberry.argument(description="年份")],
+        title: Annotated[str, strawberry.argument(description="标题")],
+        starts_on: Annotated[date, strawberry.argument(description="开始日期（含）")],
+        ends_on: Annotated[
+            date, strawberry.argument(description="结束日期（含），不得早于开始日期")
+        ],
+        phases: Annotated[
+            list[PhaseInput] | None, strawberry.argument(description="活动阶段（可选）")
+        ] = None,
+        selection: Annotated[
+            SelectionInput | None,
+            strawberry.argument(
+                description="最美青春故事的各级截止日期与名额（YOUTH_STORY 必填，其他类别不用）"
+            ),
+        ] = None,
     ) -> Campaign:
         c = await campaigns.create(
             info.context.ctx,
@@ -448,10 +563,14 @@ class AssessmentMutation:
     async def nominate_story(
         self,
         info: Info,
-        campaign_id: strawberry.ID,
-        org_id: strawberry.ID,
-        nominee_name: str,
-        story: str,
+        campaign_id: Annotated[
+            strawberry.ID, strawberry.argument(description="最美青春故事活动的全局 ID")
+        ],
+        org_id: Annotated[
+            strawberry.ID, strawberry.argument(description="推荐的县级团委（全局 ID）")
+        ],
+        nominee_name: Annotated[str, strawberry.argument(description="被推荐人姓名")],
+        story: Annotated[str, strawberry.argument(description="推荐的故事")],
     ) -> Nomination:
         n = await campaigns.nominate(
             info.context.ctx,
@@ -466,7 +585,15 @@ class AssessmentMutation:
         description="本级遴选：select=true 推荐到上一级（省级为入选），false 附意见退回"
     )
     async def decide_nomination(
-        self, info: Info, id: strawberry.ID, select: bool, comment: str = ""
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="推荐的全局 ID")],
+        select: Annotated[
+            bool, strawberry.argument(description="true 推荐到上一级（省级为入选），false 退回")
+        ],
+        comment: Annotated[
+            str, strawberry.argument(description="遴选意见（退回时应写明原因）")
+        ] = "",
     ) -> Nomination:
         return Nomination.of(
             await campaigns.decide(
@@ -476,14 +603,25 @@ class AssessmentMutation:
 
     @strawberry.mutation(description="开启一轮考核（对下级组织）")
     async def open_assessment(
-        self, info: Info, org_id: strawberry.ID, year: int, half: RoundHalf
+        self,
+        info: Info,
+        org_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="开启考核的团组织（全局 ID），考核它的直接下级"),
+        ],
+        year: Annotated[int, strawberry.argument(description="年份（2000–2100）")],
+        half: Annotated[RoundHalf, strawberry.argument(description="考核轮次：半年或年终")],
     ) -> AssessmentRound:
         return AssessmentRound.of(
             await assessment.open_round(info.context.ctx, pk(org_id, "Org"), year, half)
         )
 
     @strawberry.mutation(description="由数据计算各系统考核项（可重复计算，结束前有效）")
-    async def compute_assessment(self, info: Info, id: strawberry.ID) -> AssessmentRound:
+    async def compute_assessment(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="考核轮次的全局 ID")],
+    ) -> AssessmentRound:
         ctx = info.context.ctx
         await assessment.compute(ctx, pk(id, "AssessmentRound"))
         from authz import Act
@@ -494,11 +632,18 @@ class AssessmentMutation:
     async def enter_assessment_score(
         self,
         info: Info,
-        id: strawberry.ID,
-        org_id: strawberry.ID,
-        item: str,
-        points: float,
-        evidence: str,
+        id: Annotated[strawberry.ID, strawberry.argument(description="考核轮次的全局 ID")],
+        org_id: Annotated[
+            strawberry.ID, strawberry.argument(description="被考核的团组织（全局 ID）")
+        ],
+        item: Annotated[
+            str,
+            strawberry.argument(
+                description="考核项编号（RubricItem.code，只能是 computed=false 的项）"
+            ),
+        ],
+        points: Annotated[float, strawberry.argument(description="得分（0 到该项满分）")],
+        evidence: Annotated[str, strawberry.argument(description="得分依据（材料、督查记录等）")],
     ) -> ItemScore:
         s = await assessment.enter(
             info.context.ctx, pk(id, "AssessmentRound"), pk(org_id, "Org"), item, points, evidence
@@ -506,7 +651,11 @@ class AssessmentMutation:
         return ItemScore(item=s.item, points=float(s.points), evidence=s.evidence)
 
     @strawberry.mutation(description="结束本轮考核：此后不可修改")
-    async def close_assessment(self, info: Info, id: strawberry.ID) -> AssessmentRound:
+    async def close_assessment(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="考核轮次的全局 ID")],
+    ) -> AssessmentRound:
         return AssessmentRound.of(
             await assessment.close(info.context.ctx, pk(id, "AssessmentRound"))
         )

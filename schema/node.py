@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -56,7 +56,13 @@ NODE_TYPES: dict[str, tuple[type[Any], Any]] = {
 @strawberry.type
 class NodeQuery:
     @strawberry.field(description="按全局 ID 取任意对象（Relay）；看不到的对象答 NOT_FOUND")
-    async def node(self, info: Info, id: strawberry.ID) -> Node:
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="任一实现 Node 的对象的全局 ID")
+        ],
+    ) -> Node:
         type_name, key = from_global_id(id)
         found = NODE_TYPES.get(type_name)
         if found is None:

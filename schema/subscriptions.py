@@ -66,8 +66,8 @@ async def _stream(
 @strawberry.type(description="团干部收件箱的一条：新的或有变化的青年之声、心愿")
 class InboxItem:
     kind: str = strawberry.field(description="VOICE 或 WISH")
-    voice: Voice | None
-    wish: Wish | None
+    voice: Voice | None = strawberry.field(description="kind 为 VOICE 时的青年之声，否则为 null")
+    wish: Wish | None = strawberry.field(description="kind 为 WISH 时的微心愿，否则为 null")
 
 
 @strawberry.type(
