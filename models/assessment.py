@@ -84,6 +84,7 @@ class FlagKind(enum.StrEnum):
     UNCONFIRMED = "UNCONFIRMED"  # 长期未获小伙伴确认
     DENIED = "DENIED"  # 小伙伴否认
     SPOT_CHECK_FAILED = "SPOT_CHECK_FAILED"  # 抽查未核实
+    DENIAL_PATTERN = "DENIAL_PATTERN"  # 多次被否认的干部尚无人确认的联系
 
 
 class FlagStatus(enum.StrEnum):

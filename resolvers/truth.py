@@ -33,8 +33,27 @@ from resolvers.pagination import Page
 # Detector thresholds: what one person cannot plausibly do, and what is copied text.
 SIMILARITY = 0.8  # trigram similarity of two logs' texts
 MIN_TEXT = 12  # shorter texts ("谈心") are too common to compare
-PER_HOUR = 4  # logged contacts/activities by one cadre within any 60 minutes
 UNCONFIRMED_DAYS = 14  # a youth with an account has not confirmed a contact by then
+
+# The least time one record takes, in minutes: a 谈心 face to face is not shorter than ten
+# minutes, a call five, a message two, an activity half an hour. Records a cadre says began
+# within one hour whose least times add up to more than that hour cannot all have happened
+# (a busy afternoon of five talks fits; a dozen "face-to-face" talks do not). Counting
+# records alone (the first detector) flagged honest busy days and missed quick fabrications.
+LEAST_MINUTES = {"ACTIVITY": 30, "FACE_TO_FACE": 10, "PHONE": 5, "MESSAGE": 2}
+WINDOW_MINUTES = 60
+
+# Youth deny contacts rarely and one denial may be a slip of memory; a cadre whose youth
+# deny at least DENIALS contacts, a quarter or more of the answers, has a pattern, and
+# their contacts nobody has answered for are held for review too. Denials count over the
+# LOOKBACK_DAYS before the checked period as well as inside it.
+DENIALS = 2
+DENIED_SHARE = 0.25
+LOOKBACK_DAYS = 180
+
+_LEAST = f"""CASE WHEN l.kind = 'ACTIVITY' THEN {LEAST_MINUTES["ACTIVITY"]}
+    WHEN l.channel = 'FACE_TO_FACE' THEN {LEAST_MINUTES["FACE_TO_FACE"]}
+    WHEN l.channel = 'PHONE' THEN {LEAST_MINUTES["PHONE"]} ELSE {LEAST_MINUTES["MESSAGE"]} END"""
 
 
 def _source(log: WorkLog) -> PointSource:
@@ -121,6 +140,7 @@ class DetectionReport:
     burst: int
     unconfirmed: int
     spot_check_failed: int
+    denial_pattern: int
 
 
 async def detect(ctx: Ctx, org_id: int, start: date, end: date) -> DetectionReport:
@@ -136,7 +156,10 @@ async def detect(ctx: Ctx, org_id: int, start: date, end: date) -> DetectionRepo
         "end": datetime.combine(end + timedelta(days=1), time(), tz),
         "sim": SIMILARITY,
         "min": MIN_TEXT,
-        "per_hour": PER_HOUR,
+        "window": WINDOW_MINUTES,
+        "denials": DENIALS,
+        "share": DENIED_SHARE,
+        "lookback": LOOKBACK_DAYS,
         "stale": datetime.now(UTC) - timedelta(days=UNCONFIRMED_DAYS),
     }
     scope = "l.org_path <@ CAST(:root AS ltree) AND l.deleted_at IS NULL AND l.occurred_at >= :start AND l.occurred_at < :end"
@@ -153,14 +176,31 @@ async def detect(ctx: Ctx, org_id: int, start: date, end: date) -> DetectionRepo
     bursts = await _ids(
         ctx,
         f"""
-        WITH windows AS (  -- every 60-minute window that starts at one of the cadre's logs
-            SELECT l.cadre_id, l.occurred_at AS s FROM work_logs l
-            JOIN work_logs o ON o.cadre_id = l.cadre_id AND o.deleted_at IS NULL
-             AND o.occurred_at >= l.occurred_at AND o.occurred_at < l.occurred_at + interval '1 hour'
-            WHERE {scope} GROUP BY l.cadre_id, l.occurred_at HAVING count(*) > :per_hour)
-        SELECT DISTINCT l.id FROM windows w JOIN work_logs l ON l.cadre_id = w.cadre_id
-         AND l.occurred_at >= w.s AND l.occurred_at < w.s + interval '1 hour'
-        WHERE {scope}""",
+        WITH starts AS (  -- the least minutes of a cadre's records begun in each window
+            SELECT o.cadre_id, o.occurred_at AS s, sum({_LEAST}) AS least
+            FROM work_logs o JOIN work_logs l ON l.cadre_id = o.cadre_id AND l.deleted_at IS NULL
+             AND l.occurred_at >= o.occurred_at
+             AND l.occurred_at < o.occurred_at + make_interval(mins => :window)
+            WHERE {scope.replace("l.", "o.")} GROUP BY o.cadre_id, o.occurred_at)
+        SELECT DISTINCT l.id FROM starts w JOIN work_logs l ON l.cadre_id = w.cadre_id
+         AND l.occurred_at >= w.s AND l.occurred_at < w.s + make_interval(mins => :window)
+        WHERE w.least > :window AND {scope}""",
+        params,
+    )
+    denial_pattern = await _ids(
+        ctx,
+        f"""
+        WITH answers AS (
+            SELECT l.cadre_id, count(*) FILTER (WHERE NOT c.confirmed) AS denied, count(*) AS answered
+            FROM log_confirmations c JOIN work_logs l ON l.id = c.log_id
+            WHERE l.org_path <@ CAST(:root AS ltree) AND l.deleted_at IS NULL
+              AND l.occurred_at >= CAST(:start AS timestamptz) - make_interval(days => :lookback)
+              AND l.occurred_at < :end
+            GROUP BY l.cadre_id)
+        SELECT l.id FROM work_logs l JOIN answers a ON a.cadre_id = l.cadre_id
+        WHERE {scope} AND l.kind = 'CONTACT' AND a.denied >= :denials
+          AND a.denied >= :share * a.answered
+          AND NOT EXISTS (SELECT 1 FROM log_confirmations c WHERE c.log_id = l.id)""",
         params,
     )
     unconfirmed = await _ids(
@@ -183,7 +223,11 @@ async def detect(ctx: Ctx, org_id: int, start: date, end: date) -> DetectionRepo
             ctx, [(i, FlagKind.NEAR_DUPLICATE, "与其他日志内容高度雷同") for i in dupes]
         ),
         await _raise_flags(
-            ctx, [(i, FlagKind.BURST, f"60 分钟内记录超过 {PER_HOUR} 条") for i in bursts]
+            ctx,
+            [
+                (i, FlagKind.BURST, f"{WINDOW_MINUTES} 分钟内的记录按最短用时也做不完")
+                for i in bursts
+            ],
         ),
         await _raise_flags(
             ctx,
@@ -193,6 +237,13 @@ async def detect(ctx: Ctx, org_id: int, start: date, end: date) -> DetectionRepo
             ],
         ),
         await _raise_flags(ctx, [(i, FlagKind.SPOT_CHECK_FAILED, "抽查未能核实") for i in failed]),
+        await _raise_flags(
+            ctx,
+            [
+                (i, FlagKind.DENIAL_PATTERN, "该干部的联系多次被小伙伴否认，本条尚无人确认")
+                for i in denial_pattern
+            ],
+        ),
     )
     await ctx.audit("flags.detect", "Org", org.id, org.path, after=report.__dict__)
     return report

@@ -297,10 +297,11 @@ FlagKindEnum = domain_enum(
     "FlagKind",
     "可疑标记",
     NEAR_DUPLICATE="内容高度雷同",
-    BURST="超出个人能力的密集记录",
+    BURST="一小时内按最短用时也做不完的密集记录",
     UNCONFIRMED="长期未获小伙伴确认",
     DENIED="小伙伴否认",
     SPOT_CHECK_FAILED="抽查未能核实",
+    DENIAL_PATTERN="多次被小伙伴否认的干部尚无人确认的联系",
 )
 FlagStatusEnum = domain_enum(
     FlagStatus,

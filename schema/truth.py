@@ -45,12 +45,15 @@ class Flag(Node):
         return WorkLog.of(await worklogs.get(info.context.ctx, self.row.log_id))
 
 
-@strawberry.type(description="检测结果：新增标记数")
+@strawberry.type(description="检测结果：本次运行新增的各类可疑标记数")
 class DetectionReport:
-    near_duplicate: int
-    burst: int
-    unconfirmed: int
-    spot_check_failed: int
+    near_duplicate: int = strawberry.field(description="内容高度雷同（NEAR_DUPLICATE）")
+    burst: int = strawberry.field(description="一小时内按最短用时也做不完的记录（BURST）")
+    unconfirmed: int = strawberry.field(description="长期未获小伙伴确认（UNCONFIRMED）")
+    spot_check_failed: int = strawberry.field(description="抽查未能核实（SPOT_CHECK_FAILED）")
+    denial_pattern: int = strawberry.field(
+        description="多次被小伙伴否认的干部尚无人确认的联系（DENIAL_PATTERN）"
+    )
 
 
 @strawberry.type(description="抽查样本的一条")
@@ -161,6 +164,7 @@ class TruthMutation:
             burst=r.burst,
             unconfirmed=r.unconfirmed,
             spot_check_failed=r.spot_check_failed,
+            denial_pattern=r.denial_pattern,
         )
 
     @strawberry.mutation(description="复核标记：CLEARED 恢复积分，UPHELD 维持不计")

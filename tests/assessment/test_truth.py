@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -33,99 +34,203 @@ HONEST, HONEST_BUSY_DAY, COPIER, BURSTER, DENIED_BY_YOUTH = (
 PLAN = [HONEST] * 5 + [HONEST_BUSY_DAY] + [COPIER, BURSTER, DENIED_BY_YOUTH]
 
 
+@dataclass
+class Planted:
+    """One planted record: when, what, how, with which of the cadre's youth, the youth's
+    answer (None: not asked or not answered) and whether it is fabricated."""
+
+    at: datetime
+    text: str
+    channel: str
+    youth: int
+    answer: bool | None
+    fake: bool
+
+
+async def plant_records(
+    api, tree, org: str, name: str, mobile: int, n_youth: int, rows: list[Planted]
+):
+    """A cadre with n_youth accepted youth and their records, written as the write path
+    writes them (a point each; a denial flags the log at once, as confirmContact does)."""
+    from models import Cadre, LogConfirmation
+
+    user, _, youth_ids = await make_cadre(api, tree, name, org, n_youth, mobile)
+    cadre_id = await cadre_id_of(api.services, user)
+    labels: dict[int, bool] = {}
+    async with api.services.sessionmaker() as s:
+        cadre = await s.get(Cadre, cadre_id)
+        tenant = {"org_id": cadre.org_id, "org_path": cadre.org_path, "city_id": cadre.city_id}
+        for row in rows:
+            youth_id = pk_of(youth_ids[row.youth % len(youth_ids)])
+            log = WorkLog(
+                cadre_id=cadre_id,
+                kind=LogKind.CONTACT,
+                youth_id=youth_id,
+                channel=row.channel,
+                content=row.text,
+                occurred_at=row.at,
+                participant_count=1,
+                **tenant,
+            )
+            s.add(log)
+            await s.flush()
+            s.add(
+                PointEntry(
+                    cadre_id=cadre_id,
+                    source=PointSource.CONTACT_LOG,
+                    source_id=log.id,
+                    points=1,
+                    day=row.at.date(),
+                    **tenant,
+                )
+            )
+            if row.answer is not None:
+                s.add(LogConfirmation(log_id=log.id, youth_id=youth_id, confirmed=row.answer))
+            if row.answer is False:
+                s.add(
+                    Flag(
+                        log_id=log.id,
+                        cadre_id=cadre_id,
+                        kind="DENIED",
+                        status="OPEN",
+                        detail="否认",
+                        **tenant,
+                    )
+                )
+            labels[log.id] = row.fake
+        await s.commit()
+    return labels
+
+
 async def plant(api, tree, plan: list[str] = PLAN, logs_each: int = 12):
     """Honest cadres: varied texts over weeks (one of them has a genuinely busy volunteer
     afternoon). Fabricators: one copies a text with tiny edits over weeks; one writes
     varied texts but a dozen "face-to-face" talks within an hour; one looks plausible but
     their youth deny a third of the contacts when asked."""
-    from models import Cadre, LogConfirmation
-
     rng = random.Random(17)
     now = datetime.now(UTC)
-    labels: dict[int, bool] = {}  # log id → fabricated?
+    labels: dict[int, bool] = {}
     for c, kind in enumerate(plan):
         fake = kind in (COPIER, BURSTER, DENIED_BY_YOUTH)
-        user, _, youth_ids = await make_cadre(
-            api, tree, f"c{c}", "A1" if c % 2 else "A2", 2, 5000 + c * 10
-        )
-        cadre_id = await cadre_id_of(api.services, user)
-        async with api.services.sessionmaker() as s:
-            cadre = await s.get(Cadre, cadre_id)
-            for i in range(logs_each):
-                at = now - timedelta(days=2 + i * 2, hours=rng.randint(0, 8))
-                text = honest_text(rng, i)
-                if kind == COPIER:
-                    text = f"与小伙伴面对面谈心谈话，了解思想工作生活情况，宣传团的政策{'。' * (i % 2)}"
-                if kind == BURSTER or (kind == HONEST_BUSY_DAY and i < 5):
-                    at = now - timedelta(days=3, minutes=i * 4)
-                log = WorkLog(
-                    cadre_id=cadre_id,
-                    kind=LogKind.CONTACT,
-                    youth_id=pk_of(youth_ids[i % 2]),
-                    channel="FACE_TO_FACE",
-                    content=text,
-                    occurred_at=at,
-                    participant_count=1,
-                    org_id=cadre.org_id,
-                    org_path=cadre.org_path,
-                    city_id=cadre.city_id,
-                )
-                s.add(log)
-                await s.flush()
-                s.add(
-                    PointEntry(
-                        cadre_id=cadre_id,
-                        source=PointSource.CONTACT_LOG,
-                        source_id=log.id,
-                        points=1,
-                        day=at.date(),
-                        org_id=cadre.org_id,
-                        org_path=cadre.org_path,
-                        city_id=cadre.city_id,
-                    )
-                )
-                if kind == DENIED_BY_YOUTH and i % 3 == 0:
-                    s.add(
-                        LogConfirmation(
-                            log_id=log.id, youth_id=pk_of(youth_ids[i % 2]), confirmed=False
-                        )
-                    )
-                    s.add(
-                        Flag(
-                            log_id=log.id,
-                            cadre_id=cadre_id,
-                            kind="DENIED",
-                            status="OPEN",
-                            detail="否认",
-                            org_id=cadre.org_id,
-                            org_path=cadre.org_path,
-                            city_id=cadre.city_id,
-                        )
-                    )
-                labels[log.id] = fake
-            await s.commit()
+        rows = []
+        for i in range(logs_each):
+            at = now - timedelta(days=2 + i * 2, hours=rng.randint(0, 8))
+            text = honest_text(rng, i)
+            if kind == COPIER:
+                text = f"与小伙伴面对面谈心谈话，了解思想工作生活情况，宣传团的政策{'。' * (i % 2)}"
+            if kind == BURSTER or (kind == HONEST_BUSY_DAY and i < 5):
+                at = now - timedelta(days=3, minutes=i * 4)
+            denied = kind == DENIED_BY_YOUTH and i % 3 == 0
+            rows.append(Planted(at, text, "FACE_TO_FACE", i, False if denied else None, fake))
+        org = "A1" if c % 2 else "A2"
+        labels |= await plant_records(api, tree, org, f"c{c}", 5000 + c * 10, 2, rows)
     return labels
 
 
-async def test_planted_fabricators_are_told_apart(world) -> None:
-    api = world.api
-    labels = await plant(api, world.tree)
-    province = await add_user(api.services, "prov", org=world.tree["P"], roles=("province_admin",))
+COPIED = [
+    "入户走访青年，宣讲团的知识，帮助解决实际困难{}",
+    "组织青年开展线上交流，了解近期学习工作情况{}",
+]
+
+
+async def plant_other(api, tree, seed: int = 2027) -> dict[int, bool]:
+    """A second, larger planted set with other parameters, written before the detectors
+    were run on it and not tuned to: 24 cadres with four youth each, three channels,
+    youth who answer about half the contacts; honest cadres with busy days of three to six
+    records, and two whose youth deny one real contact by mistake; two copiers with other
+    texts and edits; two bursters with eight to fourteen records within the hour; two
+    deniers, most of whose records are invented and denied when a youth answers."""
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    channels = ["FACE_TO_FACE", "PHONE", "WECHAT"]
+    plan = (
+        ["honest"] * 14
+        + ["busy"] * 3
+        + ["slip"] * 2
+        + ["copier"] * 2
+        + ["burster"] * 2
+        + ["denier"] * 2
+    )
+    labels: dict[int, bool] = {}
+    for c, kind in enumerate(plan):
+        n = rng.randint(10, 20)
+        rows = []
+        for i in range(n):
+            at = now - timedelta(
+                days=rng.randint(2, 58), hours=rng.randint(0, 10), minutes=rng.randint(0, 59)
+            )
+            answer = True if rng.random() < 0.5 else None
+            rows.append(
+                Planted(
+                    at, honest_text(rng, i), rng.choice(channels), rng.randrange(4), answer, False
+                )
+            )
+        if kind == "busy":
+            day, gap = now - timedelta(days=rng.randint(3, 40)), rng.randint(6, 12)
+            for i in range(rng.randint(3, 6)):
+                rows[i].at, rows[i].channel = (
+                    day + timedelta(minutes=i * gap),
+                    rng.choice(["FACE_TO_FACE", "PHONE"]),
+                )
+        elif kind == "slip":
+            rows[0].answer = False  # a youth misremembers one real contact
+        elif kind == "copier":
+            template = COPIED[c % 2]
+            for row in rows:
+                row.text, row.fake = (
+                    template.format(rng.choice(["", "。", "！", "，效果良好", "，青年反响好"])),
+                    True,
+                )
+        elif kind == "burster":
+            day, span = now - timedelta(days=rng.randint(3, 40)), rng.randint(35, 60)
+            for i, row in enumerate(rows[: rng.randint(8, 14)]):
+                row.at, row.fake = day + timedelta(minutes=i * span // 14), True
+                row.channel, row.answer = rng.choice(["FACE_TO_FACE", "PHONE"]), None
+        elif kind == "denier":
+            for row in rows:
+                row.fake = rng.random() < 0.7
+                answered = rng.random() < 0.5
+                row.answer = (not row.fake) if answered else None
+        org = "A1" if c % 2 else "A2"
+        labels |= await plant_records(api, tree, org, f"o{c}", 7000 + c * 10, 4, rows)
+    return labels
+
+
+async def detected(api, tree, labels: dict[int, bool]) -> tuple[float, float, dict, set[int]]:
+    """Run detectFlags over the planted period as the province; precision, recall, report."""
+    province = await add_user(api.services, "prov", org=tree["P"], roles=("province_admin",))
     t = await api.token_for(province.id)
     today = league_today(api.services)
     r = await api.gql(
         """mutation($o: ID!, $f: Date!, $t: Date!) { detectFlags(orgId: $o, dateFrom: $f, dateTo: $t) {
-        nearDuplicate burst unconfirmed spotCheckFailed } }""",
+        nearDuplicate burst unconfirmed spotCheckFailed denialPattern } }""",
         {
-            "o": gid("Org", world.tree["A"].id),
+            "o": gid("Org", tree["A"].id),
             "f": (today - timedelta(days=60)).isoformat(),
             "t": today.isoformat(),
         },
         token=t,
     )
-    report = r.data["detectFlags"]
     async with api.services.sessionmaker() as s:
         flagged = set(await s.scalars(sa.select(Flag.log_id).where(Flag.log_id.in_(labels))))
+    fabricated = {i for i, fake in labels.items() if fake}
+    tp = len(flagged & fabricated)
+    precision = tp / len(flagged) if flagged else 0.0
+    print(
+        f"\nplanted: {len(labels)} logs ({len(fabricated)} fabricated); flags {r.data['detectFlags']}; "
+        f"precision {precision:.2f}, recall {tp / len(fabricated):.2f}"
+    )
+    return precision, tp / len(fabricated), r.data["detectFlags"], flagged
+
+
+async def test_planted_fabricators_are_told_apart(world) -> None:
+    api = world.api
+    labels = await plant(api, world.tree)
+    precision, recall, report, flagged = await detected(api, world.tree, labels)
+    # The busy honest afternoon (five talks) fits in its hour; the burster's dozen do not.
+    # The denier's unanswered contacts are held as a pattern once two denials make one.
+    assert precision >= 0.9 and recall >= 0.9, (precision, recall, report)
+    async with api.services.sessionmaker() as s:
         credited = dict(
             (
                 await s.execute(
@@ -135,34 +240,31 @@ async def test_planted_fabricators_are_told_apart(world) -> None:
                 )
             ).all()
         )
-    fabricated = {i for i, fake in labels.items() if fake}
-    tp = len(flagged & fabricated)
-    precision = tp / len(flagged) if flagged else 0.0
-    recall = tp / len(fabricated)
-    print(
-        f"\nplanted: {len(labels)} logs ({len(fabricated)} fabricated); flags {report}; "
-        f"precision {precision:.2f}, recall {recall:.2f}"
-    )
-    # The busy honest afternoon is a false positive (a reviewer clears it); the denier's
-    # undenied logs are missed: both are the honest limits of these signals.
-    assert precision >= 0.8 and recall >= 0.75, (precision, recall, report)
     # Flagged records earn no points (the planted denials were flagged at the source); the others keep theirs.
-    detected = flagged - {i for i in flagged if credited[i] == 1}
-    assert all(credited[i] == 0 for i in detected) and all(
+    detected_now = flagged - {i for i in flagged if credited[i] == 1}
+    assert all(credited[i] == 0 for i in detected_now) and all(
         credited[i] == 1 for i in labels if i not in flagged
     )
     # Running again finds nothing new.
+    province = await add_user(api.services, "prov2", org=world.tree["P"], roles=("province_admin",))
+    today = league_today(api.services)
     again = await api.gql(
         """mutation($o: ID!, $f: Date!, $t: Date!) { detectFlags(orgId: $o, dateFrom: $f, dateTo: $t) {
-        nearDuplicate burst } }""",
+        nearDuplicate burst denialPattern } }""",
         {
             "o": gid("Org", world.tree["A"].id),
             "f": (today - timedelta(days=60)).isoformat(),
             "t": today.isoformat(),
         },
-        token=t,
+        token=await api.token_for(province.id),
     )
-    assert again.data["detectFlags"] == {"nearDuplicate": 0, "burst": 0}
+    assert again.data["detectFlags"] == {"nearDuplicate": 0, "burst": 0, "denialPattern": 0}
+
+
+async def test_a_second_planted_set_not_tuned_to(world) -> None:
+    labels = await plant_other(world.api, world.tree)
+    precision, recall, report, _ = await detected(world.api, world.tree, labels)
+    assert precision >= 0.9 and recall >= 0.9, (precision, recall, report)
 
 
 async def test_review_clears_or_upholds_and_points_follow(world) -> None:
