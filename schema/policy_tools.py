@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -15,6 +16,7 @@ from resolvers import policy_approval, policy_tools
 from resolvers.policy import ABOVE_YOUR_LEVEL
 from resolvers.policy_tools import Change, Diff
 from schema.context import Info
+from schema.enums import domain_enum
 from schema.orgs import Org
 from schema.relay import (
     After,
@@ -31,22 +33,28 @@ from schema.relay import (
 
 @strawberry.type(description="持有某项权限的人，及其依据的授权")
 class RightHolder:
-    user_id: strawberry.ID
-    name: str
-    grant_id: strawberry.ID
-    role: str
-    grant_org_id: strawberry.ID
+    user_id: strawberry.ID = strawberry.field(description="持有人账号的全局 ID")
+    name: str = strawberry.field(description="持有人显示名")
+    grant_id: strawberry.ID = strawberry.field(description="依据的授权的全局 ID")
+    role: str = strawberry.field(description="授权的角色名（如 county_admin）")
+    grant_org_id: strawberry.ID = strawberry.field(
+        description="授权所在团组织的全局 ID（权限覆盖它的整个子树）"
+    )
     delegated_by: strawberry.ID | None = strawberry.field(description="代管：代表哪位委托人")
 
 
 ABOVE = "高于你管理层级的授权：只说有，不显示姓名、授权和角色"
 
 
-@strawberry.type
+@strawberry.type(description="谁能执行某操作：一页持有人（按授权 ID 分页）")
 class WhoCanPage:
     total_count: int = strawberry.field(description="你可查看的持有人数")
-    holders: list[RightHolder]
-    end_cursor: str | None
+    holders: list[RightHolder] = strawberry.field(
+        description="本页的持有人（你可查看授权的范围内）"
+    )
+    end_cursor: str | None = strawberry.field(
+        description="本页最后一条的游标，作下一页的 after；没有更多时为 null"
+    )
     held_above: bool = strawberry.field(
         description="另有高于你管理层级的授权也允许此操作（" + ABOVE + "）"
     )
@@ -55,7 +63,7 @@ class WhoCanPage:
 
 @strawberry.type(description="某人可及的子树")
 class ReachableSubtree:
-    org: Org
+    org: Org = strawberry.field(description="子树的根组织")
     orgs: int = strawberry.field(description="子树中的组织数")
     objects: int | None = strawberry.field(
         description="子树中该类对象的记录数（角色与权限、指标等全局对象为空）"
@@ -67,17 +75,21 @@ class ReachableSubtree:
 
 @strawberry.type(description="某人可及的子树，按组织分页")
 class WhatCanPage:
-    total_count: int
-    subtrees: list[ReachableSubtree]
-    end_cursor: str | None
+    total_count: int = strawberry.field(description="可及子树的总数（只算你可查看授权的范围）")
+    subtrees: list[ReachableSubtree] = strawberry.field(description="本页的子树")
+    end_cursor: str | None = strawberry.field(
+        description="本页最后一条的游标，作下一页的 after；没有更多时为 null"
+    )
 
 
 @strawberry.type(description="一项权利：账号 × 操作 × 对象 × 子树")
 class RightChange:
-    user_id: strawberry.ID
-    action: Act
-    object: Obj
-    subtree: Org | None
+    user_id: strawberry.ID = strawberry.field(description="账号的全局 ID")
+    action: Act = strawberry.field(description="操作")
+    object: Obj = strawberry.field(description="权限对象")
+    subtree: Org | None = strawberry.field(
+        description="权利所及子树的根组织；你看不到该组织时为 null"
+    )
     user_pk: strawberry.Private[int]
 
     @strawberry.field(description="该账号的显示名（客户端显示“谁”获得或失去）")
@@ -88,17 +100,16 @@ class RightChange:
 
 @strawberry.type(description="策略变更的影响：获得与失去的权利")
 class PolicyDiff:
-    gained_count: int
-    lost_count: int
-    gained: list[RightChange]
-    lost: list[RightChange]
+    gained_count: int = strawberry.field(description="获得的权利总数（含未逐项列出的）")
+    lost_count: int = strawberry.field(description="失去的权利总数（含未逐项列出的）")
+    gained: list[RightChange] = strawberry.field(description="获得的权利（最多列 500 项）")
+    lost: list[RightChange] = strawberry.field(description="失去的权利（最多列 500 项）")
     hidden_count: int = strawberry.field(
         description="在你可查看授权的范围之外（高于你的管理层级）变化的权利数，不逐项显示"
     )
     hidden_note: str | None = strawberry.field(description="hidden_count 的中文说明")
 
 
-@strawberry.enum(description="变更类型")
 class ChangeKind(Enum):
     ADD_GRANT = "ADD_GRANT"
     REVOKE_GRANT = "REVOKE_GRANT"
@@ -106,15 +117,38 @@ class ChangeKind(Enum):
     REMOVE_PERMISSION = "REMOVE_PERMISSION"
 
 
+domain_enum(
+    ChangeKind,
+    "ChangeKind",
+    "变更类型",
+    ADD_GRANT="授权：在某团组织给某账号某角色",
+    REVOKE_GRANT="撤销一项授权",
+    ADD_PERMISSION="给角色增加一项权限（操作 × 对象）",
+    REMOVE_PERMISSION="从角色去掉一项权限",
+)
+
+
 @strawberry.input(description="一项拟议的变更")
 class PolicyChangeInput:
-    kind: ChangeKind
-    user_id: strawberry.ID | None = None
-    role: str | None = None
-    org_id: strawberry.ID | None = None
-    grant_id: strawberry.ID | None = None
-    object: Obj | None = None
-    action: Act | None = None
+    kind: ChangeKind = strawberry.field(description="变更类型")
+    user_id: strawberry.ID | None = strawberry.field(
+        default=None, description="账号的全局 ID（ADD_GRANT 必填）"
+    )
+    role: str | None = strawberry.field(
+        default=None, description="角色名（ADD_GRANT、ADD_PERMISSION、REMOVE_PERMISSION 必填）"
+    )
+    org_id: strawberry.ID | None = strawberry.field(
+        default=None, description="授权所在团组织的全局 ID（ADD_GRANT 必填）"
+    )
+    grant_id: strawberry.ID | None = strawberry.field(
+        default=None, description="要撤销的授权的全局 ID（REVOKE_GRANT 必填）"
+    )
+    object: Obj | None = strawberry.field(
+        default=None, description="权限对象（ADD_PERMISSION、REMOVE_PERMISSION 必填）"
+    )
+    action: Act | None = strawberry.field(
+        default=None, description="操作（ADD_PERMISSION、REMOVE_PERMISSION 必填）"
+    )
 
 
 def _changes(items: list[PolicyChangeInput]) -> list[Change]:
@@ -171,7 +205,6 @@ async def _diff(info: Info, d: Diff, limit: int = 500) -> PolicyDiff:
     )
 
 
-@strawberry.enum(description="变更申请的类型")
 class PolicyChangeRequestKind(Enum):
     ADD_PERMISSION = "ADD_PERMISSION"
     SET_FIELD_RULE = "SET_FIELD_RULE"
@@ -179,27 +212,72 @@ class PolicyChangeRequestKind(Enum):
     IMPORT_POLICY = "IMPORT_POLICY"
 
 
-@strawberry.enum(description="变更申请的状态")
+domain_enum(
+    PolicyChangeRequestKind,
+    "PolicyChangeRequestKind",
+    "变更申请的类型",
+    ADD_PERMISSION="给角色增加一项权限",
+    SET_FIELD_RULE="设置角色对受保护字段的可见范围",
+    GRANT_FIELD_ACCESS="受保护字段的例外授权",
+    IMPORT_POLICY="导入策略文件",
+)
+
+
 class PolicyChangeRequestStatus(Enum):
     PENDING = "PENDING"
     APPROVED = "APPROVED"
     REJECTED = "REJECTED"
 
 
+domain_enum(
+    PolicyChangeRequestStatus,
+    "PolicyChangeRequestStatus",
+    "变更申请的状态",
+    PENDING="待另一位权限管理员批准",
+    APPROVED="已批准并生效",
+    REJECTED="已驳回，未生效",
+)
+
+
 @strawberry.input(description="一项会扩大提出人自身权限、须由另一位权限管理员批准的变更")
 class PolicyChangeRequestInput:
-    kind: PolicyChangeRequestKind
-    role: str | None = None
-    object: Obj | None = None
-    action: Act | None = None
-    field: str | None = None
-    max_distance: int | None = None
-    minors: bool = False
-    user_id: strawberry.ID | None = None
-    org_id: strawberry.ID | None = None
-    reason: str | None = None
-    ends_at: datetime | None = None
-    document: JSON | None = None
+    kind: PolicyChangeRequestKind = strawberry.field(description="申请的类型，决定下面哪些字段必填")
+    role: str | None = strawberry.field(
+        default=None, description="角色名（ADD_PERMISSION、SET_FIELD_RULE 用）"
+    )
+    object: Obj | None = strawberry.field(
+        default=None,
+        description="权限对象（ADD_PERMISSION、SET_FIELD_RULE、GRANT_FIELD_ACCESS 用）",
+    )
+    action: Act | None = strawberry.field(default=None, description="操作（ADD_PERMISSION 用）")
+    field: str | None = strawberry.field(
+        default=None,
+        description="受保护字段名，如 mobile、birth_date（SET_FIELD_RULE、GRANT_FIELD_ACCESS 用）",
+    )
+    max_distance: int | None = strawberry.field(
+        default=None,
+        description="层级距离 0–99：授权组织以下几级之内可见（SET_FIELD_RULE 用；为空则删除规则）",
+    )
+    minors: bool = strawberry.field(
+        default=False,
+        description="是否也可看未成年小伙伴的该字段（SET_FIELD_RULE、GRANT_FIELD_ACCESS 用）",
+    )
+    user_id: strawberry.ID | None = strawberry.field(
+        default=None, description="获得例外授权的账号（GRANT_FIELD_ACCESS 用）"
+    )
+    org_id: strawberry.ID | None = strawberry.field(
+        default=None, description="例外授权覆盖的团组织子树（GRANT_FIELD_ACCESS 用）"
+    )
+    reason: str | None = strawberry.field(
+        default=None, description="例外授权的理由（GRANT_FIELD_ACCESS 必填，记入审计）"
+    )
+    ends_at: datetime | None = strawberry.field(
+        default=None,
+        description="例外授权的失效时间（GRANT_FIELD_ACCESS 可选；不给则长期有效，直到撤销）",
+    )
+    document: JSON | None = strawberry.field(
+        default=None, description="策略文件（IMPORT_POLICY 用，格式同 exportPolicy 的结果）"
+    )
 
     def payload(self) -> dict:
         return {
@@ -219,15 +297,19 @@ class PolicyChangeRequestInput:
 
 @strawberry.type(description="策略变更申请（双人复核）：另一位权限管理员批准后才生效")
 class PolicyChangeRequest(Node):
-    kind: PolicyChangeRequestKind
-    summary: str
-    payload: JSON
-    status: PolicyChangeRequestStatus
-    requested_by: strawberry.ID
-    requested_at: datetime
-    decided_by: strawberry.ID | None
-    decided_at: datetime | None
-    note: str
+    kind: PolicyChangeRequestKind = strawberry.field(description="申请的类型")
+    summary: str = strawberry.field(description="变更内容的中文摘要")
+    payload: JSON = strawberry.field(
+        description="申请的完整内容（与提交的输入相同，键为 snake_case）"
+    )
+    status: PolicyChangeRequestStatus = strawberry.field(description="状态：待批准、已批准或已驳回")
+    requested_by: strawberry.ID = strawberry.field(description="提出人账号的全局 ID")
+    requested_at: datetime = strawberry.field(description="提出时间")
+    decided_by: strawberry.ID | None = strawberry.field(
+        description="批准或驳回人账号的全局 ID；待批准时为 null"
+    )
+    decided_at: datetime | None = strawberry.field(description="批准或驳回时间；待批准时为 null")
+    note: str = strawberry.field(description="批准或驳回时的说明（可为空字符串）")
 
     @classmethod
     def of(cls, r: ChangeRequestRow) -> PolicyChangeRequest:
@@ -251,7 +333,10 @@ class PolicyToolsQuery:
     async def policy_change_requests(
         self,
         info: Info,
-        status: PolicyChangeRequestStatus | None = PolicyChangeRequestStatus.PENDING,
+        status: Annotated[
+            PolicyChangeRequestStatus | None,
+            strawberry.argument(description="只看这个状态的；默认 PENDING，传 null 看全部"),
+        ] = PolicyChangeRequestStatus.PENDING,
         first: First = None,
         after: After = None,
     ) -> Connection[PolicyChangeRequest]:
@@ -264,9 +349,11 @@ class PolicyToolsQuery:
     async def who_can(
         self,
         info: Info,
-        action: Act,
-        object: Obj,
-        org_id: strawberry.ID,
+        action: Annotated[Act, strawberry.argument(description="操作")],
+        object: Annotated[Obj, strawberry.argument(description="权限对象")],
+        org_id: Annotated[
+            strawberry.ID, strawberry.argument(description="在哪个团组织（全局 ID）执行")
+        ],
         first: First = None,
         after: After = None,
     ) -> WhoCanPage:
@@ -303,9 +390,11 @@ class PolicyToolsQuery:
     async def what_can(
         self,
         info: Info,
-        user_id: strawberry.ID,
-        action: Act,
-        object: Obj,
+        user_id: Annotated[
+            strawberry.ID, strawberry.argument(description="要查看的账号（全局 ID）")
+        ],
+        action: Annotated[Act, strawberry.argument(description="操作")],
+        object: Annotated[Obj, strawberry.argument(description="权限对象")],
         first: First = None,
         after: After = None,
     ) -> WhatCanPage:
@@ -330,7 +419,12 @@ class PolicyToolsQuery:
 
     @strawberry.field(description="预览一组策略或授权变更：谁获得、谁失去哪些权利，不做任何修改")
     async def preview_policy_change(
-        self, info: Info, changes: list[PolicyChangeInput]
+        self,
+        info: Info,
+        changes: Annotated[
+            list[PolicyChangeInput],
+            strawberry.argument(description="拟议的变更（1–200 项），按顺序叠加计算"),
+        ],
     ) -> PolicyDiff:
         return await _diff(info, await policy_tools.preview(info.context.ctx, _changes(changes)))
 
@@ -359,25 +453,43 @@ class PolicyToolsMutation:
         description="提交策略变更申请：会扩大你自己权限的变更须由另一位权限管理员批准"
     )
     async def request_policy_change(
-        self, info: Info, input: PolicyChangeRequestInput
+        self,
+        info: Info,
+        input: Annotated[PolicyChangeRequestInput, strawberry.argument(description="申请的内容")],
     ) -> PolicyChangeRequest:
         row = await policy_approval.request(info.context.ctx, input.kind.value, input.payload())
         return PolicyChangeRequest.of(row)
 
     @strawberry.mutation(description="批准他人的策略变更申请（即刻生效，以你的名义执行并审计）")
     async def approve_policy_change(
-        self, info: Info, id: strawberry.ID, note: str = ""
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="变更申请的全局 ID（不能批准自己提出的）"),
+        ],
+        note: Annotated[str, strawberry.argument(description="批准说明（可选）")] = "",
     ) -> PolicyChangeRequest:
         return await _decided(info, id, approve=True, note=note)
 
     @strawberry.mutation(description="驳回他人的策略变更申请")
     async def reject_policy_change(
-        self, info: Info, id: strawberry.ID, note: str = ""
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="变更申请的全局 ID")],
+        note: Annotated[str, strawberry.argument(description="驳回理由（可选）")] = "",
     ) -> PolicyChangeRequest:
         return await _decided(info, id, approve=False, note=note)
 
     @strawberry.mutation(description="一次应用一组变更（同一事务），返回与预览相同的差异")
-    async def apply_policy_change(self, info: Info, changes: list[PolicyChangeInput]) -> PolicyDiff:
+    async def apply_policy_change(
+        self,
+        info: Info,
+        changes: Annotated[
+            list[PolicyChangeInput],
+            strawberry.argument(description="要应用的变更（1–200 项），全部成功或全部不生效"),
+        ],
+    ) -> PolicyDiff:
         return await _diff(info, await policy_tools.apply(info.context.ctx, _changes(changes)))
 
     @strawberry.mutation(
@@ -386,12 +498,21 @@ class PolicyToolsMutation:
     async def delegate_role(
         self,
         info: Info,
-        to_user_id: strawberry.ID,
-        role: str,
-        org_id: strawberry.ID,
-        starts_at: datetime,
-        ends_at: datetime,
-        note: str = "",
+        to_user_id: Annotated[
+            strawberry.ID, strawberry.argument(description="代管人账号的全局 ID")
+        ],
+        role: Annotated[
+            str, strawberry.argument(description="委托的角色名（须是你在该组织持有的角色）")
+        ],
+        org_id: Annotated[
+            strawberry.ID, strawberry.argument(description="委托的授权所在团组织（全局 ID）")
+        ],
+        starts_at: Annotated[datetime, strawberry.argument(description="代管开始时间")],
+        ends_at: Annotated[
+            datetime,
+            strawberry.argument(description="代管结束时间（到期自动失效），须晚于开始时间"),
+        ],
+        note: Annotated[str, strawberry.argument(description="说明（可选）")] = "",
     ) -> strawberry.ID:
         g = await policy_tools.delegate(
             info.context.ctx,
@@ -410,11 +531,20 @@ class PolicyToolsMutation:
     async def set_field_rule(
         self,
         info: Info,
-        role: str,
-        object: Obj,
-        field: str,
-        max_distance: int | None = None,
-        minors: bool = False,
+        role: Annotated[str, strawberry.argument(description="角色名")],
+        object: Annotated[Obj, strawberry.argument(description="权限对象（如 YOUTH）")],
+        field: Annotated[
+            str, strawberry.argument(description="受保护字段名，如 mobile、birth_date")
+        ],
+        max_distance: Annotated[
+            int | None,
+            strawberry.argument(
+                description="层级距离 0–99：授权组织以下几级之内可见；为空则删除这条规则"
+            ),
+        ] = None,
+        minors: Annotated[
+            bool, strawberry.argument(description="是否也可看未成年小伙伴的该字段（默认否）")
+        ] = False,
     ) -> bool:
         row = await policy_tools.set_field_rule(
             info.context.ctx,
@@ -432,13 +562,23 @@ class PolicyToolsMutation:
     async def grant_field_access(
         self,
         info: Info,
-        user_id: strawberry.ID,
-        object: Obj,
-        field: str,
-        org_id: strawberry.ID,
-        reason: str,
-        minors: bool = False,
-        ends_at: datetime | None = None,
+        user_id: Annotated[
+            strawberry.ID, strawberry.argument(description="获得例外授权的账号（全局 ID）")
+        ],
+        object: Annotated[Obj, strawberry.argument(description="权限对象（如 YOUTH）")],
+        field: Annotated[
+            str, strawberry.argument(description="受保护字段名，如 mobile、birth_date")
+        ],
+        org_id: Annotated[
+            strawberry.ID, strawberry.argument(description="例外授权覆盖的团组织子树（全局 ID）")
+        ],
+        reason: Annotated[str, strawberry.argument(description="理由（必填，记入审计）")],
+        minors: Annotated[
+            bool, strawberry.argument(description="是否也可看未成年小伙伴的该字段（默认否）")
+        ] = False,
+        ends_at: Annotated[
+            datetime | None, strawberry.argument(description="失效时间（可选；不给则直到撤销）")
+        ] = None,
     ) -> strawberry.ID:
         fg = await policy_tools.grant_field(
             info.context.ctx,
@@ -453,7 +593,14 @@ class PolicyToolsMutation:
         return to_global_id("FieldGrant", fg.id)
 
     @strawberry.mutation(description="撤销例外授权")
-    async def revoke_field_access(self, info: Info, id: strawberry.ID) -> bool:
+    async def revoke_field_access(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="例外授权的全局 ID（grantFieldAccess 的返回值）"),
+        ],
+    ) -> bool:
         return (
             await policy_tools.revoke_field_grant(info.context.ctx, pk(id, "FieldGrant"))
         ).revoked_at is not None
@@ -461,5 +608,11 @@ class PolicyToolsMutation:
     @strawberry.mutation(
         description="导入策略文件（替换权限与字段规则；需要根组织的 policy:manage）"
     )
-    async def import_policy(self, info: Info, document: JSON) -> JSON:
+    async def import_policy(
+        self,
+        info: Info,
+        document: Annotated[
+            JSON, strawberry.argument(description="策略文件，格式同 exportPolicy 的结果")
+        ],
+    ) -> JSON:
         return JSON(await policy_tools.import_document(info.context.ctx, document))
