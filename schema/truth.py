@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 import strawberry
 
@@ -18,12 +19,14 @@ from schema.worklogs import WorkLog
 @strawberry.type(name="Flag", description="可疑记录标记：待复核期间该记录不计积分")
 class Flag(Node):
     row: strawberry.Private[FlagRow]
-    kind: FlagKind
-    detail: str
-    status: FlagStatus
-    created_at: datetime
-    reviewed_at: datetime | None
-    review_note: str
+    kind: FlagKind = strawberry.field(description="标记类别（由哪项检测或哪种情况产生）")
+    detail: str = strawberry.field(
+        description="检测给出的中文说明（如雷同的另一条日志、当日记录数）"
+    )
+    status: FlagStatus = strawberry.field(description="标记状态：待复核、复核通过或复核属实")
+    created_at: datetime = strawberry.field(description="标记时间")
+    reviewed_at: datetime | None = strawberry.field(description="复核时间；待复核时为 null")
+    review_note: str = strawberry.field(description="复核意见（待复核时为空字符串）")
 
     @classmethod
     def of(cls, r: FlagRow) -> Flag:
@@ -38,7 +41,7 @@ class Flag(Node):
             review_note=r.review_note,
         )
 
-    @strawberry.field
+    @strawberry.field(description="被标记的日志")
     async def log(self, info: Info) -> WorkLog:
         from resolvers import worklogs
 
@@ -58,23 +61,27 @@ class DetectionReport:
 
 @strawberry.type(description="抽查样本的一条")
 class SpotCheckItem:
-    id: strawberry.ID
-    log_id: strawberry.ID
-    stratum_org_id: strawberry.ID
-    reached: bool | None
-    confirmed: bool | None
-    satisfaction: int | None
-    notes: str
+    id: strawberry.ID = strawberry.field(description="样本条目的全局 ID（recordSpotCheck 用）")
+    log_id: strawberry.ID = strawberry.field(description="被抽中的日志的全局 ID")
+    stratum_org_id: strawberry.ID = strawberry.field(description="所属分层（下级团组织）的全局 ID")
+    reached: bool | None = strawberry.field(
+        description="是否联系上当事小伙伴；尚未记录结果时为 null"
+    )
+    confirmed: bool | None = strawberry.field(
+        description="小伙伴是否证实这次联系或活动；未联系上或尚未记录时为 null"
+    )
+    satisfaction: int | None = strawberry.field(description="小伙伴满意度 1–5；未问到时为 null")
+    notes: str = strawberry.field(description="抽查人的备注（可为空字符串）")
 
 
 @strawberry.type(name="SpotCheck", description="抽查：按下级组织分层、可复现的随机样本")
 class SpotCheck(Node):
     row: strawberry.Private[SpotCheckRow]
-    method: SpotCheckMethod
-    seed: int
-    sample_size: int
-    period_start: date
-    period_end: date
+    method: SpotCheckMethod = strawberry.field(description="抽查方式")
+    seed: int = strawberry.field(description="随机种子：同一种子与同一批数据抽到同一样本，便于复核")
+    sample_size: int = strawberry.field(description="样本条数（1–2000）")
+    period_start: date = strawberry.field(description="抽查的日志时段起（含）")
+    period_end: date = strawberry.field(description="抽查的日志时段止（含）")
 
     @classmethod
     def of(cls, r: SpotCheckRow) -> SpotCheck:
@@ -88,7 +95,7 @@ class SpotCheck(Node):
             period_end=r.period_end,
         )
 
-    @strawberry.field
+    @strawberry.field(description="样本的各条，含已记录的结果")
     async def items(self, info: Info) -> list[SpotCheckItem]:
         return [
             SpotCheckItem(
@@ -124,8 +131,12 @@ class TruthQuery:
         self,
         info: Info,
         under: Under = None,
-        status: FlagStatus | None = None,
-        kind: FlagKind | None = None,
+        status: Annotated[
+            FlagStatus | None, strawberry.argument(description="只看这个状态的；不给则全部")
+        ] = None,
+        kind: Annotated[
+            FlagKind | None, strawberry.argument(description="只看这一类别的；不给则全部")
+        ] = None,
         first: First = None,
         after: After = None,
     ) -> Connection[Flag]:
@@ -139,8 +150,14 @@ class TruthQuery:
         )
         return connection(page, Flag.of)
 
-    @strawberry.field
-    async def spot_check(self, info: Info, id: strawberry.ID) -> SpotCheck:
+    @strawberry.field(
+        description="一次抽查（对发起抽查的组织有 work:view 的人可见，否则 NOT_FOUND）"
+    )
+    async def spot_check(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="抽查的全局 ID")],
+    ) -> SpotCheck:
         return SpotCheck.of(await truth.get_check(info.context.ctx, pk(id, "SpotCheck")))
 
 
@@ -149,14 +166,33 @@ class TruthMutation:
     @strawberry.mutation(
         description="小伙伴确认（true）或否认（false）一次被记录的联系；否认会标记该记录"
     )
-    async def confirm_contact(self, info: Info, log_id: strawberry.ID, confirmed: bool) -> bool:
+    async def confirm_contact(
+        self,
+        info: Info,
+        log_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="被记录的联系日志的全局 ID（须是记录与你的联系）"),
+        ],
+        confirmed: Annotated[
+            bool, strawberry.argument(description="true 确认确有其事，false 否认")
+        ],
+    ) -> bool:
         return (
             await truth.confirm(info.context.ctx, pk(log_id, "WorkLog"), confirmed)
         ).confirmed == confirmed
 
     @strawberry.mutation(description="对子树在某时段的日志运行检测（需要 work:approve）")
     async def detect_flags(
-        self, info: Info, org_id: strawberry.ID, date_from: date, date_to: date
+        self,
+        info: Info,
+        org_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="检测这个团组织及其下级的日志（全局 ID）"),
+        ],
+        date_from: Annotated[date, strawberry.argument(description="日志发生日期起（含）")],
+        date_to: Annotated[
+            date, strawberry.argument(description="日志发生日期止（含）；时段不超过 366 天")
+        ],
     ) -> DetectionReport:
         r = await truth.detect(info.context.ctx, pk(org_id, "Org"), date_from, date_to)
         return DetectionReport(
@@ -169,7 +205,16 @@ class TruthMutation:
 
     @strawberry.mutation(description="复核标记：CLEARED 恢复积分，UPHELD 维持不计")
     async def review_flag(
-        self, info: Info, id: strawberry.ID, decision: FlagStatus, note: str
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="标记的全局 ID")],
+        decision: Annotated[
+            FlagStatus,
+            strawberry.argument(
+                description="复核结论：CLEARED 复核通过（恢复积分）或 UPHELD 复核属实"
+            ),
+        ],
+        note: Annotated[str, strawberry.argument(description="复核意见（必填，记入审计）")],
     ) -> Flag:
         return Flag.of(await truth.review(info.context.ctx, pk(id, "Flag"), decision, note))
 
@@ -177,12 +222,19 @@ class TruthMutation:
     async def draw_spot_check(
         self,
         info: Info,
-        org_id: strawberry.ID,
-        method: SpotCheckMethod,
-        sample_size: int,
-        seed: int,
-        date_from: date,
-        date_to: date,
+        org_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="抽查这个团组织及其下级（全局 ID），按其直接下级分层"),
+        ],
+        method: Annotated[SpotCheckMethod, strawberry.argument(description="抽查方式")],
+        sample_size: Annotated[int, strawberry.argument(description="样本条数（1–2000）")],
+        seed: Annotated[
+            int, strawberry.argument(description="随机种子（任意整数；记下它可重现同一样本）")
+        ],
+        date_from: Annotated[date, strawberry.argument(description="日志发生日期起（含）")],
+        date_to: Annotated[
+            date, strawberry.argument(description="日志发生日期止（含）；时段不超过 366 天")
+        ],
     ) -> SpotCheck:
         row = await truth.draw(
             info.context.ctx,
@@ -199,11 +251,17 @@ class TruthMutation:
     async def record_spot_check(
         self,
         info: Info,
-        item_id: strawberry.ID,
-        reached: bool,
-        confirmed: bool | None = None,
-        satisfaction: int | None = None,
-        notes: str = "",
+        item_id: Annotated[
+            strawberry.ID, strawberry.argument(description="样本条目的全局 ID（SpotCheckItem.id）")
+        ],
+        reached: Annotated[bool, strawberry.argument(description="是否联系上当事小伙伴")],
+        confirmed: Annotated[
+            bool | None, strawberry.argument(description="小伙伴是否证实（联系上时填写）")
+        ] = None,
+        satisfaction: Annotated[
+            int | None, strawberry.argument(description="满意度 1–5（可选）")
+        ] = None,
+        notes: Annotated[str, strawberry.argument(description="备注（可选）")] = "",
     ) -> SpotCheckItem:
         i = await truth.record(
             info.context.ctx,

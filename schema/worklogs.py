@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -17,18 +18,24 @@ from schema.relay import After, Connection, First, Node, Under, connection, opt_
 @strawberry.type(name="WorkLog", description="工作日志：一次联系或一次活动")
 class WorkLog(Node):
     row: strawberry.Private[WorkLogRow]
-    kind: LogKind
-    channel: Channel | None
-    activity_kind: ActivityKind | None
-    place: str
-    content: str
-    occurred_at: datetime
-    participant_count: int
+    kind: LogKind = strawberry.field(description="日志类别：联系记录或活动记录")
+    channel: Channel | None = strawberry.field(
+        description="联系方式（联系记录才有；活动记录为 null）"
+    )
+    activity_kind: ActivityKind | None = strawberry.field(
+        description="活动类型（活动记录才有；联系记录为 null）"
+    )
+    place: str = strawberry.field(description="地点（可为空字符串）")
+    content: str = strawberry.field(
+        description="内容（联系记录最多 2000 字，活动记录最多 4000 字）"
+    )
+    occurred_at: datetime = strawberry.field(description="联系或活动发生的时间")
+    participant_count: int = strawberry.field(description="参与的小伙伴人数（联系记录为 1）")
     client: str = strawberry.field(description="写入时使用的客户端：WEB 或 MOBILE")
-    created_at: datetime
-    updated_at: datetime
-    deleted_at: datetime | None
-    deleted_reason: str | None
+    created_at: datetime = strawberry.field(description="写入时间（可修改时限从此起算）")
+    updated_at: datetime = strawberry.field(description="最近修改时间")
+    deleted_at: datetime | None = strawberry.field(description="删除时间；未删除为 null")
+    deleted_reason: str | None = strawberry.field(description="删除原因；未删除为 null")
 
     @classmethod
     def of(cls, r: WorkLogRow) -> WorkLog:
@@ -77,36 +84,51 @@ class WorkLog(Node):
 
 @strawberry.input(description="记录一次联系")
 class LogContactInput:
-    youth_id: strawberry.ID
-    channel: Channel
-    content: str
+    youth_id: strawberry.ID = strawberry.field(
+        description="联系的小伙伴（全局 ID，须在你的联系名单中且已确认联系）"
+    )
+    channel: Channel = strawberry.field(description="联系方式")
+    content: str = strawberry.field(description="联系内容（必填，最多 2000 字）")
     occurred_at: datetime = strawberry.field(description="带时区，如 2026-05-04T10:00:00+08:00")
 
 
 @strawberry.input(description="记录一次活动")
 class LogActivityInput:
-    kind: ActivityKind
-    content: str
-    occurred_at: datetime
-    place: str = ""
-    participant_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
+    kind: ActivityKind = strawberry.field(
+        description="活动类型（团干部“五个一”或领导机关“五个一”的一种）"
+    )
+    content: str = strawberry.field(description="活动内容（必填，最多 4000 字）")
+    occurred_at: datetime = strawberry.field(
+        description="活动时间，带时区，如 2026-05-04T10:00:00+08:00"
+    )
+    place: str = strawberry.field(default="", description="地点（可选，最多 200 字）")
+    participant_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list,
+        description="参与的小伙伴（全局 ID，须在你的联系名单中且已确认联系；最多 500 位）",
+    )
     campaign_id: strawberry.ID | None = strawberry.field(default=None, description="所属集中活动")
 
 
 @strawberry.input(description="修改自己的日志（锁定前）；不填的字段不变")
 class UpdateWorkLogInput:
-    id: strawberry.ID
-    content: str | None = None
-    channel: Channel | None = None
-    activity_kind: ActivityKind | None = None
-    place: str | None = None
-    occurred_at: datetime | None = None
+    id: strawberry.ID = strawberry.field(description="要修改的日志的全局 ID")
+    content: str | None = strawberry.field(default=None, description="新的内容")
+    channel: Channel | None = strawberry.field(default=None, description="新的联系方式（联系记录）")
+    activity_kind: ActivityKind | None = strawberry.field(
+        default=None, description="新的活动类型（活动记录）"
+    )
+    place: str | None = strawberry.field(default=None, description="新的地点")
+    occurred_at: datetime | None = strawberry.field(default=None, description="新的发生时间")
 
 
 @strawberry.type
 class WorkLogQuery:
     @strawberry.field(description="一条日志（本人的，或有 work:view 的下级的）")
-    async def work_log(self, info: Info, id: strawberry.ID) -> WorkLog:
+    async def work_log(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="日志的全局 ID")],
+    ) -> WorkLog:
         return WorkLog.of(await worklogs.get(info.context.ctx, pk(id, "WorkLog")))
 
     @strawberry.field(description="日志：团干部看自己的，领导看权限范围内的；可筛选与全文搜索")
@@ -114,14 +136,38 @@ class WorkLogQuery:
         self,
         info: Info,
         under: Under = None,
-        cadre_id: strawberry.ID | None = None,
-        kind: LogKind | None = None,
-        channel: Channel | None = None,
-        activity_kind: ActivityKind | None = None,
-        occurred_from: datetime | None = None,
-        occurred_to: datetime | None = None,
-        search: str | None = None,
-        include_deleted: bool = False,
+        cadre_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="只看这位团干部的（全局 ID）；不给则全部"),
+        ] = None,
+        kind: Annotated[
+            LogKind | None, strawberry.argument(description="只看这一类别的；不给则全部")
+        ] = None,
+        channel: Annotated[
+            Channel | None, strawberry.argument(description="只看这种联系方式的；不给则全部")
+        ] = None,
+        activity_kind: Annotated[
+            ActivityKind | None, strawberry.argument(description="只看这一活动类型的；不给则全部")
+        ] = None,
+        occurred_from: Annotated[
+            datetime | None, strawberry.argument(description="只看这个时间及以后发生的；不给则不限")
+        ] = None,
+        occurred_to: Annotated[
+            datetime | None,
+            strawberry.argument(description="只看这个时间以前发生的（不含）；不给则不限"),
+        ] = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(
+                description="在内容中查找这段文字（不分大小写，中文可直接搜）；不给则不限"
+            ),
+        ] = None,
+        include_deleted: Annotated[
+            bool,
+            strawberry.argument(
+                description="true 连同已删除的一起列（带删除时间与原因）；默认 false"
+            ),
+        ] = False,
         first: First = None,
         after: After = None,
     ) -> Connection[WorkLog]:
@@ -145,7 +191,11 @@ class WorkLogQuery:
 @strawberry.type
 class WorkLogMutation:
     @strawberry.mutation(description="记录一次与名单中小伙伴的联系")
-    async def log_contact(self, info: Info, input: LogContactInput) -> WorkLog:
+    async def log_contact(
+        self,
+        info: Info,
+        input: Annotated[LogContactInput, strawberry.argument(description="联系的内容")],
+    ) -> WorkLog:
         row = await worklogs.log_contact(
             info.context.ctx,
             youth_id=pk(input.youth_id, "Youth"),
@@ -156,7 +206,11 @@ class WorkLogMutation:
         return WorkLog.of(row)
 
     @strawberry.mutation(description="记录一次活动（参与者须在名单中）")
-    async def log_activity(self, info: Info, input: LogActivityInput) -> WorkLog:
+    async def log_activity(
+        self,
+        info: Info,
+        input: Annotated[LogActivityInput, strawberry.argument(description="活动的内容")],
+    ) -> WorkLog:
         row = await worklogs.log_activity(
             info.context.ctx,
             kind=input.kind,
@@ -169,7 +223,11 @@ class WorkLogMutation:
         return WorkLog.of(row)
 
     @strawberry.mutation(description="修改自己的日志（写入后可修改时限内）")
-    async def update_work_log(self, info: Info, input: UpdateWorkLogInput) -> WorkLog:
+    async def update_work_log(
+        self,
+        info: Info,
+        input: Annotated[UpdateWorkLogInput, strawberry.argument(description="要修改的日志与新值")],
+    ) -> WorkLog:
         row = await worklogs.update(
             info.context.ctx,
             pk(input.id, "WorkLog"),
@@ -182,5 +240,12 @@ class WorkLogMutation:
         return WorkLog.of(row)
 
     @strawberry.mutation(description="删除自己的日志（软删除，留审计记录，扣回积分）")
-    async def delete_work_log(self, info: Info, id: strawberry.ID, reason: str) -> WorkLog:
+    async def delete_work_log(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="日志的全局 ID")],
+        reason: Annotated[
+            str, strawberry.argument(description="删除原因（必填，最多 200 字，记入审计）")
+        ],
+    ) -> WorkLog:
         return WorkLog.of(await worklogs.delete(info.context.ctx, pk(id, "WorkLog"), reason))
