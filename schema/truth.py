@@ -224,7 +224,9 @@ class TruthMutation:
         info: Info,
         org_id: Annotated[
             strawberry.ID,
-            strawberry.argument(description="抽查这个团组织及其下级（全局 ID），按其直接下级分层"),
+            strawberry.argument(
+                description="抽查这个团组织及其下级的联系日志（全局 ID），按其直接下级分层（本级自成一层）"
+            ),
         ],
         method: Annotated[SpotCheckMethod, strawberry.argument(description="抽查方式")],
         sample_size: Annotated[int, strawberry.argument(description="样本条数（1–2000）")],
@@ -232,9 +234,7 @@ class TruthMutation:
             int, strawberry.argument(description="随机种子（任意整数；记下它可重现同一样本）")
         ],
         date_from: Annotated[date, strawberry.argument(description="日志发生日期起（含）")],
-        date_to: Annotated[
-            date, strawberry.argument(description="日志发生日期止（含）；时段不超过 366 天")
-        ],
+        date_to: Annotated[date, strawberry.argument(description="日志发生日期止（含）")],
     ) -> SpotCheck:
         row = await truth.draw(
             info.context.ctx,
