@@ -31,6 +31,7 @@ from models import (
     Flag,
     Grant,
     LearnAndDoChoice,
+    LearnAndDoRecommendation,
     LearnAndDoRecord,
     Nomination,
     Org,
@@ -271,7 +272,13 @@ def _own_work(model: Any) -> Rule:
     return visible
 
 
-for _model in (PointEntry, LearnAndDoChoice, LearnAndDoRecord, SecretaryContact):
+for _model in (
+    PointEntry,
+    LearnAndDoChoice,
+    LearnAndDoRecord,
+    LearnAndDoRecommendation,
+    SecretaryContact,
+):
     rule(_model)(_own_work(_model))
 
 

@@ -52,12 +52,14 @@ from models.policy import (
     RolePermission,
 )
 from models.work import (
+    LEARN_AND_DO_MONTHS,
     ActivityKind,
     Channel,
     Contact,
     ContactStatus,
     LearnAndDoChoice,
     LearnAndDoKind,
+    LearnAndDoRecommendation,
     LearnAndDoRecord,
     LogKind,
     PointEntry,
@@ -66,6 +68,7 @@ from models.work import (
     PointSource,
     QuotaRule,
     QuotaSubject,
+    RecommendationKind,
     SecretaryContact,
     SharingEvent,
     WorkingGroup,
@@ -93,6 +96,7 @@ from models.youth_services import (
 )
 
 __all__ = [
+    "LEARN_AND_DO_MONTHS",
     "ActivityKind",
     "AssessmentRound",
     "AssessmentScore",
@@ -124,6 +128,7 @@ __all__ = [
     "IdempotencyKey",
     "LearnAndDoChoice",
     "LearnAndDoKind",
+    "LearnAndDoRecommendation",
     "LearnAndDoRecord",
     "LogConfirmation",
     "LogKind",
@@ -147,6 +152,7 @@ __all__ = [
     "QuotaRule",
     "QuotaSubject",
     "Rating",
+    "RecommendationKind",
     "RefreshToken",
     "Report",
     "ReportStatus",

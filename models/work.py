@@ -149,16 +149,26 @@ class QuotaRule(Base):
 
 
 class LearnAndDoKind(enum.StrEnum):
+    """What a cadre does in the branch's practice (§一.2)."""
+
     STUDY = "STUDY"  # 学习
     ORG_LIFE_MEETING = "ORG_LIFE_MEETING"  # 组织生活会
     OATH_RENEWAL = "OATH_RENEWAL"  # 重温入团誓词
     VOLUNTEER = "VOLUNTEER"  # 志愿服务
     ONLINE_THEME_DAY = "ONLINE_THEME_DAY"  # 网上主题团日
     LEAGUE_LESSON = "LEAGUE_LESSON"  # 团课
+    SELF_REVIEW = "SELF_REVIEW"  # 组织自查整顿
+    SELECT_MODELS = "SELECT_MODELS"  # 评选先进典型
+    VANGUARD_POST = "VANGUARD_POST"  # 创建团员先锋岗（队）
+
+
+# 一学一做 runs from March to September (§一.1: 3月至9月).
+LEARN_AND_DO_MONTHS = range(3, 10)
 
 
 class LearnAndDoChoice(Base, TenantOwned):
-    """一学一做: the grassroots committee a cadre guides and the branch they join, per year."""
+    """一学一做: the grassroots committee (or general branch) a cadre guides and the branch
+    inside it they join, per year; and the work plan made with it (§一.1: 指导其制定工作方案)."""
 
     __tablename__ = "learn_and_do_choices"
     __table_args__ = (
@@ -171,6 +181,38 @@ class LearnAndDoChoice(Base, TenantOwned):
     year: Mapped[int] = mapped_column(sa.Integer)
     guided_org_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("orgs.id"))
     joined_branch_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("orgs.id"))
+    work_plan: Mapped[str] = mapped_column(sa.Text, server_default="")
+    work_plan_updated_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+
+
+class RecommendationKind(enum.StrEnum):
+    EXPERIENCE = "EXPERIENCE"  # 好经验
+    PRACTICE = "PRACTICE"  # 好做法
+    MODEL = "MODEL"  # 先进典型
+
+
+class LearnAndDoRecommendation(Base, TenantOwned):
+    """典型推荐: a good experience, practice or model a cadre found in the committee they guide
+    and recommended to the organisation (§一.1). Tenant columns: the cadre's org."""
+
+    __tablename__ = "learn_and_do_recommendations"
+    __table_args__ = (
+        sa.Index(
+            "ix_learn_and_do_recommendations_org_path_gist", "org_path", postgresql_using="gist"
+        ),
+        sa.Index("ix_learn_and_do_recommendations_cadre_year", "cadre_id", "year"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    cadre_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("cadres.id"))
+    year: Mapped[int] = mapped_column(sa.Integer)
+    kind: Mapped[RecommendationKind] = mapped_column(str_enum(RecommendationKind))
+    # Where it was found: the guided committee or an org inside it.
+    source_org_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("orgs.id"))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text)
+    recommended_on: Mapped[date] = mapped_column(sa.Date)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
 
 

@@ -23,6 +23,7 @@ from models import (
     PointSource,
     PostAudience,
     QuotaSubject,
+    RecommendationKind,
     ReportStatus,
     ResourceKind,
     RoundHalf,
@@ -176,6 +177,17 @@ LearnAndDoKindEnum = domain_enum(
     VOLUNTEER="志愿服务",
     ONLINE_THEME_DAY="网上主题团日",
     LEAGUE_LESSON="团课",
+    SELF_REVIEW="组织自查整顿",
+    SELECT_MODELS="评选先进典型",
+    VANGUARD_POST="创建团员先锋岗（队）",
+)
+RecommendationKindEnum = domain_enum(
+    RecommendationKind,
+    "RecommendationKind",
+    "一学一做典型推荐的类别",
+    EXPERIENCE="好经验",
+    PRACTICE="好做法",
+    MODEL="先进典型",
 )
 PointSourceEnum = domain_enum(
     PointSource,

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Annotated
 
 import strawberry
 
-from models import ActivityKind, LearnAndDoKind, QuotaSubject
+from models import ActivityKind, LearnAndDoKind, QuotaSubject, RecommendationKind
 from models import QuotaRule as QuotaRuleRow
 from resolvers import learn, quotas
 from resolvers.points import today
 from resolvers.quotas import Progress as ProgressData
 from schema.context import Info
 from schema.orgs import Org, visible_org
-from schema.people import Cadre
-from schema.relay import pk, to_global_id
+from schema.people import Cadre, visible_cadre
+from schema.relay import Connection, connection, pk, to_global_id
 
 
 @strawberry.type(description="“五个一”指标（由团省委设定，下级不得加码）")
@@ -64,17 +65,19 @@ class QuotaProgress:
         )
 
 
-@strawberry.type(description="一学一做：本年度的选择")
+@strawberry.type(description="一学一做：本年度的选择与工作方案")
 class LearnAndDoChoice:
     year: int
     guided_org_id: strawberry.Private[int]
     joined_branch_id: strawberry.Private[int]
+    work_plan: str = strawberry.field(description="与所联系的基层团委（团总支）一起制定的工作方案")
+    work_plan_updated_at: datetime | None = strawberry.field(description="工作方案最近修改时间")
 
-    @strawberry.field(description="联系指导的基层团委")
+    @strawberry.field(description="联系指导的基层团委或团总支")
     async def guided_org(self, info: Info) -> Org | None:
         return await visible_org(info, self.guided_org_id)
 
-    @strawberry.field(description="参加实践的团支部")
+    @strawberry.field(description="参加实践的团支部（在所联系的基层团委或团总支之内）")
     async def joined_branch(self, info: Info) -> Org | None:
         return await visible_org(info, self.joined_branch_id)
 
@@ -87,11 +90,34 @@ class LearnAndDoRecord:
     note: str
 
 
+@strawberry.type(
+    description="一学一做典型推荐：在所联系的基层团委（团总支）发现并向组织推荐的好经验、好做法和先进典型"
+)
+class LearnAndDoRecommendation:
+    id: strawberry.ID
+    year: int
+    kind: RecommendationKind
+    title: str
+    description: str = strawberry.field(description="推荐理由")
+    recommended_on: date
+    source_org_id: strawberry.Private[int]
+    cadre_id: strawberry.Private[int]
+
+    @strawberry.field(description="典型所在的组织（所联系的基层团委或团总支，或其下级）")
+    async def source_org(self, info: Info) -> Org | None:
+        return await visible_org(info, self.source_org_id)
+
+    @strawberry.field(description="推荐的团干部")
+    async def cadre(self, info: Info) -> Cadre | None:
+        return await visible_cadre(info, self.cadre_id)
+
+
 @strawberry.type(description="我的一学一做")
 class MyLearnAndDo:
     year: int
     choice: LearnAndDoChoice | None
     records: list[LearnAndDoRecord]
+    recommendations: list[LearnAndDoRecommendation] = strawberry.field(description="我的典型推荐")
 
 
 @strawberry.type(description="一学一做未完成的团干部")
@@ -105,7 +131,24 @@ def _choice(c) -> LearnAndDoChoice | None:
     if c is None:
         return None
     return LearnAndDoChoice(
-        year=c.year, guided_org_id=c.guided_org_id, joined_branch_id=c.joined_branch_id
+        year=c.year,
+        guided_org_id=c.guided_org_id,
+        joined_branch_id=c.joined_branch_id,
+        work_plan=c.work_plan,
+        work_plan_updated_at=c.work_plan_updated_at,
+    )
+
+
+def _recommendation(r) -> LearnAndDoRecommendation:
+    return LearnAndDoRecommendation(
+        id=to_global_id("LearnAndDoRecommendation", r.id),
+        year=r.year,
+        kind=r.kind,
+        title=r.title,
+        description=r.description,
+        recommended_on=r.recommended_on,
+        source_org_id=r.source_org_id,
+        cadre_id=r.cadre_id,
     )
 
 
@@ -157,8 +200,30 @@ class QuotaQuery:
         y = year or today(ctx).year
         m = await learn.mine(ctx, y)
         return MyLearnAndDo(
-            year=y, choice=_choice(m.choice), records=[_record(r) for r in m.records]
+            year=y,
+            choice=_choice(m.choice),
+            records=[_record(r) for r in m.records],
+            recommendations=[_recommendation(r) for r in m.recommendations],
         )
+
+    @strawberry.field(description="子树中团干部的一学一做典型推荐（可见的）")
+    async def learn_and_do_recommendations(
+        self,
+        info: Info,
+        org_id: strawberry.ID | None = None,
+        year: int | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[LearnAndDoRecommendation]:
+        ctx = info.context.ctx
+        page = await learn.recommendations(
+            ctx,
+            org_id=pk(org_id, "Org") if org_id else None,
+            year=year or today(ctx).year,
+            first=first,
+            after=after,
+        )
+        return connection(page, _recommendation)
 
     @strawberry.field(description="子树中未选择或未记录一学一做的团干部")
     async def learn_and_do_gaps(
@@ -195,7 +260,9 @@ class QuotaMutation:
         )
         return QuotaRule.of(row)
 
-    @strawberry.mutation(description="选择本年度联系指导的基层团委和参加的团支部（可更改）")
+    @strawberry.mutation(
+        description="选择本年度联系指导的基层团委或团总支，和其中参加实践的一个团支部（可更改）"
+    )
     async def choose_learn_and_do(
         self, info: Info, year: int, guided_org_id: strawberry.ID, joined_branch_id: strawberry.ID
     ) -> LearnAndDoChoice:
@@ -209,10 +276,45 @@ class QuotaMutation:
         assert result is not None
         return result
 
-    @strawberry.mutation(description="记录一次一学一做参与")
+    @strawberry.mutation(description="记录一次一学一做参与（日期须在当年 3 月至 9 月）")
     async def record_learn_and_do(
         self, info: Info, kind: LearnAndDoKind, occurred_on: date, note: str = ""
     ) -> LearnAndDoRecord:
         return _record(
             await learn.record(info.context.ctx, kind=kind, occurred_on=occurred_on, note=note)
+        )
+
+    @strawberry.mutation(description="保存与所联系的基层团委（团总支）一起制定的工作方案")
+    async def set_learn_and_do_work_plan(
+        self,
+        info: Info,
+        plan: Annotated[str, strawberry.argument(description="工作方案全文")],
+        year: Annotated[int | None, strawberry.argument(description="年度，默认今年")] = None,
+    ) -> LearnAndDoChoice:
+        ctx = info.context.ctx
+        c = _choice(await learn.set_work_plan(ctx, year=year or today(ctx).year, plan=plan))
+        assert c is not None
+        return c
+
+    @strawberry.mutation(
+        description="向组织推荐在所联系的基层团委（团总支）发现的好经验、好做法或先进典型"
+    )
+    async def recommend_learn_and_do_model(
+        self,
+        info: Info,
+        kind: RecommendationKind,
+        source_org_id: strawberry.ID,
+        title: str,
+        description: str,
+        recommended_on: date,
+    ) -> LearnAndDoRecommendation:
+        return _recommendation(
+            await learn.recommend(
+                info.context.ctx,
+                kind=kind,
+                source_org_id=pk(source_org_id, "Org"),
+                title=title,
+                description=description,
+                recommended_on=recommended_on,
+            )
         )

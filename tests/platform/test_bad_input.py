@@ -203,6 +203,18 @@ async def test_every_mutation_refuses_bad_input_and_writes_nothing(api) -> None:
             "BAD_USER_INPUT",
             True,
         ),
+        "setLearnAndDoWorkPlan": (
+            'mutation { setLearnAndDoWorkPlan(plan: " ") { workPlan } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "recommendLearnAndDoModel": (
+            'mutation($o: ID!) { recommendLearnAndDoModel(kind: MODEL, sourceOrgId: $o, title: "x", description: "y", recommendedOn: "2999-05-01") { title } }',
+            {"o": a1},
+            "BAD_USER_INPUT",
+            True,
+        ),
         "createWorkingGroup": (
             'mutation($o: ID!) { createWorkingGroup(input: {orgId: $o, name: "g", leaderCadreId: "x", responsibleOrgId: $o}) { id } }',
             {"o": b},

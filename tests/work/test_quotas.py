@@ -96,15 +96,16 @@ async def test_learn_and_do(world) -> None:
     from models import OrgKind, OrgLevel
 
     g = await world.tree.add("A1g", "A1", OrgLevel.GRASSROOTS, OrgKind.COMMUNITY, name="街道团工委")
+    branch = await world.tree.add("A1gb", "A1g", OrgLevel.BRANCH, name="街道某支部")
     record = 'mutation($d: Date!) { recordLearnAndDo(kind: ORG_LIFE_MEETING, occurredOn: $d, note: "支部组织生活会") { kind } }'
-    from datetime import date
+    from tests.work.test_learn_and_do import window_day
 
-    today = date.today().isoformat()
+    today = window_day().isoformat()
     assert (await api.gql(record, {"d": today}, token=world.token)).codes == [
         "CONFLICT"
     ]  # choose first
     choose = "mutation($y: Int!, $g: ID!, $b: ID!) { chooseLearnAndDo(year: $y, guidedOrgId: $g, joinedBranchId: $b) { year } }"
-    year = date.today().year
+    year = window_day().year
     wrong = await api.gql(
         choose,
         {"y": year, "g": gid("Org", world.tree["A1x"].id), "b": gid("Org", g.id)},
@@ -118,16 +119,14 @@ async def test_learn_and_do(world) -> None:
     )
     assert outside.codes == ["NOT_FOUND"]
     ok = await api.gql(
-        choose,
-        {"y": year, "g": gid("Org", g.id), "b": gid("Org", world.tree["A1x"].id)},
-        token=world.token,
+        choose, {"y": year, "g": gid("Org", g.id), "b": gid("Org", branch.id)}, token=world.token
     )
     assert ok.data["chooseLearnAndDo"]["year"] == year
     assert (await api.gql(record, {"d": today}, token=world.token)).data
     mine = (await api.gql(LEARN, token=world.token)).data["myLearnAndDo"]
     assert mine["choice"] == {
         "guidedOrg": {"name": "街道团工委"},
-        "joinedBranch": {"name": "甲一县某支部"},
+        "joinedBranch": {"name": "街道某支部"},
     }
     assert mine["records"] == [{"kind": "ORG_LIFE_MEETING"}]
     city = await add_user(api.services, "cityA", org=world.tree["A"], roles=("city_admin",))

@@ -57,6 +57,9 @@ export const LEARN_KIND = {
   VOLUNTEER: "志愿服务",
   ONLINE_THEME_DAY: "网上主题团日",
   LEAGUE_LESSON: "团课",
+  SELF_REVIEW: "组织自查整顿",
+  SELECT_MODELS: "评选先进典型",
+  VANGUARD_POST: "创建团员先锋岗（队）",
 };
 
 export function options(labels) {

@@ -295,15 +295,17 @@ export const LearnAndDo = {
   setup() {
     const { state, reload } = useLoad(async () => (await gql(LEARN, { y: null })).myLearnAndDo);
     const choosing = reactive({ show: false, guided: null, branch: null, guidedOptions: [], branchOptions: [] });
-    const record = reactive({ show: false, kind: "STUDY", on: today(), note: "" });
+    // 一学一做 runs from March to September: after September the form starts at its last day.
+    const lastDay = () => (today().slice(5, 7) > "09" ? `${today().slice(0, 4)}-09-30` : today());
+    const record = reactive({ show: false, kind: "STUDY", on: lastDay(), note: "" });
     const openChoice = () =>
       attempt(async () => {
-        const [g, b] = await Promise.all([gql(ORGS, { l: "GRASSROOTS" }), gql(ORGS, { l: "BRANCH" })]);
-        const opts = (r) => r.orgs.nodes.map((o) => ({ text: o.name, value: o.id }));
+        const [g, gb, b] = await Promise.all([gql(ORGS, { l: "GRASSROOTS" }), gql(ORGS, { l: "GENERAL_BRANCH" }), gql(ORGS, { l: "BRANCH" })]);
+        const opts = (...rs) => rs.flatMap((r) => r.orgs.nodes.map((o) => ({ text: o.name, value: o.id })));
         const c = state.data.choice;
         Object.assign(choosing, {
           show: true,
-          guidedOptions: opts(g),
+          guidedOptions: opts(g, gb),
           branchOptions: opts(b),
           guided: c && c.guidedOrg ? c.guidedOrg.id : null,
           branch: c && c.joinedBranch ? c.joinedBranch.id : null,
@@ -311,7 +313,7 @@ export const LearnAndDo = {
       });
     const choose = () =>
       attempt(async () => {
-        if (!choosing.guided || !choosing.branch) throw new Error("请选择基层团委和团支部");
+        if (!choosing.guided || !choosing.branch) throw new Error("请选择基层团委（团总支）和其中的团支部");
         await gql(`mutation($y: Int!, $g: ID!, $b: ID!) { chooseLearnAndDo(year: $y, guidedOrgId: $g, joinedBranchId: $b) { year } }`, {
           y: state.data.year,
           g: choosing.guided,
