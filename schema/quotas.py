@@ -20,10 +20,14 @@ from schema.relay import Connection, connection, pk, to_global_id
 
 @strawberry.type(description="“五个一”指标（由团省委设定，下级不得加码）")
 class QuotaRule:
-    subject: QuotaSubject
-    period_months: int
-    min_count: int
-    kinds: list[ActivityKind]
+    subject: QuotaSubject = strawberry.field(
+        description="适用对象：专职、挂职、兼职团干部或市县领导机关"
+    )
+    period_months: int = strawberry.field(
+        description="周期月数（1、2、3、4、6 或 12，周期从每年 1 月起排）：默认专职、挂职为 2，兼职和领导机关为 3"
+    )
+    min_count: int = strawberry.field(description="每个周期至少开展的活动次数")
+    kinds: list[ActivityKind] = strawberry.field(description="计入指标的活动类型")
     one_of_each: bool = strawberry.field(description="是否要求每种活动至少一次")
 
     @classmethod
@@ -39,15 +43,17 @@ class QuotaRule:
 
 @strawberry.type(description="某一周期的“五个一”完成情况")
 class QuotaProgress:
-    subject: QuotaSubject
+    subject: QuotaSubject = strawberry.field(description="对象类别")
     subject_id: strawberry.ID = strawberry.field(description="团干部或领导机关（组织）的全局 ID")
-    period_start: date
+    period_start: date = strawberry.field(description="周期开始（含）")
     period_end: date = strawberry.field(description="周期结束（不含）")
-    done: int
-    required: int
-    kinds_done: list[ActivityKind]
-    kinds_missing: list[ActivityKind]
-    complete: bool
+    done: int = strawberry.field(description="本周期已开展的计入活动次数")
+    required: int = strawberry.field(description="本周期要求的次数（QuotaRule.minCount）")
+    kinds_done: list[ActivityKind] = strawberry.field(description="本周期已开展过的活动类型")
+    kinds_missing: list[ActivityKind] = strawberry.field(
+        description="要求每种至少一次时尚缺的活动类型；不要求时为空列表"
+    )
+    complete: bool = strawberry.field(description="是否已完成本周期指标（次数够且不缺类型）")
 
     @classmethod
     def of(cls, p: ProgressData) -> QuotaProgress:
@@ -67,7 +73,7 @@ class QuotaProgress:
 
 @strawberry.type(description="一学一做：本年度的选择与工作方案")
 class LearnAndDoChoice:
-    year: int
+    year: int = strawberry.field(description="年度")
     guided_org_id: strawberry.Private[int]
     joined_branch_id: strawberry.Private[int]
     work_plan: str = strawberry.field(description="与所联系的基层团委（团总支）一起制定的工作方案")
@@ -84,10 +90,10 @@ class LearnAndDoChoice:
 
 @strawberry.type(description="一学一做参与记录")
 class LearnAndDoRecord:
-    id: strawberry.ID
-    kind: LearnAndDoKind
-    occurred_on: date
-    note: str
+    id: strawberry.ID = strawberry.field(description="记录的全局 ID")
+    kind: LearnAndDoKind = strawberry.field(description="参与类型")
+    occurred_on: date = strawberry.field(description="参与日期")
+    note: str = strawberry.field(description="说明（可为空字符串）")
 
 
 @strawberry.type(
@@ -114,17 +120,19 @@ class LearnAndDoRecommendation:
 
 @strawberry.type(description="我的一学一做")
 class MyLearnAndDo:
-    year: int
-    choice: LearnAndDoChoice | None
-    records: list[LearnAndDoRecord]
+    year: int = strawberry.field(description="年度")
+    choice: LearnAndDoChoice | None = strawberry.field(
+        description="本年度的选择；尚未选择时为 null"
+    )
+    records: list[LearnAndDoRecord] = strawberry.field(description="本年度的参与记录，按日期先后")
     recommendations: list[LearnAndDoRecommendation] = strawberry.field(description="我的典型推荐")
 
 
 @strawberry.type(description="一学一做未完成的团干部")
 class LearnAndDoGap:
-    cadre: Cadre
-    has_chosen: bool
-    records: int
+    cadre: Cadre = strawberry.field(description="团干部")
+    has_chosen: bool = strawberry.field(description="是否已选择联系指导的基层团委和参加的团支部")
+    records: int = strawberry.field(description="本年度参与记录数")
 
 
 def _choice(c) -> LearnAndDoChoice | None:
@@ -168,7 +176,14 @@ class QuotaQuery:
         return [QuotaRule.of(r) for r in await quotas.list_rules(info.context.ctx)]
 
     @strawberry.field(description="我本周期（含 on 这天的周期）的“五个一”进度")
-    async def my_quota_progress(self, info: Info, on: date | None = None) -> QuotaProgress | None:
+    async def my_quota_progress(
+        self,
+        info: Info,
+        on: Annotated[
+            date | None,
+            strawberry.argument(description="取包含这一天的周期；不给则为今天（按服务时区）"),
+        ] = None,
+    ) -> QuotaProgress | None:
         from authz import require_cadre
 
         ctx = info.context.ctx
@@ -178,7 +193,12 @@ class QuotaQuery:
 
     @strawberry.field(description="领导机关的“五个一”进度（市、县团委机关）")
     async def organ_quota_progress(
-        self, info: Info, org_id: strawberry.ID, on: date | None = None
+        self,
+        info: Info,
+        org_id: Annotated[strawberry.ID, strawberry.argument(description="市或县级团委的全局 ID")],
+        on: Annotated[
+            date | None, strawberry.argument(description="取包含这一天的季度；不给则为今天")
+        ] = None,
     ) -> QuotaProgress | None:
         ctx = info.context.ctx
         p = await quotas.organ_progress(ctx, pk(org_id, "Org"), on or today(ctx))
@@ -186,7 +206,18 @@ class QuotaQuery:
 
     @strawberry.field(description="子树中本周期未完成“五个一”的团干部（organs=true 时为领导机关）")
     async def quota_behind(
-        self, info: Info, org_id: strawberry.ID, on: date | None = None, organs: bool = False
+        self,
+        info: Info,
+        org_id: Annotated[
+            strawberry.ID, strawberry.argument(description="查看这个团组织及其下级（全局 ID）")
+        ],
+        on: Annotated[
+            date | None, strawberry.argument(description="取包含这一天的周期；不给则为今天")
+        ] = None,
+        organs: Annotated[
+            bool,
+            strawberry.argument(description="true 列未完成的市县领导机关；默认 false 列团干部"),
+        ] = False,
     ) -> list[QuotaProgress]:
         ctx = info.context.ctx
         return [
@@ -195,7 +226,11 @@ class QuotaQuery:
         ]
 
     @strawberry.field(description="我的一学一做")
-    async def my_learn_and_do(self, info: Info, year: int | None = None) -> MyLearnAndDo:
+    async def my_learn_and_do(
+        self,
+        info: Info,
+        year: Annotated[int | None, strawberry.argument(description="年度；不给则为今年")] = None,
+    ) -> MyLearnAndDo:
         ctx = info.context.ctx
         y = year or today(ctx).year
         m = await learn.mine(ctx, y)
@@ -227,7 +262,12 @@ class QuotaQuery:
 
     @strawberry.field(description="子树中未选择或未记录一学一做的团干部")
     async def learn_and_do_gaps(
-        self, info: Info, org_id: strawberry.ID, year: int | None = None
+        self,
+        info: Info,
+        org_id: Annotated[
+            strawberry.ID, strawberry.argument(description="查看这个团组织及其下级（全局 ID）")
+        ],
+        year: Annotated[int | None, strawberry.argument(description="年度；不给则为今年")] = None,
     ) -> list[LearnAndDoGap]:
         ctx = info.context.ctx
         gaps = await learn.gaps(ctx, pk(org_id, "Org"), year or today(ctx).year)
@@ -239,17 +279,27 @@ class QuotaQuery:
 
 @strawberry.input(description="修改“五个一”指标；不填的字段不变（仅团省委）")
 class SetQuotaRuleInput:
-    subject: QuotaSubject
-    period_months: int | None = None
-    min_count: int | None = None
-    kinds: list[ActivityKind] | None = None
-    one_of_each: bool | None = None
+    subject: QuotaSubject = strawberry.field(description="要修改哪类对象的指标")
+    period_months: int | None = strawberry.field(
+        default=None, description="新的周期月数：1、2、3、4、6 或 12"
+    )
+    min_count: int | None = strawberry.field(default=None, description="新的每周期最少次数")
+    kinds: list[ActivityKind] | None = strawberry.field(
+        default=None, description="新的计入活动类型"
+    )
+    one_of_each: bool | None = strawberry.field(
+        default=None, description="是否要求每种活动至少一次"
+    )
 
 
 @strawberry.type
 class QuotaMutation:
     @strawberry.mutation(description="修改“五个一”指标（需要根组织的 quota:manage：下级不能加码）")
-    async def set_quota_rule(self, info: Info, input: SetQuotaRuleInput) -> QuotaRule:
+    async def set_quota_rule(
+        self,
+        info: Info,
+        input: Annotated[SetQuotaRuleInput, strawberry.argument(description="要修改的指标与新值")],
+    ) -> QuotaRule:
         row = await quotas.set_rule(
             info.context.ctx,
             input.subject,
@@ -264,7 +314,18 @@ class QuotaMutation:
         description="选择本年度联系指导的基层团委或团总支，和其中参加实践的一个团支部（可更改）"
     )
     async def choose_learn_and_do(
-        self, info: Info, year: int, guided_org_id: strawberry.ID, joined_branch_id: strawberry.ID
+        self,
+        info: Info,
+        year: Annotated[int, strawberry.argument(description="年度")],
+        guided_org_id: Annotated[
+            strawberry.ID, strawberry.argument(description="联系指导的基层团委或团总支（全局 ID）")
+        ],
+        joined_branch_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="参加实践的团支部（全局 ID），须在所联系指导的组织之内"
+            ),
+        ],
     ) -> LearnAndDoChoice:
         c = await learn.choose(
             info.context.ctx,
@@ -278,7 +339,11 @@ class QuotaMutation:
 
     @strawberry.mutation(description="记录一次一学一做参与（日期须在当年 3 月至 9 月）")
     async def record_learn_and_do(
-        self, info: Info, kind: LearnAndDoKind, occurred_on: date, note: str = ""
+        self,
+        info: Info,
+        kind: Annotated[LearnAndDoKind, strawberry.argument(description="参与类型")],
+        occurred_on: Annotated[date, strawberry.argument(description="参与日期")],
+        note: Annotated[str, strawberry.argument(description="说明（可选）")] = "",
     ) -> LearnAndDoRecord:
         return _record(
             await learn.record(info.context.ctx, kind=kind, occurred_on=occurred_on, note=note)
