@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -19,10 +20,14 @@ from schema.relay import to_global_id
 
 @strawberry.type(name="User", description="登录账号")
 class User:
-    id: strawberry.ID
-    display_name: str
-    username: str | None
-    last_login_at: datetime | None
+    id: strawberry.ID = strawberry.field(description="账号的全局 ID")
+    display_name: str = strawberry.field(description="显示名（一般为姓名）")
+    username: str | None = strawberry.field(
+        description="用户名（团干部以用户名和密码登录）；只用手机号登录的小伙伴为 null"
+    )
+    last_login_at: datetime | None = strawberry.field(
+        description="最近一次登录时间；从未登录为 null"
+    )
 
     @classmethod
     def of(cls, row: UserRow) -> User:
@@ -36,9 +41,11 @@ class User:
 
 @strawberry.type(description="当前授权（角色 @ 组织），随请求实时读取")
 class MyGrant:
-    id: strawberry.ID
-    role: str
-    org_id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="授权的全局 ID")
+    role: str = strawberry.field(description="角色名（如 county_admin、cadre）")
+    org_id: strawberry.ID = strawberry.field(
+        description="授权所在团组织的全局 ID（与 org 相同，便于不取组织时使用）"
+    )
     org_pk: strawberry.Private[int]
     delegated_by: strawberry.Private[int | None]
 
@@ -59,8 +66,8 @@ class MyGrant:
 
 @strawberry.type(description="当前登录者")
 class Me:
-    user: User
-    grants: list[MyGrant]
+    user: User = strawberry.field(description="登录账号")
+    grants: list[MyGrant] = strawberry.field(description="当前有效的授权（含代管）；小伙伴为空列表")
     cadre_id: strawberry.Private[int | None]
     youth_id: strawberry.Private[int | None]
 
@@ -81,10 +88,18 @@ class Me:
     description="登录结果：访问令牌放在 Authorization: Bearer 头中；刷新令牌只能使用一次"
 )
 class AuthPayload:
-    access_token: str
-    access_token_expires_at: datetime
-    refresh_token: str
-    refresh_token_expires_at: datetime
+    access_token: str = strawberry.field(
+        description="访问令牌（JWT）：请求时放在 Authorization: Bearer 头中"
+    )
+    access_token_expires_at: datetime = strawberry.field(
+        description="访问令牌的失效时间（默认签发后 15 分钟）；失效后用刷新令牌换新"
+    )
+    refresh_token: str = strawberry.field(
+        description="刷新令牌：只能用一次（refreshToken 变更），请妥善保存"
+    )
+    refresh_token_expires_at: datetime = strawberry.field(
+        description="刷新令牌的失效时间（默认 30 天）；失效后须重新登录"
+    )
 
     @classmethod
     def of(cls, r: AuthResult) -> AuthPayload:
@@ -98,7 +113,7 @@ class AuthPayload:
 
 @strawberry.type(description="验证码已受理（无论号码是否登记，回答都相同）")
 class LoginCodeRequested:
-    retry_after_seconds: int
+    retry_after_seconds: int = strawberry.field(description="多少秒后才能再次请求验证码（默认 60）")
 
 
 @strawberry.type
@@ -129,18 +144,45 @@ class AccountQuery:
 class AccountMutation:
     @strawberry.mutation(description="团干部用用户名和密码登录；连续失败会被暂时锁定")
     async def login(
-        self, info: Info, username: str, password: str, client: ClientKind = ClientKind.WEB
+        self,
+        info: Info,
+        username: Annotated[str, strawberry.argument(description="用户名")],
+        password: Annotated[str, strawberry.argument(description="密码")],
+        client: Annotated[
+            ClientKind,
+            strawberry.argument(
+                description="登录所用的客户端（默认 WEB）；此次登录写入的日志记下它，用于统计手机端使用"
+            ),
+        ] = ClientKind.WEB,
     ) -> AuthPayload:
         return AuthPayload.of(await accounts.login(info.context.ctx, username, password, client))
 
     @strawberry.mutation(description="向手机号发送登录验证码")
-    async def request_login_code(self, info: Info, mobile: str) -> LoginCodeRequested:
+    async def request_login_code(
+        self,
+        info: Info,
+        mobile: Annotated[
+            str,
+            strawberry.argument(description="手机号（11 位中国大陆号码，可带 +86、空格或连字符）"),
+        ],
+    ) -> LoginCodeRequested:
         wait = await accounts.request_login_code(info.context.ctx, mobile)
         return LoginCodeRequested(retry_after_seconds=wait)
 
     @strawberry.mutation(description="小伙伴用手机号和验证码登录")
     async def login_with_code(
-        self, info: Info, mobile: str, code: str, client: ClientKind = ClientKind.MOBILE
+        self,
+        info: Info,
+        mobile: Annotated[str, strawberry.argument(description="手机号（与请求验证码时相同）")],
+        code: Annotated[
+            str,
+            strawberry.argument(
+                description="短信收到的验证码（默认 6 位，5 分钟内有效，最多试 5 次）"
+            ),
+        ],
+        client: Annotated[
+            ClientKind, strawberry.argument(description="登录所用的客户端（默认 MOBILE）")
+        ] = ClientKind.MOBILE,
     ) -> AuthPayload:
         return AuthPayload.of(
             await accounts.login_with_code(info.context.ctx, mobile, code, client)
@@ -149,11 +191,26 @@ class AccountMutation:
     @strawberry.mutation(
         description="用刷新令牌换一对新令牌；旧刷新令牌随即失效，重复使用将注销整个登录"
     )
-    async def refresh_token(self, info: Info, refresh_token: str) -> AuthPayload:
+    async def refresh_token(
+        self,
+        info: Info,
+        refresh_token: Annotated[
+            str, strawberry.argument(description="登录或上次刷新得到的刷新令牌")
+        ],
+    ) -> AuthPayload:
         return AuthPayload.of(await accounts.refresh(info.context.ctx, refresh_token))
 
     @strawberry.mutation(
         description="退出当前登录（everywhere=true 时退出所有设备）；返回注销的会话数"
     )
-    async def logout(self, info: Info, everywhere: bool = False) -> int:
+    async def logout(
+        self,
+        info: Info,
+        everywhere: Annotated[
+            bool,
+            strawberry.argument(
+                description="true 退出所有设备上的登录；默认 false 只退出当前这一个"
+            ),
+        ] = False,
+    ) -> int:
         return await accounts.logout(info.context.ctx, everywhere=everywhere)
