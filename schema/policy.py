@@ -20,9 +20,9 @@ from schema.relay import After, Connection, First, Node, Under, connection, opt_
 
 @strawberry.type(description="策略行 p, role, object, action：角色在被授予的组织子树内可做的事")
 class Permission:
-    object: Obj
-    action: Act
-    line: str
+    object: Obj = strawberry.field(description="权限对象")
+    action: Act = strawberry.field(description="操作")
+    line: str = strawberry.field(description="策略行原文，形如 p, county_admin, work, view")
 
     @classmethod
     def of(cls, p: PolicyLine) -> Permission:
@@ -31,11 +31,13 @@ class Permission:
 
 @strawberry.type(description="角色模板")
 class Role:
-    name: str
-    title: str
-    description: str
-    is_builtin: bool
-    permissions: list[Permission]
+    name: str = strawberry.field(
+        description="角色名（英文标识，如 county_admin），授权与策略行用它"
+    )
+    title: str = strawberry.field(description="角色的中文名称（如“县级团委管理员”）")
+    description: str = strawberry.field(description="角色说明（可为空字符串）")
+    is_builtin: bool = strawberry.field(description="是否为内置角色（内置角色不能删除）")
+    permissions: list[Permission] = strawberry.field(description="角色拥有的权限")
 
     @classmethod
     def of(cls, r: RoleView) -> Role:
@@ -54,10 +56,10 @@ class Role:
 )
 class Grant(Node):
     row: strawberry.Private[GrantRow]
-    role: str
-    user_id: strawberry.ID
-    created_at: datetime
-    revoked_at: datetime | None
+    role: str = strawberry.field(description="角色名")
+    user_id: strawberry.ID = strawberry.field(description="获得授权的账号的全局 ID")
+    created_at: datetime = strawberry.field(description="授予时间")
+    revoked_at: datetime | None = strawberry.field(description="撤销时间；有效的授权为 null")
 
     @classmethod
     def of(cls, row: GrantRow) -> Grant:
@@ -97,9 +99,9 @@ class Grant(Node):
 
 @strawberry.type(description="覆盖目标组织的一项授权")
 class GrantSummary:
-    grant_id: strawberry.ID
-    role: str
-    org_id: strawberry.ID
+    grant_id: strawberry.ID = strawberry.field(description="授权的全局 ID")
+    role: str = strawberry.field(description="角色名")
+    org_id: strawberry.ID = strawberry.field(description="授权所在团组织的全局 ID")
 
     @classmethod
     def of(cls, g: GrantRef) -> GrantSummary:
@@ -110,10 +112,14 @@ class GrantSummary:
 
 @strawberry.type(description="权限判定的解释：是否允许，以及起决定作用的授权和策略行")
 class Explanation:
-    allowed: bool
-    reason: str
-    grant_id: strawberry.ID | None
-    policy_line: str | None
+    allowed: bool = strawberry.field(description="是否允许")
+    reason: str = strawberry.field(description="中文说明：允许的依据，或不允许的原因")
+    grant_id: strawberry.ID | None = strawberry.field(
+        description="起决定作用的授权的全局 ID；不允许或你无权查看该授权时为 null"
+    )
+    policy_line: str | None = strawberry.field(
+        description="起决定作用的策略行原文；不允许时为 null"
+    )
     covering_grants: list[GrantSummary] = strawberry.field(description="覆盖该组织、你可查看的授权")
     held_above: bool = strawberry.field(
         description="另有高于你管理层级的授权覆盖该组织（只说有，不显示姓名、授权和角色）"
@@ -127,7 +133,11 @@ class PolicyQuery:
         return [Role.of(r) for r in await policy.list_roles(info.context.ctx)]
 
     @strawberry.field(description="一项授权")
-    async def grant(self, info: Info, id: strawberry.ID) -> Grant:
+    async def grant(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="授权的全局 ID")],
+    ) -> Grant:
         return Grant.of(await policy.get_grant(info.context.ctx, pk(id, "Grant")))
 
     @strawberry.field(description="你有权查看的授权，可限定子树、账号、角色")
@@ -135,9 +145,16 @@ class PolicyQuery:
         self,
         info: Info,
         under: Under = None,
-        user_id: strawberry.ID | None = None,
-        role: str | None = None,
-        include_revoked: bool = False,
+        user_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="只看这个账号的（全局 ID）；不给则全部"),
+        ] = None,
+        role: Annotated[
+            str | None, strawberry.argument(description="只看这个角色的（角色名）；不给则全部")
+        ] = None,
+        include_revoked: Annotated[
+            bool, strawberry.argument(description="true 连同已撤销的一起列；默认 false 只列有效的")
+        ] = False,
         first: First = None,
         after: After = None,
         delegated: Annotated[
@@ -161,7 +178,16 @@ class PolicyQuery:
         description="解释：某账号能否在某组织对某对象执行某操作，由哪项授权和策略行决定"
     )
     async def explain(
-        self, info: Info, user_id: strawberry.ID, action: Act, object: Obj, org_id: strawberry.ID
+        self,
+        info: Info,
+        user_id: Annotated[
+            strawberry.ID, strawberry.argument(description="要解释的账号（全局 ID）")
+        ],
+        action: Annotated[Act, strawberry.argument(description="操作")],
+        object: Annotated[Obj, strawberry.argument(description="权限对象")],
+        org_id: Annotated[
+            strawberry.ID, strawberry.argument(description="在哪个团组织（全局 ID）执行")
+        ],
     ) -> Explanation:
         e = await policy.explain(
             info.context.ctx,
@@ -183,7 +209,18 @@ class PolicyQuery:
 @strawberry.type
 class PolicyMutation:
     @strawberry.mutation(description="新建角色模板（需要在根组织的 policy:manage）")
-    async def create_role(self, info: Info, name: str, title: str, description: str = "") -> Role:
+    async def create_role(
+        self,
+        info: Info,
+        name: Annotated[
+            str,
+            strawberry.argument(
+                description="角色名：3–40 个小写英文字母、数字或下划线，以字母开头，全局唯一"
+            ),
+        ],
+        title: Annotated[str, strawberry.argument(description="角色的中文名称")],
+        description: Annotated[str, strawberry.argument(description="角色说明（可选）")] = "",
+    ) -> Role:
         return Role.of(
             await policy.create_role(
                 info.context.ctx, name=name, title=title, description=description
@@ -191,11 +228,23 @@ class PolicyMutation:
         )
 
     @strawberry.mutation(description="删除未被使用的自定义角色")
-    async def delete_role(self, info: Info, name: str) -> bool:
+    async def delete_role(
+        self,
+        info: Info,
+        name: Annotated[
+            str, strawberry.argument(description="角色名（内置角色和仍有有效授权的角色不能删除）")
+        ],
+    ) -> bool:
         return await policy.delete_role(info.context.ctx, name)
 
     @strawberry.mutation(description="给角色加一条权限 p, role, object, action；立即对所有实例生效")
-    async def add_permission(self, info: Info, role: str, object: Obj, action: Act) -> Role:
+    async def add_permission(
+        self,
+        info: Info,
+        role: Annotated[str, strawberry.argument(description="角色名")],
+        object: Annotated[Obj, strawberry.argument(description="权限对象")],
+        action: Annotated[Act, strawberry.argument(description="操作")],
+    ) -> Role:
         return Role.of(
             await policy.set_permission(
                 info.context.ctx, role=role, obj=object, act=action, allowed=True
@@ -203,7 +252,13 @@ class PolicyMutation:
         )
 
     @strawberry.mutation(description="从角色去掉一条权限")
-    async def remove_permission(self, info: Info, role: str, object: Obj, action: Act) -> Role:
+    async def remove_permission(
+        self,
+        info: Info,
+        role: Annotated[str, strawberry.argument(description="角色名")],
+        object: Annotated[Obj, strawberry.argument(description="权限对象")],
+        action: Annotated[Act, strawberry.argument(description="操作")],
+    ) -> Role:
         return Role.of(
             await policy.set_permission(
                 info.context.ctx, role=role, obj=object, act=action, allowed=False
@@ -214,7 +269,15 @@ class PolicyMutation:
         description="在某组织授予账号一个角色（覆盖该组织整个子树；需要 grant:manage）"
     )
     async def grant_role(
-        self, info: Info, user_id: strawberry.ID, role: str, org_id: strawberry.ID
+        self,
+        info: Info,
+        user_id: Annotated[
+            strawberry.ID, strawberry.argument(description="获得授权的账号（全局 ID）")
+        ],
+        role: Annotated[str, strawberry.argument(description="角色名")],
+        org_id: Annotated[
+            strawberry.ID, strawberry.argument(description="授权所在的团组织（全局 ID）")
+        ],
     ) -> Grant:
         row = await policy.grant(
             info.context.ctx, user_id=pk(user_id, "User"), role=role, org_id=pk(org_id, "Org")
@@ -222,5 +285,9 @@ class PolicyMutation:
         return Grant.of(row)
 
     @strawberry.mutation(description="撤销授权；从下一次请求起生效")
-    async def revoke_grant(self, info: Info, id: strawberry.ID) -> Grant:
+    async def revoke_grant(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="授权的全局 ID")],
+    ) -> Grant:
         return Grant.of(await policy.revoke(info.context.ctx, pk(id, "Grant")))
