@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 import strawberry
 
@@ -18,9 +19,11 @@ from schema.relay import After, Connection, First, Node, Under, connection, opt_
 @strawberry.type(name="WorkingGroup", description="工作小组：组长可查看其负责的子树")
 class WorkingGroup(Node):
     row: strawberry.Private[GroupRow]
-    name: str
-    is_active: bool
-    created_at: datetime
+    name: str = strawberry.field(description="小组名称")
+    is_active: bool = strawberry.field(
+        description="是否仍在运作；撤销后为 false（组长因此获得的授权同时撤销）"
+    )
+    created_at: datetime = strawberry.field(description="设立时间")
 
     @classmethod
     def of(cls, r: GroupRow) -> WorkingGroup:
@@ -51,12 +54,12 @@ class WorkingGroup(Node):
 
 @strawberry.type(description="“1+100”分享活动（市级团委每季度一次）")
 class SharingEvent:
-    id: strawberry.ID
-    title: str
-    held_on: date
-    attendees: int
-    note: str
-    org_id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="分享活动的全局 ID")
+    title: str = strawberry.field(description="标题")
+    held_on: date = strawberry.field(description="举办日期")
+    attendees: int = strawberry.field(description="参加人数（未填为 0）")
+    note: str = strawberry.field(description="说明（可为空字符串）")
+    org_id: strawberry.ID = strawberry.field(description="举办的团组织的全局 ID")
 
     @classmethod
     def of(cls, r: SharingRow) -> SharingEvent:
@@ -72,18 +75,24 @@ class SharingEvent:
 
 @strawberry.type(description="县级团干部联系的基层团委书记")
 class SecretaryContact:
-    id: strawberry.ID
-    secretary: Cadre | None
-    note: str
-    created_at: datetime
+    id: strawberry.ID = strawberry.field(description="这条联系的全局 ID")
+    secretary: Cadre | None = strawberry.field(
+        description="基层团委书记（团干部）；你无权查看时为 null"
+    )
+    note: str = strawberry.field(description="备注（可为空字符串）")
+    created_at: datetime = strawberry.field(description="加入名单的时间")
 
 
 @strawberry.input(description="设立工作小组")
 class CreateWorkingGroupInput:
     org_id: strawberry.ID = strawberry.field(description="设立小组的省/市团委机关")
-    name: str
-    leader_cadre_id: strawberry.ID
-    responsible_org_id: strawberry.ID
+    name: str = strawberry.field(description="小组名称")
+    leader_cadre_id: strawberry.ID = strawberry.field(
+        description="组长（团委委员或部门负责人）的团干部全局 ID"
+    )
+    responsible_org_id: strawberry.ID = strawberry.field(
+        description="小组负责的团组织（全局 ID），组长可查看其整个子树"
+    )
     member_cadre_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
 
 
@@ -94,7 +103,9 @@ class GroupQuery:
         self,
         info: Info,
         under: Under = None,
-        include_inactive: bool = False,
+        include_inactive: Annotated[
+            bool, strawberry.argument(description="true 连同已撤销的小组一起列；默认 false")
+        ] = False,
         first: First = None,
         after: After = None,
     ) -> Connection[WorkingGroup]:
@@ -109,7 +120,12 @@ class GroupQuery:
 
     @strawberry.field(description="分享活动")
     async def sharing_events(
-        self, info: Info, under: Under = None, year: int | None = None
+        self,
+        info: Info,
+        under: Under = None,
+        year: Annotated[
+            int | None, strawberry.argument(description="只看这一年的；不给则全部")
+        ] = None,
     ) -> list[SharingEvent]:
         return [
             SharingEvent.of(e)
@@ -136,7 +152,9 @@ class GroupQuery:
 class GroupMutation:
     @strawberry.mutation(description="设立工作小组；组长在负责的组织获得 working_group_leader 授权")
     async def create_working_group(
-        self, info: Info, input: CreateWorkingGroupInput
+        self,
+        info: Info,
+        input: Annotated[CreateWorkingGroupInput, strawberry.argument(description="小组的设置")],
     ) -> WorkingGroup:
         row = await groups.create(
             info.context.ctx,
@@ -150,7 +168,15 @@ class GroupMutation:
 
     @strawberry.mutation(description="设置工作小组成员")
     async def set_working_group_members(
-        self, info: Info, id: strawberry.ID, member_cadre_ids: list[strawberry.ID]
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="工作小组的全局 ID")],
+        member_cadre_ids: Annotated[
+            list[strawberry.ID],
+            strawberry.argument(
+                description="全部成员的团干部全局 ID（替换原有成员；空列表表示清空）"
+            ),
+        ],
     ) -> WorkingGroup:
         row = await groups.set_members(
             info.context.ctx, pk(id, "WorkingGroup"), [pk(i, "Cadre") for i in member_cadre_ids]
@@ -158,19 +184,28 @@ class GroupMutation:
         return WorkingGroup.of(row)
 
     @strawberry.mutation(description="撤销工作小组（同时撤销组长因此获得的授权）")
-    async def dissolve_working_group(self, info: Info, id: strawberry.ID) -> WorkingGroup:
+    async def dissolve_working_group(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="工作小组的全局 ID")],
+    ) -> WorkingGroup:
         return WorkingGroup.of(await groups.dissolve(info.context.ctx, pk(id, "WorkingGroup")))
 
     @strawberry.mutation(description="记录一次“1+100”分享活动")
     async def record_sharing_event(
         self,
         info: Info,
-        org_id: strawberry.ID,
-        title: str,
-        held_on: date,
-        attendees: int = 0,
-        note: str = "",
-        group_id: strawberry.ID | None = None,
+        org_id: Annotated[
+            strawberry.ID, strawberry.argument(description="举办的团组织（全局 ID）")
+        ],
+        title: Annotated[str, strawberry.argument(description="标题")],
+        held_on: Annotated[date, strawberry.argument(description="举办日期")],
+        attendees: Annotated[int, strawberry.argument(description="参加人数（可选）")] = 0,
+        note: Annotated[str, strawberry.argument(description="说明（可选）")] = "",
+        group_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="组织这次活动的工作小组（可选，全局 ID）"),
+        ] = None,
     ) -> SharingEvent:
         row = await groups.record_sharing(
             info.context.ctx,
@@ -185,7 +220,12 @@ class GroupMutation:
 
     @strawberry.mutation(description="把一位基层团委书记加入我的联系名单")
     async def add_secretary(
-        self, info: Info, secretary_cadre_id: strawberry.ID, note: str = ""
+        self,
+        info: Info,
+        secretary_cadre_id: Annotated[
+            strawberry.ID, strawberry.argument(description="基层团委书记的团干部全局 ID")
+        ],
+        note: Annotated[str, strawberry.argument(description="备注（可选）")] = "",
     ) -> SecretaryContact:
         ctx = info.context.ctx
         row = await groups.add_secretary(ctx, pk(secretary_cadre_id, "Cadre"), note)
