@@ -93,7 +93,9 @@ class CreateWorkingGroupInput:
     responsible_org_id: strawberry.ID = strawberry.field(
         description="小组负责的团组织（全局 ID），组长可查看其整个子树"
     )
-    member_cadre_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
+    member_cadre_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list, description="成员的团干部全局 ID（可选）"
+    )
 
 
 @strawberry.type
