@@ -17,7 +17,7 @@ from authz.errors import BadInput, Conflict, NotFound
 from models import AssessmentRound, AssessmentScore, Cadre, Org, RoundHalf
 from resolvers import orgs
 from resolvers.base import Ctx, clean_text
-from resolvers.quotas import cadre_progress_sql, organ_progress_sql
+from resolvers.figures import Completion, Figures, Period, cadre_progress_sql
 
 
 @dataclass(frozen=True)
@@ -83,102 +83,109 @@ async def _round(ctx: Ctx, round_id: int, act: Act, *, for_update: bool = False)
     return r
 
 
-_COMPUTED = """
-WITH kids AS (SELECT id, path FROM orgs WHERE parent_id = :org AND is_active),
-cad AS (SELECT c.id, c.user_id, c.org_path FROM cadres c WHERE c.is_active AND c.org_path <@ CAST(:root AS ltree)),
-p AS ({cadre_progress}),
-o AS ({organ_progress})
+# What only the assessment counts; the shared figures come from `resolvers.figures`.
+_OWN_FIGURES = """
 SELECT k.id,
-  (SELECT count(*) FROM cad WHERE cad.org_path <@ k.path) AS cadres,
-  (SELECT count(*) FROM o WHERE o.org_path <@ k.path) AS organs,
-  (SELECT count(*) FROM o WHERE o.org_path <@ k.path AND o.done >= o.min_count
-      AND (NOT o.one_of_each OR o.kinds <@ o.kinds_done)) AS organs_done,
-  (SELECT count(*) FROM p WHERE p.org_path <@ k.path AND p.done >= p.min_count
-      AND (NOT p.one_of_each OR p.kinds <@ p.kinds_done)) AS cadres_done,
   (SELECT count(*) FROM working_groups g WHERE g.is_active AND (g.org_path <@ k.path OR g.org_path @> k.path)
       AND g.responsible_org_id IN (SELECT id FROM orgs WHERE path <@ k.path)) AS groups,
-  (SELECT coalesce(json_object_agg(kind, n), '{{}}') FROM (
+  (SELECT coalesce(json_object_agg(kind, n), '{}') FROM (
       SELECT cp.kind, count(*) AS n FROM work_logs l JOIN campaigns cp ON cp.id = l.campaign_id
       WHERE l.org_path <@ k.path AND l.deleted_at IS NULL AND cp.year = :year GROUP BY cp.kind) x) AS campaigns,
   (SELECT count(*) FROM nominations n JOIN campaigns cp ON cp.id = n.campaign_id
-      WHERE n.org_path <@ k.path AND cp.year = :year) AS nominations,
-  (SELECT count(DISTINCT l.cadre_id) FROM work_logs l WHERE l.org_path <@ k.path AND l.deleted_at IS NULL
-      AND l.occurred_at >= :start AND l.occurred_at < :end) AS active_cadres,
-  (SELECT count(*) FROM contacts ct WHERE ct.org_path <@ k.path AND ct.status = 'ACTIVE') AS contacts,
-  (SELECT count(*) FROM work_logs l WHERE l.org_path <@ k.path AND l.deleted_at IS NULL AND l.kind = 'ACTIVITY'
-      AND l.occurred_at >= :start AND l.occurred_at < :end) AS activities,
-  (SELECT count(DISTINCT cad.id) FROM cad JOIN auth_sessions s ON s.user_id = cad.user_id
-      WHERE cad.org_path <@ k.path AND s.client = 'MOBILE' AND s.created_at >= :start AND s.created_at < :end) AS mobile,
-  (SELECT count(*) FROM cad WHERE cad.org_path <@ k.path
-      AND EXISTS (SELECT 1 FROM learn_and_do_choices d WHERE d.cadre_id = cad.id AND d.year = :year)
-      AND EXISTS (SELECT 1 FROM learn_and_do_records e WHERE e.cadre_id = cad.id AND e.year = :year)) AS learn
-FROM kids k ORDER BY k.id
+      WHERE n.org_path <@ k.path AND cp.year = :year) AS nominations
+FROM orgs k WHERE k.id = ANY(:ids) ORDER BY k.id
 """
 
 
-def _score(row: sa.RowMapping, months: int) -> dict[str, float]:
+@dataclass(frozen=True)
+class Inputs:
+    """What one assessed org's computed items are scored from: its subtree over the round's
+    period (五个一 and 一学一做 as of the period's last day)."""
+
+    cadres: int
+    active_cadres: int
+    youth_in_contact: int
+    activities: int
+    cadres_on_mobile: int
+    organs: Completion
+    five_ones: Completion
+    learn_and_do: Completion
+    groups: int
+    campaigns: dict[str, int]
+    nominations: int
+
+
+async def inputs(ctx: Ctx, r: AssessmentRound) -> dict[int, Inputs]:
+    """Per assessed org (the round org's active children), authorized at the round's org:
+    the whole subtree counts."""
+    period = Period(*period_of(r))
+    figures = Figures(ctx.session, ctx.settings.timezone)
+    ids = (await figures.children([r.org_id]))[r.org_id]
+    own = (await ctx.session.execute(sa.text(_OWN_FIGURES), {"ids": ids, "year": r.year})).all()
+    head = await figures.headline(ids, period)
+    mobile = await figures.mobile(ids, period)
+    organs = await figures.organ_five_ones(ids, period)
+    five = await figures.five_ones(ids, period)
+    learn = await figures.learn_and_do(ids, period)
+    return {
+        o.id: Inputs(
+            cadres=head[o.id].cadres,
+            active_cadres=head[o.id].active_cadres,
+            youth_in_contact=head[o.id].youth_in_contact,
+            activities=head[o.id].activities,
+            cadres_on_mobile=mobile[o.id].cadres_on_mobile,
+            organs=organs[o.id],
+            five_ones=five[o.id],
+            learn_and_do=learn[o.id],
+            groups=o.groups,
+            campaigns=dict(o.campaigns or {}),
+            nominations=o.nominations,
+        )
+        for o in own
+    }
+
+
+def _score(x: Inputs, months: int) -> dict[str, float]:
     """The computed items, from one org's figures. Ratios are capped at 1."""
-    cadres = row["cadres"] or 0
+    cadres = x.cadres
 
     def share(n: float, of: float) -> float:
         return min(1.0, n / of) if of else 0.0
 
-    campaigns = dict(row["campaigns"] or {})
+    campaigns = x.campaigns
     quarters = max(1, months // 3)
     return {
-        "1.1": 10 * share(row["organs_done"], row["organs"]),
-        "1.2": 5 * share(row["cadres_done"], cadres),
-        "1.3": 5.0 if row["groups"] else 0.0,
+        "1.1": 10 * share(x.organs.done, x.organs.subjects),
+        "1.2": 5 * share(x.five_ones.done, cadres),
+        "1.3": 5.0 if x.groups else 0.0,
         "2.1": 5.0 if campaigns.get("OPEN_DAY") else 0.0,
         "2.2": 5.0 if campaigns.get("LECTURE") else 0.0,
-        "2.3": 5.0 if row["nominations"] or campaigns.get("YOUTH_STORY") else 0.0,
+        "2.3": 5.0 if x.nominations or campaigns.get("YOUTH_STORY") else 0.0,
         "2.4": 5.0 if campaigns.get("SERVICE_MONTH") else 0.0,
-        "4.1": 15 * share(row["active_cadres"], cadres),
-        "4.2": 10 * share(row["contacts"], cadres * 100),  # about a hundred youth each
-        "4.3": 10 * share(row["activities"], cadres * 5 * quarters),  # five a quarter each
-        "4.4": 5 * share(row["mobile"], cadres),
-        "4.5": 10 * share(row["learn"], cadres),
+        "4.1": 15 * share(x.active_cadres, cadres),
+        "4.2": 10 * share(x.youth_in_contact, cadres * 100),  # about a hundred youth each
+        "4.3": 10 * share(x.activities, cadres * 5 * quarters),  # five a quarter each
+        "4.4": 5 * share(x.cadres_on_mobile, cadres),
+        "4.5": 10 * share(x.learn_and_do.done, cadres),
     }
 
 
 async def compute(ctx: Ctx, round_id: int) -> int:
-    """(Re)compute every computed item for every assessed org: one statement."""
+    """(Re)compute every computed item for every assessed org."""
     r = await _round(ctx, round_id, Act.APPROVE, for_update=True)
-    start, end = period_of(r)
-    tz = ZoneInfo(ctx.settings.timezone)
-    sql = _COMPUTED.format(
-        cadre_progress=cadre_progress_sql("c.org_path <@ CAST(:root AS ltree)"),
-        organ_progress=organ_progress_sql("o.path <@ CAST(:root AS ltree)"),
-    )
-    rows = (
-        (
-            await ctx.session.execute(
-                sa.text(sql),
-                {
-                    "org": r.org_id,
-                    "root": r.org_path,
-                    "year": r.year,
-                    "on": end,
-                    "start": datetime.combine(start, time(), tz),
-                    "end": datetime.combine(end + timedelta(days=1), time(), tz),
-                },
-            )
-        )
-        .mappings()
-        .all()
-    )
+    found = await inputs(ctx, r)
     months = 6 if r.half == RoundHalf.MID_YEAR else 12
     values = [
         {
             "round_id": r.id,
-            "org_id": row["id"],
+            "org_id": org_id,
             "item": code,
             "points": round(points, 2),
             "evidence": "系统数据",
             "entered_by": None,
         }
-        for row in rows
-        for code, points in _score(row, months).items()
+        for org_id, x in found.items()
+        for code, points in _score(x, months).items()
     ]
     if values:
         stmt = insert(AssessmentScore).values(values)
@@ -189,9 +196,9 @@ async def compute(ctx: Ctx, round_id: int) -> int:
             )
         )
     await ctx.audit(
-        "assessment.compute", "AssessmentRound", r.id, r.org_path, after={"orgs": len(rows)}
+        "assessment.compute", "AssessmentRound", r.id, r.org_path, after={"orgs": len(found)}
     )
-    return len(rows)
+    return len(found)
 
 
 async def enter(
@@ -332,11 +339,7 @@ async def eligibility(ctx: Ctx, round_id: int) -> list[CadreEligibility]:
         if stats[c.id].upheld:
             reasons.append(f"{stats[c.id].upheld} 条记录经复核属实存在问题")
         p = progress.get(c.id)
-        if (
-            p is None
-            or p.done < p.min_count
-            or (p.one_of_each and not set(p.kinds) <= set(p.kinds_done))
-        ):
+        if p is None or not p.complete:
             reasons.append("“五个一”未完成")
         out.append(CadreEligibility(c, not reasons, reasons))
     return out

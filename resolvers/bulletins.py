@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import base64
 import html
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -17,7 +16,7 @@ from authz.errors import Conflict
 from models import Bulletin
 from resolvers import orgs, spreadsheets
 from resolvers.base import Ctx
-from resolvers.dashboards import DashboardLoaders
+from resolvers.figures import Figures
 from resolvers.pagination import Page
 from resolvers.quarters import quarter_label, quarter_period
 
@@ -35,54 +34,59 @@ COLUMNS = [  # (key, heading)
     ("flags", "可疑标记"),
 ]
 
-_FIGURES = """
+# What only bulletins show; the shared figures come from `resolvers.figures`.
+_OWN_FIGURES = """
 SELECT ch.id AS org_id, ch.name,
-  (SELECT count(*) FROM cadres c WHERE c.org_path <@ ch.path AND c.is_active) AS cadres,
-  (SELECT count(DISTINCT l.cadre_id) FROM work_logs l WHERE l.org_path <@ ch.path AND l.deleted_at IS NULL
-     AND l.occurred_at >= :start AND l.occurred_at < :end) AS active_cadres,
   (SELECT coalesce(sum(p.points), 0) FROM point_entries p WHERE p.org_path <@ ch.path
      AND p.day BETWEEN :first_day AND :last_day) AS points,
-  (SELECT count(DISTINCT ct.youth_id) FROM contacts ct WHERE ct.org_path <@ ch.path AND ct.status = 'ACTIVE') AS youth_in_contact,
   (SELECT round(avg(r.score), 2) FROM ratings r WHERE r.org_path <@ ch.path AND r.period = :label) AS satisfaction,
   (SELECT round(count(*) FILTER (WHERE i.confirmed)::numeric / nullif(count(*), 0), 4)
      FROM spot_check_items i JOIN work_logs l ON l.id = i.log_id
      WHERE l.org_path <@ ch.path AND i.reached AND i.recorded_at >= :start AND i.recorded_at < :end) AS spot_check_pass_rate,
   (SELECT count(*) FROM flags f WHERE f.org_path <@ ch.path AND f.created_at >= :start AND f.created_at < :end) AS flags
-FROM orgs ch WHERE ch.parent_id = :org AND ch.is_active ORDER BY ch.id
+FROM orgs ch WHERE ch.id = ANY(:ids) ORDER BY ch.id
 """
 
 
 async def compute(ctx: Ctx, org_id: int, year: int, quarter: int) -> list[dict[str, Any]]:
+    """One row per active child org. Generating is authorized at the org: the whole subtree
+    counts."""
     period = quarter_period(year, quarter)
-    tz = ZoneInfo(ctx.settings.timezone)
+    figures = Figures(ctx.session, ctx.settings.timezone)
+    ids = (await figures.children([org_id]))[org_id]
+    start, end = period.bounds(ctx.settings.timezone)
     rows = (
         (
             await ctx.session.execute(
-                sa.text(_FIGURES),
+                sa.text(_OWN_FIGURES),
                 {
-                    "org": org_id,
+                    "ids": ids,
                     "label": quarter_label(year, quarter),
                     "first_day": period.start,
                     "last_day": period.end,
-                    "start": datetime.combine(period.start, time(), tz),
-                    "end": datetime.combine(period.end + timedelta(days=1), time(), tz),
+                    "start": start,
+                    "end": end,
                 },
             )
         )
         .mappings()
         .all()
     )
-    five = {c.org_id: c for c in await DashboardLoaders(ctx).five_ones.load((org_id, period))}
+    head = await figures.headline(ids, period)
+    five = await figures.five_ones(ids, period)
     out = []
     for r in rows:
-        f = five.get(r["org_id"])
-        done = f.done if f else 0
+        h, f = head[r["org_id"]], five[r["org_id"]]
+        own = {k: (float(v) if hasattr(v, "as_tuple") else v) for k, v in r.items()}
         out.append(
             {
-                **{k: (float(v) if hasattr(v, "as_tuple") else v) for k, v in r.items()},
-                "points_per_cadre": round(r["points"] / r["cadres"], 2) if r["cadres"] else 0.0,
-                "five_ones_done": done,
-                "five_ones_rate": round(done / f.cadres, 4) if f and f.cadres else 0.0,
+                **own,
+                "cadres": h.cadres,
+                "active_cadres": h.active_cadres,
+                "youth_in_contact": h.youth_in_contact,
+                "points_per_cadre": round(r["points"] / h.cadres, 2) if h.cadres else 0.0,
+                "five_ones_done": f.done,
+                "five_ones_rate": round(f.done / f.subjects, 4) if f.subjects else 0.0,
             }
         )
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from authz.errors import BadInput
-from resolvers.dashboards import Period
+from resolvers.figures import Period
 
 
 def quarter_period(year: int, quarter: int) -> Period:

@@ -1,6 +1,7 @@
 """五个一: quotas set by the province only, and progress for any period.
 
-Progress is one statement: each cadre joined to the rule for their kind, the period that
+Progress is one statement (`resolvers.figures`, where what counts and when a period is
+complete are defined): each cadre joined to the rule for their kind, the period that
 contains the given day computed in SQL from the rule's length, and their activity logs of
 the counted kinds in that period."""
 
@@ -17,6 +18,7 @@ from authz.errors import BadInput, NotFound
 from models import ActivityKind, Cadre, QuotaRule, QuotaSubject
 from resolvers import orgs
 from resolvers.base import Ctx
+from resolvers.figures import cadre_progress_sql, organ_progress_sql
 
 PERIOD_LENGTHS = (1, 2, 3, 4, 6, 12)
 
@@ -93,64 +95,8 @@ class Progress:
     complete: bool
 
 
-# The period of `q` that contains :on, and the logs counted in it.
-_PERIOD = """
-    (date_trunc('year', CAST(:on AS date))
-     + make_interval(months => ((extract(month FROM CAST(:on AS date))::int - 1)
-                                / q.period_months) * q.period_months))::date
-"""
-
-
-def _progress_sql(subjects: str, owner: str) -> str:
-    """Progress per subject: `subjects` selects (subject_id, org_path, subject, min_count,
-    kinds, one_of_each, period_start, period_months); `owner` is the work_logs column that
-    ties a log to its subject."""
-    return f"""
-    WITH r AS ({subjects})
-    SELECT r.subject_id, r.org_path, r.subject, r.period_start,
-           (r.period_start + make_interval(months => r.period_months))::date AS period_end,
-           r.min_count, r.kinds, r.one_of_each,
-           count(l.id) AS done,
-           coalesce(array_agg(DISTINCT l.activity_kind) FILTER (WHERE l.id IS NOT NULL), '{{}}') AS kinds_done
-    FROM r LEFT JOIN work_logs l
-      ON {owner} = r.subject_id AND l.kind = 'ACTIVITY' AND l.deleted_at IS NULL
-     AND l.activity_kind = ANY(r.kinds)
-     AND l.occurred_at >= r.period_start
-     AND l.occurred_at < r.period_start + make_interval(months => r.period_months)
-    GROUP BY r.subject_id, r.org_path, r.subject, r.period_start, r.period_months, r.min_count,
-             r.kinds, r.one_of_each
-    """
-
-
-def cadre_progress_sql(cadre_filter: str) -> str:
-    """Progress of the active cadres matching `cadre_filter` (SQL over `c`), by their kind."""
-    return _progress_sql(
-        f"""SELECT c.id AS subject_id, c.org_path, c.kind AS subject, q.min_count, q.kinds,
-                   q.one_of_each, {_PERIOD} AS period_start, q.period_months
-            FROM cadres c JOIN quota_rules q ON q.subject = c.kind
-            WHERE c.is_active AND ({cadre_filter})""",
-        "l.cadre_id",
-    )
-
-
-def organ_progress_sql(org_filter: str) -> str:
-    """Progress of the city and county leading organs matching `org_filter` (SQL over `o`):
-    activities of the organ kinds logged by the organ's own cadres."""
-    return _progress_sql(
-        f"""SELECT o.id AS subject_id, o.path AS org_path, 'LEADING_ORGAN' AS subject, q.min_count,
-                   q.kinds, q.one_of_each, {_PERIOD} AS period_start, q.period_months
-            FROM orgs o JOIN quota_rules q ON q.subject = 'LEADING_ORGAN'
-            WHERE o.is_leading_organ AND o.is_active AND o.level IN ('CITY', 'COUNTY')
-              AND ({org_filter})""",
-        "l.org_id",
-    )
-
-
 def _progress(row: sa.Row) -> Progress:
     kinds_done = tuple(sorted(row.kinds_done))
-    complete = row.done >= row.min_count and (
-        not row.one_of_each or set(row.kinds) <= set(kinds_done)
-    )
     return Progress(
         row.subject_id,
         QuotaSubject(row.subject),
@@ -160,7 +106,7 @@ def _progress(row: sa.Row) -> Progress:
         row.min_count,
         kinds_done,
         tuple(row.kinds),
-        complete,
+        row.complete,
     )
 
 

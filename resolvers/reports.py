@@ -14,7 +14,7 @@ from authz.errors import BadInput, Conflict
 from models import Org, OrgLevel, Report, ReportStatus, ReportVersion
 from resolvers import orgs
 from resolvers.base import Ctx, clean_text
-from resolvers.dashboards import loaders as dashboard_loaders
+from resolvers.figures import Figures
 from resolvers.pagination import Page
 from resolvers.points import today
 from resolvers.quarters import quarter_period
@@ -25,18 +25,17 @@ WINDOW_DAYS = 7  # the report window opens in the quarter's last week
 async def figures(ctx: Ctx, org: Org, year: int, quarter: int) -> dict[str, Any]:
     """What the system already knows of the quarter: nobody re-types it."""
     period = quarter_period(year, quarter)
-    loaders = dashboard_loaders(ctx)
-    head = await loaders.headline.load((org.id, period))
-    five = await loaders.five_ones.load((org.id, period))
-    cadres = sum(c.cadres for c in five)
+    figures = Figures(ctx.session, ctx.settings.timezone)  # authorized at the city: all of it
+    head = (await figures.headline([org.id], period))[org.id]
+    five = (await figures.five_ones([org.id], period))[org.id]
     return {
         "period": [period.start.isoformat(), period.end.isoformat()],
         "cadres": head.cadres,
         "active_cadres": head.active_cadres,
         "youth_in_contact": head.youth_in_contact,
         "logs": head.logs,
-        "five_ones_done": sum(c.done for c in five),
-        "five_ones_cadres": cadres,
+        "five_ones_done": five.done,
+        "five_ones_cadres": five.subjects,
     }
 
 

@@ -8,6 +8,7 @@ import strawberry
 
 from resolvers import dashboards
 from resolvers.dashboards import DashboardRef
+from resolvers.figures import Period
 from schema.context import Info
 from schema.orgs import Org, visible_org
 from schema.relay import pk, to_global_id
@@ -73,7 +74,7 @@ class Dashboard:
     def of(cls, ref: DashboardRef) -> Dashboard:
         return cls(ref=ref, date_from=ref.period.start, date_to=ref.period.end)
 
-    def _key(self) -> tuple[int, dashboards.Period]:
+    def _key(self) -> tuple[int, Period]:
         return (self.ref.org.id, self.ref.period)
 
     def _loaders(self, info: Info) -> dashboards.DashboardLoaders:

@@ -1,0 +1,365 @@
+"""统计口径: every figure of the work, defined once.
+
+The dashboards (工作看板), the quarterly bulletins (季度通报), the quarterly reports (报送,
+`ReportVersion.figures`) and the assessment's computed items (考核) all count through this
+module, so they cannot disagree. Each figure is a method over a set of orgs, each standing
+for its whole subtree, and a period; it answers one value per org id asked for.
+
+Who counts what is decided by the caller: `Figures(..., roots=...)` narrows every count to
+the caller's readable subtrees (a dashboard shows only what its viewer may see); without
+roots the whole subtree counts (bulletins, reports and assessment are authorized at the org
+they cover).
+
+五个一: which logs count toward a subject's period is `_progress_sql`; whether a period is
+complete is `five_ones_complete`, the one rule everything else (progress, lists of those
+behind, dashboards, bulletins, reports, assessment, eligibility) reads.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    def bounds(self, tz: str) -> tuple[datetime, datetime]:
+        zone = ZoneInfo(tz)
+        return (
+            datetime.combine(self.start, time(), zone),
+            datetime.combine(self.end + timedelta(days=1), time(), zone),
+        )
+
+
+# ---------------------------------------------------------------------------- 五个一
+
+
+def five_ones_complete(p: str) -> str:
+    """THE 五个一 completion rule, as SQL over a progress row `p` (done, min_count, kinds,
+    one_of_each, kinds_done): enough counted activities in the period and, when the rule asks
+    for one of each, every counted kind among them. Change the rule here and only here."""
+    return f"({p}.done >= {p}.min_count AND (NOT {p}.one_of_each OR {p}.kinds <@ {p}.kinds_done))"
+
+
+# The period of `q` that contains :on (periods are whole months counted from 1 January).
+_PERIOD = """
+    (date_trunc('year', CAST(:on AS date))
+     + make_interval(months => ((extract(month FROM CAST(:on AS date))::int - 1)
+                                / q.period_months) * q.period_months))::date
+"""
+
+
+def _progress_sql(subjects: str, owner: str) -> str:
+    """Progress per subject: `subjects` selects (subject_id, org_path, subject, min_count,
+    kinds, one_of_each, period_start, period_months); `owner` is the work_logs column that
+    ties a log to its subject. Which logs count: the subject's non-deleted activities of the
+    rule's kinds within the period."""
+    return f"""
+    SELECT g.*, {five_ones_complete("g")} AS complete FROM (
+    WITH r AS ({subjects})
+    SELECT r.subject_id, r.org_path, r.subject, r.period_start,
+           (r.period_start + make_interval(months => r.period_months))::date AS period_end,
+           r.min_count, r.kinds, r.one_of_each,
+           count(l.id) AS done,
+           coalesce(array_agg(DISTINCT l.activity_kind) FILTER (WHERE l.id IS NOT NULL), '{{}}') AS kinds_done
+    FROM r LEFT JOIN work_logs l
+      ON {owner} = r.subject_id AND l.kind = 'ACTIVITY' AND l.deleted_at IS NULL
+     AND l.activity_kind = ANY(r.kinds)
+     AND l.occurred_at >= r.period_start
+     AND l.occurred_at < r.period_start + make_interval(months => r.period_months)
+    GROUP BY r.subject_id, r.org_path, r.subject, r.period_start, r.period_months, r.min_count,
+             r.kinds, r.one_of_each) g
+    """
+
+
+def cadre_progress_sql(cadre_filter: str) -> str:
+    """Progress of the active cadres matching `cadre_filter` (SQL over `c`), by their kind,
+    in the period containing :on."""
+    return _progress_sql(
+        f"""SELECT c.id AS subject_id, c.org_path, c.kind AS subject, q.min_count, q.kinds,
+                   q.one_of_each, {_PERIOD} AS period_start, q.period_months
+            FROM cadres c JOIN quota_rules q ON q.subject = c.kind
+            WHERE c.is_active AND ({cadre_filter})""",
+        "l.cadre_id",
+    )
+
+
+def organ_progress_sql(org_filter: str) -> str:
+    """Progress of the city and county leading organs matching `org_filter` (SQL over `o`):
+    activities of the organ kinds logged by the organ's own cadres."""
+    return _progress_sql(
+        f"""SELECT o.id AS subject_id, o.path AS org_path, 'LEADING_ORGAN' AS subject, q.min_count,
+                   q.kinds, q.one_of_each, {_PERIOD} AS period_start, q.period_months
+            FROM orgs o JOIN quota_rules q ON q.subject = 'LEADING_ORGAN'
+            WHERE o.is_leading_organ AND o.is_active AND o.level IN ('CITY', 'COUNTY')
+              AND ({org_filter})""",
+        "l.org_id",
+    )
+
+
+# ---------------------------------------------------------------------------- results
+
+
+@dataclass
+class Headline:
+    cadres: int = 0  # active cadres of the subtree
+    active_cadres: int = 0  # cadres with a log in the period
+    youth_in_contact: int = 0  # distinct youth with an accepted (ACTIVE) link
+    youth_invited: int = 0  # distinct youth invited, not yet accepted
+    logs: int = 0  # non-deleted logs in the period
+    activities: int = 0  # of them, activities
+
+
+@dataclass
+class Breakdown:
+    by_kind: dict[str, int] = field(default_factory=dict)  # CONTACT or the activity kind
+    by_channel: dict[str, int] = field(default_factory=dict)  # contacts by channel
+
+
+@dataclass
+class MobileUse:
+    cadres_signed_in: int = 0
+    cadres_on_mobile: int = 0
+    logs: int = 0
+    logs_from_mobile: int = 0
+
+
+@dataclass(frozen=True)
+class CadreMix:
+    cadre_id: int
+    name: str
+    youth: int
+    industries: int
+    mix: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Completion:
+    """Subjects (cadres, or leading organs) of a subtree, and those who completed."""
+
+    subjects: int = 0
+    done: int = 0
+
+
+@dataclass(frozen=True)
+class Week:
+    week_start: date
+    logs: int
+    contacts: int
+    activities: int
+
+
+# Rows of the counted subtrees only: the caller's roots ('' is every path's ancestor).
+_SCOPED = "{0}.org_path <@ ANY(CAST(:roots AS ltree[]))"
+_LOGS = (
+    "l.deleted_at IS NULL AND l.occurred_at >= :start AND l.occurred_at < :end AND "
+    + _SCOPED.format("l")
+)
+_ACTIVE_CADRES = "c.is_active AND " + _SCOPED.format("c")
+
+
+class Figures:
+    """The figures of a set of subtrees, counted within `roots` (None: everywhere)."""
+
+    def __init__(self, session: AsyncSession, tz: str, roots: Sequence[str] | None = None):
+        self.session, self.tz = session, tz
+        self.roots = list(roots) if roots is not None else [""]
+
+    def _params(self, ids: Sequence[int], period: Period) -> dict[str, Any]:
+        start, end = period.bounds(self.tz)
+        return {
+            "ids": list(ids),
+            "start": start,
+            "end": end,
+            "roots": self.roots,
+            "on": period.end,
+            "year": period.end.year,
+        }
+
+    async def _rows(self, sql: str, ids: Sequence[int], period: Period) -> Sequence[sa.Row]:
+        return (await self.session.execute(sa.text(sql), self._params(ids, period))).all()
+
+    async def headline(self, ids: Sequence[int], period: Period) -> dict[int, Headline]:
+        rows = await self._rows(
+            f"""
+            SELECT r.id, g.*,
+              (SELECT count(*) FROM cadres c WHERE c.org_path <@ r.path AND {_ACTIVE_CADRES}) AS cadres,
+              (SELECT count(DISTINCT ct.youth_id) FROM contacts ct WHERE ct.org_path <@ r.path
+                 AND ct.status = 'ACTIVE' AND {_SCOPED.format("ct")}) AS in_contact,
+              (SELECT count(DISTINCT ct.youth_id) FROM contacts ct WHERE ct.org_path <@ r.path
+                 AND ct.status = 'INVITED' AND {_SCOPED.format("ct")}) AS invited
+            FROM orgs r, LATERAL (
+              SELECT count(*) AS logs, count(DISTINCT l.cadre_id) AS active,
+                     count(*) FILTER (WHERE l.kind = 'ACTIVITY') AS activities
+              FROM work_logs l WHERE l.org_path <@ r.path AND {_LOGS}) g
+            WHERE r.id = ANY(:ids)""",
+            ids,
+            period,
+        )
+        return defaultdict(
+            Headline,
+            {
+                r.id: Headline(r.cadres, r.active, r.in_contact, r.invited, r.logs, r.activities)
+                for r in rows
+            },
+        )
+
+    async def breakdown(self, ids: Sequence[int], period: Period) -> dict[int, Breakdown]:
+        rows = await self._rows(
+            f"""
+            SELECT r.id, coalesce(l.activity_kind, 'CONTACT') AS kind, l.channel, count(*) AS n
+            FROM orgs r JOIN work_logs l ON l.org_path <@ r.path AND {_LOGS}
+            WHERE r.id = ANY(:ids) GROUP BY r.id, 2, 3""",
+            ids,
+            period,
+        )
+        out: dict[int, Breakdown] = defaultdict(Breakdown)
+        for r in rows:
+            b = out[r.id]
+            b.by_kind[r.kind] = b.by_kind.get(r.kind, 0) + r.n
+            if r.channel:
+                b.by_channel[r.channel] = b.by_channel.get(r.channel, 0) + r.n
+        return out
+
+    async def mobile(self, ids: Sequence[int], period: Period) -> dict[int, MobileUse]:
+        """Active cadres who signed in during the period (and on a phone), and logs written
+        from a phone."""
+        rows = await self._rows(
+            f"""
+            SELECT r.id, s.*, g.*
+            FROM orgs r,
+            LATERAL (
+              SELECT count(DISTINCT c.id) AS signed_in,
+                     count(DISTINCT c.id) FILTER (WHERE a.client = 'MOBILE') AS on_mobile
+              FROM cadres c JOIN auth_sessions a ON a.user_id = c.user_id
+              WHERE c.org_path <@ r.path AND {_ACTIVE_CADRES}
+                AND a.created_at >= :start AND a.created_at < :end) s,
+            LATERAL (
+              SELECT count(*) AS logs, count(*) FILTER (WHERE l.client = 'MOBILE') AS mobile_logs
+              FROM work_logs l WHERE l.org_path <@ r.path AND {_LOGS}) g
+            WHERE r.id = ANY(:ids)""",
+            ids,
+            period,
+        )
+        return defaultdict(
+            MobileUse,
+            {r.id: MobileUse(r.signed_in, r.on_mobile, r.logs, r.mobile_logs) for r in rows},
+        )
+
+    async def industry(self, ids: Sequence[int], period: Period) -> dict[int, list[CadreMix]]:
+        """Per cadre of the subtree: youth on their list (ACTIVE links: an invitation tells
+        nothing about the youth) by industry; the least varied first, at most 500."""
+        rows = await self._rows(
+            f"""
+            WITH x AS (
+              SELECT r.id AS rid, ct.cadre_id, coalesce(nullif(y.industry, ''), '未填写') AS industry,
+                     count(*) AS n
+              FROM orgs r
+              JOIN contacts ct ON ct.org_path <@ r.path AND ct.status = 'ACTIVE'
+                              AND {_SCOPED.format("ct")}
+              JOIN youth y ON y.id = ct.youth_id
+              WHERE r.id = ANY(:ids) GROUP BY 1, 2, 3)
+            SELECT x.rid, x.cadre_id, c.name, sum(x.n)::int AS youth, count(*) AS industries,
+                   json_object_agg(x.industry, x.n) AS mix
+            FROM x JOIN cadres c ON c.id = x.cadre_id
+            GROUP BY x.rid, x.cadre_id, c.name
+            ORDER BY x.rid, industries, youth DESC, x.cadre_id""",
+            ids,
+            period,
+        )
+        out: dict[int, list[CadreMix]] = defaultdict(list)
+        for r in rows:
+            if len(out[r.rid]) < 500:
+                out[r.rid].append(CadreMix(r.cadre_id, r.name, r.youth, r.industries, dict(r.mix)))
+        return out
+
+    async def five_ones(self, ids: Sequence[int], period: Period) -> dict[int, Completion]:
+        """Active cadres of each subtree, and those whose 五个一 period containing the
+        period's last day is complete."""
+        progress = cadre_progress_sql(
+            "c.org_path <@ ANY(ARRAY(SELECT path FROM orgs WHERE id = ANY(:ids))) AND "
+            + _SCOPED.format("c")
+        )
+        return await self._completion(progress, ids, period)
+
+    async def organ_five_ones(self, ids: Sequence[int], period: Period) -> dict[int, Completion]:
+        """The city and county leading organs of each subtree, and those complete."""
+        progress = organ_progress_sql(
+            "o.path <@ ANY(ARRAY(SELECT path FROM orgs WHERE id = ANY(:ids))) AND "
+            "o.path <@ ANY(CAST(:roots AS ltree[]))"
+        )
+        return await self._completion(progress, ids, period)
+
+    async def _completion(
+        self, progress: str, ids: Sequence[int], period: Period
+    ) -> dict[int, Completion]:
+        rows = await self._rows(
+            f"""
+            WITH p AS ({progress})
+            SELECT r.id, count(p.subject_id) AS subjects,
+                   count(p.subject_id) FILTER (WHERE p.complete) AS done
+            FROM orgs r LEFT JOIN p ON p.org_path <@ r.path
+            WHERE r.id = ANY(:ids) GROUP BY r.id""",
+            ids,
+            period,
+        )
+        return defaultdict(Completion, {r.id: Completion(r.subjects, r.done) for r in rows})
+
+    async def learn_and_do(self, ids: Sequence[int], period: Period) -> dict[int, Completion]:
+        """Active cadres of each subtree, and those who both chose and recorded 一学一做 in
+        the year of the period's last day."""
+        rows = await self._rows(
+            f"""
+            SELECT r.id, count(c.id) AS subjects,
+                   count(c.id) FILTER (WHERE EXISTS (
+                       SELECT 1 FROM learn_and_do_choices d WHERE d.cadre_id = c.id AND d.year = :year)
+                     AND EXISTS (
+                       SELECT 1 FROM learn_and_do_records e WHERE e.cadre_id = c.id AND e.year = :year)
+                   ) AS done
+            FROM orgs r LEFT JOIN cadres c ON c.org_path <@ r.path AND {_ACTIVE_CADRES}
+            WHERE r.id = ANY(:ids) GROUP BY r.id""",
+            ids,
+            period,
+        )
+        return defaultdict(Completion, {r.id: Completion(r.subjects, r.done) for r in rows})
+
+    async def weeks(self, ids: Sequence[int], period: Period) -> dict[int, list[Week]]:
+        """Logs per week (weeks start on Monday, in the league's time zone)."""
+        rows = await self._rows(
+            f"""
+            SELECT r.id, date_trunc('week', l.occurred_at)::date AS wk, count(*) AS logs,
+                   count(*) FILTER (WHERE l.kind = 'CONTACT') AS contacts,
+                   count(*) FILTER (WHERE l.kind = 'ACTIVITY') AS activities
+            FROM orgs r JOIN work_logs l ON l.org_path <@ r.path AND {_LOGS}
+            WHERE r.id = ANY(:ids) GROUP BY r.id, wk ORDER BY r.id, wk""",
+            ids,
+            period,
+        )
+        out: dict[int, list[Week]] = defaultdict(list)
+        for r in rows:
+            out[r.id].append(Week(r.wk, r.logs, r.contacts, r.activities))
+        return out
+
+    async def children(self, ids: Sequence[int]) -> dict[int, list[int]]:
+        """The active children of each org, by id: figures 'by child' are figures of these."""
+        rows = await self.session.execute(
+            sa.text(
+                "SELECT parent_id, id FROM orgs WHERE parent_id = ANY(:ids) AND is_active "
+                "ORDER BY parent_id, id"
+            ),
+            {"ids": list(ids)},
+        )
+        out: dict[int, list[int]] = defaultdict(list)
+        for parent, child in rows:
+            out[parent].append(child)
+        return out

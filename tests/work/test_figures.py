@@ -1,0 +1,389 @@
+"""One home for each figure (resolvers/figures.py): the dashboard, a bulletin's line, a
+quarterly report's figures and the assessment's inputs agree for the same org and period,
+and each figure equals the same figure computed here, in Python, from raw rows."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from models import CadreKind, ClientKind
+from tests.helpers import accept_invitations, add_user, gid, league_today
+from tests.work.conftest import World, make_cadre
+
+FIVE = ["PRACTICAL_DEED", "LEAGUE_LESSON", "HEART_TALK", "VOLUNTEER", "CULTURE_SPORTS"]
+
+DASH = """query($o: ID!, $f: Date, $t: Date) { dashboard(orgId: $o, dateFrom: $f, dateTo: $t) {
+  cadres activeCadres youthInContact youthInvited logs
+  logsByKind { key count } logsByChannel { key count }
+  mobileUse { cadresSignedIn cadresOnMobile logs logsFromMobile }
+  industryMix { cadreId youth industries mix { key count } }
+  fiveOnesByChild { org { id } cadres done }
+  learnAndDoByChild { org { id } cadres done }
+  weekly { weekStart logs contacts activities } } }"""
+
+
+async def _busy_world(world: World) -> dict[str, Any]:
+    """Work of several cadres: a complete and an incomplete 五个一, a deleted log, a pending
+    invitation, a youth on two lists, work from a phone, a leading organ's own activity,
+    一学一做 chosen and recorded by one cadre, only chosen by another."""
+    api, tree = world.api, world.tree
+    for kind in FIVE:
+        await world.activity(kind)
+    await world.contact(world.youth_ids[0], channel="PHONE")
+    await world.contact(world.youth_ids[1], channel="WECHAT")
+    gone = await world.contact(world.youth_ids[2], channel="QQ")
+    delete = 'mutation($id: ID!) { deleteWorkLog(id: $id, reason: "记错了") { id } }'
+    assert (await api.gql(delete, {"id": gone}, token=world.token)).data
+    second, t2, y2 = await make_cadre(api, tree, "second", "A2", 2, 500, kind=CadreKind.PART_TIME)
+    phone = await api.token_for(second.id, client=ClientKind.MOBILE)
+    await world.contact(y2[0], channel="QQ", token=phone)
+    await world.activity("VOLUNTEER", token=phone)
+    invite = 'mutation($m: String!) { addYouthToMyList(name: "小伙伴", mobile: $m) { id } }'
+    assert (await api.gql(invite, {"m": "13300000000"}, token=t2)).data  # the worker's too
+    await accept_invitations(api.services, second)
+    assert (await api.gql(invite, {"m": "13300000600"}, token=t2)).data  # not yet accepted
+    organ, t3, _ = await make_cadre(api, tree, "organ", "A", 0, 900)
+    await world.activity("ORGAN_OPEN_DAY", token=t3)
+    city = await add_user(api.services, "cityA", org=tree["A"], roles=("city_admin",))
+    province = await add_user(api.services, "prov", org=tree["P"], roles=("province_admin",))
+    year = league_today(api.services).year
+    async with api.services.engine.begin() as conn:
+        for username, recorded in (("worker", True), ("second", False)):
+            cid = await conn.scalar(
+                sa.text(
+                    "SELECT c.id FROM cadres c JOIN users u ON u.id = c.user_id WHERE u.username = :u"
+                ),
+                {"u": username},
+            )
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO learn_and_do_choices (cadre_id, year, guided_org_id, joined_branch_id, "
+                    "org_id, org_path, city_id) SELECT :c, :y, :b, :b, org_id, org_path, city_id "
+                    "FROM cadres WHERE id = :c"
+                ),
+                {"c": cid, "y": year, "b": tree["A1x"].id},
+            )
+            if recorded:
+                await conn.execute(
+                    sa.text(
+                        "INSERT INTO learn_and_do_records (cadre_id, year, kind, occurred_on, org_id, "
+                        "org_path, city_id) SELECT :c, :y, 'STUDY', :d, org_id, org_path, city_id "
+                        "FROM cadres WHERE id = :c"
+                    ),
+                    {"c": cid, "y": year, "d": date(year, 1, 1)},
+                )
+    return {
+        "city": await api.token_for(city.id),
+        "province": await api.token_for(province.id),
+        "organ": organ,
+    }
+
+
+async def _dashboard(api, token: str, org_id: int, start: date, end: date) -> dict[str, Any]:
+    r = await api.gql(
+        DASH,
+        {"o": gid("Org", org_id), "f": start.isoformat(), "t": end.isoformat()},
+        token=token,
+    )
+    return r.data["dashboard"]
+
+
+def _by_child(rows: list[dict[str, Any]], org_id: int) -> tuple[int, int]:
+    row = next(r for r in rows if r["org"]["id"] == gid("Org", org_id))
+    return row["cadres"], row["done"]
+
+
+# ------------------------------------------------------------------ (a) one rule, one answer
+
+
+async def test_dashboard_bulletin_report_and_assessment_agree(world) -> None:
+    api, tree = world.api, world.tree
+    who = await _busy_world(world)
+    # Move all the work into the previous quarter: reports are sent at or after its end.
+    tz = ZoneInfo(api.services.settings.timezone)
+    today = league_today(api.services)
+    y, q = (today.year, (today.month - 1) // 3) if today.month > 3 else (today.year - 1, 4)
+    first = date(y, 3 * q - 2, 1)
+    last = date(y + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - timedelta(days=1)
+    shift = datetime.combine(last, time(12), tz) - datetime.now(UTC)
+    async with api.services.engine.begin() as conn:
+        for table, column in (("work_logs", "occurred_at"), ("auth_sessions", "created_at")):
+            await conn.execute(
+                sa.text(f"UPDATE {table} SET {column} = {column} + :s"), {"s": shift}
+            )
+        for table in ("learn_and_do_choices", "learn_and_do_records"):
+            await conn.execute(sa.text(f"UPDATE {table} SET year = :y"), {"y": y})
+    a, p = tree["A"].id, tree["P"].id
+
+    dash = await _dashboard(api, who["city"], a, first, last)
+    from_p = await _dashboard(api, who["province"], p, first, last)
+    bulletin = await api.gql(
+        "mutation($o: ID!, $y: Int!, $q: Int!) { generateBulletin(orgId: $o, year: $y, quarter: $q) { rows } }",
+        {"o": gid("Org", p), "y": y, "q": q},
+        token=who["province"],
+    )
+    line = next(r for r in bulletin.data["generateBulletin"]["rows"] if r["org_id"] == a)
+    report = await api.gql(
+        """mutation($o: ID!, $y: Int!, $q: Int!) { submitReport(orgId: $o, year: $y, quarter: $q,
+          practices: "做法", experience: "经验", problems: "问题", nextSteps: "安排") {
+          versions { figures } } }""",
+        {"o": gid("Org", a), "y": y, "q": q},
+        token=who["city"],
+    )
+    figures = report.data["submitReport"]["versions"][-1]["figures"]
+
+    cadres, done = _by_child(from_p["fiveOnesByChild"], a)
+    assert dash["cadres"] == line["cadres"] == figures["cadres"] == cadres == 4
+    assert dash["activeCadres"] == line["active_cadres"] == figures["active_cadres"] == 3
+    assert dash["youthInContact"] == line["youth_in_contact"] == figures["youth_in_contact"] == 5
+    assert dash["logs"] == figures["logs"] == 10
+    assert line["five_ones_done"] == figures["five_ones_done"] == done == 1
+    assert figures["five_ones_cadres"] == cadres
+    assert line["five_ones_rate"] == round(done / cadres, 4)
+
+    # The assessment of the half-year holding that quarter, over the province's cities.
+    half = "MID_YEAR" if q <= 2 else "YEAR_END"
+    opened = await api.gql(
+        "mutation($o: ID!, $y: Int!, $h: RoundHalf!) { openAssessment(orgId: $o, year: $y, half: $h) { id } }",
+        {"o": gid("Org", p), "y": y, "h": half},
+        token=who["province"],
+    )
+    round_id = opened.data["openAssessment"]["id"]
+    start, end = date(y, 1, 1), date(y, 6, 30) if half == "MID_YEAR" else date(y, 12, 31)
+    inputs = (await _assessment_inputs(api, who["province"], round_id))[a]
+    dash = await _dashboard(api, who["city"], a, start, end)
+    from_p = await _dashboard(api, who["province"], p, start, end)
+    assert inputs.cadres == dash["cadres"]
+    assert inputs.active_cadres == dash["activeCadres"]
+    assert inputs.youth_in_contact == dash["youthInContact"]
+    assert inputs.activities == sum(c["count"] for c in dash["logsByKind"] if c["key"] != "CONTACT")
+    assert inputs.cadres_on_mobile == dash["mobileUse"]["cadresOnMobile"] == 1
+    five, learn = inputs.five_ones, inputs.learn_and_do
+    assert (five.subjects, five.done) == _by_child(from_p["fiveOnesByChild"], a)
+    assert (learn.subjects, learn.done) == _by_child(from_p["learnAndDoByChild"], a) == (4, 1)
+    computed = await api.gql(
+        "mutation($id: ID!) { computeAssessment(id: $id) { id } }",
+        {"id": round_id},
+        token=who["province"],
+    )
+    assert computed.data
+
+
+async def _assessment_inputs(api, token: str, round_gid: str) -> dict[int, Any]:
+    """The inputs the assessment scores from, read by the resolver under the caller's own
+    principal (there is no API field for them: the API gives the scores)."""
+    from authz import load_principal
+    from models import AssessmentRound
+    from resolvers import assessment
+    from resolvers.base import Ctx
+    from resolvers.tokens import read_access
+    from tests.helpers import pk_of
+
+    services = api.services
+    claims = read_access(services.settings, token)
+    async with services.sessionmaker() as s:
+        principal = await load_principal(s, claims.user_id, claims.session_id)
+        ctx = Ctx(
+            session=s, principal=principal, policy=services.policy, settings=services.settings
+        )
+        r = await s.get(AssessmentRound, pk_of(round_gid))
+        assert r is not None
+        return await assessment.inputs(ctx, r)
+
+
+# ------------------------------------------------------- (b) each figure from the raw rows
+
+
+class Raw:
+    """The rows, fetched with plain SQL, and every figure computed from them in Python."""
+
+    def __init__(self, rows: dict[str, list[Any]], tz: ZoneInfo) -> None:
+        self.r, self.tz = rows, tz
+
+    @staticmethod
+    def under(path: str, root: str) -> bool:
+        return path == root or path.startswith(root + ".")
+
+    def window(self, start: date, end: date) -> tuple[datetime, datetime]:
+        return (
+            datetime.combine(start, time(), self.tz),
+            datetime.combine(end + timedelta(days=1), time(), self.tz),
+        )
+
+    def cadres(self, root: str) -> list[Any]:
+        return [c for c in self.r["cadres"] if c.is_active and self.under(c.org_path, root)]
+
+    def logs(self, root: str, start: date, end: date) -> list[Any]:
+        lo, hi = self.window(start, end)
+        return [
+            w
+            for w in self.r["work_logs"]
+            if w.deleted_at is None and lo <= w.occurred_at < hi and self.under(w.org_path, root)
+        ]
+
+    def youth(self, root: str, status: str) -> int:
+        return len(
+            {
+                c.youth_id
+                for c in self.r["contacts"]
+                if c.status == status and self.under(c.org_path, root)
+            }
+        )
+
+    def period_of(self, months: int, on: date) -> tuple[datetime, datetime]:
+        first = (on.month - 1) // months * months + 1
+        start = date(on.year, first, 1)
+        n = first - 1 + months
+        stop = date(on.year + n // 12, n % 12 + 1, 1)
+        return datetime.combine(start, time(), self.tz), datetime.combine(stop, time(), self.tz)
+
+    def complete(self, subject: str, logs: list[Any], on: date) -> bool:
+        rule = next(q for q in self.r["quota_rules"] if q.subject == subject)
+        lo, hi = self.period_of(rule.period_months, on)
+        counted = [
+            w
+            for w in logs
+            if w.kind == "ACTIVITY"
+            and w.deleted_at is None
+            and w.activity_kind in rule.kinds
+            and lo <= w.occurred_at < hi
+        ]
+        kinds = {w.activity_kind for w in counted}
+        return len(counted) >= rule.min_count and (not rule.one_of_each or set(rule.kinds) <= kinds)
+
+    def five_ones(self, root: str, on: date) -> tuple[int, int]:
+        cadres = self.cadres(root)
+        done = sum(
+            self.complete(c.kind, [w for w in self.r["work_logs"] if w.cadre_id == c.id], on)
+            for c in cadres
+        )
+        return len(cadres), done
+
+    def organ_five_ones(self, root: str, on: date) -> tuple[int, int]:
+        organs = [
+            o
+            for o in self.r["orgs"]
+            if o.is_leading_organ
+            and o.is_active
+            and o.level in ("CITY", "COUNTY")
+            and self.under(o.path, root)
+        ]
+        done = sum(
+            self.complete("LEADING_ORGAN", [w for w in self.r["work_logs"] if w.org_id == o.id], on)
+            for o in organs
+        )
+        return len(organs), done
+
+    def learn_and_do(self, root: str, year: int) -> tuple[int, int]:
+        chose = {d.cadre_id for d in self.r["learn_and_do_choices"] if d.year == year}
+        recorded = {e.cadre_id for e in self.r["learn_and_do_records"] if e.year == year}
+        cadres = self.cadres(root)
+        return len(cadres), sum(c.id in chose and c.id in recorded for c in cadres)
+
+
+async def _raw(api) -> Raw:
+    rows: dict[str, list[Any]] = {}
+    async with api.services.engine.connect() as conn:
+        for table in (
+            "orgs",
+            "cadres",
+            "work_logs",
+            "contacts",
+            "youth",
+            "auth_sessions",
+            "quota_rules",
+            "learn_and_do_choices",
+            "learn_and_do_records",
+        ):
+            rows[table] = list((await conn.execute(sa.text(f"SELECT * FROM {table}"))).all())
+    return Raw(rows, ZoneInfo(api.services.settings.timezone))
+
+
+async def test_each_figure_equals_the_raw_rows(world) -> None:
+    api, tree = world.api, world.tree
+    who = await _busy_world(world)
+    raw = await _raw(api)
+    today = league_today(api.services)
+    start, end = today - timedelta(days=27), today
+    a = tree["A"]
+    d = await _dashboard(api, who["city"], a.id, start, end)
+    logs = raw.logs(a.path, start, end)
+
+    assert d["cadres"] == len(raw.cadres(a.path)) == 4
+    assert d["activeCadres"] == len({w.cadre_id for w in logs}) == 3
+    assert d["logs"] == len(logs) == 10
+    assert d["youthInContact"] == raw.youth(a.path, "ACTIVE") == 5
+    assert d["youthInvited"] == raw.youth(a.path, "INVITED") == 1
+    assert {c["key"]: c["count"] for c in d["logsByKind"]} == Counter(
+        w.activity_kind or "CONTACT" for w in logs
+    )
+    assert {c["key"]: c["count"] for c in d["logsByChannel"]} == Counter(
+        w.channel for w in logs if w.channel
+    )
+    lo, hi = raw.window(start, end)
+    active_users = {c.user_id: c.id for c in raw.cadres(a.path)}
+    sessions = [
+        s for s in raw.r["auth_sessions"] if s.user_id in active_users and lo <= s.created_at < hi
+    ]
+    assert d["mobileUse"] == {
+        "cadresSignedIn": len({s.user_id for s in sessions}),
+        "cadresOnMobile": len({s.user_id for s in sessions if s.client == "MOBILE"}),
+        "logs": len(logs),
+        "logsFromMobile": sum(w.client == "MOBILE" for w in logs),
+    }
+    assert d["mobileUse"]["cadresOnMobile"] == 1 and d["mobileUse"]["logsFromMobile"] == 2
+
+    industry = {y.id: y.industry or "未填写" for y in raw.r["youth"]}
+    mix: dict[int, Counter[str]] = {}
+    for c in raw.r["contacts"]:
+        if c.status == "ACTIVE" and raw.under(c.org_path, a.path):
+            mix.setdefault(c.cadre_id, Counter())[industry[c.youth_id]] += 1
+    assert {r["cadreId"]: {m["key"]: m["count"] for m in r["mix"]} for r in d["industryMix"]} == {
+        gid("Cadre", k): dict(v) for k, v in mix.items()
+    }
+
+    weeks: Counter[date] = Counter()
+    for w in logs:
+        local = w.occurred_at.astimezone(raw.tz).date()
+        weeks[local - timedelta(days=local.weekday())] += 1
+    assert {w["weekStart"]: w["logs"] for w in d["weekly"]} == {
+        k.isoformat(): v for k, v in weeks.items()
+    }
+    for w in d["weekly"]:
+        assert w["contacts"] + w["activities"] == w["logs"]
+
+    # By child, as of the period's last day: 五个一 and 一学一做.
+    for child in ("A1", "A2"):
+        org = tree[child]
+        assert _by_child(d["fiveOnesByChild"], org.id) == raw.five_ones(org.path, end)
+        assert _by_child(d["learnAndDoByChild"], org.id) == raw.learn_and_do(org.path, end.year)
+    assert _by_child(d["fiveOnesByChild"], tree["A1"].id) == (1, 1)  # one of each kind
+    assert _by_child(d["fiveOnesByChild"], tree["A2"].id) == (1, 0)
+
+    # The assessment's inputs for each city, the leading organs' 五个一 included.
+    year = today.year
+    half = "MID_YEAR" if today.month <= 6 else "YEAR_END"
+    opened = await api.gql(
+        "mutation($o: ID!, $y: Int!, $h: RoundHalf!) { openAssessment(orgId: $o, year: $y, half: $h) { id } }",
+        {"o": gid("Org", tree["P"].id), "y": year, "h": half},
+        token=who["province"],
+    )
+    inputs = await _assessment_inputs(api, who["province"], opened.data["openAssessment"]["id"])
+    on = date(year, 6, 30) if half == "MID_YEAR" else date(year, 12, 31)
+    for city in ("A", "B"):
+        org = tree[city]
+        x = inputs[org.id]
+        h_logs = raw.logs(org.path, date(year, 1, 1), on)
+        assert x.cadres == len(raw.cadres(org.path))
+        assert x.active_cadres == len({w.cadre_id for w in h_logs})
+        assert x.activities == sum(w.kind == "ACTIVITY" for w in h_logs)
+        assert x.youth_in_contact == raw.youth(org.path, "ACTIVE")
+        assert (x.five_ones.subjects, x.five_ones.done) == raw.five_ones(org.path, on)
+        assert (x.organs.subjects, x.organs.done) == raw.organ_five_ones(org.path, on)
+        assert (x.learn_and_do.subjects, x.learn_and_do.done) == raw.learn_and_do(org.path, year)
+    assert inputs[tree["A"].id].organs.subjects == 3  # the city and its two counties
