@@ -134,6 +134,16 @@ class Recorder:
 
 
 QUERIES = {
+    # The console's dashboard page (web/console/pages/dashboard.js): every figure at once.
+    "dashboard: city, console page, every figure": """query($o: ID!) {
+        org(id: $o) { id name ancestors { id name } }
+        dashboard(orgId: $o) { dateFrom dateTo cadres activeCadres youthInContact youthInvited logs
+        logsByKind { key count } logsByChannel { key count }
+        mobileUse { cadresSignedIn cadresOnMobile logs logsFromMobile }
+        industryMix { cadreId name youth industries mix { key count } }
+        fiveOnesByChild { cadres done rate org { id name } }
+        learnAndDoByChild { cadres done rate org { id name } }
+        weekly { weekStart logs contacts activities } } }""",
     "dashboard: city, 4 weeks, all figures": """query($o: ID!) { dashboard(orgId: $o) { cadres activeCadres
         youthInContact youthInvited logs logsByKind { key count } logsByChannel { key count }
         mobileUse { cadresSignedIn logsFromMobile } fiveOnesByChild { cadres done } learnAndDoByChild { done }
@@ -156,7 +166,7 @@ async def measure(url: str) -> None:
         rate_limit_per_minute=0,
         database_url=None,
         db_statement_timeout_ms=120_000,
-    )
+    ).ready_to_serve()
     app = create_app(settings, database_url=url)
     services = app.state.services
     table = Table(title=f"cadres' work at scale {SCALE} (median of {RUNS})")
