@@ -181,7 +181,8 @@ async def measure(url: str) -> None:
             await s.execute(
                 sa.text(
                     "INSERT INTO grants (user_id, role, org_id, org_path, city_id) "
-                    "SELECT :u, 'province_admin', id, path, city_id FROM orgs WHERE parent_id IS NULL"
+                    "SELECT :u, 'province_admin', id, path, city_id FROM orgs WHERE parent_id IS NULL "
+                    "ON CONFLICT DO NOTHING"  # a measured-again database has it already
                 ),
                 {"u": user_id},
             )
