@@ -25,13 +25,13 @@ class Org(Node):
     row: strawberry.Private[OrgRow]
     code: str = strawberry.field(description="组织代码")
     name: str = strawberry.field(description="组织名称")
-    level: OrgLevel
-    kind: OrgKind
+    level: OrgLevel = strawberry.field(description="组织层级")
+    kind: OrgKind = strawberry.field(description="组织类别")
     is_leading_organ: bool = strawberry.field(description="是否领导机关（省、市、县团委机关）")
     is_active: bool = strawberry.field(description="是否在用；停用的组织默认不出现在列表中")
     depth: int = strawberry.field(description="在组织树中的深度，省为 0")
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description="建立时间")
+    updated_at: datetime = strawberry.field(description="最近修改时间（改名、移动、停用等）")
 
     @classmethod
     def of(cls, row: OrgRow) -> Org:
@@ -64,7 +64,9 @@ class Org(Node):
         info: Info,
         first: First = None,
         after: After = None,
-        include_inactive: bool = False,
+        include_inactive: Annotated[
+            bool, strawberry.argument(description="true 连同已停用的下级一起列；默认 false")
+        ] = False,
     ) -> Connection[Org]:
         page = await orgs.children(
             info.context.ctx, self.row, include_inactive=include_inactive, first=first, after=after
@@ -75,8 +77,15 @@ class Org(Node):
     async def subtree(
         self,
         info: Info,
-        search: str | None = None,
-        level: OrgLevel | None = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(
+                description="按名称（包含这段文字）或组织代码（完全相同）查找；不给则不限"
+            ),
+        ] = None,
+        level: Annotated[
+            OrgLevel | None, strawberry.argument(description="只看这一层级的；不给则全部")
+        ] = None,
         first: First = None,
         after: After = None,
     ) -> Connection[Org]:
@@ -105,7 +114,18 @@ class Org(Node):
         description="本组织的工作看板（需要 work:view）；在下级列表中嵌套使用也只需常数条 SQL"
     )
     def dashboard(
-        self, info: Info, date_from: date | None = None, date_to: date | None = None
+        self,
+        info: Info,
+        date_from: Annotated[
+            date | None,
+            strawberry.argument(
+                description="统计区间起（含）；不给则为 dateTo 前 27 天（共 4 周）"
+            ),
+        ] = None,
+        date_to: Annotated[
+            date | None,
+            strawberry.argument(description="统计区间止（含）；不给则为今天。区间不超过两年"),
+        ] = None,
     ) -> Annotated[Dashboard, strawberry.lazy("schema.dashboards")]:
         from resolvers.dashboards import for_org
         from schema.dashboards import Dashboard
@@ -130,11 +150,22 @@ class OrgQuery:
     async def orgs(
         self,
         info: Info,
-        search: str | None = None,
-        level: OrgLevel | None = None,
-        kind: OrgKind | None = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(
+                description="按名称（包含这段文字）或组织代码（完全相同）查找；不给则不限"
+            ),
+        ] = None,
+        level: Annotated[
+            OrgLevel | None, strawberry.argument(description="只看这一层级的；不给则全部")
+        ] = None,
+        kind: Annotated[
+            OrgKind | None, strawberry.argument(description="只看这一类别的；不给则全部")
+        ] = None,
         under: Under = None,
-        include_inactive: bool = False,
+        include_inactive: Annotated[
+            bool, strawberry.argument(description="true 连同已停用的一起列；默认 false")
+        ] = False,
         first: First = None,
         after: After = None,
     ) -> Connection[Org]:
@@ -153,27 +184,35 @@ class OrgQuery:
 
 @strawberry.input(description="新建团组织")
 class CreateOrgInput:
-    parent_id: strawberry.ID
-    code: str
-    name: str
-    level: OrgLevel
-    kind: OrgKind
-    is_leading_organ: bool = False
+    parent_id: strawberry.ID = strawberry.field(description="上级团组织（全局 ID）")
+    code: str = strawberry.field(
+        description="组织代码：字母、数字、下划线或连字符，1–32 位，全局唯一"
+    )
+    name: str = strawberry.field(description="组织名称")
+    level: OrgLevel = strawberry.field(description="组织层级（须低于上级）")
+    kind: OrgKind = strawberry.field(description="组织类别")
+    is_leading_organ: bool = strawberry.field(
+        default=False, description="是否领导机关（省、市、县团委机关）；默认否"
+    )
 
 
 @strawberry.input(description="修改团组织；不填的字段保持不变")
 class UpdateOrgInput:
-    id: strawberry.ID
-    name: str | None = None
-    code: str | None = None
-    kind: OrgKind | None = None
-    is_leading_organ: bool | None = None
+    id: strawberry.ID = strawberry.field(description="要修改的团组织（全局 ID）")
+    name: str | None = strawberry.field(default=None, description="新的名称")
+    code: str | None = strawberry.field(default=None, description="新的组织代码")
+    kind: OrgKind | None = strawberry.field(default=None, description="新的类别")
+    is_leading_organ: bool | None = strawberry.field(default=None, description="是否领导机关")
 
 
 @strawberry.type
 class OrgMutation:
     @strawberry.mutation(description="在某组织下新建下级组织（需要 org:manage）")
-    async def create_org(self, info: Info, input: CreateOrgInput) -> Org:
+    async def create_org(
+        self,
+        info: Info,
+        input: Annotated[CreateOrgInput, strawberry.argument(description="新组织的信息")],
+    ) -> Org:
         row = await orgs.create(
             info.context.ctx,
             parent_id=pk(input.parent_id, "Org"),
@@ -186,7 +225,11 @@ class OrgMutation:
         return Org.of(row)
 
     @strawberry.mutation(description="重命名或修改团组织")
-    async def update_org(self, info: Info, input: UpdateOrgInput) -> Org:
+    async def update_org(
+        self,
+        info: Info,
+        input: Annotated[UpdateOrgInput, strawberry.argument(description="要修改的团组织与新值")],
+    ) -> Org:
         row = await orgs.update(
             info.context.ctx,
             pk(input.id, "Org"),
@@ -198,13 +241,32 @@ class OrgMutation:
         return Org.of(row)
 
     @strawberry.mutation(description="把整个子树移到新的上级组织之下（一个事务内更新所有路径）")
-    async def move_org(self, info: Info, id: strawberry.ID, new_parent_id: strawberry.ID) -> Org:
+    async def move_org(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="要移动的团组织（全局 ID），连同其整个子树"),
+        ],
+        new_parent_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="新的上级团组织（全局 ID），不能在被移动的子树之内"),
+        ],
+    ) -> Org:
         return Org.of(await orgs.move(info.context.ctx, pk(id, "Org"), pk(new_parent_id, "Org")))
 
     @strawberry.mutation(description="停用团组织（须先停用或移走其下级组织）")
-    async def deactivate_org(self, info: Info, id: strawberry.ID) -> Org:
+    async def deactivate_org(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="团组织的全局 ID")],
+    ) -> Org:
         return Org.of(await orgs.set_active(info.context.ctx, pk(id, "Org"), False))
 
     @strawberry.mutation(description="重新启用团组织")
-    async def reactivate_org(self, info: Info, id: strawberry.ID) -> Org:
+    async def reactivate_org(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="团组织的全局 ID")],
+    ) -> Org:
         return Org.of(await orgs.set_active(info.context.ctx, pk(id, "Org"), True))
