@@ -37,13 +37,15 @@ async def visible_youth(info: Info, youth_id: int | None) -> Youth | None:
 @strawberry.type(name="Cadre", description="团干部")
 class Cadre(Node):
     row: strawberry.Private[CadreRow]
-    name: str
-    kind: CadreKind
+    name: str = strawberry.field(description="姓名")
+    kind: CadreKind = strawberry.field(
+        description="团干部类别：专职、挂职或兼职（决定“五个一”周期）"
+    )
     position: str = strawberry.field(description="职务")
     is_leading_organ_cadre: bool = strawberry.field(description="是否领导机关干部")
-    is_active: bool
+    is_active: bool = strawberry.field(description="是否在职；停用后不能登录，默认不出现在列表中")
     user_id: strawberry.ID = strawberry.field(description="登录账号的全局 ID（授权时使用）")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="建立时间")
 
     @classmethod
     def of(cls, row: CadreRow) -> Cadre:
@@ -65,7 +67,11 @@ class Cadre(Node):
 
     @strawberry.field(description="“五个一”进度（含 on 这天的周期；本人或有 work:view 的领导可见）")
     async def quota_progress(
-        self, info: Info, on: date | None = None
+        self,
+        info: Info,
+        on: Annotated[
+            date | None, strawberry.argument(description="取包含这一天的周期；不给则为今天")
+        ] = None,
     ) -> Annotated[QuotaProgress, strawberry.lazy("schema.quotas")] | None:
         from resolvers.points import today
         from resolvers.quotas import progress_of
@@ -83,9 +89,9 @@ class Cadre(Node):
 @strawberry.type(name="Youth", description="小伙伴：与团干部直接联系的青年")
 class Youth(Node):
     row: strawberry.Private[YouthRow]
-    name: str
+    name: str = strawberry.field(description="姓名")
     industry: str = strawberry.field(description="行业")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="登记时间")
 
     @classmethod
     def of(cls, row: YouthRow) -> Youth:
@@ -121,7 +127,11 @@ class Youth(Node):
 @strawberry.type
 class PeopleQuery:
     @strawberry.field(description="一名团干部")
-    async def cadre(self, info: Info, id: strawberry.ID) -> Cadre:
+    async def cadre(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="团干部的全局 ID")],
+    ) -> Cadre:
         return Cadre.of(await people.get_cadre(info.context.ctx, pk(id, "Cadre")))
 
     @strawberry.field(description="你有权查看的团干部")
@@ -129,9 +139,15 @@ class PeopleQuery:
         self,
         info: Info,
         under: Under = None,
-        search: str | None = None,
-        kind: CadreKind | None = None,
-        include_inactive: bool = False,
+        search: Annotated[
+            str | None, strawberry.argument(description="按姓名查找（包含这段文字）；不给则不限")
+        ] = None,
+        kind: Annotated[
+            CadreKind | None, strawberry.argument(description="只看这一类别的；不给则全部")
+        ] = None,
+        include_inactive: Annotated[
+            bool, strawberry.argument(description="true 连同已停用的一起列；默认 false")
+        ] = False,
         first: First = None,
         after: After = None,
     ) -> Connection[Cadre]:
@@ -147,7 +163,11 @@ class PeopleQuery:
         return connection(page, Cadre.of)
 
     @strawberry.field(description="一位小伙伴")
-    async def youth(self, info: Info, id: strawberry.ID) -> Youth:
+    async def youth(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="小伙伴的全局 ID")],
+    ) -> Youth:
         return Youth.of(await people.get_youth(info.context.ctx, pk(id, "Youth")))
 
     @strawberry.field(description="你有权查看的小伙伴")
@@ -155,8 +175,13 @@ class PeopleQuery:
         self,
         info: Info,
         under: Under = None,
-        search: str | None = None,
-        industry: str | None = None,
+        search: Annotated[
+            str | None, strawberry.argument(description="按姓名查找（包含这段文字）；不给则不限")
+        ] = None,
+        industry: Annotated[
+            str | None,
+            strawberry.argument(description="只看这一行业标签的（完全相同）；不给则全部"),
+        ] = None,
         first: First = None,
         after: After = None,
     ) -> Connection[Youth]:
@@ -173,47 +198,59 @@ class PeopleQuery:
 
 @strawberry.input(description="新建团干部及其登录账号；其在本组织自动获得 cadre 角色")
 class CreateCadreInput:
-    org_id: strawberry.ID
-    name: str
-    kind: CadreKind
-    username: str
-    password: str
-    position: str = ""
-    is_leading_organ_cadre: bool = False
-    mobile: str | None = None
+    org_id: strawberry.ID = strawberry.field(description="所在团组织（全局 ID）")
+    name: str = strawberry.field(description="姓名")
+    kind: CadreKind = strawberry.field(description="团干部类别：专职、挂职或兼职")
+    username: str = strawberry.field(
+        description="登录用户名：3–32 位小写字母、数字、下划线或点，以字母开头，全局唯一"
+    )
+    password: str = strawberry.field(description="初始密码：8–128 位，须同时包含字母和数字")
+    position: str = strawberry.field(default="", description="职务（可选）")
+    is_leading_organ_cadre: bool = strawberry.field(
+        default=False, description="是否领导机关干部；默认否"
+    )
+    mobile: str | None = strawberry.field(default=None, description="手机号（可选）")
 
 
 @strawberry.input(
     description="修改团干部；不填的字段保持不变。isActive=false 同时停用账号、注销登录、撤销授权"
 )
 class UpdateCadreInput:
-    id: strawberry.ID
-    name: str | None = None
-    kind: CadreKind | None = None
-    position: str | None = None
-    is_leading_organ_cadre: bool | None = None
-    is_active: bool | None = None
+    id: strawberry.ID = strawberry.field(description="要修改的团干部（全局 ID）")
+    name: str | None = strawberry.field(default=None, description="新的姓名")
+    kind: CadreKind | None = strawberry.field(default=None, description="新的类别")
+    position: str | None = strawberry.field(default=None, description="新的职务")
+    is_leading_organ_cadre: bool | None = strawberry.field(
+        default=None, description="是否领导机关干部"
+    )
+    is_active: bool | None = strawberry.field(
+        default=None, description="false 停用（不能再登录），true 重新启用"
+    )
 
 
 @strawberry.input(description="登记小伙伴")
 class CreateYouthInput:
-    org_id: strawberry.ID
-    name: str
-    mobile: str
-    industry: str = ""
+    org_id: strawberry.ID = strawberry.field(description="登记所在的团组织（全局 ID）")
+    name: str = strawberry.field(description="姓名")
+    mobile: str = strawberry.field(description="手机号（小伙伴以它登录），全局唯一")
+    industry: str = strawberry.field(default="", description="行业标签（可选，可批量修改）")
 
 
 @strawberry.input(description="修改小伙伴；不填的字段保持不变")
 class UpdateYouthInput:
-    id: strawberry.ID
-    name: str | None = None
-    industry: str | None = None
+    id: strawberry.ID = strawberry.field(description="要修改的小伙伴（全局 ID）")
+    name: str | None = strawberry.field(default=None, description="新的姓名")
+    industry: str | None = strawberry.field(default=None, description="新的行业标签")
 
 
 @strawberry.type
 class PeopleMutation:
     @strawberry.mutation(description="新建团干部（需要 cadre:manage）")
-    async def create_cadre(self, info: Info, input: CreateCadreInput) -> Cadre:
+    async def create_cadre(
+        self,
+        info: Info,
+        input: Annotated[CreateCadreInput, strawberry.argument(description="团干部的信息")],
+    ) -> Cadre:
         row = await people.create_cadre(
             info.context.ctx,
             org_id=pk(input.org_id, "Org"),
@@ -228,7 +265,11 @@ class PeopleMutation:
         return Cadre.of(row)
 
     @strawberry.mutation(description="修改或停用团干部")
-    async def update_cadre(self, info: Info, input: UpdateCadreInput) -> Cadre:
+    async def update_cadre(
+        self,
+        info: Info,
+        input: Annotated[UpdateCadreInput, strawberry.argument(description="要修改的团干部与新值")],
+    ) -> Cadre:
         row = await people.update_cadre(
             info.context.ctx,
             pk(input.id, "Cadre"),
@@ -241,7 +282,11 @@ class PeopleMutation:
         return Cadre.of(row)
 
     @strawberry.mutation(description="登记小伙伴（需要 youth:manage）")
-    async def create_youth(self, info: Info, input: CreateYouthInput) -> Youth:
+    async def create_youth(
+        self,
+        info: Info,
+        input: Annotated[CreateYouthInput, strawberry.argument(description="小伙伴的信息")],
+    ) -> Youth:
         row = await people.create_youth(
             info.context.ctx,
             org_id=pk(input.org_id, "Org"),
@@ -252,7 +297,11 @@ class PeopleMutation:
         return Youth.of(row)
 
     @strawberry.mutation(description="修改小伙伴信息")
-    async def update_youth(self, info: Info, input: UpdateYouthInput) -> Youth:
+    async def update_youth(
+        self,
+        info: Info,
+        input: Annotated[UpdateYouthInput, strawberry.argument(description="要修改的小伙伴与新值")],
+    ) -> Youth:
         row = await people.update_youth(
             info.context.ctx, pk(input.id, "Youth"), name=input.name, industry=input.industry
         )
