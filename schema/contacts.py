@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -22,10 +23,12 @@ from schema.relay import After, Connection, First, Node, Under, connection, opt_
 )
 class Contact(Node):
     row: strawberry.Private[ContactRow]
-    status: ContactStatus
-    invited_at: datetime
-    accepted_at: datetime | None
-    left_at: datetime | None
+    status: ContactStatus = strawberry.field(description="联系状态：待小伙伴确认、已联系或已结束")
+    invited_at: datetime = strawberry.field(description="团干部发出邀请（加入名单）的时间")
+    accepted_at: datetime | None = strawberry.field(
+        description="小伙伴确认联系的时间；尚未确认为 null"
+    )
+    left_at: datetime | None = strawberry.field(description="结束联系的时间；仍在联系为 null")
     left_by: str | None = strawberry.field(description="YOUTH 或 CADRE")
 
     @classmethod
@@ -54,24 +57,26 @@ class Contact(Node):
 @strawberry.type(description="导入的一行")
 class ImportRow:
     row: int = strawberry.field(description="表格中的行号（表头为第 1 行）")
-    name: str
-    mobile: str
-    outcome: RowOutcome
-    reason: str
+    name: str = strawberry.field(description="这一行的姓名（按表格原样）")
+    mobile: str = strawberry.field(description="这一行的手机号（按表格原样）")
+    outcome: RowOutcome = strawberry.field(description="这一行的导入结果")
+    reason: str = strawberry.field(description="未导入的原因（REJECTED 时）；其他结果为空字符串")
 
 
 @strawberry.type(
     description="导入报告：有任何错误行时默认不写入（written=false），除非选择只导入正确的行"
 )
 class ImportReport:
-    written: bool
+    written: bool = strawberry.field(
+        description="是否已写入：有错误行且未选择只导入正确的行，或为试运行（dryRun）时为 false"
+    )
     invited: int = strawberry.field(
         description="已邀请：新号码，或已在你无权查看之处登记的小伙伴（两者不作区分）"
     )
     matched: int = strawberry.field(description="按手机号匹配到你有权查看的小伙伴，已邀请")
-    unchanged: int
-    rejected: int
-    rows: list[ImportRow]
+    unchanged: int = strawberry.field(description="已在名单中或对方已退出、没有变化的行数")
+    rejected: int = strawberry.field(description="有误未导入的行数")
+    rows: list[ImportRow] = strawberry.field(description="逐行结果，按表格行号")
 
     @classmethod
     def of(cls, r: ImportReportData) -> ImportReport:
@@ -92,9 +97,11 @@ class ImportReport:
 
 @strawberry.type(description="导出的文件：Base64 内容，或一次性下载链接")
 class ExportFile:
-    filename: str
-    content_base64: str
-    rows: int
+    filename: str = strawberry.field(description="文件名（中文，含扩展名 .xlsx 或 .csv）")
+    content_base64: str = strawberry.field(
+        description="文件内容的 Base64 编码（也可改用 downloadUrl 直接下载）"
+    )
+    rows: int = strawberry.field(description="导出的小伙伴人数（不含表头）")
     download_url: str = strawberry.field(
         description="下载链接（相对于 API 地址，GET，无需登录头）：只能用一次，到 downloadExpiresAt 失效"
     )
@@ -103,8 +110,10 @@ class ExportFile:
 
 @strawberry.input(description="导入小伙伴名单：.xlsx 或 .csv，第一行为表头（姓名、手机号、行业）")
 class ImportYouthInput:
-    filename: str
-    content_base64: str
+    filename: str = strawberry.field(description="原文件名，按扩展名 .xlsx 或 .csv 判断格式")
+    content_base64: str = strawberry.field(
+        description="文件内容的 Base64 编码（CSV 可为 UTF-8 或 GB18030）"
+    )
     import_valid_rows: bool = strawberry.field(
         default=False, description="为 true 时，有错误行也导入其余正确的行"
     )
@@ -122,8 +131,15 @@ class ContactQuery:
     async def my_contacts(
         self,
         info: Info,
-        status: ContactStatus | None = None,
-        search: str | None = None,
+        status: Annotated[
+            ContactStatus | None, strawberry.argument(description="只看这个状态的；不给则全部")
+        ] = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(
+                description="按小伙伴姓名查找（包含这段文字，只在你看得到姓名的联系中查）；不给则不限"
+            ),
+        ] = None,
         first: First = None,
         after: After = None,
     ) -> Connection[Contact]:
@@ -137,7 +153,9 @@ class ContactQuery:
         self,
         info: Info,
         under: Under = None,
-        status: ContactStatus | None = None,
+        status: Annotated[
+            ContactStatus | None, strawberry.argument(description="只看这个状态的；不给则全部")
+        ] = None,
         first: First = None,
         after: After = None,
     ) -> Connection[Contact]:
@@ -150,8 +168,15 @@ class ContactQuery:
     async def export_youth(
         self,
         info: Info,
-        format: ExportFormat = ExportFormat.XLSX,
-        under: Under = None,
+        format: Annotated[
+            ExportFormat, strawberry.argument(description="文件格式：XLSX（默认）或 CSV")
+        ] = ExportFormat.XLSX,
+        under: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="导出这个团组织及其下级登记的小伙伴（需要 youth:view）；不给则导出我的联系名单"
+            ),
+        ] = None,
     ) -> ExportFile:
         ctx = info.context.ctx
         f = await contacts.export_youth(ctx, under=opt_pk(under, "Org"), fmt=format.value)
@@ -171,7 +196,15 @@ class ContactMutation:
         description="团干部把一位小伙伴加入名单（按手机号匹配已登记的），等待对方确认"
     )
     async def add_youth_to_my_list(
-        self, info: Info, name: str, mobile: str, industry: str = ""
+        self,
+        info: Info,
+        name: Annotated[str, strawberry.argument(description="姓名（最多 50 字）")],
+        mobile: Annotated[
+            str, strawberry.argument(description="手机号；已登记的号码会匹配到同一位小伙伴")
+        ],
+        industry: Annotated[
+            str, strawberry.argument(description="行业标签（可选，最多 50 字）")
+        ] = "",
     ) -> Contact:
         return Contact.of(
             await contacts.add_to_my_list(
@@ -180,19 +213,39 @@ class ContactMutation:
         )
 
     @strawberry.mutation(description="小伙伴确认联系")
-    async def accept_contact(self, info: Info, id: strawberry.ID) -> Contact:
+    async def accept_contact(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="联系的全局 ID（发给你的邀请）")
+        ],
+    ) -> Contact:
         return Contact.of(await contacts.accept(info.context.ctx, pk(id, "Contact")))
 
     @strawberry.mutation(description="小伙伴退出联系（随时可退出）")
-    async def leave_contact(self, info: Info, id: strawberry.ID) -> Contact:
+    async def leave_contact(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="联系的全局 ID")],
+    ) -> Contact:
         return Contact.of(await contacts.leave(info.context.ctx, pk(id, "Contact"), by_youth=True))
 
     @strawberry.mutation(description="团干部结束联系")
-    async def remove_contact(self, info: Info, id: strawberry.ID) -> Contact:
+    async def remove_contact(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="联系的全局 ID（你名单中的）")
+        ],
+    ) -> Contact:
         return Contact.of(await contacts.leave(info.context.ctx, pk(id, "Contact"), by_youth=False))
 
     @strawberry.mutation(description="从表格导入名单；逐行报告；重复导入同一文件不会有任何变化")
-    async def import_youth(self, info: Info, input: ImportYouthInput) -> ImportReport:
+    async def import_youth(
+        self,
+        info: Info,
+        input: Annotated[ImportYouthInput, strawberry.argument(description="要导入的文件与选项")],
+    ) -> ImportReport:
         report = await contacts.import_youth(
             info.context.ctx,
             filename=input.filename,
@@ -204,7 +257,12 @@ class ContactMutation:
 
     @strawberry.mutation(description="批量设置所选小伙伴的行业（全部有权修改时才生效）")
     async def set_youth_industry(
-        self, info: Info, youth_ids: list[strawberry.ID], industry: str
+        self,
+        info: Info,
+        youth_ids: Annotated[
+            list[strawberry.ID], strawberry.argument(description="小伙伴的全局 ID（1–500 位）")
+        ],
+        industry: Annotated[str, strawberry.argument(description="新的行业标签（最多 50 字）")],
     ) -> list[Youth]:
         rows = await contacts.set_industry(
             info.context.ctx, [pk(i, "Youth") for i in youth_ids], industry
