@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
 
@@ -14,50 +15,52 @@ from schema.orgs import Org, visible_org
 from schema.relay import pk, to_global_id
 
 
-@strawberry.type(description="计数")
+@strawberry.type(description="计数：一个分组及其数量")
 class Count:
-    key: str
-    count: int
+    key: str = strawberry.field(description="分组的键：枚举值（如 CONTACT、PHONE）或行业等文字")
+    count: int = strawberry.field(description="这一组的数量")
 
 
 @strawberry.type(description="手机端使用")
 class MobileUse:
     cadres_signed_in: int = strawberry.field(description="区间内登录过的团干部")
     cadres_on_mobile: int = strawberry.field(description="其中用手机端登录过的")
-    logs: int
-    logs_from_mobile: int
+    logs: int = strawberry.field(description="区间内的日志数")
+    logs_from_mobile: int = strawberry.field(description="其中用手机端写入的日志数")
 
 
 @strawberry.type(description="某团干部名单中小伙伴的行业分布")
 class CadreIndustryMix:
-    cadre_id: strawberry.ID
-    name: str
-    youth: int
+    cadre_id: strawberry.ID = strawberry.field(description="团干部的全局 ID")
+    name: str = strawberry.field(description="团干部姓名")
+    youth: int = strawberry.field(description="名单中已确认联系的小伙伴数")
     industries: int = strawberry.field(description="涉及的行业数")
-    mix: list[Count]
+    mix: list[Count] = strawberry.field(
+        description="各行业的小伙伴数，多的在前（未填行业的计入“未填写”）"
+    )
 
 
 @strawberry.type(description="下级组织的完成情况")
 class ChildCompletion:
     org_id: strawberry.Private[int]
-    cadres: int
-    done: int
+    cadres: int = strawberry.field(description="该下级组织子树中应完成的团干部数")
+    done: int = strawberry.field(description="其中已完成的人数")
 
-    @strawberry.field
+    @strawberry.field(description="完成率 done / cadres，0–1，保留 4 位小数；没有团干部时为 0")
     def rate(self) -> float:
         return round(self.done / self.cadres, 4) if self.cadres else 0.0
 
-    @strawberry.field
+    @strawberry.field(description="下级团组织；你无权查看时为 null")
     async def org(self, info: Info) -> Org | None:
         return await visible_org(info, self.org_id)
 
 
 @strawberry.type(description="每周趋势")
 class WeekTrend:
-    week_start: date
-    logs: int
-    contacts: int
-    activities: int
+    week_start: date = strawberry.field(description="这一周的周一")
+    logs: int = strawberry.field(description="这一周的日志数")
+    contacts: int = strawberry.field(description="其中联系记录数")
+    activities: int = strawberry.field(description="其中活动记录数")
 
 
 def _counts(d: dict[str, int]) -> list[Count]:
@@ -67,8 +70,8 @@ def _counts(d: dict[str, int]) -> list[Count]:
 @strawberry.type(description="工作看板（需要 work:view）；区间默认最近 4 周")
 class Dashboard:
     ref: strawberry.Private[DashboardRef]
-    date_from: date
-    date_to: date
+    date_from: date = strawberry.field(description="统计区间起（含）")
+    date_to: date = strawberry.field(description="统计区间止（含）")
 
     @classmethod
     def of(cls, ref: DashboardRef) -> Dashboard:
@@ -159,9 +162,17 @@ class DashboardQuery:
     async def dashboard(
         self,
         info: Info,
-        org_id: strawberry.ID,
-        date_from: date | None = None,
-        date_to: date | None = None,
+        org_id: Annotated[strawberry.ID, strawberry.argument(description="团组织的全局 ID")],
+        date_from: Annotated[
+            date | None,
+            strawberry.argument(
+                description="统计区间起（含）；不给则为 dateTo 前 27 天（共 4 周）"
+            ),
+        ] = None,
+        date_to: Annotated[
+            date | None,
+            strawberry.argument(description="统计区间止（含）；不给则为今天。区间不超过两年"),
+        ] = None,
     ) -> Dashboard:
         return Dashboard.of(
             await dashboards.dashboard(info.context.ctx, pk(org_id, "Org"), date_from, date_to)
