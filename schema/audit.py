@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -15,19 +16,23 @@ from schema.relay import After, Connection, First, Node, Under, connection, opt_
 
 @strawberry.type(name="AuditEntry", description="审计日志条目（只增不改）")
 class AuditEntry(Node):
-    at: datetime
+    at: datetime = strawberry.field(description="发生时间")
     actor_user_id: strawberry.ID | None = strawberry.field(
         description="操作人；高于你管理层级（或在你范围之外）的人不显示"
     )
     acting_for_user_id: strawberry.ID | None = strawberry.field(
         description="代管：操作人代表的委托人（同样只显示你范围内的人）"
     )
-    request_id: str | None
-    action: str
-    entity_type: str
-    entity_id: str
-    before: JSON | None
-    after: JSON | None
+    request_id: str | None = strawberry.field(
+        description="产生这条记录的请求 ID（与响应头 X-Request-ID 相同）；系统任务为 null"
+    )
+    action: str = strawberry.field(
+        description="操作，形如 实体.动作（如 wish.accept、grant.revoke）"
+    )
+    entity_type: str = strawberry.field(description="被操作对象的类型（如 Wish、Grant）")
+    entity_id: str = strawberry.field(description="被操作对象的编号")
+    before: JSON | None = strawberry.field(description="操作前的值（JSON 文档）；新建时为 null")
+    after: JSON | None = strawberry.field(description="操作后的值（JSON 文档）；删除时可为 null")
     above_your_level: bool = strawberry.field(
         description="条目涉及高于你管理层级的人，其账号已隐去（操作人或前后快照中的账号）"
     )
@@ -62,7 +67,9 @@ class AuditChainBreak:
         description="altered 条目被改 / deleted 条目被删 / link 链接不连续 / unsealed 条目未入链 / head 链尾被截"
     )
     seq: int | None = strawberry.field(description="在链中的位置（按封链顺序）")
-    entry_id: strawberry.ID | None
+    entry_id: strawberry.ID | None = strawberry.field(
+        description="断裂处的审计条目全局 ID；条目已不存在时为 null"
+    )
     acknowledged_by_seq: int | None = strawberry.field(
         description="已由该位置的新纪元条目确认（youthlink audit-epoch）；为空即未确认"
     )
@@ -71,7 +78,7 @@ class AuditChainBreak:
 @strawberry.type(description="审计日志哈希链校验结果")
 class AuditChainCheck:
     ok: bool = strawberry.field(description="没有未经确认的断裂")
-    checked: int
+    checked: int = strawberry.field(description="校验过的条目数")
     first_bad_id: strawberry.ID | None = strawberry.field(description="第一处未确认断裂的条目")
     breaks: list[AuditChainBreak] = strawberry.field(description="每一处断裂，按链中顺序")
 
@@ -103,9 +110,17 @@ class AuditQuery:
         self,
         info: Info,
         under: Under = None,
-        entity_type: str | None = None,
-        action: str | None = None,
-        actor_user_id: strawberry.ID | None = None,
+        entity_type: Annotated[
+            str | None, strawberry.argument(description="只看这类对象的（如 Wish）；不给则全部")
+        ] = None,
+        action: Annotated[
+            str | None,
+            strawberry.argument(description="只看这个操作的（如 wish.accept）；不给则全部"),
+        ] = None,
+        actor_user_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="只看这个账号做的（全局 ID）；不给则全部"),
+        ] = None,
         first: First = None,
         after: After = None,
     ) -> Connection[AuditEntry]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -14,19 +15,19 @@ from schema.relay import pk, to_global_id
 
 @strawberry.type(description="隐私政策同意记录")
 class ConsentRecord:
-    policy_version: str
-    scope: str
-    accepted_at: datetime
-    by_guardian: bool
+    policy_version: str = strawberry.field(description="同意的隐私政策版本（如 2026-11）")
+    scope: str = strawberry.field(description="同意处理的个人信息范围（中文说明）")
+    accepted_at: datetime = strawberry.field(description="同意时间")
+    by_guardian: bool = strawberry.field(description="是否由监护人代为同意（未满 14 周岁时）")
 
 
 @strawberry.type(description="个人信息删除申请")
 class DeletionRequest:
-    id: strawberry.ID
-    status: str
-    reason: str
-    requested_at: datetime
-    done_at: datetime | None
+    id: strawberry.ID = strawberry.field(description="删除申请的全局 ID")
+    status: str = strawberry.field(description="状态：PENDING 待处理，DONE 已删除")
+    reason: str = strawberry.field(description="申请理由（可为空字符串）")
+    requested_at: datetime = strawberry.field(description="申请时间")
+    done_at: datetime | None = strawberry.field(description="完成删除的时间；待处理时为 null")
 
 
 def _deletion(r) -> DeletionRequest:
@@ -74,7 +75,12 @@ class PrivacyQuery:
 
     @strawberry.field(description="个人信息删除申请（需要 youth:manage）")
     async def deletion_requests(
-        self, info: Info, status: str | None = None
+        self,
+        info: Info,
+        status: Annotated[
+            str | None,
+            strawberry.argument(description="只看这个状态的：PENDING 或 DONE；不给则全部"),
+        ] = None,
     ) -> list[DeletionRequest]:
         return [_deletion(r) for r in await privacy.list_deletions(info.context.ctx, status)]
 
@@ -85,10 +91,24 @@ class PrivacyMutation:
     async def accept_privacy_policy(
         self,
         info: Info,
-        policy_version: str,
-        birth_date: date | None = None,
-        guardian_name: str | None = None,
-        guardian_mobile: str | None = None,
+        policy_version: Annotated[
+            str,
+            strawberry.argument(
+                description="同意的隐私政策版本，须是当前版本（privacyPolicyVersion）"
+            ),
+        ],
+        birth_date: Annotated[
+            date | None,
+            strawberry.argument(
+                description="出生日期（可选；据此判断是否未满 14 周岁，须由监护人同意）"
+            ),
+        ] = None,
+        guardian_name: Annotated[
+            str | None, strawberry.argument(description="监护人姓名（未满 14 周岁时必填）")
+        ] = None,
+        guardian_mobile: Annotated[
+            str | None, strawberry.argument(description="监护人手机号（未满 14 周岁时必填）")
+        ] = None,
     ) -> ConsentRecord:
         c = await privacy.accept(
             info.context.ctx,
@@ -105,13 +125,21 @@ class PrivacyMutation:
         )
 
     @strawberry.mutation(description="小伙伴申请删除个人信息")
-    async def request_data_deletion(self, info: Info, reason: str = "") -> DeletionRequest:
+    async def request_data_deletion(
+        self,
+        info: Info,
+        reason: Annotated[str, strawberry.argument(description="申请理由（可选）")] = "",
+    ) -> DeletionRequest:
         return _deletion(await privacy.request_deletion(info.context.ctx, reason))
 
     @strawberry.mutation(
         description="处理删除申请：匿名化该小伙伴并结束其登录与联系（需要 youth:manage）"
     )
-    async def process_data_deletion(self, info: Info, id: strawberry.ID) -> DeletionRequest:
+    async def process_data_deletion(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="删除申请的全局 ID")],
+    ) -> DeletionRequest:
         return _deletion(
             await privacy.process_deletion(info.context.ctx, pk(id, "DeletionRequest"))
         )

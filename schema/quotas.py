@@ -15,7 +15,7 @@ from resolvers.quotas import Progress as ProgressData
 from schema.context import Info
 from schema.orgs import Org, visible_org
 from schema.people import Cadre, visible_cadre
-from schema.relay import Connection, connection, pk, to_global_id
+from schema.relay import After, Connection, First, Under, connection, pk, to_global_id
 
 
 @strawberry.type(description="“五个一”指标（由团省委设定，下级不得加码）")
@@ -100,12 +100,12 @@ class LearnAndDoRecord:
     description="一学一做典型推荐：在所联系的基层团委（团总支）发现并向组织推荐的好经验、好做法和先进典型"
 )
 class LearnAndDoRecommendation:
-    id: strawberry.ID
-    year: int
-    kind: RecommendationKind
-    title: str
+    id: strawberry.ID = strawberry.field(description="推荐的全局 ID")
+    year: int = strawberry.field(description="年度")
+    kind: RecommendationKind = strawberry.field(description="推荐的类别：好经验、好做法或先进典型")
+    title: str = strawberry.field(description="标题")
     description: str = strawberry.field(description="推荐理由")
-    recommended_on: date
+    recommended_on: date = strawberry.field(description="推荐日期")
     source_org_id: strawberry.Private[int]
     cadre_id: strawberry.Private[int]
 
@@ -245,10 +245,10 @@ class QuotaQuery:
     async def learn_and_do_recommendations(
         self,
         info: Info,
-        org_id: strawberry.ID | None = None,
-        year: int | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        org_id: Under = None,
+        year: Annotated[int | None, strawberry.argument(description="年度；不给则为今年")] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[LearnAndDoRecommendation]:
         ctx = info.context.ctx
         page = await learn.recommendations(
@@ -367,11 +367,16 @@ class QuotaMutation:
     async def recommend_learn_and_do_model(
         self,
         info: Info,
-        kind: RecommendationKind,
-        source_org_id: strawberry.ID,
-        title: str,
-        description: str,
-        recommended_on: date,
+        kind: Annotated[RecommendationKind, strawberry.argument(description="推荐的类别")],
+        source_org_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="典型所在的组织（全局 ID）：所联系的基层团委或团总支，或其下级"
+            ),
+        ],
+        title: Annotated[str, strawberry.argument(description="标题")],
+        description: Annotated[str, strawberry.argument(description="推荐理由")],
+        recommended_on: Annotated[date, strawberry.argument(description="推荐日期")],
     ) -> LearnAndDoRecommendation:
         return _recommendation(
             await learn.recommend(
