@@ -13,9 +13,11 @@ from graphql import (
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLSchema,
-    build_schema as parse_sdl,
     specified_directives,
     specified_scalar_types,
+)
+from graphql import (
+    build_schema as parse_sdl,
 )
 
 from schema import build_schema
