@@ -41,7 +41,7 @@ from models.audit import (
 from models.base import Base, metadata
 from models.downloads import Download
 from models.org import Org, OrgKind, OrgLevel
-from models.people import Cadre, CadreKind, Youth
+from models.people import LEAGUE_AGE, Cadre, CadreKind, Membership, Youth
 from models.policy import (
     FieldGrant,
     FieldRule,
@@ -96,6 +96,7 @@ from models.youth_services import (
 )
 
 __all__ = [
+    "LEAGUE_AGE",
     "LEARN_AND_DO_MONTHS",
     "ActivityKind",
     "AssessmentRound",
@@ -133,6 +134,7 @@ __all__ = [
     "LogConfirmation",
     "LogKind",
     "LoginThrottle",
+    "Membership",
     "Nomination",
     "NominationStatus",
     "Org",

@@ -55,6 +55,9 @@ class Org(Base, Timestamps):
     # a county under city 7 is `1.7.42`.
     path: Mapped[str] = mapped_column(Ltree(), unique=True)
     code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    # 智慧团建组织编码: the org's code in the League's national system, when known. Rosters
+    # imported from there carry it, and it finds the org again on the next import.
+    zhtj_code: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
     name: Mapped[str] = mapped_column(sa.String(100))
     level: Mapped[OrgLevel] = mapped_column(str_enum(OrgLevel))
     kind: Mapped[OrgKind] = mapped_column(str_enum(OrgKind))

@@ -33,6 +33,17 @@ class Cadre(Base, TenantOwned, Timestamps):
     contact_target: Mapped[int] = mapped_column(sa.Integer, server_default="100")
 
 
+class Membership(enum.StrEnum):
+    """政治面貌 as far as the League counts it."""
+
+    LEAGUE_MEMBER = "LEAGUE_MEMBER"  # 团员
+    YOUTH = "YOUTH"  # 青年 (not a League member)
+
+
+# 团员年龄: League members are 14 to 28 (《团章》: 年龄在十四周岁以上，二十八周岁以下).
+LEAGUE_AGE = (14, 28)
+
+
 class Youth(Base, TenantOwned, Timestamps):
     __tablename__ = "youth"
     __table_args__ = (sa.Index("ix_youth_org_path_gist", "org_path", postgresql_using="gist"),)
@@ -47,3 +58,5 @@ class Youth(Base, TenantOwned, Timestamps):
     industry: Mapped[str] = mapped_column(sa.String(50), server_default="")
     # For guardian consent under 14 (PIPL art. 31); optional otherwise.
     birth_date: Mapped[date | None] = mapped_column(sa.Date)
+    # 团员 or 青年; None until someone says.
+    membership: Mapped[Membership | None] = mapped_column(str_enum(Membership))

@@ -23,7 +23,7 @@ from authz import (
     require_youth,
 )
 from authz.errors import BadInput, Conflict, NotFound
-from models import Cadre, Contact, ContactStatus, Org, PointSource, Youth
+from models import Cadre, Contact, ContactStatus, Membership, Org, PointSource, Youth
 from resolvers import orgs, people, points, spreadsheets
 from resolvers.base import Ctx, clean_mobile, clean_text
 from resolvers.pagination import Page
@@ -88,7 +88,13 @@ async def add_to_my_list(ctx: Ctx, *, name: str, mobile: str, industry: str = ""
 
 
 async def _find_or_register(
-    ctx: Ctx, cadre: Cadre, *, name: str, mobile: str, industry: str
+    ctx: Ctx,
+    cadre: Cadre,
+    *,
+    name: str,
+    mobile: str,
+    industry: str,
+    membership: Membership | None = None,
 ) -> Youth:
     """The youth with this mobile, or a new one at the cadre's org. A concurrent
     registration of the same number is found again, never reported as CONFLICT."""
@@ -102,6 +108,7 @@ async def _find_or_register(
             name=name,
             mobile=mobile,
             industry=industry,
+            membership=membership,
             org_id=cadre.org_id,
             org_path=cadre.org_path,
             city_id=cadre.city_id,
@@ -316,13 +323,22 @@ def decode_file(content_base64: str, max_bytes: int) -> bytes:
 
 
 def read_upload(
-    filename: str, content_base64: str, settings: Settings
+    filename: str,
+    content_base64: str,
+    settings: Settings,
+    headers: spreadsheets.Columns = spreadsheets.HEADERS,
+    required: tuple[str, ...] = spreadsheets.REQUIRED,
 ) -> list[tuple[int, dict[str, str]]]:
     """Decode and parse an upload, with every cap applied while reading. Blocking: run it
     in a thread so that the event loop keeps serving others meanwhile."""
     content = decode_file(content_base64, settings.import_max_bytes)
     return spreadsheets.read_rows(
-        filename, content, settings.import_max_rows, settings.import_max_unpacked_bytes
+        filename,
+        content,
+        settings.import_max_rows,
+        settings.import_max_unpacked_bytes,
+        headers,
+        required,
     )
 
 
@@ -351,6 +367,7 @@ async def import_youth(
             cells["industry"] = clean_text(
                 cells.get("industry"), "行业", max_len=50, required=False
             )
+            people.parse_membership(cells.get("membership"))
         except BadInput as exc:
             item.outcome, item.reason = RowOutcome.REJECTED, exc.message
         if item.outcome != RowOutcome.REJECTED and item.mobile in seen:
@@ -364,7 +381,12 @@ async def import_youth(
     for item, cells in plan:
         if item.outcome in (RowOutcome.INVITED, RowOutcome.MATCHED):
             youth = await _find_or_register(
-                ctx, cadre, name=cells["name"], mobile=cells["mobile"], industry=cells["industry"]
+                ctx,
+                cadre,
+                name=cells["name"],
+                mobile=cells["mobile"],
+                industry=cells["industry"],
+                membership=people.parse_membership(cells.get("membership")),
             )
             await _invite(ctx, cadre, youth)
     report.written = True

@@ -22,6 +22,7 @@ CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 def snapshot(org: Org) -> dict[str, Any]:
     return {
         "code": org.code,
+        "zhtj_code": org.zhtj_code,
         "name": org.name,
         "level": org.level.value,
         "kind": org.kind.value,
@@ -241,10 +242,10 @@ def _check_level(parent: Org, level: OrgLevel) -> None:
         raise BadInput("下级组织的层级必须低于上级组织", field="level")
 
 
-def _clean_code(code: str) -> str:
+def _clean_code(code: str, field: str = "code") -> str:
     code = (code or "").strip()
     if not CODE_RE.match(code):
-        raise BadInput("组织代码只能包含字母、数字、下划线和连字符，长度 1–32", field="code")
+        raise BadInput("组织代码只能包含字母、数字、下划线和连字符，长度 1–32", field=field)
     return code
 
 
@@ -257,6 +258,7 @@ async def create(
     level: OrgLevel,
     kind: OrgKind,
     is_leading_organ: bool = False,
+    zhtj_code: str | None = None,
 ) -> Org:
     parent = await load(ctx, parent_id)
     ctx.authorize(Act.MANAGE, Obj.ORG, parent.path)
@@ -271,6 +273,7 @@ async def create(
         parent_id=parent.id,
         path=f"{parent.path}.{new_id}",
         code=_clean_code(code),
+        zhtj_code=_clean_code(zhtj_code, "zhtjCode") if zhtj_code else None,
         name=clean_text(name, "组织名称", max_len=100),
         level=level,
         kind=kind,
@@ -279,7 +282,7 @@ async def create(
         city_id=new_id if level == OrgLevel.CITY else parent.city_id,
     )
     ctx.session.add(org)
-    await ctx.flush_or_conflict("组织代码已被使用")
+    await ctx.flush_or_conflict("组织代码或智慧团建编码已被使用")
     await ctx.audit("org.create", "Org", org.id, org.path, after=snapshot(org))
     return org
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 
 from authz import Act, Obj, mask_mobile, may_see_personal
 from authz.errors import BadInput, Conflict
-from models import AuthSession, Cadre, CadreKind, Grant, Org, User, Youth
+from models import LEAGUE_AGE, AuthSession, Cadre, CadreKind, Grant, Membership, Org, User, Youth
 from resolvers import accounts, orgs
 from resolvers.base import Ctx, clean_mobile, clean_text
 from resolvers.pagination import Page
+from resolvers.points import today
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.]{2,31}$")
 
@@ -40,6 +42,7 @@ def _youth_snapshot(y: Youth) -> dict[str, Any]:
         "name": mask_name(y.name),
         "mobile": mask_mobile(y.mobile),
         "industry": y.industry,
+        "membership": y.membership.value if y.membership else None,
         "org_id": y.org_id,
     }
 
@@ -98,7 +101,10 @@ async def create_cadre(
     position: str = "",
     is_leading_organ_cadre: bool = False,
     mobile: str | None = None,
+    password_hash: str | None = None,
 ) -> Cadre:
+    """A cadre with a login account and the `cadre` role at their org. A roster import
+    hashes its one initial password once and passes `password_hash` for every row."""
     org = await _placed(ctx, org_id, Act.MANAGE, Obj.CADRE)
     username = (username or "").strip().lower()
     if not USERNAME_RE.match(username):
@@ -108,7 +114,7 @@ async def create_cadre(
     user = User(
         username=username,
         mobile=await _unbound_mobile(ctx, mobile),
-        password_hash=accounts.hash_password(ctx, password),
+        password_hash=password_hash or accounts.hash_password(ctx, password),
         display_name=clean_text(name, "姓名", max_len=50),
     )
     ctx.session.add(user)
@@ -212,15 +218,54 @@ async def get_youth(ctx: Ctx, youth_id: int) -> Youth:
     return await ctx.load(Youth, youth_id, Act.VIEW, Obj.YOUTH)
 
 
+def age_on(birth_date: date, on: date) -> int:
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+MEMBERSHIP_TEXT = {
+    "团员": Membership.LEAGUE_MEMBER,
+    "共青团员": Membership.LEAGUE_MEMBER,
+    "LEAGUE_MEMBER": Membership.LEAGUE_MEMBER,
+    "青年": Membership.YOUTH,
+    "非团员": Membership.YOUTH,
+    "群众": Membership.YOUTH,
+    "YOUTH": Membership.YOUTH,
+}
+
+
+def parse_membership(text: str | None) -> Membership | None:
+    """政治面貌 as a list writes it: 团员 or 青年 (blank: not known)."""
+    value = (text or "").strip()
+    if not value:
+        return None
+    if value.upper() not in MEMBERSHIP_TEXT and value not in MEMBERSHIP_TEXT:
+        raise BadInput("政治面貌应填“团员”或“青年”", field="membership")
+    return MEMBERSHIP_TEXT.get(value) or MEMBERSHIP_TEXT[value.upper()]
+
+
+def in_league_age(birth_date: date | None, on: date) -> bool | None:
+    """14 to 28 (团员年龄), or None when the birth date is unknown."""
+    if birth_date is None:
+        return None
+    return LEAGUE_AGE[0] <= age_on(birth_date, on) <= LEAGUE_AGE[1]
+
+
+def check_membership(membership: Membership | None, birth_date: date | None, on: date) -> None:
+    """A League member's known age must be 14 to 28 (超龄应办理离团)."""
+    if membership == Membership.LEAGUE_MEMBER and in_league_age(birth_date, on) is False:
+        raise BadInput(
+            f"团员年龄须在 {LEAGUE_AGE[0]}–{LEAGUE_AGE[1]} 周岁之间，该小伙伴的年龄不符",
+            field="membership",
+        )
+
+
 def is_minor(youth: Youth) -> bool:
     """Under 18 by birth date (unknown birth dates are treated as adults)."""
     if youth.birth_date is None:
         return False
     from datetime import UTC, datetime
 
-    today = datetime.now(UTC).date()
-    b = youth.birth_date
-    return today.year - b.year - ((today.month, today.day) < (b.month, b.day)) < 18
+    return age_on(youth.birth_date, datetime.now(UTC).date()) < 18
 
 
 def youth_field(
@@ -276,13 +321,20 @@ async def list_youth(
 
 
 async def create_youth(
-    ctx: Ctx, *, org_id: int, name: str, mobile: str, industry: str = ""
+    ctx: Ctx,
+    *,
+    org_id: int,
+    name: str,
+    mobile: str,
+    industry: str = "",
+    membership: Membership | None = None,
 ) -> Youth:
     org = await _placed(ctx, org_id, Act.MANAGE, Obj.YOUTH)
     youth = Youth(
         name=clean_text(name, "姓名", max_len=50),
         mobile=clean_mobile(mobile),
         industry=clean_text(industry, "行业", max_len=50, required=False),
+        membership=membership,
         org_id=org.id,
         org_path=org.path,
         city_id=org.city_id,
@@ -294,7 +346,12 @@ async def create_youth(
 
 
 async def update_youth(
-    ctx: Ctx, youth_id: int, *, name: str | None = None, industry: str | None = None
+    ctx: Ctx,
+    youth_id: int,
+    *,
+    name: str | None = None,
+    industry: str | None = None,
+    membership: Membership | None = None,
 ) -> Youth:
     youth = await ctx.load(Youth, youth_id, Act.MANAGE, Obj.YOUTH, for_update=True)
     before = _youth_snapshot(youth)
@@ -302,6 +359,9 @@ async def update_youth(
         youth.name = clean_text(name, "姓名", max_len=50)
     if industry is not None:
         youth.industry = clean_text(industry, "行业", max_len=50, required=False)
+    if membership is not None:
+        check_membership(membership, youth.birth_date, today(ctx))
+        youth.membership = membership
     await ctx.session.flush()
     await ctx.audit(
         "youth.update",

@@ -1,4 +1,5 @@
-"""Reading youth lists from .xlsx (openpyxl) and .csv; writing every export in both."""
+"""Reading uploaded lists (youth, org and cadre rosters) from .xlsx (openpyxl) and .csv;
+writing every export in both."""
 
 from __future__ import annotations
 
@@ -15,20 +16,31 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 
 from authz.errors import BadInput
 
-HEADERS = {
+# A list's columns: key → the header texts that name it (first one shown in errors), and
+# which keys are required.
+Columns = dict[str, tuple[str, ...]]
+HEADERS: Columns = {
     "name": ("姓名", "name", "名字"),
     "mobile": ("手机号", "手机号码", "手机", "mobile", "phone", "电话"),
     "industry": ("行业", "industry", "所在行业"),
+    "membership": ("政治面貌", "身份", "membership", "是否团员"),
 }
+REQUIRED = ("name", "mobile")
 # Reading stops at these, whatever the file claims: a list needs three short columns.
 MAX_COLUMNS = 50
 MAX_CELL_CHARS = 1_000
 
 
 def read_rows(
-    filename: str, content: bytes, max_rows: int, max_unpacked_bytes: int = 50_000_000
+    filename: str,
+    content: bytes,
+    max_rows: int,
+    max_unpacked_bytes: int = 50_000_000,
+    headers: Columns = HEADERS,
+    required: tuple[str, ...] = REQUIRED,
 ) -> list[tuple[int, dict[str, str]]]:
-    """(spreadsheet row number, {name, mobile, industry}) for each non-empty data row.
+    """(spreadsheet row number, {key: text} for the `headers` found) for each non-empty data
+    row; a missing `required` column refuses the file (the youth list by default).
 
     Blocking work: call it in a thread. Every row read counts toward `max_rows`, empty
     ones too (a file of 400k empty rows is refused at row max_rows + 2, not read whole)."""
@@ -44,7 +56,7 @@ def read_rows(
         header = next(raw)
     except StopIteration:
         raise BadInput("文件是空的", field="file") from None
-    columns = _columns(header)
+    columns = _columns(header, headers, required)
     rows = []
     for number, values in enumerate(raw, start=2):
         if number > max_rows + 1:
@@ -65,19 +77,21 @@ def _cell(value: object, number: int) -> str:
     return text
 
 
-def _columns(header: Iterable[object]) -> dict[str, int]:
+def _columns(
+    header: Iterable[object], headers: Columns, required: tuple[str, ...]
+) -> dict[str, int]:
     names = [("" if h is None else str(h)).strip().lower() for h in list(header)[:MAX_COLUMNS]]
     found = {}
-    for key, aliases in HEADERS.items():
+    for key, aliases in headers.items():
         for i, name in enumerate(names):
             if name in aliases:
                 found[key] = i
                 break
-    missing = [HEADERS[k][0] for k in ("name", "mobile") if k not in found]
+    missing = [headers[k][0] for k in required if k not in found]
     if missing:
+        shown = "、".join(aliases[0] for aliases in headers.values())
         raise BadInput(
-            f"缺少必需的列：{'、'.join(missing)}（第一行应为表头：姓名、手机号、行业）",
-            field="file",
+            f"缺少必需的列：{'、'.join(missing)}（第一行应为表头：{shown}）", field="file"
         )
     return found
 

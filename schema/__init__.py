@@ -32,6 +32,7 @@ from schema.policy import Grant, PolicyMutation, PolicyQuery
 from schema.policy_tools import PolicyToolsMutation, PolicyToolsQuery
 from schema.privacy import PrivacyMutation, PrivacyQuery
 from schema.quotas import QuotaMutation, QuotaQuery
+from schema.rosters import RosterMutation
 from schema.scalars import SCALARS
 from schema.subscriptions import Subscription
 from schema.truth import Flag, SpotCheck, TruthMutation, TruthQuery
@@ -78,6 +79,7 @@ class Query(
 class Mutation(
     AccountMutation,
     OrgMutation,
+    RosterMutation,
     PeopleMutation,
     PolicyMutation,
     ContactMutation,

@@ -17,6 +17,7 @@ from models import (
     FlagStatus,
     LearnAndDoKind,
     LogKind,
+    Membership,
     NominationStatus,
     OrgKind,
     OrgLevel,
@@ -34,6 +35,7 @@ from models import (
     WishStatus,
 )
 from resolvers.contacts import RowOutcome
+from resolvers.rosters import RosterOutcome
 from resolvers.wishes import WishAction
 
 E = TypeVar("E", bound=type[enum.Enum])
@@ -197,6 +199,21 @@ PointSourceEnum = domain_enum(
     ACTIVITY_LOG="活动日志",
     CONTACT_ACCEPTED="小伙伴确认联系",
     LEARN_AND_DO="一学一做记录",
+)
+RosterOutcomeEnum = domain_enum(
+    RosterOutcome,
+    "RosterImportOutcome",
+    "名册导入结果",
+    CREATED="新建（试运行时为将新建）",
+    UNCHANGED="已存在，未改动",
+    REJECTED="有误（整个文件不写入）",
+)
+MembershipEnum = domain_enum(
+    Membership,
+    "Membership",
+    "政治面貌（团的统计口径）",
+    LEAGUE_MEMBER="团员（14–28 周岁）",
+    YOUTH="青年（非团员）",
 )
 RowOutcomeEnum = domain_enum(
     RowOutcome,

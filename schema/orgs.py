@@ -23,7 +23,8 @@ async def visible_org(info: Info, org_id: int | None) -> Org | None:
 @strawberry.type(name="Org", description="团组织：组织树的一个节点，也是一个租户")
 class Org(Node):
     row: strawberry.Private[OrgRow]
-    code: str = strawberry.field(description="组织代码")
+    code: str = strawberry.field(description="组织代码（稳定编码：已知智慧团建编码时即用它）")
+    zhtj_code: str | None = strawberry.field(description="智慧团建组织编码（已知时）")
     name: str = strawberry.field(description="组织名称")
     level: OrgLevel = strawberry.field(description="组织层级")
     kind: OrgKind = strawberry.field(description="组织类别")
@@ -39,6 +40,7 @@ class Org(Node):
             id=to_global_id("Org", row.id),
             row=row,
             code=row.code,
+            zhtj_code=row.zhtj_code,
             name=row.name,
             level=row.level,
             kind=row.kind,

@@ -9,9 +9,10 @@ import strawberry
 
 import schema.enums  # noqa: F401  (registers the enums)
 from models import Cadre as CadreRow
-from models import CadreKind
+from models import CadreKind, Membership
 from models import Youth as YouthRow
 from resolvers import contacts, people
+from resolvers.points import today
 from schema.context import Info
 from schema.orgs import Org, visible_org
 
@@ -91,6 +92,7 @@ class Youth(Node):
     row: strawberry.Private[YouthRow]
     name: str = strawberry.field(description="姓名")
     industry: str = strawberry.field(description="行业")
+    membership: Membership | None = strawberry.field(description="政治面貌：团员或青年；未填时为空")
     created_at: datetime = strawberry.field(description="登记时间")
 
     @classmethod
@@ -100,8 +102,21 @@ class Youth(Node):
             row=row,
             name=row.name,
             industry=row.industry,
+            membership=row.membership,
             created_at=row.created_at,
         )
+
+    @strawberry.field(
+        description="是否在团员年龄（14–28 周岁）内：按出生日期计算；出生日期未填或对你不可见时为空"
+    )
+    async def in_league_age(self, info: Info) -> bool | None:
+        # Whoever sees the birth date at all (whole, or its year) sees this yes/no: it tells
+        # no more than the year does.
+        ctx = info.context.ctx
+        own = await contacts.on_my_list(ctx, self.row.id)
+        if people.youth_birth_date(ctx, self.row, own_contact=own) is None:
+            return None
+        return people.in_league_age(self.row.birth_date, today(ctx))
 
     @strawberry.field(
         description="手机号：仅本人、联系已确认（ACTIVE）的团干部及字段规则覆盖的 youth:view_personal 角色可见完整号码，其他人看到掩码"
@@ -234,6 +249,9 @@ class CreateYouthInput:
     name: str = strawberry.field(description="姓名")
     mobile: str = strawberry.field(description="手机号（小伙伴以它登录），全局唯一")
     industry: str = strawberry.field(default="", description="行业标签（可选，可批量修改）")
+    membership: Membership | None = strawberry.field(
+        default=None, description="政治面貌：团员或青年（团员须在 14–28 周岁）"
+    )
 
 
 @strawberry.input(description="修改小伙伴；不填的字段保持不变")
@@ -241,6 +259,9 @@ class UpdateYouthInput:
     id: strawberry.ID = strawberry.field(description="要修改的小伙伴（全局 ID）")
     name: str | None = strawberry.field(default=None, description="新的姓名")
     industry: str | None = strawberry.field(default=None, description="新的行业标签")
+    membership: Membership | None = strawberry.field(
+        default=None, description="政治面貌：团员或青年（出生日期已知时，团员须在 14–28 周岁）"
+    )
 
 
 @strawberry.type
@@ -293,6 +314,7 @@ class PeopleMutation:
             name=input.name,
             mobile=input.mobile,
             industry=input.industry,
+            membership=input.membership,
         )
         return Youth.of(row)
 
@@ -303,6 +325,10 @@ class PeopleMutation:
         input: Annotated[UpdateYouthInput, strawberry.argument(description="要修改的小伙伴与新值")],
     ) -> Youth:
         row = await people.update_youth(
-            info.context.ctx, pk(input.id, "Youth"), name=input.name, industry=input.industry
+            info.context.ctx,
+            pk(input.id, "Youth"),
+            name=input.name,
+            industry=input.industry,
+            membership=input.membership,
         )
         return Youth.of(row)

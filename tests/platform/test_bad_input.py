@@ -155,6 +155,18 @@ async def test_every_mutation_refuses_bad_input_and_writes_nothing(api) -> None:
             "BAD_USER_INPUT",
             True,
         ),
+        "importOrgs": (
+            'mutation { importOrgs(input: {filename: "a.csv", contentBase64: "@@@", dryRun: false}) { written } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "importCadres": (
+            'mutation { importCadres(input: {filename: "a.csv", contentBase64: "@@@", initialPassword: "Start2026a", dryRun: false}) { written } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
         "setYouthIndustry": (
             'mutation($y: ID!) { setYouthIndustry(youthIds: [$y], industry: "") { id } }',
             {"y": gid("Youth", youth.id)},
