@@ -50,6 +50,7 @@ NODES = {t.name for t in SCHEMA.get_possible_types(SCHEMA.get_type("Node"))}  # 
 # Edges that no query can reach: only under mutations, subscriptions or a skipped root.
 UNREACHED = {
     ("ImportReport", "rows"): "returned by the importYouth mutation only",
+    ("RosterImportReport", "rows"): "returned by the importOrgs and importCadres mutations only",
     ("InboxItem", "voice"): "the myInbox subscription only",
     ("InboxItem", "wish"): "the myInbox subscription only",
     ("PolicyDiff", "gained"): "previewPolicyChange (skipped) and applyPolicyChange (a mutation)",
