@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from resolvers import rosters
@@ -19,7 +21,7 @@ class RosterImportRow:
     row: int = strawberry.field(description="表格中的行号（表头为第 1 行）")
     key: str = strawberry.field(description="组织代码（导入组织时）或用户名（导入团干部时）")
     name: str = strawberry.field(description="组织名称或姓名")
-    outcome: RosterOutcome
+    outcome: RosterOutcome = strawberry.field(description="这一行的导入结果")
     reason: str = strawberry.field(description="有误或未改动的原因")
 
 
@@ -77,7 +79,11 @@ class RosterMutation:
     @strawberry.mutation(
         description="批量导入组织（需要上级组织的 org:manage）：逐行报告，全部正确才写入；重复导入同一文件不会有任何变化"
     )
-    async def import_orgs(self, info: Info, input: ImportOrgsInput) -> RosterImportReport:
+    async def import_orgs(
+        self,
+        info: Info,
+        input: Annotated[ImportOrgsInput, strawberry.argument(description="要导入的文件与选项")],
+    ) -> RosterImportReport:
         report = await rosters.import_orgs(
             info.context.ctx,
             filename=input.filename,
@@ -89,7 +95,11 @@ class RosterMutation:
     @strawberry.mutation(
         description="批量导入团干部并开通账号（需要所在组织的 cadre:manage）：逐行报告，全部正确才写入"
     )
-    async def import_cadres(self, info: Info, input: ImportCadresInput) -> RosterImportReport:
+    async def import_cadres(
+        self,
+        info: Info,
+        input: Annotated[ImportCadresInput, strawberry.argument(description="要导入的文件与选项")],
+    ) -> RosterImportReport:
         report = await rosters.import_cadres(
             info.context.ctx,
             filename=input.filename,
