@@ -29,6 +29,12 @@ class Contact(Base, TenantOwned):
     __tablename__ = "contacts"
     __table_args__ = (
         sa.Index("ix_contacts_org_path_gist", "org_path", postgresql_using="gist"),
+        sa.Index(  # a city's links, for the figures (resolvers/figures.py)
+            "ix_contacts_city_status",
+            "city_id",
+            "status",
+            postgresql_include=["org_path", "youth_id", "cadre_id"],
+        ),
         sa.Index(
             "uq_contacts_live",
             "cadre_id",
@@ -84,6 +90,32 @@ class WorkLog(Base, TenantOwned, Timestamps):
         sa.Index("ix_work_logs_org_path_gist", "org_path", postgresql_using="gist"),
         sa.Index("ix_work_logs_cadre_occurred", "cadre_id", "occurred_at"),
         sa.Index("ix_work_logs_occurred", "occurred_at"),
+        # The figures' (resolvers/figures.py) reads: a city's logs of a period, and each
+        # cadre's and each leading organ's activities of a 五个一 period, index-only.
+        sa.Index(
+            "ix_work_logs_city_occurred",
+            "city_id",
+            "occurred_at",
+            postgresql_include=[
+                "org_path",
+                "cadre_id",
+                "kind",
+                "activity_kind",
+                "channel",
+                "client",
+            ],
+            postgresql_where=sa.text("deleted_at IS NULL"),
+        ),
+        *(
+            sa.Index(
+                f"ix_work_logs_{owner.removesuffix('_id')}_activity",
+                owner,
+                "occurred_at",
+                postgresql_include=["activity_kind"],
+                postgresql_where=sa.text("kind = 'ACTIVITY' AND deleted_at IS NULL"),
+            )
+            for owner in ("cadre_id", "org_id")
+        ),
         sa.Index(
             "ix_work_logs_content_trgm",
             "content",

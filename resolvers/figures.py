@@ -17,6 +17,7 @@ behind, dashboards, bulletins, reports, assessment, eligibility) reads.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -63,22 +64,22 @@ def _progress_sql(subjects: str, owner: str) -> str:
     """Progress per subject: `subjects` selects (subject_id, org_path, subject, min_count,
     kinds, one_of_each, period_start, period_months); `owner` is the work_logs column that
     ties a log to its subject. Which logs count: the subject's non-deleted activities of the
-    rule's kinds within the period."""
+    rule's kinds within the period. Each subject's logs are read through its own index
+    range (ix_work_logs_*_activity), never by scanning the logs of everyone."""
     return f"""
     SELECT g.*, {five_ones_complete("g")} AS complete FROM (
     WITH r AS ({subjects})
     SELECT r.subject_id, r.org_path, r.subject, r.period_start,
            (r.period_start + make_interval(months => r.period_months))::date AS period_end,
-           r.min_count, r.kinds, r.one_of_each,
-           count(l.id) AS done,
-           coalesce(array_agg(DISTINCT l.activity_kind) FILTER (WHERE l.id IS NOT NULL), '{{}}') AS kinds_done
-    FROM r LEFT JOIN work_logs l
-      ON {owner} = r.subject_id AND l.kind = 'ACTIVITY' AND l.deleted_at IS NULL
-     AND l.activity_kind = ANY(r.kinds)
-     AND l.occurred_at >= r.period_start
-     AND l.occurred_at < r.period_start + make_interval(months => r.period_months)
-    GROUP BY r.subject_id, r.org_path, r.subject, r.period_start, r.period_months, r.min_count,
-             r.kinds, r.one_of_each) g
+           r.min_count, r.kinds, r.one_of_each, x.done, x.kinds_done
+    FROM r, LATERAL (
+      SELECT count(*) AS done,
+             coalesce(array_agg(DISTINCT l.activity_kind), '{{}}') AS kinds_done
+      FROM work_logs l
+      WHERE {owner} = r.subject_id AND l.kind = 'ACTIVITY' AND l.deleted_at IS NULL
+        AND l.activity_kind = ANY(r.kinds)
+        AND l.occurred_at >= r.period_start
+        AND l.occurred_at < r.period_start + make_interval(months => r.period_months)) x) g
     """
 
 
@@ -159,6 +160,24 @@ class Week:
     activities: int
 
 
+@dataclass
+class LogFigures:
+    """Every figure of the period's non-deleted logs, from one reading of them."""
+
+    logs: int = 0
+    active_cadres: int = 0  # distinct cadres who logged
+    activities: int = 0
+    from_mobile: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)  # CONTACT or the activity kind
+    by_channel: dict[str, int] = field(default_factory=dict)  # contacts by channel
+    weeks: list[Week] = field(default_factory=list)  # weeks start on Monday, league time
+
+
+# The rows of `Figures.logs`: grouping sets by GROUPING(wk, kind_key, channel, client), and
+# the distinct cadres who logged.
+_ALL, _BY_WEEK, _BY_KIND_CHANNEL, _BY_CLIENT, _CADRES = 15, 7, 9, 14, 16
+
+
 # Rows of the counted subtrees only: the caller's roots ('' is every path's ancestor).
 _SCOPED = "{0}.org_path <@ ANY(CAST(:roots AS ltree[]))"
 _LOGS = (
@@ -166,6 +185,14 @@ _LOGS = (
     + _SCOPED.format("l")
 )
 _ACTIVE_CADRES = "c.is_active AND " + _SCOPED.format("c")
+# The cities a subtree `r` lies in (one, below the province). Logs and links are found by
+# (city_id, …) indexes holding what the figures read, so a city's dashboard reads its own
+# period's rows only, not every row its subtree ever had; the path filter stays exact.
+_CITIES = (
+    "CROSS JOIN LATERAL (SELECT array_agg(DISTINCT o.city_id) AS ids FROM orgs o "
+    "WHERE o.path <@ r.path) cities"
+)
+_IN_CITIES = "{0}.city_id = ANY(cities.ids) AND {0}.org_path <@ r.path"
 
 
 class Figures:
@@ -174,6 +201,9 @@ class Figures:
     def __init__(self, session: AsyncSession, tz: str, roots: Sequence[str] | None = None):
         self.session, self.tz = session, tz
         self.roots = list(roots) if roots is not None else [""]
+        # Log figures already read, by period and org: headline, breakdown, mobile use and
+        # the weekly trend of one request share one reading of the logs.
+        self._logs: dict[tuple[Period, int], asyncio.Future[dict[int, LogFigures]]] = {}
 
     def _params(self, ids: Sequence[int], period: Period) -> dict[str, Any]:
         start, end = period.bounds(self.tz)
@@ -189,72 +219,99 @@ class Figures:
     async def _rows(self, sql: str, ids: Sequence[int], period: Period) -> Sequence[sa.Row]:
         return (await self.session.execute(sa.text(sql), self._params(ids, period))).all()
 
+    async def logs(self, ids: Sequence[int], period: Period) -> dict[int, LogFigures]:
+        """The period's log figures of each subtree. The orgs not yet read (or being read
+        for another figure of this request) are read by one statement."""
+        missing = [i for i in dict.fromkeys(ids) if (period, i) not in self._logs]
+        if missing:
+            reading = asyncio.ensure_future(self._read_logs(missing, period))
+            for i in missing:
+                self._logs[(period, i)] = reading
+        found: dict[int, LogFigures] = {}
+        for i in ids:
+            found[i] = (await self._logs[(period, i)])[i]
+        return found
+
+    async def _read_logs(self, ids: list[int], period: Period) -> dict[int, LogFigures]:
+        rows = await self._rows(
+            f"""
+            WITH x AS MATERIALIZED (
+              SELECT r.id AS rid, l.cadre_id, l.kind, l.channel, l.client,
+                     coalesce(l.activity_kind, 'CONTACT') AS kind_key,
+                     date_trunc('week', l.occurred_at)::date AS wk
+              FROM orgs r {_CITIES}
+              JOIN work_logs l ON {_IN_CITIES.format("l")} AND {_LOGS}
+              WHERE r.id = ANY(:ids))
+            SELECT rid, wk, kind_key, channel, client,
+                   GROUPING(wk, kind_key, channel, client) AS g, count(*) AS n,
+                   count(*) FILTER (WHERE kind = 'CONTACT') AS contacts,
+                   count(*) FILTER (WHERE kind = 'ACTIVITY') AS activities
+            FROM x
+            GROUP BY GROUPING SETS ((rid), (rid, wk), (rid, kind_key, channel), (rid, client))
+            UNION ALL
+            SELECT rid, NULL, NULL, NULL, NULL, {_CADRES}, count(DISTINCT cadre_id), 0, 0
+            FROM x GROUP BY rid
+            ORDER BY 1, 2""",
+            ids,
+            period,
+        )
+        found = {i: LogFigures() for i in ids}
+        for r in rows:
+            _add(found[r.rid], r)
+        return found
+
     async def headline(self, ids: Sequence[int], period: Period) -> dict[int, Headline]:
         rows = await self._rows(
             f"""
-            SELECT r.id, g.*,
+            SELECT r.id,
               (SELECT count(*) FROM cadres c WHERE c.org_path <@ r.path AND {_ACTIVE_CADRES}) AS cadres,
-              (SELECT count(DISTINCT ct.youth_id) FROM contacts ct WHERE ct.org_path <@ r.path
+              (SELECT count(DISTINCT ct.youth_id) FROM contacts ct WHERE {_IN_CITIES.format("ct")}
                  AND ct.status = 'ACTIVE' AND {_SCOPED.format("ct")}) AS in_contact,
-              (SELECT count(DISTINCT ct.youth_id) FROM contacts ct WHERE ct.org_path <@ r.path
+              (SELECT count(DISTINCT ct.youth_id) FROM contacts ct WHERE {_IN_CITIES.format("ct")}
                  AND ct.status = 'INVITED' AND {_SCOPED.format("ct")}) AS invited
-            FROM orgs r, LATERAL (
-              SELECT count(*) AS logs, count(DISTINCT l.cadre_id) AS active,
-                     count(*) FILTER (WHERE l.kind = 'ACTIVITY') AS activities
-              FROM work_logs l WHERE l.org_path <@ r.path AND {_LOGS}) g
+            FROM orgs r {_CITIES}
             WHERE r.id = ANY(:ids)""",
             ids,
             period,
         )
-        return defaultdict(
-            Headline,
-            {
-                r.id: Headline(r.cadres, r.active, r.in_contact, r.invited, r.logs, r.activities)
-                for r in rows
-            },
-        )
+        logs = await self.logs(ids, period)
+        out: dict[int, Headline] = defaultdict(Headline)
+        for r in rows:
+            g = logs[r.id]
+            out[r.id] = Headline(
+                r.cadres, g.active_cadres, r.in_contact, r.invited, g.logs, g.activities
+            )
+        return out
 
     async def breakdown(self, ids: Sequence[int], period: Period) -> dict[int, Breakdown]:
-        rows = await self._rows(
-            f"""
-            SELECT r.id, coalesce(l.activity_kind, 'CONTACT') AS kind, l.channel, count(*) AS n
-            FROM orgs r JOIN work_logs l ON l.org_path <@ r.path AND {_LOGS}
-            WHERE r.id = ANY(:ids) GROUP BY r.id, 2, 3""",
-            ids,
-            period,
-        )
-        out: dict[int, Breakdown] = defaultdict(Breakdown)
-        for r in rows:
-            b = out[r.id]
-            b.by_kind[r.kind] = b.by_kind.get(r.kind, 0) + r.n
-            if r.channel:
-                b.by_channel[r.channel] = b.by_channel.get(r.channel, 0) + r.n
-        return out
+        logs = await self.logs(ids, period)
+        return {i: Breakdown(dict(g.by_kind), dict(g.by_channel)) for i, g in logs.items()}
 
     async def mobile(self, ids: Sequence[int], period: Period) -> dict[int, MobileUse]:
         """Active cadres who signed in during the period (and on a phone), and logs written
         from a phone."""
         rows = await self._rows(
             f"""
-            SELECT r.id, s.*, g.*
-            FROM orgs r,
-            LATERAL (
-              SELECT count(DISTINCT c.id) AS signed_in,
-                     count(DISTINCT c.id) FILTER (WHERE a.client = 'MOBILE') AS on_mobile
-              FROM cadres c JOIN auth_sessions a ON a.user_id = c.user_id
-              WHERE c.org_path <@ r.path AND {_ACTIVE_CADRES}
-                AND a.created_at >= :start AND a.created_at < :end) s,
-            LATERAL (
-              SELECT count(*) AS logs, count(*) FILTER (WHERE l.client = 'MOBILE') AS mobile_logs
-              FROM work_logs l WHERE l.org_path <@ r.path AND {_LOGS}) g
-            WHERE r.id = ANY(:ids)""",
+            SELECT r.id, count(DISTINCT c.id) AS signed_in,
+                   count(DISTINCT c.id) FILTER (WHERE a.client = 'MOBILE') AS on_mobile
+            FROM orgs r
+            JOIN cadres c ON c.org_path <@ r.path AND {_ACTIVE_CADRES}
+            JOIN auth_sessions a ON a.user_id = c.user_id
+             AND a.created_at >= :start AND a.created_at < :end
+            WHERE r.id = ANY(:ids)
+            GROUP BY r.id""",
             ids,
             period,
         )
-        return defaultdict(
-            MobileUse,
-            {r.id: MobileUse(r.signed_in, r.on_mobile, r.logs, r.mobile_logs) for r in rows},
-        )
+        signed = {r.id: r for r in rows}
+        logs = await self.logs(ids, period)
+        out: dict[int, MobileUse] = defaultdict(MobileUse)
+        for i in ids:
+            s = signed.get(i)
+            out[i] = MobileUse(
+                s.signed_in if s else 0, s.on_mobile if s else 0, logs[i].logs, logs[i].from_mobile
+            )
+        return out
 
     async def industry(self, ids: Sequence[int], period: Period) -> dict[int, list[CadreMix]]:
         """Per cadre of the subtree: youth on their list (ACTIVE links: an invitation tells
@@ -335,20 +392,7 @@ class Figures:
 
     async def weeks(self, ids: Sequence[int], period: Period) -> dict[int, list[Week]]:
         """Logs per week (weeks start on Monday, in the league's time zone)."""
-        rows = await self._rows(
-            f"""
-            SELECT r.id, date_trunc('week', l.occurred_at)::date AS wk, count(*) AS logs,
-                   count(*) FILTER (WHERE l.kind = 'CONTACT') AS contacts,
-                   count(*) FILTER (WHERE l.kind = 'ACTIVITY') AS activities
-            FROM orgs r JOIN work_logs l ON l.org_path <@ r.path AND {_LOGS}
-            WHERE r.id = ANY(:ids) GROUP BY r.id, wk ORDER BY r.id, wk""",
-            ids,
-            period,
-        )
-        out: dict[int, list[Week]] = defaultdict(list)
-        for r in rows:
-            out[r.id].append(Week(r.wk, r.logs, r.contacts, r.activities))
-        return out
+        return {i: list(g.weeks) for i, g in (await self.logs(ids, period)).items()}
 
     async def children(self, ids: Sequence[int]) -> dict[int, list[int]]:
         """The active children of each org, by id: figures 'by child' are figures of these."""
@@ -363,3 +407,19 @@ class Figures:
         for parent, child in rows:
             out[parent].append(child)
         return out
+
+
+def _add(f: LogFigures, r: sa.Row) -> None:
+    """One grouping-set row of `Figures.logs` into its org's figures."""
+    if r.g == _ALL:
+        f.logs, f.activities = r.n, r.activities
+    elif r.g == _CADRES:
+        f.active_cadres = r.n
+    elif r.g == _BY_WEEK:
+        f.weeks.append(Week(r.wk, r.n, r.contacts, r.activities))
+    elif r.g == _BY_KIND_CHANNEL:
+        f.by_kind[r.kind_key] = f.by_kind.get(r.kind_key, 0) + r.n
+        if r.channel:
+            f.by_channel[r.channel] = f.by_channel.get(r.channel, 0) + r.n
+    elif r.g == _BY_CLIENT and r.client == "MOBILE":
+        f.from_mobile = r.n
