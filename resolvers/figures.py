@@ -173,11 +173,6 @@ class LogFigures:
     weeks: list[Week] = field(default_factory=list)  # weeks start on Monday, league time
 
 
-# The rows of `Figures.logs`: grouping sets by GROUPING(wk, kind_key, channel, client), and
-# the distinct cadres who logged.
-_ALL, _BY_WEEK, _BY_KIND_CHANNEL, _BY_CLIENT, _CADRES = 15, 7, 9, 14, 16
-
-
 # Rows of the counted subtrees only: the caller's roots ('' is every path's ancestor).
 _SCOPED = "{0}.org_path <@ ANY(CAST(:roots AS ltree[]))"
 _LOGS = (
@@ -233,31 +228,48 @@ class Figures:
         return found
 
     async def _read_logs(self, ids: list[int], period: Period) -> dict[int, LogFigures]:
+        """One pass over the period's logs: counts by (week, kind, channel, client), folded
+        here into each figure, and the distinct cadres who logged."""
         rows = await self._rows(
             f"""
             WITH x AS MATERIALIZED (
-              SELECT r.id AS rid, l.cadre_id, l.kind, l.channel, l.client,
-                     coalesce(l.activity_kind, 'CONTACT') AS kind_key,
-                     date_trunc('week', l.occurred_at)::date AS wk
+              SELECT r.id AS rid, l.cadre_id, l.kind, l.channel, l.client, l.activity_kind,
+                     l.occurred_at
               FROM orgs r {_CITIES}
               JOIN work_logs l ON {_IN_CITIES.format("l")} AND {_LOGS}
               WHERE r.id = ANY(:ids))
-            SELECT rid, wk, kind_key, channel, client,
-                   GROUPING(wk, kind_key, channel, client) AS g, count(*) AS n,
-                   count(*) FILTER (WHERE kind = 'CONTACT') AS contacts,
-                   count(*) FILTER (WHERE kind = 'ACTIVITY') AS activities
-            FROM x
-            GROUP BY GROUPING SETS ((rid), (rid, wk), (rid, kind_key, channel), (rid, client))
+            SELECT rid, date_trunc('week', occurred_at)::date AS wk, kind,
+                   coalesce(activity_kind, 'CONTACT') AS kind_key, channel, client,
+                   count(*) AS n, NULL AS cadres
+            FROM x GROUP BY rid, 2, kind, 4, channel, client
             UNION ALL
-            SELECT rid, NULL, NULL, NULL, NULL, {_CADRES}, count(DISTINCT cadre_id), 0, 0
-            FROM x GROUP BY rid
-            ORDER BY 1, 2""",
+            SELECT rid, NULL, NULL, NULL, NULL, NULL, NULL, count(DISTINCT cadre_id)
+            FROM x GROUP BY rid""",
             ids,
             period,
         )
         found = {i: LogFigures() for i in ids}
+        weeks: dict[int, dict[date, list[int]]] = defaultdict(dict)
         for r in rows:
-            _add(found[r.rid], r)
+            f = found[r.rid]
+            if r.cadres is not None:
+                f.active_cadres = r.cadres
+                continue
+            f.logs += r.n
+            f.by_kind[r.kind_key] = f.by_kind.get(r.kind_key, 0) + r.n
+            if r.channel:
+                f.by_channel[r.channel] = f.by_channel.get(r.channel, 0) + r.n
+            if r.client == "MOBILE":
+                f.from_mobile += r.n
+            week = weeks[r.rid].setdefault(r.wk, [0, 0, 0])  # logs, contacts, activities
+            week[0] += r.n
+            if r.kind == "ACTIVITY":
+                f.activities += r.n
+                week[2] += r.n
+            else:
+                week[1] += r.n
+        for i, by_week in weeks.items():
+            found[i].weeks = [Week(wk, *counts) for wk, counts in sorted(by_week.items())]
         return found
 
     async def headline(self, ids: Sequence[int], period: Period) -> dict[int, Headline]:
@@ -407,19 +419,3 @@ class Figures:
         for parent, child in rows:
             out[parent].append(child)
         return out
-
-
-def _add(f: LogFigures, r: sa.Row) -> None:
-    """One grouping-set row of `Figures.logs` into its org's figures."""
-    if r.g == _ALL:
-        f.logs, f.activities = r.n, r.activities
-    elif r.g == _CADRES:
-        f.active_cadres = r.n
-    elif r.g == _BY_WEEK:
-        f.weeks.append(Week(r.wk, r.n, r.contacts, r.activities))
-    elif r.g == _BY_KIND_CHANNEL:
-        f.by_kind[r.kind_key] = f.by_kind.get(r.kind_key, 0) + r.n
-        if r.channel:
-            f.by_channel[r.channel] = f.by_channel.get(r.channel, 0) + r.n
-    elif r.g == _BY_CLIENT and r.client == "MOBILE":
-        f.from_mobile = r.n

@@ -1,5 +1,5 @@
 """Figures (统计口径) read through indexes that hold what they count: a city's logs of a period,
-each cadre's and each leading organ's activities, a city's links
+each cadre's and each leading organ's activities, a city's links, youth's industries
 
 Revision ID: 0014
 Revises: 0013
@@ -42,9 +42,11 @@ def upgrade() -> None:
         ["city_id", "status"],
         postgresql_include=["org_path", "youth_id", "cadre_id"],
     )
+    op.create_index("ix_youth_industry", "youth", ["id"], postgresql_include=["industry"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_youth_industry", table_name="youth")
     op.drop_index("ix_contacts_city_status", table_name="contacts")
     for name in ("ix_work_logs_org_activity", "ix_work_logs_cadre_activity", "ix_work_logs_city_occurred"):
         op.drop_index(name, table_name="work_logs")
