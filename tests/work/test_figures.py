@@ -304,21 +304,16 @@ async def _raw(api) -> Raw:
     return Raw(rows, ZoneInfo(api.services.settings.timezone))
 
 
-async def test_each_figure_equals_the_raw_rows(world) -> None:
-    api, tree = world.api, world.tree
-    who = await _busy_world(world)
-    raw = await _raw(api)
-    today = league_today(api.services)
-    start, end = today - timedelta(days=27), today
-    a = tree["A"]
-    d = await _dashboard(api, who["city"], a.id, start, end)
-    logs = raw.logs(a.path, start, end)
-
-    assert d["cadres"] == len(raw.cadres(a.path)) == 4
-    assert d["activeCadres"] == len({w.cadre_id for w in logs}) == 3
-    assert d["logs"] == len(logs) == 10
-    assert d["youthInContact"] == raw.youth(a.path, "ACTIVE") == 5
-    assert d["youthInvited"] == raw.youth(a.path, "INVITED") == 1
+def _assert_dashboard_is_raw(
+    d: dict[str, Any], raw: Raw, path: str, start: date, end: date
+) -> None:
+    """Every figure of dashboard `d` (of the org at `path`) against the raw rows."""
+    logs = raw.logs(path, start, end)
+    assert d["cadres"] == len(raw.cadres(path))
+    assert d["activeCadres"] == len({w.cadre_id for w in logs})
+    assert d["logs"] == len(logs)
+    assert d["youthInContact"] == raw.youth(path, "ACTIVE")
+    assert d["youthInvited"] == raw.youth(path, "INVITED")
     assert {c["key"]: c["count"] for c in d["logsByKind"]} == Counter(
         w.activity_kind or "CONTACT" for w in logs
     )
@@ -326,7 +321,7 @@ async def test_each_figure_equals_the_raw_rows(world) -> None:
         w.channel for w in logs if w.channel
     )
     lo, hi = raw.window(start, end)
-    active_users = {c.user_id: c.id for c in raw.cadres(a.path)}
+    active_users = {c.user_id for c in raw.cadres(path)}
     sessions = [
         s for s in raw.r["auth_sessions"] if s.user_id in active_users and lo <= s.created_at < hi
     ]
@@ -336,34 +331,54 @@ async def test_each_figure_equals_the_raw_rows(world) -> None:
         "logs": len(logs),
         "logsFromMobile": sum(w.client == "MOBILE" for w in logs),
     }
-    assert d["mobileUse"]["cadresOnMobile"] == 1 and d["mobileUse"]["logsFromMobile"] == 2
-
     industry = {y.id: y.industry or "未填写" for y in raw.r["youth"]}
     mix: dict[int, Counter[str]] = {}
     for c in raw.r["contacts"]:
-        if c.status == "ACTIVE" and raw.under(c.org_path, a.path):
+        if c.status == "ACTIVE" and raw.under(c.org_path, path):
             mix.setdefault(c.cadre_id, Counter())[industry[c.youth_id]] += 1
     assert {r["cadreId"]: {m["key"]: m["count"] for m in r["mix"]} for r in d["industryMix"]} == {
         gid("Cadre", k): dict(v) for k, v in mix.items()
     }
-
-    weeks: Counter[date] = Counter()
+    weeks: dict[date, Counter[str]] = {}
     for w in logs:
         local = w.occurred_at.astimezone(raw.tz).date()
-        weeks[local - timedelta(days=local.weekday())] += 1
-    assert {w["weekStart"]: w["logs"] for w in d["weekly"]} == {
-        k.isoformat(): v for k, v in weeks.items()
-    }
-    for w in d["weekly"]:
-        assert w["contacts"] + w["activities"] == w["logs"]
+        weeks.setdefault(local - timedelta(days=local.weekday()), Counter())[w.kind] += 1
+    assert d["weekly"] == [
+        {
+            "weekStart": k.isoformat(),
+            "logs": v.total(),
+            "contacts": v["CONTACT"],
+            "activities": v["ACTIVITY"],
+        }
+        for k, v in sorted(weeks.items())
+    ]
+    parent = next(o.id for o in raw.r["orgs"] if o.path == path)
+    children = sorted(
+        (o for o in raw.r["orgs"] if o.is_active and o.parent_id == parent), key=lambda o: o.id
+    )
+    assert [r["org"]["id"] for r in d["fiveOnesByChild"]] == [gid("Org", o.id) for o in children]
+    for o in children:
+        assert _by_child(d["fiveOnesByChild"], o.id) == raw.five_ones(o.path, end)
+        assert _by_child(d["learnAndDoByChild"], o.id) == raw.learn_and_do(o.path, end.year)
 
-    # By child, as of the period's last day: 五个一 and 一学一做.
-    for child in ("A1", "A2"):
-        org = tree[child]
-        assert _by_child(d["fiveOnesByChild"], org.id) == raw.five_ones(org.path, end)
-        assert _by_child(d["learnAndDoByChild"], org.id) == raw.learn_and_do(org.path, end.year)
+
+async def test_each_figure_equals_the_raw_rows(world) -> None:
+    api, tree = world.api, world.tree
+    who = await _busy_world(world)
+    raw = await _raw(api)
+    today = league_today(api.services)
+    start, end = today - timedelta(days=27), today
+    a = tree["A"]
+    d = await _dashboard(api, who["city"], a.id, start, end)
+    _assert_dashboard_is_raw(d, raw, a.path, start, end)
+    # The world is busy enough for each figure to tell something.
+    assert (d["cadres"], d["activeCadres"], d["logs"]) == (4, 3, 10)
+    assert (d["youthInContact"], d["youthInvited"]) == (5, 1)  # one youth on two lists
+    assert d["mobileUse"]["cadresOnMobile"] == 1 and d["mobileUse"]["logsFromMobile"] == 2
+    assert len(d["industryMix"]) == 2 and len(d["weekly"]) >= 1
     assert _by_child(d["fiveOnesByChild"], tree["A1"].id) == (1, 1)  # one of each kind
     assert _by_child(d["fiveOnesByChild"], tree["A2"].id) == (1, 0)
+    assert _by_child(d["learnAndDoByChild"], tree["A1"].id) == (1, 1)
 
     # The assessment's inputs for each city, the leading organs' 五个一 included.
     year = today.year
@@ -387,3 +402,45 @@ async def test_each_figure_equals_the_raw_rows(world) -> None:
         assert (x.organs.subjects, x.organs.done) == raw.organ_five_ones(org.path, on)
         assert (x.learn_and_do.subjects, x.learn_and_do.done) == raw.learn_and_do(org.path, year)
     assert inputs[tree["A"].id].organs.subjects == 3  # the city and its two counties
+
+
+async def test_figures_stay_exact_through_deletions_link_changes_and_moves(world) -> None:
+    """Figures read indexes by city (resolvers/figures.py): after a log is deleted, a link
+    ends, and a county with all its work moves to another city (paths and city change),
+    every dashboard still equals the raw rows."""
+    api, tree = world.api, world.tree
+    who = await _busy_world(world)
+    async with api.services.engine.connect() as conn:
+        link = await conn.scalar(
+            sa.text(
+                "SELECT ct.id FROM contacts ct JOIN cadres c ON c.id = ct.cadre_id "
+                "JOIN users u ON u.id = c.user_id WHERE u.username = 'worker' "
+                "AND ct.status = 'ACTIVE' ORDER BY ct.id LIMIT 1"
+            )
+        )
+    ended = await api.gql(
+        "mutation($id: ID!) { removeContact(id: $id) { id } }",
+        {"id": gid("Contact", link)},
+        token=world.token,
+    )
+    assert ended.data
+    move = "mutation($id: ID!, $to: ID!) { moveOrg(id: $id, newParentId: $to) { id } }"
+    moved = await api.gql(
+        move,
+        {"id": gid("Org", tree["A1"].id), "to": gid("Org", tree["B"].id)},
+        token=who["province"],
+    )
+    assert moved.data
+    raw = await _raw(api)
+    today = league_today(api.services)
+    start, end = today - timedelta(days=27), today
+    paths = {o.id: o.path for o in raw.r["orgs"]}
+    for key in ("P", "A", "B", "A1"):
+        org_id = tree[key].id
+        d = await _dashboard(api, who["province"], org_id, start, end)
+        _assert_dashboard_is_raw(d, raw, paths[org_id], start, end)
+    b = await _dashboard(api, who["province"], tree["B"].id, start, end)
+    assert b["logs"] == 7 and b["activeCadres"] == 1  # the worker's work went with 甲一县
+    assert _by_child(b["fiveOnesByChild"], tree["A1"].id) == (1, 1)
+    a = await _dashboard(api, who["province"], tree["A"].id, start, end)
+    assert a["logs"] == 3 and a["youthInContact"] == 3
