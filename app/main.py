@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 from cross_web import HTTPException
+from graphql import OperationType
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -30,6 +31,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLRequestData
 
 from app.db import make_engine, make_sessionmaker, resolve_database_url
+from app.embedded import to_async_url
 from app.events import EventHub
 from app.graphiql import offline_graphiql_html
 from app.middleware import (
@@ -42,6 +44,7 @@ from app.middleware import (
 )
 from app.persisted import PersistedQueries, PersistedQueryError, load_manifest
 from app.ratelimit import SlidingWindow
+from app.replica import LSN_HEADER, ReadRouting, primary_lsn
 from app.settings import ROOT, Settings, get_settings
 from app.web import web_routes
 from authz import PolicyStore, Principal, load_principal
@@ -65,6 +68,8 @@ class Services:
     limits: SlidingWindow = field(default_factory=SlidingWindow)
     # Which process answered (readyz): `serve --workers N` runs N of them on one port.
     instance: str = field(default_factory=lambda: secrets.token_hex(6))
+    # Queries on a streaming replica when DATABASE_REPLICA_URL is set (app/replica.py).
+    reads: ReadRouting | None = None
 
 
 class GraphQLView(GraphQL):
@@ -129,7 +134,9 @@ class GraphQLView(GraphQL):
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
         svc = self.services
-        session = svc.sessionmaker()
+        auth = request.scope.setdefault("state", {}).get("auth")
+        replica = await self._replica_session(request, auth)
+        session = replica or svc.sessionmaker()
         state = request.scope.setdefault("state", {})
         state["session"] = session  # closed by run() if the request is refused before executing
         auth = state.get("auth")
@@ -149,7 +156,15 @@ class GraphQLView(GraphQL):
         else:
             principal = Principal.anonymous()
         ctx = self._ctx(request, session, principal)
+        ctx.on_replica = replica is not None
         return Context(ctx=ctx, request=request, response=response, hub=svc.hub, limits=svc.limits)
+
+    async def _replica_session(self, request: Any, auth: object) -> AsyncSession | None:
+        reads = self.services.reads
+        if reads is None:
+            return None
+        user_id = auth.user_id if isinstance(auth, AccessClaims) else None
+        return await reads.session_for(request, user_id)
 
     def _ctx(self, request: Any, session: AsyncSession, principal: Principal) -> Ctx:
         svc = self.services
@@ -180,7 +195,23 @@ class GraphQLView(GraphQL):
             context.ctx = self._ctx(context.request, self.services.sessionmaker(), old.principal)
             # A little jitter, growing, so that the two writers do not meet again at once.
             await asyncio.sleep(random.uniform(0, 0.02 * (attempt + 1)))
+        await self._remember_write(kwargs)
         return result
+
+    async def _remember_write(self, kwargs: dict[str, Any]) -> None:
+        """After a caller's mutation, their next queries wait for the replica to replay it."""
+        reads, context = self.services.reads, kwargs["context"]
+        data = kwargs.get("request_data")
+        user_id = context.ctx.principal.user_id
+        if reads is None or user_id is None or data is None or not data.query:
+            return
+        if reads.kind_of(data.query, data.operation_name) is not OperationType.MUTATION:
+            return
+        lsn = await primary_lsn(self.services.sessionmaker)
+        reads.wrote(user_id, lsn)
+        response = kwargs.get("sub_response")
+        if response is not None:
+            response.headers[LSN_HEADER] = lsn
 
     async def on_ws_connect(self, context: Context) -> None:  # type: ignore[override]
         """Browsers cannot set headers on a WebSocket: the token may come in connection_init
@@ -228,6 +259,12 @@ async def _escalate_wishes(services: Services) -> None:
             log.exception("wish escalation failed; will retry")
 
 
+def _replica_engine(settings: Settings) -> AsyncEngine | None:
+    if not settings.database_replica_url:
+        return None
+    return make_engine(to_async_url(settings.database_replica_url), settings)
+
+
 def _cors(settings: Settings) -> list[Middleware]:
     """Only the configured origins may call from a browser page of another origin; none by
     default. Outermost, so that preflights and refusals (429, 503) carry the headers too."""
@@ -258,6 +295,9 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         PolicyListener(engine, policy),
         EventHub(engine),
     )
+    replica = _replica_engine(settings)
+    if replica is not None:
+        services.reads = ReadRouting(make_sessionmaker(replica), settings.graphql_max_tokens)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -276,6 +316,8 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             await services.hub.stop()
             await services.listener.stop()
             await engine.dispose()
+            if replica is not None:
+                await replica.dispose()
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})

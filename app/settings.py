@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     # An operator points the service at their own PostgreSQL with this one variable;
     # without it an embedded PostgreSQL keeps its data under `var/`.
     database_url: str | None = None
+    # A streaming replica of it: queries read there, writes and a writer's next reads go to
+    # the primary (app/replica.py). Unset: everything on the primary.
+    database_replica_url: str | None = None
     data_dir: Path = ROOT / "var"
     # The front ends' static files (console, phone pages, vendored libraries): the repo's web/
     # when run from the repo; an installed package (the Docker image) names its copy.

@@ -49,6 +49,8 @@ class Ctx:
     sessionmaker: async_sessionmaker[AsyncSession] | None = None
     request_id: str = ""
     client_ip: str = ""
+    # The session reads from a streaming replica (a query; app/replica.py): read-only.
+    on_replica: bool = False
     subject: Subject = field(init=False)
     # (youth id, viewer user id, field, request id): whole personal data shown, logged after.
     personal_reads: list[tuple[int, int, str, str]] = field(init=False, default_factory=list)

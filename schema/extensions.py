@@ -239,7 +239,14 @@ async def _end(ctx: object) -> None:
 
 def _replay_conflict(context: object, errors: list[GraphQLError], request_id: str) -> bool:
     """A deadlock or a serialization failure rolled the whole transaction back, so running
-    the operation again is safe: ask the view to, while it has retries left."""
+    the operation again is safe: ask the view to, while it has retries left. A query that
+    wrote in its own session on the replica (read-only) runs again on the primary."""
+    if getattr(getattr(context, "ctx", None), "on_replica", False) and any(
+        e.original_error and _read_only(e.original_error) for e in errors
+    ):
+        context.retry = True  # type: ignore[attr-defined]
+        log.info("a query wrote on the replica (request %s): on the primary now", request_id)
+        return True
     if getattr(context, "retries_left", 0) <= 0:
         return False
     if not any(e.original_error and _conflict(e.original_error) for e in errors):
@@ -382,6 +389,11 @@ _CONFLICT = ("40001", "40P01")
 
 def _conflict(exc: BaseException) -> bool:
     return any(str(getattr(e, "sqlstate", "") or "") in _CONFLICT for e in _causes(exc))
+
+
+def _read_only(exc: BaseException) -> bool:
+    """SQLSTATE 25006: a write in a read-only transaction (a hot standby's)."""
+    return any(str(getattr(e, "sqlstate", "") or "") == "25006" for e in _causes(exc))
 
 
 def _unavailable(exc: BaseException) -> Unavailable | None:
