@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-peer fuzz chaos schema clean install
+.PHONY: run test lint bench bench-peer fuzz chaos soak schema clean install
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ fuzz: $(STAMP)  ## schemathesis (GraphQL) against a running service, FUZZ_SECOND
 
 chaos: $(STAMP)  ## keyed writers across a PostgreSQL restart and a server kill -9 (CHAOS_WRITERS, CHAOS_WRITES, CHAOS_SECONDS)
 	$(BIN)/python -m bench.chaos
+
+soak: $(STAMP)  ## a province's working day against serve --workers N, PostgreSQL restarted mid-run (SOAK_SECONDS, SOAK_USERS, SOAK_WORKERS, SOAK_SCALE)
+	$(BIN)/python -m bench.soak
 
 schema: $(STAMP)  ## re-export schema/schema.graphql after changing the GraphQL types
 	$(BIN)/youthlink export-schema

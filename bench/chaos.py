@@ -192,7 +192,7 @@ async def tokens_for(url: str, user_ids: list[int]) -> list[str]:
 class Server:
     """`youthlink serve` on a loopback port; killed with SIGKILL and started again."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, log: str = "chaos-server.log") -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
@@ -203,7 +203,8 @@ class Server:
             "RATE_LIMIT_PER_MINUTE": "0",
             "LOG_FORMAT": "json",
         }
-        self.log = (ROOT / "var" / "chaos-server.log").open("w")
+        self.log = (ROOT / "var" / log).open("w")
+        self.workers = 1
         self.process: subprocess.Popen[str] | None = None
 
     @property
@@ -212,7 +213,14 @@ class Server:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [str(BIN / "youthlink"), "serve", "--workers", "1", "--port", str(self.port)],
+            [
+                str(BIN / "youthlink"),
+                "serve",
+                "--workers",
+                str(self.workers),
+                "--port",
+                str(self.port),
+            ],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
@@ -226,7 +234,7 @@ class Server:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError("the server did not come up (var/chaos-server.log)")
+        raise RuntimeError(f"the server did not come up ({self.log.name})")
 
     def kill(self) -> None:
         assert self.process is not None
