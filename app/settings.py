@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import field_validator
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,8 +79,19 @@ class Settings(BaseSettings):
     otp_max_attempts: int = 5
     otp_resend_seconds: int = 60
     # Where one-time codes go: "outbox" records them in the sms_outbox table (development,
-    # tests); a real provider is a dotted path "package.module:ClassName".
+    # tests); "tencent" sends them through Tencent Cloud SMS (resolvers/sms.py) with the
+    # SMS_* settings below; another gateway is a dotted path "package.module:ClassName".
     sms_provider: str = "outbox"
+    sms_secret_id: str | None = None
+    sms_secret_key: SecretStr | None = None  # SecretStr: never printed, never logged
+    sms_app_id: str | None = None  # SmsSdkAppId, from the SMS console
+    sms_sign_name: str | None = None  # the approved sign (签名), e.g. 共青团1加100
+    # The approved template (模板) of the login code; its parameters are {1} the code and
+    # {2} the minutes it is valid.
+    sms_template_id: str | None = None
+    sms_region: str = "ap-guangzhou"
+    sms_endpoint: str = "https://sms.tencentcloudapi.com"
+    sms_timeout_seconds: float = 10
 
     # GraphQL limits.
     graphql_max_depth: int = 10

@@ -22,6 +22,8 @@ ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
 # GONE (GET /files/…): a download link works once, and only until it expires.
 DOWNLOAD_USED = "DOWNLOAD_USED"
 DOWNLOAD_EXPIRED = "DOWNLOAD_EXPIRED"
+# SERVICE_UNAVAILABLE: the SMS provider did not send the one-time code (resolvers/sms.py).
+SMS_UNAVAILABLE = "SMS_UNAVAILABLE"
 
 
 class DomainError(Exception):
@@ -67,3 +69,8 @@ class RateLimited(DomainError):
 class Gone(DomainError):
     code = "GONE"
     default_message = "已失效"
+
+
+class Unavailable(DomainError):
+    code = "SERVICE_UNAVAILABLE"
+    default_message = "服务暂时不可用，请稍后再试"

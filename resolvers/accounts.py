@@ -207,7 +207,8 @@ async def request_login_code(ctx: Ctx, mobile: str) -> int:
     )
     if known:
         text = f"【共青团1+100】您的登录验证码是 {code}，{s.otp_ttl_minutes} 分钟内有效。请勿泄露。"
-        await load_provider(s.sms_provider).send(ctx.session, mobile, text)
+        params = (code, str(s.otp_ttl_minutes))  # the template's {1} and {2}
+        await load_provider(s).send(ctx.session, mobile, text, params)
     await ctx.session.flush()
     return s.otp_resend_seconds
 

@@ -1,11 +1,12 @@
 """季度通报: an org's quarterly bulletin over its children. Drafts can be regenerated; once
-published it never changes (a database trigger enforces it). Exports: .xlsx and a printable
-HTML page."""
+published it never changes (a database trigger enforces it). Exports: .xlsx, a printable
+HTML page, and a PDF (reportlab, see `_pdf`)."""
 
 from __future__ import annotations
 
 import base64
 import html
+import io
 from datetime import UTC, datetime
 from typing import Any
 
@@ -151,7 +152,7 @@ async def list_bulletins(
 
 
 async def export(ctx: Ctx, bulletin_id: int, fmt: str) -> tuple[str, str]:
-    """(filename, base64 content): XLSX, or a self-contained printable HTML page."""
+    """(filename, base64 content): XLSX, a PDF, or a self-contained printable HTML page."""
     b = await get(ctx, bulletin_id)
     org = await orgs.load(ctx, b.org_id)
     title = f"{org.name}{b.year}年第{b.quarter}季度“1+100”工作通报" + (
@@ -161,6 +162,9 @@ async def export(ctx: Ctx, bulletin_id: int, fmt: str) -> tuple[str, str]:
     if fmt == "XLSX":
         data = spreadsheets.write(cells, [h for _, h in COLUMNS], "XLSX", sheet="通报")
         return f"{title}.xlsx", base64.b64encode(data).decode()
+    if fmt == "PDF":
+        pdf = _pdf(title, cells, b.published_at)
+        return f"{title}.pdf", base64.b64encode(pdf).decode()
     head = "".join(f"<th>{html.escape(h)}</th>" for _, h in COLUMNS)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in cells
@@ -175,6 +179,52 @@ async def export(ctx: Ctx, bulletin_id: int, fmt: str) -> tuple[str, str]:
         f"{issued}</body></html>"
     )
     return f"{title}.html", base64.b64encode(page.encode()).decode()
+
+
+def _pdf(title: str, cells: list[list[str]], published_at: datetime | None) -> bytes:
+    """A landscape A4 PDF of the bulletin's table. reportlab draws the Chinese with the
+    Adobe CID font STSong-Light, which every PDF reader carries (Adobe-GB1), so nothing is
+    embedded and no font file ships with the app."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import cm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    body = ParagraphStyle("body", fontName="STSong-Light", fontSize=8, leading=10, wordWrap="CJK")
+    heading = ParagraphStyle("title", parent=body, fontSize=15, leading=20, alignment=1)
+    grid = [[Paragraph(html.escape(h), body) for _, h in COLUMNS]]
+    grid += [[Paragraph(html.escape(c), body) for c in row] for row in cells]
+    table = Table(grid, colWidths=[5 * cm] + [2.2 * cm] * (len(COLUMNS) - 1), repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        )
+    )
+    story = [Paragraph(html.escape(title), heading), Spacer(1, 0.4 * cm), table]
+    if published_at:
+        story += [Spacer(1, 0.4 * cm), Paragraph(f"发布时间：{published_at:%Y-%m-%d %H:%M}", body)]
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=landscape(A4),
+        title=title,
+        author="共青团“1+100”数据平台",
+        leftMargin=1.5 * cm,
+        rightMargin=1.5 * cm,
+        topMargin=1.5 * cm,
+        bottomMargin=1.5 * cm,
+    )
+    doc.build(story)
+    return out.getvalue()
 
 
 def _cell(v: Any) -> str:

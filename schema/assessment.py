@@ -116,6 +116,7 @@ class Bulletin(Node):
 class BulletinFormat(Enum):
     XLSX = "XLSX"
     HTML = "HTML"
+    PDF = "PDF"
 
 
 domain_enum(
@@ -124,12 +125,13 @@ domain_enum(
     "通报导出格式",
     XLSX="Excel 表格（.xlsx）",
     HTML="可打印的网页（.html，浏览器打开后打印）",
+    PDF="PDF 文档（.pdf，A4 横向，中文宋体，文字可检索）",
 )
 
 
 @strawberry.type(description="导出的通报：Base64 内容，或一次性下载链接")
 class BulletinFile:
-    filename: str = strawberry.field(description="文件名（中文，含扩展名 .xlsx 或 .html）")
+    filename: str = strawberry.field(description="文件名（中文，含扩展名 .xlsx、.html 或 .pdf）")
     content_base64: str = strawberry.field(
         description="文件内容的 Base64 编码（也可改用 downloadUrl 直接下载）"
     )

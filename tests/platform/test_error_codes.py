@@ -249,6 +249,21 @@ async def service_unavailable(w: World) -> Answer:
         return await post(client, w.city_t, json={"query": ME})
 
 
+async def sms_unavailable(w: World) -> Answer:
+    """The SMS provider (a local Tencent Cloud stand-in) answers an internal error."""
+    from tests.tencent_sms import FakeTencentSms
+
+    provider = FakeTencentSms(outcomes={"+8613200000001": "InternalError.Timeout"})
+    app = create_app(settings_for_tests(**provider.settings()), database_url=_db(w))
+    try:
+        async with bare_client(app) as client:
+            send = 'mutation { requestLoginCode(mobile: "13200000001") { retryAfterSeconds } }'
+            return await post(client, json={"query": send})
+    finally:
+        provider.close()
+        await app.state.services.engine.dispose()
+
+
 async def database_busy(w: World) -> Answer:
     """Every connection of the pool (one, and one overflow) held: none comes in time."""
     settings = settings_for_tests(db_pool_size=1, db_pool_timeout_seconds=0.2)
@@ -365,6 +380,7 @@ DRIVERS: dict[tuple[str, str], tuple[Callable[[World], Awaitable[Answer]], set[i
     ("SERVICE_UNAVAILABLE", "DATABASE_UNAVAILABLE"): (service_unavailable, {503}),
     ("SERVICE_UNAVAILABLE", "DATABASE_BUSY"): (database_busy, {503}),
     ("SERVICE_UNAVAILABLE", "WRITE_CONFLICT"): (write_conflict, {200}),
+    ("SERVICE_UNAVAILABLE", "SMS_UNAVAILABLE"): (sms_unavailable, {200}),
     ("INTERNAL_SERVER_ERROR", ""): (internal_error, {200}),
 }
 

@@ -11,6 +11,7 @@ from urllib.parse import unquote
 
 import sqlalchemy as sa
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from models import AuditEntry, Download
 from tests.helpers import add_user, gid, league_today
@@ -84,7 +85,12 @@ async def test_a_csv_list_and_a_bulletin_page_download(world) -> None:
             token=t,
         )
     ).data["generateBulletin"]["id"]
-    for fmt, content_type in (("HTML", "text/html; charset=utf-8"), ("XLSX", "application/vnd")):
+    formats = (
+        ("HTML", "text/html; charset=utf-8"),
+        ("XLSX", "application/vnd"),
+        ("PDF", "application/pdf"),
+    )
+    for fmt, content_type in formats:
         b = (
             await api.gql(
                 "query($id: ID!, $f: BulletinFormat!) { exportBulletin(id: $id, format: $f) { filename downloadUrl } }",
@@ -98,6 +104,12 @@ async def test_a_csv_list_and_a_bulletin_page_download(world) -> None:
         assert "季度" in b["filename"]
         if fmt == "HTML":
             assert "甲一县" in page.text
+        elif fmt == "PDF":  # a PDF that parses, its Chinese text readable (CID font)
+            assert page.content.startswith(b"%PDF-") and b["filename"].endswith(".pdf")
+            pdf = PdfReader(io.BytesIO(page.content))
+            text = "".join(p.extract_text() for p in pdf.pages)
+            assert {"甲一县", "甲二县", "五个一完成率"} <= {w for w in text.split()}
+            assert "季度" in (pdf.metadata.title or "")
         else:
             names = [
                 row[0]
