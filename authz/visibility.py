@@ -28,6 +28,7 @@ from models import (
     ContactStatus,
     DeletionRequest,
     Discussion,
+    FieldGrant,
     Flag,
     Grant,
     LearnAndDoChoice,
@@ -379,6 +380,12 @@ def _within_work(model: Any) -> Rule:
 
 for _work_model in (Bulletin, SpotCheck, Flag, AssessmentRound):
     rule(_work_model)(_within_work(_work_model))
+
+
+@rule(FieldGrant)
+def _field_grant(s: Subject) -> sa.ColumnElement[bool]:
+    """A field exception is policy: seen where the caller may view the policy."""
+    return s.within(Obj.POLICY, FieldGrant.org_path)
 
 
 @rule(Campaign)

@@ -18,6 +18,7 @@ from models import AssessmentRound, AssessmentScore, Cadre, Org, RoundHalf
 from resolvers import orgs
 from resolvers.base import Ctx, clean_text
 from resolvers.figures import Completion, Figures, Period, cadre_progress_sql
+from resolvers.pagination import Page
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,26 @@ async def open_round(ctx: Ctx, org_id: int, year: int, half: RoundHalf) -> Asses
         after={"year": year, "half": half.value},
     )
     return r
+
+
+async def list_rounds(
+    ctx: Ctx,
+    *,
+    under: int | None,
+    year: int | None,
+    closed: bool | None,
+    first: int | None,
+    after: str | None,
+) -> Page[AssessmentRound]:
+    """Rounds held by orgs the caller may view work at."""
+    ctx.scope(Act.VIEW, Obj.WORK)
+    stmt = sa.select(AssessmentRound).where(ctx.readable(AssessmentRound))
+    stmt = await orgs.within(ctx, stmt, AssessmentRound.org_path, under)
+    if year is not None:
+        stmt = stmt.where(AssessmentRound.year == year)
+    if closed is not None:
+        stmt = stmt.where(AssessmentRound.closed.is_(closed))
+    return await ctx.page(stmt, AssessmentRound.id, first, after)
 
 
 async def _round(ctx: Ctx, round_id: int, act: Act, *, for_update: bool = False) -> AssessmentRound:

@@ -45,7 +45,7 @@ from models import (
 )
 from resolvers import orgs, policy
 from resolvers.base import Ctx, clean_text
-from resolvers.pagination import page_size
+from resolvers.pagination import Page, page_size
 
 # ---------------------------------------------------------------- lookups
 
@@ -542,6 +542,26 @@ async def grant_field(
         },
     )
     return fg
+
+
+async def list_field_grants(
+    ctx: Ctx,
+    *,
+    under: int | None,
+    user_id: int | None,
+    include_revoked: bool,
+    first: int | None,
+    after: str | None,
+) -> Page[FieldGrant]:
+    """Field exceptions in subtrees where the caller may view the policy."""
+    ctx.scope(Act.VIEW, Obj.POLICY)
+    stmt = sa.select(FieldGrant).where(ctx.readable(FieldGrant))
+    stmt = await orgs.within(ctx, stmt, FieldGrant.org_path, under)
+    if user_id is not None:
+        stmt = stmt.where(FieldGrant.user_id == user_id)
+    if not include_revoked:
+        stmt = stmt.where(FieldGrant.revoked_at.is_(None))
+    return await ctx.page(stmt, FieldGrant.id, first, after)
 
 
 async def revoke_field_grant(ctx: Ctx, field_grant_id: int) -> FieldGrant:

@@ -452,6 +452,23 @@ async def record(
     return item
 
 
+async def list_checks(
+    ctx: Ctx,
+    *,
+    under: int | None,
+    method: SpotCheckMethod | None,
+    first: int | None,
+    after: str | None,
+) -> Page[SpotCheck]:
+    """Spot checks drawn in subtrees the caller may view work in."""
+    ctx.scope(Act.VIEW, Obj.WORK)
+    stmt = sa.select(SpotCheck).where(ctx.readable(SpotCheck))
+    stmt = await orgs.within(ctx, stmt, SpotCheck.org_path, under)
+    if method is not None:
+        stmt = stmt.where(SpotCheck.method == method)
+    return await ctx.page(stmt, SpotCheck.id, first, after)
+
+
 async def get_check(ctx: Ctx, check_id: int) -> SpotCheck:
     check = await ctx.load(SpotCheck, check_id, Act.VIEW, Obj.WORK)
     return check

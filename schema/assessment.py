@@ -254,6 +254,14 @@ class AssessmentRound(Node):
             closed=r.closed,
         )
 
+    @strawberry.field(description="开展考核的组织（考核其下级组织）")
+    async def org(self, info: Info) -> Org | None:
+        return await visible_org(info, self.row.org_id)
+
+    @strawberry.field(description="开启时间")
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
     @strawberry.field(description="各组织总分与排名")
     async def results(self, info: Info) -> list[OrgResult]:
         return [
@@ -445,6 +453,30 @@ class AssessmentQuery:
             RubricItem(code=i.code, title=i.title, max_points=i.max_points, computed=i.computed)
             for i in assessment.RUBRIC
         ]
+
+    @strawberry.field(description="考核轮次列表（需要 work:view；只列你可查看工作的子树内的）")
+    async def assessment_rounds(
+        self,
+        info: Info,
+        under: Annotated[
+            strawberry.ID | None, strawberry.argument(description="只列该组织及其下级开展的")
+        ] = None,
+        year: Annotated[int | None, strawberry.argument(description="只列该年度的")] = None,
+        closed: Annotated[
+            bool | None, strawberry.argument(description="true 只列已结束的，false 只列进行中的")
+        ] = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[AssessmentRound]:
+        page = await assessment.list_rounds(
+            info.context.ctx,
+            under=opt_pk(under, "Org"),
+            year=year,
+            closed=closed,
+            first=first,
+            after=after,
+        )
+        return connection(page, AssessmentRound.of)
 
     @strawberry.field(
         description="一轮考核（对开启考核的组织有 work:view 的人可见，否则 NOT_FOUND）"

@@ -18,7 +18,7 @@ from schema.groups import WorkingGroup
 from schema.orgs import Org
 from schema.people import Cadre, Youth
 from schema.policy import Grant
-from schema.policy_tools import PolicyChangeRequest
+from schema.policy_tools import FieldGrant, PolicyChangeRequest
 from schema.relay import Node, from_global_id
 from schema.truth import Flag, SpotCheck
 from schema.worklogs import WorkLog
@@ -35,6 +35,7 @@ NODE_TYPES: dict[str, tuple[type[Any], Any]] = {
         Campaign,
         Contact,
         Discussion,
+        FieldGrant,
         Flag,
         Grant,
         Nomination,

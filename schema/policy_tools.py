@@ -10,6 +10,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from authz import Act, Obj
+from models import FieldGrant as FieldGrantRow
 from models import PolicyChangeRequest as ChangeRequestRow
 from models import User as UserRow
 from resolvers import policy_approval, policy_tools
@@ -17,7 +18,7 @@ from resolvers.policy import ABOVE_YOUR_LEVEL
 from resolvers.policy_tools import Change, Diff
 from schema.context import Info
 from schema.enums import domain_enum
-from schema.orgs import Org
+from schema.orgs import Org, visible_org
 from schema.relay import (
     After,
     Connection,
@@ -44,6 +45,46 @@ class RightHolder:
 
 
 ABOVE = "高于你管理层级的授权：只说有，不显示姓名、授权和角色"
+
+
+@strawberry.type(
+    name="FieldGrant",
+    description="字段例外授权：允许某人在某子树查看某受保护字段（如手机号），到期或撤销后失效",
+)
+class FieldGrant(Node):
+    row: strawberry.Private[FieldGrantRow]
+    user_id: strawberry.ID = strawberry.field(description="获得例外的账号")
+    object: Obj = strawberry.field(description="受保护字段所属的对象")
+    field: str = strawberry.field(description="受保护字段（如 mobile）")
+    minors: bool = strawberry.field(description="是否包括未成年人的该字段")
+    reason: str = strawberry.field(description="授予理由")
+    created_at: datetime = strawberry.field(description="授予时间")
+    ends_at: datetime | None = strawberry.field(description="到期时间；为空则长期有效")
+    revoked_at: datetime | None = strawberry.field(description="撤销时间；未撤销为空")
+
+    @classmethod
+    def of(cls, r: FieldGrantRow) -> FieldGrant:
+        return cls(
+            id=to_global_id("FieldGrant", r.id),
+            row=r,
+            user_id=to_global_id("User", r.user_id),
+            object=Obj(r.object),
+            field=r.field,
+            minors=r.minors,
+            reason=r.reason,
+            created_at=r.created_at,
+            ends_at=r.ends_at,
+            revoked_at=r.revoked_at,
+        )
+
+    @strawberry.field(description="例外适用的子树（团组织）")
+    async def org(self, info: Info) -> Org | None:
+        return await visible_org(info, self.row.org_id)
+
+    @strawberry.field(description="获得例外的账号的显示名（你可查看该账号时）")
+    async def user_name(self, info: Info) -> str | None:
+        user = await info.context.ctx.visible(UserRow).load(self.row.user_id)
+        return user.display_name if user else None
 
 
 @strawberry.type(description="谁能执行某操作：一页持有人（按授权 ID 分页）")
@@ -329,6 +370,32 @@ class PolicyChangeRequest(Node):
 
 @strawberry.type
 class PolicyToolsQuery:
+    @strawberry.field(description="字段例外授权（需要 policy:view；只列你可查看策略的子树内的）")
+    async def field_grants(
+        self,
+        info: Info,
+        under: Annotated[
+            strawberry.ID | None, strawberry.argument(description="只列该组织及其下级的")
+        ] = None,
+        user_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="只列该账号的")
+        ] = None,
+        include_revoked: Annotated[
+            bool, strawberry.argument(description="是否包括已撤销的")
+        ] = False,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[FieldGrant]:
+        page = await policy_tools.list_field_grants(
+            info.context.ctx,
+            under=opt_pk(under, "Org"),
+            user_id=opt_pk(user_id, "User"),
+            include_revoked=include_revoked,
+            first=first,
+            after=after,
+        )
+        return connection(page, FieldGrant.of)
+
     @strawberry.field(description="策略变更申请（需要根组织的 policy:view），默认只列待批准的")
     async def policy_change_requests(
         self,

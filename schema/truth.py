@@ -12,6 +12,7 @@ from models import FlagKind, FlagStatus, SpotCheckMethod
 from models import SpotCheck as SpotCheckRow
 from resolvers import truth
 from schema.context import Info
+from schema.orgs import Org, visible_org
 from schema.relay import After, Connection, First, Node, Under, connection, opt_pk, pk, to_global_id
 from schema.worklogs import WorkLog
 
@@ -110,6 +111,14 @@ class SpotCheck(Node):
             for i in await truth.items(info.context.ctx, self.row.id)
         ]
 
+    @strawberry.field(description="被抽查的组织（样本取自其子树）")
+    async def org(self, info: Info) -> Org | None:
+        return await visible_org(info, self.row.org_id)
+
+    @strawberry.field(description="抽取时间")
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
     @strawberry.field(description="核实通过率：联系上且核实的 / 联系上的")
     async def pass_rate(self, info: Info) -> float | None:
         rows = [i for i in await truth.items(info.context.ctx, self.row.id) if i.reached]
@@ -149,6 +158,24 @@ class TruthQuery:
             after=after,
         )
         return connection(page, Flag.of)
+
+    @strawberry.field(description="抽查列表（需要 work:view；只列你可查看工作的子树内的）")
+    async def spot_checks(
+        self,
+        info: Info,
+        under: Annotated[
+            strawberry.ID | None, strawberry.argument(description="只列该组织及其下级的")
+        ] = None,
+        method: Annotated[
+            SpotCheckMethod | None, strawberry.argument(description="只列该方式的")
+        ] = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[SpotCheck]:
+        page = await truth.list_checks(
+            info.context.ctx, under=opt_pk(under, "Org"), method=method, first=first, after=after
+        )
+        return connection(page, SpotCheck.of)
 
     @strawberry.field(
         description="一次抽查（对发起抽查的组织有 work:view 的人可见，否则 NOT_FOUND）"
