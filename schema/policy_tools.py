@@ -53,7 +53,6 @@ ABOVE = "高于你管理层级的授权：只说有，不显示姓名、授权�
 )
 class FieldGrant(Node):
     row: strawberry.Private[FieldGrantRow]
-    user_id: strawberry.ID = strawberry.field(description="获得例外的账号")
     object: Obj = strawberry.field(description="受保护字段所属的对象")
     field: str = strawberry.field(description="受保护字段（如 mobile）")
     minors: bool = strawberry.field(description="是否包括未成年人的该字段")
@@ -67,7 +66,6 @@ class FieldGrant(Node):
         return cls(
             id=to_global_id("FieldGrant", r.id),
             row=r,
-            user_id=to_global_id("User", r.user_id),
             object=Obj(r.object),
             field=r.field,
             minors=r.minors,
@@ -80,6 +78,11 @@ class FieldGrant(Node):
     @strawberry.field(description="例外适用的子树（团组织）")
     async def org(self, info: Info) -> Org | None:
         return await visible_org(info, self.row.org_id)
+
+    @strawberry.field(description="获得例外的账号 ID（你可查看该账号时；否则为空）")
+    async def grantee_id(self, info: Info) -> strawberry.ID | None:
+        user = await info.context.ctx.visible(UserRow).load(self.row.user_id)
+        return to_global_id("User", user.id) if user else None
 
     @strawberry.field(description="获得例外的账号的显示名（你可查看该账号时）")
     async def user_name(self, info: Info) -> str | None:

@@ -54,6 +54,10 @@ ID_ARGS = {("exportBulletin", "id"): "Bulletin"}
 MAX_DEPTH = 10  # the schema's depth limit (app/settings.py graphql_max_depth)
 MAX_TOKENS = 1900  # under the 2,000-token limit, with room for the operation name
 PAGE = 50  # `first` on every connection: the worlds are smaller, so pages are whole
+# Root connections whose items hold lists of lists (a round's results and every cadre's
+# eligibility): 50 of them would cost more than GRAPHQL_MAX_COST allows. The worlds hold
+# fewer rows than these pages, so the pages stay whole.
+ROOT_PAGE = {"assessmentRounds": 5}
 
 
 def _is_object(t: GraphQLNamedType) -> bool:
@@ -195,7 +199,7 @@ class Walker:
                     skipped[fname] = f"argument {a}: {arg_t.name}"
             if fname in skipped:
                 continue
-            call_args = [f"first: {PAGE}"] if "first" in f.args else []
+            call_args = [f"first: {ROOT_PAGE.get(fname, PAGE)}"] if "first" in f.args else []
             call_args += [f"{a}: ${a}" for a in args]
             head = f"{fname}({', '.join(call_args)})" if call_args else fname
             walk = Walk(edges={("Query", fname)} if _is_object(ft) else set())

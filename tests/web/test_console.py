@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
+from pypdf import PdfReader
 
 from app.demo import DEMO_PASSWORD, seed_demo
 from models import ClientKind, Org
@@ -250,6 +251,18 @@ async def test_an_import_with_a_bad_row_shows_the_report_and_writes_nothing(
     await page.context.close()
 
 
+async def downloaded(page, tmp_path, button) -> Any:
+    """Click `button` and keep the file the browser downloads (from the export's one-time
+    link, GET /files/<token>: a real download, not a Blob made in the page)."""
+    async with page.expect_download() as info:
+        await button.click()
+    download = await info.value
+    assert "/files/" in download.url
+    saved = tmp_path / download.suggested_filename
+    await download.save_as(saved)
+    return saved
+
+
 async def test_a_bulletin_downloads_as_real_files(demo, chromium, tmp_path) -> None:
     page = await as_user(demo, chromium, "admin")
     await page.goto("/bulletins")
@@ -258,24 +271,119 @@ async def test_a_bulletin_downloads_as_real_files(demo, chromium, tmp_path) -> N
     content = table(page, "通报内容")
     await content.get_by_text("共青团西安市雁塔区委").wait_for()
     listed = page.get_by_role("row").filter(has_text="共青团西安市委").first
-    async with page.expect_download() as xlsx_download:
-        await listed.get_by_role("button", name="下载 Excel").click()
-    xlsx = tmp_path / (await xlsx_download.value).suggested_filename
-    await (await xlsx_download.value).save_as(xlsx)
-    assert xlsx.suffix == ".xlsx"
+    xlsx = await downloaded(page, tmp_path, listed.get_by_role("button", name="下载 Excel"))
+    assert xlsx.suffix == ".xlsx" and xlsx.name.startswith("共青团西安市委")
     cells = [
         c for row in load_workbook(xlsx).worksheets[0].iter_rows(values_only=True) for c in row
     ]
     assert "共青团西安市雁塔区委" in cells
-    async with page.expect_download() as html_download:
-        await listed.get_by_role("button", name="下载 HTML").click()
-    html = (await html_download.value).path()
-    text = (await html).read_text(encoding="utf-8")
+    html = await downloaded(page, tmp_path, listed.get_by_role("button", name="下载 HTML"))
+    text = html.read_text(encoding="utf-8")
     assert text.lstrip().lower().startswith(("<!doctype html", "<html")) and "<table" in text
     assert "共青团西安市雁塔区委" in text
+    pdf = await downloaded(page, tmp_path, listed.get_by_role("button", name="下载 PDF"))
+    assert pdf.suffix == ".pdf" and pdf.read_bytes().startswith(b"%PDF-")
+    words = {w for p in PdfReader(pdf).pages for w in p.extract_text().split()}
+    children = {
+        c.strip() for c in await content.locator("tbody tr td:first-child").all_inner_texts()
+    }
+    assert "共青团西安市雁塔区委" in children and children <= words  # every child org, as text
     await shot(page, "bulletins")
     assert page.js_errors == []
     await page.context.close()
+
+
+async def test_a_youth_export_downloads_as_a_real_spreadsheet(demo, chromium, tmp_path) -> None:
+    page = await as_user(demo, chromium, "cadre_demo")
+    await page.goto("/youth/import")
+    await pick(page, "格式", "Excel")
+    xlsx = await downloaded(page, tmp_path, page.get_by_role("button", name="下载"))
+    rows = list(load_workbook(xlsx).active.iter_rows(values_only=True))
+    assert xlsx.suffix == ".xlsx" and rows[0][:3] == ("姓名", "手机号", "行业")
+    tokens = (await demo.login("cadre_demo", DEMO_PASSWORD))["accessToken"]
+    api = await demo.gql("{ exportYouth(format: XLSX) { rows } }", token=tokens)
+    assert len(rows) - 1 == api.data["exportYouth"]["rows"] > 0  # the cadre's whole list
+    assert page.js_errors == []
+    await page.context.close()
+
+
+async def submit_report(page, year: int, quarter: int, problems: str) -> None:
+    """The city fills the quarterly report form (年度/季度 of a closed quarter: late, but open)."""
+    await page.goto("/reports")
+    await pick(page, "组织", "共青团西安市委")
+    for label, value in (("报送年度", str(year)), ("报送季度", str(quarter))):
+        await page.get_by_label(label).fill(value)
+        await page.get_by_label(label).press("Tab")
+    await page.get_by_label("做法").fill("每周一次联系小伙伴")
+    await page.get_by_label("经验").fill("书记带头")
+    await page.get_by_label("存在问题").fill(problems)
+    await page.get_by_label("下步安排").fill("下季度覆盖全部县区")
+    await page.get_by_role("button", name="报送", exact=True).click()
+
+
+async def confirm_prompt(page, text: str) -> None:
+    dialog = page.get_by_role("dialog")
+    await dialog.get_by_role("textbox").fill(text)
+    await (
+        dialog.get_by_role("button", name="OK")
+        .or_(dialog.get_by_role("button", name="确定"))
+        .click()
+    )
+
+
+async def test_a_quarterly_report_submitted_returned_resubmitted_and_approved(
+    demo, chromium
+) -> None:
+    from datetime import date
+
+    today = date.today()
+    quarter = (today.month - 1) // 3  # the quarter before this one (0: last year's fourth)
+    year, quarter = (today.year, quarter) if quarter else (today.year - 1, 4)
+    label = f"{year} Q{quarter}"
+    city = await as_user(demo, chromium, "xian_admin")
+    await submit_report(city, year, quarter, "部分县区联系不足")
+    row = table(city, "报送列表").locator("tr", has_text=label)
+    await row.get_by_text("已报送").wait_for()
+    assert await row.get_by_text("逾期").count() == 1  # sent after the quarter ended
+    assert await city.get_by_role("button", name="退回").count() == 0  # the city reviews nothing
+
+    province = await as_user(demo, chromium, "admin")
+    await province.goto("/reports")
+    theirs = (
+        table(province, "报送列表").locator("tr", has_text="共青团西安市委").filter(has_text=label)
+    )
+    await theirs.get_by_role("button", name="退回").click()
+    await confirm_prompt(province, "请补充各县区的数据")
+    await theirs.get_by_text("已退回").wait_for()
+    await theirs.get_by_text("请补充各县区的数据").wait_for()
+
+    await submit_report(city, year, quarter, "碑林区联系不足，已约谈")  # the second version
+    await row.get_by_text("已报送").wait_for()
+    await row.locator(".el-table__expand-icon").click()
+    versions = city.locator(".version")
+    await versions.filter(has_text="第 2 版").get_by_text("碑林区联系不足，已约谈").wait_for()
+    await versions.filter(has_text="第 1 版").get_by_text("部分县区联系不足").wait_for()
+    await shot(city, "reports")
+
+    await province.reload()
+    await theirs.get_by_role("button", name="通过").click()
+    await theirs.get_by_text("已通过").wait_for()
+    tokens = await demo.login("admin", DEMO_PASSWORD)
+    api = await demo.gql(
+        "query($y: Int!, $q: Int!) { reports(year: $y, quarter: $q) { nodes { status version"
+        " late reviewComment versions { version problems } org { name } } } }",
+        {"y": year, "q": quarter},
+        token=tokens["accessToken"],
+    )
+    [report] = [r for r in api.data["reports"]["nodes"] if r["org"]["name"] == "共青团西安市委"]
+    assert report["status"] == "APPROVED" and report["version"] == 2 and report["late"]
+    assert [v["problems"] for v in report["versions"]] == [
+        "部分县区联系不足",
+        "碑林区联系不足，已约谈",
+    ]
+    assert city.js_errors == [] and province.js_errors == []
+    await city.context.close()
+    await province.context.close()
 
 
 async def fill_range(page, label: str, start: str, end: str) -> None:
@@ -304,6 +412,13 @@ async def test_spot_check_drawn_and_recorded_and_flags_detected(demo, chromium) 
     await first.get_by_role("button", name="核实").click()
     await first.get_by_text("已核实").wait_for()
     await page.get_by_text("核实率 100.0%").wait_for()
+    check_id = page.url.split("id=")[1]
+    await page.goto("/spot-checks")  # listed, with its rate, and opened again from the list
+    listed = table(page, "抽查列表").locator("tr", has_text="共青团西安市雁塔区委")
+    await listed.filter(has_text="100.0%").wait_for()  # the only check drawn in 雁塔
+    await listed.get_by_role("button", name=re.compile("^查看")).click()
+    await page.wait_for_url(re.compile(r"/spot-checks\?id=" + re.escape(check_id) + "$"))
+    await items.locator(".el-table__body tr").first.get_by_text("已核实").wait_for()
 
     await page.goto("/flags")
     await pick(page, "检测范围", "共青团西安市委")
@@ -387,9 +502,18 @@ async def test_an_assessment_round_opened_computed_scored_and_closed(demo, chrom
     await page.get_by_label("依据").fill("查阅制度文件")
     await page.get_by_role("button", name="录入").click()
     await results.locator("tr", has_text="共青团西安市雁塔区委").get_by_text("3 8").wait_for()
+    listed = table(page, "考核轮次").locator("tr", has_text="共青团西安市委")
+    await listed.get_by_text("进行中").wait_for()
     await page.get_by_role("button", name="结束本轮").click()
-    await page.get_by_text("已结束").wait_for()
+    await page.locator(".el-card__header").get_by_text("已结束").wait_for()
     assert await page.get_by_role("button", name="录入").count() == 0
+    await page.goto("/assessments")  # the list leads back to the round
+    await pick(page, "状态", "已结束")
+    await listed.get_by_text("已结束").wait_for()
+    await listed.get_by_role("button", name=re.compile("^查看")).click()
+    await page.wait_for_url(re.compile(r"/assessments\?id="))
+    await results.get_by_text("共青团西安市雁塔区委").wait_for()
+    await shot(page, "assessments")
     assert page.js_errors == []
     await page.context.close()
 
@@ -424,6 +548,23 @@ async def test_delegation_field_rule_and_policy_export(demo, chromium, tmp_path)
     await page.get_by_role("button", name="保存").click()
     rules = table(page, "字段规则")
     await rules.locator("tr", has_text="县级团委管理员").wait_for()
+    await pick(page, "账号", "代管人")
+    await pick(page, "子树", "共青团西安市雁塔区委")
+    await page.get_by_label("理由", exact=True).fill("电话回访抽查样本")
+    await page.get_by_role("button", name="授予").click()
+    exception = table(page, "例外授权列表").locator("tr", has_text="代管人")
+    await exception.get_by_text("电话回访抽查样本").wait_for()
+    await shot(page, "field-exceptions")
+    await exception.get_by_role("button", name=re.compile("^撤销")).click()
+    dialog = page.get_by_role("dialog")
+    await (
+        dialog.get_by_role("button", name="OK")
+        .or_(dialog.get_by_role("button", name="确定"))
+        .click()
+    )
+    await exception.wait_for(state="detached")  # revoked: no longer listed by default
+    await page.get_by_text("含已撤销的").click()
+    await exception.get_by_text("已撤销").wait_for()
     await page.goto("/policy/io")
     async with page.expect_download() as download:
         await page.get_by_role("button", name="下载策略文件").click()
@@ -479,5 +620,26 @@ async def test_menus_follow_the_callers_rights(demo, chromium) -> None:
     assert not items & {"授权", "审计日志", "角色与权限", "工作看板"}
     await page.goto("/policy/audit")  # typed by hand: the API refuses, the page says so
     await page.get_by_test_id("not-found").or_(page.get_by_role("alert")).first.wait_for()
+    assert page.js_errors == []
+    await page.context.close()
+
+
+async def test_a_viewer_reads_the_checks_without_buttons_they_cannot_use(demo, chromium) -> None:
+    """A working-group leader may view work (work:view) but not approve it: the rounds and
+    spot checks are listed, and no form or button for opening, drawing or recording shows."""
+    page = await as_user(demo, chromium, "baoji_group")
+    await page.goto("/")
+    items = set(await page.get_by_role("menuitem").all_inner_texts())
+    assert {"考核", "抽查", "季度通报"} <= items and not items & {"授权", "审计日志"}
+    for menu, listing, hidden in (
+        ("考核", "考核轮次", ("开启", "结束本轮")),
+        ("抽查", "抽查列表", ("抽取", "核实")),
+        ("季度通报", "通报列表", ("生成", "发布")),
+    ):
+        await page.get_by_role("menuitem", name=menu, exact=True).click()
+        await table(page, listing).wait_for()
+        await page.locator(".el-loading-mask").first.wait_for(state="detached")
+        for name in hidden:
+            assert await page.get_by_role("button", name=name, exact=True).count() == 0, name
     assert page.js_errors == []
     await page.context.close()

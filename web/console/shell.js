@@ -60,10 +60,10 @@ export default {
         ] },
         { title: "检查与考核", items: [
           { to: "/flags", text: "可疑标记", show: can("work:view") },
-          { to: "/spot-checks", text: "抽查", show: can("work:approve") },
+          { to: "/spot-checks", text: "抽查", show: can("work:view") },
           { to: "/reports", text: "季度报送", show: can("report:view") },
           { to: "/bulletins", text: "季度通报", show: can("work:view") },
-          { to: "/assessments", text: "考核", show: can("work:approve") },
+          { to: "/assessments", text: "考核", show: can("work:view") },
         ] },
         { title: "权限管理", items: [
           { to: "/policy/roles", text: "角色与权限", show: can("policy:view") },

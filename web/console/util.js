@@ -7,28 +7,22 @@ export function can(perm) {
   return me.grants.some((g) => g.permissions?.includes(perm));
 }
 
-// Exports come back as base64 inside JSON: decode in the browser into a Blob and save it
-// under the server's filename.
-const TYPES = {
-  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-  csv: "text/csv;charset=utf-8",
-  html: "text/html;charset=utf-8",
-  pdf: "application/pdf",
-  json: "application/json",
-};
-export function downloadBase64(filename, base64) {
-  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  const ext = filename.split(".").pop().toLowerCase();
-  saveBlob(filename, new Blob([bytes], { type: TYPES[ext] || "application/octet-stream" }));
-}
-export function saveBlob(filename, blob) {
-  const url = URL.createObjectURL(blob);
+// Exports answer a short-lived, single-use link (`downloadUrl`, GET /files/<token>): the
+// browser fetches the file itself, named by the server (Content-Disposition), so nothing is
+// decoded in the page and a large file is not held in memory twice.
+export function download(url, filename) {
   const a = document.createElement("a");
   a.href = url;
-  a.download = filename;
+  a.download = filename || "";
   document.body.appendChild(a);
   a.click();
   a.remove();
+}
+
+// A file made in the page itself (the policy document): saved from a Blob.
+export function saveBlob(filename, blob) {
+  const url = URL.createObjectURL(blob);
+  download(url, filename);
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 

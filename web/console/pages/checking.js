@@ -4,7 +4,7 @@ import { useRoute, useRouter } from "vue-router";
 import { ElMessage, ElMessageBox } from "element-plus";
 import { gql } from "../api.js";
 import { ConnectionTable, OrgPicker, PageState, useLoad } from "../components.js";
-import { can, downloadBase64, fmtTime } from "../util.js";
+import { can, download, fmtTime } from "../util.js";
 
 const PAGE = "pageInfo { hasNextPage endCursor } totalCount";
 const now = new Date();
@@ -74,7 +74,8 @@ export const Reports = {
     <el-card v-if="can('report:manage')" shadow="never" class="block"><template #header>报送本季度情况（退回后可再次报送，形成新版本）</template>
       <el-form label-width="90px" @submit.prevent="submit">
         <el-form-item label="组织" for="rep-org"><OrgPicker id="rep-org" v-model="form.orgId" /></el-form-item>
-        <el-form-item label="年度 / 季度"><el-input-number v-model="form.year" aria-label="年度" :min="2017" /> <el-input-number v-model="form.quarter" aria-label="季度" :min="1" :max="4" /></el-form-item>
+        <el-form-item label="报送年度" for="rep-fy"><el-input-number id="rep-fy" v-model="form.year" :min="2017" /></el-form-item>
+        <el-form-item label="报送季度" for="rep-fq"><el-input-number id="rep-fq" v-model="form.quarter" :min="1" :max="4" /></el-form-item>
         <el-form-item label="做法" for="rep-a"><el-input id="rep-a" v-model="form.practices" type="textarea" /></el-form-item>
         <el-form-item label="经验" for="rep-b"><el-input id="rep-b" v-model="form.experience" type="textarea" /></el-form-item>
         <el-form-item label="存在问题" for="rep-c"><el-input id="rep-c" v-model="form.problems" type="textarea" /></el-form-item>
@@ -113,13 +114,13 @@ export const Bulletins = {
         table.value.reload();
       } catch (e) { fail(e); }
     }
-    async function download(row, format) {
+    async function exportAs(row, format) {
       try {
-        const r = (await gql(`query($id: ID!, $f: BulletinFormat!) { exportBulletin(id: $id, format: $f) { filename contentBase64 } }`, { id: row.id, f: format })).exportBulletin;
-        downloadBase64(r.filename, r.contentBase64);
+        const r = (await gql(`query($id: ID!, $f: BulletinFormat!) { exportBulletin(id: $id, format: $f) { filename downloadUrl } }`, { id: row.id, f: format })).exportBulletin;
+        download(r.downloadUrl, r.filename);
       } catch (e) { fail(e); }
     }
-    return { f, gen, table, query, shown, generate, publish, download, can, fmtTime, BULLETIN_COLUMNS };
+    return { f, gen, table, query, shown, generate, publish, exportAs, can, fmtTime, BULLETIN_COLUMNS };
   },
   template: `
   <section aria-labelledby="bul-title">
@@ -140,10 +141,11 @@ export const Bulletins = {
       <el-table-column label="组织"><template #default="{ row }">{{ row.org?.name }}</template></el-table-column>
       <el-table-column label="季度" width="110"><template #default="{ row }">{{ row.year }} Q{{ row.quarter }}</template></el-table-column>
       <el-table-column label="状态" width="170"><template #default="{ row }">{{ row.published ? '已发布 ' + fmtTime(row.publishedAt) : '草稿' }}</template></el-table-column>
-      <el-table-column label="操作" width="300"><template #default="{ row }">
+      <el-table-column label="操作" width="400"><template #default="{ row }">
         <el-button size="small" @click="shown = row">查看</el-button>
-        <el-button size="small" @click="download(row, 'XLSX')">下载 Excel</el-button>
-        <el-button size="small" @click="download(row, 'HTML')">下载 HTML</el-button>
+        <el-button size="small" @click="exportAs(row, 'XLSX')">下载 Excel</el-button>
+        <el-button size="small" @click="exportAs(row, 'HTML')">下载 HTML</el-button>
+        <el-button size="small" @click="exportAs(row, 'PDF')">下载 PDF</el-button>
         <el-button v-if="!row.published && can('work:approve')" size="small" type="primary" @click="publish(row)">发布</el-button>
       </template></el-table-column>
     </ConnectionTable>
@@ -154,18 +156,24 @@ export const Bulletins = {
   </section>`,
 };
 
+const HALF = { MID_YEAR: "年中", YEAR_END: "年终" };
 export const Assessments = {
   name: "AssessmentsPage",
-  components: { OrgPicker, PageState },
+  components: { ConnectionTable, OrgPicker, PageState },
   setup() {
     const route = useRoute();
     const router = useRouter();
+    const filter = reactive({ under: "", year: now.getFullYear(), closed: null });
+    const rounds = `query($under: ID, $year: Int, $closed: Boolean, $first: Int, $after: String) {
+      assessmentRounds(under: $under, year: $year, closed: $closed, first: $first, after: $after) { ${PAGE}
+        nodes { id year half closed createdAt org { name } } } }`;
+    const show = (row) => router.push({ path: "/assessments", query: { id: row.id } });
     const open = reactive({ orgId: "", year: now.getFullYear(), half: "MID_YEAR" });
     const score = reactive({ orgId: "", item: "", points: 0, evidence: "" });
     const rubric = useLoad(async () => (await gql(`{ rubric { code title maxPoints computed } }`)).rubric);
     const round = useLoad(async () => {
       if (!route.query.id) return null;
-      return (await gql(`query($id: ID!) { assessmentRound(id: $id) { id year half closed
+      return (await gql(`query($id: ID!) { assessmentRound(id: $id) { id year half closed org { name }
         results { total rank org { id name } items { item points evidence } } } }`, { id: route.query.id })).assessmentRound;
     }, () => route.query.id);
     async function openRound() {
@@ -189,12 +197,26 @@ export const Assessments = {
         round.reload();
       } catch (e) { fail(e); }
     }
-    return { open, score, rubric, round, openRound, act, enter, route };
+    return { open, score, rubric, round, openRound, act, enter, route, filter, rounds, show, fmtTime, HALF, can };
   },
   template: `
   <section aria-labelledby="as-title">
     <h2 id="as-title">考核（附件1，100 分）</h2>
-    <el-card shadow="never" class="block"><template #header>开启一轮考核（对下级组织）</template>
+    <form class="toolbar" role="search" @submit.prevent>
+      <label for="as-under" class="field-label">按组织筛选</label><OrgPicker id="as-under" v-model="filter.under" />
+      <label for="as-fyear" class="field-label">年度</label><el-input-number id="as-fyear" v-model="filter.year" :min="2017" />
+      <label for="as-closed" class="field-label">状态</label>
+      <el-select id="as-closed" v-model="filter.closed" clearable style="width: 110px"><el-option label="进行中" :value="false" /><el-option label="已结束" :value="true" /></el-select>
+    </form>
+    <ConnectionTable :query="rounds" path="assessmentRounds" :variables="filter" label="考核轮次" :page-size="10">
+      <el-table-column label="开展考核的组织"><template #default="{ row }">{{ row.org?.name }}</template></el-table-column>
+      <el-table-column label="轮次" width="140"><template #default="{ row }">{{ row.year }} 年{{ HALF[row.half] }}</template></el-table-column>
+      <el-table-column label="状态" width="90"><template #default="{ row }">{{ row.closed ? '已结束' : '进行中' }}</template></el-table-column>
+      <el-table-column label="开启时间" width="150"><template #default="{ row }">{{ fmtTime(row.createdAt) }}</template></el-table-column>
+      <el-table-column label="操作" width="90"><template #default="{ row }">
+        <el-button size="small" :type="route.query.id === row.id ? 'primary' : ''" :aria-label="'查看' + (row.org?.name || '') + row.year + '年' + HALF[row.half] + '考核'" @click="show(row)">查看</el-button></template></el-table-column>
+    </ConnectionTable>
+    <el-card v-if="can('work:approve')" shadow="never" class="block"><template #header>开启一轮考核（对下级组织）</template>
       <form class="toolbar" @submit.prevent="openRound">
         <label for="as-org" class="field-label">组织</label><OrgPicker id="as-org" v-model="open.orgId" />
         <label for="as-year" class="field-label">年度</label><el-input-number id="as-year" v-model="open.year" :min="2017" />
@@ -204,8 +226,8 @@ export const Assessments = {
       </form>
     </el-card>
     <PageState v-if="route.query.id" :state="round">
-      <el-card v-if="round.data" shadow="never" class="block"><template #header>{{ round.data.year }} 年{{ round.data.half === 'MID_YEAR' ? '年中' : '年终' }}考核 <el-tag v-if="round.data.closed" size="small">已结束</el-tag></template>
-        <div v-if="!round.data.closed" class="actions">
+      <el-card v-if="round.data" shadow="never" class="block"><template #header>{{ round.data.org?.name }} {{ round.data.year }} 年{{ HALF[round.data.half] }}考核 <el-tag v-if="round.data.closed" size="small">已结束</el-tag></template>
+        <div v-if="!round.data.closed && can('work:approve')" class="actions">
           <el-button @click="act('computeAssessment', '已按数据计算')">按数据计算系统考核项</el-button>
           <el-button type="danger" @click="act('closeAssessment', '本轮已结束')">结束本轮</el-button>
         </div>
@@ -215,7 +237,7 @@ export const Assessments = {
           <el-table-column prop="total" label="总分" width="80" />
           <el-table-column label="各项"><template #default="{ row }">{{ row.items.map(i => i.item + ' ' + i.points).join('；') }}</template></el-table-column>
         </el-table>
-        <form v-if="!round.data.closed" class="toolbar block" @submit.prevent="enter">
+        <form v-if="!round.data.closed && can('work:approve')" class="toolbar block" @submit.prevent="enter">
           <label for="sc-org" class="field-label">被考核组织</label><OrgPicker id="sc-org" v-model="score.orgId" />
           <label for="sc-item" class="field-label">考核项</label>
           <el-select id="sc-item" v-model="score.item" style="width: 220px"><el-option v-for="i in (rubric.data || []).filter(i => !i.computed)" :key="i.code" :label="i.code + ' ' + i.title + '（' + i.maxPoints + '）'" :value="i.code" /></el-select>
@@ -242,10 +264,16 @@ const BULLETIN_COLUMNS = {
 const METHOD = { PHONE: "电话", ON_SITE: "实地", COMMISSIONED: "委托调查" };
 export const SpotChecks = {
   name: "SpotChecksPage",
-  components: { OrgPicker, PageState },
+  components: { ConnectionTable, OrgPicker, PageState },
   setup() {
     const route = useRoute();
     const router = useRouter();
+    const filter = reactive({ under: "", method: null });
+    const checks = `query($under: ID, $method: SpotCheckMethod, $first: Int, $after: String) {
+      spotChecks(under: $under, method: $method, first: $first, after: $after) { ${PAGE}
+        nodes { id method sampleSize periodStart periodEnd passRate createdAt org { name } } } }`;
+    const show = (row) => router.push({ path: "/spot-checks", query: { id: row.id } });
+    const rate = (r) => (r == null ? "—" : (r * 100).toFixed(1) + "%");
     const draw = reactive({ orgId: "", method: "PHONE", sampleSize: 10, seed: Math.floor(Math.random() * 100000), range: null });
     const check = useLoad(async () => {
       if (!route.query.id) return null;
@@ -269,12 +297,27 @@ export const SpotChecks = {
         check.reload();
       } catch (e) { fail(e); }
     }
-    return { draw, check, drawSample, record, route, METHOD };
+    return { draw, check, drawSample, record, route, METHOD, filter, checks, show, rate, fmtTime, can };
   },
   template: `
   <section aria-labelledby="sc-title">
     <h2 id="sc-title">抽查</h2>
-    <el-card shadow="never" class="block"><template #header>抽取样本（按下级组织分层；同一种子与数据得到同一样本）</template>
+    <form class="toolbar" role="search" @submit.prevent>
+      <label for="sc-under" class="field-label">按组织筛选</label><OrgPicker id="sc-under" v-model="filter.under" />
+      <label for="sc-fmethod" class="field-label">方式</label>
+      <el-select id="sc-fmethod" v-model="filter.method" clearable style="width: 110px"><el-option v-for="(t, k) in METHOD" :key="k" :label="t" :value="k" /></el-select>
+    </form>
+    <ConnectionTable :query="checks" path="spotChecks" :variables="filter" label="抽查列表" :page-size="10">
+      <el-table-column label="被抽查组织"><template #default="{ row }">{{ row.org?.name }}</template></el-table-column>
+      <el-table-column label="方式" width="90"><template #default="{ row }">{{ METHOD[row.method] }}</template></el-table-column>
+      <el-table-column label="日志区间" width="200"><template #default="{ row }">{{ row.periodStart }} 至 {{ row.periodEnd }}</template></el-table-column>
+      <el-table-column prop="sampleSize" label="样本量" width="80" />
+      <el-table-column label="核实率" width="90"><template #default="{ row }">{{ rate(row.passRate) }}</template></el-table-column>
+      <el-table-column label="抽取时间" width="150"><template #default="{ row }">{{ fmtTime(row.createdAt) }}</template></el-table-column>
+      <el-table-column label="操作" width="90"><template #default="{ row }">
+        <el-button size="small" :type="route.query.id === row.id ? 'primary' : ''" :aria-label="'查看' + (row.org?.name || '') + '的抽查'" @click="show(row)">查看</el-button></template></el-table-column>
+    </ConnectionTable>
+    <el-card v-if="can('work:approve')" shadow="never" class="block"><template #header>抽取样本（按下级组织分层；同一种子与数据得到同一样本）</template>
       <form class="toolbar" @submit.prevent="drawSample">
         <label for="d-org" class="field-label">组织</label><OrgPicker id="d-org" v-model="draw.orgId" />
         <label for="d-method" class="field-label">方式</label>
@@ -293,7 +336,7 @@ export const SpotChecks = {
           <el-table-column label="结果" width="120"><template #default="{ row }">{{ row.reached == null ? '未记录' : !row.reached ? '未联系上' : row.confirmed ? '已核实' : '未核实' }}</template></el-table-column>
           <el-table-column label="满意度" width="170"><template #default="{ row }"><el-rate v-model="row.satisfaction" :aria-label="'满意度'" /></template></el-table-column>
           <el-table-column label="备注"><template #default="{ row }"><el-input v-model="row.notes" size="small" aria-label="备注" /></template></el-table-column>
-          <el-table-column label="记录" width="250"><template #default="{ row }">
+          <el-table-column v-if="can('work:approve')" label="记录" width="250"><template #default="{ row }">
             <el-button size="small" type="primary" @click="record(row, true, true)">核实</el-button>
             <el-button size="small" @click="record(row, true, false)">不属实</el-button>
             <el-button size="small" @click="record(row, false, null)">未联系上</el-button></template></el-table-column>

@@ -9,7 +9,7 @@ import { gql } from "../api.js";
 import { ConnectionTable, OrgPicker, PageState, UserPicker, useLoad } from "../components.js";
 import { asInput, clearPending, pending, queue } from "../pending.js";
 import { loadMe, me } from "../store.js";
-import { can, downloadBase64, fileToBase64, fmtTime, label, LABELS } from "../util.js";
+import { can, fileToBase64, fmtTime, label, LABELS, saveBlob } from "../util.js";
 
 const PAGE = "pageInfo { hasNextPage endCursor } totalCount";
 const OBJECTS = Object.keys(LABELS.object);
@@ -263,10 +263,25 @@ export const Delegations = {
   </section>`,
 };
 
+const FIELD = { mobile: "手机号", birth_date: "出生日期" };
 export const Fields = {
   name: "FieldRulesPage",
-  components: { OrgPicker, PageState, UserPicker },
+  components: { ConnectionTable, OrgPicker, PageState, UserPicker },
   setup() {
+    const exceptions = ref(null);
+    const exFilter = reactive({ under: "", includeRevoked: false });
+    const exQuery = `query($under: ID, $includeRevoked: Boolean!, $first: Int, $after: String) {
+      fieldGrants(under: $under, includeRevoked: $includeRevoked, first: $first, after: $after) {
+        pageInfo { hasNextPage endCursor } totalCount
+        nodes { id userName object field minors reason createdAt endsAt revokedAt org { name } } } }`;
+    async function revoke(row) {
+      try {
+        await ElMessageBox.confirm(`撤销 ${row.userName || "该账号"} 查看${row.org?.name || ""}${FIELD[row.field] || row.field}的例外？`, "撤销例外授权");
+        await gql(`mutation($id: ID!) { revokeFieldAccess(id: $id) }`, { id: row.id });
+        ElMessage.success("已撤销（留审计记录）");
+        exceptions.value.reload();
+      } catch (e) { fail(e); }
+    }
     const doc = useLoad(async () => (await gql(`{ exportPolicy }`)).exportPolicy);
     const roles = useRoles();
     const rule = reactive({ role: "", object: "YOUTH", field: "mobile", maxDistance: 1, minors: false });
@@ -285,9 +300,11 @@ export const Fields = {
           grantFieldAccess(userId: $u, object: $o, field: $f, orgId: $org, reason: $r, minors: $m, endsAt: $e) }`,
           { u: ex.userId, o: ex.object, f: ex.field, org: ex.orgId, r: ex.reason, m: ex.minors, e: ex.endsAt ? new Date(ex.endsAt).toISOString() : null });
         ElMessage.success("已授予例外（留审计记录）");
+        exceptions.value.reset();
       } catch (e) { fail(e); }
     }
-    return { doc, roles, rule, ex, setRule, grantException, label, manage: can("policy:manage") };
+    return { doc, roles, rule, ex, setRule, grantException, label, manage: can("policy:manage"),
+      exceptions, exFilter, exQuery, revoke, fmtTime, FIELD };
   },
   template: `
   <section aria-labelledby="fields-title">
@@ -319,6 +336,21 @@ export const Fields = {
         <el-checkbox v-model="ex.minors">含未成年人</el-checkbox>
         <el-button type="primary" native-type="submit" :disabled="!ex.userId || !ex.orgId || !ex.reason">授予</el-button>
       </form></el-card>
+    <h3 id="fe-list-title">例外授权</h3>
+    <form class="toolbar" role="search" @submit.prevent>
+      <label for="fe-under" class="field-label">按组织筛选</label><OrgPicker id="fe-under" v-model="exFilter.under" />
+      <el-checkbox v-model="exFilter.includeRevoked">含已撤销的</el-checkbox>
+    </form>
+    <ConnectionTable ref="exceptions" :query="exQuery" path="fieldGrants" :variables="exFilter" label="例外授权列表">
+      <el-table-column label="账号" width="120"><template #default="{ row }">{{ row.userName || '—' }}</template></el-table-column>
+      <el-table-column label="字段" width="90"><template #default="{ row }">{{ FIELD[row.field] || row.field }}</template></el-table-column>
+      <el-table-column label="子树"><template #default="{ row }">{{ row.org?.name }}</template></el-table-column>
+      <el-table-column prop="reason" label="理由" />
+      <el-table-column label="含未成年人" width="90"><template #default="{ row }">{{ row.minors ? '是' : '否' }}</template></el-table-column>
+      <el-table-column label="有效期" width="170"><template #default="{ row }">{{ row.revokedAt ? '已撤销 ' + fmtTime(row.revokedAt) : row.endsAt ? '至 ' + fmtTime(row.endsAt) : '长期' }}</template></el-table-column>
+      <el-table-column v-if="manage" label="操作" width="80"><template #default="{ row }">
+        <el-button v-if="!row.revokedAt" size="small" type="danger" :aria-label="'撤销' + (row.userName || '') + '的例外'" @click="revoke(row)">撤销</el-button></template></el-table-column>
+    </ConnectionTable>
   </section>`,
 };
 
@@ -330,7 +362,7 @@ export const PolicyIo = {
       try {
         const doc = (await gql(`{ exportPolicy }`)).exportPolicy;
         const text = JSON.stringify(doc, null, 2);
-        downloadBase64(`policy-${new Date().toISOString().slice(0, 10)}.json`, btoa(unescape(encodeURIComponent(text))));
+        saveBlob(`policy-${new Date().toISOString().slice(0, 10)}.json`, new Blob([text], { type: "application/json" }));
       } catch (e) { fail(e); }
     }
     async function importIt(event) {

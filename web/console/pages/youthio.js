@@ -4,7 +4,7 @@ import { ElMessage } from "element-plus";
 import { gql } from "../api.js";
 import { OrgPicker } from "../components.js";
 import { me } from "../store.js";
-import { can, downloadBase64, fileToBase64 } from "../util.js";
+import { can, download, fileToBase64 } from "../util.js";
 
 const IMPORT = `mutation($f: String!, $c: String!, $valid: Boolean!, $dry: Boolean!) {
   importYouth(input: { filename: $f, contentBase64: $c, importValidRows: $valid, dryRun: $dry }) {
@@ -56,9 +56,9 @@ export default {
     async function exportList() {
       busy.value = true;
       try {
-        const r = (await gql(`query($f: ExportFormat!, $u: ID) { exportYouth(format: $f, under: $u) { filename contentBase64 rows } }`,
+        const r = (await gql(`query($f: ExportFormat!, $u: ID) { exportYouth(format: $f, under: $u) { filename downloadUrl rows } }`,
           { f: exportFormat.value, u: exportUnder.value || null })).exportYouth;
-        downloadBase64(r.filename, r.contentBase64);
+        download(r.downloadUrl, r.filename);
         ElMessage.success(`已导出 ${r.rows} 行`);
       } catch (e) {
         ElMessage.error(e.message);
