@@ -458,15 +458,13 @@ class AssessmentQuery:
     async def assessment_rounds(
         self,
         info: Info,
-        under: Annotated[
-            strawberry.ID | None, strawberry.argument(description="只列该组织及其下级开展的")
-        ] = None,
+        under: Under = None,
         year: Annotated[int | None, strawberry.argument(description="只列该年度的")] = None,
         closed: Annotated[
             bool | None, strawberry.argument(description="true 只列已结束的，false 只列进行中的")
         ] = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[AssessmentRound]:
         page = await assessment.list_rounds(
             info.context.ctx,

@@ -24,6 +24,7 @@ from schema.relay import (
     Connection,
     First,
     Node,
+    Under,
     connection,
     from_global_id,
     opt_pk,
@@ -377,17 +378,15 @@ class PolicyToolsQuery:
     async def field_grants(
         self,
         info: Info,
-        under: Annotated[
-            strawberry.ID | None, strawberry.argument(description="只列该组织及其下级的")
-        ] = None,
+        under: Under = None,
         user_id: Annotated[
             strawberry.ID | None, strawberry.argument(description="只列该账号的")
         ] = None,
         include_revoked: Annotated[
             bool, strawberry.argument(description="是否包括已撤销的")
         ] = False,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[FieldGrant]:
         page = await policy_tools.list_field_grants(
             info.context.ctx,

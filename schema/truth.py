@@ -163,14 +163,12 @@ class TruthQuery:
     async def spot_checks(
         self,
         info: Info,
-        under: Annotated[
-            strawberry.ID | None, strawberry.argument(description="只列该组织及其下级的")
-        ] = None,
+        under: Under = None,
         method: Annotated[
             SpotCheckMethod | None, strawberry.argument(description="只列该方式的")
         ] = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[SpotCheck]:
         page = await truth.list_checks(
             info.context.ctx, under=opt_pk(under, "Org"), method=method, first=first, after=after
