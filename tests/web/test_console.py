@@ -629,6 +629,7 @@ async def test_a_viewer_reads_the_checks_without_buttons_they_cannot_use(demo, c
     spot checks are listed, and no form or button for opening, drawing or recording shows."""
     page = await as_user(demo, chromium, "baoji_group")
     await page.goto("/")
+    await page.get_by_role("menuitem", name="考核", exact=True).wait_for()  # the grants are in
     items = set(await page.get_by_role("menuitem").all_inner_texts())
     assert {"考核", "抽查", "季度通报"} <= items and not items & {"授权", "审计日志"}
     for menu, listing, hidden in (
