@@ -141,7 +141,7 @@ export const Bulletins = {
       <el-table-column label="组织"><template #default="{ row }">{{ row.org?.name }}</template></el-table-column>
       <el-table-column label="季度" width="110"><template #default="{ row }">{{ row.year }} Q{{ row.quarter }}</template></el-table-column>
       <el-table-column label="状态" width="170"><template #default="{ row }">{{ row.published ? '已发布 ' + fmtTime(row.publishedAt) : '草稿' }}</template></el-table-column>
-      <el-table-column label="操作" width="400"><template #default="{ row }">
+      <el-table-column label="操作" width="470"><template #default="{ row }">
         <el-button size="small" @click="shown = row">查看</el-button>
         <el-button size="small" @click="exportAs(row, 'XLSX')">下载 Excel</el-button>
         <el-button size="small" @click="exportAs(row, 'HTML')">下载 HTML</el-button>
