@@ -17,6 +17,9 @@ CONSENT_REQUIRED = "CONSENT_REQUIRED"
 ESCALATION = "ESCALATION"  # a role with a right the giver does not hold there (by own grants)
 SELF_GRANT = "SELF_GRANT"  # a grant or delegation to oneself
 NEEDS_SECOND_APPROVAL = "NEEDS_SECOND_APPROVAL"  # widens one's own rights: another admin approves
+# FORBIDDEN: honest checks (authz/checks.py): nobody samples, checks or reviews flags on
+# their own records.
+OWN_RECORDS = "OWN_RECORDS"
 # CONFLICT: the object's state does not allow the action.
 ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
 # GONE (GET /files/…): a download link works once, and only until it expires.

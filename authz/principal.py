@@ -54,6 +54,10 @@ class Principal:
     grants: tuple[GrantRef, ...] = field(default=())
     field_grants: tuple[FieldGrantRef, ...] = field(default=())
     client: str = "WEB"  # the login's client: WEB or MOBILE
+    # Open spot checks this account works as checker, and those whose sample's numbers a
+    # field grant tied to the check lets it see (authz/checks.py).
+    checks: tuple[int, ...] = field(default=())
+    sample_grants: tuple[int, ...] = field(default=())
     # Why a presented token was not accepted (expired, revoked …), for a precise message.
     token_error: str | None = None
     # The policy version in force when the principal was read (the same statement).
@@ -89,8 +93,14 @@ SELECT u.id, u.display_name, c.id AS cadre_id, c.org_path::text AS cadre_org_pat
        (SELECT coalesce(json_agg(json_build_array(f.id, f.object, f.field, f.org_path::text,
                                                   f.minors)), '[]')
           FROM field_grants f
-         WHERE f.user_id = u.id AND f.revoked_at IS NULL
+         WHERE f.user_id = u.id AND f.revoked_at IS NULL AND f.spot_check_id IS NULL
            AND (f.ends_at IS NULL OR f.ends_at > now())) AS field_grants,
+       (SELECT coalesce(array_agg(f.spot_check_id), '{}') FROM field_grants f
+         WHERE f.user_id = u.id AND f.revoked_at IS NULL AND f.spot_check_id IS NOT NULL
+           AND (f.ends_at IS NULL OR f.ends_at > now())) AS sample_grants,
+       (SELECT coalesce(array_agg(k.id), '{}') FROM spot_checks k
+         WHERE k.checker_id = u.id AND k.closed_at IS NULL
+           AND (k.ends_at IS NULL OR k.ends_at > now())) AS checks,
        (SELECT version FROM policy_version) AS policy_version
   FROM users u
   JOIN auth_sessions s ON s.user_id = u.id
@@ -122,5 +132,7 @@ async def load_principal(session: AsyncSession, user_id: int, session_id: uuid.U
         grants=tuple(GrantRef(*g) for g in row["grants"]),
         field_grants=tuple(FieldGrantRef(*f) for f in row["field_grants"]),
         client=str(row["client"]),
+        checks=tuple(row["checks"]),
+        sample_grants=tuple(row["sample_grants"]),
         policy_version=row["policy_version"],
     )

@@ -20,8 +20,10 @@ from authz.principal import Principal, active_grant
 from authz.vocabulary import Act, Obj
 from models import (
     AssessmentRound,
+    AssessmentScore,
     AuditEntry,
     Bulletin,
+    BulletinLine,
     Cadre,
     Campaign,
     Contact,
@@ -46,6 +48,7 @@ from models import (
     SecretaryContact,
     SharingEvent,
     SpotCheck,
+    SpotCheckItem,
     User,
     Voice,
     Wish,
@@ -246,11 +249,23 @@ def _between_cadre_and_youth(obj: Obj, model: Any) -> Rule:
 
 BETWEEN_CADRE_AND_YOUTH: tuple[tuple[Obj, type], ...] = (
     (Obj.WORK, Contact),
-    (Obj.WORK, WorkLog),
     (Obj.VOICE, Voice),
 )
 for _obj, _between in BETWEEN_CADRE_AND_YOUTH:
     rule(_between)(_between_cadre_and_youth(_obj, _between))
+_log_between = _between_cadre_and_youth(Obj.WORK, WorkLog)
+
+
+@rule(WorkLog)
+def _work_log(s: Subject) -> sa.ColumnElement[bool]:
+    """Between a cadre and a youth, and the sample of an open spot check to its checker."""
+    checks = s.principal.checks
+    sampled = (
+        WorkLog.id.in_(sa.select(SpotCheckItem.log_id).where(SpotCheckItem.check_id.in_(checks)))
+        if checks
+        else None
+    )
+    return _either(_log_between(s), sampled)
 
 
 @rule(DeletionRequest)
@@ -378,7 +393,7 @@ def _within_work(model: Any) -> Rule:
     return lambda s: s.within(Obj.WORK, model.org_path)
 
 
-for _work_model in (Bulletin, SpotCheck, Flag, AssessmentRound):
+for _work_model in (Bulletin, Flag, AssessmentRound):
     rule(_work_model)(_within_work(_work_model))
 
 
@@ -386,6 +401,76 @@ for _work_model in (Bulletin, SpotCheck, Flag, AssessmentRound):
 def _field_grant(s: Subject) -> sa.ColumnElement[bool]:
     """A field exception is policy: seen where the caller may view the policy."""
     return s.within(Obj.POLICY, FieldGrant.org_path)
+
+
+def _above(s: Subject, act: Act, obj: Obj, path: Any) -> sa.ColumnElement[bool]:
+    """`act` on `obj` at a strict ancestor of `path` (the level above the row's org)."""
+    parent = sa.func.subpath(path, 0, sa.func.nlevel(path) - 1)
+    return sa.and_(sa.func.nlevel(path) > 1, s.within(obj, parent, act))
+
+
+def _spot_check_whole(s: Subject) -> sa.ColumnElement[bool]:
+    """Who sees a spot check whole while it runs: who drew it, its checker while it is open,
+    and the approvers above the checked org. The checked org itself does not see which of its
+    records are sampled until the check is over (it could prime the youth to be called)."""
+    checks = s.principal.checks
+    return _either(
+        SpotCheck.created_by == s.principal.user_id,
+        SpotCheck.id.in_(checks) if checks else None,
+        _above(s, Act.APPROVE, Obj.WORK, SpotCheck.org_path),
+    )
+
+
+def spot_check_over() -> sa.ColumnElement[bool]:
+    return sa.or_(SpotCheck.closed_at.is_not(None), SpotCheck.ends_at <= sa.func.now())
+
+
+@rule(SpotCheck)
+def _spot_check(s: Subject) -> sa.ColumnElement[bool]:
+    """Whole (above), or, once over, to the checked orgs: the org checked, and each org whose
+    records were sampled (a city-wide check is read by each county for its own findings)."""
+    findings = sa.select(SpotCheckItem.check_id).where(s.within(Obj.WORK, SpotCheckItem.org_path))
+    return _either(
+        _spot_check_whole(s),
+        sa.and_(
+            spot_check_over(),
+            sa.or_(s.within(Obj.WORK, SpotCheck.org_path), SpotCheck.id.in_(findings)),
+        ),
+    )
+
+
+@rule(SpotCheckItem)
+def _spot_check_item(s: Subject) -> sa.ColumnElement[bool]:
+    """A finding: to whoever sees its check whole; once the check is over, to the org whose
+    record it is (and those above it), never to a sibling."""
+    whole = sa.select(SpotCheck.id).where(_spot_check_whole(s))
+    over = sa.select(SpotCheck.id).where(spot_check_over())
+    return _either(
+        SpotCheckItem.check_id.in_(whole),
+        sa.and_(SpotCheckItem.check_id.in_(over), s.within(Obj.WORK, SpotCheckItem.org_path)),
+    )
+
+
+@rule(BulletinLine)
+def _bulletin_line(s: Subject) -> sa.ColumnElement[bool]:
+    """A published bulletin's line about an org: the org it is about (and those above it), and
+    whoever sees the bulletin; never the org's siblings."""
+    return _either(
+        s.within(Obj.WORK, BulletinLine.org_path),
+        BulletinLine.bulletin_id.in_(sa.select(Bulletin.id).where(readable(s, Bulletin))),
+    )
+
+
+@rule(AssessmentScore)
+def _assessment_score(s: Subject) -> sa.ColumnElement[bool]:
+    """A score: to the assessing org (who sees the round), and, once the round is closed, to
+    the assessed org (and those above it); never to a sibling."""
+    assessing = sa.select(AssessmentRound.id).where(readable(s, AssessmentRound))
+    closed = sa.select(AssessmentRound.id).where(AssessmentRound.closed)
+    return _either(
+        AssessmentScore.round_id.in_(assessing),
+        sa.and_(AssessmentScore.round_id.in_(closed), s.within(Obj.WORK, AssessmentScore.org_path)),
+    )
 
 
 @rule(Campaign)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, TenantOwned, str_enum
+from models.base import Base, Ltree, TenantOwned, str_enum
 
 
 def _now() -> sa.ColumnElement[datetime]:
@@ -53,12 +53,21 @@ class SpotCheck(Base, TenantOwned):
     period_end: Mapped[date] = mapped_column(sa.Date)
     created_by: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+    # Who calls or visits the sample (the drawer unless another account is named; for a
+    # commissioned check an account from outside the subtree), and until when: the checker's
+    # rights on the sample (and the field grant of its numbers) end with the check.
+    checker_id: Mapped[int | None] = mapped_column(
+        sa.BigInteger, sa.ForeignKey("users.id"), index=True
+    )
+    ends_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
 
 class SpotCheckItem(Base):
     __tablename__ = "spot_check_items"
     __table_args__ = (
         sa.UniqueConstraint("check_id", "log_id"),
+        sa.Index("ix_spot_check_items_org_path_gist", "org_path", postgresql_using="gist"),
         sa.CheckConstraint(
             "satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5", name="satisfaction_range"
         ),
@@ -69,6 +78,8 @@ class SpotCheckItem(Base):
         sa.BigInteger, sa.ForeignKey("spot_checks.id"), index=True
     )
     log_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("work_logs.id"))
+    # The sampled log's org: the checked org reads its own findings, not its siblings'.
+    org_path: Mapped[str | None] = mapped_column(Ltree())
     stratum_org_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("orgs.id"))
     reached: Mapped[bool | None] = mapped_column(sa.Boolean)
     confirmed: Mapped[bool | None] = mapped_column(sa.Boolean)
@@ -232,6 +243,27 @@ class Bulletin(Base, TenantOwned):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
 
 
+class BulletinLine(Base, TenantOwned):
+    """One child's line of a published bulletin, copied when it is published. Tenant columns:
+    the child's, so the org a line is about reads it (and its siblings do not)."""
+
+    __tablename__ = "bulletin_lines"
+    __table_args__ = (
+        sa.UniqueConstraint("bulletin_id", "org_id"),
+        sa.Index("ix_bulletin_lines_org_path_gist", "org_path", postgresql_using="gist"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    bulletin_id: Mapped[int] = mapped_column(
+        sa.BigInteger, sa.ForeignKey("bulletins.id"), index=True
+    )
+    # The bulletin's quarter and publication, copied: the line is read without its bulletin.
+    year: Mapped[int] = mapped_column(sa.Integer)
+    quarter: Mapped[int] = mapped_column(sa.SmallInteger)
+    published_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    figures: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+
 class RoundHalf(enum.StrEnum):
     MID_YEAR = "MID_YEAR"  # 半年考核
     YEAR_END = "YEAR_END"  # 年终考核
@@ -262,6 +294,8 @@ class AssessmentScore(Base):
         sa.BigInteger, sa.ForeignKey("assessment_rounds.id"), index=True
     )
     org_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("orgs.id"))
+    # The assessed org's path: it reads its own results once the round is closed.
+    org_path: Mapped[str | None] = mapped_column(Ltree())
     item: Mapped[str] = mapped_column(sa.String(10))
     points: Mapped[float] = mapped_column(sa.Numeric(6, 2))
     evidence: Mapped[str] = mapped_column(sa.Text, server_default="")

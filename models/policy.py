@@ -107,6 +107,11 @@ class FieldGrant(Base, TenantOwned):
     )
     ends_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Tied to a spot check: the numbers of that check's sample only, for its checker, ending
+    # with it (never a subtree-wide exception).
+    spot_check_id: Mapped[int | None] = mapped_column(
+        sa.BigInteger, sa.ForeignKey("spot_checks.id"), index=True
+    )
 
 
 class PolicyChangeRequest(Base):

@@ -196,10 +196,16 @@ async def compute(ctx: Ctx, round_id: int) -> int:
     r = await _round(ctx, round_id, Act.APPROVE, for_update=True)
     found = await inputs(ctx, r)
     months = 6 if r.half == RoundHalf.MID_YEAR else 12
+    paths = dict(
+        (
+            await ctx.session.execute(sa.select(Org.id, Org.path).where(Org.id.in_(list(found))))
+        ).all()
+    )
     values = [
         {
             "round_id": r.id,
             "org_id": org_id,
+            "org_path": paths[org_id],
             "item": code,
             "points": round(points, 2),
             "evidence": "系统数据",
@@ -238,6 +244,7 @@ async def enter(
     stmt = insert(AssessmentScore).values(
         round_id=r.id,
         org_id=org.id,
+        org_path=org.path,
         item=item,
         points=points,
         evidence=clean_text(evidence, "依据", max_len=4000),
@@ -292,7 +299,7 @@ async def results(ctx: Ctx, round_id: int) -> list[OrgResult]:
                 AssessmentScore.item,
                 AssessmentScore.points,
                 AssessmentScore.evidence,
-            ).where(AssessmentScore.round_id == r.id)
+            ).where(AssessmentScore.round_id == r.id, ctx.readable(AssessmentScore))
         )
     ).all()
     by_org: dict[int, dict[str, tuple[float, str]]] = {}
@@ -375,3 +382,62 @@ async def assessed_orgs(ctx: Ctx, round_id: int) -> list[Org]:
             )
         ).all()
     )
+
+
+# ---------------------------------------------------------------- results flow down
+
+
+async def rounds_of(
+    ctx: Ctx, org_id: int, first: int | None, after: str | None
+) -> Page[AssessmentRound]:
+    """The rounds in which `org` was assessed and whose scores the caller may read (the
+    assessed org reads its own once a round is closed)."""
+    org = await orgs.get(ctx, org_id)
+    mine = sa.select(AssessmentScore.round_id).where(
+        AssessmentScore.org_id == org.id, ctx.readable(AssessmentScore)
+    )
+    stmt = sa.select(AssessmentRound).where(AssessmentRound.id.in_(mine))
+    return await ctx.page(stmt, AssessmentRound.id, first, after)
+
+
+@dataclass(frozen=True)
+class OwnResult:
+    """One org's result in one round: its own items, total, and its place among the assessed
+    (the rank and how many were assessed; no sibling's figures)."""
+
+    round: AssessmentRound
+    org_id: int
+    total: float
+    rank: int
+    assessed: int
+    items: dict[str, tuple[float, str]]
+
+
+async def own_result(ctx: Ctx, r: AssessmentRound, org_id: int) -> OwnResult:
+    rows = (
+        await ctx.session.execute(
+            sa.select(AssessmentScore.item, AssessmentScore.points, AssessmentScore.evidence).where(
+                AssessmentScore.round_id == r.id,
+                AssessmentScore.org_id == org_id,
+                ctx.readable(AssessmentScore),
+            )
+        )
+    ).all()
+    items = {item: (float(points), evidence) for item, points, evidence in rows}
+    total = round(sum(p for p, _ in items.values()), 2)
+    # The place among the assessed: an aggregate over the round, telling only how many
+    # scored more (ties share a rank) and how many took part.
+    totals = (
+        sa.select(sa.func.round(sa.func.sum(AssessmentScore.points), 2).label("t"))
+        .where(AssessmentScore.round_id == r.id)
+        .group_by(AssessmentScore.org_id)
+        .subquery()
+    )
+    above, assessed = (
+        await ctx.session.execute(
+            sa.select(sa.func.count().filter(totals.c.t > total), sa.func.count()).select_from(
+                totals
+            )
+        )
+    ).one()
+    return OwnResult(r, org_id, total, int(above) + 1, int(assessed), items)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from authz import Act, Obj
 from authz.errors import Conflict
-from models import Bulletin
+from models import Bulletin, BulletinLine, Org
 from resolvers import orgs, spreadsheets
 from resolvers.base import Ctx
 from resolvers.figures import Figures
@@ -130,9 +130,54 @@ async def publish(ctx: Ctx, bulletin_id: int) -> Bulletin:
     if b.published:
         raise Conflict("该季度通报已发布")
     b.published, b.published_at = True, datetime.now(UTC)
+    await _copy_lines(ctx, b)
     await ctx.session.flush()
     await ctx.audit("bulletin.publish", "Bulletin", b.id, b.org_path, after={"published": True})
     return b
+
+
+async def _copy_lines(ctx: Ctx, b: Bulletin) -> None:
+    """Each child's line, as published, tenant-owned by the child: the org a line is about
+    reads it (results flow down), its siblings do not."""
+    by_id = {int(r["org_id"]): r for r in b.rows}
+    if not by_id:
+        return
+    found = await ctx.session.execute(
+        sa.select(Org.id, Org.path, Org.city_id).where(Org.id.in_(list(by_id)))
+    )
+    ctx.session.add_all(
+        BulletinLine(
+            bulletin_id=b.id,
+            year=b.year,
+            quarter=b.quarter,
+            published_at=b.published_at,
+            figures=by_id[i],
+            org_id=i,
+            org_path=path,
+            city_id=city_id,
+        )
+        for i, path, city_id in found
+    )
+
+
+async def list_lines(
+    ctx: Ctx,
+    *,
+    under: int | None,
+    year: int | None,
+    quarter: int | None,
+    first: int | None,
+    after: str | None,
+) -> Page[BulletinLine]:
+    """Published bulletin lines the caller may read: about their own org (and below), or in
+    bulletins they see whole."""
+    stmt = sa.select(BulletinLine).where(ctx.readable(BulletinLine))
+    stmt = await orgs.within(ctx, stmt, BulletinLine.org_path, under)
+    if year is not None:
+        stmt = stmt.where(BulletinLine.year == year)
+    if quarter is not None:
+        stmt = stmt.where(BulletinLine.quarter == quarter)
+    return await ctx.page(stmt, BulletinLine.id, first, after)
 
 
 async def get(ctx: Ctx, bulletin_id: int) -> Bulletin:

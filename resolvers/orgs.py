@@ -402,6 +402,17 @@ async def _rewrite_paths(
             f"UPDATE {table} t SET org_path = c.org_path, city_id = c.city_id "
             "FROM cadres c WHERE c.id = t.cadre_id AND c.org_path <@ CAST(:new AS ltree)",
         )
+    # Rows that carry the path of what they are about: a sampled log's, an assessed org's.
+    await run(
+        "spot_check_items",
+        "UPDATE spot_check_items i SET org_path = l.org_path FROM work_logs l"
+        " WHERE l.id = i.log_id AND l.org_path <@ CAST(:new AS ltree)",
+    )
+    await run(
+        "assessment_scores",
+        "UPDATE assessment_scores a SET org_path = o.path FROM orgs o"
+        " WHERE o.id = a.org_id AND o.path <@ CAST(:new AS ltree)",
+    )
     await _rewrite_pools(run)
     await s.execute(sa.select(sa.func.set_config("youthlink.org_move", "off", True)))
     return {name: n for name, n in counts.items() if n}

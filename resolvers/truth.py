@@ -12,9 +12,12 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
-from authz import Act, Obj, require_youth
-from authz.errors import BadInput, Conflict, NotFound
+from authz import Act, Obj, mask_mobile, require_youth
+from authz.checks import is_live_checker, may_call_sample, refuse_inside, refuse_own_records
+from authz.errors import BadInput, Conflict, Forbidden, NotFound
 from models import (
+    Cadre,
+    FieldGrant,
     Flag,
     FlagKind,
     FlagStatus,
@@ -25,6 +28,7 @@ from models import (
     SpotCheckItem,
     SpotCheckMethod,
     WorkLog,
+    Youth,
 )
 from resolvers import orgs, points
 from resolvers.base import Ctx, clean_text
@@ -278,6 +282,7 @@ async def review(ctx: Ctx, flag_id: int, decision: FlagStatus, note: str) -> Fla
     if decision == FlagStatus.OPEN:
         raise BadInput("复核结论只能是 CLEARED 或 UPHELD", field="decision")
     flag = await ctx.load(Flag, flag_id, Act.APPROVE, Obj.WORK, for_update=True)
+    refuse_own_records(ctx.principal, flag.cadre_id, "复核")
     if flag.status != FlagStatus.OPEN:
         raise Conflict("该标记已复核")
     flag.status, flag.reviewed_by, flag.reviewed_at = (
@@ -310,6 +315,10 @@ async def review(ctx: Ctx, flag_id: int, decision: FlagStatus, note: str) -> Fla
 # ---------------------------------------------------------------- spot checks
 
 
+CHECK_DAYS = 14  # a spot check's default length: its checker's rights end with it
+MAX_CHECK_DAYS = 90
+
+
 async def draw(
     ctx: Ctx,
     *,
@@ -319,17 +328,35 @@ async def draw(
     seed: int,
     start: date,
     end: date,
+    checker_user_id: int | None = None,
+    ends_at: datetime | None = None,
 ) -> SpotCheck:
     """A sample of the subtree's contact logs in the period, stratified by child org (the
     org's own logs are a stratum of their own), allocated in proportion to each stratum's
     size; within a stratum, logs are ordered by md5(seed, id): the same seed and data always
-    give the same sample."""
+    give the same sample.
+
+    The checker (the drawer unless another account is named; for a COMMISSIONED check an
+    account from outside the subtree, named) works the sample until `ends_at`, with a field
+    grant to the numbers of this sample only, ending with the check. Neither the drawer nor
+    the checker may have records in the subtree (nobody samples their own records)."""
     org = await orgs.get(ctx, org_id)
     ctx.authorize(Act.APPROVE, Obj.WORK, org.path)
     if not 1 <= sample_size <= 2000:
         raise BadInput("样本量应在 1–2000 之间", field="sampleSize")
     if start > end:
         raise BadInput("开始日期不能晚于结束日期", field="from")
+    now = datetime.now(UTC)
+    ends_at = ends_at or now + timedelta(days=CHECK_DAYS)
+    if not now < ends_at <= now + timedelta(days=MAX_CHECK_DAYS):
+        raise BadInput(f"抽查结束时间应在现在之后的 {MAX_CHECK_DAYS} 天以内", field="endsAt")
+    if method == SpotCheckMethod.COMMISSIONED and checker_user_id is None:
+        raise BadInput("委托调查须指定受托账号", field="checkerUserId")
+    refuse_inside(ctx.principal.cadre_org_path, org.path, "抽取人")
+    checker = checker_user_id or ctx.principal.user_id
+    assert checker is not None
+    checker_cadre = await _checker_cadre(ctx, checker)
+    refuse_inside(checker_cadre.org_path if checker_cadre else None, org.path, "抽查人")
     tz = ZoneInfo(ctx.settings.timezone)
     check = SpotCheck(
         method=method,
@@ -338,26 +365,32 @@ async def draw(
         period_start=start,
         period_end=end,
         created_by=ctx.principal.user_id,
+        checker_id=checker,
+        ends_at=ends_at,
         org_id=org.id,
         org_path=org.path,
         city_id=org.city_id,
     )
     ctx.session.add(check)
     await ctx.session.flush()
+    own = [c for c in (ctx.principal.cadre_id, checker_cadre.id if checker_cadre else None) if c]
     params = {
         "root": org.path,
         "depth": org.path.count(".") + 2,
         "seed": str(seed),
         "start": datetime.combine(start, time(), tz),
         "end": datetime.combine(end + timedelta(days=1), time(), tz),
+        "own": own or [0],
     }
+    # A cadre who moved keeps the path of their old org on old logs: their records are left
+    # out by cadre too.
     strata_sql = """
         SELECT l.id, CASE WHEN nlevel(l.org_path) >= :depth
                           THEN ltree2text(subpath(l.org_path, :depth - 1, 1))::bigint
                           ELSE NULL END AS stratum
         FROM work_logs l
         WHERE l.org_path <@ CAST(:root AS ltree) AND l.kind = 'CONTACT' AND l.deleted_at IS NULL
-          AND l.occurred_at >= :start AND l.occurred_at < :end"""
+          AND l.occurred_at >= :start AND l.occurred_at < :end AND l.cadre_id <> ALL(:own)"""
     sizes: dict[int, int] = dict(
         (
             await ctx.session.execute(
@@ -371,17 +404,35 @@ async def draw(
         raise Conflict("该范围和时段内没有可抽查的联系记录")
     rows = await ctx.session.execute(
         sa.text(f"""
-        SELECT id, stratum FROM (
+        SELECT x.id, x.stratum, l.org_path::text FROM (
             SELECT s.id, coalesce(s.stratum, 0) AS stratum,
                    row_number() OVER (PARTITION BY coalesce(s.stratum, 0) ORDER BY md5(:seed || ':' || s.id)) AS r
             FROM ({strata_sql}) s) x
         JOIN jsonb_each_text(CAST(:quota AS jsonb)) q ON q.key::bigint = x.stratum
-        WHERE x.r <= q.value::int ORDER BY stratum, r"""),
+        JOIN work_logs l ON l.id = x.id
+        WHERE x.r <= q.value::int ORDER BY x.stratum, x.r"""),
         {**params, "quota": _json(quota)},
     )
     ctx.session.add_all(
-        SpotCheckItem(check_id=check.id, log_id=log_id, stratum_org_id=stratum or org.id)
-        for log_id, stratum in rows
+        SpotCheckItem(
+            check_id=check.id, log_id=log_id, stratum_org_id=stratum or org.id, org_path=path
+        )
+        for log_id, stratum, path in rows
+    )
+    ctx.session.add(
+        FieldGrant(
+            user_id=checker,
+            object=Obj.YOUTH.value,
+            field="mobile",
+            minors=True,  # the sample is called whoever it is
+            reason=f"抽查 #{check.id} 的样本：抽查人拨打样本号码",
+            granted_by=ctx.principal.user_id,
+            ends_at=ends_at,
+            spot_check_id=check.id,
+            org_id=org.id,
+            org_path=org.path,
+            city_id=org.city_id,
+        )
     )
     await ctx.session.flush()
     await ctx.audit(
@@ -389,9 +440,28 @@ async def draw(
         "SpotCheck",
         check.id,
         org.path,
-        after={"method": method.value, "seed": seed, "sample_size": sample_size},
+        after={
+            "method": method.value,
+            "seed": seed,
+            "sample_size": sample_size,
+            "checker_id": checker,
+            "ends_at": ends_at.isoformat(),
+        },
     )
     return check
+
+
+async def _checker_cadre(ctx: Ctx, user_id: int) -> Cadre | None:
+    """The checker's cadre record (where their own records are), if any; the account must
+    exist and be active."""
+    from models import User
+
+    user = await ctx.session.get(User, user_id)
+    if user is None or not user.is_active:
+        raise NotFound("受托账号不存在", field="checkerUserId")
+    return await ctx.session.scalar(
+        sa.select(Cadre).where(Cadre.user_id == user_id, Cadre.is_active)
+    )
 
 
 def _allocate(sizes: dict[int, int], n: int) -> dict[int, int]:
@@ -425,11 +495,15 @@ async def record(
     satisfaction: int | None,
     notes: str = "",
 ) -> SpotCheckItem:
-    item = await ctx.session.get(SpotCheckItem, item_id, with_for_update=True)
-    check = await ctx.session.get(SpotCheck, item.check_id) if item else None
-    if item is None or check is None:
-        raise NotFound()
-    ctx.authorize(Act.APPROVE, Obj.WORK, check.org_path)
+    """The checker of an open check records what they found; nobody checks their own record."""
+    item = await ctx.load(SpotCheckItem, item_id, Act.VIEW, Obj.WORK, for_update=True)
+    check = await ctx.session.get(SpotCheck, item.check_id)
+    assert check is not None
+    if not _works(ctx, check):
+        raise Forbidden("只有本次抽查的抽查人可以在抽查期间记录结果")
+    log = await ctx.session.get(WorkLog, item.log_id)
+    assert log is not None
+    refuse_own_records(ctx.principal, log.cadre_id, "核实")
     if satisfaction is not None and not 1 <= satisfaction <= 5:
         raise BadInput("满意度为 1–5", field="satisfaction")
     if not reached and (confirmed is not None or satisfaction is not None):
@@ -452,35 +526,112 @@ async def record(
     return item
 
 
+async def close_check(ctx: Ctx, check_id: int) -> SpotCheck:
+    """End a check: its checker's rights and the field grant of its numbers end; the checked
+    orgs read their findings. The drawer, or an approver above the checked org."""
+    check = await ctx.load(SpotCheck, check_id, Act.VIEW, Obj.WORK, for_update=True)
+    if check.created_by != ctx.principal.user_id:
+        parent = check.org_path.rpartition(".")[0]
+        if not parent:
+            raise Forbidden("只有抽取人或上级可以结束抽查")
+        ctx.authorize(Act.APPROVE, Obj.WORK, parent)
+    if check.closed_at is not None:
+        raise Conflict("该抽查已结束")
+    check.closed_at = datetime.now(UTC)
+    await ctx.session.execute(
+        sa.update(FieldGrant)
+        .where(FieldGrant.spot_check_id == check.id, FieldGrant.revoked_at.is_(None))
+        .values(revoked_at=check.closed_at)
+    )
+    await ctx.session.flush()
+    await ctx.audit(
+        "spotcheck.close", "SpotCheck", check.id, check.org_path, after={"closed": True}
+    )
+    return check
+
+
+async def get_check(ctx: Ctx, check_id: int) -> SpotCheck:
+    return await ctx.load(SpotCheck, check_id, Act.VIEW, Obj.WORK)
+
+
+def _works(ctx: Ctx, check: SpotCheck) -> bool:
+    return is_live_checker(ctx.principal, check.checker_id, check.closed_at, check.ends_at)
+
+
+def am_checker(ctx: Ctx, check: SpotCheck) -> bool:
+    return _works(ctx, check)
+
+
 async def list_checks(
     ctx: Ctx,
     *,
-    under: int | None,
-    method: SpotCheckMethod | None,
+    under: int | None = None,
+    method: SpotCheckMethod | None = None,
+    assigned_to_me: bool = False,
     first: int | None,
     after: str | None,
 ) -> Page[SpotCheck]:
-    """Spot checks drawn in subtrees the caller may view work in."""
-    ctx.scope(Act.VIEW, Obj.WORK)
+    """The spot checks the caller may read: drawn by them or above the checked orgs, worked
+    by them (a commissioned account holds no grant), or over and about their orgs."""
     stmt = sa.select(SpotCheck).where(ctx.readable(SpotCheck))
     stmt = await orgs.within(ctx, stmt, SpotCheck.org_path, under)
     if method is not None:
         stmt = stmt.where(SpotCheck.method == method)
+    if assigned_to_me:
+        stmt = stmt.where(SpotCheck.id.in_(ctx.principal.checks))
     return await ctx.page(stmt, SpotCheck.id, first, after)
 
 
-async def get_check(ctx: Ctx, check_id: int) -> SpotCheck:
-    check = await ctx.load(SpotCheck, check_id, Act.VIEW, Obj.WORK)
-    return check
-
-
-async def items(ctx: Ctx, check_id: int) -> list[SpotCheckItem]:
-    return list(
-        (
-            await ctx.session.scalars(
-                sa.select(SpotCheckItem)
-                .where(SpotCheckItem.check_id == check_id)
-                .order_by(SpotCheckItem.id)
-            )
-        ).all()
+async def items(
+    ctx: Ctx, check_id: int, first: int | None, after: str | None
+) -> Page[SpotCheckItem]:
+    """The findings of a check the caller may read (all of them, or their own org's)."""
+    stmt = sa.select(SpotCheckItem).where(
+        SpotCheckItem.check_id == check_id, ctx.readable(SpotCheckItem)
     )
+    return await ctx.page(stmt, SpotCheckItem.id, first, after)
+
+
+async def pass_rate(ctx: Ctx, check_id: int) -> float | None:
+    """Reached and confirmed / reached, over the findings the caller may read."""
+    reached, confirmed = (
+        await ctx.session.execute(
+            sa.select(
+                sa.func.count().filter(SpotCheckItem.reached.is_(True)),
+                sa.func.count().filter(
+                    SpotCheckItem.reached.is_(True), SpotCheckItem.confirmed.is_(True)
+                ),
+            ).where(SpotCheckItem.check_id == check_id, ctx.readable(SpotCheckItem))
+        )
+    ).one()
+    return round(confirmed / reached, 4) if reached else None
+
+
+async def sample_youth_name(ctx: Ctx, item: SpotCheckItem) -> str | None:
+    """The name of the youth a sampled contact log names (whom the checker asks for)."""
+    found = await ctx.loader(_sample_youth).load(item.log_id)
+    return found[1] if found else None
+
+
+async def sample_mobile(ctx: Ctx, item: SpotCheckItem) -> str | None:
+    """The number of a sampled log's youth: whole for the check's checker (the field grant
+    tied to the check; every whole read is logged), masked for everyone else."""
+    found = await ctx.loader(_sample_youth).load(item.log_id)
+    if found is None:
+        return None
+    youth_id, _, mobile = found
+    if may_call_sample(ctx.principal, item.check_id) and ctx.principal.user_id is not None:
+        ctx.personal_reads.append((youth_id, ctx.principal.user_id, "mobile", ctx.request_id))
+        return mobile
+    return mask_mobile(mobile)
+
+
+async def _sample_youth(ctx: Ctx, log_ids: Sequence[int]) -> list[tuple[int, str, str] | None]:
+    """Batched: the youth of each sampled log (the caller reached the item already)."""
+    rows = await ctx.session.execute(
+        sa.select(WorkLog.id, Youth.id, Youth.name, Youth.mobile)
+        .join(Youth, Youth.id == WorkLog.youth_id)
+        .where(WorkLog.id.in_(list(log_ids)))
+    )
+    found = {log_id: (y, name, mobile) for log_id, y, name, mobile in rows}
+    return [found.get(i) for i in log_ids]

@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 
 from models import AssessmentRound as RoundRow
 from models import Bulletin as BulletinRow
+from models import BulletinLine as BulletinLineRow
 from models import Campaign as CampaignRow
 from models import CampaignKind, NominationStatus, ReportStatus, RoundHalf
 from models import Nomination as NominationRow
@@ -109,6 +110,59 @@ class Bulletin(Node):
         )
 
     @strawberry.field(description="发布通报的团组织（通报覆盖它的直接下级）；你无权查看时为 null")
+    async def org(self, info: Info) -> Org | None:
+        return await visible_org(info, self.row.org_id)
+
+
+@strawberry.type(
+    name="BulletinLine",
+    description="已发布季度通报中关于某一组织的一行：该组织（及其上级）和能看到整份通报的人可查看，兄弟组织不能",
+)
+class BulletinLine(Node):
+    row: strawberry.Private[BulletinLineRow]
+    year: int = strawberry.field(description="年度")
+    quarter: int = strawberry.field(description="季度")
+    published_at: datetime = strawberry.field(description="通报发布时间")
+    cadres: int = strawberry.field(description="团干部数")
+    active_cadres: int = strawberry.field(description="活跃团干部数（本季度有记录）")
+    points: float = strawberry.field(description="积分")
+    points_per_cadre: float = strawberry.field(description="人均积分")
+    youth_in_contact: int = strawberry.field(description="联系小伙伴数")
+    five_ones_done: int = strawberry.field(description="完成“五个一”的人数")
+    five_ones_rate: float = strawberry.field(description="“五个一”完成率")
+    satisfaction: float | None = strawberry.field(description="满意度（小伙伴评价均分）")
+    spot_check_pass_rate: float | None = strawberry.field(description="抽查核实率")
+    flags: int = strawberry.field(description="可疑标记数")
+
+    @classmethod
+    def of(cls, r: BulletinLineRow) -> BulletinLine:
+        f = r.figures
+
+        def num(key: str) -> float:
+            return float(f.get(key) or 0)
+
+        def opt(key: str) -> float | None:
+            return None if f.get(key) is None else float(f[key])
+
+        return cls(
+            id=to_global_id("BulletinLine", r.id),
+            row=r,
+            year=r.year,
+            quarter=r.quarter,
+            published_at=r.published_at,
+            cadres=int(num("cadres")),
+            active_cadres=int(num("active_cadres")),
+            points=num("points"),
+            points_per_cadre=num("points_per_cadre"),
+            youth_in_contact=int(num("youth_in_contact")),
+            five_ones_done=int(num("five_ones_done")),
+            five_ones_rate=num("five_ones_rate"),
+            satisfaction=opt("satisfaction"),
+            spot_check_pass_rate=opt("spot_check_pass_rate"),
+            flags=int(num("flags")),
+        )
+
+    @strawberry.field(description="这一行所说的组织")
     async def org(self, info: Info) -> Org | None:
         return await visible_org(info, self.row.org_id)
 
@@ -228,6 +282,24 @@ class OrgResult:
         return await visible_org(info, self.org_id)
 
 
+@strawberry.type(
+    description="被考核组织本身的考核结果（本轮结束后可查看）：各项得分、总分、名次与参评数，不含其他组织的数字"
+)
+class AssessmentResult:
+    org_id: strawberry.Private[int]
+    year: int = strawberry.field(description="年度")
+    half: RoundHalf = strawberry.field(description="半年或年终")
+    closed: bool = strawberry.field(description="本轮是否已结束（结束后结果不再变化）")
+    total: float = strawberry.field(description="总分")
+    rank: int = strawberry.field(description="名次（并列同名次）")
+    assessed: int = strawberry.field(description="本轮参评组织数")
+    items: list[ItemScore] = strawberry.field(description="各考核项得分及依据")
+
+    @strawberry.field(description="被考核的组织")
+    async def org(self, info: Info) -> Org | None:
+        return await visible_org(info, self.org_id)
+
+
 @strawberry.type(description="团干部是否具备评优资格")
 class CadreEligibility:
     cadre: Cadre = strawberry.field(description="团干部")
@@ -308,6 +380,19 @@ class SelectionInput:
     county_quota: int = strawberry.field(description="每个县可推荐的名额（至少 1）")
     city_quota: int = strawberry.field(description="每个市可向省推荐的名额（至少 1）")
     finalists: int = strawberry.field(description="省级入选名额（至少 1）")
+
+
+def _own(x: assessment.OwnResult) -> AssessmentResult:
+    return AssessmentResult(
+        org_id=x.org_id,
+        year=x.round.year,
+        half=x.round.half,
+        closed=x.round.closed,
+        total=x.total,
+        rank=x.rank,
+        assessed=x.assessed,
+        items=[ItemScore(item=k, points=p, evidence=e) for k, (p, e) in sorted(x.items.items())],
+    )
 
 
 @strawberry.type
@@ -396,6 +481,46 @@ class AssessmentQuery:
             download_url=link.url,
             download_expires_at=link.expires_at,
         )
+
+    @strawberry.field(
+        description="已发布季度通报中关于本组织及下级的各行（被通报的组织查看自己的通报结果）"
+    )
+    async def bulletin_lines(
+        self,
+        info: Info,
+        under: Annotated[
+            strawberry.ID | None, strawberry.argument(description="只列该组织子树的行")
+        ] = None,
+        year: Annotated[int | None, strawberry.argument(description="年度")] = None,
+        quarter: Annotated[int | None, strawberry.argument(description="季度 1–4")] = None,
+        first: First = None,
+        after: After = None,
+    ) -> Connection[BulletinLine]:
+        page = await bulletins.list_lines(
+            info.context.ctx,
+            under=opt_pk(under, "Org"),
+            year=year,
+            quarter=quarter,
+            first=first,
+            after=after,
+        )
+        return connection(page, BulletinLine.of)
+
+    @strawberry.field(
+        description="某组织在各轮考核中的结果（被考核组织在本轮结束后查看自己的结果；考核方随时可查看）"
+    )
+    async def assessment_results(
+        self,
+        info: Info,
+        org_id: Annotated[strawberry.ID, strawberry.argument(description="被考核组织的 ID")],
+        first: First = None,
+        after: After = None,
+    ) -> Connection[AssessmentResult]:
+        ctx = info.context.ctx
+        org = pk(org_id, "Org")
+        page = await assessment.rounds_of(ctx, org, first, after)
+        results = {r.id: await assessment.own_result(ctx, r, org) for r in page.rows}
+        return connection(page, lambda r: _own(results[r.id]))
 
     @strawberry.field(description="集中活动")
     async def campaigns(

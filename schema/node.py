@@ -10,7 +10,14 @@ import strawberry
 import models
 from authz import require_user
 from authz.errors import NotFound
-from schema.assessment import AssessmentRound, Bulletin, Campaign, Nomination, Report
+from schema.assessment import (
+    AssessmentRound,
+    Bulletin,
+    BulletinLine,
+    Campaign,
+    Nomination,
+    Report,
+)
 from schema.audit import AuditEntry
 from schema.contacts import Contact
 from schema.context import Info
@@ -20,7 +27,7 @@ from schema.people import Cadre, Youth
 from schema.policy import Grant
 from schema.policy_tools import FieldGrant, PolicyChangeRequest
 from schema.relay import Node, from_global_id
-from schema.truth import Flag, SpotCheck
+from schema.truth import Flag, SpotCheck, SpotCheckItem
 from schema.worklogs import WorkLog
 from schema.youth_services import Discussion, Post, Resource, Voice, Wish
 
@@ -31,6 +38,7 @@ NODE_TYPES: dict[str, tuple[type[Any], Any]] = {
         AssessmentRound,
         AuditEntry,
         Bulletin,
+        BulletinLine,
         Cadre,
         Campaign,
         Contact,
@@ -45,6 +53,7 @@ NODE_TYPES: dict[str, tuple[type[Any], Any]] = {
         Report,
         Resource,
         SpotCheck,
+        SpotCheckItem,
         Voice,
         Wish,
         WorkLog,

@@ -10,6 +10,8 @@ import strawberry
 from models import Flag as FlagRow
 from models import FlagKind, FlagStatus, SpotCheckMethod
 from models import SpotCheck as SpotCheckRow
+from models import SpotCheckItem as SpotCheckItemRow
+from models import WorkLog as WorkLogRow
 from resolvers import truth
 from schema.context import Info
 from schema.orgs import Org, visible_org
@@ -60,19 +62,48 @@ class DetectionReport:
     )
 
 
-@strawberry.type(description="抽查样本的一条")
-class SpotCheckItem:
-    id: strawberry.ID = strawberry.field(description="样本条目的全局 ID（recordSpotCheck 用）")
-    log_id: strawberry.ID = strawberry.field(description="被抽中的日志的全局 ID")
-    stratum_org_id: strawberry.ID = strawberry.field(description="所属分层（下级团组织）的全局 ID")
-    reached: bool | None = strawberry.field(
-        description="是否联系上当事小伙伴；尚未记录结果时为 null"
+@strawberry.type(
+    name="SpotCheckItem",
+    description="抽查样本的一条（抽查结果）：抽查期间由抽取人、抽查人和被抽查组织的上级查看；抽查结束后被抽查记录所在组织也可查看本组织的结果，兄弟组织不能",
+)
+class SpotCheckItem(Node):
+    row: strawberry.Private[SpotCheckItemRow]
+    reached: bool | None = strawberry.field(description="是否联系上")
+    confirmed: bool | None = strawberry.field(description="是否核实（联系上时）")
+    satisfaction: int | None = strawberry.field(description="满意度 1–5")
+    notes: str = strawberry.field(description="备注")
+    recorded_at: datetime | None = strawberry.field(description="记录时间")
+
+    @classmethod
+    def of(cls, i: SpotCheckItemRow) -> SpotCheckItem:
+        return cls(
+            id=to_global_id("SpotCheckItem", i.id),
+            row=i,
+            reached=i.reached,
+            confirmed=i.confirmed,
+            satisfaction=i.satisfaction,
+            notes=i.notes,
+            recorded_at=i.recorded_at,
+        )
+
+    @strawberry.field(description="被抽查的日志（调用者看得到时）")
+    async def log(self, info: Info) -> WorkLog | None:
+        row = await info.context.ctx.visible(WorkLogRow).load(self.row.log_id)
+        return WorkLog.of(row) if row is not None else None
+
+    @strawberry.field(description="分层所在的下级组织（调用者看得到时）")
+    async def stratum_org(self, info: Info) -> Org | None:
+        return await visible_org(info, self.row.stratum_org_id)
+
+    @strawberry.field(description="被抽查小伙伴的姓名")
+    async def youth_name(self, info: Info) -> str | None:
+        return await truth.sample_youth_name(info.context.ctx, self.row)
+
+    @strawberry.field(
+        description="被抽查小伙伴的手机号：本次抽查的抽查人在抽查期间看到完整号码（与本次抽查绑定的字段授权，随抽查结束而失效；每次读取都记入个人信息查看记录），其他人看到遮挡号码"
     )
-    confirmed: bool | None = strawberry.field(
-        description="小伙伴是否证实这次联系或活动；未联系上或尚未记录时为 null"
-    )
-    satisfaction: int | None = strawberry.field(description="小伙伴满意度 1–5；未问到时为 null")
-    notes: str = strawberry.field(description="抽查人的备注（可为空字符串）")
+    async def youth_mobile(self, info: Info) -> str | None:
+        return await truth.sample_mobile(info.context.ctx, self.row)
 
 
 @strawberry.type(name="SpotCheck", description="抽查：按下级组织分层、可复现的随机样本")
@@ -83,6 +114,10 @@ class SpotCheck(Node):
     sample_size: int = strawberry.field(description="样本条数（1–2000）")
     period_start: date = strawberry.field(description="抽查的日志时段起（含）")
     period_end: date = strawberry.field(description="抽查的日志时段止（含）")
+    ends_at: datetime | None = strawberry.field(
+        description="抽查截止时间：抽查人的权限与样本号码的字段授权到此为止"
+    )
+    closed_at: datetime | None = strawberry.field(description="结束时间（未结束为空）")
 
     @classmethod
     def of(cls, r: SpotCheckRow) -> SpotCheck:
@@ -94,24 +129,11 @@ class SpotCheck(Node):
             sample_size=r.sample_size,
             period_start=r.period_start,
             period_end=r.period_end,
+            ends_at=r.ends_at,
+            closed_at=r.closed_at,
         )
 
-    @strawberry.field(description="样本的各条，含已记录的结果")
-    async def items(self, info: Info) -> list[SpotCheckItem]:
-        return [
-            SpotCheckItem(
-                id=to_global_id("SpotCheckItem", i.id),
-                log_id=to_global_id("WorkLog", i.log_id),
-                stratum_org_id=to_global_id("Org", i.stratum_org_id),
-                reached=i.reached,
-                confirmed=i.confirmed,
-                satisfaction=i.satisfaction,
-                notes=i.notes,
-            )
-            for i in await truth.items(info.context.ctx, self.row.id)
-        ]
-
-    @strawberry.field(description="被抽查的组织（样本取自其子树）")
+    @strawberry.field(description="被抽查的组织（样本取自其子树；调用者看得到时）")
     async def org(self, info: Info) -> Org | None:
         return await visible_org(info, self.row.org_id)
 
@@ -119,10 +141,13 @@ class SpotCheck(Node):
     def created_at(self) -> datetime:
         return self.row.created_at
 
-    @strawberry.field(description="核实通过率：联系上且核实的 / 联系上的")
+    @strawberry.field(description="我是否为本次抽查的抽查人（抽查期间可记录结果、拨打样本号码）")
+    def am_checker(self, info: Info) -> bool:
+        return truth.am_checker(info.context.ctx, self.row)
+
+    @strawberry.field(description="核实通过率：联系上且核实的 / 联系上的（调用者可查看的样本）")
     async def pass_rate(self, info: Info) -> float | None:
-        rows = [i for i in await truth.items(info.context.ctx, self.row.id) if i.reached]
-        return round(sum(1 for i in rows if i.confirmed) / len(rows), 4) if rows else None
+        return await truth.pass_rate(info.context.ctx, self.row.id)
 
 
 @strawberry.type
@@ -159,7 +184,9 @@ class TruthQuery:
         )
         return connection(page, Flag.of)
 
-    @strawberry.field(description="抽查列表（需要 work:view；只列你可查看工作的子树内的）")
+    @strawberry.field(
+        description="调用者可查看的抽查：自己抽取或受托的、上级对下的，以及已结束的对本组织的抽查（查看结果）"
+    )
     async def spot_checks(
         self,
         info: Info,
@@ -167,16 +194,24 @@ class TruthQuery:
         method: Annotated[
             SpotCheckMethod | None, strawberry.argument(description="只列该方式的")
         ] = None,
+        assigned_to_me: Annotated[
+            bool, strawberry.argument(description="只列我作为抽查人、尚在进行中的抽查")
+        ] = False,
         first: First = None,
         after: After = None,
     ) -> Connection[SpotCheck]:
         page = await truth.list_checks(
-            info.context.ctx, under=opt_pk(under, "Org"), method=method, first=first, after=after
+            info.context.ctx,
+            under=opt_pk(under, "Org"),
+            method=method,
+            assigned_to_me=assigned_to_me,
+            first=first,
+            after=after,
         )
         return connection(page, SpotCheck.of)
 
     @strawberry.field(
-        description="一次抽查（对发起抽查的组织有 work:view 的人可见，否则 NOT_FOUND）"
+        description="一次抽查：抽取人、抽查人（抽查期间）与上级可见；抽查结束后被抽查的组织也可见；否则 NOT_FOUND"
     )
     async def spot_check(
         self,
@@ -184,6 +219,20 @@ class TruthQuery:
         id: Annotated[strawberry.ID, strawberry.argument(description="抽查的全局 ID")],
     ) -> SpotCheck:
         return SpotCheck.of(await truth.get_check(info.context.ctx, pk(id, "SpotCheck")))
+
+    @strawberry.field(
+        description="一次抽查的样本（抽查结果）中调用者可查看的部分：抽取人、抽查人（抽查期间）、上级看全部；抽查结束后被抽查的组织看本组织的"
+    )
+    async def spot_check_items(
+        self,
+        info: Info,
+        spot_check_id: Annotated[strawberry.ID, strawberry.argument(description="抽查的 ID")],
+        first: First = None,
+        after: After = None,
+    ) -> Connection[SpotCheckItem]:
+        ctx = info.context.ctx
+        check = await truth.get_check(ctx, pk(spot_check_id, "SpotCheck"))
+        return connection(await truth.items(ctx, check.id, first, after), SpotCheckItem.of)
 
 
 @strawberry.type
@@ -260,6 +309,16 @@ class TruthMutation:
         ],
         date_from: Annotated[date, strawberry.argument(description="日志发生日期起（含）")],
         date_to: Annotated[date, strawberry.argument(description="日志发生日期止（含）")],
+        checker_user_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="抽查人账号（User ID）：默认为抽取人；委托调查须指定被抽查范围以外的账号"
+            ),
+        ] = None,
+        ends_at: Annotated[
+            datetime | None,
+            strawberry.argument(description="抽查截止时间（默认 14 天后，最长 90 天）"),
+        ] = None,
     ) -> SpotCheck:
         row = await truth.draw(
             info.context.ctx,
@@ -269,8 +328,16 @@ class TruthMutation:
             seed=seed,
             start=date_from,
             end=date_to,
+            checker_user_id=opt_pk(checker_user_id, "User"),
+            ends_at=ends_at,
         )
         return SpotCheck.of(row)
+
+    @strawberry.mutation(
+        description="结束抽查：抽查人的权限与样本号码的字段授权随之结束，被抽查组织可查看本组织的结果（抽取人或上级）"
+    )
+    async def close_spot_check(self, info: Info, id: strawberry.ID) -> SpotCheck:
+        return SpotCheck.of(await truth.close_check(info.context.ctx, pk(id, "SpotCheck")))
 
     @strawberry.mutation(description="记录一条抽查结果；联系上但未核实会标记该记录")
     async def record_spot_check(
@@ -296,12 +363,4 @@ class TruthMutation:
             satisfaction=satisfaction,
             notes=notes,
         )
-        return SpotCheckItem(
-            id=to_global_id("SpotCheckItem", i.id),
-            log_id=to_global_id("WorkLog", i.log_id),
-            stratum_org_id=to_global_id("Org", i.stratum_org_id),
-            reached=i.reached,
-            confirmed=i.confirmed,
-            satisfaction=i.satisfaction,
-            notes=i.notes,
-        )
+        return SpotCheckItem.of(i)

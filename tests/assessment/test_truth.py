@@ -349,7 +349,8 @@ async def test_youth_confirm_or_deny(people) -> None:
 
 
 DRAW = """mutation($o: ID!, $n: Int!, $seed: Int!, $f: Date!, $t: Date!) { drawSpotCheck(orgId: $o, method: PHONE,
-  sampleSize: $n, seed: $seed, dateFrom: $f, dateTo: $t) { id items { id logId stratumOrgId } } }"""
+  sampleSize: $n, seed: $seed, dateFrom: $f, dateTo: $t) { id } }"""
+ITEMS = """query($id: ID!) { spotCheckItems(spotCheckId: $id) { nodes { id log { id } stratumOrg { id } } } }"""
 
 
 async def test_spot_checks_are_stratified_and_reproducible(world) -> None:
@@ -365,19 +366,25 @@ async def test_spot_checks_are_stratified_and_reproducible(world) -> None:
         "f": (today - timedelta(days=60)).isoformat(),
         "t": today.isoformat(),
     }
-    first = (await api.gql(DRAW, args, token=t)).data["drawSpotCheck"]
-    second = (await api.gql(DRAW, args, token=t)).data["drawSpotCheck"]
-    other = (await api.gql(DRAW, {**args, "seed": 7}, token=t)).data["drawSpotCheck"]
-    logs = [i["logId"] for i in first["items"]]
-    assert logs == [i["logId"] for i in second["items"]] and logs != [
-        i["logId"] for i in other["items"]
+
+    async def draw(args):
+        check = (await api.gql(DRAW, args, token=t)).data["drawSpotCheck"]
+        items = await api.gql(ITEMS, {"id": check["id"]}, token=t)
+        return {**check, "items": items.data["spotCheckItems"]}
+
+    first = await draw(args)
+    second = await draw(args)
+    other = await draw({**args, "seed": 7})
+    logs = [i["log"]["id"] for i in first["items"]["nodes"]]
+    assert logs == [i["log"]["id"] for i in second["items"]["nodes"]] and logs != [
+        i["log"]["id"] for i in other["items"]["nodes"]
     ]
-    strata = [i["stratumOrgId"] for i in first["items"]]
+    strata = [i["stratumOrg"]["id"] for i in first["items"]["nodes"]]
     assert (
         strata.count(gid("Org", world.tree["A1"].id)) == 5
         and strata.count(gid("Org", world.tree["A2"].id)) == 5
     )
-    item = first["items"][0]["id"]
+    item = first["items"]["nodes"][0]["id"]
     rec = """mutation($id: ID!, $r: Boolean!, $c: Boolean, $s: Int) { recordSpotCheck(itemId: $id, reached: $r,
         confirmed: $c, satisfaction: $s, notes: "电话回访") { reached confirmed satisfaction } }"""
     before = await snapshot(api.services)

@@ -14,6 +14,10 @@ from hypothesis import strategies as st
 
 from authz.defaults import default_field_rules, default_lines
 from models import (
+    AssessmentRound,
+    AssessmentScore,
+    Bulletin,
+    BulletinLine,
     Cadre,
     CadreKind,
     Contact,
@@ -26,6 +30,8 @@ from models import (
     Post,
     RolePermission,
     SecretaryContact,
+    SpotCheck,
+    SpotCheckItem,
     User,
     Voice,
     Wish,
@@ -109,6 +115,15 @@ class GroupW:
 
 
 @dataclass
+class CheckW:
+    at: int
+    drawer: int  # user index
+    checker: int  # user index
+    over: bool
+    items: list[int]  # log indices
+
+
+@dataclass
 class World:
     parents: list[int | None]
     active: list[bool]
@@ -144,6 +159,36 @@ class World:
 
     def cadre_org(self, c: int) -> int:
         return self.cadres[c].at
+
+    # ------------------------------------------------------------ checking, derived
+    # Derived from the drawn world (no draws of their own, so the worlds of a fixed seed stay
+    # the same): two spot checks over the subtree above the first log's org (any kind of log:
+    # visibility does not look at the kind, and the fixed worlds hold few contacts), one
+    # running (drawn by user 0, worked by the last user) and one over (worked by user 0).
+    def check_root(self) -> int | None:
+        first = next((c for c, _, d in self.logs if not d), None)
+        if first is None:
+            return None
+        at = self.cadre_org(first)
+        return self.parents[at] if self.parents[at] is not None else at
+
+    def checks(self) -> list[CheckW]:
+        at = self.check_root()
+        if at is None:
+            return []
+        items = [
+            k
+            for k, (c, _, d) in enumerate(self.logs)
+            if not d and self.under(self.cadre_org(c), at)
+        ]
+        return [
+            CheckW(at, drawer=0, checker=len(self.users) - 1, over=False, items=items),
+            CheckW(at, drawer=0, checker=0, over=True, items=items),
+        ]
+
+    def bulletin_lines(self) -> list[int]:
+        """A published bulletin of the root over its children: one line per child."""
+        return [i for i, p in enumerate(self.parents) if p == 0]
 
 
 @st.composite
@@ -280,6 +325,7 @@ class Built:
     posts: list[int] = field(default_factory=list)
     discussions: list[int] = field(default_factory=list)
     flags: list[tuple[int, int]] = field(default_factory=list)  # db id, log index
+    check_items: list[tuple[int, int]] = field(default_factory=list)  # check index, log index
     index: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     def note(self, type_name: str, pk: int, i: int) -> None:
@@ -500,9 +546,79 @@ async def build(services, world: World) -> Built:  # type: ignore[no-untyped-def
             await s.flush()
             b.discussions.append(d.id)
             b.note("Discussion", d.id, k)
+        await _build_checking(s, world, b, orgs, now)
         await s.commit()
     await services.listener.reload()  # the policy store reads the permissions and rules
     return b
+
+
+async def _build_checking(s, world: World, b: Built, orgs, now: datetime) -> None:  # type: ignore[no-untyped-def]
+    """Spot checks with their items and the tied field grant, a published bulletin with its
+    lines, and two assessment rounds (one closed) of the root over its children."""
+
+    def tenant(node: int) -> dict[str, object]:
+        o = orgs[node]
+        return {"org_id": o.id, "org_path": o.path, "city_id": o.city_id}
+
+    for k, ch in enumerate(world.checks()):
+        check = SpotCheck(
+            method="PHONE",
+            seed=k,
+            sample_size=len(ch.items),
+            period_start=now.date() - timedelta(days=30),
+            period_end=now.date(),
+            created_by=b.users[ch.drawer],
+            checker_id=b.users[ch.checker],
+            ends_at=now + timedelta(days=7),
+            closed_at=now if ch.over else None,
+            **tenant(ch.at),
+        )
+        s.add(check)
+        await s.flush()
+        b.note("SpotCheck", check.id, k)
+        for logk in ch.items:
+            c = world.logs[logk][0]
+            item = SpotCheckItem(
+                check_id=check.id,
+                log_id=b.logs[logk],
+                stratum_org_id=orgs[world.cadre_org(c)].id,
+                org_path=orgs[world.cadre_org(c)].path,
+            )
+            s.add(item)
+            await s.flush()
+            b.note("SpotCheckItem", item.id, len(b.check_items))
+            b.check_items.append((k, logk))
+        s.add(
+            FieldGrant(
+                user_id=b.users[ch.checker], object="youth", field="mobile", minors=True,
+                reason="r", spot_check_id=check.id, ends_at=check.ends_at,
+                revoked_at=now if ch.over else None, **tenant(ch.at),
+            )
+        )  # fmt: skip
+    bulletin = Bulletin(
+        year=now.year, quarter=1, rows=[], published=True, published_at=now, **tenant(0)
+    )
+    s.add(bulletin)
+    await s.flush()
+    for j, child in enumerate(world.bulletin_lines()):
+        line = BulletinLine(
+            bulletin_id=bulletin.id, year=now.year, quarter=1, published_at=now,
+            figures={"org_id": b.orgs[child], "cadres": 1}, **tenant(child),
+        )  # fmt: skip
+        s.add(line)
+        await s.flush()
+        b.note("BulletinLine", line.id, j)
+    for half, closed in (("MID_YEAR", True), ("YEAR_END", False)):
+        r = AssessmentRound(year=now.year, half=half, closed=closed, **tenant(0))
+        s.add(r)
+        await s.flush()
+        for child in world.bulletin_lines():
+            s.add(
+                AssessmentScore(
+                    round_id=r.id, org_id=b.orgs[child], org_path=orgs[child].path,
+                    item="3", points=5, evidence="e",
+                )
+            )  # fmt: skip
 
 
 # ---------------------------------------------------------------- the model (VISIBILITY.md)
@@ -596,7 +712,48 @@ class Model:
             self.in_scope("work", "view", self.world.cadre_org(c))
             or c == self.own_cadre
             or (y is not None and y == self.own_youth)
+            or self.sampled_for_me(k)
         ) and not deleted
+
+    def above(self, obj: str, act: str, node: int) -> bool:
+        """(obj, act) at a strict ancestor of `node`."""
+        parent = self.world.parents[node]
+        return parent is not None and self.in_scope(obj, act, parent)
+
+    def check_whole(self, k: int) -> bool:
+        ch = self.world.checks()[k]
+        return (
+            ch.drawer == self.u
+            or (ch.checker == self.u and not ch.over)
+            or self.above("work", "approve", ch.at)
+        )
+
+    def finding_in_scope(self, logk: int) -> bool:
+        return self.in_scope("work", "view", self.world.cadre_org(self.world.logs[logk][0]))
+
+    def spot_check(self, k: int) -> bool:
+        ch = self.world.checks()[k]
+        return self.check_whole(k) or (
+            ch.over
+            and (
+                self.in_scope("work", "view", ch.at)
+                or any(self.finding_in_scope(logk) for logk in ch.items)
+            )
+        )
+
+    def spot_check_item(self, j: int, built: Built) -> bool:
+        k, logk = built.check_items[j]
+        return self.check_whole(k) or (self.world.checks()[k].over and self.finding_in_scope(logk))
+
+    def sampled_for_me(self, logk: int) -> bool:
+        """A log in the sample of a running check this principal works."""
+        return any(
+            ch.checker == self.u and not ch.over and logk in ch.items for ch in self.world.checks()
+        )
+
+    def bulletin_line(self, j: int) -> bool:
+        child = self.world.bulletin_lines()[j]
+        return self.in_scope("work", "view", child) or self.in_scope("work", "view", 0)
 
     def flag(self, k: int) -> bool:
         return self.in_scope("work", "view", self.world.cadre_org(self.world.logs[k][0]))
@@ -687,6 +844,12 @@ class Model:
                 return self.grant(i, built)
             case "User":
                 return self.user(i, built)
+            case "SpotCheck":
+                return self.spot_check(i)
+            case "SpotCheckItem":
+                return self.spot_check_item(i, built)
+            case "BulletinLine":
+                return self.bulletin_line(i)
         raise KeyError(type_name)
 
     # guarded fields

@@ -164,6 +164,13 @@ async def self_grant(w: World) -> Answer:
     return await w.gql(GRANT, variables, token=w.admin_t)
 
 
+async def own_records(w: World) -> Answer:
+    """The city admin is a cadre of the city: a check over it would sample their own records."""
+    draw = """mutation($o: ID!) { drawSpotCheck(orgId: $o, method: PHONE, sampleSize: 5, seed: 1,
+      dateFrom: "2026-01-01", dateTo: "2026-06-30") { id } }"""
+    return await w.gql(draw, {"o": gid("Org", w.tree["A"].id)}, token=w.city_t)
+
+
 async def needs_second_approval(w: World) -> Answer:
     add = 'mutation { addPermission(role: "province_admin", object: RATING, action: MANAGE) { name } }'
     return await w.gql(add, token=w.admin_t)  # the province admin's own role
@@ -349,6 +356,7 @@ DRIVERS: dict[tuple[str, str], tuple[Callable[[World], Awaitable[Answer]], set[i
     ("FORBIDDEN", "CONSENT_REQUIRED"): (consent_required, {200}),
     ("FORBIDDEN", "ESCALATION"): (escalation, {200}),
     ("FORBIDDEN", "SELF_GRANT"): (self_grant, {200}),
+    ("FORBIDDEN", "OWN_RECORDS"): (own_records, {200}),
     ("FORBIDDEN", "NEEDS_SECOND_APPROVAL"): (needs_second_approval, {200}),
     ("NOT_FOUND", ""): (not_found, {200}),
     ("BAD_USER_INPUT", ""): (bad_user_input, {200}),

@@ -409,6 +409,9 @@ async def test_spot_check_drawn_and_recorded_and_flags_detected(demo, chromium) 
     first = items.locator(".el-table__body tr").first
     await first.wait_for()
     assert await first.get_by_text("未记录").count() == 1
+    # The checker sees the whole number they must call (a field grant tied to this check).
+    mobile = await first.locator("td").nth(1).inner_text()
+    assert mobile.strip().isdigit() and len(mobile.strip()) == 11
     await first.get_by_role("button", name="核实").click()
     await first.get_by_text("已核实").wait_for()
     await page.get_by_text("核实率 100.0%").wait_for()
@@ -419,6 +422,9 @@ async def test_spot_check_drawn_and_recorded_and_flags_detected(demo, chromium) 
     await listed.get_by_role("button", name=re.compile("^查看")).click()
     await page.wait_for_url(re.compile(r"/spot-checks\?id=" + re.escape(check_id) + "$"))
     await items.locator(".el-table__body tr").first.get_by_text("已核实").wait_for()
+    await page.get_by_role("button", name="结束抽查").click()
+    await page.get_by_text("已结束").wait_for()
+    assert "****" in await first.locator("td").nth(1).inner_text()
 
     await page.goto("/flags")
     await pick(page, "检测范围", "共青团西安市委")

@@ -277,8 +277,9 @@ export const SpotChecks = {
     const draw = reactive({ orgId: "", method: "PHONE", sampleSize: 10, seed: Math.floor(Math.random() * 100000), range: null });
     const check = useLoad(async () => {
       if (!route.query.id) return null;
-      return (await gql(`query($id: ID!) { spotCheck(id: $id) { id method seed sampleSize periodStart periodEnd passRate
-        items { id logId reached confirmed satisfaction notes } } }`, { id: route.query.id })).spotCheck;
+      const r = await gql(`query($id: ID!) { spotCheck(id: $id) { id method seed sampleSize periodStart periodEnd passRate endsAt closedAt amChecker }
+        spotCheckItems(spotCheckId: $id, first: 100) { nodes { id reached confirmed satisfaction notes youthName youthMobile log { content occurredAt } } } }`, { id: route.query.id });
+      return { ...r.spotCheck, items: r.spotCheckItems.nodes };
     }, () => route.query.id);
     async function drawSample() {
       try {
@@ -297,7 +298,14 @@ export const SpotChecks = {
         check.reload();
       } catch (e) { fail(e); }
     }
-    return { draw, check, drawSample, record, route, METHOD, filter, checks, show, rate, fmtTime, can };
+    async function close() {
+      try {
+        await gql(`mutation($id: ID!) { closeSpotCheck(id: $id) { id } }`, { id: check.data.id });
+        ElMessage.success("抽查已结束");
+        check.reload();
+      } catch (e) { fail(e); }
+    }
+    return { draw, check, drawSample, record, close, route, METHOD, filter, checks, show, rate, fmtTime, can };
   },
   template: `
   <section aria-labelledby="sc-title">
@@ -330,13 +338,17 @@ export const SpotChecks = {
       </form>
     </el-card>
     <PageState v-if="route.query.id" :state="check">
-      <el-card v-if="check.data" shadow="never"><template #header>{{ METHOD[check.data.method] }}抽查 · {{ check.data.periodStart }} 至 {{ check.data.periodEnd }} · 核实率 {{ check.data.passRate == null ? '—' : (check.data.passRate * 100).toFixed(1) + '%' }}</template>
+      <el-card v-if="check.data" shadow="never"><template #header>{{ METHOD[check.data.method] }}抽查 · {{ check.data.periodStart }} 至 {{ check.data.periodEnd }} · 核实率 {{ check.data.passRate == null ? '—' : (check.data.passRate * 100).toFixed(1) + '%' }}
+          · {{ check.data.closedAt ? '已结束' : '截止 ' + (check.data.endsAt || '').slice(0, 16).replace('T', ' ') }}
+          <el-button v-if="!check.data.closedAt" size="small" @click="close">结束抽查</el-button></template>
         <el-table :data="check.data.items" size="small" aria-label="抽查样本" empty-text="区间内没有日志">
-          <el-table-column prop="logId" label="日志" width="200" />
+          <el-table-column prop="youthName" label="小伙伴" width="100" />
+          <el-table-column prop="youthMobile" label="手机号" width="130" />
+          <el-table-column label="日志" min-width="200"><template #default="{ row }">{{ row.log ? row.log.content : '—' }}</template></el-table-column>
           <el-table-column label="结果" width="120"><template #default="{ row }">{{ row.reached == null ? '未记录' : !row.reached ? '未联系上' : row.confirmed ? '已核实' : '未核实' }}</template></el-table-column>
           <el-table-column label="满意度" width="170"><template #default="{ row }"><el-rate v-model="row.satisfaction" :aria-label="'满意度'" /></template></el-table-column>
           <el-table-column label="备注"><template #default="{ row }"><el-input v-model="row.notes" size="small" aria-label="备注" /></template></el-table-column>
-          <el-table-column v-if="can('work:approve')" label="记录" width="250"><template #default="{ row }">
+          <el-table-column v-if="check.data.amChecker" label="记录" width="250"><template #default="{ row }">
             <el-button size="small" type="primary" @click="record(row, true, true)">核实</el-button>
             <el-button size="small" @click="record(row, true, false)">不属实</el-button>
             <el-button size="small" @click="record(row, false, null)">未联系上</el-button></template></el-table-column>
