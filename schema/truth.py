@@ -336,7 +336,11 @@ class TruthMutation:
     @strawberry.mutation(
         description="结束抽查：抽查人的权限与样本号码的字段授权随之结束，被抽查组织可查看本组织的结果（抽取人或上级）"
     )
-    async def close_spot_check(self, info: Info, id: strawberry.ID) -> SpotCheck:
+    async def close_spot_check(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="抽查的全局 ID")],
+    ) -> SpotCheck:
         return SpotCheck.of(await truth.close_check(info.context.ctx, pk(id, "SpotCheck")))
 
     @strawberry.mutation(description="记录一条抽查结果；联系上但未核实会标记该记录")
