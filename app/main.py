@@ -57,6 +57,26 @@ from schema.context import Context
 log = logging.getLogger("youthlink")
 
 
+def front_end_of(request: Any) -> str:
+    """Which of our front ends sent a request, from what the browser itself adds: a page of
+    ours at /m/ (the phone pages) or elsewhere on our origin (the console) in the Referer of
+    a same-origin request; anything else is the raw API. Pages cannot set another path of
+    ours in the Referer than their own, and no login flag enters into it (手机端使用, 附件1
+    4.4). A client outside a browser can still send any header: the limit is written in
+    docs/assessment.md."""
+    headers = getattr(request, "headers", None)
+    referer = headers.get("referer", "") if headers is not None else ""
+    host = headers.get("host", "") if headers is not None else ""
+    if not referer or not host:
+        return "API"
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(referer)
+    if parts.netloc != host:
+        return "API"
+    return "MOBILE" if parts.path == "/m" or parts.path.startswith("/m/") else "WEB"
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -178,6 +198,7 @@ class GraphQLView(GraphQL):
             sessionmaker=svc.sessionmaker,
             request_id=state.get("request_id", ""),
             client_ip=(request.scope.get("client") or ("", 0))[0],
+            front_end=front_end_of(request),
         )
 
     async def execute_single(self, **kwargs: Any) -> Any:  # type: ignore[override]

@@ -141,7 +141,8 @@ class WorkLog(Base, TenantOwned, Timestamps):
     participant_count: Mapped[int] = mapped_column(sa.Integer, server_default="0")
     # The campaign (集中活动) an activity belongs to, if any.
     campaign_id: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("campaigns.id"))
-    # Which client wrote it: counts toward 手机端使用.
+    # Which front end wrote it, as the server saw the request (app.main.front_end_of): MOBILE
+    # (the phone pages), WEB (the console) or API; counts toward 手机端使用 (附件1 4.4).
     client: Mapped[str] = mapped_column(sa.String(10), server_default="WEB")
     deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     deleted_reason: Mapped[str | None] = mapped_column(sa.String(200))

@@ -51,6 +51,9 @@ class Ctx:
     client_ip: str = ""
     # The session reads from a streaming replica (a query; app/replica.py): read-only.
     on_replica: bool = False
+    # Which front end sent the request, as the server sees it (app.main.front_end_of):
+    # MOBILE (the phone pages at /m/), WEB (the console) or API (anything else).
+    front_end: str = "API"
     subject: Subject = field(init=False)
     # (youth id, viewer user id, field, request id): whole personal data shown, logged after.
     personal_reads: list[tuple[int, int, str, str]] = field(init=False, default_factory=list)

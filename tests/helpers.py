@@ -69,6 +69,12 @@ class Result:
         return next(e for e in self.body["errors"] if e["extensions"]["code"] == code)
 
 
+# What a browser adds to a request from our phone pages (at /m/) and from the console: the
+# server tells the front end that wrote a record by it (app.main.front_end_of).
+FROM_PHONE_PAGES = {"referer": "http://testserver/m/c"}
+FROM_CONSOLE = {"referer": "http://testserver/records"}
+
+
 @dataclass
 class Api:
     client: httpx.AsyncClient

@@ -36,11 +36,13 @@ class World:
         token: str | None = None,
         at: str | None = None,
         participants: list[str] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> str:
         r = await self.api.gql(
             ACTIVITY,
             {"k": kind, "at": at or hours_ago(0.01), "p": participants or []},
             token=token or self.token,
+            headers=headers,
         )
         return r.data["logActivity"]["id"]
 
@@ -51,11 +53,13 @@ class World:
         channel: str = "WECHAT",
         text: str = "谈了谈就业",
         token: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> str:
         r = await self.api.gql(
             CONTACT,
             {"y": youth, "c": channel, "at": hours_ago(0.02), "text": text},
             token=token or self.token,
+            headers=headers,
         )
         return r.data["logContact"]["id"]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from models import CadreKind, OrgLevel
-from tests.helpers import Tree, add_user, add_youth, gid
+from tests.helpers import FROM_PHONE_PAGES, Tree, add_user, add_youth, gid
 from tests.orgs.test_query_count import counting
 from tests.work.conftest import hours_ago, make_cadre
 
@@ -34,7 +34,7 @@ async def test_figures_match_the_raw_rows(world) -> None:
     mobile_token = await api.token_for(
         (await _user(api, "mobile_cadre")).id, client=ClientKind.MOBILE
     )
-    await world.contact(y2[0], channel="QQ", token=mobile_token)
+    await world.contact(y2[0], channel="QQ", token=mobile_token, headers=FROM_PHONE_PAGES)
     city = await add_user(api.services, "cityA", org=world.tree["A"], roles=("city_admin",))
     d = (
         await api.gql(

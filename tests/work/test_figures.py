@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from models import CadreKind, ClientKind
-from tests.helpers import accept_invitations, add_user, gid, league_today
+from tests.helpers import FROM_PHONE_PAGES, accept_invitations, add_user, gid, league_today
 from tests.work.conftest import World, make_cadre
 
 FIVE = ["PRACTICAL_DEED", "LEAGUE_LESSON", "HEART_TALK", "VOLUNTEER", "CULTURE_SPORTS"]
@@ -41,8 +41,8 @@ async def _busy_world(world: World) -> dict[str, Any]:
     assert (await api.gql(delete, {"id": gone}, token=world.token)).data
     second, t2, y2 = await make_cadre(api, tree, "second", "A2", 2, 500, kind=CadreKind.PART_TIME)
     phone = await api.token_for(second.id, client=ClientKind.MOBILE)
-    await world.contact(y2[0], channel="QQ", token=phone)
-    await world.activity("VOLUNTEER", token=phone)
+    await world.contact(y2[0], channel="QQ", token=phone, headers=FROM_PHONE_PAGES)
+    await world.activity("VOLUNTEER", token=phone, headers=FROM_PHONE_PAGES)
     invite = 'mutation($m: String!) { addYouthToMyList(name: "小伙伴", mobile: $m) { id } }'
     assert (await api.gql(invite, {"m": "13300000000"}, token=t2)).data  # the worker's too
     await accept_invitations(api.services, second)
