@@ -31,7 +31,7 @@ import pytest
 import uvicorn
 
 from app.main import create_app
-from tests.helpers import PASSWORD, Result
+from tests.helpers import DEADLINE, PASSWORD, Result
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -124,7 +124,7 @@ class LiveServer:
 
     def start(self) -> None:
         self.thread.start()
-        r = httpx.get(f"{self.url}/readyz", timeout=60)  # answered once the lifespan started
+        r = httpx.get(f"{self.url}/readyz", timeout=DEADLINE)  # answered once the lifespan started
         assert r.status_code == 200, r.text
 
     def stop(self) -> None:
@@ -174,6 +174,7 @@ class Live:
         its session, so a test need not go through the login form."""
         options = {"locale": "zh-CN", "viewport": {"width": 1280, "height": 800}, **context}
         ctx = await browser.new_context(base_url=self.url, **options)
+        ctx.set_default_timeout(DEADLINE * 1000)  # waits for what the page shows: a bound only
         if as_user:
             tokens = await self.login(as_user, password)
             session = json.dumps(
@@ -199,7 +200,7 @@ async def live(running: Any, database_url: str) -> AsyncIterator[Live]:
     server = LiveServer(database_url, settings_for_tests())
     await asyncio.to_thread(server.start)
     try:
-        async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+        async with httpx.AsyncClient(base_url=server.url, timeout=DEADLINE) as client:
             yield Live(server.url, running.services, client, server.app.state.services.hub)
     finally:
         await asyncio.to_thread(server.stop)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -30,6 +32,22 @@ from models import (
 from resolvers.tokens import issue_access
 
 PASSWORD = "Secret123"
+
+# How long a test waits for something that must happen (a server up, a message, a reload)
+# before it fails. Only ever a bound on a wait for an event or a condition, never what a
+# test asserts: generous, because the suite must pass on a loaded 2-core machine.
+DEADLINE = 120.0
+
+# The statement timeout of a test that makes one statement wait on a lock until it times
+# out: long enough that no other statement of the request reaches it on a loaded machine.
+STATEMENT_TIMEOUT_MS = 3_000
+
+
+async def wait_until(condition: Callable[[], object], deadline: float = DEADLINE) -> None:
+    """For state that has no event to await: look again at each turn of the loop."""
+    async with asyncio.timeout(deadline):
+        while not condition():  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
 
 
 @lru_cache

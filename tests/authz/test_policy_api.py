@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import sqlalchemy as sa
 
 from app.main import create_app
 from models import AuditEntry, Grant, RolePermission
 from tests.conftest import RunningApp, settings_for_tests
-from tests.helpers import Api, add_user, count_rows, gid, pk_of, standard_tree
+from tests.helpers import Api, add_user, count_rows, gid, pk_of, standard_tree, wait_until
 
 GRANT = "mutation($u: ID!, $r: String!, $o: ID!) { grantRole(userId: $u, role: $r, orgId: $o) { id role org { name } } }"
 REVOKE = "mutation($id: ID!) { revokeGrant(id: $id) { revokedAt } }"
@@ -227,11 +225,6 @@ async def test_explain_names_the_deciding_grant_and_line(api) -> None:
     assert not no_right["allowed"] and "city_admin" in no_right["reason"]
 
 
-async def _reloaded(policy, version: int) -> None:
-    while policy.version == version:  # noqa: ASYNC110 (the store has no event to wait on)
-        await asyncio.sleep(0.01)
-
-
 async def test_a_policy_change_on_one_instance_holds_on_another(api, database_url) -> None:
     """Two app instances, each with its own engine, policy store and listener."""
     tree = await standard_tree(api.services)
@@ -255,7 +248,7 @@ async def test_a_policy_change_on_one_instance_holds_on_another(api, database_ur
             token=await api.token_for(admin.id),
         )
         assert r.data
-        await asyncio.wait_for(_reloaded(second.services.policy, version), 30)
+        await wait_until(lambda: second.services.policy.version != version)  # no event for it
         assert (await other.gql(CADRES, token=bob_t)).codes == ["FORBIDDEN"]
     async with api.services.sessionmaker() as s:
         assert (

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from app.logs import JsonFormatter
 from app.middleware import request_id_var
 from tests.conftest import METRICS_TOKEN
-from tests.helpers import add_user, gid, run_cli, snapshot, standard_tree
+from tests.helpers import DEADLINE, add_user, gid, run_cli, snapshot, standard_tree, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -133,15 +133,15 @@ async def test_survives_a_database_restart_under_load(api, database_url) -> None
     pgdata = Path(sa.engine.make_url(database_url).query["host"])
     user = "embedded_postgres" if os.geteuid() == 0 else None
     tasks = [asyncio.create_task(writer(w)) for w in range(4)]
-    await asyncio.sleep(1.0)
+    await wait_until(lambda: len(acknowledged) >= 4)  # the writers are going
     await asyncio.to_thread(pg_ctl, ["-w", "-m", "fast", "restart"], pgdata=pgdata, user=user)
-    await asyncio.sleep(2.0)
+    restarted = len(acknowledged)
+    await wait_until(lambda: len(acknowledged) >= restarted + 4)  # and go on after it
     stop.set()
     await asyncio.gather(*tasks)
-    for _ in range(100):  # serving again, no restart of the app
-        if (await api.client.get("/readyz")).status_code == 200:
-            break
-        await asyncio.sleep(0.1)
+    async with asyncio.timeout(DEADLINE):  # ready again, with no restart of the app
+        while (await api.client.get("/readyz")).status_code != 200:  # noqa: ASYNC110
+            await asyncio.sleep(0.1)
     after = await api.gql("{ me { user { username } } }", token=token)
     assert after.data["me"]["user"]["username"] == "county"
     assert "INTERNAL_SERVER_ERROR" not in codes and not any(

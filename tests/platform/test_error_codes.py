@@ -18,7 +18,7 @@ from app.main import create_app
 from app.settings import ROOT
 from models import Consent
 from tests.conftest import settings_for_tests
-from tests.helpers import add_user, gid, standard_tree
+from tests.helpers import STATEMENT_TIMEOUT_MS, add_user, gid, standard_tree
 from tests.youth.conftest import linked_youth
 
 ME = "{ me { user { displayName } } }"
@@ -235,8 +235,11 @@ async def mutation_over_get(w: World) -> Answer:
 
 
 async def timeout(w: World) -> Answer:
-    """The dashboard's statement waits on a lock held here until its time runs out."""
-    app = create_app(settings_for_tests(db_statement_timeout_ms=300), database_url=_db(w))
+    """The dashboard's statement waits on a lock held here until its time runs out (a time
+    no unlocked statement reaches on a loaded machine: see tests/hardening/test_limits.py)."""
+    app = create_app(
+        settings_for_tests(db_statement_timeout_ms=STATEMENT_TIMEOUT_MS), database_url=_db(w)
+    )
     await app.state.services.listener.reload()  # the role templates, read before the lock
     try:
         async with bare_client(app) as client, w.api.services.engine.begin() as holder:

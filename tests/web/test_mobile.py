@@ -24,7 +24,16 @@ from models import (
     WorkLog,
 )
 from tests.browser import SCREENSHOTS
-from tests.helpers import PASSWORD, Tree, add_user, add_youth_account, cadre_id_of, gid
+from tests.helpers import (
+    DEADLINE,
+    PASSWORD,
+    Tree,
+    add_user,
+    add_youth_account,
+    cadre_id_of,
+    gid,
+    wait_until,
+)
 
 WECHAT = (
     "Mozilla/5.0 (Linux; Android 13; V2148A Build/TP1A.220624.014; wv) AppleWebKit/537.36 "
@@ -100,6 +109,7 @@ def expect(locator: Any) -> Any:
 
 async def phone(chromium, live) -> Any:
     ctx = await chromium.new_context(base_url=live.url, locale="zh-CN", **PHONE)
+    ctx.set_default_timeout(DEADLINE * 1000)  # waits for what the page shows: a bound only
     return await ctx.new_page()
 
 
@@ -155,13 +165,6 @@ async def signed_in_youth(
         f"localStorage.setItem({json.dumps(SESSION_KEY)}, {json.dumps(json.dumps(session))});"
     )
     return page
-
-
-async def wait_until(condition) -> None:
-    """The server's state has no event to await: look again at each turn of the loop."""
-    async with asyncio.timeout(30):
-        while not condition():  # noqa: ASYNC110
-            await asyncio.sleep(0.01)
 
 
 async def logs_of(live, cadre_user) -> list[WorkLog]:
@@ -354,7 +357,7 @@ async def test_a_log_made_offline_is_sent_once_when_back_online(live, chromium, 
 
     await page.route("**/graphql", lose_the_answer)
     await page.context.set_offline(False)  # the `online` event sends what waits
-    await lost.wait()
+    await asyncio.wait_for(lost.wait(), DEADLINE)
     assert len(await logs_of(live, user)) == 1
     await page.unroute("**/graphql")
     await page.locator(".outbox-count", has_text="1 条记录待发送").wait_for()

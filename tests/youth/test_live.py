@@ -18,6 +18,7 @@ from sqlalchemy import text
 from app.events import EventHub
 from app.main import create_app
 from tests.conftest import settings_for_tests
+from tests.helpers import DEADLINE, wait_until
 
 SUBMIT = """mutation($c: ID!) { submitWish(cadreId: $c, category: LIFE, title: "冬衣", description: "需要一件棉衣") { id } }"""
 
@@ -43,18 +44,15 @@ async def second_instance(database_url) -> AsyncIterator[Instance]:
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
-    for _ in range(200):
-        if server.started:
-            break
-        await asyncio.sleep(0.02)
+    await wait_until(lambda: server.started or task.done())
+    assert server.started, "the second instance ended before it started serving"
     yield Instance(f"ws://127.0.0.1:{port}/graphql", app.state.services.hub)
     server.should_exit = True
-    await asyncio.wait_for(task, 10)
+    await asyncio.wait_for(task, DEADLINE)
 
 
 async def _registered(hub: EventHub, count: int) -> None:
-    while hub.subscribers < count:  # noqa: ASYNC110 (the hub has no event for this)
-        await asyncio.sleep(0.005)
+    await wait_until(lambda: hub.subscribers >= count)  # the hub has no event for this
 
 
 @contextlib.asynccontextmanager
@@ -65,17 +63,17 @@ async def subscription(instance: Instance, token: str | None, query: str, *, acc
     async with websockets.connect(instance.url, subprotocols=["graphql-transport-ws"]) as ws:
         payload = {"authorization": f"Bearer {token}"} if token else {}
         await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
-        ack = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        ack = json.loads(await asyncio.wait_for(ws.recv(), DEADLINE))
         assert ack["type"] == "connection_ack", ack
         await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
         if accepted:
-            await asyncio.wait_for(_registered(instance.hub, before + 1), 30)
+            await _registered(instance.hub, before + 1)
         yield ws
 
 
-async def next_message(ws, wait: float = 5.0) -> dict:
+async def next_message(ws) -> dict:
     while True:
-        msg = json.loads(await asyncio.wait_for(ws.recv(), wait))
+        msg = json.loads(await asyncio.wait_for(ws.recv(), DEADLINE))
         if msg["type"] != "ping":
             return msg
 
@@ -146,7 +144,7 @@ async def test_subscriptions_need_a_valid_login_and_end_with_it(people, second_i
                 )
             )
             with pytest.raises(websockets.ConnectionClosed) as closed:
-                await asyncio.wait_for(ws.recv(), 5)
+                await asyncio.wait_for(ws.recv(), DEADLINE)
             assert closed.value.rcvd.code == 4403
     # A cadre cannot follow a youth's wishes.
     async with subscription(
@@ -199,9 +197,9 @@ async def test_a_subscription_closed_at_an_event_gives_its_connection_back(peopl
     before = pool.checkedout()
     stream = _stream(info, {"wish"}, lambda e: True, lambda c, e: wishes.get(c, e["id"]))
     first = asyncio.create_task(stream.__anext__())
-    await asyncio.wait_for(_registered(services.hub, 1), 30)
+    await _registered(services.hub, 1)
     await people.api.gql(SUBMIT, {"c": people.cadre_id}, token=people.youth)
-    item = await asyncio.wait_for(first, 10)
+    item = await asyncio.wait_for(first, DEADLINE)
     assert item.title == "冬衣"
     assert pool.checkedout() == before + 1  # the event's session, held while it is sent
     await stream.aclose()
