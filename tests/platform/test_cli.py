@@ -150,7 +150,8 @@ async def _instances_seen(
         while proc.poll() is None:
             try:
                 ready = (await client.get(f"http://127.0.0.1:{port}/readyz")).json()
-            except httpx.TransportError:
+            except httpx.TransportError:  # not listening yet: pace the retries, do not spin
+                await asyncio.sleep(0.1)  # (a spin takes the CPU the starting server needs)
                 continue
             if ready["policyVersion"] > newer_than.get(ready["instance"], -1):
                 seen[ready["instance"]] = ready["policyVersion"]
