@@ -21,7 +21,7 @@ from app.embedded import postmaster_pid, stop_embedded, to_async_url
 from app.main import Services, create_app
 from app.migrate import upgrade
 from app.settings import ROOT, Settings
-from tests.helpers import Api
+from tests.helpers import DEADLINE, Api
 
 TEST_DB = f"youthlink_test_{os.getpid()}"
 pytest_plugins = ["tests.browser"]  # the live server and Chromium for browser tests
@@ -90,6 +90,11 @@ def settings_for_tests(**overrides: object) -> Settings:
         "otp_resend_seconds": 0,
         "database_url": None,
         "metrics_token": METRICS_TOKEN,
+        # Production's time limits (15 s a statement, 10 s for a pooled connection) guard a
+        # service; on a loaded test machine they only make ordinary tests fail at random.
+        # The tests of those limits set their own (tests/hardening/test_limits.py).
+        "db_statement_timeout_ms": int(DEADLINE * 1000),
+        "db_pool_timeout_seconds": DEADLINE,
     }
     return Settings(**{**base, **overrides})  # type: ignore[arg-type]
 
