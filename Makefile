@@ -25,9 +25,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-bench: $(STAMP)  ## authorization at 100k grants, then cadres' work at BENCH_SCALE (default 1)
+bench: $(STAMP)  ## authorization at 100k grants, cadres' work at BENCH_SCALE (default 1), /healthz under the largest upload and query
 	$(BIN)/python -m bench.authz
 	$(BIN)/python -m bench.work
+	$(BIN)/python -m bench.availability
 
 bench-peer: $(STAMP)  ## this server beside PostGraphile 5 with row-level security (bench/peer.py)
 	$(BIN)/python -m bench.peer
