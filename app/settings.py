@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     import_max_bytes: int = 5_000_000
     # An .xlsx is a zip: what it may unpack to (a 2 MB file can hold hundreds of MB of XML).
     import_max_unpacked_bytes: int = 50_000_000
+    # Evidence (佐证材料) on logs and reports: per file, pixels of a photo (a larger one is
+    # refused before it is decoded), files per record.
+    evidence_max_bytes: int = 5_000_000
+    evidence_max_pixels: int = 40_000_000
+    evidence_per_record: int = 9
 
     @property
     def wish_pool_waits(self) -> dict[str, int]:

@@ -30,6 +30,7 @@ from models import (
     ContactStatus,
     DeletionRequest,
     Discussion,
+    Evidence,
     FieldGrant,
     Flag,
     Grant,
@@ -484,6 +485,15 @@ def _policy_change_request(s: Subject) -> sa.ColumnElement[bool]:
     """Role templates hold for the whole province: policy:view at the root sees the requests."""
     at_root = any("." not in root for root in s.scope(Act.VIEW, Obj.POLICY).roots)
     return sa.true() if at_root else sa.false()
+
+
+@rule(Evidence)
+def _evidence(s: Subject) -> sa.ColumnElement[bool]:
+    """A file on a record is seen by whoever sees the record."""
+    return sa.or_(
+        Evidence.log_id.in_(sa.select(WorkLog.id).where(readable(s, WorkLog))),
+        Evidence.report_id.in_(sa.select(Report.id).where(readable(s, Report))),
+    )
 
 
 @rule(Nomination)

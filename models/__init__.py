@@ -41,6 +41,7 @@ from models.audit import (
 )
 from models.base import Base, metadata
 from models.downloads import Download
+from models.evidence import Evidence
 from models.org import Org, OrgKind, OrgLevel
 from models.people import LEAGUE_AGE, Cadre, CadreKind, Membership, Youth
 from models.policy import (
@@ -122,6 +123,7 @@ __all__ = [
     "Discussion",
     "DiscussionReply",
     "Download",
+    "Evidence",
     "FieldGrant",
     "FieldRule",
     "Flag",

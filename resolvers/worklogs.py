@@ -144,7 +144,7 @@ async def _save_new(
     return log
 
 
-async def _authored(ctx: Ctx, log_id: int) -> WorkLog:
+async def authored(ctx: Ctx, log_id: int) -> WorkLog:
     """The caller's own, still-editable log. Someone else's: FORBIDDEN if the caller can see
     it (a leader), NOT_FOUND otherwise."""
     cadre_id = require_cadre(ctx.principal)
@@ -171,7 +171,7 @@ async def update(
     place: str | None = None,
     activity_kind: ActivityKind | None = None,
 ) -> WorkLog:
-    log = await _authored(ctx, log_id)
+    log = await authored(ctx, log_id)
     before = _snapshot(log)
     if content is not None:
         log.content = clean_text(content, "内容", max_len=4000)
@@ -193,7 +193,7 @@ async def update(
 
 
 async def delete(ctx: Ctx, log_id: int, reason: str) -> WorkLog:
-    log = await _authored(ctx, log_id)
+    log = await authored(ctx, log_id)
     log.deleted_at = datetime.now(UTC)
     log.deleted_reason = clean_text(reason, "删除原因", max_len=200)
     await ctx.session.flush()

@@ -22,6 +22,7 @@ from schema.bounds import bound_arguments
 from schema.contacts import Contact, ContactMutation, ContactQuery
 from schema.dashboards import DashboardQuery
 from schema.documents import DocumentStore, documents_extension
+from schema.evidence import EvidenceMutation
 from schema.extensions import OperationExtension
 from schema.groups import GroupMutation, GroupQuery, WorkingGroup
 from schema.node import NodeQuery
@@ -84,6 +85,7 @@ class Mutation(
     PolicyMutation,
     ContactMutation,
     WorkLogMutation,
+    EvidenceMutation,
     QuotaMutation,
     GroupMutation,
     PointsMutation,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -22,6 +22,9 @@ from schema.enums import domain_enum
 from schema.orgs import Org, visible_org
 from schema.people import Cadre
 from schema.relay import After, Connection, First, Node, Under, connection, opt_pk, pk, to_global_id
+
+if TYPE_CHECKING:
+    from schema.evidence import Evidence
 
 
 @strawberry.type(description="报送的一个版本（每次报送完整保留，附当时由数据计算的数字）")
@@ -44,6 +47,15 @@ class Report(Node):
     quarter: int = strawberry.field(description="季度（1–4）")
     status: ReportStatus = strawberry.field(description="报送状态：已报送、已通过或退回修改")
     version: int = strawberry.field(description="当前（最新）版本号")
+
+    @strawberry.field(description="佐证材料（照片、文件，最多 9 个），按上传先后")
+    async def evidence(
+        self, info: Info
+    ) -> list[Annotated[Evidence, strawberry.lazy("schema.evidence")]]:
+        from schema.evidence import of_report
+
+        return await of_report(info, self.row.id)
+
     late: bool = strawberry.field(description="是否晚于季度末报送")
     review_comment: str = strawberry.field(
         description="审阅意见（退回时必有；尚未审阅时为空字符串）"

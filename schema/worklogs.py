@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -13,6 +13,9 @@ from resolvers import worklogs
 from schema.context import Info
 from schema.people import Cadre, Youth, visible_cadre, visible_youth
 from schema.relay import After, Connection, First, Node, Under, connection, opt_pk, pk, to_global_id
+
+if TYPE_CHECKING:
+    from schema.evidence import Evidence
 
 
 @strawberry.type(name="WorkLog", description="工作日志：一次联系或一次活动")
@@ -63,6 +66,14 @@ class WorkLog(Node):
     @strawberry.field(description="联系记录的小伙伴")
     async def youth(self, info: Info) -> Youth | None:
         return await visible_youth(info, self.row.youth_id)
+
+    @strawberry.field(description="佐证材料（照片、文件，最多 9 个），按上传先后")
+    async def evidence(
+        self, info: Info
+    ) -> list[Annotated[Evidence, strawberry.lazy("schema.evidence")]]:
+        from schema.evidence import of_log
+
+        return await of_log(info, self.row.id)
 
     @strawberry.field(
         description="联系记录上小伙伴的答复：true 已确认，false 已否认，空为尚未答复（活动记录为空）"

@@ -1,0 +1,189 @@
+"""Evidence (佐证材料) on work logs and quarterly reports: what may be attached, by whom, and
+how it is kept and served.
+
+- Types by content, not by name: JPEG, PNG and WebP photos, PDF documents.
+- Photos are decoded and encoded again (in a worker thread): the stored file carries no
+  EXIF (no location, no device), no trailing data, at most EVIDENCE_MAX_PIXELS; a file that
+  does not decode is refused. PDFs are kept as sent.
+- At most EVIDENCE_MAX_BYTES per file and EVIDENCE_PER_RECORD files per record.
+- Who attaches: on a log, the cadre who wrote it while it may still be edited; on a report,
+  whoever may manage the city's reports while it is not approved. Removal follows the
+  same rule. Both audited.
+- Who sees it: whoever sees the record (authz/visibility.py, `Evidence`); the file through
+  a short-lived, single-use download link (resolvers/downloads.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hashlib
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+import sqlalchemy as sa
+
+from authz import Act, Obj, errors, require_user
+from authz.errors import BadInput, Conflict
+from models import Evidence, Report, ReportStatus, WorkLog
+from resolvers import downloads, worklogs
+from resolvers.base import Ctx, clean_text
+
+PHOTO = {
+    "JPEG": ("image/jpeg", ".jpg"),
+    "PNG": ("image/png", ".png"),
+    "WEBP": ("image/webp", ".webp"),
+}
+PDF = ("application/pdf", ".pdf")
+
+
+@dataclass(frozen=True)
+class Owner:
+    """The record a file is attached to: exactly one of the two."""
+
+    log_id: int | None = None
+    report_id: int | None = None
+
+
+async def attach(ctx: Ctx, owner: Owner, filename: str, content_base64: str) -> Evidence:
+    user_id = require_user(ctx.principal)
+    record = await _writable(ctx, owner)
+    data = _decode(content_base64, ctx.settings.evidence_max_bytes)
+    content, content_type, suffix = await asyncio.to_thread(
+        _kept_form, data, ctx.settings.evidence_max_pixels
+    )
+    name = clean_text(filename, "文件名", max_len=120)
+    name = PurePosixPath(name).stem + suffix  # the name says what the file now is
+    count = await ctx.session.scalar(
+        sa.select(sa.func.count()).select_from(Evidence).where(_of(owner))
+    )
+    if (count or 0) >= ctx.settings.evidence_per_record:
+        raise Conflict(f"每条记录最多 {ctx.settings.evidence_per_record} 个佐证材料")
+    row = Evidence(
+        log_id=owner.log_id,
+        report_id=owner.report_id,
+        filename=name,
+        content_type=content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        uploaded_by=user_id,
+        org_id=record.org_id,
+        org_path=record.org_path,
+        city_id=record.city_id,
+    )
+    ctx.session.add(row)
+    await ctx.session.flush()
+    await ctx.audit("evidence.attach", "Evidence", row.id, row.org_path, after=_snapshot(row))
+    return row
+
+
+async def remove(ctx: Ctx, evidence_id: int) -> Evidence:
+    row = await ctx.load(Evidence, evidence_id, Act.VIEW, Obj.WORK)
+    await _writable(ctx, Owner(row.log_id, row.report_id))
+    before = _snapshot(row)
+    await ctx.session.delete(row)
+    await ctx.session.flush()
+    await ctx.audit("evidence.remove", "Evidence", evidence_id, row.org_path, before, None)
+    return row
+
+
+async def of_logs(ctx: Ctx, log_ids: Sequence[int]) -> list[list[Evidence]]:
+    return await _grouped(ctx, Evidence.log_id, log_ids)
+
+
+async def of_reports(ctx: Ctx, report_ids: Sequence[int]) -> list[list[Evidence]]:
+    return await _grouped(ctx, Evidence.report_id, report_ids)
+
+
+async def download_url(ctx: Ctx, row: Evidence) -> str:
+    """A link that fetches the file once, within minutes (the offer is audited)."""
+    content = await ctx.session.scalar(sa.select(Evidence.content).where(Evidence.id == row.id))
+    link = await downloads.offer(
+        ctx, row.filename, base64.b64encode(content or b"").decode(), row.org_path
+    )
+    return link.url
+
+
+# ---------------------------------------------------------------- rules
+
+
+async def _writable(ctx: Ctx, owner: Owner) -> WorkLog | Report:
+    if (owner.log_id is None) == (owner.report_id is None):
+        raise BadInput("请指定一条日志或一份报送（只能指定一个）", field="logId")
+    if owner.log_id is not None:
+        # The author, while the log may still be edited (worklogs: locked after a while).
+        return await worklogs.authored(ctx, owner.log_id)
+    assert owner.report_id is not None
+    report = await ctx.load(Report, owner.report_id, Act.VIEW, Obj.REPORT, for_update=True)
+    ctx.authorize(Act.MANAGE, Obj.REPORT, report.org_path)
+    if report.status == ReportStatus.APPROVED:
+        raise Conflict("报送已通过，不能再更改佐证材料", reason=errors.ILLEGAL_TRANSITION)
+    return report
+
+
+def _decode(content_base64: str, max_bytes: int) -> bytes:
+    if len(content_base64) > (max_bytes * 4) // 3 + 4:
+        raise BadInput(f"文件不能超过 {max_bytes // 1_000_000} MB", field="contentBase64")
+    try:
+        data = base64.b64decode(content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise BadInput("文件内容不是有效的 Base64", field="contentBase64") from None
+    if not data:
+        raise BadInput("文件是空的", field="contentBase64")
+    return data
+
+
+def _kept_form(data: bytes, max_pixels: int) -> tuple[bytes, str, str]:
+    """(content, content type, suffix) as stored. Blocking: run in a thread."""
+    if data.startswith(b"%PDF-"):
+        return data, *PDF
+    from PIL import Image, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = max_pixels  # a larger image raises a DecompressionBombError
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind = image.format or ""
+            if kind not in PHOTO:
+                raise BadInput("只接受 JPEG、PNG、WebP 照片或 PDF 文件", field="contentBase64")
+            image.load()
+            clean = image.convert("RGB") if kind == "JPEG" else image.copy()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise BadInput("只接受 JPEG、PNG、WebP 照片或 PDF 文件", field="contentBase64") from None
+    out = io.BytesIO()
+    # No exif= and no pnginfo=: Pillow writes none of the original's metadata.
+    clean.save(out, format=kind, **({"quality": 85} if kind in ("JPEG", "WEBP") else {}))
+    return out.getvalue(), *PHOTO[kind]
+
+
+def _of(owner: Owner) -> sa.ColumnElement[bool]:
+    if owner.log_id is not None:
+        return Evidence.log_id == owner.log_id
+    return Evidence.report_id == owner.report_id
+
+
+async def _grouped(ctx: Ctx, column: Any, ids: Sequence[int]) -> list[list[Evidence]]:
+    rows = await ctx.session.scalars(
+        sa.select(Evidence)
+        .where(column.in_(list(ids)), ctx.readable(Evidence))
+        .order_by(Evidence.id)
+    )
+    found: dict[int, list[Evidence]] = {i: [] for i in ids}
+    for row in rows:
+        found[row.log_id if row.log_id is not None else row.report_id].append(row)  # type: ignore[index]
+    return [found[i] for i in ids]
+
+
+def _snapshot(row: Evidence) -> dict[str, object]:
+    return {
+        "logId": row.log_id,
+        "reportId": row.report_id,
+        "filename": row.filename,
+        "contentType": row.content_type,
+        "size": row.size,
+        "sha256": row.sha256,
+    }
