@@ -27,7 +27,7 @@ import sys
 import time
 import uuid
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -101,7 +101,8 @@ class Person:
     token: str
     org: int  # their org (leaders: where they lead)
     youth: list[int] = field(default_factory=list)
-    grantee: int = 0  # the province's: whom it grants to
+    grantees: list[int] = field(default_factory=list)  # the province's: whom it grants to
+    grantee: int = 0  # this virtual user's one (two at one grantee would collide)
 
 
 @dataclass
@@ -166,7 +167,9 @@ async def build_people(url: str) -> list[Person]:
                 sa.text("SELECT user_id, org_id FROM grants WHERE role = 'province_admin' LIMIT 1")
             )
         ).one()
-        grantee = await conn.scalar(sa.text("SELECT max(user_id) FROM cadres"))
+        grantees = list(
+            await conn.scalars(sa.text("SELECT user_id FROM cadres ORDER BY id DESC LIMIT 100"))
+        )
         people: list[Person] = []
         for user_id, org, youth_ids in cadres:
             people.append(Person("cadre", await _token(conn, user_id), org, list(youth_ids)))
@@ -175,7 +178,7 @@ async def build_people(url: str) -> list[Person]:
         for user_id, org in youth[:200]:
             people.append(Person("youth", await _token(conn, user_id), org))
         people.append(
-            Person("province", await _token(conn, province[0]), province[1], grantee=grantee)
+            Person("province", await _token(conn, province[0]), province[1], grantees=grantees)
         )
     await engine.dispose()
     return people
@@ -348,7 +351,10 @@ async def soak(url: str, pgdata: Path) -> Run:
     chosen = []
     for i in range(USERS):
         persona = rng.choices([n for n, _ in PERSONAS], weights=weights)[0]
-        chosen.append(by_persona[persona][i % len(by_persona[persona])])
+        person = by_persona[persona][i % len(by_persona[persona])]
+        if person.grantees:
+            person = replace(person, grantee=person.grantees[i % len(person.grantees)])
+        chosen.append(person)
     limits = httpx.Limits(max_connections=USERS, max_keepalive_connections=USERS)
     try:
         async with httpx.AsyncClient(base_url=server.base, timeout=60, limits=limits) as client:
