@@ -78,7 +78,13 @@ async def of_report(info: Info, report_id: int) -> list[Evidence]:
 @strawberry.type
 class EvidenceMutation:
     @strawberry.mutation(description="上传佐证材料到一条日志或一份季度报送（记入审计）")
-    async def attach_evidence(self, info: Info, input: AttachEvidenceInput) -> Evidence:
+    async def attach_evidence(
+        self,
+        info: Info,
+        input: Annotated[
+            AttachEvidenceInput, strawberry.argument(description="记录（二选一）、文件名与文件内容")
+        ],
+    ) -> Evidence:
         owner = Owner(opt_pk(input.log_id, "WorkLog"), opt_pk(input.report_id, "Report"))
         row = await evidence.attach(info.context.ctx, owner, input.filename, input.content_base64)
         return Evidence.of(row)
