@@ -43,7 +43,7 @@ from app.middleware import (
     request_failure,
 )
 from app.persisted import PersistedQueries, PersistedQueryError, load_manifest
-from app.ratelimit import SlidingWindow
+from app.ratelimit import Limits, make_limits
 from app.replica import LSN_HEADER, ReadRouting, primary_lsn
 from app.settings import ROOT, Settings, get_settings
 from app.web import web_routes
@@ -85,7 +85,7 @@ class Services:
     policy: PolicyStore
     listener: PolicyListener
     hub: EventHub
-    limits: SlidingWindow = field(default_factory=SlidingWindow)
+    limits: Limits
     # Which process answered (readyz): `serve --workers N` runs N of them on one port.
     instance: str = field(default_factory=lambda: secrets.token_hex(6))
     # Queries on a streaming replica when DATABASE_REPLICA_URL is set (app/replica.py).
@@ -199,6 +199,7 @@ class GraphQLView(GraphQL):
             request_id=state.get("request_id", ""),
             client_ip=(request.scope.get("client") or ("", 0))[0],
             front_end=front_end_of(request),
+            limits=svc.limits,
         )
 
     async def execute_single(self, **kwargs: Any) -> Any:  # type: ignore[override]
@@ -315,6 +316,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         policy,
         PolicyListener(engine, policy),
         EventHub(engine),
+        make_limits(settings, engine),
     )
     replica = _replica_engine(settings)
     if replica is not None:
@@ -336,6 +338,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             escalation.cancel()
             await services.hub.stop()
             await services.listener.stop()
+            await services.limits.close()
             await engine.dispose()
             if replica is not None:
                 await replica.dispose()
@@ -420,7 +423,11 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             Middleware(RequestContextMiddleware, settings=settings),
             Middleware(MetricsMiddleware),
             Middleware(ErrorMiddleware),
-            Middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute),
+            Middleware(
+                RateLimitMiddleware,
+                limits=services.limits,
+                per_minute=settings.rate_limit_per_minute,
+            ),
         ],
         lifespan=lifespan,
     )

@@ -12,7 +12,7 @@ from typing import ClassVar
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.ratelimit import SlidingWindow
+from app.ratelimit import Limits
 from app.settings import Settings
 from resolvers.tokens import TokenError, read_access
 
@@ -64,18 +64,18 @@ class RequestContextMiddleware:
 
 
 class RateLimitMiddleware:
-    """A sliding one-minute window per client address; beyond it, 429 with RATE_LIMITED.
-    (Login, one-time codes and expensive operations have their own, stricter limits.)"""
+    """A one-minute window per client address, shared by every instance; beyond it, 429
+    with RATE_LIMITED. (Login, one-time codes and expensive operations have their own,
+    stricter limits.)"""
 
-    def __init__(self, app: ASGIApp, per_minute: int) -> None:
-        self.app, self.per_minute = app, per_minute
-        self.window = SlidingWindow()
+    def __init__(self, app: ASGIApp, limits: Limits, per_minute: int) -> None:
+        self.app, self.limits, self.per_minute = app, limits, per_minute
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.per_minute <= 0:
             return await self.app(scope, receive, send)
         client = (scope.get("client") or ("unknown", 0))[0]
-        retry = self.window.hit(client, self.per_minute)
+        retry = await self.limits.hit(f"ip:{client}", self.per_minute)
         if retry is not None:
             await _json_error(
                 send, 429, "RATE_LIMITED", "请求过于频繁，请稍后再试", retry_after=retry

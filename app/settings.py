@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     page_size_default: int = 20
     page_size_max: int = 100
 
+    # Where the rate limits' counters live, shared by every instance: PostgreSQL (the
+    # service's own database) unless REDIS_URL names a Redis, e.g. redis://127.0.0.1:6379/0.
+    redis_url: str | None = None
     # Requests per minute per client address, all operations together.
     rate_limit_per_minute: int = 1_200
     # Expensive operations (dashboards, rankings, exports, detection, assessment) per

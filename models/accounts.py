@@ -73,6 +73,19 @@ class LoginThrottle(Base):
     last_failure_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
 
+class RateLimitCounter(Base):
+    """One fixed window of a rate limit (app/ratelimit.py), shared by every instance.
+    UNLOGGED: a crash forgets the windows (they last a minute or an hour), never a table row
+    anyone needs; in exchange each hit writes no WAL."""
+
+    __tablename__ = "rate_limit_counters"
+    __table_args__ = ({"prefixes": ("UNLOGGED",)},)
+
+    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    hits: Mapped[int] = mapped_column(sa.Integer)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
+
+
 class OtpCode(Base):
     __tablename__ = "otp_codes"
 

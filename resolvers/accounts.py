@@ -87,12 +87,12 @@ async def _check_lock(ctx: Ctx, identifier: str) -> None:
         raise RateLimited(f"尝试次数过多，请 {minutes} 分钟后再试", retry_after=minutes * 60)
 
 
-async def _record_failure(ctx: Ctx, identifier: str, max_failures: int | None = None) -> None:
+async def _record_failure(ctx: Ctx, identifier: str) -> None:
     """Committed on its own: the failed login's transaction is rolled back."""
     s = ctx.settings
     lock = sa.case(
         (
-            LoginThrottle.failures + 1 >= (max_failures or s.login_max_failures),
+            LoginThrottle.failures + 1 >= s.login_max_failures,
             sa.func.now() + sa.text(f"interval '{int(s.login_lock_minutes)} minutes'"),
         ),
         else_=None,
@@ -117,18 +117,28 @@ async def _record_failure(ctx: Ctx, identifier: str, max_failures: int | None = 
 
 
 def _address(ctx: Ctx) -> str:
-    return f"a:{ctx.client_ip or 'unknown'}"
+    return f"login-failures:{ctx.client_ip or 'unknown'}"
 
 
 async def _check_locks(ctx: Ctx, identifier: str) -> None:
-    """The account (or number) and the client address each have a lock."""
+    """The account (or number) has a lock (login_throttle, lifted by a success); the client
+    address a window of failures whatever the username, in the shared limits."""
     await _check_lock(ctx, identifier)
-    await _check_lock(ctx, _address(ctx))
+    s = ctx.settings
+    if ctx.limits is not None:
+        wait = await ctx.limits.exceeded(
+            _address(ctx), s.login_failures_per_address, s.login_lock_minutes * 60
+        )
+        if wait is not None:
+            minutes = max(1, -(-wait // 60))
+            raise RateLimited(f"尝试次数过多，请 {minutes} 分钟后再试", retry_after=wait)
 
 
 async def _record_failures(ctx: Ctx, identifier: str) -> None:
     await _record_failure(ctx, identifier)
-    await _record_failure(ctx, _address(ctx), ctx.settings.login_failures_per_address)
+    s = ctx.settings
+    if ctx.limits is not None:
+        await ctx.limits.hit(_address(ctx), s.login_failures_per_address, s.login_lock_minutes * 60)
 
 
 async def _clear_failures(ctx: Ctx, identifier: str) -> None:
@@ -187,7 +197,7 @@ async def request_login_code(ctx: Ctx, mobile: str) -> int:
     if last and (now - last).total_seconds() < s.otp_resend_seconds:
         wait = s.otp_resend_seconds - int((now - last).total_seconds())
         raise RateLimited(f"验证码发送过于频繁，请 {wait} 秒后再试", retry_after=wait)
-    await _cap_codes(ctx, mobile, now)
+    await _cap_codes(ctx, mobile)
     code = "".join(secrets.choice("0123456789") for _ in range(s.otp_length))
     ctx.session.add(
         OtpCode(
@@ -213,28 +223,21 @@ async def request_login_code(ctx: Ctx, mobile: str) -> int:
     return s.otp_resend_seconds
 
 
-async def _cap_codes(ctx: Ctx, mobile: str, now: datetime) -> None:
-    """Codes cost money and pester people: capped per number a day and per address an hour."""
+async def _cap_codes(ctx: Ctx, mobile: str) -> None:
+    """Codes cost money and pester people: capped per number a day and per address an hour,
+    in the shared limits (every instance counts the same windows)."""
     s = ctx.settings
-    per_number = (
-        await ctx.session.execute(
-            sa.select(sa.func.count()).where(
-                OtpCode.mobile == mobile, OtpCode.created_at > now - timedelta(days=1)
-            )
-        )
-    ).scalar_one()
-    if per_number >= s.otp_per_mobile_per_day:
-        raise RateLimited("该号码今天获取验证码的次数已达上限", retry_after=3600)
-    if ctx.client_ip:
-        per_address = (
-            await ctx.session.execute(
-                sa.select(sa.func.count()).where(
-                    OtpCode.address == ctx.client_ip, OtpCode.created_at > now - timedelta(hours=1)
-                )
-            )
-        ).scalar_one()
-        if per_address >= s.otp_per_address_per_hour:
-            raise RateLimited("获取验证码过于频繁，请稍后再试", retry_after=600)
+    if ctx.limits is None:
+        return
+    # The number is personal data: its window is kept under a keyed digest of it.
+    number = hmac.new(s.signing_secret.encode(), mobile.encode(), "sha256").hexdigest()[:32]
+    if wait := await ctx.limits.hit(f"otp-mobile:{number}", s.otp_per_mobile_per_day, 86_400):
+        raise RateLimited("该号码今天获取验证码的次数已达上限", retry_after=wait)
+    address = ctx.client_ip
+    if address and (
+        wait := await ctx.limits.hit(f"otp-address:{address}", s.otp_per_address_per_hour, 3600)
+    ):
+        raise RateLimited("获取验证码过于频繁，请稍后再试", retry_after=wait)
 
 
 async def login_with_code(ctx: Ctx, mobile: str, code: str, client: ClientKind) -> AuthResult:

@@ -36,6 +36,7 @@ V = TypeVar("V")
 Batch = Callable[["Ctx", Sequence[K]], Awaitable[list[V]]]
 
 if TYPE_CHECKING:
+    from app.ratelimit import Limits
     from app.settings import Settings
 
 
@@ -54,6 +55,8 @@ class Ctx:
     # Which front end sent the request, as the server sees it (app.main.front_end_of):
     # MOBILE (the phone pages at /m/), WEB (the console) or API (anything else).
     front_end: str = "API"
+    # The shared rate limits (app/ratelimit.py): one-time codes and failed logins per address.
+    limits: Limits | None = None
     subject: Subject = field(init=False)
     # (youth id, viewer user id, field, request id): whole personal data shown, logged after.
     personal_reads: list[tuple[int, int, str, str]] = field(init=False, default_factory=list)

@@ -27,6 +27,7 @@ from models import (
     Org,
     OtpCode,
     PersonalDataRead,
+    RateLimitCounter,
     Rating,
     RefreshToken,
     SmsOutbox,
@@ -416,6 +417,10 @@ async def purge(session: AsyncSession, settings: Any) -> dict[str, int]:
             ),
         ),
         ("refresh_tokens", sa.delete(RefreshToken).where(RefreshToken.expires_at < now)),
+        (
+            "rate_limit_counters",
+            sa.delete(RateLimitCounter).where(RateLimitCounter.expires_at < now),
+        ),
         (
             # An export nobody downloaded in time: its file goes, the row stays for the audit.
             "downloads",

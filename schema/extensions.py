@@ -77,18 +77,21 @@ class OperationExtension(SchemaExtension):
         context = ec.context
         ctx = getattr(context, "ctx", None)
         if ctx is not None and ec.graphql_document is not None:
-            self._limit_expensive(context, ctx)
+            await self._limit_expensive(context, ctx)
             if ec.operation_type == OperationType.MUTATION:
                 await self._replay(context, ctx)
         yield
 
-    def _limit_expensive(self, context: object, ctx: object) -> None:
+    async def _limit_expensive(self, context: object, ctx: object) -> None:
         limits = getattr(context, "limits", None)
         principal = getattr(ctx, "principal", None)
         if limits is None or principal is None or principal.user_id is None:
             return
         if expensive_fields(self.execution_context.graphql_document):  # type: ignore[arg-type]
-            retry = limits.hit(f"u:{principal.user_id}", ctx.settings.expensive_per_minute)  # type: ignore[attr-defined]
+            retry = await limits.hit(
+                f"expensive:{principal.user_id}",
+                ctx.settings.expensive_per_minute,  # type: ignore[attr-defined]
+            )
             if retry is not None:
                 from authz.errors import RateLimited
 

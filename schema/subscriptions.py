@@ -34,6 +34,7 @@ async def _fresh(context: Context) -> Ctx:
         settings=old.settings,
         sessionmaker=old.sessionmaker,
         request_id=old.request_id,
+        limits=old.limits,
     )
     return context.ctx
 
