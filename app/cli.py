@@ -352,7 +352,9 @@ def _database() -> Iterator[str]:
         yield url
 
 
-def _serve(url: str, host: str | None, port: int | None, **options: object) -> None:
+def _serve(
+    url: str, host: str | None, port: int | None, *, worker: bool = False, **options: object
+) -> None:
     import uvicorn
 
     from app.main import create_app
@@ -360,7 +362,7 @@ def _serve(url: str, host: str | None, port: int | None, **options: object) -> N
     s = get_settings()
     try:
         uvicorn.run(
-            create_app(s, database_url=url),
+            create_app(s, database_url=url, worker=worker),
             host=host or s.host,
             port=port or s.port,
             log_level="info",
@@ -417,7 +419,37 @@ def run(host: str | None = None, port: int | None = None) -> None:
         console.print(
             f"\nGraphQL + GraphiQL: [bold]http://{host or s.host}:{port or s.port}/graphql[/bold]\n"
         )
-        _serve(url, host, port)
+        _serve(url, host, port, worker=True)  # the scheduled jobs run in this process too
+
+
+@cli.command()
+def worker(
+    concurrency: int = typer.Option(1, help="jobs run at once by this worker"),
+) -> None:
+    """Run the scheduled jobs (a procrastinate worker) alone, beside any number of servers
+    and other workers: each tick runs once, whoever defers it first (docs/operations.md)."""
+    from app.db import make_engine, make_sessionmaker
+    from app.jobs import Runtime, run_worker
+
+    s = get_settings()
+    url = _url()
+
+    async def main() -> None:
+        engine = make_engine(url, s)
+        try:
+            await run_worker(
+                url,
+                Runtime(make_sessionmaker(engine), s),
+                name=f"worker-{os.getpid()}",
+                signals=True,  # SIGTERM/Ctrl-C: the running job finishes, then it stops
+                concurrency=concurrency,
+                shutdown_graceful_timeout=30,
+            )
+        finally:
+            await engine.dispose()
+
+    console.print("worker started (scheduled jobs); Ctrl-C stops it")
+    asyncio.run(main())
 
 
 @cli.command("reset-demo")

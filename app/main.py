@@ -11,7 +11,6 @@ import random
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -34,6 +33,7 @@ from app.db import make_engine, make_sessionmaker, resolve_database_url
 from app.embedded import to_async_url
 from app.events import EventHub
 from app.graphiql import offline_graphiql_html
+from app.jobs import Runtime, run_worker
 from app.middleware import (
     ErrorMiddleware,
     MetricsMiddleware,
@@ -260,25 +260,11 @@ async def _close_session(request: Any) -> None:
         await session.close()
 
 
-async def _escalate_wishes(services: Services) -> None:
-    """Every few minutes, wishes nobody acted on go to the pool, and pooled wishes nobody
-    claimed move up a level (each instance may run it: rows are claimed with SKIP LOCKED)."""
-    from resolvers.wishes import escalate_due
-
-    settings = services.settings
-    while True:
-        await asyncio.sleep(300)
-        try:
-            async with services.sessionmaker() as session:
-                await escalate_due(
-                    session,
-                    datetime.now(UTC),
-                    stale_days=settings.wish_escalate_days,
-                    waits=settings.wish_pool_waits,
-                )
-                await session.commit()
-        except Exception:
-            log.exception("wish escalation failed; will retry")
+async def _stop(task: asyncio.Task[Any] | None) -> None:
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def _replica_engine(settings: Settings) -> AsyncEngine | None:
@@ -304,7 +290,11 @@ def _cors(settings: Settings) -> list[Middleware]:
     ]
 
 
-def create_app(settings: Settings | None = None, database_url: str | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None, database_url: str | None = None, *, worker: bool = False
+) -> Starlette:
+    """The service; with `worker`, a procrastinate worker for the scheduled jobs runs in the
+    same process (`make run`; in production run `youthlink worker` beside the servers)."""
     settings = (settings or get_settings()).ready_to_serve()
     url = database_url or resolve_database_url(settings)
     engine = make_engine(url, settings)
@@ -326,7 +316,19 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await services.listener.start()
         await services.hub.start()
-        escalation = asyncio.create_task(_escalate_wishes(services), name="wish-escalation")
+        jobs = (
+            asyncio.create_task(
+                run_worker(
+                    url,
+                    Runtime(services.sessionmaker, settings),
+                    name=f"web-{services.instance}",
+                    shutdown_graceful_timeout=15,
+                ),
+                name="jobs-worker",
+            )
+            if worker
+            else None
+        )
         # What start-up built (schema, mappers, modules) lives as long as the process: out of
         # the collector's sight, a full collection no longer walks it during requests
         # (measured: most of a 50-row list's object creation time was collections).
@@ -335,7 +337,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         try:
             yield
         finally:
-            escalation.cancel()
+            await _stop(jobs)
             await services.hub.stop()
             await services.listener.stop()
             await services.limits.close()
@@ -371,7 +373,14 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
         from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+        from resolvers.operations import export_metrics
         from schema.metrics import POOL_CHECKED_OUT, POOL_SIZE
+
+        try:
+            async with services.sessionmaker() as session:
+                await export_metrics(session)
+        except Exception as exc:  # the database away: the rest of the figures still answer
+            log.warning("job metrics not read: %s", exc)
 
         pool = engine.sync_engine.pool
         POOL_CHECKED_OUT.set(pool.checkedout())  # type: ignore[attr-defined]

@@ -132,6 +132,8 @@ class Settings(BaseSettings):
     retain_sessions_days: int = 90
     retain_idempotency_hours: int = 24
     retain_data_reads_days: int = 1095
+    # Finished runs of the scheduled jobs (procrastinate's jobs and events).
+    retain_job_days: int = 30
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -44,6 +44,7 @@ from models import (
     Post,
     PostAudience,
     Rating,
+    Reminder,
     Report,
     Resource,
     SecretaryContact,
@@ -297,6 +298,12 @@ for _model in (
     SecretaryContact,
 ):
     rule(_model)(_own_work(_model))
+
+
+@rule(Reminder)
+def _reminder(s: Subject) -> sa.ColumnElement[bool]:
+    """A reminder is for its cadre alone (their inbox), not for those above them."""
+    return _either(_is(Reminder.cadre_id, s.cadre_id))
 
 
 @rule(WorkingGroup)

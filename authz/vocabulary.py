@@ -22,6 +22,7 @@ class Obj(enum.StrEnum):
     RATING = "rating"  # 评价
     POST = "post"  # 文化产品
     CAMPAIGN = "campaign"  # 集中活动与推荐
+    OPERATIONS = "operations"  # 运维：定时任务的运行情况
 
 
 class Act(enum.StrEnum):

@@ -54,6 +54,7 @@ from models.policy import (
     Role,
     RolePermission,
 )
+from models.reminders import Reminder, ReminderKind
 from models.work import (
     LEARN_AND_DO_MONTHS,
     ActivityKind,
@@ -162,6 +163,8 @@ __all__ = [
     "Rating",
     "RecommendationKind",
     "RefreshToken",
+    "Reminder",
+    "ReminderKind",
     "Report",
     "ReportStatus",
     "ReportVersion",

@@ -399,6 +399,14 @@ def _without(column: Any, names: list[str], mobile: str) -> Any:
     return text
 
 
+_OLD_JOB_RUNS = sa.text("""
+    DELETE FROM procrastinate_jobs j
+    WHERE j.status IN ('succeeded', 'failed', 'cancelled', 'aborted')
+      AND NOT EXISTS (SELECT 1 FROM procrastinate_periodic_defers d WHERE d.job_id = j.id)
+      AND NOT EXISTS (SELECT 1 FROM procrastinate_events e
+                      WHERE e.job_id = j.id AND e.at > now() - make_interval(days => :days))""")
+
+
 async def purge(session: AsyncSession, settings: Any) -> dict[str, int]:
     """Retention: what is kept only for a while is removed after it."""
     now = datetime.now(UTC)
@@ -442,6 +450,11 @@ async def purge(session: AsyncSession, settings: Any) -> dict[str, int]:
         ),
     ):
         out[name] = (await session.execute(stmt)).rowcount or 0  # type: ignore[attr-defined]
+    # Finished runs of the scheduled jobs whose last event is older than the retention
+    # (their events go with them); the newest run of each job is always kept.
+    out["scheduled_job_runs"] = (
+        await session.execute(_OLD_JOB_RUNS, {"days": settings.retain_job_days})
+    ).rowcount or 0  # type: ignore[attr-defined]
     old_sessions = sa.select(AuthSession.id).where(
         AuthSession.revoked_at < now - timedelta(days=settings.retain_sessions_days)
     )

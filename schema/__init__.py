@@ -26,6 +26,7 @@ from schema.evidence import EvidenceMutation
 from schema.extensions import OperationExtension
 from schema.groups import GroupMutation, GroupQuery, WorkingGroup
 from schema.node import NodeQuery
+from schema.operations import OperationsQuery
 from schema.orgs import Org, OrgMutation, OrgQuery
 from schema.people import Cadre, PeopleMutation, PeopleQuery, Youth
 from schema.points import PointsMutation, PointsQuery
@@ -33,6 +34,7 @@ from schema.policy import Grant, PolicyMutation, PolicyQuery
 from schema.policy_tools import PolicyToolsMutation, PolicyToolsQuery
 from schema.privacy import PrivacyMutation, PrivacyQuery
 from schema.quotas import QuotaMutation, QuotaQuery
+from schema.reminders import ReminderQuery
 from schema.rosters import RosterMutation
 from schema.scalars import SCALARS
 from schema.subscriptions import Subscription
@@ -70,6 +72,8 @@ class Query(
     AssessmentQuery,
     PrivacyQuery,
     PolicyToolsQuery,
+    ReminderQuery,
+    OperationsQuery,
 ):
     """One root type made of the domains' parts (the same as strawberry's merge_types)."""
 

@@ -25,6 +25,7 @@ from models import (
     PostAudience,
     QuotaSubject,
     RecommendationKind,
+    ReminderKind,
     ReportStatus,
     ResourceKind,
     RoundHalf,
@@ -113,6 +114,7 @@ PolicyObjectEnum = domain_enum(
     RATING="评价",
     POST="文化产品",
     CAMPAIGN="集中活动与推荐",
+    OPERATIONS="运维（定时任务的运行情况）",
 )
 PolicyActionEnum = domain_enum(
     Act,
@@ -366,3 +368,10 @@ ReportStatusEnum = domain_enum(
     RETURNED="退回修改",
 )
 RoundHalfEnum = domain_enum(RoundHalf, "RoundHalf", "考核轮次", MID_YEAR="半年", YEAR_END="年终")
+ReminderKindEnum = domain_enum(
+    ReminderKind,
+    "ReminderKind",
+    "到期提醒的种类",
+    REPORT_WINDOW="季度报送窗口已开放、本市尚未报送",
+    FIVE_ONES_DUE="本周期“五个一”即将截止、尚未完成",
+)

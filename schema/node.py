@@ -27,6 +27,7 @@ from schema.people import Cadre, Youth
 from schema.policy import Grant
 from schema.policy_tools import FieldGrant, PolicyChangeRequest
 from schema.relay import Node, from_global_id
+from schema.reminders import Reminder
 from schema.truth import Flag, SpotCheck, SpotCheckItem
 from schema.worklogs import WorkLog
 from schema.youth_services import Discussion, Post, Resource, Voice, Wish
@@ -50,6 +51,7 @@ NODE_TYPES: dict[str, tuple[type[Any], Any]] = {
         Org,
         PolicyChangeRequest,
         Post,
+        Reminder,
         Report,
         Resource,
         SpotCheck,

@@ -11,9 +11,10 @@ import strawberry
 
 from authz import errors, load_principal, require_cadre, require_youth
 from authz.errors import NotFound, Unauthenticated
-from resolvers import voices, wishes
+from resolvers import reminders, voices, wishes
 from resolvers.base import Ctx
 from schema.context import Context, Info
+from schema.reminders import Reminder
 from schema.youth_services import Voice, Wish
 
 
@@ -64,11 +65,14 @@ async def _stream(
                 await ctx.session.close()
 
 
-@strawberry.type(description="团干部收件箱的一条：新的或有变化的青年之声、心愿")
+@strawberry.type(description="团干部收件箱的一条：新的或有变化的青年之声、心愿，或到期提醒")
 class InboxItem:
-    kind: str = strawberry.field(description="VOICE 或 WISH")
+    kind: str = strawberry.field(description="VOICE、WISH 或 REMINDER")
     voice: Voice | None = strawberry.field(description="kind 为 VOICE 时的青年之声，否则为 null")
     wish: Wish | None = strawberry.field(description="kind 为 WISH 时的微心愿，否则为 null")
+    reminder: Reminder | None = strawberry.field(
+        default=None, description="kind 为 REMINDER 时的到期提醒，否则为 null"
+    )
 
 
 @strawberry.type(
@@ -85,11 +89,14 @@ class Subscription:
         async for item in _stream(info, {"wish"}, lambda e: e.get("youth_id") == youth_id, load):
             yield item
 
-    @strawberry.subscription(description="团干部：发给我的新青年之声、心愿及其变化")
+    @strawberry.subscription(description="团干部：发给我的新青年之声、心愿及其变化，和到期提醒")
     async def my_inbox(self, info: Info) -> AsyncGenerator[InboxItem, None]:
         cadre_id = require_cadre(info.context.ctx.principal)
 
         async def load(ctx: Ctx, event: dict[str, Any]) -> InboxItem:
+            if event["kind"] == "reminder":
+                row = await reminders.get(ctx, event["id"])
+                return InboxItem(kind="REMINDER", voice=None, wish=None, reminder=Reminder.of(row))
             if event["kind"] == "voice":
                 return InboxItem(
                     kind="VOICE", voice=Voice.of(await voices.get(ctx, event["id"])), wish=None
@@ -99,6 +106,6 @@ class Subscription:
             )
 
         async for item in _stream(
-            info, {"voice", "wish"}, lambda e: e.get("cadre_id") == cadre_id, load
+            info, {"voice", "wish", "reminder"}, lambda e: e.get("cadre_id") == cadre_id, load
         ):
             yield item

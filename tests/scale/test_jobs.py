@@ -1,0 +1,254 @@
+"""Scheduled jobs on PostgreSQL (app/jobs.py), with real procrastinate workers against the
+test database: each job's effect, each job run twice for one tick changing nothing more,
+two instances deferring and running a tick once, and what operators see."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from procrastinate.periodic import PeriodicDeferrer
+
+from app.jobs import Runtime, make_job_app, run_worker
+from models import (
+    ActivityKind,
+    Cadre,
+    Flag,
+    LogKind,
+    OtpCode,
+    PointEntry,
+    PointSnapshot,
+    PointSource,
+    Reminder,
+    Wish,
+    WishCategory,
+    WishStatus,
+    WorkLog,
+)
+from tests.conftest import METRICS_TOKEN
+from tests.helpers import add_user, add_youth, cadre_id_of, standard_tree
+
+
+def tick(text: str) -> int:
+    return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp())
+
+
+@pytest.fixture
+async def jobs(api, database_url) -> AsyncIterator[Runtime]:
+    """procrastinate's tables emptied (they are not the models', so no test reset empties
+    them); the runtime the workers give the jobs."""
+    async with api.services.engine.begin() as conn:
+        await conn.execute(
+            sa.text(
+                "TRUNCATE procrastinate_periodic_defers, procrastinate_events, procrastinate_jobs,"
+                " procrastinate_workers CASCADE"
+            )
+        )
+    yield Runtime(api.services.sessionmaker, api.services.settings)
+
+
+async def run_once(url: str, runtime: Runtime, name: str, timestamp: object) -> None:
+    """Queue one run of `name` for a tick, and let a real worker run what is queued."""
+    app = make_job_app(url, periodic=False)
+    async with app.open_async():
+        await app.tasks[name].defer_async(timestamp=timestamp)
+    await run_worker(url, runtime, wait=False, periodic=False)
+
+
+async def runs(services) -> list[tuple[str, int | None, str]]:
+    async with services.engine.connect() as conn:
+        rows = await conn.execute(
+            sa.text(
+                "SELECT task_name, (args->>'timestamp')::bigint, status::text"
+                " FROM procrastinate_jobs ORDER BY id"
+            )
+        )
+        return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+async def count(services, model, *where) -> int:
+    async with services.sessionmaker() as s:
+        return int(await s.scalar(sa.select(sa.func.count()).select_from(model).where(*where)))
+
+
+async def test_points_snapshot_and_flag_detection(api, jobs, database_url) -> None:
+    tree = await standard_tree(api.services)
+    user = await add_user(api.services, "cadre", org=tree["A1"])
+    cadre = await cadre_id_of(api.services, user)
+    a1 = tree["A1"]
+    tenant = {"org_id": a1.id, "org_path": a1.path, "city_id": a1.city_id}
+    async with api.services.sessionmaker() as s:
+        for i, (day, points) in enumerate(((date(2026, 11, 19), 5), (date(2026, 11, 21), 3))):
+            s.add(
+                PointEntry(
+                    cadre_id=cadre,
+                    source=PointSource.ACTIVITY_LOG,
+                    source_id=900 + i,
+                    points=points,
+                    day=day,
+                    **tenant,
+                )
+            )
+        # Five activities in half an hour: a burst (more than 4 in any 60 minutes).
+        start = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
+        for i in range(5):
+            s.add(
+                WorkLog(
+                    cadre_id=cadre,
+                    kind=LogKind.ACTIVITY,
+                    activity_kind=ActivityKind.VOLUNTEER,
+                    content=f"志愿服务第{i}场",
+                    occurred_at=start + timedelta(minutes=6 * i),
+                    **tenant,
+                )
+            )
+        await s.commit()
+
+    # 00:05 League time on 21 November: the snapshot of the 20th (the entry of the 21st is later).
+    for _ in range(2):
+        await run_once(database_url, jobs, "points-snapshot", tick("2026-11-20T16:05:00"))
+        await run_once(database_url, jobs, "flag-detection", tick("2026-11-20T16:20:00"))
+        async with api.services.sessionmaker() as s:
+            snaps = (await s.execute(sa.select(PointSnapshot.day, PointSnapshot.total))).all()
+        assert snaps == [(date(2026, 11, 20), 5)]
+        assert await count(api.services, Flag) == 5  # the second night raises none again
+    assert [status for _, _, status in await runs(api.services)] == ["succeeded"] * 4
+
+
+async def test_wish_escalation_purge_and_reminders(api, jobs, database_url) -> None:
+    tree = await standard_tree(api.services)
+    city = await add_user(api.services, "citycadre", org=tree["A"])
+    county = await add_user(api.services, "countycadre", org=tree["A1"])
+    youth = await add_youth(api.services, "小伙伴", "13900000001", tree["A1x"])
+    at = datetime(2026, 12, 28, 1, 0, tzinfo=UTC)  # 9:00 League time, the quarter's last week
+    a1x = tree["A1x"]
+    async with api.services.sessionmaker() as s:
+        s.add(
+            Wish(
+                youth_id=youth.id,
+                cadre_id=await cadre_id_of(api.services, county),
+                category=WishCategory.STUDY,
+                title="一本书",
+                description="想要一本书",
+                status=WishStatus.SUBMITTED,
+                updated_at=at - timedelta(days=8),
+                org_id=a1x.id,
+                org_path=a1x.path,
+                city_id=a1x.city_id,
+            )
+        )
+        s.add(
+            OtpCode(
+                mobile="13900000001",
+                code_hash="x" * 64,
+                created_at=datetime.now(UTC) - timedelta(days=40),
+                expires_at=datetime.now(UTC) - timedelta(days=40),
+            )
+        )
+        await s.commit()
+
+    for _ in range(2):  # a second run of the same ticks changes nothing more
+        for name in ("wish-escalation", "retention-purge", "deadline-reminders"):
+            await run_once(database_url, jobs, name, int(at.timestamp()))
+        assert await count(api.services, Wish, Wish.status == WishStatus.ESCALATED) == 1
+        assert await count(api.services, OtpCode) == 0
+        assert await count(api.services, Reminder) == 3
+
+    async def kinds(user) -> list[str]:
+        token = await api.token_for(user.id)
+        r = await api.gql("{ myReminders { nodes { kind period dueOn message } } }", token=token)
+        return sorted(n["kind"] for n in r.data["myReminders"]["nodes"])
+
+    # The city's cadre: its report for 2026-Q4 is due, and their 五个一 period ends; the
+    # county's cadre only the latter. Nobody sees another's reminders.
+    assert await kinds(city) == ["FIVE_ONES_DUE", "REPORT_WINDOW"]
+    assert await kinds(county) == ["FIVE_ONES_DUE"]
+    assert all(status == "succeeded" for _, _, status in await runs(api.services))
+
+
+async def test_two_instances_defer_and_run_a_tick_once(api, jobs, database_url) -> None:
+    """Both instances' deferrers try the 16:05 ticks; one job each is queued, and two
+    workers running side by side run each once."""
+    tree = await standard_tree(api.services)
+    await add_user(api.services, "cadre", org=tree["A1"])
+    at = tick("2026-11-20T16:05:00") + 1
+    for _ in range(2):
+        app = make_job_app(database_url)
+        async with app.open_async():
+            deferrer = PeriodicDeferrer(registry=app.periodic_registry, max_delay=600)
+            await deferrer.defer_jobs(deferrer.get_previous_tasks(at=at))
+    queued = await runs(api.services)
+    assert sorted(name for name, _, _ in queued) == ["points-snapshot", "wish-escalation"]
+    await asyncio.gather(
+        *(run_worker(database_url, jobs, wait=False, periodic=False, name=n) for n in "ab")
+    )
+    assert {(name, status) for name, _, status in await runs(api.services)} == {
+        ("points-snapshot", "succeeded"),
+        ("wish-escalation", "succeeded"),
+    }
+    async with api.services.engine.connect() as conn:
+        started = (
+            await conn.execute(
+                sa.text("SELECT count(*) FROM procrastinate_events WHERE type = 'started'")
+            )
+        ).scalar_one()
+    assert started == 2
+    assert await count(api.services, PointSnapshot) == 1
+
+
+async def test_running_workers_defer_each_tick_once(api, jobs, database_url) -> None:
+    """Two workers left running defer the current ticks by themselves; whatever ticks fall
+    in the run, each is one job, run once."""
+    workers = [
+        asyncio.create_task(run_worker(database_url, jobs, name=n, fetch_job_polling_interval=0.2))
+        for n in "ab"
+    ]
+    try:
+        for _ in range(300):  # until the five-minute escalation's current tick has run
+            if any(
+                n == "wish-escalation" and s == "succeeded" for n, _, s in await runs(api.services)
+            ):
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        for w in workers:
+            w.cancel()
+        for w in workers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await w
+    done = await runs(api.services)
+    assert any(n == "wish-escalation" and s == "succeeded" for n, _, s in done), done
+    assert max(Counter((n, t) for n, t, _ in done).values()) == 1, done
+
+
+async def test_operators_see_runs_and_failures(api, jobs, database_url) -> None:
+    tree = await standard_tree(api.services)
+    province = await add_user(api.services, "prov", org=tree["P"], roles=("province_admin",))
+    ops = await add_user(
+        api.services, "ops", org=tree["P"], roles=("system_admin",), cadre_kind=None
+    )
+    city = await add_user(api.services, "city", org=tree["A"], roles=("city_admin",))
+    await run_once(database_url, jobs, "points-snapshot", tick("2026-11-20T16:05:00"))
+    await run_once(database_url, jobs, "deadline-reminders", "not a tick")  # fails for real
+
+    q = "{ scheduledJobs(first: 10) { totalCount nodes { name lastRunAt lastSucceeded nextRunAt failures } } }"
+    for user in (province, ops):
+        r = await api.gql(q, token=await api.token_for(user.id))
+        nodes = {n["name"]: n for n in r.data["scheduledJobs"]["nodes"]}
+        assert r.data["scheduledJobs"]["totalCount"] == 5 and len(nodes) == 5
+        assert nodes["points-snapshot"]["lastSucceeded"] is True
+        assert nodes["deadline-reminders"]["lastSucceeded"] is False
+        assert nodes["deadline-reminders"]["failures"] == 1
+        assert nodes["retention-purge"]["lastRunAt"] is None
+        assert datetime.fromisoformat(nodes["wish-escalation"]["nextRunAt"]) > datetime.now(UTC)
+    refused = await api.gql(q, token=await api.token_for(city.id))
+    assert refused.codes in (["FORBIDDEN"], ["NOT_FOUND"])
+
+    metrics = await api.client.get("/metrics", headers={"authorization": f"Bearer {METRICS_TOKEN}"})
+    assert 'youthlink_job_failures_last_week{job="deadline-reminders"} 1.0' in metrics.text
+    assert 'youthlink_job_last_run_succeeded{job="points-snapshot"} 1.0' in metrics.text
