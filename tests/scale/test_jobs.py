@@ -17,7 +17,6 @@ from procrastinate.periodic import PeriodicDeferrer
 from app.jobs import Runtime, make_job_app, run_worker
 from models import (
     ActivityKind,
-    Cadre,
     Flag,
     LogKind,
     OtpCode,
