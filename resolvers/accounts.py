@@ -5,6 +5,7 @@ lockout, so the API tells nobody which usernames or numbers exist."""
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import secrets
 import uuid
@@ -48,15 +49,22 @@ def _dummy_hash() -> str:
     return _hasher().hash(secrets.token_hex(16))
 
 
-def hash_password(ctx: Ctx, password: str) -> str:
+async def hash_password(ctx: Ctx, password: str) -> str:
+    """argon2id costs tens of milliseconds of CPU by design: in a worker thread, so the event
+    loop goes on answering meanwhile."""
     if len(password or "") < 8 or password.isdigit() or password.isalpha():
         raise BadInput("密码至少 8 位，且须同时包含字母和数字", field="password")
     if len(password) > 128:
         raise BadInput("密码不能超过 128 位", field="password")
-    return _hasher().hash(password)
+    return await asyncio.to_thread(_hasher().hash, password)
 
 
-def _verify(password_hash: str | None, password: str) -> bool:
+async def _verify(password_hash: str | None, password: str) -> bool:
+    """In a worker thread, like hashing."""
+    return await asyncio.to_thread(_verify_now, password_hash, password)
+
+
+def _verify_now(password_hash: str | None, password: str) -> bool:
     try:
         # An unknown user is checked against a dummy hash: the same work, the same time.
         return _hasher().verify(password_hash or _dummy_hash(), password) and bool(password_hash)
@@ -178,7 +186,7 @@ async def login(ctx: Ctx, username: str, password: str, client: ClientKind) -> A
     user = await ctx.session.scalar(
         sa.select(User).where(User.username == username, User.is_active)
     )
-    if not _verify(user.password_hash if user else None, password) or user is None:
+    if not await _verify(user.password_hash if user else None, password) or user is None:
         await _record_failures(ctx, identifier)
         raise Unauthenticated(WRONG_LOGIN, reason=errors.BAD_CREDENTIALS)
     await _clear_failures(ctx, identifier)

@@ -4,6 +4,7 @@ HTML page, and a PDF (reportlab, see `_pdf`)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import html
 import io
@@ -205,16 +206,28 @@ async def export(ctx: Ctx, bulletin_id: int, fmt: str) -> tuple[str, str]:
     )
     cells = [[_cell(r.get(k)) for k, _ in COLUMNS] for r in b.rows]
     if fmt == "XLSX":
-        data = spreadsheets.write(cells, [h for _, h in COLUMNS], "XLSX", sheet="通报")
-        return f"{title}.xlsx", base64.b64encode(data).decode()
+        content = await spreadsheets.write_base64(
+            cells, [h for _, h in COLUMNS], "XLSX", sheet="通报"
+        )
+        return f"{title}.xlsx", content
     if fmt == "PDF":
-        pdf = _pdf(title, cells, b.published_at)
-        return f"{title}.pdf", base64.b64encode(pdf).decode()
+        # reportlab lays the table out in pure Python: in a worker thread, off the event loop.
+        def pdf() -> str:
+            return base64.b64encode(_pdf(title, cells, b.published_at)).decode()
+
+        return f"{title}.pdf", await asyncio.to_thread(pdf)
+    # The printable page is built off the event loop too.
+    page = await asyncio.to_thread(_printable, title, cells, b.published_at)
+    return f"{title}.html", page
+
+
+def _printable(title: str, cells: list[list[str]], published_at: datetime | None) -> str:
+    """A self-contained HTML page of the bulletin, base64-encoded."""
     head = "".join(f"<th>{html.escape(h)}</th>" for _, h in COLUMNS)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in cells
     )
-    issued = f"<p>发布时间：{b.published_at:%Y-%m-%d %H:%M}</p>" if b.published_at else ""
+    issued = f"<p>发布时间：{published_at:%Y-%m-%d %H:%M}</p>" if published_at else ""
     page = (
         f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
         "<style>body{font-family:sans-serif;margin:2cm}table{border-collapse:collapse;width:100%}"
@@ -223,7 +236,7 @@ async def export(ctx: Ctx, bulletin_id: int, fmt: str) -> tuple[str, str]:
         f"<h1>{html.escape(title)}</h1><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
         f"{issued}</body></html>"
     )
-    return f"{title}.html", base64.b64encode(page.encode()).decode()
+    return base64.b64encode(page.encode()).decode()
 
 
 def _pdf(title: str, cells: list[list[str]], published_at: datetime | None) -> bytes:

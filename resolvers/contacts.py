@@ -468,9 +468,11 @@ async def export_youth(ctx: Ctx, *, under: int | None, fmt: str) -> ExportFile:
         ]
         for youth, org_name, own in result
     ]
-    data = spreadsheets.write(rows, ["姓名", "手机号", "行业", "组织", "联系状态"], fmt)
+    content = await spreadsheets.write_base64(
+        rows, ["姓名", "手机号", "行业", "组织", "联系状态"], fmt
+    )
     ext = "csv" if fmt == "CSV" else "xlsx"
-    return ExportFile(f"小伙伴名单-{label}.{ext}", base64.b64encode(data).decode(), len(rows))
+    return ExportFile(f"小伙伴名单-{label}.{ext}", content, len(rows))
 
 
 def _active_link_with_me(ctx: Ctx) -> sa.ColumnElement[bool]:

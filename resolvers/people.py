@@ -114,7 +114,7 @@ async def create_cadre(
     user = User(
         username=username,
         mobile=await _unbound_mobile(ctx, mobile),
-        password_hash=password_hash or accounts.hash_password(ctx, password),
+        password_hash=password_hash or await accounts.hash_password(ctx, password),
         display_name=clean_text(name, "姓名", max_len=50),
     )
     ctx.session.add(user)

@@ -215,7 +215,7 @@ async def import_cadres(
     once for the file); with a mobile number the cadre can also log in by SMS code. A row
     whose username belongs to a cadre the caller can see already is UNCHANGED."""
     ctx.scope(Act.MANAGE, Obj.CADRE)
-    password_hash = accounts.hash_password(ctx, initial_password)
+    password_hash = await accounts.hash_password(ctx, initial_password)
     rows = await asyncio.to_thread(
         read_upload,
         filename,

@@ -28,6 +28,8 @@ from models import (
     Grant,
     OrgLevel,
     Post,
+    Reminder,
+    ReminderKind,
     RolePermission,
     SecretaryContact,
     SpotCheck,
@@ -546,6 +548,18 @@ async def build(services, world: World) -> Built:  # type: ignore[no-untyped-def
             await s.flush()
             b.discussions.append(d.id)
             b.note("Discussion", d.id, k)
+            # A reminder in the same cadre's inbox (the daily job's; one per cadre and period).
+            r = Reminder(
+                cadre_id=b.cadres[c],
+                kind=ReminderKind.FIVE_ONES_DUE,
+                period=f"p{k}",
+                due_on=date(2026, 12, 31),
+                message=f"r{k}",
+                **tenant(world.cadre_org(c)),
+            )
+            s.add(r)
+            await s.flush()
+            b.note("Reminder", r.id, k)
         await _build_checking(s, world, b, orgs, now)
         await s.commit()
     await services.listener.reload()  # the policy store reads the permissions and rules
@@ -793,6 +807,10 @@ class Model:
         path = at if at is not None else self.world.cadre_org(c)
         return self.in_scope("post", "view", path) or c == self.own_cadre or in_feed
 
+    def reminder(self, k: int) -> bool:
+        """Its cadre's alone (authz/visibility.py), put there beside discussion k."""
+        return self.world.discussions[k] == self.own_cadre
+
     def discussion(self, k: int) -> bool:
         c = self.world.discussions[k]
         return c == self.own_cadre or self.active_link(c, self.own_youth)
@@ -840,6 +858,8 @@ class Model:
                 return self.post(i)
             case "Discussion":
                 return self.discussion(i)
+            case "Reminder":
+                return self.reminder(i)
             case "Grant":
                 return self.grant(i, built)
             case "User":

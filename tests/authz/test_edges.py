@@ -53,6 +53,7 @@ UNREACHED = {
     ("RosterImportReport", "rows"): "returned by the importOrgs and importCadres mutations only",
     ("InboxItem", "voice"): "the myInbox subscription only",
     ("InboxItem", "wish"): "the myInbox subscription only",
+    ("InboxItem", "reminder"): "the myInbox subscription only",
     ("PolicyDiff", "gained"): "previewPolicyChange (skipped) and applyPolicyChange (a mutation)",
     ("PolicyDiff", "lost"): "previewPolicyChange (skipped) and applyPolicyChange (a mutation)",
     ("RightChange", "subtree"): "inside PolicyDiff",
