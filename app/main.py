@@ -34,6 +34,7 @@ from app.embedded import to_async_url
 from app.events import EventHub
 from app.graphiql import offline_graphiql_html
 from app.jobs import Runtime, run_worker
+from app.looplag import sample_lag
 from app.middleware import (
     ErrorMiddleware,
     MetricsMiddleware,
@@ -316,6 +317,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await services.listener.start()
         await services.hub.start()
+        lag = asyncio.create_task(sample_lag(), name="loop-lag")
         jobs = (
             asyncio.create_task(
                 run_worker(
@@ -338,6 +340,7 @@ def create_app(
             yield
         finally:
             await _stop(jobs)
+            await _stop(lag)
             await services.hub.stop()
             await services.listener.stop()
             await services.limits.close()
