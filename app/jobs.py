@@ -11,6 +11,7 @@ Schedules are cron in UTC (League time is UTC+8)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -198,3 +199,18 @@ async def run_worker(
             additional_context={"runtime": runtime},
             **options,
         )
+
+
+RESTART_SECONDS = 5
+
+
+async def keep_worker(url: str, runtime: Runtime, *, name: str) -> None:
+    """The worker inside the web process (`make run`): if it stops on an error (the database
+    away), it is started again rather than leaving the instance without scheduled jobs."""
+    while True:
+        try:
+            await run_worker(url, runtime, name=name, shutdown_graceful_timeout=15)
+            return
+        except Exception:
+            log.exception("scheduled jobs' worker stopped; starting again in %s s", RESTART_SECONDS)
+            await asyncio.sleep(RESTART_SECONDS)

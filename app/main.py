@@ -33,7 +33,7 @@ from app.db import make_engine, make_sessionmaker, resolve_database_url
 from app.embedded import to_async_url
 from app.events import EventHub
 from app.graphiql import offline_graphiql_html
-from app.jobs import Runtime, run_worker
+from app.jobs import Runtime, keep_worker
 from app.looplag import sample_lag
 from app.middleware import (
     ErrorMiddleware,
@@ -320,11 +320,8 @@ def create_app(
         lag = asyncio.create_task(sample_lag(), name="loop-lag")
         jobs = (
             asyncio.create_task(
-                run_worker(
-                    url,
-                    Runtime(services.sessionmaker, settings),
-                    name=f"web-{services.instance}",
-                    shutdown_graceful_timeout=15,
+                keep_worker(
+                    url, Runtime(services.sessionmaker, settings), name=f"web-{services.instance}"
                 ),
                 name="jobs-worker",
             )

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
+import sys
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -15,6 +18,8 @@ import sqlalchemy as sa
 from procrastinate.periodic import PeriodicDeferrer
 
 from app.jobs import Runtime, make_job_app, run_worker
+from app.main import create_app
+from app.settings import ROOT
 from models import (
     ActivityKind,
     Flag,
@@ -29,7 +34,7 @@ from models import (
     WishStatus,
     WorkLog,
 )
-from tests.conftest import METRICS_TOKEN
+from tests.conftest import METRICS_TOKEN, RunningApp, settings_for_tests
 from tests.helpers import add_user, add_youth, cadre_id_of, standard_tree
 
 
@@ -200,29 +205,53 @@ async def test_two_instances_defer_and_run_a_tick_once(api, jobs, database_url) 
     assert await count(api.services, PointSnapshot) == 1
 
 
-async def test_running_workers_defer_each_tick_once(api, jobs, database_url) -> None:
-    """Two workers left running defer the current ticks by themselves; whatever ticks fall
-    in the run, each is one job, run once."""
-    workers = [
-        asyncio.create_task(run_worker(database_url, jobs, name=n, fetch_job_polling_interval=0.2))
-        for n in "ab"
-    ]
-    try:
-        for _ in range(300):  # until the five-minute escalation's current tick has run
-            if any(
-                n == "wish-escalation" and s == "succeeded" for n, _, s in await runs(api.services)
-            ):
-                break
-            await asyncio.sleep(0.1)
-    finally:
-        for w in workers:
-            w.cancel()
-        for w in workers:
-            with contextlib.suppress(asyncio.CancelledError):
-                await w
-    done = await runs(api.services)
-    assert any(n == "wish-escalation" and s == "succeeded" for n, _, s in done), done
+async def _until_escalation_ran(services) -> list[tuple[str, int | None, str]]:
+    """procrastinate's jobs once a run of the five-minute escalation has succeeded (a worker
+    defers its current tick on start); bounded."""
+    for _ in range(600):
+        done = await runs(services)
+        if any(n == "wish-escalation" and s == "succeeded" for n, _, s in done):
+            return done
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no escalation run: {done}")
+
+
+async def test_two_app_instances_with_their_workers_run_each_tick_once(
+    api, jobs, database_url
+) -> None:
+    """`make run`'s set-up twice: two app instances, each with a worker in its process, defer
+    the current ticks by themselves; whatever ticks fall in the run, each is one job, run once."""
+    async with contextlib.AsyncExitStack() as stack:
+        for _ in range(2):
+            app = create_app(settings_for_tests(), database_url=database_url, worker=True)
+            await stack.enter_async_context(RunningApp(app))
+        done = await _until_escalation_ran(api.services)
     assert max(Counter((n, t) for n, t, _ in done).values()) == 1, done
+
+
+async def test_the_worker_command_runs_jobs_and_stops_on_sigterm(api, jobs, database_url) -> None:
+    """`youthlink worker`, a process of its own, as an operator runs it."""
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+        "DATABASE_URL": database_url,
+        "ENVIRONMENT": "development",
+    }
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "app.cli",
+        "worker",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await _until_escalation_ran(api.services)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(worker.communicate(), 60)
+    assert worker.returncode == 0, err.decode()[-2000:]
 
 
 async def test_operators_see_runs_and_failures(api, jobs, database_url) -> None:
