@@ -37,6 +37,9 @@ from models import (
 from tests.conftest import METRICS_TOKEN, RunningApp, settings_for_tests
 from tests.helpers import add_user, add_youth, cadre_id_of, standard_tree
 
+# The live-update fixture and helpers (a second instance served by uvicorn, a WebSocket).
+from tests.youth.test_live import next_message, second_instance, subscription  # noqa: F401
+
 
 def tick(text: str) -> int:
     return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp())
@@ -280,3 +283,15 @@ async def test_operators_see_runs_and_failures(api, jobs, database_url) -> None:
     metrics = await api.client.get("/metrics", headers={"authorization": f"Bearer {METRICS_TOKEN}"})
     assert 'youthlink_job_failures_last_week{job="deadline-reminders"} 1.0' in metrics.text
     assert 'youthlink_job_last_run_succeeded{job="points-snapshot"} 1.0' in metrics.text
+
+
+async def test_reminders_reach_the_live_inbox(api, jobs, database_url, second_instance) -> None:  # noqa: F811 (the fixture)
+    """A cadre subscribed on another instance hears of each reminder the job puts in."""
+    tree = await standard_tree(api.services)
+    city = await add_user(api.services, "citycadre", org=tree["A"])
+    query = "subscription { myInbox { kind reminder { kind period } } }"
+    async with subscription(second_instance, await api.token_for(city.id), query) as inbox:
+        await run_once(database_url, jobs, "deadline-reminders", tick("2026-12-28T01:00:00"))
+        got = [(await next_message(inbox))["payload"]["data"]["myInbox"] for _ in range(2)]
+    assert sorted(g["reminder"]["kind"] for g in got) == ["FIVE_ONES_DUE", "REPORT_WINDOW"]
+    assert {g["kind"] for g in got} == {"REMINDER"}
