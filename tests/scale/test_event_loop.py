@@ -69,7 +69,7 @@ def _csv(rows: list[list[str]]) -> str:
     return base64.b64encode(text.encode("utf-8")).decode()
 
 
-CASES = ["login", "hash", "export", "import", "bulletin"]
+CASES = ["login", "hash", "export", "import", "bulletin-page", "bulletin-pdf"]
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -116,10 +116,12 @@ async def test_the_loop_answers_while_heavy_work_runs(api, monkeypatch, case) ->
             {"o": gid("Org", tree["A"].id)},
             token=tp,
         )
-        monkeypatch.setattr(bulletins, "_printable", gate.hold(bulletins._printable))
+        fmt, heavy = ("PDF", "_pdf") if case == "bulletin-pdf" else ("HTML", "_printable")
+        monkeypatch.setattr(bulletins, heavy, gate.hold(getattr(bulletins, heavy)))
         op = api.gql(
-            "query($id: ID!) { exportBulletin(id: $id, format: HTML) { filename downloadUrl } }",
-            {"id": made.data["generateBulletin"]["id"]},
+            "query($id: ID!, $f: BulletinFormat!) {"
+            " exportBulletin(id: $id, format: $f) { filename downloadUrl } }",
+            {"id": made.data["generateBulletin"]["id"], "f": fmt},
             token=tp,
         )
         key = "exportBulletin"
