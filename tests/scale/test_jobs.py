@@ -35,7 +35,7 @@ from models import (
     WorkLog,
 )
 from tests.conftest import METRICS_TOKEN, RunningApp, settings_for_tests
-from tests.helpers import add_user, add_youth, cadre_id_of, standard_tree
+from tests.helpers import DEADLINE, add_user, add_youth, cadre_id_of, standard_tree
 
 # The live-update fixture and helpers (a second instance served by uvicorn, a WebSocket).
 from tests.youth.test_live import next_message, second_instance, subscription  # noqa: F401
@@ -210,13 +210,13 @@ async def test_two_instances_defer_and_run_a_tick_once(api, jobs, database_url) 
 
 async def _until_escalation_ran(services) -> list[tuple[str, int | None, str]]:
     """procrastinate's jobs once a run of the five-minute escalation has succeeded (a worker
-    defers its current tick on start); bounded."""
-    for _ in range(600):
-        done = await runs(services)
-        if any(n == "wish-escalation" and s == "succeeded" for n, _, s in done):
-            return done
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no escalation run: {done}")
+    defers its current tick on start); bounded by the suite's DEADLINE."""
+    async with asyncio.timeout(DEADLINE):
+        while True:
+            done = await runs(services)
+            if any(n == "wish-escalation" and s == "succeeded" for n, _, s in done):
+                return done
+            await asyncio.sleep(0.05)
 
 
 async def test_two_app_instances_with_their_workers_run_each_tick_once(
@@ -253,7 +253,7 @@ async def test_the_worker_command_runs_jobs_and_stops_on_sigterm(api, jobs, data
         await _until_escalation_ran(api.services)
     finally:
         worker.send_signal(signal.SIGTERM)
-        _, err = await asyncio.wait_for(worker.communicate(), 60)
+        _, err = await asyncio.wait_for(worker.communicate(), DEADLINE)
     assert worker.returncode == 0, err.decode()[-2000:]
 
 
