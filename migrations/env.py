@@ -16,7 +16,7 @@ target_metadata = models.metadata
 
 def _include(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
     # The app role's guard on the audit log lives outside the models; procrastinate's tables
-    # are its own (migration 0018 applies its schema).
+    # are its own (migration 0019 applies its schema).
     return not (
         type_ == "table" and (name == "alembic_version" or name.startswith("procrastinate_"))
     )

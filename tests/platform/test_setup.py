@@ -38,7 +38,7 @@ def test_every_nullable_argument_may_be_omitted() -> None:
 
 async def test_migrations_match_models(engine) -> None:
     def diff(conn: sa.Connection) -> list:
-        # procrastinate's tables come from its own schema (migration 0018), not the models.
+        # procrastinate's tables come from its own schema (migration 0019), not the models.
         def ours(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
             return not (type_ == "table" and (name or "").startswith("procrastinate_"))
 

@@ -4,8 +4,8 @@ put into cadres' inboxes, and the operations:view right
 procrastinate's schema is the one shipped with the pinned version (pyproject.toml); moving
 to a later procrastinate means a migration that applies its sql/migrations files.
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-11-27 17:10:00
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 import models.base
 
-revision: str = "0018"
-down_revision: str | None = "0017"
+revision: str = "0019"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
