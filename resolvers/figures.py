@@ -182,12 +182,14 @@ _LOGS = (
 _ACTIVE_CADRES = "c.is_active AND " + _SCOPED.format("c")
 # The cities a subtree `r` lies in (one, below the province). Logs and links are found by
 # (city_id, …) indexes holding what the figures read, so a city's dashboard reads its own
-# period's rows only, not every row its subtree ever had; the path filter stays exact.
+# period's rows only, not every row its subtree ever had; the path filter stays exact
+# ("IS TRUE": a filter on what the index holds, never the access path, which the planner
+# would otherwise pick from a far too low estimate of a subtree's rows).
 _CITIES = (
     "CROSS JOIN LATERAL (SELECT array_agg(DISTINCT o.city_id) AS ids FROM orgs o "
     "WHERE o.path <@ r.path) cities"
 )
-_IN_CITIES = "{0}.city_id = ANY(cities.ids) AND {0}.org_path <@ r.path"
+_IN_CITIES = "{0}.city_id = ANY(cities.ids) AND ({0}.org_path <@ r.path) IS TRUE"
 
 
 class Figures:
@@ -277,11 +279,12 @@ class Figures:
             f"""
             SELECT r.id,
               (SELECT count(*) FROM cadres c WHERE c.org_path <@ r.path AND {_ACTIVE_CADRES}) AS cadres,
-              (SELECT count(DISTINCT ct.youth_id) FROM contacts ct WHERE {_IN_CITIES.format("ct")}
-                 AND ct.status = 'ACTIVE' AND {_SCOPED.format("ct")}) AS in_contact,
-              (SELECT count(DISTINCT ct.youth_id) FROM contacts ct WHERE {_IN_CITIES.format("ct")}
-                 AND ct.status = 'INVITED' AND {_SCOPED.format("ct")}) AS invited
-            FROM orgs r {_CITIES}
+              y.in_contact, y.invited
+            FROM orgs r {_CITIES}, LATERAL (
+              SELECT count(DISTINCT ct.youth_id) FILTER (WHERE ct.status = 'ACTIVE') AS in_contact,
+                     count(DISTINCT ct.youth_id) FILTER (WHERE ct.status = 'INVITED') AS invited
+              FROM contacts ct WHERE {_IN_CITIES.format("ct")}
+                AND ct.status IN ('ACTIVE', 'INVITED') AND {_SCOPED.format("ct")}) y
             WHERE r.id = ANY(:ids)""",
             ids,
             period,
@@ -333,8 +336,8 @@ class Figures:
             WITH x AS (
               SELECT r.id AS rid, ct.cadre_id, coalesce(nullif(y.industry, ''), '未填写') AS industry,
                      count(*) AS n
-              FROM orgs r
-              JOIN contacts ct ON ct.org_path <@ r.path AND ct.status = 'ACTIVE'
+              FROM orgs r {_CITIES}
+              JOIN contacts ct ON {_IN_CITIES.format("ct")} AND ct.status = 'ACTIVE'
                               AND {_SCOPED.format("ct")}
               JOIN youth y ON y.id = ct.youth_id
               WHERE r.id = ANY(:ids) GROUP BY 1, 2, 3)
