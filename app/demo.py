@@ -556,6 +556,7 @@ def _log(
         "channel": None,
         "activity_kind": None,
         "place": "",
+        "for_organ": False,
     }
     if kind is None and mine and rng.random() < 0.6:
         y = rng.choice(mine)
@@ -568,13 +569,15 @@ def _log(
             "participant_count": 1,
             "client": rng.choice(["WEB", "MOBILE"]),
         }
+    organ = c.is_leading_organ_cadre and c.kind == CadreKind.FULL_TIME
     if kind is None:
-        organ = c.is_leading_organ_cadre and c.kind == CadreKind.FULL_TIME
         kind = rng.choice(ORGAN_KINDS if organ else CADRE_KINDS)
     return written | {
         "cadre_id": c.id,
         "kind": LogKind.ACTIVITY,
         "activity_kind": ActivityKind(kind),
+        # The organ's cadres log the organ's activities as the organ's (§二.1).
+        "for_organ": organ and kind in ORGAN_KINDS,
         "content": "组织小伙伴开展活动",
         "place": "社区活动中心",
         "participant_count": len(mine),

@@ -106,15 +106,20 @@ class WorkLog(Base, TenantOwned, Timestamps):
             ],
             postgresql_where=sa.text("deleted_at IS NULL"),
         ),
-        *(
-            sa.Index(
-                f"ix_work_logs_{owner.removesuffix('_id')}_activity",
-                owner,
-                "occurred_at",
-                postgresql_include=["activity_kind"],
-                postgresql_where=sa.text("kind = 'ACTIVITY' AND deleted_at IS NULL"),
-            )
-            for owner in ("cadre_id", "org_id")
+        sa.Index(
+            "ix_work_logs_cadre_activity",
+            "cadre_id",
+            "occurred_at",
+            postgresql_include=["activity_kind"],
+            postgresql_where=sa.text("kind = 'ACTIVITY' AND deleted_at IS NULL"),
+        ),
+        # An organ counts only the work logged as the organ's (for_organ): still index-only.
+        sa.Index(
+            "ix_work_logs_org_activity",
+            "org_id",
+            "occurred_at",
+            postgresql_include=["activity_kind", "for_organ"],
+            postgresql_where=sa.text("kind = 'ACTIVITY' AND deleted_at IS NULL"),
         ),
         sa.Index(
             "ix_work_logs_content_trgm",
@@ -141,6 +146,9 @@ class WorkLog(Base, TenantOwned, Timestamps):
     participant_count: Mapped[int] = mapped_column(sa.Integer, server_default="0")
     # The campaign (集中活动) an activity belongs to, if any.
     campaign_id: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("campaigns.id"))
+    # An activity the cadre's leading organ organised (机关组织): only these count toward the
+    # organ's 五个一, never a cadre's own (§二.1). Always true for the organ-only kinds.
+    for_organ: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
     # Which front end wrote it, as the server saw the request (app.main.front_end_of): MOBILE
     # (the phone pages), WEB (the console) or API; counts toward 手机端使用 (附件1 4.4).
     client: Mapped[str] = mapped_column(sa.String(10), server_default="WEB")
@@ -175,7 +183,11 @@ class QuotaRule(Base):
     period_months: Mapped[int] = mapped_column(sa.Integer)
     min_count: Mapped[int] = mapped_column(sa.Integer)
     kinds: Mapped[list[str]] = mapped_column(ARRAY(sa.String(32)))
-    one_of_each: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.true())
+    # Variety: one of each kind required. Off by default: the notice lists the kinds as
+    # examples (比如), so five 谈心谈话 are five activities; the province may ask for it.
+    one_of_each: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    # 一学一做 records count toward the quota (§二.1 allows it for the leading organs).
+    counts_learn_and_do: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
     updated_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=_now(), onupdate=_now()
     )

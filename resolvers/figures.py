@@ -47,8 +47,9 @@ class Period:
 
 def five_ones_complete(p: str) -> str:
     """THE 五个一 completion rule, as SQL over a progress row `p` (done, min_count, kinds,
-    one_of_each, kinds_done): enough counted activities in the period and, when the rule asks
-    for one of each, every counted kind among them. Change the rule here and only here."""
+    one_of_each, kinds_done): enough counted activities in the period and, only when the
+    province's rule asks for variety (`one_of_each`, off by default: the notice's kinds are
+    examples, 比如), every counted kind among them. Change the rule here and only here."""
     return f"({p}.done >= {p}.min_count AND (NOT {p}.one_of_each OR {p}.kinds <@ {p}.kinds_done))"
 
 
@@ -58,53 +59,70 @@ _PERIOD = """
      + make_interval(months => ((extract(month FROM CAST(:on AS date))::int - 1)
                                 / q.period_months) * q.period_months))::date
 """
+# Activities only a leading organ holds (§二.1); VOLUNTEER (集中志愿服务) is the organ's only
+# when logged as organised by it (`work_logs.for_organ`): a cadre's own volunteering is not.
+ORGAN_ONLY_KINDS = ("ORGAN_OPEN_DAY", "FACE_TO_FACE", "SHARING", "SELF_DESIGNED")
 
 
-def _progress_sql(subjects: str, owner: str) -> str:
+def _progress_sql(subjects: str, owns_log: str, owns_learn: str) -> str:
     """Progress per subject: `subjects` selects (subject_id, org_path, subject, min_count,
-    kinds, one_of_each, period_start, period_months); `owner` is the work_logs column that
-    ties a log to its subject. Which logs count: the subject's non-deleted activities of the
-    rule's kinds within the period. Each subject's logs are read through its own index
-    range (ix_work_logs_*_activity), never by scanning the logs of everyone."""
+    kinds, one_of_each, counts_learn_and_do, period_start, period_months); `owns_log` (SQL
+    over `l` and `r`) ties a log to its subject, `owns_learn` (over `e` and `r`) a 一学一做
+    record. What counts: the subject's non-deleted activities of the rule's kinds within the
+    period, plus, where the rule says so (§二.1: 机关干部指导参与一学一做的有关工作可纳入), its
+    一学一做 records of the period (`learn_done`; they add to the count, not to the kinds).
+    Each subject's logs are read through its own index range (ix_work_logs_*_activity),
+    never by scanning the logs of everyone."""
     return f"""
     SELECT g.*, {five_ones_complete("g")} AS complete FROM (
     WITH r AS ({subjects})
     SELECT r.subject_id, r.org_path, r.subject, r.period_start,
            (r.period_start + make_interval(months => r.period_months))::date AS period_end,
-           r.min_count, r.kinds, r.one_of_each, x.done, x.kinds_done
+           r.min_count, r.kinds, r.one_of_each, x.done + lad.n AS done, lad.n AS learn_done,
+           x.kinds_done
     FROM r, LATERAL (
       SELECT count(*) AS done,
              coalesce(array_agg(DISTINCT l.activity_kind), '{{}}') AS kinds_done
       FROM work_logs l
-      WHERE {owner} = r.subject_id AND l.kind = 'ACTIVITY' AND l.deleted_at IS NULL
+      WHERE {owns_log} AND l.kind = 'ACTIVITY' AND l.deleted_at IS NULL
         AND l.activity_kind = ANY(r.kinds)
         AND l.occurred_at >= r.period_start
-        AND l.occurred_at < r.period_start + make_interval(months => r.period_months)) x) g
+        AND l.occurred_at < r.period_start + make_interval(months => r.period_months)) x,
+    LATERAL (
+      SELECT count(*) AS n FROM learn_and_do_records e
+      WHERE r.counts_learn_and_do AND {owns_learn}
+        AND e.occurred_on >= r.period_start
+        AND e.occurred_on < r.period_start + make_interval(months => r.period_months)) lad) g
     """
 
 
 def cadre_progress_sql(cadre_filter: str) -> str:
     """Progress of the active cadres matching `cadre_filter` (SQL over `c`), by their kind,
-    in the period containing :on."""
+    in the period containing :on: their own activities."""
     return _progress_sql(
         f"""SELECT c.id AS subject_id, c.org_path, c.kind AS subject, q.min_count, q.kinds,
-                   q.one_of_each, {_PERIOD} AS period_start, q.period_months
+                   q.one_of_each, q.counts_learn_and_do, {_PERIOD} AS period_start,
+                   q.period_months
             FROM cadres c JOIN quota_rules q ON q.subject = c.kind
             WHERE c.is_active AND ({cadre_filter})""",
-        "l.cadre_id",
+        "l.cadre_id = r.subject_id",
+        "e.cadre_id = r.subject_id",
     )
 
 
 def organ_progress_sql(org_filter: str) -> str:
     """Progress of the city and county leading organs matching `org_filter` (SQL over `o`):
-    activities of the organ kinds logged by the organ's own cadres."""
+    the organ's own organised work (activities its cadres logged as the organ's,
+    `for_organ`), and its cadres' 一学一做 records where the rule counts them."""
     return _progress_sql(
         f"""SELECT o.id AS subject_id, o.path AS org_path, 'LEADING_ORGAN' AS subject, q.min_count,
-                   q.kinds, q.one_of_each, {_PERIOD} AS period_start, q.period_months
+                   q.kinds, q.one_of_each, q.counts_learn_and_do, {_PERIOD} AS period_start,
+                   q.period_months
             FROM orgs o JOIN quota_rules q ON q.subject = 'LEADING_ORGAN'
             WHERE o.is_leading_organ AND o.is_active AND o.level IN ('CITY', 'COUNTY')
               AND ({org_filter})""",
-        "l.org_id",
+        "l.org_id = r.subject_id AND l.for_organ",
+        "e.org_id = r.subject_id",
     )
 
 

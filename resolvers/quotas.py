@@ -36,6 +36,7 @@ async def set_rule(
     min_count: int | None = None,
     kinds: list[ActivityKind] | None = None,
     one_of_each: bool | None = None,
+    counts_learn_and_do: bool | None = None,
 ) -> QuotaRule:
     """Only with `quota:manage` at the root (the province): a city cannot raise its quota."""
     root = await orgs.root_path(ctx)
@@ -48,6 +49,7 @@ async def set_rule(
         "min_count": rule.min_count,
         "kinds": list(rule.kinds),
         "one_of_each": rule.one_of_each,
+        "counts_learn_and_do": rule.counts_learn_and_do,
     }
     if period_months is not None:
         if period_months not in PERIOD_LENGTHS:
@@ -63,6 +65,8 @@ async def set_rule(
         rule.kinds = [k.value for k in dict.fromkeys(kinds)]
     if one_of_each is not None:
         rule.one_of_each = one_of_each
+    if counts_learn_and_do is not None:
+        rule.counts_learn_and_do = counts_learn_and_do
     if rule.one_of_each and rule.min_count < len(rule.kinds):
         raise BadInput("要求每种各一次时，最少次数不能少于活动种类数", field="minCount")
     await ctx.session.flush()
@@ -77,6 +81,7 @@ async def set_rule(
             "min_count": rule.min_count,
             "kinds": list(rule.kinds),
             "one_of_each": rule.one_of_each,
+            "counts_learn_and_do": rule.counts_learn_and_do,
         },
     )
     return rule
@@ -93,6 +98,8 @@ class Progress:
     kinds_done: tuple[str, ...]
     kinds_required: tuple[str, ...]
     complete: bool
+    learn_done: int = 0  # of `done`, 一学一做 records (where the rule counts them)
+    one_of_each: bool = False
 
 
 def _progress(row: sa.Row) -> Progress:
@@ -107,6 +114,8 @@ def _progress(row: sa.Row) -> Progress:
         kinds_done,
         tuple(row.kinds),
         row.complete,
+        row.learn_done,
+        row.one_of_each,
     )
 
 

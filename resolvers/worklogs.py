@@ -18,6 +18,7 @@ from models import (
     Campaign,
     Channel,
     LogKind,
+    Org,
     PointSource,
     WorkLog,
     WorkLogParticipant,
@@ -25,6 +26,7 @@ from models import (
 from resolvers import orgs, points
 from resolvers.base import Ctx, clean_text
 from resolvers.contacts import my_cadre, own_contact_youth_ids
+from resolvers.figures import ORGAN_ONLY_KINDS
 from resolvers.pagination import Page
 
 
@@ -41,6 +43,7 @@ def _snapshot(log: WorkLog) -> dict[str, Any]:
         "content_sha256": _digest(log.content),
         "occurred_at": log.occurred_at.isoformat(),
         "participant_count": log.participant_count,
+        "for_organ": log.for_organ,
     }
 
 
@@ -95,8 +98,14 @@ async def log_activity(
     place: str = "",
     participant_ids: list[int] | None = None,
     campaign_id: int | None = None,
+    for_organ: bool = False,
 ) -> WorkLog:
+    """`for_organ`: the cadre's leading organ organised it (机关组织), so it counts toward the
+    organ's 五个一 (§二.1), not as the cadre's own; the organ-only kinds always are."""
     cadre = await my_cadre(ctx)
+    if for_organ and not await _in_leading_organ(ctx, cadre):
+        raise BadInput("只有领导机关的团干部可以登记机关组织的活动", field="forOrgan")
+    for_organ = for_organ or kind.value in ORGAN_ONLY_KINDS
     ids = list(dict.fromkeys(participant_ids or []))
     if len(ids) > 500:
         raise BadInput("参与的小伙伴不能超过 500 位", field="participantIds")
@@ -113,12 +122,18 @@ async def log_activity(
         place=clean_text(place, "地点", max_len=200, required=False),
         occurred_at=_check_time(occurred_at),
         participant_count=len(ids),
+        for_organ=for_organ,
         client=ctx.front_end,
         org_id=cadre.org_id,
         org_path=cadre.org_path,
         city_id=cadre.city_id,
     )
     return await _save_new(ctx, cadre, log, PointSource.ACTIVITY_LOG, ids)
+
+
+async def _in_leading_organ(ctx: Ctx, cadre: Cadre) -> bool:
+    org = await ctx.session.get(Org, cadre.org_id)
+    return org is not None and org.is_leading_organ
 
 
 async def _check_campaign(ctx: Ctx, campaign_id: int, occurred_at: datetime) -> None:

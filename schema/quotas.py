@@ -28,7 +28,12 @@ class QuotaRule:
     )
     min_count: int = strawberry.field(description="每个周期至少开展的活动次数")
     kinds: list[ActivityKind] = strawberry.field(description="计入指标的活动类型")
-    one_of_each: bool = strawberry.field(description="是否要求每种活动至少一次")
+    one_of_each: bool = strawberry.field(
+        description="是否要求每种活动至少一次（默认否：通知所列活动种类是举例，“比如”）"
+    )
+    counts_learn_and_do: bool = strawberry.field(
+        description="一学一做记录是否计入次数（§二.1：领导机关默认计入）"
+    )
 
     @classmethod
     def of(cls, r: QuotaRuleRow) -> QuotaRule:
@@ -38,6 +43,7 @@ class QuotaRule:
             min_count=r.min_count,
             kinds=[ActivityKind(k) for k in r.kinds],
             one_of_each=r.one_of_each,
+            counts_learn_and_do=r.counts_learn_and_do,
         )
 
 
@@ -54,6 +60,9 @@ class QuotaProgress:
         description="要求每种至少一次时尚缺的活动类型；不要求时为空列表"
     )
     complete: bool = strawberry.field(description="是否已完成本周期指标（次数够且不缺类型）")
+    learn_and_do_counted: int = strawberry.field(
+        description="done 中计入的一学一做记录数（规则 countsLearnAndDo 为真时）"
+    )
 
     @classmethod
     def of(cls, p: ProgressData) -> QuotaProgress:
@@ -66,8 +75,11 @@ class QuotaProgress:
             done=p.done,
             required=p.required,
             kinds_done=[ActivityKind(k) for k in p.kinds_done],
-            kinds_missing=[ActivityKind(k) for k in p.kinds_required if k not in p.kinds_done],
+            kinds_missing=[
+                ActivityKind(k) for k in p.kinds_required if p.one_of_each and k not in p.kinds_done
+            ],
             complete=p.complete,
+            learn_and_do_counted=p.learn_done,
         )
 
 
@@ -287,6 +299,9 @@ class SetQuotaRuleInput:
     kinds: list[ActivityKind] | None = strawberry.field(
         default=None, description="新的计入活动类型"
     )
+    counts_learn_and_do: bool | None = strawberry.field(
+        default=None, description="一学一做记录是否计入次数"
+    )
     one_of_each: bool | None = strawberry.field(
         default=None, description="是否要求每种活动至少一次"
     )
@@ -307,6 +322,7 @@ class QuotaMutation:
             min_count=input.min_count,
             kinds=input.kinds,
             one_of_each=input.one_of_each,
+            counts_learn_and_do=input.counts_learn_and_do,
         )
         return QuotaRule.of(row)
 

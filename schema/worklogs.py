@@ -35,6 +35,9 @@ class WorkLog(Node):
     occurred_at: datetime = strawberry.field(description="联系或活动发生的时间")
     participant_count: int = strawberry.field(description="参与的小伙伴人数（联系记录为 1）")
     client: str = strawberry.field(description="写入时使用的客户端：WEB 或 MOBILE")
+    for_organ: bool = strawberry.field(
+        description="是否领导机关组织的活动：只有这些计入领导机关的“五个一”"
+    )
     created_at: datetime = strawberry.field(description="写入时间（可修改时限从此起算）")
     updated_at: datetime = strawberry.field(description="最近修改时间")
     deleted_at: datetime | None = strawberry.field(description="删除时间；未删除为 null")
@@ -53,6 +56,7 @@ class WorkLog(Node):
             occurred_at=r.occurred_at,
             participant_count=r.participant_count,
             client=r.client,
+            for_organ=r.for_organ,
             created_at=r.created_at,
             updated_at=r.updated_at,
             deleted_at=r.deleted_at,
@@ -118,6 +122,11 @@ class LogActivityInput:
         description="参与的小伙伴（全局 ID，须在你的联系名单中且已确认联系；最多 500 位）",
     )
     campaign_id: strawberry.ID | None = strawberry.field(default=None, description="所属集中活动")
+    for_organ: bool = strawberry.field(
+        default=False,
+        description="领导机关组织的活动（如集中志愿服务）：计入所在领导机关的“五个一”；"
+        "机关开放、面对面、分享、自主设计活动总是机关的；个人的志愿服务不计入机关",
+    )
 
 
 @strawberry.input(description="修改自己的日志（锁定前）；不填的字段不变")
@@ -230,6 +239,7 @@ class WorkLogMutation:
             place=input.place,
             participant_ids=[pk(i, "Youth") for i in input.participant_ids],
             campaign_id=opt_pk(input.campaign_id, "Campaign"),
+            for_organ=input.for_organ,
         )
         return WorkLog.of(row)
 

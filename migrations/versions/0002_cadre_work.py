@@ -243,7 +243,9 @@ def upgrade() -> None:
     # The notice's quotas (§二.1, §二.2) and starting point rules; the province edits both.
     from models.defaults import seed_statements
 
-    for stmt in seed_statements():
+    # The quota columns of this revision (later ones are filled by their own migrations).
+    columns = ("subject", "period_months", "min_count", "kinds", "one_of_each")
+    for stmt in seed_statements(quota_columns=columns):
         op.get_bind().execute(stmt)
 
     # New objects in the default role templates (quota, group).

@@ -12,16 +12,25 @@ PROGRESS = (
 )
 
 
-async def test_progress_completes_with_one_of_each_kind(world) -> None:
+async def test_progress_counts_activities_and_variety_only_when_the_rule_asks(world) -> None:
     api = world.api
     for kind in CADRE_KINDS[:4]:
         await world.activity(kind)
     await world.activity("VOLUNTEER")
     p = (await api.gql(PROGRESS, token=world.token)).data["myQuotaProgress"]
-    assert (p["subject"], p["done"], p["required"], p["complete"]) == ("FULL_TIME", 5, 5, False)
-    assert p["kindsMissing"] == ["CULTURE_SPORTS"]
+    # The kinds are examples (比如): five activities complete the period by default.
+    assert (p["subject"], p["done"], p["required"], p["complete"]) == ("FULL_TIME", 5, 5, True)
+    assert p["kindsMissing"] == []
     start, end = p["periodStart"], p["periodEnd"]
     assert int(end[5:7]) - int(start[5:7]) in (2, -10)  # two-month periods for full-time cadres
+    province = await add_user(api.services, "prov", org=world.tree["P"], roles=("province_admin",))
+    variety = await api.gql(
+        "mutation { setQuotaRule(input: {subject: FULL_TIME, oneOfEach: true}) { oneOfEach } }",
+        token=await api.token_for(province.id),
+    )
+    assert variety.data["setQuotaRule"] == {"oneOfEach": True}
+    p = (await api.gql(PROGRESS, token=world.token)).data["myQuotaProgress"]
+    assert (p["done"], p["complete"], p["kindsMissing"]) == (5, False, ["CULTURE_SPORTS"])
     await world.activity("CULTURE_SPORTS")
     assert (await api.gql(PROGRESS, token=world.token)).data["myQuotaProgress"]["complete"] is True
 
@@ -80,10 +89,10 @@ async def test_only_the_province_sets_quotas(world) -> None:
     ]
     assert {"subject": "PART_TIME", "minCount": 8} in rules
     bad = await api.gql(
-        "mutation { setQuotaRule(input: {subject: FULL_TIME, minCount: 2}) { minCount } }",
+        "mutation { setQuotaRule(input: {subject: FULL_TIME, minCount: 2, oneOfEach: true}) { minCount } }",
         token=province_token,
     )
-    assert bad.codes == ["BAD_USER_INPUT"]  # fewer than one of each kind
+    assert bad.codes == ["BAD_USER_INPUT"]  # variety asked for, fewer than the kinds
 
 
 LEARN = (
