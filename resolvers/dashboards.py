@@ -17,7 +17,16 @@ from authz.errors import BadInput
 from models import Org
 from resolvers import orgs
 from resolvers.base import Ctx
-from resolvers.figures import Breakdown, CadreMix, Figures, Headline, MobileUse, Period, Week
+from resolvers.figures import (
+    Activation,
+    Breakdown,
+    CadreMix,
+    Figures,
+    Headline,
+    MobileUse,
+    Period,
+    Week,
+)
 from resolvers.points import today
 
 
@@ -69,6 +78,7 @@ class DashboardLoaders:
         self.headline: DataLoader[Key, Headline] = DataLoader(_batched(f.headline))
         self.breakdown: DataLoader[Key, Breakdown] = DataLoader(_batched(f.breakdown))
         self.mobile: DataLoader[Key, MobileUse] = DataLoader(_batched(f.mobile))
+        self.activation: DataLoader[Key, Activation] = DataLoader(_batched(f.activation))
         self.industry: DataLoader[Key, list[CadreMix]] = DataLoader(_batched(f.industry))
         self.five_ones: DataLoader[Key, list[ChildCompletion]] = DataLoader(
             _batched(self._by_child(f.five_ones))

@@ -153,6 +153,19 @@ class MobileUse:
     logs_from_mobile: int = 0
 
 
+@dataclass
+class Activation:
+    """Youth of a subtree, and those activated (signed in at least once by the period's end:
+    §四.2, 登陆系统手机端); the same for League members (团员); youth of League age (14–28)
+    at the period's end."""
+
+    youth: int = 0
+    activated: int = 0
+    league_members: int = 0
+    league_members_activated: int = 0
+    in_league_age: int = 0
+
+
 @dataclass(frozen=True)
 class CadreMix:
     cadre_id: int
@@ -349,6 +362,35 @@ class Figures:
                 s.signed_in if s else 0, s.on_mobile if s else 0, logs[i].logs, logs[i].from_mobile
             )
         return out
+
+    async def activation(self, ids: Sequence[int], period: Period) -> dict[int, Activation]:
+        rows = await self._rows(
+            f"""
+            SELECT r.id, a.*
+            FROM orgs r, LATERAL (
+              SELECT count(*) AS youth,
+                     count(*) FILTER (WHERE x.signed_in) AS activated,
+                     count(*) FILTER (WHERE x.membership = 'LEAGUE_MEMBER') AS members,
+                     count(*) FILTER (WHERE x.membership = 'LEAGUE_MEMBER' AND x.signed_in)
+                       AS members_activated,
+                     count(*) FILTER (WHERE x.birth_date <= CAST(:on AS date) - interval '14 years'
+                                        AND x.birth_date > CAST(:on AS date) - interval '29 years')
+                       AS in_age
+              FROM (SELECT y.membership, y.birth_date,
+                           EXISTS (SELECT 1 FROM auth_sessions s
+                                   WHERE s.user_id = y.user_id AND s.created_at < :end) AS signed_in
+                    FROM youth y WHERE y.org_path <@ r.path AND {_SCOPED.format("y")}) x) a
+            WHERE r.id = ANY(:ids)""",
+            ids,
+            period,
+        )
+        return defaultdict(
+            Activation,
+            {
+                r.id: Activation(r.youth, r.activated, r.members, r.members_activated, r.in_age)
+                for r in rows
+            },
+        )
 
     async def industry(self, ids: Sequence[int], period: Period) -> dict[int, list[CadreMix]]:
         """Per cadre of the subtree: youth on their list (ACTIVE links: an invitation tells

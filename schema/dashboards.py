@@ -29,6 +29,23 @@ class MobileUse:
     logs_from_mobile: int = strawberry.field(description="其中用手机端写入的日志数")
 
 
+@strawberry.type(
+    description="小伙伴激活情况（§四.2：4 月底前小伙伴全部登录系统手机端），截至区间止"
+)
+class YouthActivation:
+    youth: int = strawberry.field(description="子树中登记的小伙伴数")
+    activated: int = strawberry.field(description="其中截至区间止登录过系统的（已激活）")
+    league_members: int = strawberry.field(description="其中政治面貌为团员的")
+    league_members_activated: int = strawberry.field(description="团员中已激活的")
+    in_league_age: int = strawberry.field(
+        description="截至区间止在团员年龄（14–28 周岁）内的（出生日期已填的）"
+    )
+
+    @strawberry.field(description="激活率 activated / youth，0–1，保留 4 位小数；没有小伙伴时为 0")
+    def rate(self) -> float:
+        return round(self.activated / self.youth, 4) if self.youth else 0.0
+
+
 @strawberry.type(description="某团干部名单中小伙伴的行业分布")
 class CadreIndustryMix:
     cadre_id: strawberry.ID = strawberry.field(description="团干部的全局 ID")
@@ -119,6 +136,17 @@ class Dashboard:
             cadres_on_mobile=m.cadres_on_mobile,
             logs=m.logs,
             logs_from_mobile=m.logs_from_mobile,
+        )
+
+    @strawberry.field(description="小伙伴激活情况：已登录系统的小伙伴、团员，截至 dateTo")
+    async def youth_activation(self, info: Info) -> YouthActivation:
+        a = await self._loaders(info).activation.load(self._key())
+        return YouthActivation(
+            youth=a.youth,
+            activated=a.activated,
+            league_members=a.league_members,
+            league_members_activated=a.league_members_activated,
+            in_league_age=a.in_league_age,
         )
 
     @strawberry.field(description="每位团干部名单中小伙伴的行业分布（行业最单一的在前）")

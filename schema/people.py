@@ -11,7 +11,7 @@ import schema.enums  # noqa: F401  (registers the enums)
 from models import Cadre as CadreRow
 from models import CadreKind, Membership
 from models import Youth as YouthRow
-from resolvers import contacts, people
+from resolvers import contacts, deadlines, people
 from resolvers.points import today
 from schema.context import Info
 from schema.orgs import Org, visible_org
@@ -176,6 +176,42 @@ class PeopleQuery:
             after=after,
         )
         return connection(page, Cadre.of)
+
+    @strawberry.field(
+        description="截止 3 月底仍未登录系统的团干部（§四.2：3 月底前每名团干部都要登录使用）；"
+        "当年 3 月底之前看到的是至今未登录的"
+    )
+    async def cadres_not_signed_in(
+        self,
+        info: Info,
+        under: Under = None,
+        year: Annotated[int | None, strawberry.argument(description="年度；不给则为今年")] = None,
+        first: First = None,
+        after: After = None,
+    ) -> Connection[Cadre]:
+        ctx = info.context.ctx
+        page = await deadlines.cadres_not_signed_in(
+            ctx, under=opt_pk(under, "Org"), year=year or today(ctx).year, first=first, after=after
+        )
+        return connection(page, Cadre.of)
+
+    @strawberry.field(
+        description="截止 4 月底仍未登录系统手机端的小伙伴（§四.2：4 月底前小伙伴全部登录手机端）："
+        "团干部看自己名单上的，领导看有权查看的子树"
+    )
+    async def youth_not_signed_in(
+        self,
+        info: Info,
+        under: Under = None,
+        year: Annotated[int | None, strawberry.argument(description="年度；不给则为今年")] = None,
+        first: First = None,
+        after: After = None,
+    ) -> Connection[Youth]:
+        ctx = info.context.ctx
+        page = await deadlines.youth_not_signed_in(
+            ctx, under=opt_pk(under, "Org"), year=year or today(ctx).year, first=first, after=after
+        )
+        return connection(page, Youth.of)
 
     @strawberry.field(description="一位小伙伴")
     async def youth(
