@@ -5,6 +5,7 @@ lists a leader works through: scoped in SQL like every list, paged as connection
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -26,7 +27,7 @@ def deadline(ctx: Ctx, year: int, first_day_after: tuple[int, int]) -> datetime:
     return datetime.combine(date(year, month, day), time(), ZoneInfo(ctx.settings.timezone))
 
 
-def _signed_in_before(user_id: sa.ColumnElement[int | None], at: datetime) -> sa.Exists:
+def _signed_in_before(user_id: Any, at: datetime) -> sa.Exists:
     return sa.exists().where(AuthSession.user_id == user_id, AuthSession.created_at < at)
 
 
