@@ -105,3 +105,23 @@ async def test_organ_cadres_learn_and_do_work_counts_for_the_organ(world) -> Non
     assert r.data["setQuotaRule"] == {"countsLearnAndDo": True}
     mine = await api.gql(MINE, {"on": day.isoformat()}, token=world.token)
     assert mine.data["myQuotaProgress"]["learnAndDoCounted"] == 2
+
+
+async def test_the_quarterly_report_counts_every_cadre_city_organ_cadres_too(world) -> None:
+    """Issue 16: city-organ cadres were dropped from the report's 五个一 figures (67 of 71)."""
+    from tests.assessment.test_reports_bulletins import SUBMIT, previous_quarter
+    from tests.helpers import league_today
+
+    api, tree = world.api, world.tree
+    city = await add_user(api.services, "cityA", org=tree["A"], roles=("city_admin",))
+    await add_user(api.services, "organ2", org=tree["A"], roles=("cadre",))  # 市团委机关
+    await make_cadre(api, tree, "branch", "A1x", 0, 700)
+    y, q = previous_quarter(league_today(api.services))
+    r = await api.gql(
+        SUBMIT,
+        {"o": gid("Org", tree["A"].id), "y": y, "q": q, "p": "做法"},
+        token=await api.token_for(city.id),
+    )
+    figures = r.data["submitReport"]["versions"][0]["figures"]
+    # cityA and organ2 at the city's organ, worker at 甲一县, branch at its branch.
+    assert figures["cadres"] == figures["five_ones_cadres"] == 4
