@@ -14,9 +14,9 @@ from authz import Act, Obj
 from models import Reminder
 from resolvers import events
 from resolvers.base import Ctx
+from resolvers.figures import cadre_progress_sql
 from resolvers.pagination import Page
 from resolvers.quarters import quarter_label, quarter_period
-from resolvers.quotas import cadre_progress_sql
 
 # The quarter's report (报送) is sent up in its last week; a 五个一 period's last week warns.
 REPORT_WINDOW_DAYS = 7
@@ -38,7 +38,8 @@ _REPORT_WINDOW = _INSERT.format(
                       WHERE r.org_id = o.id AND r.year = :year AND r.quarter = :quarter)"""
 )
 
-# Cadres whose 五个一 period ends within the notice and who have not met it.
+# Cadres whose 五个一 period ends within the notice and who have not met it (by the one
+# completion rule, resolvers.figures.five_ones_complete).
 _FIVE_ONES_DUE = _INSERT.format(
     select=f"""
     SELECT c.id, 'FIVE_ONES_DUE', p.period_start::text, p.period_end - 1,
@@ -46,9 +47,7 @@ _FIVE_ONES_DUE = _INSERT.format(
                   p.done, p.min_count, to_char(p.period_end - 1, 'YYYY-MM-DD')),
            c.org_id, c.org_path, c.city_id
     FROM ({cadre_progress_sql("true")}) p JOIN cadres c ON c.id = p.subject_id
-    WHERE p.period_end - CAST(:on AS date) <= :notice
-      AND NOT (p.done >= p.min_count
-               AND (NOT p.one_of_each OR CAST(p.kinds AS text[]) <@ CAST(p.kinds_done AS text[])))"""
+    WHERE p.period_end - CAST(:on AS date) <= :notice AND NOT p.complete"""
 )
 
 
