@@ -113,6 +113,9 @@ class Settings(BaseSettings):
     persisted_queries_file: Path | None = None
     page_size_default: int = 20
     page_size_max: int = 100
+    # A list fetches the object edges its nodes ask for (org, cadre …) in its own statement
+    # (resolvers/lookahead.py); off, each edge is loaded after the page, as a batch.
+    lookahead: bool = True
 
     # Where the rate limits' counters live, shared by every instance: PostgreSQL (the
     # service's own database) unless REDIS_URL names a Redis, e.g. redis://127.0.0.1:6379/0.

@@ -28,6 +28,8 @@ from authz import (
 from authz.errors import BadInput, Conflict, NotFound
 from authz.visibility import Subject, readable, readable_one
 from models import AuditEntry
+from resolvers import lookahead
+from resolvers.lookahead import Edge
 from resolvers.pagination import Page, paginate
 
 T = TypeVar("T")
@@ -174,9 +176,19 @@ class Ctx:
         )
         await self.session.flush()
 
-    async def page(self, stmt: Any, key: Any, first: int | None, after: str | None) -> Page[Any]:
-        """One page of `stmt` (a `select(Model)`) by `key`, within the configured sizes."""
-        return await paginate(
+    async def page(
+        self,
+        stmt: Any,
+        key: Any,
+        first: int | None,
+        after: str | None,
+        *,
+        edges: Sequence[Edge] = (),
+    ) -> Page[Any]:
+        """One page of `stmt` (a `select(Model)`) by `key`, within the configured sizes; the
+        `edges` its nodes ask for come in the same statement (resolvers/lookahead.py)."""
+        joined = lookahead.join(self, edges)
+        page = await paginate(
             self.session,
             stmt,
             key,
@@ -184,7 +196,11 @@ class Ctx:
             after=after,
             default=self.settings.page_size_default,
             maximum=self.settings.page_size_max,
+            joined=[j.target for j in joined],
         )
+        for j, others in zip(joined, page.others, strict=True):
+            j.prime(self, page.rows, others)
+        return page
 
     def independent(self) -> AsyncSession:
         """A session of its own, committed apart from the request's transaction."""

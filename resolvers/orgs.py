@@ -51,9 +51,56 @@ async def load(ctx: Ctx, org_id: int, *, for_update: bool = False) -> Org:
     return org
 
 
-async def get(ctx: Ctx, org_id: int) -> Org:
-    """An org the caller may see; any other is NOT_FOUND."""
+async def get(ctx: Ctx, org_id: int, *, ahead: Ahead | None = None) -> Org:
+    """An org the caller may see; any other is NOT_FOUND. With `ahead`, the edges the
+    selection asks for (its parent, its first page of children) come in the same statement."""
+    if ahead is not None and (ahead.parent or ahead.children is not None):
+        await _look_ahead(ctx, org_id, ahead)
     return await ctx.load(Org, org_id, Act.VIEW, Obj.ORG)
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """What a selection of one org asks for beyond the org: its parent, and a page of its
+    children as (first, after, include inactive)."""
+
+    parent: bool = False
+    children: tuple[int | None, str | None, bool] | None = None
+
+
+async def _look_ahead(ctx: Ctx, org_id: int, ahead: Ahead) -> None:
+    """The org, its parent and a page of its children by one statement (look-ahead, see
+    resolvers/lookahead.py), each under the Org rule, primed into the loaders the nested
+    fields read: `visible(Org)` and `_children`."""
+    above = Org.__table__.alias("above")
+    wanted = [Org.id == org_id]
+    if ahead.parent:
+        wanted.append(
+            Org.id == sa.select(above.c.parent_id).where(above.c.id == org_id).scalar_subquery()
+        )
+    parts: list[sa.Select[Any]] = [sa.select(Org).where(sa.or_(*wanted), ctx.readable(Org))]
+    key: ChildrenKey | None = None
+    if ahead.children is not None:
+        first, after, inactive = ahead.children
+        try:
+            size = page_size(first, ctx.settings.page_size_default, ctx.settings.page_size_max)
+            key = (org_id, size + 1, decode_cursor(after) if after else 0, inactive)
+        except BadInput:
+            key = None  # the field itself refuses it, as it would without look-ahead
+        else:
+            parts.append(_children_page(ctx, [org_id], key[2], inactive).limit(key[1]))
+    stmt = sa.select(Org).from_statement(sa.union_all(*parts)) if len(parts) > 1 else parts[0]
+    rows = list(await ctx.session.scalars(stmt))
+    loader = ctx.visible(Org)
+    me = next((r for r in rows if r.id == org_id), None)
+    loader.prime(org_id, me)
+    if me is None:
+        return
+    if ahead.parent and me.parent_id is not None:
+        loader.prime(me.parent_id, next((r for r in rows if r.id == me.parent_id), None))
+    if key is not None:
+        kids = sorted((r for r in rows if r.parent_id == org_id), key=lambda r: r.id)
+        ctx.loader(_children).prime(key, kids)
 
 
 async def within(
@@ -145,10 +192,6 @@ async def ancestors(ctx: Ctx, org: Org) -> list[Org]:
     return list((await ctx.session.scalars(stmt)).all())
 
 
-async def visible_parent(ctx: Ctx, org: Org) -> Org | None:
-    return None if org.parent_id is None else await ctx.visible(Org).load(org.parent_id)
-
-
 @dataclass(frozen=True)
 class OrgCounts:
     """What lies below an org, counting only what the caller may see."""
@@ -196,19 +239,25 @@ async def _counts(ctx: Ctx, ids: Sequence[int]) -> list[OrgCounts]:
 ChildrenKey = tuple[int, int, int, bool]
 
 
+def _children_page(ctx: Ctx, parents: Sequence[int], after: int, inactive: bool) -> sa.Select[Any]:
+    """The visible children of `parents` after id `after`, by id (the page is cut by the caller)."""
+    stmt = sa.select(Org).where(Org.parent_id.in_(parents), Org.id > after, ctx.readable(Org))
+    return (stmt if inactive else stmt.where(Org.is_active)).order_by(Org.id)
+
+
 async def _children(ctx: Ctx, keys: Sequence[ChildrenKey]) -> list[list[Org]]:
     """Pages of visible children for many parents: one windowed statement per page shape."""
     found: dict[ChildrenKey, list[Org]] = {}
     shapes = {(limit, after, inactive) for _, limit, after, inactive in keys}
     for limit, after, inactive in shapes:
         parents = [k[0] for k in keys if k[1:] == (limit, after, inactive)]
-        ranked = sa.select(
-            Org.id,
-            sa.func.row_number().over(partition_by=Org.parent_id, order_by=Org.id).label("rank"),
-        ).where(Org.parent_id.in_(parents), Org.id > after, ctx.readable(Org))
-        if not inactive:
-            ranked = ranked.where(Org.is_active)
-        ranked_sq = ranked.subquery()
+        rank = sa.func.row_number().over(partition_by=Org.parent_id, order_by=Org.id)
+        ranked_sq = (
+            _children_page(ctx, parents, after, inactive)
+            .with_only_columns(Org.id, rank.label("rank"))
+            .order_by(None)
+            .subquery()
+        )
         rows = await ctx.session.scalars(
             sa.select(Org)
             .join(ranked_sq, ranked_sq.c.id == Org.id)

@@ -36,6 +36,7 @@ class Page(Generic[T]):
     has_next: bool
     has_previous: bool
     _count: Callable[[], Awaitable[int]]
+    others: Sequence[Sequence[Any]] = ()  # rows of look-ahead edges, one list per edge
 
     async def total_count(self) -> int:
         """Counted only when the client asks for it."""
@@ -58,12 +59,25 @@ async def paginate(
     after: str | None,
     default: int,
     maximum: int,
+    joined: Sequence[Any] = (),
 ) -> Page[Any]:
-    """One page of entities of `stmt` (a `select(Model)`), ordered by `key` (its id)."""
+    """One page of entities of `stmt` (a `select(Model)`), ordered by `key` (its id). Each
+    of `joined` (lateral entities, resolvers/lookahead.py) comes along, outer-joined: the
+    page's `others` holds, per joined entity, its row (or None) for each of the page's rows."""
     size = page_size(first, default, maximum)
     count_stmt = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
     page_stmt = stmt if after is None else stmt.where(key > decode_cursor(after))
-    rows = list((await session.scalars(page_stmt.order_by(key).limit(size + 1))).all())
+    page_stmt = page_stmt.order_by(key).limit(size + 1)
+    others: list[list[Any]] = []
+    if joined:
+        left = stmt.column_descriptions[0]["entity"]
+        for target in joined:
+            page_stmt = page_stmt.outerjoin_from(left, target, sa.true()).add_columns(target)
+        found = (await session.execute(page_stmt)).all()
+        rows = [r[0] for r in found]
+        others = [[r[i] for r in found[:size]] for i in range(1, len(joined) + 1)]
+    else:
+        rows = list((await session.scalars(page_stmt)).all())
 
     async def count() -> int:
         return int((await session.execute(count_stmt)).scalar_one())
@@ -74,4 +88,5 @@ async def paginate(
         has_next=len(rows) > size,
         has_previous=after is not None,
         _count=count,
+        others=others,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -13,6 +14,7 @@ from authz.errors import BadInput, Conflict
 from models import LEAGUE_AGE, AuthSession, Cadre, CadreKind, Grant, Membership, Org, User, Youth
 from resolvers import accounts, orgs
 from resolvers.base import Ctx, clean_mobile, clean_text
+from resolvers.lookahead import Edge
 from resolvers.pagination import Page
 from resolvers.points import today
 
@@ -79,6 +81,7 @@ async def list_cadres(
     include_inactive: bool = False,
     first: int | None = None,
     after: str | None = None,
+    edges: Sequence[Edge] = (),
 ) -> Page[Cadre]:
     ctx.scope(Act.VIEW, Obj.CADRE)
     stmt = _text_filter(sa.select(Cadre).where(ctx.readable(Cadre)), Cadre.name, search)
@@ -87,7 +90,7 @@ async def list_cadres(
         stmt = stmt.where(Cadre.kind == kind)
     if not include_inactive:
         stmt = stmt.where(Cadre.is_active)
-    return await ctx.page(stmt, Cadre.id, first, after)
+    return await ctx.page(stmt, Cadre.id, first, after, edges=edges)
 
 
 async def create_cadre(
@@ -311,13 +314,14 @@ async def list_youth(
     industry: str | None = None,
     first: int | None = None,
     after: str | None = None,
+    edges: Sequence[Edge] = (),
 ) -> Page[Youth]:
     ctx.scope(Act.VIEW, Obj.YOUTH)
     stmt = _text_filter(sa.select(Youth).where(ctx.readable(Youth)), Youth.name, search)
     stmt = await orgs.within(ctx, stmt, Youth.org_path, under)
     if industry:
         stmt = stmt.where(Youth.industry == industry.strip())
-    return await ctx.page(stmt, Youth.id, first, after)
+    return await ctx.page(stmt, Youth.id, first, after, edges=edges)
 
 
 async def create_youth(

@@ -4,6 +4,7 @@ author for a set window, then locked; deletion is soft, audited, and reverses th
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +28,7 @@ from resolvers import orgs, points
 from resolvers.base import Ctx, clean_text
 from resolvers.contacts import my_cadre, own_contact_youth_ids
 from resolvers.figures import ORGAN_ONLY_KINDS
+from resolvers.lookahead import Edge
 from resolvers.pagination import Page
 
 
@@ -243,6 +245,7 @@ async def list_logs(
     include_deleted: bool = False,
     first: int | None = None,
     after: str | None = None,
+    edges: Sequence[Edge] = (),
 ) -> Page[WorkLog]:
     """A cadre's own logs, and those of the subtrees a leader may view; filters and text
     search (trigram index, which suits Chinese text that has no spaces to split on)."""
@@ -264,7 +267,7 @@ async def list_logs(
         stmt = stmt.where(WorkLog.content.icontains(search.strip(), autoescape=True))
     if not include_deleted:
         stmt = stmt.where(WorkLog.deleted_at.is_(None))
-    return await ctx.page(stmt, WorkLog.id, first, after)
+    return await ctx.page(stmt, WorkLog.id, first, after, edges=edges)
 
 
 async def participants(ctx: Ctx, log_id: int) -> list[int]:

@@ -11,6 +11,7 @@ from models import Org as OrgRow
 from models import OrgKind, OrgLevel
 from resolvers import orgs
 from schema.context import Info
+from schema.lookahead import org_edges, visible_at_once
 from schema.relay import After, Connection, First, Node, Under, connection, opt_pk, pk, to_global_id
 
 
@@ -52,9 +53,8 @@ class Org(Node):
         )
 
     @strawberry.field(description="上级组织；在你的权限范围之外时为空")
-    async def parent(self, info: Info) -> Org | None:
-        parent = await orgs.visible_parent(info.context.ctx, self.row)
-        return Org.of(parent) if parent else None
+    def parent(self, info: Info) -> Org | None:
+        return visible_at_once(info, OrgRow, self.row.parent_id, Org.of)
 
     @strawberry.field(description="自上而下的上级组织，仅含你有权查看的")
     async def ancestors(self, info: Info) -> list[Org]:
@@ -146,7 +146,8 @@ OrgID = Annotated[strawberry.ID, strawberry.argument(description="团组织的�
 class OrgQuery:
     @strawberry.field(description="一个团组织")
     async def org(self, info: Info, id: OrgID) -> Org:
-        return Org.of(await orgs.get(info.context.ctx, pk(id, "Org")))
+        ahead = org_edges(info)
+        return Org.of(await orgs.get(info.context.ctx, pk(id, "Org"), ahead=ahead))
 
     @strawberry.field(description="你有权查看的团组织，可搜索（名称或代码）、按层级/类别/上级筛选")
     async def orgs(

@@ -10,11 +10,14 @@ import strawberry
 import schema.enums  # noqa: F401  (registers the enums)
 from models import Cadre as CadreRow
 from models import CadreKind, Membership
+from models import Org as OrgRow
 from models import Youth as YouthRow
 from resolvers import contacts, deadlines, people
+from resolvers.lookahead import Edge
 from resolvers.points import today
 from schema.context import Info
-from schema.orgs import Org, visible_org
+from schema.lookahead import asked, visible_at_once
+from schema.orgs import Org
 
 if TYPE_CHECKING:
     from schema.quotas import QuotaProgress
@@ -33,6 +36,11 @@ async def visible_youth(info: Info, youth_id: int | None) -> Youth | None:
     ctx = info.context.ctx
     row = await ctx.visible(YouthRow).load(youth_id) if youth_id is not None else None
     return Youth.of(row) if row else None
+
+
+# Object edges a list of cadres or youth fetches with its page when its nodes ask for them.
+CADRE_EDGES = (Edge("org", CadreRow.org_id, OrgRow),)
+YOUTH_EDGES = (Edge("org", YouthRow.org_id, OrgRow),)
 
 
 @strawberry.type(name="Cadre", description="团干部")
@@ -63,8 +71,8 @@ class Cadre(Node):
         )
 
     @strawberry.field(description="所在团组织")
-    async def org(self, info: Info) -> Org | None:
-        return await visible_org(info, self.row.org_id)
+    def org(self, info: Info) -> Org | None:
+        return visible_at_once(info, OrgRow, self.row.org_id, Org.of)
 
     @strawberry.field(description="“五个一”进度（含 on 这天的周期；本人或有 work:view 的领导可见）")
     async def quota_progress(
@@ -135,8 +143,8 @@ class Youth(Node):
         return people.youth_birth_date(ctx, self.row, own_contact=own)
 
     @strawberry.field(description="登记所在团组织")
-    async def org(self, info: Info) -> Org | None:
-        return await visible_org(info, self.row.org_id)
+    def org(self, info: Info) -> Org | None:
+        return visible_at_once(info, OrgRow, self.row.org_id, Org.of)
 
 
 @strawberry.type
@@ -174,6 +182,7 @@ class PeopleQuery:
             include_inactive=include_inactive,
             first=first,
             after=after,
+            edges=asked(info, CADRE_EDGES),
         )
         return connection(page, Cadre.of)
 
@@ -243,6 +252,7 @@ class PeopleQuery:
             industry=industry,
             first=first,
             after=after,
+            edges=asked(info, YOUTH_EDGES),
         )
         return connection(page, Youth.of)
 

@@ -8,14 +8,24 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from models import ActivityKind, Channel, LogKind
+from models import Cadre as CadreRow
 from models import WorkLog as WorkLogRow
+from models import Youth as YouthRow
 from resolvers import worklogs
+from resolvers.lookahead import Edge
 from schema.context import Info
-from schema.people import Cadre, Youth, visible_cadre, visible_youth
+from schema.lookahead import asked, visible_at_once
+from schema.people import Cadre, Youth
 from schema.relay import After, Connection, First, Node, Under, connection, opt_pk, pk, to_global_id
 
 if TYPE_CHECKING:
     from schema.evidence import Evidence
+
+# Object edges a list of logs fetches with its page when its nodes ask for them.
+WORK_LOG_EDGES = (
+    Edge("cadre", WorkLogRow.cadre_id, CadreRow),
+    Edge("youth", WorkLogRow.youth_id, YouthRow),
+)
 
 
 @strawberry.type(name="WorkLog", description="工作日志：一次联系或一次活动")
@@ -64,12 +74,12 @@ class WorkLog(Node):
         )
 
     @strawberry.field(description="写日志的团干部")
-    async def cadre(self, info: Info) -> Cadre | None:
-        return await visible_cadre(info, self.row.cadre_id)
+    def cadre(self, info: Info) -> Cadre | None:
+        return visible_at_once(info, CadreRow, self.row.cadre_id, Cadre.of)
 
     @strawberry.field(description="联系记录的小伙伴")
-    async def youth(self, info: Info) -> Youth | None:
-        return await visible_youth(info, self.row.youth_id)
+    def youth(self, info: Info) -> Youth | None:
+        return visible_at_once(info, YouthRow, self.row.youth_id, Youth.of)
 
     @strawberry.field(description="佐证材料（照片、文件，最多 9 个），按上传先后")
     async def evidence(
@@ -204,6 +214,7 @@ class WorkLogQuery:
             include_deleted=include_deleted,
             first=first,
             after=after,
+            edges=asked(info, WORK_LOG_EDGES),
         )
         return connection(page, WorkLog.of)
 
