@@ -366,6 +366,7 @@ def _serve(
             host=host or s.host,
             port=port or s.port,
             log_level="info",
+            access_log=s.access_log,
             timeout_graceful_shutdown=20,
             **options,  # type: ignore[arg-type]
         )
@@ -390,6 +391,7 @@ def serve(
         "host": host or s.host,
         "port": port or s.port,
         "log_level": "info",
+        "access_log": s.access_log,
         "proxy_headers": True,
         "timeout_graceful_shutdown": 20,
     }

@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     db_statement_timeout_ms: int = 15_000
     db_pool_timeout_seconds: float = 10
+    # A pooled connection idle for longer than this is pinged before use (a restarted
+    # database left it dead); one used more recently is not (HikariCP's alive-bypass
+    # window): under load the ping would be a round trip on every request.
+    db_ping_idle_seconds: float = 1.0
     # An operation rolled back by a deadlock or serialization failure is run again this
     # many times before the client is told to retry (SERVICE_UNAVAILABLE, WRITE_CONFLICT).
     write_retries: int = 3
@@ -63,6 +67,9 @@ class Settings(BaseSettings):
         return {"COUNTY": self.wish_county_pool_days, "CITY": self.wish_city_pool_days}
 
     log_format: str = "text"  # "json" for structured logs with request ids (production)
+    # uvicorn's line per request; off by default: /metrics counts requests by path and
+    # status, and failures are logged with their request id.
+    access_log: bool = False
 
     host: str = "127.0.0.1"
     port: int = 8000

@@ -3,8 +3,6 @@ aliases and an estimated cost. All refusals answer QUERY_TOO_COMPLEX."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,9 +23,8 @@ from graphql import (
     is_leaf_type,
     is_list_type,
 )
-from graphql.error import GraphQLSyntaxError
 from graphql.validation import ASTValidationRule
-from strawberry.extensions import ParserCache, max_aliases, query_depth_limiter
+from strawberry.extensions import max_aliases, query_depth_limiter
 
 CODE = "QUERY_TOO_COMPLEX"
 
@@ -172,24 +169,6 @@ def rules(
         max_aliases.create_validator(max_aliases_count),
         cost_rule(max_cost, CostModel(page_default, page_max)),
     ]
-
-
-class Parser(ParserCache):
-    """Parsing, with strawberry's document cache and graphql-core's token limit. A document
-    that does not parse is left to strawberry, which parses it again inside the operation
-    and so answers through the operation's extensions (`schema/extensions.py` gives the
-    code); an error raised here would bypass them, code and session cleanup alike."""
-
-    def __init__(self, max_tokens: int, maxsize: int) -> None:
-        super().__init__(maxsize=maxsize)
-        self.max_tokens = max_tokens
-
-    def on_parse(self) -> Iterator[None]:
-        ec = self.execution_context
-        ec.parse_options["max_tokens"] = self.max_tokens
-        with contextlib.suppress(GraphQLSyntaxError):
-            ec.graphql_document = self.cached_parse_document(ec.query, **ec.parse_options)
-        yield
 
 
 # Messages of the depth and alias limiters and of graphql-core's parser (English, from the
