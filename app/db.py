@@ -134,7 +134,38 @@ class RequestSession(AsyncSession):
         await self.close()
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+class ReadOnlyViolation(RuntimeError):
+    """A write on a query's session (a bug: queries never write)."""
+
+
+class ReadSession(RequestSession):
+    """A query's session, on an AUTOCOMMIT connection: no transaction, so neither a BEGIN
+    nor a ROLLBACK round trip; each statement sees the data committed when it starts. It
+    refuses to write: a query's writes used to be rolled back, here they would stay."""
+
+    async def execute(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        if getattr(statement, "is_dml", False):
+            raise ReadOnlyViolation("a query's session does not write")
+        return await super().execute(statement, *args, **kwargs)
+
+    async def flush(self, *args: Any, **kwargs: Any) -> None:
+        if self.new or self.dirty or self.deleted:
+            raise ReadOnlyViolation("a query's session does not write")
+        await super().flush(*args, **kwargs)
+
+
+def make_sessionmaker(
+    engine: AsyncEngine, *, read_only: bool = False
+) -> async_sessionmaker[AsyncSession]:
+    """Request sessions; `read_only`: for operations that only query (see ReadSession), on
+    the same pool."""
+    if read_only:
+        return async_sessionmaker(
+            engine.execution_options(isolation_level="AUTOCOMMIT"),
+            class_=ReadSession,
+            expire_on_commit=False,
+            autoflush=False,
+        )
     return async_sessionmaker(
         engine, class_=RequestSession, expire_on_commit=False, autoflush=False
     )

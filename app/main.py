@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 from cross_web import HTTPException
-from graphql import OperationType
+from graphql import OperationDefinitionNode, OperationType
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -83,6 +83,7 @@ class Services:
     settings: Settings
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    reader: async_sessionmaker[AsyncSession]  # operations that only query (app/db.py)
     policy: PolicyStore
     listener: PolicyListener
     hub: EventHub
@@ -157,7 +158,10 @@ class GraphQLView(GraphQL):
         svc = self.services
         auth = request.scope.setdefault("state", {}).get("auth")
         replica = await self._replica_session(request, auth)
-        session = replica or svc.sessionmaker()
+        if replica is not None:
+            session = replica
+        else:
+            session = (svc.reader if await self._only_queries(request) else svc.sessionmaker)()
         state = request.scope.setdefault("state", {})
         state["session"] = session  # closed by run() if the request is refused before executing
         auth = state.get("auth")
@@ -186,6 +190,33 @@ class GraphQLView(GraphQL):
             return None
         user_id = auth.user_id if isinstance(auth, AccessClaims) else None
         return await reads.session_for(request, user_id)
+
+    async def _only_queries(self, request: Any) -> bool:
+        """Whether the request's document was seen before and what it runs only queries: such
+        an operation needs no transaction (its session: app/db.py ReadSession). A document
+        seen for the first time, a GET, anything unclear: the usual session."""
+        if request.scope["type"] != "http" or request.method != "POST":
+            return False
+        try:
+            data = orjson.loads(await request.body())  # kept by Starlette for the view
+        except orjson.JSONDecodeError:
+            return False
+        if not isinstance(data, dict):
+            return False
+        text = data.get("query")
+        if text is None:
+            text = self.persisted.peek(data.get("extensions"))
+        prepared = self.schema.documents.get(text) if isinstance(text, str) else None  # type: ignore[attr-defined]
+        if prepared is None or prepared.errors is None or prepared.errors:
+            return False
+        name = data.get("operationName")
+        chosen = [
+            d
+            for d in prepared.document.definitions
+            if isinstance(d, OperationDefinitionNode)
+            and (name is None or (d.name is not None and d.name.value == name))
+        ]
+        return bool(chosen) and all(d.operation == OperationType.QUERY for d in chosen)
 
     def _ctx(self, request: Any, session: AsyncSession, principal: Principal) -> Ctx:
         svc = self.services
@@ -304,6 +335,7 @@ def create_app(
         settings,
         engine,
         make_sessionmaker(engine),
+        make_sessionmaker(engine, read_only=True),
         policy,
         PolicyListener(engine, policy),
         EventHub(engine),

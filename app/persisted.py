@@ -92,6 +92,14 @@ class PersistedQueries:
                 self.known.popitem(last=False)
         return query
 
+    def peek(self, extensions: object) -> str | None:
+        """The document a hash-only request names, if known; no refusal, no change."""
+        ext = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
+        digest = ext.get("sha256Hash") if isinstance(ext, dict) else None
+        if not isinstance(digest, str):
+            return None
+        return self.allowed.get(digest) or self._known(digest)
+
     def _known(self, digest: str) -> str | None:
         if self.only:
             return None
