@@ -352,6 +352,7 @@ def main() -> None:
     if not shutil.which("wrk") or not shutil.which("taskset"):
         sys.exit("needs wrk and taskset: apt-get install -y wrk util-linux")
     install_peer()
+    load_at_start = os.getloadavg()
     url, scale = asyncio.run(prepare_database())
     settings = Settings(environment="development", jwt_secret=SECRET, access_token_minutes=600)
     world = asyncio.run(principals(url, settings))
@@ -412,11 +413,19 @@ def main() -> None:
             run = wrk(ours_url, shape.ours, token, logs / "ours.lua")
             results[(shape.name, "workers")] = [run]
             console.print(f"{workers} workers {run.rps:8.0f} req/s  {shape.name[:24]}")
-    report(todo, results, scale, workers)
+    report(todo, results, scale, workers, (load_at_start, os.getloadavg()))
+
+
+def _load(load: tuple[float, float, float]) -> str:
+    return "/".join(f"{x:.1f}" for x in load)
 
 
 def report(
-    todo: list[Shape], results: dict[tuple[str, str], list[Run]], scale: float, workers: int
+    todo: list[Shape],
+    results: dict[tuple[str, str], list[Run]],
+    scale: float,
+    workers: int,
+    load: tuple[tuple[float, float, float], tuple[float, float, float]],
 ) -> None:
     def med(runs: list[Run], attr: str) -> float:
         return statistics.median(getattr(r, attr) for r in runs)
@@ -425,7 +434,9 @@ def report(
         f"make bench-peer, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {scale:g}M youth "
         f"(BENCH_SCALE {scale:g}), median of {ROUNDS} interleaved {SECONDS}-s runs, "
         f"wrk -c{CONNECTIONS} on core 1, each server one process on core 0; last column: "
-        f"this server as `serve --workers {workers}` on every core, one run"
+        f"this server as `serve --workers {workers}` on every core, one run; load average "
+        f"(1/5/15 min) {_load(load[0])} at the start, {_load(load[1])} at the end on "
+        f"{os.cpu_count()} cores (a shared machine: others' work ran alongside)"
     )
     table = Table(title=title)
     header = ["shape", "ours req/s", "ours p50", "ours p99", "peer req/s", "peer p50", "peer p99"]

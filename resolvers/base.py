@@ -90,6 +90,9 @@ class Ctx:
 
     def visible(self, model: type[T]) -> DataLoader[int, T | None]:
         """Rows of `model` by id, or None where the caller may not see them."""
+        found = self._per_request.get(("visible", model))  # asked once per node of a page
+        if found is not None:
+            return found
         return self.loader(partial(_visible_by_id, model), key=("visible", model))
 
     # Thin wrappers so operations read as the domain: ctx.authorize(Act.MANAGE, Obj.ORG, path).

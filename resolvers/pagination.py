@@ -65,7 +65,6 @@ async def paginate(
     of `joined` (lateral entities, resolvers/lookahead.py) comes along, outer-joined: the
     page's `others` holds, per joined entity, its row (or None) for each of the page's rows."""
     size = page_size(first, default, maximum)
-    count_stmt = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
     page_stmt = stmt if after is None else stmt.where(key > decode_cursor(after))
     page_stmt = page_stmt.order_by(key).limit(size + 1)
     others: list[list[Any]] = []
@@ -79,7 +78,8 @@ async def paginate(
     else:
         rows = list((await session.scalars(page_stmt)).all())
 
-    async def count() -> int:
+    async def count() -> int:  # built only when totalCount is asked for
+        count_stmt = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
         return int((await session.execute(count_stmt)).scalar_one())
 
     return Page(
