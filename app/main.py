@@ -16,7 +16,6 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 from cross_web import HTTPException
-from graphql import OperationDefinitionNode, OperationType
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -209,14 +208,7 @@ class GraphQLView(GraphQL):
         prepared = self.schema.documents.get(text) if isinstance(text, str) else None  # type: ignore[attr-defined]
         if prepared is None or prepared.errors is None or prepared.errors:
             return False
-        name = data.get("operationName")
-        chosen = [
-            d
-            for d in prepared.document.definitions
-            if isinstance(d, OperationDefinitionNode)
-            and (name is None or (d.name is not None and d.name.value == name))
-        ]
-        return bool(chosen) and all(d.operation == OperationType.QUERY for d in chosen)
+        return bool(prepared.only_queries(data.get("operationName")))
 
     def _ctx(self, request: Any, session: AsyncSession, principal: Principal) -> Ctx:
         svc = self.services
