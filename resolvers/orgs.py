@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from authz import Act, Obj
 from authz.errors import BadInput, Conflict, NotFound
+from authz.visibility import readable_one
 from models import Cadre, Org, OrgKind, OrgLevel, Youth
 from models.base import Base, TenantOwned
 from resolvers.base import Ctx, clean_text
@@ -78,7 +79,10 @@ async def _look_ahead(ctx: Ctx, org_id: int, ahead: Ahead) -> None:
         wanted.append(
             Org.id == sa.select(above.c.parent_id).where(above.c.id == org_id).scalar_subquery()
         )
-    parts: list[sa.Select[Any]] = [sa.select(Org).where(sa.or_(*wanted), ctx.readable(Org))]
+    # the rule of `ctx.visible(Org)` for the org and its parent, `_children`'s for the page
+    parts: list[sa.Select[Any]] = [
+        sa.select(Org).where(sa.or_(*wanted), readable_one(ctx.subject, Org))
+    ]
     key: ChildrenKey | None = None
     if ahead.children is not None:
         first, after, inactive = ahead.children
