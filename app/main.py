@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 from cross_web import HTTPException
+from graphql import OperationType
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
