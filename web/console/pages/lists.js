@@ -313,7 +313,7 @@ export const Flags = {
       <el-table-column label="日志"><template #default="{ row }">{{ row.log.cadre?.name }}：{{ row.log.content }}</template></el-table-column>
       <el-table-column label="状态" width="90"><template #default="{ row }">{{ FLAG_STATUS[row.status] }}</template></el-table-column>
       <el-table-column label="复核" width="160"><template #default="{ row }">
-        <template v-if="row.status === 'OPEN'"><el-button size="small" @click="review(row, 'CLEARED')">排除</el-button>
+        <template v-if="row.status === 'OPEN' && can('work:approve')"><el-button size="small" @click="review(row, 'CLEARED')">排除</el-button>
         <el-button size="small" type="warning" @click="review(row, 'UPHELD')">维持</el-button></template>
         <span v-else>{{ row.reviewNote }}</span></template></el-table-column>
     </ConnectionTable>
