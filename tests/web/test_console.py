@@ -58,7 +58,10 @@ async def pick(page, label: str, text: str) -> None:
     await page.locator(".el-select", has=field).first.click()
     if await field.get_attribute("readonly") is None:
         await field.fill(text)
-    await page.get_by_role("option", name=re.compile(re.escape(text))).first.click()
+    # Only the open dropdown's options: a closed picker keeps its (hidden) options in the
+    # page, and a user's option may name an org too ("代管人（共青团西安市雁塔区委）").
+    options = page.get_by_role("option", name=re.compile(re.escape(text))).filter(visible=True)
+    await options.first.click()
 
 
 def table(page, name: str):
