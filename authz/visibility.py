@@ -34,6 +34,7 @@ from models import (
     FieldGrant,
     Flag,
     Grant,
+    ImplementationPlan,
     LearnAndDoChoice,
     LearnAndDoRecommendation,
     LearnAndDoRecord,
@@ -492,6 +493,11 @@ def _policy_change_request(s: Subject) -> sa.ColumnElement[bool]:
     """Role templates hold for the whole province: policy:view at the root sees the requests."""
     at_root = any("." not in root for root in s.scope(Act.VIEW, Obj.POLICY).roots)
     return sa.true() if at_root else sa.false()
+
+
+@rule(ImplementationPlan)
+def _implementation_plan(s: Subject) -> sa.ColumnElement[bool]:
+    return s.within(Obj.REPORT, ImplementationPlan.org_path)
 
 
 @rule(Evidence)

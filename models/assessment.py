@@ -301,3 +301,28 @@ class AssessmentScore(Base):
     evidence: Mapped[str] = mapped_column(sa.Text, server_default="")
     entered_by: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+
+
+class ImplementationPlan(Base, TenantOwned):
+    """A League committee's 实施方案 for the year's "1+100" work, approved by the committee
+    above (备案). Tenant columns: the committee. Each submission is a new version of the text."""
+
+    __tablename__ = "implementation_plans"
+    __table_args__ = (
+        sa.UniqueConstraint("org_id", "year"),
+        sa.Index("ix_implementation_plans_org_path_gist", "org_path", postgresql_using="gist"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    year: Mapped[int] = mapped_column(sa.Integer)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    content: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[ReportStatus] = mapped_column(str_enum(ReportStatus))
+    version: Mapped[int] = mapped_column(sa.Integer)
+    submitted_by: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("users.id"))
+    submitted_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=_now()
+    )
+    review_comment: Mapped[str] = mapped_column(sa.Text, server_default="")
+    reviewed_by: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

@@ -29,6 +29,7 @@ from schema.node import NodeQuery
 from schema.operations import OperationsQuery
 from schema.orgs import Org, OrgMutation, OrgQuery
 from schema.people import Cadre, PeopleMutation, PeopleQuery, Youth
+from schema.plans import PlanMutation, PlanQuery
 from schema.points import PointsMutation, PointsQuery
 from schema.policy import Grant, PolicyMutation, PolicyQuery
 from schema.policy_tools import PolicyToolsMutation, PolicyToolsQuery
@@ -74,6 +75,7 @@ class Query(
     PolicyToolsQuery,
     ReminderQuery,
     OperationsQuery,
+    PlanQuery,
 ):
     """One root type made of the domains' parts (the same as strawberry's merge_types)."""
 
@@ -90,6 +92,7 @@ class Mutation(
     ContactMutation,
     WorkLogMutation,
     EvidenceMutation,
+    PlanMutation,
     QuotaMutation,
     GroupMutation,
     PointsMutation,
