@@ -243,7 +243,7 @@ async def policy_tools_timings(app, settings: Settings, label: str) -> dict[str,
     }
     what = {
         "query": """query($u: ID!) { whatCan(userId: $u, action: VIEW, object: YOUTH) {
-        subtrees { orgs objects } } }""",
+        nodes { orgs objects } } }""",
         "variables": {"u": _gid("User", admin)},
     }
     grant_preview = {

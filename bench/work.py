@@ -152,8 +152,8 @@ QUERIES = {
     "dashboard: city, industry mix per cadre": """query($o: ID!) { dashboard(orgId: $o) { industryMix { name youth industries } } }""",
     "dashboard: city's counties, nested": """query($o: ID!) { org(id: $o) { children(first: 20) { nodes { name
         dashboard { activeCadres logs logsByKind { key count } } } } } }""",
-    "ranking: cadres of a city, top 50": """query($o: ID!) { cadreRanking(orgId: $o, first: 50) { totalCount rows { rank name points } } }""",
-    "ranking: counties of a city": """query($o: ID!) { orgRanking(orgId: $o) { rank points cadres pointsPerCadre } }""",
+    "ranking: cadres of a city, top 50": """query($o: ID!) { cadreRanking(orgId: $o, first: 50) { totalCount nodes { rank name points } } }""",
+    "ranking: counties of a city": """query($o: ID!) { orgRanking(orgId: $o) { nodes { rank points cadres pointsPerCadre } } }""",
     "list: work logs of a city, 50": """query($o: ID!) { workLogs(under: $o, first: 50) { nodes { id kind content occurredAt } } }""",
     "list: work logs, text search, 20": """query($o: ID!) { workLogs(under: $o, first: 20, search: "第12345次") { nodes { id content } } }""",
     "list: youth of a city, 50": """query($o: ID!) { youths(under: $o, first: 50) { nodes { id name mobile industry } } }""",

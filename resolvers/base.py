@@ -30,7 +30,7 @@ from authz.visibility import Subject, readable, readable_one
 from models import AuditEntry
 from resolvers import lookahead
 from resolvers.lookahead import Edge
-from resolvers.pagination import Page, paginate
+from resolvers.pagination import Page, page_of, page_size, paginate
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
@@ -204,6 +204,19 @@ class Ctx:
         for j, others in zip(joined, page.others, strict=True):
             j.prime(self, page.rows, others)
         return page
+
+    def page_of(self, rows: Sequence[T], first: int | None, after: str | None) -> Page[T]:
+        """One page of a list computed as a whole, by position, within the configured sizes."""
+        return page_of(
+            rows,
+            first=first,
+            after=after,
+            default=self.settings.page_size_default,
+            maximum=self.settings.page_size_max,
+        )
+
+    def page_size(self, first: int | None) -> int:
+        return page_size(first, self.settings.page_size_default, self.settings.page_size_max)
 
     def independent(self) -> AsyncSession:
         """A session of its own, committed apart from the request's transaction."""

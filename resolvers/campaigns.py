@@ -94,12 +94,14 @@ async def get(ctx: Ctx, campaign_id: int) -> Campaign:
     return c
 
 
-async def list_campaigns(ctx: Ctx, year: int | None) -> list[Campaign]:
+async def list_campaigns(
+    ctx: Ctx, year: int | None, *, first: int | None, after: str | None
+) -> Page[Campaign]:
     ctx.scope(Act.VIEW, Obj.CAMPAIGN)
-    stmt = sa.select(Campaign).order_by(Campaign.starts_on)
+    stmt = sa.select(Campaign)
     if year is not None:
         stmt = stmt.where(Campaign.year == year)
-    return list((await ctx.session.scalars(stmt)).all())
+    return await ctx.page(stmt, Campaign.id, first, after)
 
 
 async def activity_counts(ctx: Ctx, org_id: int, campaign_id: int) -> int:

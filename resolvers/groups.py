@@ -4,6 +4,7 @@ list of grassroots secretaries."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -21,7 +22,7 @@ from models import (
 from resolvers import orgs
 from resolvers.base import Ctx, clean_text
 from resolvers.contacts import my_cadre
-from resolvers.pagination import Page
+from resolvers.pagination import Page, paginate_rows
 
 LEADER_ROLE = "working_group_leader"
 
@@ -187,17 +188,13 @@ async def list_groups(
     return await ctx.page(stmt, WorkingGroup.id, first, after)
 
 
-async def members(ctx: Ctx, group_id: int) -> list[Cadre]:
-    return list(
-        (
-            await ctx.session.scalars(
-                sa.select(Cadre)
-                .join(WorkingGroupMember, WorkingGroupMember.cadre_id == Cadre.id)
-                .where(WorkingGroupMember.group_id == group_id, ctx.readable(Cadre))
-                .order_by(Cadre.id)
-            )
-        ).all()
+async def members(ctx: Ctx, group_id: int, *, first: int | None, after: str | None) -> Page[Cadre]:
+    stmt = (
+        sa.select(Cadre)
+        .join(WorkingGroupMember, WorkingGroupMember.cadre_id == Cadre.id)
+        .where(WorkingGroupMember.group_id == group_id, ctx.readable(Cadre))
     )
+    return await ctx.page(stmt, Cadre.id, first, after)
 
 
 async def record_sharing(
@@ -240,13 +237,15 @@ async def record_sharing(
     return event
 
 
-async def sharing_events(ctx: Ctx, *, under: int | None, year: int | None) -> list[SharingEvent]:
+async def sharing_events(
+    ctx: Ctx, *, under: int | None, year: int | None, first: int | None, after: str | None
+) -> Page[SharingEvent]:
     ctx.scope(Act.VIEW, Obj.GROUP)
     stmt = sa.select(SharingEvent).where(ctx.readable(SharingEvent))
     stmt = await orgs.within(ctx, stmt, SharingEvent.org_path, under)
     if year is not None:
         stmt = stmt.where(sa.extract("year", SharingEvent.held_on) == year)
-    return list((await ctx.session.scalars(stmt.order_by(SharingEvent.held_on).limit(500))).all())
+    return await ctx.page(stmt, SharingEvent.id, first, after)
 
 
 async def add_secretary(ctx: Ctx, secretary_cadre_id: int, note: str = "") -> SecretaryContact:
@@ -283,12 +282,19 @@ async def add_secretary(ctx: Ctx, secretary_cadre_id: int, note: str = "") -> Se
     return row
 
 
-async def my_secretaries(ctx: Ctx) -> list[tuple[SecretaryContact, Cadre]]:
+async def my_secretaries(ctx: Ctx, *, first: int | None, after: str | None) -> Page[Any]:
+    """A page of (SecretaryContact, Cadre) rows by contact id."""
     me = await my_cadre(ctx)
-    rows = await ctx.session.execute(
+    stmt = (
         sa.select(SecretaryContact, Cadre)
         .join(Cadre, Cadre.id == SecretaryContact.secretary_cadre_id)
         .where(SecretaryContact.cadre_id == me.id, ctx.readable(Cadre))
-        .order_by(SecretaryContact.id)
     )
-    return [(s, c) for s, c in rows]
+    return await paginate_rows(
+        ctx.session,
+        stmt,
+        SecretaryContact.id,
+        lambda r: r[0].id,
+        size=ctx.page_size(first),
+        after=after,
+    )

@@ -25,7 +25,7 @@ from models import (
 from resolvers import orgs, points
 from resolvers.base import Ctx, clean_text
 from resolvers.contacts import my_cadre
-from resolvers.pagination import Page
+from resolvers.pagination import Page, paginate_rows
 
 GUIDED_LEVELS = (OrgLevel.GRASSROOTS, OrgLevel.GENERAL_BRANCH)
 
@@ -247,8 +247,11 @@ class Gap:
     records: int
 
 
-async def gaps(ctx: Ctx, org_id: int, year: int) -> list[Gap]:
-    """Cadres of a subtree who have not chosen, or have chosen and recorded nothing."""
+async def gaps(
+    ctx: Ctx, org_id: int, year: int, *, first: int | None, after: str | None
+) -> Page[Gap]:
+    """Cadres of a subtree who have not chosen, or have chosen and recorded nothing; a page
+    by cadre id."""
     org = await orgs.get(ctx, org_id)
     ctx.authorize(Act.VIEW, Obj.WORK, org.path)
     scope = ctx.scope(Act.VIEW, Obj.WORK)
@@ -258,12 +261,15 @@ async def gaps(ctx: Ctx, org_id: int, year: int) -> list[Gap]:
         .where(LearnAndDoRecord.cadre_id == Cadre.id, LearnAndDoRecord.year == year)
         .scalar_subquery()
     )
-    rows = await ctx.session.execute(
+    stmt = (
         sa.select(Cadre, chosen.label("chosen"), recorded.label("records"))
         .where(
             Cadre.is_active, Cadre.org_path.descendant_of(org.path), scope.predicate(Cadre.org_path)
         )
         .where(sa.or_(~chosen, recorded == 0))
-        .order_by(Cadre.id)
     )
-    return [Gap(c, bool(ch), int(n)) for c, ch, n in rows]
+    page = await paginate_rows(
+        ctx.session, stmt, Cadre.id, lambda r: r[0].id, size=ctx.page_size(first), after=after
+    )
+    page.rows = [Gap(c, bool(ch), int(n)) for c, ch, n in page.rows]
+    return page

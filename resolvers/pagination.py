@@ -1,4 +1,10 @@
-"""Keyset pagination for Relay connections: ordered by id, a cursor is the last id seen."""
+"""Pagination for every Relay connection, with one cursor codec.
+
+A cursor is `k:<n>` (base64): the key of the last row seen. For lists read straight from a
+table `n` is the row's id (keyset, `paginate`); for lists ranked or computed as a whole
+(rankings, quota progress) it is the row's position in the list (`page_of`, `offset_after`);
+for lists keyed by another table's id (a grant, an org) it is that id. Clients treat it as
+opaque either way; there is no other scheme."""
 
 from __future__ import annotations
 
@@ -20,11 +26,15 @@ def encode_cursor(key: int) -> str:
 
 
 def decode_cursor(cursor: str) -> int:
+    """The key in a cursor; anything this codec did not make is BAD_USER_INPUT."""
     try:
         kind, _, key = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
         if kind != "k":
             raise ValueError
-        return int(key)
+        number = int(key)
+        if number < 0:
+            raise ValueError
+        return number
     except (ValueError, UnicodeDecodeError):
         raise BadInput("分页游标无效", field="after") from None
 
@@ -41,6 +51,15 @@ class Page(Generic[T]):
     async def total_count(self) -> int:
         """Counted only when the client asks for it."""
         return await self._count()
+
+
+def after_key(after: str | None) -> int | None:
+    return None if after is None else decode_cursor(after)
+
+
+def offset_after(after: str | None) -> int:
+    """Where a page of a positional list starts: just past the position in the cursor."""
+    return 0 if after is None else decode_cursor(after) + 1
 
 
 def page_size(first: int | None, default: int, maximum: int) -> int:
@@ -89,4 +108,85 @@ async def paginate(
         has_previous=after is not None,
         _count=count,
         others=others,
+    )
+
+
+async def paginate_rows(
+    session: AsyncSession,
+    stmt: Any,
+    key: Any,
+    key_of: Callable[[Any], int],
+    *,
+    size: int,
+    after: str | None,
+) -> Page[Any]:
+    """Like `paginate` for a select of several things (an entity with figures beside it):
+    the page's rows are result rows, `key_of(row)` their key."""
+    count_stmt = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+    since = after_key(after)
+    page_stmt = stmt if since is None else stmt.where(key > since)
+    rows = (await session.execute(page_stmt.order_by(key).limit(size + 1))).all()
+
+    async def count() -> int:
+        return int((await session.execute(count_stmt)).scalar_one())
+
+    return cut(rows, size, [key_of(r) for r in rows], after=after, count=count)
+
+
+async def paginate_ranked(
+    session: AsyncSession, stmt: Any, *, size: int, after: str | None
+) -> Page[Any]:
+    """A page of an ordered select whose order is not an id (a ranking by score): the
+    cursor is a position in that order."""
+    start = offset_after(after)
+    rows = (await session.execute(stmt.offset(start).limit(size + 1))).all()
+    count_stmt = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+
+    async def count() -> int:
+        return int((await session.execute(count_stmt)).scalar_one())
+
+    return cut(rows, size, range(start, start + len(rows)), after=after, count=count)
+
+
+def cut(
+    rows: Sequence[T],
+    size: int,
+    keys: Sequence[int],
+    *,
+    after: str | None,
+    count: Callable[[], Awaitable[int]],
+) -> Page[T]:
+    """A page from the up to `size + 1` rows fetched past the cursor: the extra row is not
+    shown, it only tells that a next page exists. `keys[i]` is the cursor key of `rows[i]`."""
+    shown = list(rows[:size])
+    return Page(
+        rows=shown,
+        keys=list(keys[:size]),
+        has_next=len(rows) > size,
+        has_previous=after is not None,
+        _count=count,
+    )
+
+
+def known_count(n: int) -> Callable[[], Awaitable[int]]:
+    async def count() -> int:
+        return n
+
+    return count
+
+
+def page_of(
+    rows: Sequence[T], *, first: int | None, after: str | None, default: int, maximum: int
+) -> Page[T]:
+    """One page of a list computed as a whole (a ranking, progress against a quota), keyed
+    by position: the cursor of the i-th row is i."""
+    size = page_size(first, default, maximum)
+    start = offset_after(after)
+    shown = list(rows[start : start + size])
+    return Page(
+        rows=shown,
+        keys=list(range(start, start + len(shown))),
+        has_next=start + size < len(rows),
+        has_previous=start > 0,
+        _count=known_count(len(rows)),
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
@@ -16,7 +15,7 @@ from authz.errors import BadInput, NotFound
 from models import Cadre, Org, PointEntry, PointRule, PointSnapshot, PointSource
 from resolvers import orgs
 from resolvers.base import Ctx
-from resolvers.pagination import page_size
+from resolvers.pagination import Page, cut, known_count, offset_after
 
 
 def today(ctx: Ctx) -> date:
@@ -158,14 +157,6 @@ class RankedOrg:
     points_per_cadre: float
 
 
-@dataclass(frozen=True)
-class RankingPage:
-    rows: list[RankedCadre]
-    total: int
-    has_next: bool
-    offset: int
-
-
 def _period(start: date | None, end: date | None, ctx: Ctx) -> tuple[date, date]:
     end = end or today(ctx)
     start = start or end.replace(day=1)
@@ -229,13 +220,14 @@ async def cadre_ranking(
     snapshot: bool = False,
     first: int | None = None,
     after: str | None = None,
-) -> RankingPage:
-    """Cadres of a subtree by points in a period; ties share a rank. One statement a page."""
+) -> Page[RankedCadre]:
+    """Cadres of a subtree by points in a period; ties share a rank. One statement a page;
+    a cursor is a position in the ranking."""
     org = await orgs.get(ctx, org_id)
     ctx.authorize(Act.VIEW, Obj.WORK, org.path)
     start, end = _period(start, end, ctx)
-    size = page_size(first, ctx.settings.page_size_default, ctx.settings.page_size_max)
-    offset = _offset(after)
+    size = ctx.page_size(first)
+    offset = offset_after(after)
     t = _totals(org.path, start, end, snapshot)
     ranked = sa.select(
         t,
@@ -251,35 +243,21 @@ async def cadre_ranking(
         )
     ).all()
     total = rows[0].total if rows else 0
-    return RankingPage(
-        rows=[
-            RankedCadre(r.rank, r.cadre_id, r.name, r.org_id, int(r.points)) for r in rows[:size]
-        ],
-        total=total,
-        has_next=len(rows) > size,
-        offset=offset,
-    )
-
-
-def offset_cursor(n: int) -> str:
-    return base64.urlsafe_b64encode(f"o:{n}".encode()).decode()
-
-
-def _offset(after: str | None) -> int:
-    if not after:
-        return 0
-    try:
-        kind, _, n = base64.urlsafe_b64decode(after.encode()).decode().partition(":")
-        if kind != "o":
-            raise ValueError
-        return int(n) + 1
-    except ValueError:
-        raise BadInput("分页游标无效", field="after") from None
+    ranking = [RankedCadre(r.rank, r.cadre_id, r.name, r.org_id, int(r.points)) for r in rows]
+    positions = range(offset, offset + len(ranking))
+    return cut(ranking, size, positions, after=after, count=known_count(total))
 
 
 async def org_ranking(
-    ctx: Ctx, org_id: int, *, start: date | None, end: date | None, snapshot: bool = False
-) -> list[RankedOrg]:
+    ctx: Ctx,
+    org_id: int,
+    *,
+    start: date | None,
+    end: date | None,
+    snapshot: bool = False,
+    first: int | None = None,
+    after: str | None = None,
+) -> Page[RankedOrg]:
     """The org's children by points of the cadres in each child's subtree (and per cadre)."""
     org = await orgs.get(ctx, org_id)
     ctx.authorize(Act.VIEW, Obj.WORK, org.path)
@@ -308,9 +286,10 @@ async def org_ranking(
             sa.func.rank().over(order_by=per_child.c.points.desc()).label("rank"),
         ).order_by(sa.text("rank"), per_child.c.org_id)
     )
-    return [
+    ranking = [
         RankedOrg(r.rank, r.org_id, int(r.points), r.cadres, round(float(r.ppc), 2)) for r in rows
     ]
+    return ctx.page_of(ranking, first, after)  # ranked over all children, then paged
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ from models import (
 )
 from resolvers import orgs, policy
 from resolvers.base import Ctx, clean_text
-from resolvers.pagination import Page, page_size
+from resolvers.pagination import Page, after_key, cut, known_count, paginate_rows
 
 # ---------------------------------------------------------------- lookups
 
@@ -62,13 +62,12 @@ class Holder:
 
 @dataclass(frozen=True)
 class WhoCan:
-    holders: list[Holder]
-    total: int  # holders the caller may see
+    holders: Page[Holder]  # a page by grant id of the holders the caller may see
     held_above: bool  # others hold it through grants above the caller's level (not named)
 
 
 async def who_can(
-    ctx: Ctx, act: Act, obj: Obj, org_id: int, *, first: int | None, after: int | None
+    ctx: Ctx, act: Act, obj: Obj, org_id: int, *, first: int | None, after: str | None
 ) -> WhoCan:
     """Every principal allowed (act, obj) at the org, and the grant through which: one
     indexed statement (grants at the org or an ancestor, with a role casbin says allows it).
@@ -76,7 +75,6 @@ async def who_can(
     org = await orgs.load(ctx, org_id)
     ctx.authorize(Act.VIEW, Obj.GRANT, org.path)
     roles = sorted(ctx.policy.roles_allowing(obj.value, act.value))
-    size = page_size(first, ctx.settings.page_size_default, ctx.settings.page_size_max)
     base = (
         sa.select(
             Grant.id, Grant.user_id, User.display_name, Grant.role, Grant.org_id, Grant.delegated_by
@@ -91,17 +89,18 @@ async def who_can(
     )
     visible = ctx.readable(Grant)
     held_above = bool(await ctx.session.scalar(sa.select(base.where(~visible).exists())))
-    base = base.where(visible)
-    total: int = (
-        await ctx.session.execute(sa.select(sa.func.count()).select_from(base.subquery()))
-    ).scalar_one()
-    if after is not None:
-        base = base.where(Grant.id > after)
-    rows = (await ctx.session.execute(base.order_by(Grant.id).limit(size))).all()
-    holders = [
-        Holder(r.user_id, r.display_name, r.id, r.role, r.org_id, r.delegated_by) for r in rows
+    page = await paginate_rows(
+        ctx.session,
+        base.where(visible),
+        Grant.id,
+        lambda r: r.id,
+        size=ctx.page_size(first),
+        after=after,
+    )
+    page.rows = [
+        Holder(r.user_id, r.display_name, r.id, r.role, r.org_id, r.delegated_by) for r in page.rows
     ]
-    return WhoCan(holders, total, held_above)
+    return WhoCan(page, held_above)
 
 
 async def _grants_of(ctx: Ctx, user_id: int) -> tuple[GrantRef, ...]:
@@ -141,8 +140,8 @@ class Reach:
 
 
 async def what_can(
-    ctx: Ctx, user_id: int, act: Act, obj: Obj, *, first: int | None, after: int | None
-) -> tuple[list[Reach], int]:
+    ctx: Ctx, user_id: int, act: Act, obj: Obj, *, first: int | None, after: str | None
+) -> Page[Reach]:
     """The subtrees where `user` may do (act, obj), a page of their roots by org id, each
     with how many orgs and records of `obj` it holds; only what lies in the caller's own
     `grant:view` subtrees is shown. Where the user's right comes from a grant above the
@@ -161,15 +160,16 @@ async def what_can(
         above = {s for s in scope.roots for r in roots if r != s and is_in_subtree(s, r)}
     visible = minimal_roots(shown + sorted(above))
     if not visible:
-        return [], 0
+        return cut([], 0, [], after=after, count=known_count(0))
     stmt = sa.select(Org, _count_under(Org.path), _count_under(RECORDS.get(obj))).where(
         Org.path.in_(visible)
     )
-    if after is not None:
-        stmt = stmt.where(Org.id > after)
-    size = page_size(first, ctx.settings.page_size_default, ctx.settings.page_size_max)
-    rows = await ctx.session.execute(stmt.order_by(Org.id).limit(size))
-    return [Reach(o, int(n), m, o.path in above) for o, n, m in rows], len(visible)
+    size = ctx.page_size(first)
+    since = after_key(after)
+    paged = stmt if since is None else stmt.where(Org.id > since)
+    rows = (await ctx.session.execute(paged.order_by(Org.id).limit(size + 1))).all()
+    reach = [Reach(o, int(n), m, o.path in above) for o, n, m in rows]
+    return cut(reach, size, [r.org.id for r in reach], after=after, count=known_count(len(visible)))
 
 
 def _count_under(path_column: Any) -> Any:

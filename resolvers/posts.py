@@ -171,11 +171,13 @@ async def discussions(ctx: Ctx, first: int | None, after: str | None) -> Page[Di
     )
 
 
-async def thread(ctx: Ctx, discussion_id: int) -> list[DiscussionReply]:
+async def thread(
+    ctx: Ctx, discussion_id: int, *, first: int | None, after: str | None
+) -> Page[DiscussionReply]:
     d = await get_discussion(ctx, discussion_id)
     stmt = sa.select(DiscussionReply).where(DiscussionReply.discussion_id == d.id)
     if ctx.principal.cadre_id != d.cadre_id:
         stmt = stmt.where(
             sa.or_(~DiscussionReply.hidden, DiscussionReply.author_user_id == ctx.principal.user_id)
         )
-    return list((await ctx.session.scalars(stmt.order_by(DiscussionReply.id))).all())
+    return await ctx.page(stmt, DiscussionReply.id, first, after)

@@ -43,6 +43,7 @@ from models import (
 )
 from resolvers.base import Ctx, clean_mobile, clean_text
 from resolvers.contacts import LIVE
+from resolvers.pagination import Page
 
 POLICY_VERSION = "2026-11"
 SCOPE = "联系与服务：姓名、手机号、行业；工作记录；青年之声、微心愿、评价"
@@ -254,17 +255,18 @@ async def request_deletion(ctx: Ctx, reason: str) -> DeletionRequest:
     return req
 
 
-async def list_deletions(ctx: Ctx, status: str | None) -> list[DeletionRequest]:
+async def list_deletions(
+    ctx: Ctx, status: str | None, *, first: int | None, after: str | None
+) -> Page[DeletionRequest]:
     scope = ctx.scope(Act.MANAGE, Obj.YOUTH)
     stmt = (
         sa.select(DeletionRequest)
         .join(Youth, Youth.id == DeletionRequest.youth_id)
         .where(scope.predicate(Youth.org_path))
-        .order_by(DeletionRequest.id)
     )
     if status:
         stmt = stmt.where(DeletionRequest.status == status)
-    return list((await ctx.session.scalars(stmt.limit(500))).all())
+    return await ctx.page(stmt, DeletionRequest.id, first, after)
 
 
 async def process_deletion(ctx: Ctx, request_id: int) -> DeletionRequest:

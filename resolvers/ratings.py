@@ -4,6 +4,7 @@ aggregates only: no one reads who gave which score."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -12,6 +13,7 @@ from authz.errors import BadInput, NotFound
 from models import Cadre, Contact, ContactStatus, Rating
 from resolvers import orgs, privacy
 from resolvers.base import Ctx, clean_text
+from resolvers.pagination import Page, paginate_ranked
 from resolvers.points import today
 from resolvers.voices import my_youth
 
@@ -86,9 +88,7 @@ async def mine(ctx: Ctx, period: str | None) -> RatingSummary:
     return _summary([(s, n) for s, n in await ctx.session.execute(stmt)])
 
 
-async def for_org(
-    ctx: Ctx, org_id: int, period: str | None
-) -> tuple[RatingSummary, list[CadreRating]]:
+async def _org_filter(ctx: Ctx, org_id: int, period: str | None) -> list[Any]:
     org = await orgs.get(ctx, org_id)
     ctx.authorize(Act.VIEW, Obj.RATING, org.path)
     where = [
@@ -97,18 +97,32 @@ async def for_org(
     ]
     if period:
         where.append(Rating.period == period)
+    return where
+
+
+async def for_org(ctx: Ctx, org_id: int, period: str | None) -> RatingSummary:
+    where = await _org_filter(ctx, org_id, period)
     dist = [
         (s, n)
         for s, n in await ctx.session.execute(
             sa.select(Rating.score, sa.func.count()).where(*where).group_by(Rating.score)
         )
     ]
-    per_cadre = await ctx.session.execute(
+    return _summary(dist)
+
+
+async def by_cadre(
+    ctx: Ctx, org_id: int, period: str | None, *, first: int | None, after: str | None
+) -> Page[CadreRating]:
+    """Each rated cadre of the subtree, lowest average first; a page by position."""
+    where = await _org_filter(ctx, org_id, period)
+    stmt = (
         sa.select(Cadre.id, Cadre.name, sa.func.count(), sa.func.avg(Rating.score))
         .join(Cadre, Cadre.id == Rating.cadre_id)
         .where(*where)
         .group_by(Cadre.id, Cadre.name)
         .order_by(sa.func.avg(Rating.score), Cadre.id)
-        .limit(500)
     )
-    return _summary(dist), [CadreRating(i, n, c, round(float(a), 2)) for i, n, c, a in per_cadre]
+    page = await paginate_ranked(ctx.session, stmt, size=ctx.page_size(first), after=after)
+    page.rows = [CadreRating(i, n, c, round(float(a), 2)) for i, n, c, a in page.rows]
+    return page

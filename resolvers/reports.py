@@ -135,16 +135,12 @@ async def get(ctx: Ctx, report_id: int) -> Report:
     return report
 
 
-async def versions(ctx: Ctx, report_id: int) -> list[ReportVersion]:
-    return list(
-        (
-            await ctx.session.scalars(
-                sa.select(ReportVersion)
-                .where(ReportVersion.report_id == report_id)
-                .order_by(ReportVersion.version)
-            )
-        ).all()
-    )
+async def versions(
+    ctx: Ctx, report_id: int, *, first: int | None, after: str | None
+) -> Page[ReportVersion]:
+    """A report's versions, oldest first (ids grow with the version number)."""
+    stmt = sa.select(ReportVersion).where(ReportVersion.report_id == report_id)
+    return await ctx.page(stmt, ReportVersion.id, first, after)
 
 
 async def list_reports(
@@ -164,22 +160,17 @@ async def list_reports(
     return await ctx.page(stmt, Report.id, first, after)
 
 
-async def missing(ctx: Ctx, year: int, quarter: int) -> list[Org]:
+async def missing(
+    ctx: Ctx, year: int, quarter: int, *, first: int | None, after: str | None
+) -> Page[Org]:
     """Cities in the caller's subtrees with no report for the quarter."""
     quarter_period(year, quarter)  # validates both
     scope = ctx.scope(Act.VIEW, Obj.REPORT)
     filed = sa.select(Report.org_id).where(Report.year == year, Report.quarter == quarter)
-    return list(
-        (
-            await ctx.session.scalars(
-                sa.select(Org)
-                .where(
-                    Org.level == OrgLevel.CITY,
-                    Org.is_active,
-                    scope.predicate(Org.path),
-                    Org.id.not_in(filed),
-                )
-                .order_by(Org.id)
-            )
-        ).all()
+    stmt = sa.select(Org).where(
+        Org.level == OrgLevel.CITY,
+        Org.is_active,
+        scope.predicate(Org.path),
+        Org.id.not_in(filed),
     )
+    return await ctx.page(stmt, Org.id, first, after)

@@ -128,14 +128,11 @@ async def close(ctx: Ctx, voice_id: int) -> Voice:
     return voice
 
 
-async def replies(ctx: Ctx, voice_id: int) -> list[VoiceReply]:
-    return list(
-        (
-            await ctx.session.scalars(
-                sa.select(VoiceReply).where(VoiceReply.voice_id == voice_id).order_by(VoiceReply.id)
-            )
-        ).all()
-    )
+async def replies(
+    ctx: Ctx, voice_id: int, *, first: int | None, after: str | None
+) -> Page[VoiceReply]:
+    stmt = sa.select(VoiceReply).where(VoiceReply.voice_id == voice_id)
+    return await ctx.page(stmt, VoiceReply.id, first, after)
 
 
 async def list_voices(

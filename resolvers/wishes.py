@@ -349,14 +349,11 @@ async def escalate_due(
     return Escalated(to_pool, await escalate_pools(session, now, waits))
 
 
-async def history(ctx: Ctx, wish_id: int) -> list[WishEvent]:
-    return list(
-        (
-            await ctx.session.scalars(
-                sa.select(WishEvent).where(WishEvent.wish_id == wish_id).order_by(WishEvent.id)
-            )
-        ).all()
-    )
+async def history(
+    ctx: Ctx, wish_id: int, *, first: int | None, after: str | None
+) -> Page[WishEvent]:
+    stmt = sa.select(WishEvent).where(WishEvent.wish_id == wish_id)
+    return await ctx.page(stmt, WishEvent.id, first, after)
 
 
 async def list_wishes(

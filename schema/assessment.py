@@ -81,9 +81,13 @@ class Report(Node):
         return await visible_org(info, self.row.org_id)
 
     @strawberry.field(description="全部版本，旧的在前")
-    async def versions(self, info: Info) -> list[ReportVersion]:
-        return [
-            ReportVersion(
+    async def versions(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[ReportVersion]:
+        page = await reports.versions(info.context.ctx, self.row.id, first=first, after=after)
+        return connection(
+            page,
+            lambda v: ReportVersion(
                 version=v.version,
                 practices=v.practices,
                 experience=v.experience,
@@ -91,9 +95,8 @@ class Report(Node):
                 next_steps=v.next_steps,
                 figures=JSON(v.figures),
                 submitted_at=v.submitted_at,
-            )
-            for v in await reports.versions(info.context.ctx, self.row.id)
-        ]
+            ),
+        )
 
 
 @strawberry.type(name="Bulletin", description="季度通报：发布后不可更改")
@@ -347,18 +350,22 @@ class AssessmentRound(Node):
         return self.row.created_at
 
     @strawberry.field(description="各组织总分与排名")
-    async def results(self, info: Info) -> list[OrgResult]:
-        return [
-            OrgResult(
+    async def results(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[OrgResult]:
+        ctx = info.context.ctx
+        ranked = await assessment.results(ctx, self.row.id)  # ranked as a whole, then paged
+        return connection(
+            ctx.page_of(ranked, first, after),
+            lambda x: OrgResult(
                 org_id=x.org_id,
                 total=x.total,
                 rank=x.rank,
                 items=[
                     ItemScore(item=k, points=p, evidence=e) for k, (p, e) in sorted(x.items.items())
                 ],
-            )
-            for x in await assessment.results(info.context.ctx, self.row.id)
-        ]
+            ),
+        )
 
     @strawberry.field(description="团干部评优资格（考核不合格者不得参评）")
     async def cadre_eligibility(
@@ -368,13 +375,18 @@ class AssessmentRound(Node):
             bool,
             strawberry.argument(description="true 只列不具备资格的团干部；默认 false 全部列出"),
         ] = False,
-    ) -> list[CadreEligibility]:
-        rows = await assessment.eligibility(info.context.ctx, self.row.id)
-        return [
-            CadreEligibility(cadre=Cadre.of(e.cadre), eligible=e.eligible, reasons=e.reasons)
-            for e in rows
-            if not (only_ineligible and e.eligible)
-        ]
+        first: First = None,
+        after: After = None,
+    ) -> Connection[CadreEligibility]:
+        ctx = info.context.ctx
+        rows = await assessment.eligibility(ctx, self.row.id)  # judged as a whole, then paged
+        shown = [e for e in rows if not (only_ineligible and e.eligible)]
+        return connection(
+            ctx.page_of(shown, first, after),
+            lambda e: CadreEligibility(
+                cadre=Cadre.of(e.cadre), eligible=e.eligible, reasons=e.reasons
+            ),
+        )
 
 
 @strawberry.input(description="集中活动的一个阶段（如启动、集中开展、总结）")
@@ -446,8 +458,11 @@ class AssessmentQuery:
         info: Info,
         year: Annotated[int, strawberry.argument(description="年份")],
         quarter: Annotated[int, strawberry.argument(description="季度（1–4）")],
-    ) -> list[Org]:
-        return [Org.of(o) for o in await reports.missing(info.context.ctx, year, quarter)]
+        first: First = None,
+        after: After = None,
+    ) -> Connection[Org]:
+        page = await reports.missing(info.context.ctx, year, quarter, first=first, after=after)
+        return connection(page, Org.of)
 
     @strawberry.field(
         description="一份季度通报（对发布通报的组织有 work:view 的人可见，否则 NOT_FOUND）"
@@ -541,8 +556,11 @@ class AssessmentQuery:
         year: Annotated[
             int | None, strawberry.argument(description="只看这一年的；不给则全部")
         ] = None,
-    ) -> list[Campaign]:
-        return [Campaign.of(c) for c in await campaigns.list_campaigns(info.context.ctx, year)]
+        first: First = None,
+        after: After = None,
+    ) -> Connection[Campaign]:
+        page = await campaigns.list_campaigns(info.context.ctx, year, first=first, after=after)
+        return connection(page, Campaign.of)
 
     @strawberry.field(description="某组织子树中与某集中活动关联的活动数")
     async def campaign_activity_count(

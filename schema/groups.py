@@ -7,6 +7,8 @@ from typing import Annotated
 
 import strawberry
 
+from models import Cadre as CadreRow
+from models import SecretaryContact as SecretaryRow
 from models import SharingEvent as SharingRow
 from models import WorkingGroup as GroupRow
 from resolvers import groups
@@ -48,8 +50,11 @@ class WorkingGroup(Node):
         return await visible_cadre(info, self.row.leader_cadre_id)
 
     @strawberry.field(description="成员")
-    async def members(self, info: Info) -> list[Cadre]:
-        return [Cadre.of(c) for c in await groups.members(info.context.ctx, self.row.id)]
+    async def members(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[Cadre]:
+        page = await groups.members(info.context.ctx, self.row.id, first=first, after=after)
+        return connection(page, Cadre.of)
 
 
 @strawberry.type(description="“1+100”分享活动（市级团委每季度一次）")
@@ -81,6 +86,15 @@ class SecretaryContact:
     )
     note: str = strawberry.field(description="备注（可为空字符串）")
     created_at: datetime = strawberry.field(description="加入名单的时间")
+
+    @classmethod
+    def of(cls, s: SecretaryRow, c: CadreRow) -> SecretaryContact:
+        return cls(
+            id=to_global_id("SecretaryContact", s.id),
+            secretary=Cadre.of(c),
+            note=s.note,
+            created_at=s.created_at,
+        )
 
 
 @strawberry.input(description="设立工作小组")
@@ -128,26 +142,20 @@ class GroupQuery:
         year: Annotated[
             int | None, strawberry.argument(description="只看这一年的；不给则全部")
         ] = None,
-    ) -> list[SharingEvent]:
-        return [
-            SharingEvent.of(e)
-            for e in await groups.sharing_events(
-                info.context.ctx, under=opt_pk(under, "Org"), year=year
-            )
-        ]
+        first: First = None,
+        after: After = None,
+    ) -> Connection[SharingEvent]:
+        page = await groups.sharing_events(
+            info.context.ctx, under=opt_pk(under, "Org"), year=year, first=first, after=after
+        )
+        return connection(page, SharingEvent.of)
 
     @strawberry.field(description="我联系的基层团委书记")
-    async def my_secretaries(self, info: Info) -> list[SecretaryContact]:
-        rows = await groups.my_secretaries(info.context.ctx)
-        return [
-            SecretaryContact(
-                id=to_global_id("SecretaryContact", s.id),
-                secretary=Cadre.of(c),
-                note=s.note,
-                created_at=s.created_at,
-            )
-            for s, c in rows
-        ]
+    async def my_secretaries(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[SecretaryContact]:
+        page = await groups.my_secretaries(info.context.ctx, first=first, after=after)
+        return connection(page, lambda row: SecretaryContact.of(*row))
 
 
 @strawberry.type

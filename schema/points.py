@@ -10,11 +10,11 @@ import strawberry
 
 from models import PointSource
 from resolvers import points
-from resolvers.points import offset_cursor
+from resolvers.points import RankedCadre, RankedOrg
 from schema.context import Info
 from schema.enums import domain_enum
 from schema.orgs import Org, visible_org
-from schema.relay import After, First, opt_pk, pk, to_global_id
+from schema.relay import After, Connection, First, connection, opt_pk, pk, to_global_id
 
 
 @strawberry.type(description="积分规则（由团省委设定）：每条记录的分值与每日上限")
@@ -35,17 +35,16 @@ class CadreRank:
     org_id: strawberry.ID | None = strawberry.field(
         description="排名所在的组织；在你的权限范围之外时为空"
     )
-    cursor: str = strawberry.field(description="这一行的游标，可作 after 参数从其后续取")
 
-
-@strawberry.type(description="团干部排名（按积分，并列同名次）")
-class CadreRanking:
-    total_count: int = strawberry.field(description="参与排名的团干部数")
-    has_next_page: bool = strawberry.field(
-        description="后面是否还有数据：为 true 时以 endCursor 作 after 取下一页"
-    )
-    end_cursor: str | None = strawberry.field(description="本页最后一行的游标；本页为空时为 null")
-    rows: list[CadreRank] = strawberry.field(description="本页的各行，按名次")
+    @classmethod
+    def of(cls, r: RankedCadre) -> CadreRank:
+        return cls(
+            rank=r.rank,
+            cadre_id=to_global_id("Cadre", r.cadre_id),
+            name=r.name,
+            points=r.points,
+            org_id=to_global_id("Org", r.org_id),
+        )
 
 
 @strawberry.type(description="下级组织排名的一行（按子树积分合计排名）")
@@ -57,6 +56,16 @@ class OrgRank:
         description="人均积分（points / cadres；没有团干部时为 0）"
     )
     org_id: strawberry.Private[int]
+
+    @classmethod
+    def of(cls, r: RankedOrg) -> OrgRank:
+        return cls(
+            rank=r.rank,
+            points=r.points,
+            cadres=r.cadres,
+            points_per_cadre=r.points_per_cadre,
+            org_id=r.org_id,
+        )
 
     @strawberry.field(description="下级团组织；你无权查看时为 null")
     async def org(self, info: Info) -> Org | None:
@@ -122,7 +131,7 @@ class PointsQuery:
         ] = RankingSource.LIVE,
         first: First = None,
         after: After = None,
-    ) -> CadreRanking:
+    ) -> Connection[CadreRank]:
         page = await points.cadre_ranking(
             info.context.ctx,
             pk(org_id, "Org"),
@@ -132,23 +141,7 @@ class PointsQuery:
             first=first,
             after=after,
         )
-        rows = [
-            CadreRank(
-                rank=r.rank,
-                cadre_id=to_global_id("Cadre", r.cadre_id),
-                name=r.name,
-                points=r.points,
-                org_id=to_global_id("Org", r.org_id),
-                cursor=offset_cursor(page.offset + i),
-            )
-            for i, r in enumerate(page.rows)
-        ]
-        return CadreRanking(
-            total_count=page.total,
-            has_next_page=page.has_next,
-            end_cursor=rows[-1].cursor if rows else None,
-            rows=rows,
-        )
+        return connection(page, CadreRank.of)
 
     @strawberry.field(description="某组织的下级组织积分排名")
     async def org_ranking(
@@ -171,24 +164,19 @@ class PointsQuery:
                 description="数据来源：LIVE（默认）按积分流水实时计算，SNAPSHOT 按每日快照相减（更快；区间止日须已有快照）"
             ),
         ] = RankingSource.LIVE,
-    ) -> list[OrgRank]:
-        rows = await points.org_ranking(
+        first: First = None,
+        after: After = None,
+    ) -> Connection[OrgRank]:
+        page = await points.org_ranking(
             info.context.ctx,
             pk(org_id, "Org"),
             start=date_from,
             end=date_to,
             snapshot=source == RankingSource.SNAPSHOT,
+            first=first,
+            after=after,
         )
-        return [
-            OrgRank(
-                rank=r.rank,
-                points=r.points,
-                cadres=r.cadres,
-                points_per_cadre=r.points_per_cadre,
-                org_id=r.org_id,
-            )
-            for r in rows
-        ]
+        return connection(page, OrgRank.of)
 
     @strawberry.field(description="我在某上级组织（默认市级）团干部中的排名")
     async def my_rank(

@@ -26,7 +26,6 @@ from schema.relay import (
     Node,
     Under,
     connection,
-    from_global_id,
     opt_pk,
     pk,
     to_global_id,
@@ -43,6 +42,17 @@ class RightHolder:
         description="授权所在团组织的全局 ID（权限覆盖它的整个子树）"
     )
     delegated_by: strawberry.ID | None = strawberry.field(description="代管：代表哪位委托人")
+
+    @classmethod
+    def of(cls, h: policy_tools.Holder) -> RightHolder:
+        return cls(
+            user_id=to_global_id("User", h.user_id),
+            name=h.name,
+            grant_id=to_global_id("Grant", h.grant_id),
+            role=h.role,
+            grant_org_id=to_global_id("Org", h.grant_org_id),
+            delegated_by=to_global_id("User", h.delegated_by) if h.delegated_by else None,
+        )
 
 
 ABOVE = "高于你管理层级的授权：只说有，不显示姓名、授权和角色"
@@ -91,15 +101,8 @@ class FieldGrant(Node):
         return user.display_name if user else None
 
 
-@strawberry.type(description="谁能执行某操作：一页持有人（按授权 ID 分页）")
-class WhoCanPage:
-    total_count: int = strawberry.field(description="你可查看的持有人数")
-    holders: list[RightHolder] = strawberry.field(
-        description="本页的持有人（你可查看授权的范围内）"
-    )
-    end_cursor: str | None = strawberry.field(
-        description="本页最后一条的游标，作下一页的 after；没有更多时为 null"
-    )
+@strawberry.type(description="持有某项权限的人（按授权分页；totalCount 为你可查看的持有人数）")
+class WhoCanConnection(Connection[RightHolder]):
     held_above: bool = strawberry.field(
         description="另有高于你管理层级的授权也允许此操作（" + ABOVE + "）"
     )
@@ -115,15 +118,6 @@ class ReachableSubtree:
     )
     held_above: bool = strawberry.field(
         description="此人在该子树的权限来自高于你管理层级的授权（" + ABOVE + "）"
-    )
-
-
-@strawberry.type(description="某人可及的子树，按组织分页")
-class WhatCanPage:
-    total_count: int = strawberry.field(description="可及子树的总数（只算你可查看授权的范围）")
-    subtrees: list[ReachableSubtree] = strawberry.field(description="本页的子树")
-    end_cursor: str | None = strawberry.field(
-        description="本页最后一条的游标，作下一页的 after；没有更多时为 null"
     )
 
 
@@ -425,32 +419,17 @@ class PolicyToolsQuery:
         ],
         first: First = None,
         after: After = None,
-    ) -> WhoCanPage:
-        page = await policy_tools.who_can(
-            info.context.ctx,
-            action,
-            object,
-            pk(org_id, "Org"),
-            first=first,
-            after=from_global_id(after, "Grant")[1] if after else None,
+    ) -> WhoCanConnection:
+        found = await policy_tools.who_can(
+            info.context.ctx, action, object, pk(org_id, "Org"), first=first, after=after
         )
-        holders = page.holders
-        return WhoCanPage(
-            total_count=page.total,
-            holders=[
-                RightHolder(
-                    user_id=to_global_id("User", h.user_id),
-                    name=h.name,
-                    grant_id=to_global_id("Grant", h.grant_id),
-                    role=h.role,
-                    grant_org_id=to_global_id("Org", h.grant_org_id),
-                    delegated_by=to_global_id("User", h.delegated_by) if h.delegated_by else None,
-                )
-                for h in holders
-            ],
-            end_cursor=to_global_id("Grant", holders[-1].grant_id) if holders else None,
-            held_above=page.held_above,
-            held_above_note=ABOVE_YOUR_LEVEL + "也允许此操作" if page.held_above else None,
+        page = connection(found.holders, RightHolder.of)
+        return WhoCanConnection(
+            edges=page.edges,
+            page_info=page.page_info,
+            page=page.page,
+            held_above=found.held_above,
+            held_above_note=ABOVE_YOUR_LEVEL + "也允许此操作" if found.held_above else None,
         )
 
     @strawberry.field(
@@ -466,24 +445,15 @@ class PolicyToolsQuery:
         object: Annotated[Obj, strawberry.argument(description="权限对象")],
         first: First = None,
         after: After = None,
-    ) -> WhatCanPage:
-        reach, total = await policy_tools.what_can(
-            info.context.ctx,
-            pk(user_id, "User"),
-            action,
-            object,
-            first=first,
-            after=from_global_id(after, "Org")[1] if after else None,
+    ) -> Connection[ReachableSubtree]:
+        page = await policy_tools.what_can(
+            info.context.ctx, pk(user_id, "User"), action, object, first=first, after=after
         )
-        return WhatCanPage(
-            total_count=total,
-            subtrees=[
-                ReachableSubtree(
-                    org=Org.of(r.org), orgs=r.orgs, objects=r.objects, held_above=r.held_above
-                )
-                for r in reach
-            ],
-            end_cursor=to_global_id("Org", reach[-1].org.id) if reach else None,
+        return connection(
+            page,
+            lambda r: ReachableSubtree(
+                org=Org.of(r.org), orgs=r.orgs, objects=r.objects, held_above=r.held_above
+            ),
         )
 
     @strawberry.field(description="预览一组策略或授权变更：谁获得、谁失去哪些权利，不做任何修改")

@@ -10,7 +10,7 @@ from strawberry.scalars import JSON
 
 from resolvers import privacy
 from schema.context import Info
-from schema.relay import pk, to_global_id
+from schema.relay import After, Connection, First, connection, pk, to_global_id
 
 
 @strawberry.type(description="隐私政策同意记录")
@@ -81,8 +81,11 @@ class PrivacyQuery:
             str | None,
             strawberry.argument(description="只看这个状态的：PENDING 或 DONE；不给则全部"),
         ] = None,
-    ) -> list[DeletionRequest]:
-        return [_deletion(r) for r in await privacy.list_deletions(info.context.ctx, status)]
+        first: First = None,
+        after: After = None,
+    ) -> Connection[DeletionRequest]:
+        page = await privacy.list_deletions(info.context.ctx, status, first=first, after=after)
+        return connection(page, _deletion)
 
 
 @strawberry.type

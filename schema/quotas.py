@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 
 from models import ActivityKind, LearnAndDoKind, QuotaSubject, RecommendationKind
+from models import LearnAndDoRecord as LearnAndDoRecordRow
 from models import QuotaRule as QuotaRuleRow
 from resolvers import learn, quotas
 from resolvers.points import today
@@ -136,8 +137,14 @@ class MyLearnAndDo:
     choice: LearnAndDoChoice | None = strawberry.field(
         description="本年度的选择；尚未选择时为 null"
     )
-    records: list[LearnAndDoRecord] = strawberry.field(description="本年度的参与记录，按日期先后")
     recommendations: list[LearnAndDoRecommendation] = strawberry.field(description="我的典型推荐")
+    found: strawberry.Private[list[LearnAndDoRecordRow]]
+
+    @strawberry.field(description="本年度的参与记录，按日期先后")
+    def records(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[LearnAndDoRecord]:
+        return connection(info.context.ctx.page_of(self.found, first, after), _record)
 
 
 @strawberry.type(description="一学一做未完成的团干部")
@@ -172,7 +179,7 @@ def _recommendation(r) -> LearnAndDoRecommendation:
     )
 
 
-def _record(r) -> LearnAndDoRecord:
+def _record(r: LearnAndDoRecordRow) -> LearnAndDoRecord:
     return LearnAndDoRecord(
         id=to_global_id("LearnAndDoRecord", r.id),
         kind=r.kind,
@@ -230,12 +237,12 @@ class QuotaQuery:
             bool,
             strawberry.argument(description="true 列未完成的市县领导机关；默认 false 列团干部"),
         ] = False,
-    ) -> list[QuotaProgress]:
+        first: First = None,
+        after: After = None,
+    ) -> Connection[QuotaProgress]:
         ctx = info.context.ctx
-        return [
-            QuotaProgress.of(p)
-            for p in await quotas.behind(ctx, pk(org_id, "Org"), on or today(ctx), organs=organs)
-        ]
+        behind = await quotas.behind(ctx, pk(org_id, "Org"), on or today(ctx), organs=organs)
+        return connection(ctx.page_of(behind, first, after), QuotaProgress.of)
 
     @strawberry.field(description="我的一学一做")
     async def my_learn_and_do(
@@ -249,7 +256,7 @@ class QuotaQuery:
         return MyLearnAndDo(
             year=y,
             choice=_choice(m.choice),
-            records=[_record(r) for r in m.records],
+            found=list(m.records),
             recommendations=[_recommendation(r) for r in m.recommendations],
         )
 
@@ -280,13 +287,19 @@ class QuotaQuery:
             strawberry.ID, strawberry.argument(description="查看这个团组织及其下级（全局 ID）")
         ],
         year: Annotated[int | None, strawberry.argument(description="年度；不给则为今年")] = None,
-    ) -> list[LearnAndDoGap]:
+        first: First = None,
+        after: After = None,
+    ) -> Connection[LearnAndDoGap]:
         ctx = info.context.ctx
-        gaps = await learn.gaps(ctx, pk(org_id, "Org"), year or today(ctx).year)
-        return [
-            LearnAndDoGap(cadre=Cadre.of(g.cadre), has_chosen=g.has_chosen, records=g.records)
-            for g in gaps
-        ]
+        page = await learn.gaps(
+            ctx, pk(org_id, "Org"), year or today(ctx).year, first=first, after=after
+        )
+        return connection(
+            page,
+            lambda g: LearnAndDoGap(
+                cadre=Cadre.of(g.cadre), has_chosen=g.has_chosen, records=g.records
+            ),
+        )
 
 
 @strawberry.input(description="修改“五个一”指标；不填的字段不变（仅团省委）")

@@ -81,11 +81,14 @@ class Voice(Node):
         return await visible_org(info, self.row.org_id)
 
     @strawberry.field(description="回复与追问，按时间先后")
-    async def replies(self, info: Info) -> list[VoiceReply]:
-        return [
-            VoiceReply(body=r.body, from_youth=r.from_youth, created_at=r.created_at)
-            for r in await voices.replies(info.context.ctx, self.row.id)
-        ]
+    async def replies(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[VoiceReply]:
+        page = await voices.replies(info.context.ctx, self.row.id, first=first, after=after)
+        return connection(
+            page,
+            lambda r: VoiceReply(body=r.body, from_youth=r.from_youth, created_at=r.created_at),
+        )
 
 
 @strawberry.type(description="某一话题的青年之声数量")
@@ -172,17 +175,20 @@ class Wish(Node):
         return await visible_org(info, self.row.pool_org_id)
 
     @strawberry.field(description="状态变化历史")
-    async def history(self, info: Info) -> list[WishEvent]:
-        return [
-            WishEvent(
+    async def history(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[WishEvent]:
+        page = await wishes.history(info.context.ctx, self.row.id, first=first, after=after)
+        return connection(
+            page,
+            lambda e: WishEvent(
                 from_status=WishStatus(e.from_status) if e.from_status else None,
                 to_status=WishStatus(e.to_status),
                 by_system=e.actor_user_id is None,
                 note=e.note,
                 at=e.at,
-            )
-            for e in await wishes.history(info.context.ctx, self.row.id)
-        ]
+            ),
+        )
 
     @strawberry.field(description="你现在可以执行的操作")
     def allowed_actions(self, info: Info) -> list[WishTransition]:
@@ -248,9 +254,25 @@ class CadreRatingSummary:
 @strawberry.type(description="某组织子树的评价汇总：总体与按团干部分列")
 class OrgRatings:
     overall: RatingSummary = strawberry.field(description="子树内全部评价的汇总")
-    by_cadre: list[CadreRatingSummary] = strawberry.field(
-        description="按团干部分列（只列收到过评价的团干部）"
-    )
+    org_id: strawberry.Private[int]
+    period: strawberry.Private[str | None]
+
+    @strawberry.field(description="按团干部分列（只列收到过评价的团干部），平均分低者在前")
+    async def by_cadre(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[CadreRatingSummary]:
+        page = await ratings.by_cadre(
+            info.context.ctx, self.org_id, self.period, first=first, after=after
+        )
+        return connection(
+            page,
+            lambda c: CadreRatingSummary(
+                cadre_id=to_global_id("Cadre", c.cadre_id),
+                name=c.name,
+                count=c.count,
+                average=c.average,
+            ),
+        )
 
 
 def _summary(s: ratings.RatingSummary) -> RatingSummary:
@@ -331,17 +353,20 @@ class Discussion(Node):
         )
 
     @strawberry.field(description="回复，按时间先后")
-    async def replies(self, info: Info) -> list[DiscussionReply]:
-        return [
-            DiscussionReply(
+    async def replies(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[DiscussionReply]:
+        page = await posts.thread(info.context.ctx, self.row.id, first=first, after=after)
+        return connection(
+            page,
+            lambda r: DiscussionReply(
                 id=to_global_id("DiscussionReply", r.id),
                 body=r.body,
                 from_youth=r.from_youth,
                 hidden=r.hidden,
                 created_at=r.created_at,
-            )
-            for r in await posts.thread(info.context.ctx, self.row.id)
-        ]
+            ),
+        )
 
 
 @strawberry.type
@@ -554,19 +579,9 @@ class YouthServicesQuery:
             strawberry.argument(description="季度，格式 YYYY-Qn（如 2026-Q3）；不给则为全部季度"),
         ] = None,
     ) -> OrgRatings:
-        overall, per = await ratings.for_org(info.context.ctx, pk(org_id, "Org"), period)
-        return OrgRatings(
-            overall=_summary(overall),
-            by_cadre=[
-                CadreRatingSummary(
-                    cadre_id=to_global_id("Cadre", c.cadre_id),
-                    name=c.name,
-                    count=c.count,
-                    average=c.average,
-                )
-                for c in per
-            ],
-        )
+        org = pk(org_id, "Org")
+        overall = await ratings.for_org(info.context.ctx, org, period)
+        return OrgRatings(overall=_summary(overall), org_id=org, period=period)
 
     @strawberry.field(description="小伙伴的文化产品信息流")
     async def my_feed(

@@ -160,8 +160,8 @@ async def test_campaign_activities_count_and_stay_in_dates(world) -> None:
     assert n.data["campaignActivityCount"] == 1
 
 
-ROUND = """query($id: ID!) { assessmentRound(id: $id) { closed results { org { name } total rank items { item points evidence } }
-  cadreEligibility { cadre { name } eligible reasons } } }"""
+ROUND = """query($id: ID!) { assessmentRound(id: $id) { closed results { nodes { org { name } total rank items { item points evidence } } }
+  cadreEligibility { nodes { cadre { name } eligible reasons } } } }"""
 
 
 async def test_assessment_round(world) -> None:
@@ -208,7 +208,7 @@ async def test_assessment_round(world) -> None:
     assert (await api.gql(enter, {"id": rid, "o": a, "i": "3", "p": 8}, token=t)).data
     assert (await api.gql(enter, {"id": rid, "o": b, "i": "3", "p": 8}, token=t)).data
     res = (await api.gql(ROUND, {"id": rid}, token=t)).data["assessmentRound"]
-    by = {x["org"]["name"]: x for x in res["results"]}
+    by = {x["org"]["name"]: x for x in res["results"]["nodes"]}
     items = {i["item"]: i["points"] for i in by["甲市"]["items"]}
     assert items["1.2"] == 5  # A's one cadre met 五个一 (one of each kind)
     assert items["4.1"] == 15 and items["3"] == 8  # and was active
@@ -219,7 +219,7 @@ async def test_assessment_round(world) -> None:
         and by["乙市"]["rank"] == 2
         and by["甲市"]["total"] > by["乙市"]["total"]
     )
-    eligible = {e["cadre"]["name"]: e for e in res["cadreEligibility"]}
+    eligible = {e["cadre"]["name"]: e for e in res["cadreEligibility"]["nodes"]}
     assert eligible["worker"]["eligible"] is True
     assert (
         eligible["prov"]["eligible"] is False

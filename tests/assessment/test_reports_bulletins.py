@@ -15,7 +15,7 @@ from tests.helpers import add_user, gid, league_today, snapshot, standard_tree
 
 SUBMIT = """mutation($o: ID!, $y: Int!, $q: Int!, $p: String!) { submitReport(orgId: $o, year: $y, quarter: $q,
   practices: $p, experience: "坚持每月调度", problems: "县级活动不均衡", nextSteps: "加强督导") {
-  id status version late versions { version practices figures } } }"""
+  id status version late versions { nodes { version practices figures } } } }"""
 
 
 def quarter_of(d):
@@ -57,7 +57,7 @@ async def test_report_flow_versions_and_approval(world) -> None:
         1,
         True,
     )  # after the quarter: late
-    figures = r["versions"][0]["figures"]
+    figures = r["versions"]["nodes"][0]["figures"]
     assert set(figures) >= {"cadres", "active_cadres", "youth_in_contact", "logs", "five_ones_done"}
     review = "mutation($id: ID!, $a: Boolean!, $c: String!) { reviewReport(id: $id, approve: $a, comment: $c) { status reviewComment } }"
     assert (await api.gql(review, {"id": r["id"], "a": True, "c": ""}, token=ct)).codes == [
@@ -78,7 +78,7 @@ async def test_report_flow_versions_and_approval(world) -> None:
             token=ct,
         )
     ).data["submitReport"]
-    assert r2["version"] == 2 and [v["practices"] for v in r2["versions"]] == [
+    assert r2["version"] == 2 and [v["practices"] for v in r2["versions"]["nodes"]] == [
         "第一版做法",
         "第二版做法",
     ]
@@ -91,11 +91,11 @@ async def test_report_flow_versions_and_approval(world) -> None:
         )
     ).codes == ["CONFLICT"]
     missing = await api.gql(
-        "query($y: Int!, $q: Int!) { missingReports(year: $y, quarter: $q) { name } }",
+        "query($y: Int!, $q: Int!) { missingReports(year: $y, quarter: $q) { nodes { name } } }",
         {"y": y, "q": q},
         token=pt,
     )
-    assert missing.data["missingReports"] == [{"name": "乙市"}]
+    assert missing.data["missingReports"]["nodes"] == [{"name": "乙市"}]
     async with api.services.sessionmaker() as s:
         assert await s.scalar(sa.select(sa.func.count()).select_from(ReportVersion)) == 2
 

@@ -10,12 +10,12 @@ from models import RolePermission
 from tests.helpers import add_grant, add_user, gid, pk_of, standard_tree
 
 WHO = """query($org: ID!) { whoCan(action: VIEW, object: CADRE, orgId: $org) {
-  totalCount holders { name userId grantId } heldAbove heldAboveNote } }"""
+  totalCount nodes { name userId grantId } heldAbove heldAboveNote } }"""
 EXPLAIN = """query($u: ID!, $o: ID!, $act: PolicyAction!, $obj: PolicyObject!) {
   explain(userId: $u, action: $act, object: $obj, orgId: $o) {
     allowed reason grantId policyLine coveringGrants { grantId role } heldAbove } }"""
 WHAT = """query($u: ID!) { whatCan(userId: $u, action: VIEW, object: CADRE) {
-  totalCount subtrees { org { name } heldAbove } } }"""
+  totalCount nodes { org { name } heldAbove } } }"""
 
 
 async def _world(api):
@@ -38,12 +38,12 @@ async def test_who_can_explain_and_what_can_hide_what_is_held_above(api) -> None
     above = (gid("User", prov.id), gid("User", city.id), "省管理员", "市管理员")
     r = await api.gql(WHO, {"org": gid("Org", tree["A1x"].id)}, token=kt)
     page = r.data["whoCan"]
-    assert [h["name"] for h in page["holders"]] == ["县管理员"] and page["totalCount"] == 1
+    assert [h["name"] for h in page["nodes"]] == ["县管理员"] and page["totalCount"] == 1
     assert page["heldAbove"] is True and "高于你管理层级" in page["heldAboveNote"]
     _no_trace(r.body, *above)
     # Seen from the province nothing is above: everyone is named.
     r = await api.gql(WHO, {"org": gid("Org", tree["A1x"].id)}, token=await api.token_for(prov.id))
-    assert sorted(h["name"] for h in r.data["whoCan"]["holders"]) == [
+    assert sorted(h["name"] for h in r.data["whoCan"]["nodes"]) == [
         "县管理员",
         "市管理员",
         "省管理员",
@@ -78,7 +78,7 @@ async def test_who_can_explain_and_what_can_hide_what_is_held_above(api) -> None
     r = await api.gql(WHAT, {"u": gid("User", prov.id)}, token=kt)
     assert r.data["whatCan"] == {
         "totalCount": 1,
-        "subtrees": [{"org": {"name": "甲一县"}, "heldAbove": True}],
+        "nodes": [{"org": {"name": "甲一县"}, "heldAbove": True}],
     }
 
 

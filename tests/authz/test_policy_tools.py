@@ -10,11 +10,12 @@ import sqlalchemy as sa
 from authz import Act, Obj
 from authz.defaults import default_lines, default_roles
 from models import AuditEntry, Grant, Youth
+from resolvers.pagination import encode_cursor as cursor
 from resolvers.policy_tools import _rights
 from tests.helpers import add_grant, add_user, add_youth, gid, pk_of, standard_tree
 
 WHO = """query($a: PolicyAction!, $o: PolicyObject!, $org: ID!) { whoCan(action: $a, object: $o, orgId: $org) {
-  totalCount holders { name role delegatedBy } } }"""
+  totalCount nodes { name role delegatedBy } } }"""
 
 
 async def test_who_can_and_what_can(api) -> None:
@@ -25,15 +26,15 @@ async def test_who_can_and_what_can(api) -> None:
     county = await add_user(api.services, "countyA1", org=tree["A1"], roles=("county_admin",))
     t = await api.token_for(prov.id)
     r = await api.gql(WHO, {"a": "VIEW", "o": "CADRE", "org": gid("Org", tree["A1x"].id)}, token=t)
-    names = sorted(h["name"] for h in r.data["whoCan"]["holders"])
+    names = sorted(h["name"] for h in r.data["whoCan"]["nodes"])
     assert names == ["cityA", "countyA1", "prov"]  # not cityB (a sibling), not the plain cadres
     for i, org in enumerate(("A1x", "A1x", "A1", "B")):
         await add_youth(api.services, f"y{i}", f"1390000000{i}", tree[org])
     what = await api.gql(WHAT, {"u": gid("User", county.id), "a": "MANAGE", "o": "YOUTH"}, token=t)
     assert what.data["whatCan"] == {
         "totalCount": 1,
-        "subtrees": [{"org": {"name": "甲一县"}, "orgs": 2, "objects": 3}],  # not B's youth
-        "endCursor": gid("Org", tree["A1"].id),
+        "nodes": [{"org": {"name": "甲一县"}, "orgs": 2, "objects": 3}],  # not B's youth
+        "pageInfo": {"hasNextPage": False, "endCursor": cursor(tree["A1"].id)},
     }
     # Two disjoint subtrees, a page at a time; a global object has no records to count.
     await add_grant(api.services, county.id, "county_admin", tree["B"])
@@ -45,9 +46,9 @@ async def test_who_can_and_what_can(api) -> None:
             token=t,
         )
         assert r.data["whatCan"]["totalCount"] == 2
-        pages += r.data["whatCan"]["subtrees"]
-        after = r.data["whatCan"]["endCursor"]
-        if after is None:
+        pages += r.data["whatCan"]["nodes"]
+        after = r.data["whatCan"]["pageInfo"]["endCursor"]
+        if not r.data["whatCan"]["pageInfo"]["hasNextPage"]:
             break
     assert [(p["org"]["name"], p["objects"]) for p in pages] == [("乙市", None), ("甲一县", None)]
     city_t = await api.token_for(
@@ -61,13 +62,13 @@ async def test_who_can_and_what_can(api) -> None:
     hidden = await api.gql(
         WHAT, {"u": gid("User", county.id), "a": "VIEW", "o": "CADRE"}, token=city_t
     )
-    names = [p["org"]["name"] for p in hidden.data["whatCan"]["subtrees"]]
+    names = [p["org"]["name"] for p in hidden.data["whatCan"]["nodes"]]
     assert names == ["乙市"]  # B's admin sees the grant in B, none of A1's reach
 
 
 WHAT = """query($u: ID!, $a: PolicyAction!, $o: PolicyObject!, $first: Int, $after: String) {
   whatCan(userId: $u, action: $a, object: $o, first: $first, after: $after) {
-    totalCount subtrees { org { name } orgs objects } endCursor } }"""
+    totalCount nodes { org { name } orgs objects } pageInfo { hasNextPage endCursor } } }"""
 
 
 PREVIEW = """query($c: [PolicyChangeInput!]!) { previewPolicyChange(changes: $c) { gainedCount lostCount
@@ -181,7 +182,7 @@ async def test_delegation_holds_in_its_window_and_is_marked(api) -> None:
         "name": "deputy",
         "role": "city_admin",
         "delegatedBy": gid("User", city.id),
-    } in who.data["whoCan"]["holders"]
+    } in who.data["whoCan"]["nodes"]
     # Refusals: rights one does not hold, outside one's subtree, passing a delegation on.
     kt = await api.token_for(county.id)
     for token, to, role, org, code in (

@@ -265,11 +265,11 @@ async def test_who_can_and_what_can_agree_with_authorize(api, world: World) -> N
         for i in range(len(world.parents)):
             r = await api.gql(
                 """query($a: PolicyAction!, $o: PolicyObject!, $org: ID!) {
-                whoCan(action: $a, object: $o, orgId: $org, first: 100) { holders { userId } } }""",
+                whoCan(action: $a, object: $o, orgId: $org, first: 100) { nodes { userId } } }""",
                 {"a": act.name, "o": obj.name, "org": gid("Org", tree[str(i)].id)},
                 token=token,
             )
-            got = {pk_of(h["userId"]) for h in r.data["whoCan"]["holders"]} - {asker.id}
+            got = {pk_of(h["userId"]) for h in r.data["whoCan"]["nodes"]} - {asker.id}
             want = {
                 u for u, grants in users.items() if visible(world, grants, obj.value, act.value, i)
             }
@@ -290,12 +290,12 @@ async def test_who_can_and_what_can_agree_with_authorize(api, world: World) -> N
             r = await api.gql(
                 """query($u: ID!, $a: PolicyAction!, $o: PolicyObject!) {
                 whatCan(userId: $u, action: $a, object: $o, first: 100) {
-                  totalCount subtrees { org { id } orgs } } }""",
+                  totalCount nodes { org { id } orgs } } }""",
                 {"u": gid("User", u), "a": act.name, "o": obj.name},
                 token=token,
             )
             page = r.data["whatCan"]
-            roots = {index[pk_of(s["org"]["id"])]: s["orgs"] for s in page["subtrees"]}
+            roots = {index[pk_of(s["org"]["id"])]: s["orgs"] for s in page["nodes"]}
             assert page["totalCount"] == len(roots)
             reached = {
                 i

@@ -77,8 +77,10 @@ async def test_deletion_on_request(people) -> None:
         ["FORBIDDEN"],
         ["NOT_FOUND"],
     )
-    listed = await api.gql('{ deletionRequests(status: "PENDING") { id } }', token=people.county)
-    assert listed.data["deletionRequests"] == [{"id": req["id"]}]
+    listed = await api.gql(
+        '{ deletionRequests(status: "PENDING") { nodes { id } } }', token=people.county
+    )
+    assert listed.data["deletionRequests"]["nodes"] == [{"id": req["id"]}]
     assert (await api.gql(process, {"id": req["id"]}, token=people.county)).data[
         "processDataDeletion"
     ]["status"] == "DONE"

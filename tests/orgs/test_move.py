@@ -179,12 +179,12 @@ async def test_moving_a_subtree_that_holds_everything(api) -> None:
     # The new city's admin now sees the moved county's work and its ranking by points.
     b_admin = await add_user(api.services, "adminB", org=tree["B"], roles=("city_admin",))
     seen = await api.gql(
-        "query($o: ID!) { dashboard(orgId: $o) { logs } cadreRanking(orgId: $o, source: LIVE) { rows { name points } } }",
+        "query($o: ID!) { dashboard(orgId: $o) { logs } cadreRanking(orgId: $o, source: LIVE) { nodes { name points } } }",
         {"o": gid("Org", tree["B"].id)},
         token=await api.token_for(b_admin.id),
     )
     assert seen.data["dashboard"]["logs"] == 2
-    ranked = seen.data["cadreRanking"]["rows"]
+    ranked = seen.data["cadreRanking"]["nodes"]
     assert sum(r["points"] for r in ranked) == sum(p.points for p in before["points"]) > 0
 
 

@@ -8,7 +8,7 @@ from tests.work.conftest import make_cadre
 
 CREATE = """mutation($o: ID!, $l: ID!, $r: ID!, $m: [ID!]!) {
   createWorkingGroup(input: {orgId: $o, name: "联系甲一县小组", leaderCadreId: $l, responsibleOrgId: $r, memberCadreIds: $m}) {
-    id name leader { name } responsibleOrg { name } members { name } } }"""
+    id name leader { name } responsibleOrg { name } members { nodes { name } } } }"""
 
 
 async def test_group_leader_sees_the_subtree_until_dissolved(world) -> None:
@@ -37,7 +37,7 @@ async def test_group_leader_sees_the_subtree_until_dissolved(world) -> None:
     )
     group = r.data["createWorkingGroup"]
     assert group["leader"]["name"] == "leaderA" and group["responsibleOrg"]["name"] == "甲一县"
-    assert group["members"] == [{"name": "memberA"}]
+    assert group["members"]["nodes"] == [{"name": "memberA"}]
     seen = await api.gql("{ workLogs { nodes { cadre { name } } } }", token=leader_t)
     assert [n["cadre"]["name"] for n in seen.data["workLogs"]["nodes"]] == ["worker"]
     listed = await api.gql("{ workingGroups { totalCount } }", token=leader_t)
@@ -94,8 +94,8 @@ async def test_sharing_events_and_secretaries(world) -> None:
         token=city_t,
     )
     assert r.data["recordSharingEvent"]["attendees"] == 45
-    events = await api.gql("{ sharingEvents(year: 2026) { title heldOn } }", token=city_t)
-    assert events.data["sharingEvents"] == [
+    events = await api.gql("{ sharingEvents(year: 2026) { nodes { title heldOn } } }", token=city_t)
+    assert events.data["sharingEvents"]["nodes"] == [
         {"title": "第三季度“1+100”分享会", "heldOn": "2026-09-20"}
     ]
     # A county cadre keeps the grassroots secretaries they contact.
@@ -113,5 +113,9 @@ async def test_sharing_events_and_secretaries(world) -> None:
     assert (await api.gql(add, {"c": gid("Cadre", not_grassroots)}, token=world.token)).codes == [
         "NOT_FOUND"
     ]
-    mine = await api.gql("{ mySecretaries { secretary { name } note } }", token=world.token)
-    assert mine.data["mySecretaries"] == [{"secretary": {"name": "secretary"}, "note": "每月通话"}]
+    mine = await api.gql(
+        "{ mySecretaries { nodes { secretary { name } note } } }", token=world.token
+    )
+    assert mine.data["mySecretaries"]["nodes"] == [
+        {"secretary": {"name": "secretary"}, "note": "每月通话"}
+    ]

@@ -14,7 +14,7 @@ from tests.helpers import add_user, gid
 from tests.work.conftest import make_cadre
 
 RANK = """query($o: ID!, $s: RankingSource!) { cadreRanking(orgId: $o, source: $s) {
-  totalCount rows { rank name points } } }"""
+  totalCount nodes { rank name points } } }"""
 
 
 async def ledger(services: Services) -> list[tuple[str, int, int | None]]:
@@ -73,7 +73,7 @@ async def test_rankings_live_and_from_snapshots(world) -> None:
     live = (await api.gql(RANK, {"o": gid("Org", world.tree["A"].id), "s": "LIVE"}, token=t)).data[
         "cadreRanking"
     ]
-    assert [(r["rank"], r["name"], r["points"]) for r in live["rows"]] == [
+    assert [(r["rank"], r["name"], r["points"]) for r in live["nodes"]] == [
         (1, "worker", 6),
         (2, "second", 5),
     ]
@@ -100,13 +100,15 @@ async def test_rankings_live_and_from_snapshots(world) -> None:
     snap = (
         await api.gql(RANK, {"o": gid("Org", world.tree["A"].id), "s": "SNAPSHOT"}, token=t)
     ).data["cadreRanking"]
-    assert snap["rows"] == live["rows"]
+    assert snap["nodes"] == live["nodes"]
     orgs = await api.gql(
-        "query($o: ID!) { orgRanking(orgId: $o) { rank points cadres org { name } } }",
+        "query($o: ID!) { orgRanking(orgId: $o) { nodes { rank points cadres org { name } } } }",
         {"o": gid("Org", world.tree["A"].id)},
         token=t,
     )
-    assert [(r["org"]["name"], r["points"], r["rank"]) for r in orgs.data["orgRanking"]] == [
+    assert [
+        (r["org"]["name"], r["points"], r["rank"]) for r in orgs.data["orgRanking"]["nodes"]
+    ] == [
         ("甲一县", 6, 1),
         ("甲二县", 5, 2),
     ]

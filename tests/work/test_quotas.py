@@ -46,24 +46,24 @@ async def test_leaders_see_who_is_behind(world) -> None:
     city = await add_user(api.services, "cityA", org=world.tree["A"], roles=("city_admin",))
     t = await api.token_for(city.id)
     r = await api.gql(
-        "query($o: ID!) { quotaBehind(orgId: $o) { subject subjectId done required } }",
+        "query($o: ID!) { quotaBehind(orgId: $o) { nodes { subject subjectId done required } } }",
         {"o": gid("Org", world.tree["A"].id)},
         token=t,
     )
-    behind = r.data["quotaBehind"]
+    behind = r.data["quotaBehind"]["nodes"]
     # The city admin themself (a full-time cadre with nothing logged) and the part-timer.
     assert sorted((b["subject"], b["done"]) for b in behind) == [("FULL_TIME", 0), ("PART_TIME", 1)]
     organs = await api.gql(
-        "query($o: ID!) { quotaBehind(orgId: $o, organs: true) { subjectId done } }",
+        "query($o: ID!) { quotaBehind(orgId: $o, organs: true) { nodes { subjectId done } } }",
         {"o": gid("Org", world.tree["A"].id)},
         token=t,
     )
-    assert {o["subjectId"] for o in organs.data["quotaBehind"]} == {
+    assert {o["subjectId"] for o in organs.data["quotaBehind"]["nodes"]} == {
         gid("Org", world.tree[k].id) for k in ("A", "A1", "A2")
     }
     other = await add_user(api.services, "cityB", org=world.tree["B"], roles=("city_admin",))
     r = await api.gql(
-        "query($o: ID!) { quotaBehind(orgId: $o) { done } }",
+        "query($o: ID!) { quotaBehind(orgId: $o) { nodes { done } } }",
         {"o": gid("Org", world.tree["A"].id)},
         token=await api.token_for(other.id),
     )
@@ -95,9 +95,7 @@ async def test_only_the_province_sets_quotas(world) -> None:
     assert bad.codes == ["BAD_USER_INPUT"]  # variety asked for, fewer than the kinds
 
 
-LEARN = (
-    "{ myLearnAndDo { year choice { guidedOrg { name } joinedBranch { name } } records { kind } } }"
-)
+LEARN = "{ myLearnAndDo { year choice { guidedOrg { name } joinedBranch { name } } records { nodes { kind } } } }"
 
 
 async def test_learn_and_do(world) -> None:
@@ -137,14 +135,14 @@ async def test_learn_and_do(world) -> None:
         "guidedOrg": {"name": "街道团工委"},
         "joinedBranch": {"name": "街道某支部"},
     }
-    assert mine["records"] == [{"kind": "ORG_LIFE_MEETING"}]
+    assert mine["records"]["nodes"] == [{"kind": "ORG_LIFE_MEETING"}]
     city = await add_user(api.services, "cityA", org=world.tree["A"], roles=("city_admin",))
     gaps = await api.gql(
-        "query($o: ID!) { learnAndDoGaps(orgId: $o) { cadre { name } hasChosen records } }",
+        "query($o: ID!) { learnAndDoGaps(orgId: $o) { nodes { cadre { name } hasChosen records } } }",
         {"o": gid("Org", world.tree["A"].id)},
         token=await api.token_for(city.id),
     )
-    assert gaps.data["learnAndDoGaps"] == [
+    assert gaps.data["learnAndDoGaps"]["nodes"] == [
         {"cadre": {"name": "cityA"}, "hasChosen": False, "records": 0}
     ]
 

@@ -17,17 +17,20 @@ async def test_voice_thread_and_leader_stats(people) -> None:
         {"id": v["id"], "title": "实习机会", "youth": {"name": "小明"}}
     ]
     r = await api.gql(
-        'mutation($id: ID!) { replyVoice(id: $id, body: "团县委下周发布实习信息") { status replies { fromYouth } } }',
+        'mutation($id: ID!) { replyVoice(id: $id, body: "团县委下周发布实习信息") { status replies { nodes { fromYouth } } } }',
         {"id": v["id"]},
         token=people.cadre,
     )
-    assert r.data["replyVoice"] == {"status": "ANSWERED", "replies": [{"fromYouth": False}]}
+    assert r.data["replyVoice"] == {
+        "status": "ANSWERED",
+        "replies": {"nodes": [{"fromYouth": False}]},
+    }
     r = await api.gql(
-        'mutation($id: ID!) { replyVoice(id: $id, body: "谢谢") { replies { fromYouth } } }',
+        'mutation($id: ID!) { replyVoice(id: $id, body: "谢谢") { replies { nodes { fromYouth } } } }',
         {"id": v["id"]},
         token=people.youth,
     )
-    assert [x["fromYouth"] for x in r.data["replyVoice"]["replies"]] == [False, True]
+    assert [x["fromYouth"] for x in r.data["replyVoice"]["replies"]["nodes"]] == [False, True]
     # To an org: the youth's own org or above; not a sibling's.
     assert (await api.gql(SEND, {"o": gid("Org", people.tree["A1"].id)}, token=people.youth)).data
     assert (
@@ -97,11 +100,13 @@ async def test_ratings_once_a_quarter_and_aggregates_only(people) -> None:
     assert mine["count"] == 2 and mine["average"] == 4.5
     assert {d["score"]: d["count"] for d in mine["distribution"]} == {1: 0, 2: 0, 3: 0, 4: 1, 5: 1}
     org = await api.gql(
-        "query($o: ID!) { orgRatings(orgId: $o) { overall { average } byCadre { name count average } } }",
+        "query($o: ID!) { orgRatings(orgId: $o) { overall { average } byCadre { nodes { name count average } } } }",
         {"o": gid("Org", people.tree["A1"].id)},
         token=people.county,
     )
-    assert org.data["orgRatings"]["byCadre"] == [{"name": "cadre1", "count": 2, "average": 4.5}]
+    assert org.data["orgRatings"]["byCadre"]["nodes"] == [
+        {"name": "cadre1", "count": 2, "average": 4.5}
+    ]
     assert (await api.gql("{ myRatings { count } }", token=people.youth)).codes == ["FORBIDDEN"]
 
 
@@ -153,10 +158,10 @@ async def test_discussions_with_moderation(people) -> None:
             token=people.cadre,
         )
     ).data["openDiscussion"]["id"]
-    reply = "mutation($id: ID!, $b: String!) { replyDiscussion(id: $id, body: $b) { replies { id body hidden } } }"
+    reply = "mutation($id: ID!, $b: String!) { replyDiscussion(id: $id, body: $b) { replies { nodes { id body hidden } } } }"
     r = await api.gql(reply, {"id": d, "b": "我报名！"}, token=people.youth)
     bad = await api.gql(reply, {"id": d, "b": "广告内容"}, token=people.other_youth)
-    bad_id = bad.data["replyDiscussion"]["replies"][-1]["id"]
+    bad_id = bad.data["replyDiscussion"]["replies"]["nodes"][-1]["id"]
     assert (await api.gql(reply, {"id": d, "b": "x"}, token=people.stranger)).codes == ["NOT_FOUND"]
     assert (
         await api.gql(
@@ -172,15 +177,22 @@ async def test_discussions_with_moderation(people) -> None:
             token=people.cadre,
         )
     ).data["moderateReply"] is True
-    seen = await api.gql("{ discussions { nodes { replies { body } } } }", token=people.youth)
-    assert seen.data["discussions"]["nodes"] == [{"replies": [{"body": "我报名！"}]}]
-    one = "query($id: ID!) { discussion(id: $id) { title replies { body } } }"
+    seen = await api.gql(
+        "{ discussions { nodes { replies { nodes { body } } } } }", token=people.youth
+    )
+    assert seen.data["discussions"]["nodes"] == [{"replies": {"nodes": [{"body": "我报名！"}]}}]
+    one = "query($id: ID!) { discussion(id: $id) { title replies { nodes { body } } } }"
     assert (await api.gql(one, {"id": d}, token=people.youth)).data["discussion"] == {
         "title": "周末志愿活动怎么安排？",
-        "replies": [{"body": "我报名！"}],
+        "replies": {"nodes": [{"body": "我报名！"}]},
     }
     assert (
-        len((await api.gql(one, {"id": d}, token=people.cadre)).data["discussion"]["replies"]) == 2
+        len(
+            (await api.gql(one, {"id": d}, token=people.cadre)).data["discussion"]["replies"][
+                "nodes"
+            ]
+        )
+        == 2
     )
     assert (await api.gql(one, {"id": d}, token=people.stranger)).codes == ["NOT_FOUND"]
     assert r.data

@@ -15,7 +15,7 @@ SUBMIT = """mutation($c: ID!) { submitWish(cadreId: $c, category: STUDY, title: 
   description: "家里困难，希望得到帮助") { id status allowedActions { action } } }"""
 ACT = """mutation($id: ID!, $a: WishAction!, $note: String!, $ev: String, $r: ID) {
   actOnWish(id: $id, action: $a, note: $note, evidence: $ev, resourceId: $r) { status reason evidence
-    history { fromStatus toStatus bySystem } } }"""
+    history { nodes { fromStatus toStatus bySystem } } } }"""
 
 
 async def act(api, token, wish, action, note="", evidence=None, resource=None):
@@ -35,7 +35,7 @@ async def test_cadre_path_submit_accept_fulfil_confirm(people) -> None:
     assert r.data["actOnWish"]["evidence"] == "已送到小明手中"
     done = (await act(api, people.youth, w["id"], "CONFIRM")).data["actOnWish"]
     assert done["status"] == "CONFIRMED"
-    assert [(h["fromStatus"], h["toStatus"]) for h in done["history"]] == [
+    assert [(h["fromStatus"], h["toStatus"]) for h in done["history"]["nodes"]] == [
         (None, "SUBMITTED"),
         ("SUBMITTED", "ACCEPTED"),
         ("ACCEPTED", "FULFILLED"),
@@ -175,7 +175,7 @@ async def test_untouched_wishes_escalate_by_themselves(people) -> None:
         assert await escalate_stale(s, days) == 1
         await s.commit()
     r = await api.gql(
-        "query($id: ID!) { wish(id: $id) { status poolOrg { name } history { toStatus bySystem } } }",
+        "query($id: ID!) { wish(id: $id) { status poolOrg { name } history { nodes { toStatus bySystem } } } }",
         {"id": w},
         token=people.youth,
     )
@@ -185,7 +185,7 @@ async def test_untouched_wishes_escalate_by_themselves(people) -> None:
         "query($id: ID!) { wish(id: $id) { poolOrg { name } } }", {"id": w}, token=people.county
     )
     assert pool.data["wish"]["poolOrg"]["name"] == "甲一县"
-    assert r.data["wish"]["history"][-1] == {"toStatus": "ESCALATED", "bySystem": True}
+    assert r.data["wish"]["history"]["nodes"][-1] == {"toStatus": "ESCALATED", "bySystem": True}
     r = await api.gql(
         "query($id: ID!) { wish(id: $id) { status } }", {"id": fresh}, token=people.other_youth
     )

@@ -24,7 +24,7 @@ export const Reports = {
     const query = `query($year: Int, $quarter: Int, $status: ReportStatus, $first: Int, $after: String) {
       reports(year: $year, quarter: $quarter, status: $status, first: $first, after: $after) { ${PAGE}
         nodes { id year quarter status version late reviewComment org { name }
-          versions { version practices experience problems nextSteps submittedAt } } } }`;
+          versions(first: 100) { nodes { version practices experience problems nextSteps submittedAt } } } } }`;
     async function submit() {
       try {
         await gql(`mutation($o: ID!, $y: Int!, $q: Int!, $a: String!, $b: String!, $c: String!, $d: String!) {
@@ -57,7 +57,7 @@ export const Reports = {
     </form>
     <ConnectionTable ref="table" :query="query" path="reports" :variables="f" label="报送列表">
       <el-table-column type="expand"><template #default="{ row }">
-        <div v-for="v in row.versions" :key="v.version" class="version">
+        <div v-for="v in row.versions.nodes" :key="v.version" class="version">
           <h4>第 {{ v.version }} 版 · {{ fmtTime(v.submittedAt) }}</h4>
           <p><b>做法：</b>{{ v.practices }}</p><p><b>经验：</b>{{ v.experience }}</p>
           <p><b>存在问题：</b>{{ v.problems }}</p><p><b>下步安排：</b>{{ v.nextSteps }}</p>
@@ -174,7 +174,7 @@ export const Assessments = {
     const round = useLoad(async () => {
       if (!route.query.id) return null;
       return (await gql(`query($id: ID!) { assessmentRound(id: $id) { id year half closed org { name }
-        results { total rank org { id name } items { item points evidence } } } }`, { id: route.query.id })).assessmentRound;
+        results(first: 100) { nodes { total rank org { id name } items { item points evidence } } } } }`, { id: route.query.id })).assessmentRound;
     }, () => route.query.id);
     async function openRound() {
       try {
@@ -231,7 +231,7 @@ export const Assessments = {
           <el-button @click="act('computeAssessment', '已按数据计算')">按数据计算系统考核项</el-button>
           <el-button type="danger" @click="act('closeAssessment', '本轮已结束')">结束本轮</el-button>
         </div>
-        <el-table :data="round.data.results" size="small" aria-label="考核结果" empty-text="尚无结果">
+        <el-table :data="round.data.results.nodes" size="small" aria-label="考核结果" empty-text="尚无结果">
           <el-table-column prop="rank" label="名次" width="70" />
           <el-table-column label="组织"><template #default="{ row }">{{ row.org?.name }}</template></el-table-column>
           <el-table-column prop="total" label="总分" width="80" />

@@ -10,7 +10,7 @@ export default {
     const query = `query($first: Int, $after: String) { workingGroups(first: $first, after: $after) {
       pageInfo { hasNextPage endCursor } totalCount
       nodes { id name isActive org { name } leader { name }
-        members { id name kind }
+        members(first: 100) { nodes { id name kind } }
         responsibleOrg { id name cadreCount youthCount dashboard { activeCadres youthInContact logs } } } } }`;
     const rows = ref([]);
     return { query, rows, label };
@@ -21,7 +21,7 @@ export default {
     <ConnectionTable :query="query" path="workingGroups" :variables="{}" label="工作小组列表" :page-size="10">
       <el-table-column prop="name" label="小组" />
       <el-table-column label="组长"><template #default="{ row }">{{ row.leader?.name || '' }}</template></el-table-column>
-      <el-table-column label="成员"><template #default="{ row }">{{ row.members.map(m => m.name).join('、') }}</template></el-table-column>
+      <el-table-column label="成员"><template #default="{ row }">{{ row.members.nodes.map(m => m.name).join('、') }}</template></el-table-column>
       <el-table-column label="负责的子树"><template #default="{ row }">
         <router-link v-if="row.responsibleOrg" :to="'/orgs/' + row.responsibleOrg.id + '/dashboard'">{{ row.responsibleOrg.name }}</router-link></template></el-table-column>
       <el-table-column label="团干部 / 活跃"><template #default="{ row }">{{ row.responsibleOrg ? row.responsibleOrg.cadreCount + ' / ' + row.responsibleOrg.dashboard.activeCadres : '' }}</template></el-table-column>

@@ -181,13 +181,13 @@ export const WhoCan = {
     async function askWho() {
       try {
         who.result = (await gql(`query($a: PolicyAction!, $o: PolicyObject!, $org: ID!) { whoCan(action: $a, object: $o, orgId: $org, first: 100) {
-          totalCount holders { name role grantOrgId delegatedBy } } }`, { a: who.action, o: who.object, org: who.orgId })).whoCan;
+          totalCount nodes { name role grantOrgId delegatedBy } } }`, { a: who.action, o: who.object, org: who.orgId })).whoCan;
       } catch (e) { fail(e); }
     }
     async function askWhat() {
       try {
         what.result = (await gql(`query($u: ID!, $a: PolicyAction!, $o: PolicyObject!) { whatCan(userId: $u, action: $a, object: $o, first: 100) {
-          totalCount subtrees { org { id name } orgs objects } } }`, { u: what.userId, a: what.action, o: what.object })).whatCan;
+          totalCount nodes { org { id name } orgs objects } } }`, { u: what.userId, a: what.action, o: what.object })).whatCan;
       } catch (e) { fail(e); }
     }
     return { who, what, askWho, askWhat, LABELS, label };
@@ -202,7 +202,7 @@ export const WhoCan = {
         <label for="w-org" class="field-label">组织</label><OrgPicker id="w-org" v-model="who.orgId" />
         <el-button type="primary" native-type="submit" :disabled="!who.orgId">查询</el-button>
       </form>
-      <el-table v-if="who.result" :data="who.result.holders" size="small" aria-label="有此权利的账号" empty-text="没有人">
+      <el-table v-if="who.result" :data="who.result.nodes" size="small" aria-label="有此权利的账号" empty-text="没有人">
         <el-table-column prop="name" label="账号" /><el-table-column label="依据角色"><template #default="{ row }">{{ label('role', row.role) }}<el-tag v-if="row.delegatedBy" size="small" type="warning">代管</el-tag></template></el-table-column>
       </el-table></el-card>
     <el-card shadow="never" class="block"><template #header>某账号能在哪些子树做某事</template>
@@ -212,7 +212,7 @@ export const WhoCan = {
         <label for="wt-obj" class="field-label">对象</label><el-select id="wt-obj" v-model="what.object" style="width: 120px"><el-option v-for="(t, k) in LABELS.object" :key="k" :label="t" :value="k" /></el-select>
         <el-button type="primary" native-type="submit" :disabled="!what.userId">查询</el-button>
       </form>
-      <el-table v-if="what.result" :data="what.result.subtrees" size="small" aria-label="可达的子树" empty-text="没有可达的子树">
+      <el-table v-if="what.result" :data="what.result.nodes" size="small" aria-label="可达的子树" empty-text="没有可达的子树">
         <el-table-column label="子树"><template #default="{ row }"><router-link :to="'/orgs/' + row.org.id">{{ row.org.name }}</router-link></template></el-table-column>
         <el-table-column prop="orgs" label="组织数" /><el-table-column prop="objects" label="记录数" />
       </el-table></el-card>

@@ -7,8 +7,8 @@ import { me } from "../store.js";
 const RANKING = `query($id: ID!, $from: Date, $to: Date, $after: String) {
   org(id: $id) { id name }
   cadreRanking(orgId: $id, dateFrom: $from, dateTo: $to, first: 50, after: $after) {
-    totalCount hasNextPage endCursor rows { rank cadreId name points orgId } }
-  orgRanking(orgId: $id, dateFrom: $from, dateTo: $to) { rank points cadres pointsPerCadre org { id name } } }`;
+    totalCount pageInfo { hasNextPage endCursor } nodes { rank cadreId name points orgId } }
+  orgRanking(orgId: $id, dateFrom: $from, dateTo: $to, first: 100) { nodes { rank points cadres pointsPerCadre org { id name } } } }`;
 
 export default {
   name: "RankingPage",
@@ -40,19 +40,19 @@ export default {
         :title="mine.data.rank ? '我的排名：第 ' + mine.data.rank + ' / ' + mine.data.of + ' 名，' + mine.data.points + ' 分' : '我本区间暂无积分'" />
       <div class="grid2">
         <el-card shadow="never"><template #header>下级组织排名</template>
-          <el-table :data="state.data.orgRanking" aria-label="下级组织排名" size="small" empty-text="没有下级组织">
+          <el-table :data="state.data.orgRanking.nodes" aria-label="下级组织排名" size="small" empty-text="没有下级组织">
             <el-table-column prop="rank" label="名次" width="70" />
             <el-table-column label="组织"><template #default="{ row }"><router-link v-if="row.org" :to="'/orgs/' + row.org.id + '/ranking'">{{ row.org.name }}</router-link></template></el-table-column>
             <el-table-column prop="points" label="积分" /><el-table-column prop="cadres" label="团干部" />
             <el-table-column label="人均"><template #default="{ row }">{{ row.pointsPerCadre.toFixed(1) }}</template></el-table-column>
           </el-table></el-card>
         <el-card shadow="never"><template #header>团干部排名（共 {{ state.data.cadreRanking.totalCount }} 人）</template>
-          <el-table :data="state.data.cadreRanking.rows" aria-label="团干部排名" size="small" empty-text="暂无积分">
+          <el-table :data="state.data.cadreRanking.nodes" aria-label="团干部排名" size="small" empty-text="暂无积分">
             <el-table-column prop="rank" label="名次" width="70" /><el-table-column prop="name" label="团干部" />
             <el-table-column prop="points" label="积分" />
           </el-table>
           <div class="pager"><el-button size="small" :disabled="!after" @click="after = null">第一页</el-button>
-            <el-button size="small" :disabled="!state.data.cadreRanking.hasNextPage" @click="after = state.data.cadreRanking.endCursor">下一页</el-button></div>
+            <el-button size="small" :disabled="!state.data.cadreRanking.pageInfo.hasNextPage" @click="after = state.data.cadreRanking.pageInfo.endCursor">下一页</el-button></div>
         </el-card>
       </div>
     </section>

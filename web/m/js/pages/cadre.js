@@ -287,7 +287,7 @@ export const Me = {
 };
 
 const LEARN = `query($y: Int) { myLearnAndDo(year: $y) { year choice { guidedOrg { id name } joinedBranch { id name } }
-  records { id kind occurredOn note } } }`;
+  records(first: 100) { nodes { id kind occurredOn note } } } }`;
 const ORGS = `query($l: OrgLevel!) { orgs(level: $l, first: 100) { nodes { id name } } }`;
 
 export const LearnAndDo = {
@@ -345,8 +345,8 @@ export const LearnAndDo = {
           <van-cell :title="state.data.choice ? '更改选择' : '去选择'" is-link @click="openChoice" />
         </van-cell-group>
         <van-cell-group inset title="参与记录">
-          <van-cell v-for="r in state.data.records" :key="r.id" :title="LEARN_KIND[r.kind]" :label="r.note" :value="day(r.occurredOn)" />
-          <van-empty v-if="!state.data.records.length" image-size="60" description="还没有记录" />
+          <van-cell v-for="r in state.data.records.nodes" :key="r.id" :title="LEARN_KIND[r.kind]" :label="r.note" :value="day(r.occurredOn)" />
+          <van-empty v-if="!state.data.records.nodes.length" image-size="60" description="还没有记录" />
         </van-cell-group>
         <div class="pad"><van-button block round type="primary" :disabled="!state.data.choice" @click="record.show = true">记录一次参与</van-button>
           <p class="hint" v-if="!state.data.choice">先选择联系指导的基层团委和参加的团支部。</p></div>

@@ -127,7 +127,7 @@ export const Stale = {
 // ------------------------------------------------------------------------- 青年之声
 
 const VOICE = `query($id: ID!) { voice(id: $id) { id kind topic title body status createdAt
-  youth { name } cadre { name } org { name } replies { body fromYouth createdAt } } }`;
+  youth { name } cadre { name } org { name } replies(first: 100) { nodes { body fromYouth createdAt } } } }`;
 
 export const VoiceDetail = {
   components: { Page, NotFound },
@@ -177,9 +177,9 @@ export const VoiceDetail = {
           <div class="muted" v-else>发给 {{ state.data.cadre ? state.data.cadre.name : (state.data.org && state.data.org.name) }}</div>
         </div>
         <van-cell-group inset title="回复" class="replies">
-          <van-cell v-for="(r, i) in state.data.replies" :key="i" class="reply"
+          <van-cell v-for="(r, i) in state.data.replies.nodes" :key="i" class="reply"
             :title="(r.fromYouth ? (isCadre ? '小伙伴' : '我') : (isCadre ? '我' : '团干部')) + ' · ' + when(r.createdAt)" :label="r.body" />
-          <van-empty v-if="!state.data.replies.length" image-size="60" description="还没有回复" />
+          <van-empty v-if="!state.data.replies.nodes.length" image-size="60" description="还没有回复" />
         </van-cell-group>
         <div v-if="state.data.status !== 'CLOSED'" class="compose">
           <van-field v-model="reply" type="textarea" rows="2" autosize placeholder="写下回复" maxlength="2000" aria-label="回复内容" />
@@ -194,7 +194,7 @@ export const VoiceDetail = {
 
 const WISH = `query($id: ID!) { wish(id: $id) { id category title description status evidence reason
   submittedAt updatedAt youth { name } cadre { id name } poolOrg { name }
-  history { fromStatus toStatus bySystem note at } allowedActions { action to } } }`;
+  history(first: 100) { nodes { fromStatus toStatus bySystem note at } } allowedActions { action to } } }`;
 
 // What an action asks for before it goes: a reason to reject, what was done to fulfil.
 const ASKS = {
@@ -276,8 +276,8 @@ export const WishDetail = {
             @click="act(t.action)">{{ WISH_ACTION[t.action] }}</van-button>
         </div>
         <van-cell-group inset title="进展">
-          <van-steps direction="vertical" :active="state.data.history.length - 1">
-            <van-step v-for="(h, i) in state.data.history" :key="i">
+          <van-steps direction="vertical" :active="state.data.history.nodes.length - 1">
+            <van-step v-for="(h, i) in state.data.history.nodes" :key="i">
               <div>{{ WISH_STATUS[h.toStatus] }}<span v-if="h.bySystem" class="muted">（系统）</span></div>
               <div class="muted">{{ when(h.at) }} {{ h.note }}</div>
             </van-step>
@@ -332,7 +332,7 @@ export const Discussions = {
 };
 
 const DISCUSSION = `query($id: ID!) { discussion(id: $id) { id title body isClosed createdAt
-  replies { id body fromYouth hidden createdAt } } }`;
+  replies(first: 100) { nodes { id body fromYouth hidden createdAt } } } }`;
 
 export const DiscussionDetail = {
   components: { Page, NotFound },
@@ -376,11 +376,11 @@ export const DiscussionDetail = {
           <p class="body" v-if="state.data.body">{{ state.data.body }}</p>
         </div>
         <van-cell-group inset title="回复">
-          <van-cell v-for="r in state.data.replies" :key="r.id" :label="when(r.createdAt)" :class="{ hidden: r.hidden }">
+          <van-cell v-for="r in state.data.replies.nodes" :key="r.id" :label="when(r.createdAt)" :class="{ hidden: r.hidden }">
             <template #title>{{ r.fromYouth ? '' : '团干部：' }}{{ r.body }}<span v-if="r.hidden" class="muted">（已隐藏）</span></template>
             <template #value><van-button v-if="isCadre && r.fromYouth" size="mini" @click="moderate(r)">{{ r.hidden ? '恢复' : '隐藏' }}</van-button></template>
           </van-cell>
-          <van-empty v-if="!state.data.replies.length" image-size="60" description="还没有回复" />
+          <van-empty v-if="!state.data.replies.nodes.length" image-size="60" description="还没有回复" />
         </van-cell-group>
         <div v-if="!state.data.isClosed" class="compose">
           <van-field v-model="text" type="textarea" rows="2" autosize placeholder="说说你的想法" maxlength="2000" aria-label="回复内容" />
