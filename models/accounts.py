@@ -118,6 +118,11 @@ class Consent(Base):
     )
 
 
+class DeletionStatus(enum.StrEnum):
+    PENDING = "PENDING"  # 待处理
+    DONE = "DONE"  # 已删除（匿名化）
+
+
 class DeletionRequest(Base):
     """A youth asks for their personal data to be deleted; an administrator carries it out."""
 
@@ -126,7 +131,7 @@ class DeletionRequest(Base):
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
     youth_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("youth.id"), index=True)
     reason: Mapped[str] = mapped_column(sa.Text, server_default="")
-    status: Mapped[str] = mapped_column(sa.String(10))  # PENDING | DONE
+    status: Mapped[str] = mapped_column(sa.String(10))  # a DeletionStatus
     requested_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now()
     )

@@ -156,6 +156,13 @@ class NominationStatus(enum.StrEnum):
     FINALIST = "FINALIST"  # 省级入选
 
 
+class NominationLevel(enum.StrEnum):
+    """Where a nomination waits: the level that decides on it next."""
+
+    CITY = "CITY"  # 市级遴选
+    PROVINCE = "PROVINCE"  # 省级遴选
+
+
 class Nomination(Base, TenantOwned):
     """A YOUTH_STORY nomination moving county → city → province. Tenant columns: the
     nominating county; `level` is where it waits now."""
@@ -172,7 +179,7 @@ class Nomination(Base, TenantOwned):
     youth_id: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("youth.id"))
     nominee_name: Mapped[str] = mapped_column(sa.String(50))
     story: Mapped[str] = mapped_column(sa.Text)
-    level: Mapped[str] = mapped_column(sa.String(10))  # CITY | PROVINCE: who decides next
+    level: Mapped[str] = mapped_column(sa.String(10))  # a NominationLevel: who decides next
     status: Mapped[NominationStatus] = mapped_column(str_enum(NominationStatus))
     comment: Mapped[str] = mapped_column(sa.Text, server_default="")
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -17,6 +17,8 @@ from resolvers.base import Ctx, clean_mobile, clean_text
 from resolvers.lookahead import Edge
 from resolvers.pagination import Page
 from resolvers.points import today
+
+V = TypeVar("V")
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.]{2,31}$")
 
@@ -272,8 +274,8 @@ def is_minor(youth: Youth) -> bool:
 
 
 def youth_field(
-    ctx: Ctx, youth: Youth, field_name: str, value: str, masked: str, *, own_contact: bool = False
-) -> str:
+    ctx: Ctx, youth: Youth, field_name: str, value: V, masked: V, *, own_contact: bool = False
+) -> V:
     """A guarded field whole, or masked; every whole read by someone else is logged."""
     if may_see_personal(
         ctx.policy,
@@ -297,13 +299,11 @@ def youth_mobile(ctx: Ctx, youth: Youth, *, own_contact: bool = False) -> str:
     )
 
 
-def youth_birth_date(ctx: Ctx, youth: Youth, *, own_contact: bool = False) -> str | None:
+def youth_birth_date(ctx: Ctx, youth: Youth, *, own_contact: bool = False) -> date | None:
+    """The whole date, or None to those who see only the year (Youth.birthYear)."""
     if youth.birth_date is None:
         return None
-    whole = youth.birth_date.isoformat()
-    return youth_field(
-        ctx, youth, "birth_date", whole, whole[:4] + "-**-**", own_contact=own_contact
-    )
+    return youth_field(ctx, youth, "birth_date", youth.birth_date, None, own_contact=own_contact)
 
 
 async def list_youth(

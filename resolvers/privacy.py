@@ -3,6 +3,7 @@ data, a download of it, deletion on request, and retention."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -119,7 +120,14 @@ async def require_consent(ctx: Ctx, youth: Youth) -> None:
         )
 
 
-async def holders(ctx: Ctx) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Holders:
+    cadres: list[tuple[str, str, ContactStatus]]  # (cadre, their org, the contact's status)
+    roles: list[tuple[str, str]]  # (role, the org of the grant)
+    reads: list[tuple[str, datetime]]  # (who, when), newest first
+
+
+async def holders(ctx: Ctx) -> Holders:
     """Who holds my data: the cadres whose list I am on, the roles that may see my whole
     number over my org, and who read it lately."""
     youth = await _me(ctx)
@@ -151,11 +159,11 @@ async def holders(ctx: Ctx) -> dict[str, Any]:
             .limit(50)
         )
     ).all()
-    return {
-        "cadres": [{"name": n, "org": o, "status": s.value} for n, o, s in cadres],
-        "roles": [{"role": r, "org": o} for r, o in roles],
-        "recent_reads": [{"by": n, "at": at.isoformat()} for n, at in reads],
-    }
+    return Holders(
+        cadres=[(n, o, s) for n, o, s in cadres],
+        roles=roles,
+        reads=[(n, at) for n, at in reads],
+    )
 
 
 async def export(ctx: Ctx) -> dict[str, Any]:

@@ -44,7 +44,8 @@ class MyGrant:
     id: strawberry.ID = strawberry.field(description="授权的全局 ID")
     role: str = strawberry.field(description="角色名（如 county_admin、cadre）")
     org_id: strawberry.ID = strawberry.field(
-        description="授权所在团组织的全局 ID（与 org 相同，便于不取组织时使用）"
+        description="授权所在团组织的全局 ID",
+        deprecation_reason="用 org { id }：org 给出团组织本身（看不到时为 null）",
     )
     org_pk: strawberry.Private[int]
     delegated_by: strawberry.Private[int | None]

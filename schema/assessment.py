@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from strawberry.scalars import JSON
 
 from models import AssessmentRound as RoundRow
 from models import Bulletin as BulletinRow
 from models import BulletinLine as BulletinLineRow
 from models import Campaign as CampaignRow
-from models import CampaignKind, NominationStatus, ReportStatus, RoundHalf
+from models import CampaignKind, NominationLevel, NominationStatus, ReportStatus, RoundHalf
 from models import Nomination as NominationRow
 from models import Report as ReportRow
 from resolvers import assessment, bulletins, campaigns, downloads, reports
@@ -27,6 +26,32 @@ if TYPE_CHECKING:
     from schema.evidence import Evidence
 
 
+@strawberry.type(description="报送附带的季度数字：报送时由系统数据算出，此后不变")
+class ReportFigures:
+    period_start: date = strawberry.field(description="统计区间开始（季度第一天）")
+    period_end: date = strawberry.field(description="统计区间结束（季度最后一天）")
+    cadres: int = strawberry.field(description="团干部数")
+    active_cadres: int = strawberry.field(description="活跃团干部（区间内记过工作日志）")
+    youth_in_contact: int = strawberry.field(description="联系的小伙伴（联系已确认）")
+    logs: int = strawberry.field(description="工作日志数")
+    five_ones_done: int = strawberry.field(description="完成“五个一”的团干部数")
+    five_ones_cadres: int = strawberry.field(description="应完成“五个一”的团干部数")
+
+    @classmethod
+    def of(cls, f: dict[str, Any]) -> ReportFigures:
+        start, end = f["period"]
+        return cls(
+            period_start=date.fromisoformat(start),
+            period_end=date.fromisoformat(end),
+            cadres=f["cadres"],
+            active_cadres=f["active_cadres"],
+            youth_in_contact=f["youth_in_contact"],
+            logs=f["logs"],
+            five_ones_done=f["five_ones_done"],
+            five_ones_cadres=f["five_ones_cadres"],
+        )
+
+
 @strawberry.type(description="报送的一个版本（每次报送完整保留，附当时由数据计算的数字）")
 class ReportVersion:
     version: int = strawberry.field(description="版本号，从 1 起，每次报送（含退回后重报）加 1")
@@ -34,7 +59,7 @@ class ReportVersion:
     experience: str = strawberry.field(description="经验")
     problems: str = strawberry.field(description="存在问题")
     next_steps: str = strawberry.field(description="下步工作安排")
-    figures: JSON = strawberry.field(
+    figures: ReportFigures = strawberry.field(
         description="报送时由系统数据算出的本季度数字（团干部数、活跃团干部、联系小伙伴、日志数、“五个一”完成情况），无需手填"
     )
     submitted_at: datetime = strawberry.field(description="这一版本的报送时间")
@@ -93,10 +118,51 @@ class Report(Node):
                 experience=v.experience,
                 problems=v.problems,
                 next_steps=v.next_steps,
-                figures=JSON(v.figures),
+                figures=ReportFigures.of(v.figures),
                 submitted_at=v.submitted_at,
             ),
         )
+
+
+@strawberry.type(name="BulletinRow", description="季度通报的一行：一个下级组织本季度的数字")
+class BulletinLine:
+    org_id: strawberry.Private[int]
+    name: str = strawberry.field(description="组织名称（生成通报时的名称）")
+    cadres: int = strawberry.field(description="团干部数")
+    active_cadres: int = strawberry.field(description="活跃团干部（本季度记过工作日志）")
+    points: int = strawberry.field(description="本季度积分")
+    points_per_cadre: float = strawberry.field(description="人均积分")
+    youth_in_contact: int = strawberry.field(description="联系的小伙伴（联系已确认）")
+    five_ones_done: int = strawberry.field(description="完成“五个一”的团干部数")
+    five_ones_rate: float = strawberry.field(description="“五个一”完成率（0–1）")
+    satisfaction: float | None = strawberry.field(
+        description="满意度（小伙伴评价平均分，1–5）；本季度无评价时为 null"
+    )
+    spot_check_pass_rate: float | None = strawberry.field(
+        description="抽查核实率（0–1）；本季度无抽查时为 null"
+    )
+    flags: int = strawberry.field(description="可疑标记数")
+
+    @classmethod
+    def of(cls, r: dict[str, Any]) -> BulletinLine:
+        return cls(
+            org_id=r["org_id"],
+            name=r["name"],
+            cadres=r["cadres"],
+            active_cadres=r["active_cadres"],
+            points=r["points"],
+            points_per_cadre=r["points_per_cadre"],
+            youth_in_contact=r["youth_in_contact"],
+            five_ones_done=r["five_ones_done"],
+            five_ones_rate=r["five_ones_rate"],
+            satisfaction=r["satisfaction"],
+            spot_check_pass_rate=r["spot_check_pass_rate"],
+            flags=r["flags"],
+        )
+
+    @strawberry.field(description="该下级组织；你无权查看时为 null")
+    async def org(self, info: Info) -> Org | None:
+        return await visible_org(info, self.org_id)
 
 
 @strawberry.type(name="Bulletin", description="季度通报：发布后不可更改")
@@ -108,7 +174,7 @@ class Bulletin(Node):
         description="是否已发布（发布后不可更改；未发布的是草稿，可重新生成）"
     )
     published_at: datetime | None = strawberry.field(description="发布时间；草稿为 null")
-    rows: JSON = strawberry.field(
+    rows: list[BulletinLine] = strawberry.field(
         description="每个下级组织一行：团干部数、活跃数、积分、人均积分、联系小伙伴、五个一完成、满意度、抽查核实率、可疑标记"
     )
 
@@ -121,7 +187,7 @@ class Bulletin(Node):
             quarter=b.quarter,
             published=b.published,
             published_at=b.published_at,
-            rows=JSON(b.rows),
+            rows=[BulletinLine.of(r) for r in b.rows],
         )
 
     @strawberry.field(description="发布通报的团组织（通报覆盖它的直接下级）；你无权查看时为 null")
@@ -210,6 +276,42 @@ class BulletinFile:
     download_expires_at: datetime = strawberry.field(description="下载链接的失效时间")
 
 
+@strawberry.type(description="集中活动的一个阶段")
+class CampaignPhase:
+    name: str = strawberry.field(description="阶段名称")
+    starts_on: date = strawberry.field(description="阶段开始日期（含）")
+    ends_on: date = strawberry.field(description="阶段结束日期（含）")
+
+    @classmethod
+    def of(cls, p: dict[str, Any]) -> CampaignPhase:
+        return cls(
+            name=p["name"],
+            starts_on=date.fromisoformat(p["starts_on"]),
+            ends_on=date.fromisoformat(p["ends_on"]),
+        )
+
+
+@strawberry.type(description="最美青春故事的各级截止日期与名额")
+class CampaignSelection:
+    county_deadline: date = strawberry.field(description="县级推荐截止日期（含）")
+    city_deadline: date = strawberry.field(description="市级推荐截止日期（含）")
+    province_deadline: date = strawberry.field(description="省级遴选截止日期（含）")
+    county_quota: int = strawberry.field(description="每个县可推荐的名额")
+    city_quota: int = strawberry.field(description="每个市可向省推荐的名额")
+    finalists: int = strawberry.field(description="省级入选名额")
+
+    @classmethod
+    def of(cls, s: dict[str, Any]) -> CampaignSelection:
+        return cls(
+            county_deadline=date.fromisoformat(s["county_deadline"]),
+            city_deadline=date.fromisoformat(s["city_deadline"]),
+            province_deadline=date.fromisoformat(s["province_deadline"]),
+            county_quota=int(s["county_quota"]),
+            city_quota=int(s["city_quota"]),
+            finalists=int(s["finalists"]),
+        )
+
+
 @strawberry.type(name="Campaign", description="集中活动")
 class Campaign(Node):
     row: strawberry.Private[CampaignRow]
@@ -218,10 +320,12 @@ class Campaign(Node):
     title: str = strawberry.field(description="标题")
     starts_on: date = strawberry.field(description="开始日期（含）")
     ends_on: date = strawberry.field(description="结束日期（含）")
-    phases: JSON = strawberry.field(
-        description="活动阶段列表，每项 {name, starts_on, ends_on}；没有分阶段时为空列表"
+    phases: list[CampaignPhase] = strawberry.field(
+        description="活动阶段，按给出的先后；没有分阶段时为空列表"
     )
-    selection: JSON = strawberry.field(description="最美青春故事：各级截止日期与名额")
+    selection: CampaignSelection | None = strawberry.field(
+        description="最美青春故事：各级截止日期与名额；其他类别为 null"
+    )
 
     @classmethod
     def of(cls, c: CampaignRow) -> Campaign:
@@ -233,8 +337,8 @@ class Campaign(Node):
             title=c.title,
             starts_on=c.starts_on,
             ends_on=c.ends_on,
-            phases=JSON(c.phases),
-            selection=JSON(c.selection),
+            phases=[CampaignPhase.of(p) for p in c.phases],
+            selection=CampaignSelection.of(c.selection) if c.selection else None,
         )
 
 
@@ -243,7 +347,7 @@ class Nomination(Node):
     row: strawberry.Private[NominationRow]
     nominee_name: str = strawberry.field(description="被推荐人姓名")
     story: str = strawberry.field(description="推荐的故事")
-    level: str = strawberry.field(description="等待哪一级遴选：CITY 或 PROVINCE")
+    level: NominationLevel = strawberry.field(description="等待哪一级遴选")
     status: NominationStatus = strawberry.field(description="推荐状态")
     comment: str = strawberry.field(description="遴选意见（退回时说明原因；可为空字符串）")
 
@@ -254,7 +358,7 @@ class Nomination(Node):
             row=n,
             nominee_name=n.nominee_name,
             story=n.story,
-            level=n.level,
+            level=NominationLevel(n.level),
             status=n.status,
             comment=n.comment,
         )
@@ -583,8 +687,8 @@ class AssessmentQuery:
             strawberry.ID, strawberry.argument(description="最美青春故事活动的全局 ID")
         ],
         level: Annotated[
-            str | None,
-            strawberry.argument(description="只看等待这一级遴选的：CITY 或 PROVINCE；不给则全部"),
+            NominationLevel | None,
+            strawberry.argument(description="只看等待这一级遴选的；不给则全部"),
         ] = None,
         status: Annotated[
             NominationStatus | None, strawberry.argument(description="只看这个状态的；不给则全部")

@@ -13,11 +13,13 @@ from models import (
     Channel,
     ClientKind,
     ContactStatus,
+    DeletionStatus,
     FlagKind,
     FlagStatus,
     LearnAndDoKind,
     LogKind,
     Membership,
+    NominationLevel,
     NominationStatus,
     OrgKind,
     OrgLevel,
@@ -358,6 +360,20 @@ NominationStatusEnum = domain_enum(
     PENDING="待本级遴选",
     RETURNED="退回下级",
     FINALIST="省级入选",
+)
+NominationLevelEnum = domain_enum(
+    NominationLevel,
+    "NominationLevel",
+    "推荐所在的遴选层级（由哪一级决定）",
+    CITY="市级遴选",
+    PROVINCE="省级遴选",
+)
+DeletionStatusEnum = domain_enum(
+    DeletionStatus,
+    "DeletionRequestStatus",
+    "个人信息删除申请状态",
+    PENDING="待处理",
+    DONE="已删除（已匿名化）",
 )
 ReportStatusEnum = domain_enum(
     ReportStatus,

@@ -135,12 +135,16 @@ class Youth(Node):
         return people.youth_mobile(ctx, self.row, own_contact=own)
 
     @strawberry.field(
-        description="出生日期（受保护字段：未成年人默认不向上级显示；其他人看到年份）"
+        description="出生日期（受保护字段：未成年人默认不向上级显示）；看不到完整日期的人得到 null，年份见 birthYear"
     )
-    async def birth_date(self, info: Info) -> str | None:
+    async def birth_date(self, info: Info) -> date | None:
         ctx = info.context.ctx
         own = await contacts.on_my_list(ctx, self.row.id)
         return people.youth_birth_date(ctx, self.row, own_contact=own)
+
+    @strawberry.field(description="出生年份（能查看这位小伙伴的人都可见）；未登记出生日期时为 null")
+    def birth_year(self) -> int | None:
+        return self.row.birth_date.year if self.row.birth_date else None
 
     @strawberry.field(description="登记所在团组织")
     def org(self, info: Info) -> Org | None:

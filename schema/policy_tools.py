@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -334,13 +334,54 @@ class PolicyChangeRequestInput:
         }
 
 
+@strawberry.type(description="变更申请所申请的内容；只有该类变更用到的字段有值，其余为 null")
+class RequestedChange:
+    role: str | None = strawberry.field(description="角色（ADD_PERMISSION、SET_FIELD_RULE）")
+    object: Obj | None = strawberry.field(description="对象")
+    action: Act | None = strawberry.field(description="操作（ADD_PERMISSION）")
+    field: str | None = strawberry.field(description="受保护字段（如 mobile、birth_date）")
+    max_distance: int | None = strawberry.field(description="字段规则：向下几层内可见")
+    minors: bool | None = strawberry.field(description="字段规则或例外授权是否含未成年人")
+    user_id: strawberry.ID | None = strawberry.field(description="例外授权给哪个账号")
+    org_id: strawberry.ID | None = strawberry.field(description="例外授权所在的团组织")
+    reason: str | None = strawberry.field(description="例外授权的理由")
+    ends_at: datetime | None = strawberry.field(description="例外授权的到期时间；不限期为 null")
+    document: JSON | None = strawberry.field(
+        description="IMPORT_POLICY：要导入的策略文件（与 exportPolicy 的格式相同，本身就是 JSON 文档）"
+    )
+
+    @classmethod
+    def of(cls, p: dict[str, Any]) -> RequestedChange:
+        def opt(key: str, make: Any) -> Any:
+            return make(p[key]) if p.get(key) is not None else None
+
+        return cls(
+            role=p.get("role"),
+            object=opt("object", Obj),
+            action=opt("action", Act),
+            field=p.get("field"),
+            max_distance=p.get("max_distance"),
+            minors=p.get("minors"),
+            user_id=opt("user_id", lambda u: to_global_id("User", u)),
+            org_id=opt("org_id", lambda o: to_global_id("Org", o)),
+            reason=p.get("reason"),
+            ends_at=opt("ends_at", datetime.fromisoformat),
+            document=opt("document", JSON),
+        )
+
+
+@strawberry.type(description="导入策略文件的结果：导入后的条数")
+class PolicyImportResult:
+    roles: int = strawberry.field(description="文件中的角色数（新增或更新）")
+    permissions: int = strawberry.field(description="导入后的权限条数")
+    field_rules: int = strawberry.field(description="导入后的字段规则条数")
+
+
 @strawberry.type(description="策略变更申请（双人复核）：另一位权限管理员批准后才生效")
 class PolicyChangeRequest(Node):
     kind: PolicyChangeRequestKind = strawberry.field(description="申请的类型")
     summary: str = strawberry.field(description="变更内容的中文摘要")
-    payload: JSON = strawberry.field(
-        description="申请的完整内容（与提交的输入相同，键为 snake_case）"
-    )
+    change: RequestedChange = strawberry.field(description="申请的内容（按类型给出的各项）")
     status: PolicyChangeRequestStatus = strawberry.field(description="状态：待批准、已批准或已驳回")
     requested_by: strawberry.ID = strawberry.field(description="提出人账号的全局 ID")
     requested_at: datetime = strawberry.field(description="提出时间")
@@ -356,7 +397,7 @@ class PolicyChangeRequest(Node):
             id=to_global_id("PolicyChangeRequest", r.id),
             kind=PolicyChangeRequestKind(r.kind),
             summary=r.summary,
-            payload=JSON(r.payload),
+            change=RequestedChange.of(r.payload),
             status=PolicyChangeRequestStatus(r.status),
             requested_by=to_global_id("User", r.requested_by),
             requested_at=r.requested_at,
@@ -653,5 +694,10 @@ class PolicyToolsMutation:
         document: Annotated[
             JSON, strawberry.argument(description="策略文件，格式同 exportPolicy 的结果")
         ],
-    ) -> JSON:
-        return JSON(await policy_tools.import_document(info.context.ctx, document))
+    ) -> PolicyImportResult:
+        counts = await policy_tools.import_document(info.context.ctx, document)
+        return PolicyImportResult(
+            roles=counts["roles"],
+            permissions=counts["permissions"],
+            field_rules=counts["field_rules"],
+        )

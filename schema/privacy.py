@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry.scalars import JSON
 
+from models import ContactStatus, DeletionStatus
 from resolvers import privacy
 from schema.context import Info
 from schema.relay import After, Connection, First, connection, pk, to_global_id
@@ -21,10 +22,48 @@ class ConsentRecord:
     by_guardian: bool = strawberry.field(description="是否由监护人代为同意（未满 14 周岁时）")
 
 
+@strawberry.type(description="联系我的团干部（持有我的个人信息）")
+class HoldingCadre:
+    name: str = strawberry.field(description="团干部姓名")
+    org_name: str = strawberry.field(description="团干部所在团组织的名称")
+    status: ContactStatus = strawberry.field(description="联系状态")
+
+
+@strawberry.type(description="可查看我完整号码的角色，及其授权所在的团组织")
+class HoldingRole:
+    role: str = strawberry.field(description="角色名（如 county_admin）")
+    org_name: str = strawberry.field(description="授权所在团组织的名称（在我的组织之上）")
+
+
+@strawberry.type(description="一次对我个人信息的查看")
+class PersonalDataReadEntry:
+    by: str = strawberry.field(description="查看者的显示名")
+    at: datetime = strawberry.field(description="查看时间")
+
+
+@strawberry.type(description="谁持有我的个人信息")
+class MyDataHolders:
+    cadres: list[HoldingCadre] = strawberry.field(description="联系我的团干部（联系未结束的）")
+    roles: list[HoldingRole] = strawberry.field(
+        description="按规则可查看我完整号码的角色（在我的组织及其上级授予的）"
+    )
+    recent_reads: list[PersonalDataReadEntry] = strawberry.field(
+        description="最近的查看记录（最多 50 条，新的在前）"
+    )
+
+    @classmethod
+    def of(cls, h: privacy.Holders) -> MyDataHolders:
+        return cls(
+            cadres=[HoldingCadre(name=n, org_name=o, status=s) for n, o, s in h.cadres],
+            roles=[HoldingRole(role=r, org_name=o) for r, o in h.roles],
+            recent_reads=[PersonalDataReadEntry(by=b, at=at) for b, at in h.reads],
+        )
+
+
 @strawberry.type(description="个人信息删除申请")
 class DeletionRequest:
     id: strawberry.ID = strawberry.field(description="删除申请的全局 ID")
-    status: str = strawberry.field(description="状态：PENDING 待处理，DONE 已删除")
+    status: DeletionStatus = strawberry.field(description="状态：待处理或已删除")
     reason: str = strawberry.field(description="申请理由（可为空字符串）")
     requested_at: datetime = strawberry.field(description="申请时间")
     done_at: datetime | None = strawberry.field(description="完成删除的时间；待处理时为 null")
@@ -33,7 +72,7 @@ class DeletionRequest:
 def _deletion(r) -> DeletionRequest:
     return DeletionRequest(
         id=to_global_id("DeletionRequest", r.id),
-        status=r.status,
+        status=DeletionStatus(r.status),
         reason=r.reason,
         requested_at=r.requested_at,
         done_at=r.done_at,
@@ -66,8 +105,8 @@ class PrivacyQuery:
     @strawberry.field(
         description="小伙伴：谁持有我的个人信息（联系我的团干部、可查看完整号码的角色、最近的查看记录）"
     )
-    async def my_data_holders(self, info: Info) -> JSON:
-        return JSON(await privacy.holders(info.context.ctx))
+    async def my_data_holders(self, info: Info) -> MyDataHolders:
+        return MyDataHolders.of(await privacy.holders(info.context.ctx))
 
     @strawberry.field(description="小伙伴：下载我的全部个人信息（JSON）")
     async def export_my_data(self, info: Info) -> JSON:
@@ -78,8 +117,8 @@ class PrivacyQuery:
         self,
         info: Info,
         status: Annotated[
-            str | None,
-            strawberry.argument(description="只看这个状态的：PENDING 或 DONE；不给则全部"),
+            DeletionStatus | None,
+            strawberry.argument(description="只看这个状态的；不给则全部"),
         ] = None,
         first: First = None,
         after: After = None,

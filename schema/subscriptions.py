@@ -5,6 +5,7 @@ subscription) and the object is read through the same resolver, under the same r
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Awaitable, Callable
+from enum import Enum
 from typing import Any
 
 import strawberry
@@ -14,6 +15,7 @@ from authz.errors import NotFound, Unauthenticated
 from resolvers import reminders, voices, wishes
 from resolvers.base import Ctx
 from schema.context import Context, Info
+from schema.enums import domain_enum
 from schema.reminders import Reminder
 from schema.youth_services import Voice, Wish
 
@@ -65,9 +67,20 @@ async def _stream(
                 await ctx.session.close()
 
 
+class InboxKind(Enum):
+    VOICE = "VOICE"
+    WISH = "WISH"
+    REMINDER = "REMINDER"
+
+
+domain_enum(
+    InboxKind, "InboxKind", "收件箱条目类别", VOICE="青年之声", WISH="微心愿", REMINDER="到期提醒"
+)
+
+
 @strawberry.type(description="团干部收件箱的一条：新的或有变化的青年之声、心愿，或到期提醒")
 class InboxItem:
-    kind: str = strawberry.field(description="VOICE、WISH 或 REMINDER")
+    kind: InboxKind = strawberry.field(description="条目类别：青年之声、微心愿或到期提醒")
     voice: Voice | None = strawberry.field(description="kind 为 VOICE 时的青年之声，否则为 null")
     wish: Wish | None = strawberry.field(description="kind 为 WISH 时的微心愿，否则为 null")
     reminder: Reminder | None = strawberry.field(
@@ -96,13 +109,17 @@ class Subscription:
         async def load(ctx: Ctx, event: dict[str, Any]) -> InboxItem:
             if event["kind"] == "reminder":
                 row = await reminders.get(ctx, event["id"])
-                return InboxItem(kind="REMINDER", voice=None, wish=None, reminder=Reminder.of(row))
+                return InboxItem(
+                    kind=InboxKind.REMINDER, voice=None, wish=None, reminder=Reminder.of(row)
+                )
             if event["kind"] == "voice":
                 return InboxItem(
-                    kind="VOICE", voice=Voice.of(await voices.get(ctx, event["id"])), wish=None
+                    kind=InboxKind.VOICE,
+                    voice=Voice.of(await voices.get(ctx, event["id"])),
+                    wish=None,
                 )
             return InboxItem(
-                kind="WISH", voice=None, wish=Wish.of(await wishes.get(ctx, event["id"]))
+                kind=InboxKind.WISH, voice=None, wish=Wish.of(await wishes.get(ctx, event["id"]))
             )
 
         async for item in _stream(

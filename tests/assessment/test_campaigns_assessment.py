@@ -9,7 +9,8 @@ from tests.helpers import add_user, gid, league_today
 
 CREATE = """mutation($k: CampaignKind!, $y: Int!, $s: Date!, $e: Date!, $sel: SelectionInput) {
   createCampaign(kind: $k, year: $y, title: "最美青春故事", startsOn: $s, endsOn: $e,
-    phases: [{name: "县级推荐", startsOn: $s, endsOn: $s}], selection: $sel) { id kind selection } }"""
+    phases: [{name: "县级推荐", startsOn: $s, endsOn: $s}], selection: $sel) { id kind
+    phases { name startsOn endsOn } selection { countyDeadline countyQuota cityQuota finalists } } }"""
 NOMINATE = """mutation($c: ID!, $o: ID!, $n: String!) { nominateStory(campaignId: $c, orgId: $o, nomineeName: $n,
   story: "扎根乡村支教三年") { id level status } }"""
 DECIDE = """mutation($id: ID!, $s: Boolean!, $c: String!) { decideNomination(id: $id, select: $s, comment: $c) {
@@ -45,7 +46,15 @@ async def story_campaign(api, token, *, past: bool = False) -> str:
         },
         token=token,
     )
-    return r.data["createCampaign"]["id"]
+    made = r.data["createCampaign"]
+    assert made["phases"] == [{"name": "县级推荐", "startsOn": start, "endsOn": start}]
+    assert made["selection"] == {
+        "countyDeadline": sel["countyDeadline"],
+        "countyQuota": 2,
+        "cityQuota": 1,
+        "finalists": 1,
+    }
+    return made["id"]
 
 
 async def test_nominations_go_up_with_quotas_returns_and_deadlines(world) -> None:

@@ -15,7 +15,8 @@ from tests.helpers import add_user, gid, league_today, snapshot, standard_tree
 
 SUBMIT = """mutation($o: ID!, $y: Int!, $q: Int!, $p: String!) { submitReport(orgId: $o, year: $y, quarter: $q,
   practices: $p, experience: "坚持每月调度", problems: "县级活动不均衡", nextSteps: "加强督导") {
-  id status version late versions { nodes { version practices figures } } } }"""
+  id status version late versions { nodes { version practices
+  figures { periodStart periodEnd cadres activeCadres youthInContact logs fiveOnesDone fiveOnesCadres } } } } }"""
 
 
 def quarter_of(d):
@@ -58,7 +59,13 @@ async def test_report_flow_versions_and_approval(world) -> None:
         True,
     )  # after the quarter: late
     figures = r["versions"]["nodes"][0]["figures"]
-    assert set(figures) >= {"cadres", "active_cadres", "youth_in_contact", "logs", "five_ones_done"}
+    assert figures["periodStart"] == f"{y}-{3 * q - 2:02d}-01"  # typed: a Date, camelCase
+    async with api.services.engine.connect() as conn:
+        cadres = await conn.scalar(
+            sa.text("SELECT count(*) FROM cadres WHERE org_path <@ CAST(:p AS ltree)"),
+            {"p": world.tree["A"].path},
+        )
+    assert figures["cadres"] == cadres and figures["fiveOnesCadres"] >= figures["fiveOnesDone"]
     review = "mutation($id: ID!, $a: Boolean!, $c: String!) { reviewReport(id: $id, approve: $a, comment: $c) { status reviewComment } }"
     assert (await api.gql(review, {"id": r["id"], "a": True, "c": ""}, token=ct)).codes == [
         "FORBIDDEN"
@@ -101,7 +108,8 @@ async def test_report_flow_versions_and_approval(world) -> None:
 
 
 GENERATE = """mutation($o: ID!, $y: Int!, $q: Int!) { generateBulletin(orgId: $o, year: $y, quarter: $q) {
-  id published rows } }"""
+  id published rows { name cadres activeCadres points pointsPerCadre youthInContact fiveOnesDone
+    fiveOnesRate satisfaction spotCheckPassRate flags org { name } } } }"""
 
 
 async def test_bulletin_figures_equal_raw_rows_and_publishing_freezes_it(world) -> None:
@@ -126,21 +134,21 @@ async def test_bulletin_figures_equal_raw_rows_and_publishing_freezes_it(world) 
         assert a1["cadres"] == await one(
             "SELECT count(*) FROM cadres WHERE org_path <@ CAST(:p AS ltree)"
         )
-        assert a1["active_cadres"] == await one(
+        assert a1["activeCadres"] == await one(
             "SELECT count(DISTINCT cadre_id) FROM work_logs WHERE org_path <@ CAST(:p AS ltree)"
         )
         assert a1["points"] == await one(
             "SELECT sum(points) FROM point_entries WHERE org_path <@ CAST(:p AS ltree) AND day >= :d"
         )
-        assert a1["youth_in_contact"] == await one(
+        assert a1["youthInContact"] == await one(
             "SELECT count(DISTINCT youth_id) FROM contacts WHERE status = 'ACTIVE' AND org_path <@ CAST(:p AS ltree)"
         )
         assert a1["flags"] == await one(
             "SELECT count(*) FROM flags WHERE org_path <@ CAST(:p AS ltree)"
         )
-    assert a1["points_per_cadre"] == round(a1["points"] / a1["cadres"], 2)
-    assert (a1["five_ones_done"], a1["five_ones_rate"]) == (1, 1.0)  # the one cadre did one of each
-    assert rows["甲二县"]["cadres"] == 0 and rows["甲二县"]["five_ones_rate"] == 0.0
+    assert a1["pointsPerCadre"] == round(a1["points"] / a1["cadres"], 2)
+    assert (a1["fiveOnesDone"], a1["fiveOnesRate"]) == (1, 1.0)  # the one cadre did one of each
+    assert rows["甲二县"]["cadres"] == 0 and rows["甲二县"]["fiveOnesRate"] == 0.0
     pub = await api.gql(
         "mutation($id: ID!) { publishBulletin(id: $id) { published publishedAt } }",
         {"id": b["id"]},

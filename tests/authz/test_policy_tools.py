@@ -230,8 +230,12 @@ async def test_guarded_fields_protect_minors_and_exceptions_are_grants(api) -> N
     seen = (await api.gql(MOBILE, {"id": gid("Youth", minor.id)}, token=pt)).data["youth"]
     assert seen == {
         "mobile": "136****2222",
-        "birthDate": "2012-**-**",
-    }  # minors protected by default
+        "birthDate": None,
+    }  # minors protected by default: the whole date is not shown, the year is
+    year = "query($id: ID!) { youth(id: $id) { birthYear } }"
+    assert (await api.gql(year, {"id": gid("Youth", minor.id)}, token=pt)).data["youth"] == {
+        "birthYear": 2012
+    }
     # An exception of its own, audited, then revoked.
     r = await api.gql(
         """mutation($u: ID!, $o: ID!) { grantFieldAccess(userId: $u, object: YOUTH, field: "mobile", orgId: $o,
@@ -277,21 +281,29 @@ async def test_policy_export_import_round_trip(api) -> None:
     t = await api.token_for(prov.id)
     doc = (await api.gql("{ exportPolicy }", token=t)).data["exportPolicy"]
     assert ["cadre", "org", "view"] in doc["permissions"] and doc["field_rules"]
-    same = await api.gql("mutation($d: JSON!) { importPolicy(document: $d) }", {"d": doc}, token=t)
+    same = await api.gql(
+        "mutation($d: JSON!) { importPolicy(document: $d) { roles permissions fieldRules } }",
+        {"d": doc},
+        token=t,
+    )
     assert same.data["importPolicy"]["permissions"] == len(doc["permissions"])
     assert (await api.gql("{ exportPolicy }", token=t)).data["exportPolicy"] == doc
     changed = {
         **doc,
         "permissions": [p for p in doc["permissions"] if p != ["cadre", "org", "view"]],
     }
-    await api.gql("mutation($d: JSON!) { importPolicy(document: $d) }", {"d": changed}, token=t)
+    await api.gql(
+        "mutation($d: JSON!) { importPolicy(document: $d) { roles permissions fieldRules } }",
+        {"d": changed},
+        token=t,
+    )
     await api.services.listener.reload()
     cadre = await add_user(api.services, "c", org=tree["A1"], roles=("cadre",))
     assert (
         await api.gql("{ orgs { totalCount } }", token=await api.token_for(cadre.id))
     ).codes == ["FORBIDDEN"]
     bad = await api.gql(
-        "mutation($d: JSON!) { importPolicy(document: $d) }",
+        "mutation($d: JSON!) { importPolicy(document: $d) { roles permissions fieldRules } }",
         {"d": {"version": 1, "roles": [], "permissions": [["ghost", "org", "view"]]}},
         token=t,
     )

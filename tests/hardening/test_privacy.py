@@ -4,6 +4,7 @@ secret or whole mobile number in the logs."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -53,10 +54,17 @@ async def test_holders_export_and_read_log(people) -> None:
             await s.execute(sa.select(PersonalDataRead.viewer_user_id, PersonalDataRead.field))
         ).all()
     assert reads == [(province.id, "mobile")]  # the whole read is logged; the masked one is not
-    holders = (await api.gql("{ myDataHolders }", token=people.youth)).data["myDataHolders"]
-    assert [c["name"] for c in holders["cadres"]] == ["cadre1"]
-    assert {"role": "province_admin", "org": "省"} in holders["roles"]
-    assert holders["recent_reads"][0]["by"] == "prov"
+    holders = (
+        await api.gql(
+            """{ myDataHolders { cadres { name orgName status } roles { role orgName }
+            recentReads { by at } } }""",
+            token=people.youth,
+        )
+    ).data["myDataHolders"]
+    assert holders["cadres"] == [{"name": "cadre1", "orgName": "甲一县某支部", "status": "ACTIVE"}]
+    assert {"role": "province_admin", "orgName": "省"} in holders["roles"]
+    assert holders["recentReads"][0]["by"] == "prov"
+    assert datetime.fromisoformat(holders["recentReads"][0]["at"]).tzinfo is not None
     data = (await api.gql("{ exportMyData }", token=people.youth)).data["exportMyData"]
     assert data["profile"]["mobile"] == "13200000001" and data["contacts"][0]["cadre"] == "cadre1"
     assert (await api.gql("{ exportMyData }", token=people.cadre)).codes == ["FORBIDDEN"]
@@ -78,7 +86,7 @@ async def test_deletion_on_request(people) -> None:
         ["NOT_FOUND"],
     )
     listed = await api.gql(
-        '{ deletionRequests(status: "PENDING") { nodes { id } } }', token=people.county
+        "{ deletionRequests(status: PENDING) { nodes { id } } }", token=people.county
     )
     assert listed.data["deletionRequests"]["nodes"] == [{"id": req["id"]}]
     assert (await api.gql(process, {"id": req["id"]}, token=people.county)).data[

@@ -485,7 +485,7 @@ async def test_every_mutation_refuses_bad_input_and_writes_nothing(api) -> None:
             True,
         ),
         "importPolicy": (
-            "mutation { importPolicy(document: {version: 2}) }",
+            "mutation { importPolicy(document: {version: 2}) { permissions } }",
             {},
             "BAD_USER_INPUT",
             True,

@@ -16,7 +16,7 @@ from tests.youth.test_wishes import RESOURCE, act, pooled_wish
 WAITS = {"COUNTY": 14, "CITY": 30}
 POOL = "query($o: ID) { wishPool(orgId: $o) { nodes { id poolOrg { name } } } }"
 WISH = """query($id: ID!) { wish(id: $id) { status pooledAt poolOrg { name }
-  history { toStatus bySystem note } } }"""
+  history { nodes { toStatus bySystem note } } } }"""
 MOVE = "mutation($id: ID!, $to: ID!) { moveOrg(id: $id, newParentId: $to) { id } }"
 
 
@@ -75,7 +75,7 @@ async def test_an_unclaimed_wish_climbs_county_city_province_and_runs_are_idempo
     r = (await api.gql(WISH, {"id": w}, token=prov)).data["wish"]
     assert r["status"] == "ESCALATED" and r["poolOrg"]["name"] == "省"
     assert datetime.fromisoformat(r["pooledAt"]) == start + timedelta(days=44)
-    moves = [h for h in r["history"] if h["bySystem"]]
+    moves = [h for h in r["history"]["nodes"] if h["bySystem"]]
     assert [h["note"] for h in moves] == [
         "在心愿池中 14 天未被认领，升至甲市心愿池",
         "在心愿池中 30 天未被认领，升至省心愿池",

@@ -41,7 +41,7 @@ export default {
 
     // The menu shows what the caller's grants allow (me.grants[].permissions).
     const menu = computed(() => {
-      const first = me.grants.find((g) => g.org)?.orgId;
+      const first = me.grants.find((g) => g.org)?.org.id;
       const groups = [
         { title: "组织与看板", items: [
           { to: "/orgs", text: "组织树", show: can("org:view") },

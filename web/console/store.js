@@ -5,7 +5,7 @@ import { gql } from "./api.js";
 export const me = reactive({ loaded: false, user: null, grants: [], cadre: null });
 
 const ME = `{ me { user { id displayName username }
-  grants { id role orgId delegated permissions org { id name level } }
+  grants { id role delegated permissions org { id name level } }
   cadre { id name kind org { id name } } } }`;
 
 export async function loadMe() {

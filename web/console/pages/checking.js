@@ -7,6 +7,12 @@ import { ConnectionTable, OrgPicker, PageState, useLoad } from "../components.js
 import { can, download, fmtTime } from "../util.js";
 
 const PAGE = "pageInfo { hasNextPage endCursor } totalCount";
+const BULLETIN_COLUMNS = {
+  name: "组织", cadres: "团干部", activeCadres: "活跃团干部", points: "积分", pointsPerCadre: "人均积分",
+  youthInContact: "联系小伙伴", fiveOnesDone: "五个一完成", fiveOnesRate: "五个一完成率",
+  satisfaction: "满意度", spotCheckPassRate: "抽查核实率", flags: "可疑标记",
+};
+const BULLETIN_ROW = Object.keys(BULLETIN_COLUMNS).join(" ");
 const now = new Date();
 const thisQuarter = Math.floor(now.getMonth() / 3) + 1;
 const fail = (e) => {
@@ -96,10 +102,10 @@ export const Bulletins = {
     const shown = ref(null);
     const query = `query($under: ID, $year: Int, $first: Int, $after: String) {
       bulletins(under: $under, year: $year, first: $first, after: $after) { ${PAGE}
-        nodes { id year quarter published publishedAt rows org { id name } } } }`;
+        nodes { id year quarter published publishedAt rows { ${BULLETIN_ROW} } org { id name } } } }`;
     async function generate() {
       try {
-        const b = (await gql(`mutation($o: ID!, $y: Int!, $q: Int!) { generateBulletin(orgId: $o, year: $y, quarter: $q) { id rows org { name } year quarter published } }`,
+        const b = (await gql(`mutation($o: ID!, $y: Int!, $q: Int!) { generateBulletin(orgId: $o, year: $y, quarter: $q) { id rows { ${BULLETIN_ROW} } org { name } year quarter published } }`,
           { o: gen.orgId, y: gen.year, q: gen.quarter })).generateBulletin;
         shown.value = b;
         ElMessage.success("已生成通报草稿");
@@ -151,7 +157,7 @@ export const Bulletins = {
     </ConnectionTable>
     <el-card v-if="shown" shadow="never" class="block"><template #header>{{ shown.org?.name }} {{ shown.year }} 年第 {{ shown.quarter }} 季度通报</template>
       <el-table :data="shown.rows" size="small" aria-label="通报内容" empty-text="没有下级组织">
-        <el-table-column v-for="k in Object.keys(shown.rows[0] || {}).filter(k => k !== 'org_id')" :key="k" :prop="k" :label="BULLETIN_COLUMNS[k] || k" :min-width="k === 'name' ? 180 : 90" />
+        <el-table-column v-for="(title, k) in BULLETIN_COLUMNS" :key="k" :prop="k" :label="title" :min-width="k === 'name' ? 180 : 90" />
       </el-table></el-card>
   </section>`,
 };
@@ -256,11 +262,6 @@ export const Assessments = {
   </section>`,
 };
 
-const BULLETIN_COLUMNS = {
-  name: "组织", cadres: "团干部", active_cadres: "活跃团干部", points: "积分", points_per_cadre: "人均积分",
-  youth_in_contact: "联系小伙伴", five_ones_done: "五个一完成", five_ones_rate: "五个一完成率",
-  satisfaction: "满意度", spot_check_pass_rate: "抽查核实率", flags: "可疑标记",
-};
 const METHOD = { PHONE: "电话", ON_SITE: "实地", COMMISSIONED: "委托调查" };
 export const SpotChecks = {
   name: "SpotChecksPage",

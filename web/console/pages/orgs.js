@@ -19,7 +19,7 @@ export const OrgTree = {
     // those that lie inside another root.
     const roots = computed(() => {
       const seen = new Map();
-      for (const g of me.grants) if (g.org) seen.set(g.orgId, { id: g.orgId, name: g.org.name, childCount: 1 });
+      for (const g of me.grants) if (g.org) seen.set(g.org.id, { id: g.org.id, name: g.org.name, childCount: 1 });
       return [...seen.values()];
     });
     async function loadNode(node, resolve) {

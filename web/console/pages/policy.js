@@ -371,7 +371,7 @@ export const PolicyIo = {
       try {
         const doc = JSON.parse(await file.text());
         await ElMessageBox.confirm("导入会替换全部权限与字段规则（留审计记录，立即对所有实例生效）。继续？", "导入策略");
-        result.value = (await gql(`mutation($d: JSON!) { importPolicy(document: $d) }`, { d: doc })).importPolicy;
+        result.value = (await gql(`mutation($d: JSON!) { importPolicy(document: $d) { roles permissions fieldRules } }`, { d: doc })).importPolicy;
         await loadMe();
         ElMessage.success("已导入");
       } catch (e) { fail(e instanceof SyntaxError ? new Error("文件不是有效的 JSON") : e); }
@@ -386,7 +386,7 @@ export const PolicyIo = {
       <el-button type="primary" @click="exportIt">下载策略文件</el-button></el-card>
     <el-card v-if="manage" shadow="never" class="block"><template #header>导入策略文件</template>
       <label for="policy-file" class="field-label">选择文件</label><input id="policy-file" type="file" accept=".json,application/json" @change="importIt" />
-      <pre v-if="result" class="result">{{ JSON.stringify(result, null, 2) }}</pre></el-card>
+      <p v-if="result" class="result">已导入：角色 {{ result.roles }} 个，权限 {{ result.permissions }} 条，字段规则 {{ result.fieldRules }} 条</p></el-card>
   </section>`,
 };
 

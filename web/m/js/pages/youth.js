@@ -443,7 +443,7 @@ export const Me = {
 export const MyData = {
   components: { Page },
   setup() {
-    const { state } = useLoad(async () => (await gql(`{ myDataHolders }`)).myDataHolders);
+    const { state } = useLoad(async () => (await gql(`{ myDataHolders { cadres { name orgName status } roles { role orgName } recentReads { by at } } }`)).myDataHolders);
     const reason = ref("");
     const download = () =>
       attempt(async () => {
@@ -472,12 +472,12 @@ export const MyData = {
     <Page title="我的数据">
       <template v-if="state.data">
         <van-cell-group inset title="谁持有我的信息">
-          <van-cell v-for="(c, i) in state.data.cadres" :key="'c' + i" :title="c.name" :label="c.org" :value="CONTACT_STATUS[c.status]" />
-          <van-cell v-for="(r, i) in state.data.roles" :key="'r' + i" title="可查看完整手机号的管理员" :label="r.org" />
+          <van-cell v-for="(c, i) in state.data.cadres" :key="'c' + i" :title="c.name" :label="c.orgName" :value="CONTACT_STATUS[c.status]" />
+          <van-cell v-for="(r, i) in state.data.roles" :key="'r' + i" title="可查看完整手机号的管理员" :label="r.orgName" />
         </van-cell-group>
         <van-cell-group inset title="最近查看我的手机号的人">
-          <van-cell v-for="(r, i) in state.data.recent_reads" :key="i" :title="r.by" :value="when(r.at)" />
-          <van-empty v-if="!state.data.recent_reads.length" image-size="50" description="暂无记录" />
+          <van-cell v-for="(r, i) in state.data.recentReads" :key="i" :title="r.by" :value="when(r.at)" />
+          <van-empty v-if="!state.data.recentReads.length" image-size="50" description="暂无记录" />
         </van-cell-group>
       </template>
       <div class="pad"><van-button block round type="primary" plain @click="download">下载我的全部数据</van-button></div>
