@@ -137,8 +137,14 @@ class MyLearnAndDo:
     choice: LearnAndDoChoice | None = strawberry.field(
         description="本年度的选择；尚未选择时为 null"
     )
-    recommendations: list[LearnAndDoRecommendation] = strawberry.field(description="我的典型推荐")
     found: strawberry.Private[list[LearnAndDoRecordRow]]
+    recommended: strawberry.Private[list[LearnAndDoRecommendation]]
+
+    @strawberry.field(description="我的典型推荐")
+    def recommendations(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[LearnAndDoRecommendation]:
+        return connection(info.context.ctx.page_of(self.recommended, first, after), lambda r: r)
 
     @strawberry.field(description="本年度的参与记录，按日期先后")
     def records(
@@ -257,7 +263,7 @@ class QuotaQuery:
             year=y,
             choice=_choice(m.choice),
             found=list(m.records),
-            recommendations=[_recommendation(r) for r in m.recommendations],
+            recommended=[_recommendation(r) for r in m.recommendations],
         )
 
     @strawberry.field(description="子树中团干部的一学一做典型推荐（可见的）")

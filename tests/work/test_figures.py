@@ -123,28 +123,32 @@ async def test_dashboard_bulletin_report_and_assessment_agree(world) -> None:
     dash = await _dashboard(api, who["city"], a, first, last)
     from_p = await _dashboard(api, who["province"], p, first, last)
     bulletin = await api.gql(
-        "mutation($o: ID!, $y: Int!, $q: Int!) { generateBulletin(orgId: $o, year: $y, quarter: $q) { rows } }",
+        """mutation($o: ID!, $y: Int!, $q: Int!) { generateBulletin(orgId: $o, year: $y, quarter: $q) {
+          rows { org { id } cadres activeCadres youthInContact fiveOnesDone fiveOnesRate } } }""",
         {"o": gid("Org", p), "y": y, "q": q},
         token=who["province"],
     )
-    line = next(r for r in bulletin.data["generateBulletin"]["rows"] if r["org_id"] == a)
+    line = next(
+        r for r in bulletin.data["generateBulletin"]["rows"] if r["org"]["id"] == gid("Org", a)
+    )
     report = await api.gql(
         """mutation($o: ID!, $y: Int!, $q: Int!) { submitReport(orgId: $o, year: $y, quarter: $q,
           practices: "做法", experience: "经验", problems: "问题", nextSteps: "安排") {
-          versions { figures } } }""",
+          versions { nodes { figures { cadres activeCadres youthInContact logs fiveOnesDone
+          fiveOnesCadres } } } } }""",
         {"o": gid("Org", a), "y": y, "q": q},
         token=who["city"],
     )
-    figures = report.data["submitReport"]["versions"][-1]["figures"]
+    figures = report.data["submitReport"]["versions"]["nodes"][-1]["figures"]
 
     cadres, done = _by_child(from_p["fiveOnesByChild"], a)
     assert dash["cadres"] == line["cadres"] == figures["cadres"] == cadres == 4
-    assert dash["activeCadres"] == line["active_cadres"] == figures["active_cadres"] == 3
-    assert dash["youthInContact"] == line["youth_in_contact"] == figures["youth_in_contact"] == 5
+    assert dash["activeCadres"] == line["activeCadres"] == figures["activeCadres"] == 3
+    assert dash["youthInContact"] == line["youthInContact"] == figures["youthInContact"] == 5
     assert dash["logs"] == figures["logs"] == 10
-    assert line["five_ones_done"] == figures["five_ones_done"] == done == 1
-    assert figures["five_ones_cadres"] == cadres
-    assert line["five_ones_rate"] == round(done / cadres, 4)
+    assert line["fiveOnesDone"] == figures["fiveOnesDone"] == done == 1
+    assert figures["fiveOnesCadres"] == cadres
+    assert line["fiveOnesRate"] == round(done / cadres, 4)
 
     # The assessment of the half-year holding that quarter, over the province's cities.
     half = "MID_YEAR" if q <= 2 else "YEAR_END"

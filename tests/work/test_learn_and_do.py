@@ -119,12 +119,12 @@ async def test_the_work_plan_and_model_recommendations(world, committee) -> None
         "cadre": {"name": "worker"},
     }
     mine = await api.gql(
-        "{ myLearnAndDo { choice { workPlan } recommendations { kind title } } }",
+        "{ myLearnAndDo { choice { workPlan } recommendations { nodes { kind title } } } }",
         token=world.token,
     )
     assert mine.data["myLearnAndDo"] == {
         "choice": {"workPlan": "每月一次主题团日；建立三会两制一课"},
-        "recommendations": [{"kind": "PRACTICE", "title": "团员先锋岗"}],
+        "recommendations": {"nodes": [{"kind": "PRACTICE", "title": "团员先锋岗"}]},
     }
     # The organisation above reads it; a sibling city does not.
     city_a = await add_user(api.services, "cityA", org=t["A"], roles=("city_admin",))
