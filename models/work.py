@@ -54,6 +54,14 @@ class Contact(Base, TenantOwned):
     left_by: Mapped[str | None] = mapped_column(sa.String(10))  # YOUTH | CADRE
 
 
+class FrontEnd(enum.StrEnum):
+    """Which front end wrote a record, as the server saw the request (app.main.front_end_of)."""
+
+    WEB = "WEB"  # the console
+    MOBILE = "MOBILE"  # the phone pages at /m/
+    API = "API"  # anything else: the raw API
+
+
 class LogKind(enum.StrEnum):
     CONTACT = "CONTACT"  # 联系记录
     ACTIVITY = "ACTIVITY"  # 活动记录
@@ -151,7 +159,7 @@ class WorkLog(Base, TenantOwned, Timestamps):
     for_organ: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
     # Which front end wrote it, as the server saw the request (app.main.front_end_of): MOBILE
     # (the phone pages), WEB (the console) or API; counts toward 手机端使用 (附件1 4.4).
-    client: Mapped[str] = mapped_column(sa.String(10), server_default="WEB")
+    client: Mapped[str] = mapped_column(sa.String(10), server_default="WEB")  # a FrontEnd
     deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     deleted_reason: Mapped[str | None] = mapped_column(sa.String(200))
 

@@ -125,7 +125,7 @@ class Report(Node):
 
 
 @strawberry.type(name="BulletinRow", description="季度通报的一行：一个下级组织本季度的数字")
-class BulletinLine:
+class BulletinChildRow:
     org_id: strawberry.Private[int]
     name: str = strawberry.field(description="组织名称（生成通报时的名称）")
     cadres: int = strawberry.field(description="团干部数")
@@ -144,7 +144,7 @@ class BulletinLine:
     flags: int = strawberry.field(description="可疑标记数")
 
     @classmethod
-    def of(cls, r: dict[str, Any]) -> BulletinLine:
+    def of(cls, r: dict[str, Any]) -> BulletinChildRow:
         return cls(
             org_id=r["org_id"],
             name=r["name"],
@@ -174,9 +174,6 @@ class Bulletin(Node):
         description="是否已发布（发布后不可更改；未发布的是草稿，可重新生成）"
     )
     published_at: datetime | None = strawberry.field(description="发布时间；草稿为 null")
-    rows: list[BulletinLine] = strawberry.field(
-        description="每个下级组织一行：团干部数、活跃数、积分、人均积分、联系小伙伴、五个一完成、满意度、抽查核实率、可疑标记"
-    )
 
     @classmethod
     def of(cls, b: BulletinRow) -> Bulletin:
@@ -187,12 +184,17 @@ class Bulletin(Node):
             quarter=b.quarter,
             published=b.published,
             published_at=b.published_at,
-            rows=[BulletinLine.of(r) for r in b.rows],
         )
 
     @strawberry.field(description="发布通报的团组织（通报覆盖它的直接下级）；你无权查看时为 null")
     async def org(self, info: Info) -> Org | None:
         return await visible_org(info, self.row.org_id)
+
+    @strawberry.field(
+        description="每个下级组织一行：团干部数、活跃数、积分、人均积分、联系小伙伴、五个一完成、满意度、抽查核实率、可疑标记"
+    )
+    def rows(self) -> list[BulletinChildRow]:
+        return [BulletinChildRow.of(r) for r in self.row.rows]
 
 
 @strawberry.type(

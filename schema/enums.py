@@ -16,6 +16,7 @@ from models import (
     DeletionStatus,
     FlagKind,
     FlagStatus,
+    FrontEnd,
     LearnAndDoKind,
     LogKind,
     Membership,
@@ -360,6 +361,14 @@ NominationStatusEnum = domain_enum(
     PENDING="待本级遴选",
     RETURNED="退回下级",
     FINALIST="省级入选",
+)
+FrontEndEnum = domain_enum(
+    FrontEnd,
+    "FrontEnd",
+    "写入记录的前端（服务器按请求判断）",
+    WEB="电脑端管理台",
+    MOBILE="手机端页面（/m/）",
+    API="直接调用 API（不经本平台的页面）",
 )
 NominationLevelEnum = domain_enum(
     NominationLevel,

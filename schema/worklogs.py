@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from models import ActivityKind, Channel, ClientKind, LogKind
+from models import ActivityKind, Channel, FrontEnd, LogKind
 from models import Cadre as CadreRow
 from models import WorkLog as WorkLogRow
 from models import Youth as YouthRow
@@ -44,7 +44,7 @@ class WorkLog(Node):
     )
     occurred_at: datetime = strawberry.field(description="联系或活动发生的时间")
     participant_count: int = strawberry.field(description="参与的小伙伴人数（联系记录为 1）")
-    client: ClientKind = strawberry.field(description="写入时使用的客户端")
+    client: FrontEnd = strawberry.field(description="写入这条日志的前端（手机端使用按它统计）")
     for_organ: bool = strawberry.field(
         description="是否领导机关组织的活动：只有这些计入领导机关的“五个一”"
     )
@@ -65,7 +65,7 @@ class WorkLog(Node):
             content=r.content,
             occurred_at=r.occurred_at,
             participant_count=r.participant_count,
-            client=ClientKind(r.client),
+            client=FrontEnd(r.client),
             for_organ=r.for_organ,
             created_at=r.created_at,
             updated_at=r.updated_at,

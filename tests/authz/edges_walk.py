@@ -58,6 +58,10 @@ PAGE = 50  # `first` on every connection: the worlds are smaller, so pages are w
 # eligibility): 50 of them would cost more than GRAPHQL_MAX_COST allows. The worlds hold
 # fewer rows than these pages, so the pages stay whole.
 ROOT_PAGE = {"assessmentRounds": 5}
+# ...but a connection inside another list's items (a wish's history in a page of wishes)
+# multiplies the query's cost: 10 keeps every walk under the cost limit, and such lists
+# (replies, history, members, versions) hold a handful of rows in the worlds.
+NESTED_PAGE = 10
 
 
 def _is_object(t: GraphQLNamedType) -> bool:
@@ -136,8 +140,9 @@ class Walker:
                 sel[fname] = None
         return sel
 
-    def _call(self, fname: str, f: GraphQLField) -> str:
-        return f"{fname}(first: {PAGE})" if "first" in f.args else fname
+    def _call(self, fname: str, f: GraphQLField, listed: bool) -> str:
+        page = NESTED_PAGE if listed else PAGE
+        return f"{fname}(first: {page})" if "first" in f.args else fname
 
     def expand(
         self,
@@ -165,7 +170,7 @@ class Walker:
             ft = get_named_type(f.type)
             if not _is_object(ft) or _required(f):
                 continue
-            key = self._call(fname, f)
+            key = self._call(fname, f, listed)
             many = listed or is_list_type(get_nullable_type(f.type))
             nonnull = isinstance(f.type, GraphQLNonNull) and is_object_type(f.type.of_type)
             if DETACHED and nonnull and not _wrapper(t) and not _wrapper(ft):

@@ -60,6 +60,8 @@ UNREACHED = {
     ("RightChange", "subtree"): "inside PolicyDiff",
     ("CadreEligibility", "cadre"): "a non-null object under lists only (see DETACHED)",
     ("ReachableSubtree", "org"): "a non-null object under lists only (see DETACHED)",
+    ("LearnAndDoGap", "cadre"): "a non-null object under a connection only (see DETACHED)",
+    ("ReportVersion", "figures"): "a non-null object under a connection only; no rows of its own",
     ("Query", "missingReports"): SKIPPED_ROOTS["missingReports"],
     ("Query", "previewPolicyChange"): SKIPPED_ROOTS["previewPolicyChange"],
 }

@@ -163,7 +163,7 @@ def test_dates_are_dates_and_closed_sets_are_enums() -> None:
         ("Nomination", "level"): "NominationLevel",
         ("DeletionRequest", "status"): "DeletionRequestStatus",
         ("InboxItem", "kind"): "InboxKind",
-        ("WorkLog", "client"): "ClientKind",
+        ("WorkLog", "client"): "FrontEnd",
         ("MyGrant", "org"): "Org",
         ("Bulletin", "rows"): "BulletinRow",
         ("ReportVersion", "figures"): "ReportFigures",

@@ -477,6 +477,13 @@ async def test_voice_wish_and_rating_between_a_youth_and_their_cadre(live, chrom
     await youth.get_by_text("本季度已评价过这位团干部").wait_for()
     summary = await live.gql("{ myRatings { count average } }", token=cadre_token)
     assert summary.data["myRatings"] == {"count": 1, "average": 5.0}
+
+    # 我的数据: who holds my data, from the typed myDataHolders (name, org name, status).
+    await youth.goto("/m/y/data")
+    holder = youth.locator(".van-cell", has_text="m_cadre5")
+    await holder.wait_for()
+    assert world.tree["A1"].name in await holder.inner_text()
+    assert "已联系" in await holder.inner_text()
     await youth.context.close()
     await cadre.context.close()
 
