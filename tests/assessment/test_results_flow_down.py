@@ -113,7 +113,7 @@ async def test_each_city_reads_its_own_assessment_result_once_closed(world) -> N
     assert (await api.gql(RESULTS, {"o": b}, token=ta)).codes == ["NOT_FOUND"]
     assert (
         await api.gql(
-            "query($id: ID!) { assessmentRound(id: $id) { results { total } } }",
+            "query($id: ID!) { assessmentRound(id: $id) { results { nodes { total } } } }",
             {"id": rid},
             token=ta,
         )

@@ -374,13 +374,13 @@ async def test_a_quarterly_report_submitted_returned_resubmitted_and_approved(
     tokens = await demo.login("admin", DEMO_PASSWORD)
     api = await demo.gql(
         "query($y: Int!, $q: Int!) { reports(year: $y, quarter: $q) { nodes { status version"
-        " late reviewComment versions { version problems } org { name } } } }",
+        " late reviewComment versions { nodes { version problems } } org { name } } } }",
         {"y": year, "q": quarter},
         token=tokens["accessToken"],
     )
     [report] = [r for r in api.data["reports"]["nodes"] if r["org"]["name"] == "共青团西安市委"]
     assert report["status"] == "APPROVED" and report["version"] == 2 and report["late"]
-    assert [v["problems"] for v in report["versions"]] == [
+    assert [v["problems"] for v in report["versions"]["nodes"]] == [
         "部分县区联系不足",
         "碑林区联系不足，已约谈",
     ]
