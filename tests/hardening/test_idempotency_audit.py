@@ -140,6 +140,7 @@ async def test_mutations_are_audited_with_request_ids(api) -> None:
                 "mobile": "131****0005",
                 "industry": "",
                 "org_id": tree["A1"].id,
+                "membership": None,  # 团员/青年 not stated on import
             },
         }
     ]
