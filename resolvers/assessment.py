@@ -15,9 +15,9 @@ from sqlalchemy.dialects.postgresql import insert
 from authz import Act, Obj
 from authz.errors import BadInput, Conflict, NotFound
 from models import AssessmentRound, AssessmentScore, Cadre, Org, RoundHalf
-from resolvers import orgs
+from resolvers import orgs, rubric
 from resolvers.base import Ctx, clean_text
-from resolvers.figures import Completion, Figures, Period, cadre_progress_sql
+from resolvers.figures import Completion, Figures, Period
 from resolvers.pagination import Page
 
 
@@ -29,21 +29,23 @@ class RubricItem:
     computed: bool
 
 
-# 附件1: 1 mechanisms (20), 2 campaigns (20), 3 rules in place (10), 4 cadres' work (50).
+# 附件1 一: 1 mechanisms (20), 2 campaigns (20), 3 rules in place (10), 4 cadres' work (50),
+# titled as the notice titles them. Item 4 lists five aspects with no weights of its own: ten
+# points each (docs/assessment.md gives each reading and its section).
 RUBRIC = [
-    RubricItem("1.1", "市县领导机关每季度“五个一”", 10, True),
-    RubricItem("1.2", "团干部“五个一”", 5, True),
-    RubricItem("1.3", "工作小组", 5, True),
-    RubricItem("2.1", "团干部开放日", 5, True),
-    RubricItem("2.2", "宣讲活动", 5, True),
-    RubricItem("2.3", "最美青春故事", 5, True),
-    RubricItem("2.4", "服务青年月", 5, True),
-    RubricItem("3", "市县通报、督查、考核制度", 10, False),
-    RubricItem("4.1", "团干部使用系统", 15, True),
-    RubricItem("4.2", "联系小伙伴", 10, True),
-    RubricItem("4.3", "开展活动", 10, True),
-    RubricItem("4.4", "手机端使用", 5, True),
-    RubricItem("4.5", "一学一做指导", 10, True),
+    RubricItem("1.1", "团的各级领导机关每季度“五个一”工作机制落实情况", 10, True),
+    RubricItem("1.2", "团干部“五个一”工作机制落实情况", 5, True),
+    RubricItem("1.3", "团的领导机关工作小组机制落实情况", 5, True),
+    RubricItem("2.1", "团的领导机关集中开放日活动", 5, True),
+    RubricItem("2.2", "团干部十九大精神宣讲活动", 5, True),
+    RubricItem("2.3", "“最美青春故事”分享活动", 5, True),
+    RubricItem("2.4", "“1+100”团干部集中服务青年月活动", 5, True),
+    RubricItem("3", "考核评估制度建立情况（市、县通报、检查、考核等制度）", 10, False),
+    RubricItem("4.1", "使用管理系统的团干部数量", 10, True),
+    RubricItem("4.2", "联系青年数量", 10, True),
+    RubricItem("4.3", "开展联系青年活动情况", 10, True),
+    RubricItem("4.4", "使用管理系统手机端联系服务青年情况", 10, True),
+    RubricItem("4.5", "指导参与“一学一做”教育实践情况", 10, True),
 ]
 ITEMS = {i.code: i for i in RUBRIC}
 assert sum(i.max_points for i in RUBRIC) == 100
@@ -166,40 +168,43 @@ async def inputs(ctx: Ctx, r: AssessmentRound) -> dict[int, Inputs]:
     }
 
 
-def _score(x: Inputs, months: int) -> dict[str, float]:
-    """The computed items, from one org's figures. Ratios are capped at 1."""
-    cadres = x.cadres
+def _half(ctx: Ctx, r: AssessmentRound) -> rubric.Half:
+    start, end = period_of(r)
+    return rubric.Half(start, end, datetime.now(ZoneInfo(ctx.settings.timezone)).date())
 
-    def share(n: float, of: float) -> float:
-        return min(1.0, n / of) if of else 0.0
 
-    campaigns = x.campaigns
-    quarters = max(1, months // 3)
-    return {
-        "1.1": 10 * share(x.organs.done, x.organs.subjects),
-        "1.2": 5 * share(x.five_ones.done, cadres),
-        "1.3": 5.0 if x.groups else 0.0,
-        "2.1": 5.0 if campaigns.get("OPEN_DAY") else 0.0,
-        "2.2": 5.0 if campaigns.get("LECTURE") else 0.0,
-        "2.3": 5.0 if x.nominations or campaigns.get("YOUTH_STORY") else 0.0,
-        "2.4": 5.0 if campaigns.get("SERVICE_MONTH") else 0.0,
-        "4.1": 15 * share(x.active_cadres, cadres),
-        "4.2": 10 * share(x.youth_in_contact, cadres * 100),  # about a hundred youth each
-        "4.3": 10 * share(x.activities, cadres * 5 * quarters),  # five a quarter each
-        "4.4": 5 * share(x.cadres_on_mobile, cadres),
-        "4.5": 10 * share(x.learn_and_do.done, cadres),
-    }
+def _score(found: rubric.OrgShares) -> dict[str, tuple[float, str]]:
+    """Points and the basis of each computed item: its weighted share of its points. An item
+    with no subject in the subtree (no leading organ, no county) is scored at the org's mean
+    share of the items that have subjects, so that no org gains or loses by construction."""
+    computed = [i for i in RUBRIC if i.computed]
+    ratios = {i.code: found.items[i.code].ratio for i in computed if i.code in found.items}
+    present = [v for v in ratios.values() if v is not None]
+    fallback = sum(present) / len(present) if present else 0.0
+    out = {}
+    for i in computed:
+        share = found.items.get(i.code)
+        if share is None or share.ratio is None:
+            out[i.code] = (
+                i.max_points * fallback,
+                f"系统数据：本级无考核对象，按其余各项平均得分率 {fallback:.2%} 计",
+            )
+            continue
+        out[i.code] = (
+            i.max_points * share.ratio,
+            f"系统数据：{share.subjects} 个考核对象，加权完成 {share.achieved:g} / {share.possible:g}",
+        )
+    return out
 
 
 async def compute(ctx: Ctx, round_id: int) -> int:
-    """(Re)compute every computed item for every assessed org."""
+    """(Re)compute every computed item for every assessed org, over every period of the
+    assessed half-year (resolvers/rubric.py)."""
     r = await _round(ctx, round_id, Act.APPROVE, for_update=True)
-    found = await inputs(ctx, r)
-    months = 6 if r.half == RoundHalf.MID_YEAR else 12
+    kids = (await Figures(ctx.session, ctx.settings.timezone).children([r.org_id]))[r.org_id]
+    found = await rubric.shares(ctx.session, ctx.settings.timezone, kids, r.year, _half(ctx, r))
     paths = dict(
-        (
-            await ctx.session.execute(sa.select(Org.id, Org.path).where(Org.id.in_(list(found))))
-        ).all()
+        (await ctx.session.execute(sa.select(Org.id, Org.path).where(Org.id.in_(kids)))).all()
     )
     values = [
         {
@@ -208,24 +213,28 @@ async def compute(ctx: Ctx, round_id: int) -> int:
             "org_path": paths[org_id],
             "item": code,
             "points": round(points, 2),
-            "evidence": "系统数据",
+            "evidence": basis,
             "entered_by": None,
         }
-        for org_id, x in found.items()
-        for code, points in _score(x, months).items()
+        for org_id in kids
+        for code, (points, basis) in _score(found[org_id]).items()
     ]
     if values:
         stmt = insert(AssessmentScore).values(values)
         await ctx.session.execute(
             stmt.on_conflict_do_update(
                 index_elements=["round_id", "org_id", "item"],
-                set_={"points": stmt.excluded.points, "updated_at": sa.func.now()},
+                set_={
+                    "points": stmt.excluded.points,
+                    "evidence": stmt.excluded.evidence,
+                    "updated_at": sa.func.now(),
+                },
             )
         )
     await ctx.audit(
-        "assessment.compute", "AssessmentRound", r.id, r.org_path, after={"orgs": len(found)}
+        "assessment.compute", "AssessmentRound", r.id, r.org_path, after={"orgs": len(kids)}
     )
-    return len(found)
+    return len(kids)
 
 
 async def enter(
@@ -325,35 +334,33 @@ class CadreEligibility:
 
 
 async def eligibility(ctx: Ctx, round_id: int) -> list[CadreEligibility]:
-    """A cadre fails (not eligible for the excellent-cadre selection) with no work logged in
-    the period, an upheld flag, or 五个一 unmet at its end."""
+    """A cadre fails (not eligible for the excellent-cadre selection, §五.2) over the whole
+    period: no work logged in some quarter of it that has begun, an upheld flag, or any
+    五个一 period of it that has ended incomplete (the one still running is not held
+    against them)."""
     r = await _round(ctx, round_id, Act.VIEW)
-    start, end = period_of(r)
+    half = _half(ctx, r)
+    periods = await rubric.cadre_periods(ctx.session, r.org_path, half)
     tz = ZoneInfo(ctx.settings.timezone)
-    progress = {
-        row.subject_id: row
-        for row in (
-            await ctx.session.execute(
-                sa.text(cadre_progress_sql("c.org_path <@ CAST(:root AS ltree)")),
-                {"root": r.org_path, "on": end},
-            )
-        ).all()
-    }
+    last = min(half.end, half.today)
     stat_rows = await ctx.session.execute(
         sa.text("""
         SELECT c.id,
-          (SELECT count(*) FROM work_logs l WHERE l.cadre_id = c.id AND l.deleted_at IS NULL
-             AND l.occurred_at >= :start AND l.occurred_at < :end) AS logs,
+          (SELECT array_agg(DISTINCT extract(quarter FROM l.occurred_at AT TIME ZONE :tz)::int)
+             FROM work_logs l WHERE l.cadre_id = c.id AND l.deleted_at IS NULL
+             AND l.occurred_at >= :start AND l.occurred_at < :end) AS quarters,
           (SELECT count(*) FROM flags f WHERE f.cadre_id = c.id AND f.status = 'UPHELD'
              AND f.created_at >= :start AND f.created_at < :end) AS upheld
         FROM cadres c WHERE c.is_active AND c.org_path <@ CAST(:root AS ltree) ORDER BY c.id"""),
         {
             "root": r.org_path,
-            "start": datetime.combine(start, time(), tz),
-            "end": datetime.combine(end + timedelta(days=1), time(), tz),
+            "tz": ctx.settings.timezone,
+            "start": datetime.combine(half.start, time(), tz),
+            "end": datetime.combine(last + timedelta(days=1), time(), tz),
         },
     )
     stats = {s.id: s for s in stat_rows}
+    quarters = sorted({(m.month - 1) // 3 + 1 for m in half.months})
     cadres = (
         await ctx.session.scalars(
             sa.select(Cadre).where(Cadre.id.in_(list(stats))).order_by(Cadre.id)
@@ -362,13 +369,18 @@ async def eligibility(ctx: Ctx, round_id: int) -> list[CadreEligibility]:
     out = []
     for c in cadres:
         reasons = []
-        if not stats[c.id].logs:
+        worked = set(stats[c.id].quarters or [])
+        idle = [q for q in quarters if q not in worked]
+        if not worked:
             reasons.append("考核期内没有工作记录")
+        elif idle:
+            reasons.append("考核期内第 " + "、".join(map(str, idle)) + " 季度没有工作记录")
         if stats[c.id].upheld:
             reasons.append(f"{stats[c.id].upheld} 条记录经复核属实存在问题")
-        p = progress.get(c.id)
-        if p is None or not p.complete:
-            reasons.append("“五个一”未完成")
+        p = periods.get(c.id)
+        if p is not None and p.incomplete:
+            begun = "、".join(f"{d.month} 月起" for d in p.incomplete)
+            reasons.append(f"“五个一”未完成：{begun}的周期（共 {p.ended} 个已结束的周期）")
         out.append(CadreEligibility(c, not reasons, reasons))
     return out
 
