@@ -19,6 +19,7 @@ from authz.policy_store import PolicyStore
 from authz.principal import Principal, active_grant
 from authz.vocabulary import Act, Obj
 from models import (
+    AssessmentContribution,
     AssessmentRound,
     AssessmentScore,
     AuditEntry,
@@ -512,3 +513,19 @@ def _evidence(s: Subject) -> sa.ColumnElement[bool]:
 @rule(Nomination)
 def _nomination(s: Subject) -> sa.ColumnElement[bool]:
     return s.within(Obj.CAMPAIGN, Nomination.org_path)
+
+
+@rule(AssessmentContribution)
+def _assessment_contribution(s: Subject) -> sa.ColumnElement[bool]:
+    """What a subject contributed to a score: to the assessing org; once the round is closed,
+    to the subject's org and those above it (the assessed org reads its own contributors),
+    never to a sibling."""
+    assessing = sa.select(AssessmentRound.id).where(readable(s, AssessmentRound))
+    closed = sa.select(AssessmentRound.id).where(AssessmentRound.closed)
+    return _either(
+        AssessmentContribution.round_id.in_(assessing),
+        sa.and_(
+            AssessmentContribution.round_id.in_(closed),
+            s.within(Obj.WORK, AssessmentContribution.org_path),
+        ),
+    )

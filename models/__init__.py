@@ -14,6 +14,7 @@ from models.accounts import (
     User,
 )
 from models.assessment import (
+    AssessmentContribution,
     AssessmentRound,
     AssessmentScore,
     Bulletin,
@@ -107,6 +108,7 @@ __all__ = [
     "LEAGUE_AGE",
     "LEARN_AND_DO_MONTHS",
     "ActivityKind",
+    "AssessmentContribution",
     "AssessmentRound",
     "AssessmentScore",
     "AuditChainHead",

@@ -333,3 +333,26 @@ class ImplementationPlan(Base, TenantOwned):
     review_comment: Mapped[str] = mapped_column(sa.Text, server_default="")
     reviewed_by: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class AssessmentContribution(Base, TenantOwned):
+    """What one subject (a cadre, a leading organ, a county committee) contributed to one
+    computed item of one assessed org: the item's share is Σ achieved / Σ possible over them.
+    Tenant columns: the subject's org, so the assessed org reads its own contributors and
+    nothing of its siblings'."""
+
+    __tablename__ = "assessment_contributions"
+    __table_args__ = (
+        sa.Index("ix_assessment_contributions_org_path_gist", "org_path", postgresql_using="gist"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        sa.BigInteger, sa.ForeignKey("assessment_rounds.id"), index=True
+    )
+    assessed_org_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("orgs.id"))
+    item: Mapped[str] = mapped_column(sa.String(10))
+    subject: Mapped[str] = mapped_column(sa.String(10))  # CADRE | ORGAN | COUNTY
+    cadre_id: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("cadres.id"))
+    achieved: Mapped[float] = mapped_column(sa.Numeric(10, 4))
+    possible: Mapped[float] = mapped_column(sa.Numeric(10, 4))

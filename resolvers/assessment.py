@@ -14,7 +14,14 @@ from sqlalchemy.dialects.postgresql import insert
 
 from authz import Act, Obj
 from authz.errors import BadInput, Conflict, NotFound
-from models import AssessmentRound, AssessmentScore, Cadre, Org, RoundHalf
+from models import (
+    AssessmentContribution,
+    AssessmentRound,
+    AssessmentScore,
+    Cadre,
+    Org,
+    RoundHalf,
+)
 from resolvers import orgs, rubric
 from resolvers.base import Ctx, clean_text
 from resolvers.figures import Completion, Figures, Period
@@ -231,10 +238,67 @@ async def compute(ctx: Ctx, round_id: int) -> int:
                 },
             )
         )
+    await _store_contributions(ctx, r, found)
     await ctx.audit(
         "assessment.compute", "AssessmentRound", r.id, r.org_path, after={"orgs": len(kids)}
     )
     return len(kids)
+
+
+async def _store_contributions(
+    ctx: Ctx, r: AssessmentRound, found: dict[int, rubric.OrgShares]
+) -> None:
+    """What each subject contributed to each computed item: replaced on every compute."""
+    await ctx.session.execute(
+        sa.delete(AssessmentContribution).where(AssessmentContribution.round_id == r.id)
+    )
+    rows = [
+        {
+            "round_id": r.id,
+            "assessed_org_id": org_id,
+            "item": code,
+            "subject": who.kind,
+            "cadre_id": who.id if who.kind == "CADRE" else None,
+            "achieved": round(got, 4),
+            "possible": round(of, 4),
+            "org_id": who.org_id,
+            "org_path": who.org_path,
+            "city_id": who.city_id,
+        }
+        for org_id, shares in found.items()
+        for code, share in shares.items.items()
+        for who, (got, of) in share.by_subject.items()
+    ]
+    if rows:
+        await ctx.session.execute(sa.insert(AssessmentContribution), rows)
+
+
+async def contributions(
+    ctx: Ctx,
+    *,
+    org_id: int,
+    year: int | None,
+    half: RoundHalf | None,
+    item: str | None,
+    first: int | None,
+    after: str | None,
+) -> Page[AssessmentContribution]:
+    """The subjects behind the computed scores of an assessed org, as far as the caller may
+    read them (the assessor: all; the assessed org, once closed: those in its subtree)."""
+    org = await orgs.get(ctx, org_id)
+    stmt = sa.select(AssessmentContribution).where(
+        AssessmentContribution.assessed_org_id == org.id, ctx.readable(AssessmentContribution)
+    )
+    rounds = sa.select(AssessmentRound.id)
+    if year is not None:
+        rounds = rounds.where(AssessmentRound.year == year)
+    if half is not None:
+        rounds = rounds.where(AssessmentRound.half == half)
+    if year is not None or half is not None:
+        stmt = stmt.where(AssessmentContribution.round_id.in_(rounds))
+    if item is not None:
+        stmt = stmt.where(AssessmentContribution.item == item)
+    return await ctx.page(stmt, AssessmentContribution.id, first, after)
 
 
 async def enter(

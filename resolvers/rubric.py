@@ -25,18 +25,38 @@ KEY_WEIGHT = 2.0
 YOUTH_PER_CADRE = 100  # "1+100": about a hundred youth each
 
 
+@dataclass(frozen=True)
+class Subject:
+    """Whom a share is about: a cadre, a leading organ or a county committee, and its org
+    (tenant columns of the contribution)."""
+
+    kind: str  # CADRE | ORGAN | COUNTY
+    id: int
+    org_id: int
+    org_path: str
+    city_id: int
+
+
 @dataclass
 class Share:
-    """Σ weight × value over the subjects, and Σ weight: the item's share of its points."""
+    """Σ weight × value over the subjects, and Σ weight: the item's share of its points;
+    and what each subject contributed to both (the drill-down)."""
 
     achieved: float = 0.0
     possible: float = 0.0
-    subjects: int = 0
+    by_subject: dict[Subject, list[float]] = field(default_factory=dict)
 
-    def add(self, value: float, weight: float = 1.0) -> None:
-        self.achieved += weight * max(0.0, min(1.0, value))
+    def add(self, subject: Subject, value: float, weight: float = 1.0) -> None:
+        got = weight * max(0.0, min(1.0, value))
+        self.achieved += got
         self.possible += weight
-        self.subjects += 1
+        mine = self.by_subject.setdefault(subject, [0.0, 0.0])
+        mine[0] += got
+        mine[1] += weight
+
+    @property
+    def subjects(self) -> int:
+        return len(self.by_subject)
 
     @property
     def ratio(self) -> float | None:
@@ -86,10 +106,12 @@ async def periods(
 _CADRES = """
 WITH kids AS (SELECT id, path FROM orgs WHERE id = ANY(:ids)),
 cad AS (
-  SELECT c.id, c.kind, c.org_path, k.id AS assessed, o.is_leading_organ AS organ_cadre
+  SELECT c.id, c.kind, c.org_id, c.org_path, c.city_id, k.id AS assessed,
+         o.is_leading_organ AS organ_cadre
   FROM cadres c JOIN kids k ON c.org_path <@ k.path JOIN orgs o ON o.id = c.org_id
   WHERE c.is_active)
 SELECT cad.id, cad.kind, cad.assessed, cad.organ_cadre, q.min_count, q.period_months,
+  cad.org_id, cad.org_path::text AS org_path, cad.city_id,
   (SELECT count(DISTINCT date_trunc('month', l.occurred_at AT TIME ZONE :tz)) FROM work_logs l
      WHERE l.cadre_id = cad.id AND l.deleted_at IS NULL
        AND l.occurred_at >= :start AND l.occurred_at < :end) AS months_used,
@@ -113,7 +135,7 @@ ORDER BY cad.id
 
 _ORGANS = """
 WITH kids AS (SELECT id, path FROM orgs WHERE id = ANY(:ids))
-SELECT o.id, o.level, k.id AS assessed,
+SELECT o.id, o.level, k.id AS assessed, o.path::text AS org_path, o.city_id,
   EXISTS (SELECT 1 FROM work_logs l JOIN campaigns cp ON cp.id = l.campaign_id
           WHERE l.org_id = o.id AND l.deleted_at IS NULL AND cp.kind = 'OPEN_DAY'
             AND cp.year = :year AND l.occurred_at < :end) AS open_day,
@@ -131,7 +153,7 @@ ORDER BY o.id
 
 _COUNTIES = """
 WITH kids AS (SELECT id, path FROM orgs WHERE id = ANY(:ids))
-SELECT o.id, k.id AS assessed,
+SELECT o.id, k.id AS assessed, o.path::text AS org_path, o.city_id,
   EXISTS (SELECT 1 FROM nominations n JOIN campaigns cp ON cp.id = n.campaign_id
           WHERE n.org_path <@ o.path AND cp.year = :year) AS nominated
 FROM orgs o JOIN kids k ON o.path <@ k.path
@@ -177,42 +199,46 @@ async def shares(
     cadres = (await session.execute(sa.text(_CADRES), params)).all()
     weight = {c.id: KEY_WEIGHT if c.kind == "FULL_TIME" or c.organ_cadre else 1.0 for c in cadres}
     assessed = {c.id: c.assessed for c in cadres}
+    who = {c.id: Subject("CADRE", c.id, c.org_id, c.org_path, c.city_id) for c in cadres}
     for c in cadres:
-        s = out[c.assessed].items
+        s, me = out[c.assessed].items, who[c.id]
         w = weight[c.id]
         periods_begun = max(1, -(-elapsed // c.period_months))
-        s["4.1"].add(c.months_used / elapsed, w)
-        s["4.2"].add(c.youth / YOUTH_PER_CADRE, w)
-        s["4.3"].add(c.activities / (c.min_count * periods_begun), w)
-        s["4.4"].add(c.months_mobile / elapsed, w)
+        s["4.1"].add(me, c.months_used / elapsed, w)
+        s["4.2"].add(me, c.youth / YOUTH_PER_CADRE, w)
+        s["4.3"].add(me, c.activities / (c.min_count * periods_begun), w)
+        s["4.4"].add(me, c.months_mobile / elapsed, w)
         if c.kind == "FULL_TIME" or c.organ_cadre:  # §一.1: who must guide 一学一做
-            s["4.5"].add(0.5 * c.chose + 0.5 * c.recorded, w)
-        s["2.2"].add(1.0 if "LECTURE" in c.campaign_kinds else 0.0, w)
-        s["2.4"].add(1.0 if "SERVICE_MONTH" in c.campaign_kinds else 0.0, w)
+            s["4.5"].add(me, 0.5 * c.chose + 0.5 * c.recorded, w)
+        s["2.2"].add(me, 1.0 if "LECTURE" in c.campaign_kinds else 0.0, w)
+        s["2.4"].add(me, 1.0 if "SERVICE_MONTH" in c.campaign_kinds else 0.0, w)
 
     in_subtrees = "c.org_path <@ ANY(ARRAY(SELECT path FROM orgs WHERE id = ANY(:ids)))"
     for p in await periods(session, cadre_progress_sql(in_subtrees), params, months):
         if p.subject_id in assessed:
-            out[assessed[p.subject_id]].items["1.2"].add(float(p.complete), weight[p.subject_id])
+            out[assessed[p.subject_id]].items["1.2"].add(
+                who[p.subject_id], float(p.complete), weight[p.subject_id]
+            )
 
     organs = (await session.execute(sa.text(_ORGANS), params)).all()
     organ_of = {o.id: o.assessed for o in organs}
+    organ = {o.id: Subject("ORGAN", o.id, o.id, o.org_path, o.city_id) for o in organs}
     for o in organs:
-        s = out[o.assessed].items
-        s["2.1"].add(float(o.open_day))
+        s, me = out[o.assessed].items, organ[o.id]
+        s["2.1"].add(me, float(o.open_day))
         if o.level == "CITY":  # §二.3: working groups, a sharing event every quarter
-            s["1.3"].add(
-                0.5 * o.groups + 0.5 * min(1.0, o.sharing_quarters / max(1, half.quarters))
-            )
+            quarters = min(1.0, o.sharing_quarters / max(1, half.quarters))
+            s["1.3"].add(me, 0.5 * o.groups + 0.5 * quarters)
         else:  # §二.3: each county organ cadre keeps in touch with grassroots secretaries
-            s["1.3"].add(o.keeping_secretaries / o.organ_cadres if o.organ_cadres else 0.0)
+            s["1.3"].add(me, o.keeping_secretaries / o.organ_cadres if o.organ_cadres else 0.0)
     in_organs = "o.path <@ ANY(ARRAY(SELECT path FROM orgs WHERE id = ANY(:ids)))"
     for p in await periods(session, organ_progress_sql(in_organs), params, months):
         if p.subject_id in organ_of:
-            out[organ_of[p.subject_id]].items["1.1"].add(float(p.complete))
+            out[organ_of[p.subject_id]].items["1.1"].add(organ[p.subject_id], float(p.complete))
 
     for county in (await session.execute(sa.text(_COUNTIES), params)).all():
-        out[county.assessed].items["2.3"].add(float(county.nominated))
+        me = Subject("COUNTY", county.id, county.id, county.org_path, county.city_id)
+        out[county.assessed].items["2.3"].add(me, float(county.nominated))
     return out
 
 

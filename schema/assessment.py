@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from models import AssessmentContribution as ContributionRow
 from models import AssessmentRound as RoundRow
 from models import Bulletin as BulletinRow
 from models import BulletinLine as BulletinLineRow
+from models import Cadre as CadreRow
 from models import Campaign as CampaignRow
 from models import CampaignKind, NominationLevel, NominationStatus, ReportStatus, RoundHalf
 from models import Nomination as NominationRow
@@ -421,6 +423,49 @@ class AssessmentResult:
         return await visible_org(info, self.org_id)
 
 
+@strawberry.enum(description="考核项的考核对象")
+class ContributionSubject(Enum):
+    CADRE = strawberry.enum_value("CADRE", description="团干部")
+    ORGAN = strawberry.enum_value("ORGAN", description="市、县团的领导机关")
+    COUNTY = strawberry.enum_value("COUNTY", description="县级团委（最美青春故事推荐）")
+
+
+@strawberry.type(
+    name="AssessmentContribution",
+    description="系统计算的考核项背后的一个考核对象：它为该项贡献的加权完成数与应完成数（该项得分率 = Σ完成 / Σ应完成）",
+)
+class AssessmentContribution(Node):
+    row: strawberry.Private[ContributionRow]
+    item: str = strawberry.field(description="考核项编号，如 1.2")
+    subject: ContributionSubject = strawberry.field(description="考核对象的类别")
+    achieved: float = strawberry.field(
+        description="加权完成数（各期之和，专职与领导机关干部权重为 2）"
+    )
+    possible: float = strawberry.field(description="加权应完成数")
+
+    @classmethod
+    def of(cls, r: ContributionRow) -> AssessmentContribution:
+        return cls(
+            id=to_global_id("AssessmentContribution", r.id),
+            row=r,
+            item=r.item,
+            subject=ContributionSubject(r.subject),
+            achieved=float(r.achieved),
+            possible=float(r.possible),
+        )
+
+    @strawberry.field(description="考核对象为团干部时：该团干部（调用者看得到时）")
+    async def cadre(self, info: Info) -> Cadre | None:
+        if self.row.cadre_id is None:
+            return None
+        found = await info.context.ctx.visible(CadreRow).load(self.row.cadre_id)
+        return Cadre.of(found) if found is not None else None
+
+    @strawberry.field(description="考核对象所在（或即是）的团组织（调用者看得到时）")
+    async def org(self, info: Info) -> Org | None:
+        return await visible_org(info, self.row.org_id)
+
+
 @strawberry.type(description="团干部是否具备评优资格")
 class CadreEligibility:
     cadre: Cadre = strawberry.field(description="团干部")
@@ -654,6 +699,32 @@ class AssessmentQuery:
         page = await assessment.rounds_of(ctx, org, first, after)
         results = {r.id: await assessment.own_result(ctx, r, org) for r in page.rows}
         return connection(page, lambda r: _own(results[r.id]))
+
+    @strawberry.field(
+        description="某被考核组织各系统计算项背后的考核对象及其贡献（考核方随时可查看；被考核组织在本轮结束后查看本组织的）"
+    )
+    async def assessment_contributions(
+        self,
+        info: Info,
+        org_id: Annotated[strawberry.ID, strawberry.argument(description="被考核组织的 ID")],
+        year: Annotated[int | None, strawberry.argument(description="年度")] = None,
+        half: Annotated[RoundHalf | None, strawberry.argument(description="半年或年终")] = None,
+        item: Annotated[
+            str | None, strawberry.argument(description="考核项编号，如 1.2；不给则全部")
+        ] = None,
+        first: First = None,
+        after: After = None,
+    ) -> Connection[AssessmentContribution]:
+        page = await assessment.contributions(
+            info.context.ctx,
+            org_id=pk(org_id, "Org"),
+            year=year,
+            half=half,
+            item=item,
+            first=first,
+            after=after,
+        )
+        return connection(page, AssessmentContribution.of)
 
     @strawberry.field(description="集中活动")
     async def campaigns(

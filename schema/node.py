@@ -11,6 +11,7 @@ import models
 from authz import require_user
 from authz.errors import NotFound
 from schema.assessment import (
+    AssessmentContribution,
     AssessmentRound,
     Bulletin,
     BulletinLine,
@@ -36,6 +37,7 @@ from schema.youth_services import Discussion, Post, Resource, Voice, Wish
 NODE_TYPES: dict[str, tuple[type[Any], Any]] = {
     t.__name__: (getattr(models, t.__name__), t)
     for t in (
+        AssessmentContribution,
         AssessmentRound,
         AuditEntry,
         Bulletin,

@@ -118,3 +118,55 @@ async def test_each_city_reads_its_own_assessment_result_once_closed(world) -> N
             token=ta,
         )
     ).codes == ["NOT_FOUND"]
+
+
+CONTRIB = """query($o: ID!, $i: String) { assessmentContributions(orgId: $o, item: $i, first: 100) {
+  totalCount nodes { item subject achieved possible cadre { name } org { id } } } }"""
+
+
+async def test_each_score_drills_down_to_its_subjects(world) -> None:
+    """Every computed score lists the subjects behind it, with what each contributed; the
+    assessed org reads its own once the round is closed, never its sibling's."""
+    api = world.api
+    for kind in ["PRACTICAL_DEED", "LEAGUE_LESSON", "HEART_TALK", "VOLUNTEER", "CULTURE_SPORTS"]:
+        await world.activity(kind)
+    t, ta, tb = await _province_and_cities(world)
+    year = league_today(api.services).year
+    rid = (
+        await api.gql(
+            "mutation($o: ID!, $y: Int!) { openAssessment(orgId: $o, year: $y, half: YEAR_END) { id } }",
+            {"o": gid("Org", world.tree["P"].id), "y": year},
+            token=t,
+        )
+    ).data["openAssessment"]["id"]
+    await api.gql("mutation($id: ID!) { computeAssessment(id: $id) { id } }", {"id": rid}, token=t)
+    a = gid("Org", world.tree["A"].id)
+    assert (await api.gql(CONTRIB, {"o": a}, token=ta)).data["assessmentContributions"][
+        "totalCount"
+    ] == 0  # not before the round is closed
+    await api.gql(
+        "mutation($id: ID!) { closeAssessment(id: $id) { closed } }", {"id": rid}, token=t
+    )
+    mine = (await api.gql(CONTRIB, {"o": a, "i": "1.2"}, token=ta)).data["assessmentContributions"]
+    names = sorted(n["cadre"]["name"] for n in mine["nodes"])
+    assert names == ["cityA", "worker"] and {n["subject"] for n in mine["nodes"]} == {"CADRE"}
+    # The parts add up to the score's basis, as the assessor reads it.
+    got = sum(n["achieved"] for n in mine["nodes"])
+    of = sum(n["possible"] for n in mine["nodes"])
+    res = (await api.gql(RESULTS, {"o": a}, token=ta)).data["assessmentResults"]["nodes"][0]
+    points = next(i["points"] for i in res["items"] if i["item"] == "1.2")
+    assert points == round(5 * got / of, 2) and got > 0
+    assessor = (await api.gql(CONTRIB, {"o": a}, token=t)).data["assessmentContributions"]
+    assert (
+        assessor["totalCount"]
+        == (await api.gql(CONTRIB, {"o": a}, token=ta)).data["assessmentContributions"][
+            "totalCount"
+        ]
+    )
+    # The sibling city: NOT_FOUND for A; its own lists none of A's cadres.
+    assert (await api.gql(CONTRIB, {"o": a}, token=tb)).codes == ["NOT_FOUND"]
+    theirs = await api.gql(CONTRIB, {"o": gid("Org", world.tree["B"].id)}, token=tb)
+    assert all(
+        n["cadre"] is None or n["cadre"]["name"] == "cityB"
+        for n in theirs.data["assessmentContributions"]["nodes"]
+    )

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from authz.defaults import default_field_rules, default_lines
 from models import (
+    AssessmentContribution,
     AssessmentRound,
     AssessmentScore,
     Bulletin,
@@ -328,6 +329,7 @@ class Built:
     discussions: list[int] = field(default_factory=list)
     flags: list[tuple[int, int]] = field(default_factory=list)  # db id, log index
     check_items: list[tuple[int, int]] = field(default_factory=list)  # check index, log index
+    contributions: list[tuple[bool, int]] = field(default_factory=list)  # round closed, cadre
     index: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     def note(self, type_name: str, pk: int, i: int) -> None:
@@ -626,6 +628,20 @@ async def _build_checking(s, world: World, b: Built, orgs, now: datetime) -> Non
         r = AssessmentRound(year=now.year, half=half, closed=closed, **tenant(0))
         s.add(r)
         await s.flush()
+        for c, cw in enumerate(world.cadres):  # each cadre behind its city-level ancestor's 4.1
+            assessed = next(
+                (child for child in world.bulletin_lines() if world.under(cw.at, child)), None
+            )
+            if assessed is None:
+                continue
+            row = AssessmentContribution(
+                round_id=r.id, assessed_org_id=b.orgs[assessed], item="4.1", subject="CADRE",
+                cadre_id=b.cadres[c], achieved=1, possible=2, **tenant(cw.at),
+            )  # fmt: skip
+            s.add(row)
+            await s.flush()
+            b.note("AssessmentContribution", row.id, len(b.contributions))
+            b.contributions.append((closed, c))
         for child in world.bulletin_lines():
             s.add(
                 AssessmentScore(
@@ -765,6 +781,14 @@ class Model:
             ch.checker == self.u and not ch.over and logk in ch.items for ch in self.world.checks()
         )
 
+    def assessment_contribution(self, j: int, built: Built) -> bool:
+        """The assessing org (the root's round: S(work, view) at the root); once the round is
+        closed, S(work, view) at the subject's (the cadre's) org."""
+        closed, c = built.contributions[j]
+        return self.in_scope("work", "view", 0) or (
+            closed and self.in_scope("work", "view", self.world.cadre_org(c))
+        )
+
     def bulletin_line(self, j: int) -> bool:
         child = self.world.bulletin_lines()[j]
         return self.in_scope("work", "view", child) or self.in_scope("work", "view", 0)
@@ -870,6 +894,8 @@ class Model:
                 return self.spot_check_item(i, built)
             case "BulletinLine":
                 return self.bulletin_line(i)
+            case "AssessmentContribution":
+                return self.assessment_contribution(i, built)
         raise KeyError(type_name)
 
     # guarded fields
