@@ -1,8 +1,8 @@
 """assessment contributions: what each subject (cadre, leading organ, county) contributed to
 each computed item of an assessed org (the drill-down behind a score)
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-11-27 18:20:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import models.base
 
-revision: str = "0017"
-down_revision: str | None = "0016"
+revision: str = "0018"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
