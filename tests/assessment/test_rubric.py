@@ -14,8 +14,8 @@ from tests.helpers import add_user, cadre_id_of, gid, league_today
 from tests.work.conftest import make_cadre
 
 KINDS = ["PRACTICAL_DEED", "LEAGUE_LESSON", "HEART_TALK", "VOLUNTEER", "CULTURE_SPORTS"]
-ROUND = """query($id: ID!) { assessmentRound(id: $id) { results { org { name } total items { item points evidence } }
-  cadreEligibility { cadre { name } eligible reasons } } }"""
+ROUND = """query($id: ID!) { assessmentRound(id: $id) { results { nodes { org { name } total items { item points evidence } } }
+  cadreEligibility { nodes { cadre { name } eligible reasons } } } }"""
 
 
 async def _steady_work(api, user, today) -> None:
@@ -64,7 +64,7 @@ async def test_every_period_counts_and_a_burst_at_the_end_earns_a_share(world) -
     ).data["openAssessment"]["id"]
     await api.gql("mutation($id: ID!) { computeAssessment(id: $id) { id } }", {"id": rid}, token=t)
     res = (await api.gql(ROUND, {"id": rid}, token=t)).data["assessmentRound"]
-    by = {x["org"]["name"]: {i["item"]: i for i in x["items"]} for x in res["results"]}
+    by = {x["org"]["name"]: {i["item"]: i for i in x["items"]} for x in res["results"]["nodes"]}
     a, b = by["甲市"], by["乙市"]
     periods = (today.month + 1) // 2
     # 1.2: every period complete against one period of a burst.
@@ -76,7 +76,7 @@ async def test_every_period_counts_and_a_burst_at_the_end_earns_a_share(world) -
     # 4.3: activities against the province's quota in every period begun.
     assert b["4.3"]["points"] == 10 and a["4.3"]["points"] == round(10 / periods, 2)
     # Eligibility over the whole period: the steady cadre is, the burst is not.
-    eligible = {e["cadre"]["name"]: e for e in res["cadreEligibility"]}
+    eligible = {e["cadre"]["name"]: e for e in res["cadreEligibility"]["nodes"]}
     assert eligible["steady"]["eligible"] is True, eligible["steady"]
     if today.month > 2:  # an ended period without 五个一 (and idle quarters) before today's
         worker = eligible["worker"]
@@ -134,7 +134,9 @@ async def test_an_org_without_leading_organs_is_not_zeroed_by_construction(world
     res = (await api.gql(ROUND, {"id": rid}, token=t)).data["assessmentRound"]
     u = {
         i["item"]: i
-        for i in next(x for x in res["results"] if x["org"]["name"] == "某大学团委")["items"]
+        for i in next(x for x in res["results"]["nodes"] if x["org"]["name"] == "某大学团委")[
+            "items"
+        ]
     }
     assert "本级无考核对象" in u["1.1"]["evidence"]
     assert u["1.1"]["points"] > 0  # the mean of what the student's work earned elsewhere
