@@ -82,6 +82,8 @@ async def test_backup_and_restore_round_trip(api, database_url, tmp_path) -> Non
                 sa.text(f"SET TIME ZONE '{api.services.settings.timezone}'")
             )  # as the app's
             for table in metadata.sorted_tables:
+                if table.name == "rate_limit_counters":  # left out of `snapshot` (counters)
+                    continue
                 after[table.name] = await conn.scalar(
                     sa.text(
                         f"SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM \"{table.name}\" t"
