@@ -508,6 +508,37 @@ async def test_every_mutation_refuses_bad_input_and_writes_nothing(api) -> None:
             "BAD_USER_INPUT",
             True,
         ),
+        "closeSpotCheck": (
+            'mutation { closeSpotCheck(id: "%%") { id } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        # Evidence and implementation plans.
+        "attachEvidence": (  # neither a log nor a report named
+            'mutation { attachEvidence(input: {filename: "a.pdf", contentBase64: "JVBERi0="}) { id } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "removeEvidence": (
+            'mutation { removeEvidence(id: "%%") { id } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "submitImplementationPlan": (
+            'mutation($o: ID!) { submitImplementationPlan(orgId: $o, year: 2026, title: " ", content: "c") { id } }',
+            {"o": a1},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "reviewImplementationPlan": (
+            'mutation { reviewImplementationPlan(id: "%%", approve: true, comment: "") { id } }',
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
     }
     declared = set(build_schema()._schema.mutation_type.fields)
     assert declared == set(cases), f"mutations without a bad-input case: {declared - set(cases)}"
