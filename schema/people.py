@@ -115,16 +115,13 @@ class Youth(Node):
         )
 
     @strawberry.field(
-        description="是否在团员年龄（14–28 周岁）内：按出生日期计算；出生日期未填或对你不可见时为空"
+        description="是否在团员年龄（14–28 周岁）内：按出生日期计算，能看到这位小伙伴（及其出生年份）的人都可见；未登记出生日期时为空"
     )
     async def in_league_age(self, info: Info) -> bool | None:
-        # Whoever sees the birth date at all (whole, or its year) sees this yes/no: it tells
-        # no more than the year does.
-        ctx = info.context.ctx
-        own = await contacts.on_my_list(ctx, self.row.id)
-        if people.youth_birth_date(ctx, self.row, own_contact=own) is None:
+        # Whoever sees the youth sees the birth year (birthYear), and this yes/no with it.
+        if self.row.birth_date is None:
             return None
-        return people.in_league_age(self.row.birth_date, today(ctx))
+        return people.in_league_age(self.row.birth_date, today(info.context.ctx))
 
     @strawberry.field(
         description="手机号：仅本人、联系已确认（ACTIVE）的团干部及字段规则覆盖的 youth:view_personal 角色可见完整号码，其他人看到掩码"
