@@ -13,7 +13,8 @@ from graphql import (
     InlineFragmentNode,
     SelectionSetNode,
 )
-from graphql.execution.values import get_argument_values
+from graphql.pyutils import Undefined
+from graphql.utilities import value_from_ast
 
 from resolvers import orgs
 from resolvers.lookahead import Edge
@@ -94,6 +95,20 @@ def org_edges(info: Info) -> orgs.Ahead | None:
             elif field.name.value == "children" and children is None:
                 org_type = raw.schema.get_type("Org")
                 assert isinstance(org_type, GraphQLObjectType)
-                args = get_argument_values(org_type.fields["children"], field, raw.variable_values)
+                # graphql-core types these as its VariableValues; strawberry hands a dict.
+                variables = getattr(raw.variable_values, "coerced", raw.variable_values)
+                args = _arguments(org_type.fields["children"], field, variables)
                 children = (args.get("first"), args.get("after"), bool(args.get("includeInactive")))
     return orgs.Ahead(parent=parent, children=children)
+
+
+def _arguments(definition: Any, node: Any, variables: Any) -> dict[str, Any]:
+    """A field's arguments as written in the document, variables resolved from the request's
+    coerced values (graphql-core's own helper wants its internal variable object)."""
+    found: dict[str, Any] = {}
+    for argument in node.arguments or ():
+        arg = definition.args.get(argument.name.value)
+        value = None if arg is None else value_from_ast(argument.value, arg.type, variables)
+        if value is not None and value is not Undefined:
+            found[argument.name.value] = value
+    return found

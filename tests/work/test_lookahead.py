@@ -31,6 +31,9 @@ fragment who on Cadre { name org { name } }"""
 ORG = """query($o: ID!) { org(id: $o) { name parent { name }
   children(first: 1) { nodes { name } pageInfo { hasNextPage } } } }"""
 ORG_BARE = "query($o: ID!) { org(id: $o) { name } }"
+# The console's tree page: the children's page arguments come as variables (one left unset).
+ORG_PAGED = """query($o: ID!, $n: Int, $after: String) { org(id: $o) { name parent { name }
+  children(first: $n, after: $after) { nodes { name } } } }"""
 
 
 @contextmanager
@@ -101,13 +104,14 @@ async def callers(world: World) -> dict[str, str]:
         (CADRES, None, None),
         (ORG, ORG_BARE, "A1"),
         (ORG, ORG_BARE, "A1x"),
+        (ORG_PAGED, None, "A1"),
     ],
 )
 async def test_the_same_answers_with_fewer_statements(
     world: World, callers: dict[str, str], query: str, bare: str | None, under: str | None
 ) -> None:
     api = world.api
-    variables = {"o": gid("Org", world.tree[under].id) if under else None}
+    variables = {"o": gid("Org", world.tree[under].id) if under else None, "n": 1}
     shown_edges = 0
     for who, token in callers.items():
         ahead, n_ahead = await ask(api, query, variables, token, ahead=True)
