@@ -122,6 +122,6 @@ async def test_the_quarterly_report_counts_every_cadre_city_organ_cadres_too(wor
         {"o": gid("Org", tree["A"].id), "y": y, "q": q, "p": "做法"},
         token=await api.token_for(city.id),
     )
-    figures = r.data["submitReport"]["versions"][0]["figures"]
+    figures = r.data["submitReport"]["versions"]["nodes"][0]["figures"]
     # cityA and organ2 at the city's organ, worker at 甲一县, branch at its branch.
-    assert figures["cadres"] == figures["five_ones_cadres"] == 4
+    assert figures["cadres"] == figures["fiveOnesCadres"] == 4
