@@ -132,7 +132,10 @@ export const LogActivity = {
     const picking = ref(false);
     const { state } = useLoad(async () => {
       const [{ myQuotaProgress: p }, { myContacts }] = await Promise.all([gql(PROGRESS), gql(CONTACTS)]);
-      const kinds = p ? [...p.kindsMissing, ...p.kindsDone] : Object.keys(ACTIVITY).slice(0, 5);
+      // The listed kinds are examples (比如): all are offered, the missing ones first when
+      // the province asks for variety (only then is any kind "missing").
+      const listed = Object.keys(ACTIVITY).slice(0, 5);
+      const kinds = p ? [...new Set([...p.kindsMissing, ...p.kindsDone, ...listed])] : listed;
       if (!form.kind) form.kind = kinds[0];
       return { kinds, missing: p ? p.kindsMissing : [], youth: myContacts.nodes.filter(linkedYouth) };
     }, "activity");
