@@ -62,6 +62,9 @@ async def pick(page, label: str, text: str) -> None:
     # page, and a user's option may name an org too ("代管人（共青团西安市雁塔区委）").
     options = page.get_by_role("option", name=re.compile(re.escape(text))).filter(visible=True)
     await options.first.click()
+    # The dropdown closes: until it has, its options (the chosen one too) are still
+    # visible and would be matched by the next pick.
+    await options.first.wait_for(state="hidden")
 
 
 def table(page, name: str):

@@ -154,12 +154,15 @@ function remotePicker(name, placeholder, fetch) {
     setup(props, { emit }) {
       const options = ref([]);
       const loading = ref(false);
+      let asked = 0; // an older search answering late must not replace a newer one's options
       async function search(q) {
+        const mine = ++asked;
         loading.value = true;
         try {
-          options.value = await fetch(q || null);
+          const found = await fetch(q || null);
+          if (mine === asked) options.value = found;
         } finally {
-          loading.value = false;
+          if (mine === asked) loading.value = false;
         }
       }
       const value = computed({
