@@ -161,23 +161,44 @@ class Ctx:
         """Append to the audit log, in the mutation's own transaction. The entry is marked as
         acting for a delegator when the decision that allowed this write (`decision`, else the
         last one noted since the previous write) came through a delegated grant."""
+        self.session.add(
+            self._audit_row(action, entity_type, entity_id, org_path, before, after, decision)
+        )
+        await self.session.flush()
+
+    async def audit_aside(
+        self, action: str, entity_type: str, entity_id: object, org_path: str | None
+    ) -> None:
+        """Append to the audit log from a query: committed at once through `independent()`
+        (on the primary), since a query's own session writes nothing that stays."""
+        async with self.independent() as side:
+            side.add(self._audit_row(action, entity_type, entity_id, org_path))
+            await side.commit()
+
+    def _audit_row(
+        self,
+        action: str,
+        entity_type: str,
+        entity_id: object,
+        org_path: str | None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        decision: Decision | None = None,
+    ) -> AuditEntry:
         allowed_by = decision or self._pending
         self._pending = None
         grant = allowed_by.grant if allowed_by else None
-        self.session.add(
-            audit_row(
-                actor_user_id=self.principal.user_id,
-                acting_for_user_id=grant.delegated_by if grant else None,
-                request_id=self.request_id,
-                action=action,
-                entity_type=entity_type,
-                entity_id=entity_id,
-                org_path=org_path,
-                before=before,
-                after=after,
-            )
+        return audit_row(
+            actor_user_id=self.principal.user_id,
+            acting_for_user_id=grant.delegated_by if grant else None,
+            request_id=self.request_id,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            org_path=org_path,
+            before=before,
+            after=after,
         )
-        await self.session.flush()
 
     async def page(
         self,

@@ -239,7 +239,7 @@ async def export(ctx: Ctx) -> dict[str, Any]:
             return [clean(x) for x in v]
         return iso(v)
 
-    await ctx.audit("privacy.export", "Youth", youth.id, youth.org_path)
+    await ctx.audit_aside("privacy.export", "Youth", youth.id, youth.org_path)
     return clean(data)
 
 

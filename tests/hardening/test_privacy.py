@@ -8,7 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from models import Consent, PersonalDataRead
+from models import AuditEntry, Consent, PersonalDataRead
 from resolvers.privacy import POLICY_VERSION
 from tests.helpers import add_user, gid
 
@@ -68,6 +68,24 @@ async def test_holders_export_and_read_log(people) -> None:
     data = (await api.gql("{ exportMyData }", token=people.youth)).data["exportMyData"]
     assert data["profile"]["mobile"] == "13200000001" and data["contacts"][0]["cadre"] == "cadre1"
     assert (await api.gql("{ exportMyData }", token=people.cadre)).codes == ["FORBIDDEN"]
+
+
+async def test_an_export_stays_in_the_audit_log(people) -> None:
+    """The export is a query, whose session keeps nothing: its audit entry is committed apart,
+    on the first sight of the document and on the read-only session of a known one."""
+    api = people.api
+    for _ in range(2):
+        assert (await api.gql("{ exportMyData }", token=people.youth)).data["exportMyData"]
+    async with api.services.sessionmaker() as s:
+        entries = (
+            await s.execute(
+                sa.select(AuditEntry.entity_type, AuditEntry.entity_id, AuditEntry.org_path).where(
+                    AuditEntry.action == "privacy.export"
+                )
+            )
+        ).all()
+    assert [(t, int(i)) for t, i, _ in entries] == [("Youth", people.youth_id)] * 2
+    assert all(path for _, _, path in entries)
 
 
 async def test_deletion_on_request(people) -> None:
