@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import PurePosixPath
@@ -46,41 +47,68 @@ class Link:
     expires_at: datetime
 
 
+@dataclass(frozen=True)
+class Offered:
+    """A file to offer: its name, its bytes, and the org whose auditors see the offer."""
+
+    filename: str
+    content: bytes
+    org_path: str | None
+
+
 async def offer(ctx: Ctx, filename: str, content_base64: str, org_path: str | None) -> Link:
-    """Keeps the file and signs a link to it. Committed at once, apart from the request:
-    exports are queries, whose transaction is rolled back."""
+    """Keeps the file and signs a link to it (see `offer_many`)."""
+    file = Offered(filename, base64.b64decode(content_base64), org_path)
+    return (await offer_many(ctx, [file]))[0]
+
+
+async def offer_many(ctx: Ctx, files: Sequence[Offered]) -> list[Link]:
+    """Keeps the files and signs a link to each, in the order given. One transaction,
+    committed at once, apart from the request: exports are queries, whose transaction is
+    rolled back; the rows and their audit entries go in one INSERT each."""
     user_id = require_user(ctx.principal)
-    data = base64.b64decode(content_base64)
     expires = datetime.now(UTC) + timedelta(seconds=ctx.settings.download_ttl_seconds)
-    path = org_path or ctx.principal.cadre_org_path
-    async with ctx.independent() as session:
-        row = Download(
+    rows = [
+        Download(
             user_id=user_id,
-            filename=filename,
+            filename=f.filename,
             content_type=CONTENT_TYPES.get(
-                PurePosixPath(filename).suffix.lower(), "application/octet-stream"
+                PurePosixPath(f.filename).suffix.lower(), "application/octet-stream"
             ),
-            content=data,
-            size=len(data),
-            org_path=path,
+            content=f.content,
+            size=len(f.content),
+            org_path=f.org_path or ctx.principal.cadre_org_path,
             expires_at=expires,
         )
-        session.add(row)
+        for f in files
+    ]
+    if not rows:
+        return []
+    async with ctx.independent() as session:
+        session.add_all(rows)
         await session.flush()
-        session.add(
+        session.add_all(
             audit_row(
                 action="download.offer",
                 entity_type="Download",
                 entity_id=row.id,
-                org_path=path,
-                after={"filename": filename, "size": len(data), "expiresAt": expires.isoformat()},
+                org_path=row.org_path,
+                after={
+                    "filename": row.filename,
+                    "size": row.size,
+                    "expiresAt": expires.isoformat(),
+                },
                 actor_user_id=user_id,
                 request_id=ctx.request_id,
             )
+            for row in rows
         )
         await session.commit()
-    token = jwt.encode({"dl": row.id, "exp": expires, "aud": AUDIENCE}, _secret(ctx.settings))
-    return Link(PREFIX + token, expires)
+    secret = _secret(ctx.settings)
+    return [
+        Link(PREFIX + jwt.encode({"dl": row.id, "exp": expires, "aud": AUDIENCE}, secret), expires)
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ class Evidence:
         description="下载链接（GET，几分钟内有效，只能用一次）；每次读取都会生成新链接并记入审计"
     )
     async def download_url(self, info: Info) -> str:
-        return await evidence.download_url(info.context.ctx, self.row)
+        return await info.context.ctx.loader(evidence.download_urls).load(self.row.id)
 
     @classmethod
     def of(cls, row: EvidenceRow) -> Evidence:

@@ -149,3 +149,44 @@ async def test_a_report_takes_evidence_until_it_is_approved(world) -> None:
     late = await api.gql(ATTACH, {"report": report, "name": "b.pdf", "data": b64(PDF)}, token=ct)
     assert late.codes == ["CONFLICT"]
     assert late.body["errors"][0]["extensions"]["reason"] == "ILLEGAL_TRANSITION"
+
+
+PAGE = """query { workLogs(first: 10) { edges { node { evidence { filename downloadUrl } } } } }"""
+
+
+async def links_and_statements(api, token: str) -> tuple[list[dict], list[str]]:
+    from tests.work.test_lookahead import statements
+
+    with statements(api) as sent:
+        r = await api.gql(PAGE, token=token)
+    files = [f for e in r.data["workLogs"]["edges"] for f in e["node"]["evidence"]]
+    return files, sent
+
+
+async def test_a_page_of_evidence_gets_its_links_in_one_go(world) -> None:
+    """Download links for a page of files: one statement reads the files and keeps them as
+    downloads, one more audits the offers, whatever the number of files."""
+    api = world.api
+    logs = [await world.contact(world.youth_ids[0], text=f"第{i}次") for i in range(3)]
+    await api.gql(ATTACH, {"log": logs[0], "name": "一.pdf", "data": b64(PDF)}, token=world.token)
+    await api.gql(PAGE, token=world.token)  # the document is known from now on
+    one, sent_for_one = await links_and_statements(api, world.token)
+    assert len(one) == 1
+    for i in range(8):
+        content = PDF + f"% {i}\n".encode()
+        r = await api.gql(
+            ATTACH,
+            {"log": logs[i % 3], "name": f"{i}.pdf", "data": b64(content)},
+            token=world.token,
+        )
+        assert r.data["attachEvidence"]["filename"] == f"{i}.pdf"
+    nine, sent_for_nine = await links_and_statements(api, world.token)
+    assert len(nine) == 9 and len({f["downloadUrl"] for f in nine}) == 9
+    assert len(sent_for_nine) == len(sent_for_one)
+    writes = [s for s in sent_for_nine if s.lstrip().upper().startswith("INSERT")]
+    assert [w.split()[2] for w in writes] == ["downloads", "audit_log"]
+    # Each link serves its own file.
+    for f in nine:
+        got = await api.client.get(f["downloadUrl"])
+        expected = PDF if f["filename"] == "一.pdf" else PDF + f"% {f['filename'][0]}\n".encode()
+        assert got.status_code == 200 and got.content == expected
