@@ -1,4 +1,4 @@
-"""`youthlink`: run, serve, migrate, seed-demo, export-schema, policy-sync."""
+"""`youthlink`: run, serve, migrate, seed-demo, export-schema, policy-sync, check-rollups."""
 
 from __future__ import annotations
 
@@ -248,6 +248,25 @@ def audit_verify() -> None:
         console.print(summary + f"BROKEN: {len(result.open_breaks)} open breaks")
     _show_breaks(result.breaks)
     if not result.ok:
+        raise typer.Exit(1)
+
+
+@cli.command("check-rollups")
+def check_rollups(
+    repair: bool = typer.Option(False, "--repair", help="recount the rollups from the rows"),
+) -> None:
+    """Compare each rollup the figures read (work_log_days) with a recount from its rows;
+    exits 1 on any difference. With --repair, recount it instead (writes to the logs wait)."""
+    from resolvers.rollups import differences, rebuild
+
+    if repair:
+        console.print(f"work_log_days: {asyncio.run(_in_session(rebuild))} rows recounted")
+        return
+    found = asyncio.run(_in_session(differences))
+    for d in found:
+        console.print(f"  {d.rollup}: {d.side}: {d.row}")
+    console.print("rollups: OK" if not found else f"rollups: {len(found)} rows differ")
+    if found:
         raise typer.Exit(1)
 
 

@@ -59,6 +59,7 @@ from models.policy import (
     RolePermission,
 )
 from models.reminders import Reminder, ReminderKind
+from models.rollups import ROLLUP_ZONE, WorkLogDay
 from models.work import (
     LEARN_AND_DO_MONTHS,
     ActivityKind,
@@ -107,6 +108,7 @@ from models.youth_services import (
 __all__ = [
     "LEAGUE_AGE",
     "LEARN_AND_DO_MONTHS",
+    "ROLLUP_ZONE",
     "ActivityKind",
     "AssessmentContribution",
     "AssessmentRound",
@@ -199,6 +201,7 @@ __all__ = [
     "WishEvent",
     "WishStatus",
     "WorkLog",
+    "WorkLogDay",
     "WorkLogParticipant",
     "WorkingGroup",
     "WorkingGroupMember",

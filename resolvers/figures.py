@@ -28,6 +28,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.rollups import ROLLUP_ZONE
+
 
 @dataclass(frozen=True)
 class Period:
@@ -227,6 +229,41 @@ _IN_CITIES = (
 )
 
 
+# The log figures' one reading: per subtree `rid`, counts by (week, kind, activity kind or
+# CONTACT, channel, client), and the distinct cadres who logged. From the rows themselves:
+_LOG_COUNTS_FROM_ROWS = f"""
+    WITH x AS MATERIALIZED (
+      SELECT r.id AS rid, l.cadre_id, l.kind, l.channel, l.client, l.activity_kind,
+             l.occurred_at
+      FROM orgs r {_CITIES}
+      JOIN work_logs l ON {_IN_CITIES.format("l")} AND {_LOGS}
+      WHERE r.id = ANY(:ids))
+    SELECT rid, date_trunc('week', occurred_at)::date AS wk, kind,
+           coalesce(activity_kind, 'CONTACT') AS kind_key, channel, client,
+           count(*) AS n, NULL AS cadres
+    FROM x GROUP BY rid, 2, kind, 4, channel, client
+    UNION ALL
+    SELECT rid, NULL, NULL, NULL, NULL, NULL, NULL, count(DISTINCT cadre_id)
+    FROM x GROUP BY rid"""
+# The same from the rollup (models/rollups.py): a row per cadre, league day and shape holds
+# how many live logs it stands for, so sums of `n` are counts of logs and a cadre with a row
+# in the period logged in it. Exact for any period of whole days; a week starts on Monday.
+_LOG_COUNTS_FROM_DAYS = f"""
+    WITH x AS MATERIALIZED (
+      SELECT r.id AS rid, d.cadre_id, d.kind, d.channel, d.client, d.activity_kind, d.day, d.n
+      FROM orgs r {_CITIES}
+      JOIN work_log_days d ON {_IN_CITIES.format("d")}
+       AND d.day BETWEEN :first AND :on AND {_SCOPED.format("d")}
+      WHERE r.id = ANY(:ids))
+    SELECT rid, day - (extract(isodow FROM day)::int - 1) AS wk, kind,
+           coalesce(nullif(activity_kind, ''), 'CONTACT') AS kind_key, nullif(channel, '') AS channel,
+           client, sum(n)::int AS n, NULL AS cadres
+    FROM x GROUP BY rid, 2, kind, 4, 5, client
+    UNION ALL
+    SELECT rid, NULL, NULL, NULL, NULL, NULL, NULL, count(DISTINCT cadre_id)
+    FROM x GROUP BY rid"""
+
+
 class Figures:
     """The figures of a set of subtrees, counted within `roots` (None: everywhere)."""
 
@@ -244,6 +281,7 @@ class Figures:
             "start": start,
             "end": end,
             "roots": self.roots,
+            "first": period.start,
             "on": period.end,
             "year": period.end.year,
         }
@@ -266,22 +304,11 @@ class Figures:
 
     async def _read_logs(self, ids: list[int], period: Period) -> dict[int, LogFigures]:
         """One pass over the period's logs: counts by (week, kind, channel, client), folded
-        here into each figure, and the distinct cadres who logged."""
+        here into each figure, and the distinct cadres who logged. Read from the rollup of
+        each cadre's days (work_log_days, kept by the database with every write to the logs)
+        when its days are the league's, else from the rows."""
         rows = await self._rows(
-            f"""
-            WITH x AS MATERIALIZED (
-              SELECT r.id AS rid, l.cadre_id, l.kind, l.channel, l.client, l.activity_kind,
-                     l.occurred_at
-              FROM orgs r {_CITIES}
-              JOIN work_logs l ON {_IN_CITIES.format("l")} AND {_LOGS}
-              WHERE r.id = ANY(:ids))
-            SELECT rid, date_trunc('week', occurred_at)::date AS wk, kind,
-                   coalesce(activity_kind, 'CONTACT') AS kind_key, channel, client,
-                   count(*) AS n, NULL AS cadres
-            FROM x GROUP BY rid, 2, kind, 4, channel, client
-            UNION ALL
-            SELECT rid, NULL, NULL, NULL, NULL, NULL, NULL, count(DISTINCT cadre_id)
-            FROM x GROUP BY rid""",
+            _LOG_COUNTS_FROM_DAYS if self.tz == ROLLUP_ZONE else _LOG_COUNTS_FROM_ROWS,
             ids,
             period,
         )

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from models import CadreKind, ClientKind
+from resolvers import rollups
 from tests.helpers import FROM_PHONE_PAGES, accept_invitations, add_user, gid, league_today
 from tests.work.conftest import World, make_cadre
 
@@ -428,6 +429,12 @@ async def test_figures_stay_exact_through_deletions_link_changes_and_moves(world
         token=world.token,
     )
     assert ended.data
+    # An edit moving a log to another day and channel (the rollup's key changes).
+    edited = await world.contact(world.youth_ids[1], channel="PHONE")
+    edit = """mutation($id: ID!, $t: DateTime!) { updateWorkLog(input: {
+        id: $id, channel: WECHAT, occurredAt: $t }) { id } }"""
+    when = (datetime.now(UTC) - timedelta(days=3)).isoformat()
+    assert (await api.gql(edit, {"id": edited, "t": when}, token=world.token)).data
     move = "mutation($id: ID!, $to: ID!) { moveOrg(id: $id, newParentId: $to) { id } }"
     moved = await api.gql(
         move,
@@ -444,7 +451,41 @@ async def test_figures_stay_exact_through_deletions_link_changes_and_moves(world
         d = await _dashboard(api, who["province"], org_id, start, end)
         _assert_dashboard_is_raw(d, raw, paths[org_id], start, end)
     b = await _dashboard(api, who["province"], tree["B"].id, start, end)
-    assert b["logs"] == 7 and b["activeCadres"] == 1  # the worker's work went with 甲一县
+    assert b["logs"] == 8 and b["activeCadres"] == 1  # the worker's work went with 甲一县
     assert _by_child(b["fiveOnesByChild"], tree["A1"].id) == (1, 1)
     a = await _dashboard(api, who["province"], tree["A"].id, start, end)
     assert a["logs"] == 3 and a["youthInContact"] == 3
+    async with api.services.sessionmaker() as s:
+        assert await rollups.differences(s) == []  # the rollup equals its recount
+
+
+async def test_rollup_check_finds_and_repairs_a_bypassed_write(world) -> None:
+    """The log figures read the rollup kept by triggers (models/rollups.py). A write that
+    bypassed them (triggers disabled, as a raw bulk load could) is found by the operator's
+    check (`youthlink check-rollups`) and mended by its --repair; the figures are then the
+    raw rows' again."""
+    api, tree = world.api, world.tree
+    who = await _busy_world(world)
+    async with api.services.sessionmaker() as s:
+        assert await rollups.differences(s) == []
+        await s.execute(sa.text("SET LOCAL session_replication_role = replica"))
+        await s.execute(
+            sa.text(
+                "UPDATE work_logs SET deleted_at = now() WHERE id = "
+                "(SELECT min(id) FROM work_logs WHERE deleted_at IS NULL)"
+            )
+        )
+        await s.commit()
+    async with api.services.sessionmaker() as s:
+        found = await rollups.differences(s)
+        assert "kept only" in {d.side for d in found}  # the deleted log still counted there
+        assert await rollups.rebuild(s) > 0
+        await s.commit()
+    async with api.services.sessionmaker() as s:
+        assert await rollups.differences(s) == []
+    raw = await _raw(api)
+    today = league_today(api.services)
+    start, end = today - timedelta(days=27), today
+    d = await _dashboard(api, who["city"], tree["A"].id, start, end)
+    _assert_dashboard_is_raw(d, raw, tree["A"].path, start, end)
+    assert d["logs"] == 9
