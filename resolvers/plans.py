@@ -14,6 +14,7 @@ from models import ImplementationPlan, OrgLevel, ReportStatus
 from resolvers import orgs
 from resolvers.base import Ctx, clean_text
 from resolvers.pagination import Page
+from resolvers.review import PLAN
 
 COMMITTEES = (OrgLevel.PROVINCE, OrgLevel.CITY, OrgLevel.COUNTY, OrgLevel.GRASSROOTS)
 
@@ -41,15 +42,11 @@ async def submit(
     )
     if plan is None:
         plan = ImplementationPlan(
-            year=year, version=0, org_id=org.id, org_path=org.path, city_id=org.city_id, **text
+            year=year, version=0, org_id=org.id, org_path=org.path, city_id=org.city_id
         )
         ctx.session.add(plan)
-    elif plan.status == ReportStatus.APPROVED:
-        raise Conflict("该年度实施方案已通过", reason=errors.ILLEGAL_TRANSITION)
-    else:
-        plan.title, plan.content = text["title"], text["content"]
-    plan.version += 1
-    plan.status = ReportStatus.SUBMITTED
+    PLAN.submit(plan)
+    plan.title, plan.content = text["title"], text["content"]
     plan.submitted_by, plan.submitted_at = user_id, datetime.now(UTC)
     await ctx.session.flush()
     await ctx.audit(
@@ -73,20 +70,7 @@ async def review(ctx: Ctx, plan_id: int, approve: bool, comment: str) -> Impleme
     if not ctx.decide(Act.APPROVE, Obj.REPORT, parent).allowed:
         # The committee sees its plan (hence not NOT_FOUND) but may not approve it.
         raise Forbidden("实施方案由上一级团委审批")
-    if plan.status != ReportStatus.SUBMITTED:
-        raise Conflict("只能审批已报送、待审批的实施方案", reason=errors.ILLEGAL_TRANSITION)
-    plan.review_comment = clean_text(comment, "审批意见", max_len=2000, required=not approve)
-    plan.status = ReportStatus.APPROVED if approve else ReportStatus.RETURNED
-    plan.reviewed_by, plan.reviewed_at = ctx.principal.user_id, datetime.now(UTC)
-    await ctx.session.flush()
-    await ctx.audit(
-        "plan.review",
-        "ImplementationPlan",
-        plan.id,
-        plan.org_path,
-        {"status": "SUBMITTED"},
-        {"status": plan.status.value, "comment": plan.review_comment},
-    )
+    await PLAN.review(ctx, plan, approve, comment)
     return plan
 
 

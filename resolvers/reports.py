@@ -4,7 +4,7 @@ approves or returns it; every version is kept; late ones show."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +18,7 @@ from resolvers.figures import Figures
 from resolvers.pagination import Page
 from resolvers.points import today
 from resolvers.quarters import quarter_period
+from resolvers.review import REPORT
 
 WINDOW_DAYS = 7  # the report window opens in the quarter's last week
 
@@ -84,10 +85,7 @@ async def submit(
             city_id=org.city_id,
         )
         ctx.session.add(report)
-    elif report.status == ReportStatus.APPROVED:
-        raise Conflict("该季度报送已通过，不能再修改")
-    report.version += 1
-    report.status = ReportStatus.SUBMITTED
+    REPORT.submit(report)
     report.late = now > period.end
     await ctx.session.flush()
     ctx.session.add(
@@ -113,20 +111,7 @@ async def submit(
 async def review(ctx: Ctx, report_id: int, approve: bool, comment: str) -> Report:
     """Approving is a permission of its own (`report:approve`), held by the province."""
     report = await ctx.load(Report, report_id, Act.APPROVE, Obj.REPORT, for_update=True)
-    if report.status != ReportStatus.SUBMITTED:
-        raise Conflict("只能审阅已报送、待审阅的报送")
-    report.review_comment = clean_text(comment, "审阅意见", max_len=2000, required=not approve)
-    report.status = ReportStatus.APPROVED if approve else ReportStatus.RETURNED
-    report.reviewed_by, report.reviewed_at = ctx.principal.user_id, datetime.now(UTC)
-    await ctx.session.flush()
-    await ctx.audit(
-        "report.review",
-        "Report",
-        report.id,
-        report.org_path,
-        {"status": "SUBMITTED"},
-        {"status": report.status.value, "comment": report.review_comment},
-    )
+    await REPORT.review(ctx, report, approve, comment)
     return report
 
 
