@@ -1,10 +1,12 @@
 """Reads from a streaming replica (DATABASE_REPLICA_URL), writes and fresh reads from the primary.
 
 Which operation goes where:
-- A query (dashboards, rankings, lists, lookups, exports) runs on the replica. What a query
-  writes on the side (a download link, a logged read) goes through `ctx.independent()`,
-  which is always the primary; a query that writes in its own session anyway fails there
-  with SQLSTATE 25006 and is run again on the primary (schema/extensions.py).
+- A query (dashboards, rankings, lists, lookups, exports) runs on the replica, unless it
+  selects a field that declares it writes in its own session (schema/writes.py, the same
+  declaration that keeps it off the read-only session). What a query writes on the side (a
+  download link, a logged read) goes through `ctx.independent()`, which is always the
+  primary. An undeclared write fails on the replica with SQLSTATE 25006 and is run again on
+  the primary, logged as an error (schema/extensions.py): a safety net, not a route.
 - A mutation or a subscription runs on the primary.
 - Read your own writes: after a caller's mutation the primary's WAL position is kept for
   that caller (and sent back in the `X-Write-LSN` header, which a client of another
@@ -25,6 +27,9 @@ from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from schema import WRITING_QUERY_FIELDS
+from schema.writes import reads_only
+
 log = logging.getLogger("youthlink.replica")
 
 READS = Counter(
@@ -39,16 +44,25 @@ class ReadRouting:
     """The replica's sessions, the operation kind of each document text, and the WAL
     position each recent writer must see."""
 
-    def __init__(self, replica: async_sessionmaker[AsyncSession], max_tokens: int) -> None:
+    def __init__(
+        self,
+        replica: async_sessionmaker[AsyncSession],
+        max_tokens: int,
+        writing: frozenset[str] = WRITING_QUERY_FIELDS,
+    ) -> None:
         self.replica = replica
+        self.writing = writing  # query fields that declare they write (schema/writes.py)
         self.max_tokens = max_tokens
-        self.kinds: OrderedDict[tuple[str, str | None], OperationType | None] = OrderedDict()
+        # (kind, whether the replica may answer it) by (document text, operation name)
+        self.kinds: OrderedDict[tuple[str, str | None], tuple[OperationType | None, bool]] = (
+            OrderedDict()
+        )
         self.written: OrderedDict[int, str] = OrderedDict()  # user id → primary LSN after the write
 
     async def session_for(self, request: Any, user_id: int | None) -> AsyncSession | None:
         """A replica session when the request is a query the replica may answer; None: the
         primary's."""
-        if await self._kind(request) is not OperationType.QUERY:
+        if not await self._reads_only(request):
             return None
         session = self.replica()
         try:
@@ -78,11 +92,11 @@ class ReadRouting:
             return max(header, kept, key=_lsn_value)
         return header or kept
 
-    async def _kind(self, request: Any) -> OperationType | None:
-        """The kind of the operation the request asks for, or None when it cannot be told
-        cheaply (the primary answers those, and reports any error as usual)."""
+    async def _reads_only(self, request: Any) -> bool:
+        """Whether the request asks for a query that writes nothing; False when it cannot be
+        told cheaply (the primary answers those, and reports any error as usual)."""
         if request.scope.get("type") != "http":
-            return None
+            return False
         try:
             if request.method == "GET":
                 text, name = (
@@ -91,18 +105,21 @@ class ReadRouting:
                 )
             else:
                 if "json" not in request.headers.get("content-type", ""):
-                    return None
+                    return False
                 data = orjson.loads(await request.body())  # Starlette keeps the body for later
                 if not isinstance(data, dict):
-                    return None
+                    return False
                 text, name = data.get("query"), data.get("operationName")
         except (orjson.JSONDecodeError, UnicodeDecodeError):
-            return None
+            return False
         if not isinstance(text, str) or not (name is None or isinstance(name, str)):
-            return None  # a persisted query by hash alone: the primary (it is rare after the first)
-        return self.kind_of(text, name)
+            return False  # a persisted query by hash alone: the primary (rare after the first)
+        return self._of(text, name)[1]
 
     def kind_of(self, text: str, name: str | None) -> OperationType | None:
+        return self._of(text, name)[0]
+
+    def _of(self, text: str, name: str | None) -> tuple[OperationType | None, bool]:
         key = (text, name)
         if key in self.kinds:
             self.kinds.move_to_end(key)
@@ -110,15 +127,16 @@ class ReadRouting:
         try:
             document = parse(text, max_tokens=self.max_tokens)
         except GraphQLError:
-            kind = None
+            found: tuple[OperationType | None, bool] = (None, False)
         else:
             ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
             chosen = [o for o in ops if name is None or (o.name and o.name.value == name)]
             kind = chosen[0].operation if len(chosen) == 1 else None
-        self.kinds[key] = kind
+            found = (kind, kind is not None and reads_only(document, name, self.writing))
+        self.kinds[key] = found
         if len(self.kinds) > 512:
             self.kinds.popitem(last=False)
-        return kind
+        return found
 
 
 def _lsn_value(lsn: str) -> int:

@@ -41,6 +41,7 @@ from schema.scalars import SCALARS
 from schema.subscriptions import Subscription
 from schema.truth import Flag, SpotCheck, TruthMutation, TruthQuery
 from schema.worklogs import WorkLog, WorkLogMutation, WorkLogQuery
+from schema.writes import writing_fields
 from schema.youth_services import (
     Discussion,
     Post,
@@ -78,6 +79,10 @@ class Query(
     PlanQuery,
 ):
     """One root type made of the domains' parts (the same as strawberry's merge_types)."""
+
+
+# The query fields that declare they write in their own session (schema/writes.py).
+WRITING_QUERY_FIELDS = writing_fields(Query)
 
 
 @strawberry.type(
@@ -134,7 +139,7 @@ def build_schema(
     ]
     if not introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
-    documents = DocumentStore()
+    documents = DocumentStore(WRITING_QUERY_FIELDS)
     extensions: list = [OperationExtension, documents_extension(documents, max_tokens, rules)]
     built = Schema(
         query=Query,

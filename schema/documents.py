@@ -7,49 +7,31 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from graphql import DocumentNode, FieldNode, GraphQLError, OperationDefinitionNode, OperationType
+from graphql import DocumentNode, GraphQLError
 from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
 
-# Query fields that write through the request's session (an audit entry of the export of
-# one's personal data), which, as every query's writes, is rolled back at the end: their
-# operations keep the usual session and transaction (app/main.py `_only_queries`).
-WRITING_QUERY_FIELDS = frozenset({"exportMyData"})
+from schema.writes import reads_only
 
 
 @dataclass
 class Prepared:
     document: DocumentNode
+    writing: frozenset[str] = frozenset()  # the query fields that declare they write
     errors: tuple[GraphQLError, ...] | None = None  # None: not validated yet
 
     def only_queries(self, operation_name: object) -> bool:
-        """Whether the operation to run (by name, or the document's only one) is a query
-        that writes nothing: it may run without a transaction."""
-        chosen = [
-            d
-            for d in self.document.definitions
-            if isinstance(d, OperationDefinitionNode)
-            and (operation_name is None or (d.name is not None and d.name.value == operation_name))
-        ]
-        return (
-            bool(chosen)
-            and all(d.operation == OperationType.QUERY for d in chosen)
-            and not any(_writes(d) for d in self.document.definitions)  # fragments included
-        )
-
-
-def _writes(node: object) -> bool:
-    if isinstance(node, FieldNode) and node.name.value in WRITING_QUERY_FIELDS:
-        return True
-    selection_set = getattr(node, "selection_set", None)
-    return selection_set is not None and any(_writes(s) for s in selection_set.selections)
+        """Whether the operation to run is a query that writes nothing (schema/writes.py):
+        it may run without a transaction."""
+        return reads_only(self.document, operation_name, self.writing)
 
 
 class DocumentStore:
     """Parsed documents by text, least recently used out first. Keyed by the text itself, so
     a lookup costs one hash of the string (a graphql-core document hashes its whole tree)."""
 
-    def __init__(self, maxsize: int = 512) -> None:
+    def __init__(self, writing: frozenset[str] = frozenset(), maxsize: int = 512) -> None:
+        self.writing = writing
         self.maxsize = maxsize
         self.entries: OrderedDict[str, Prepared] = OrderedDict()
 
@@ -60,7 +42,7 @@ class DocumentStore:
         return found
 
     def put(self, text: str, document: DocumentNode) -> Prepared:
-        prepared = self.entries[text] = Prepared(document)
+        prepared = self.entries[text] = Prepared(document, self.writing)
         if len(self.entries) > self.maxsize:
             self.entries.popitem(last=False)
         return prepared

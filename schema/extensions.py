@@ -247,8 +247,15 @@ def _replay_conflict(context: object, errors: list[GraphQLError], request_id: st
     if getattr(getattr(context, "ctx", None), "on_replica", False) and any(
         e.original_error and _read_only(e.original_error) for e in errors
     ):
+        # A safety net: a query that writes in its own session declares it (schema/writes.py)
+        # and never reaches the replica. Reaching here is a bug to fix, hence an error.
         context.retry = True  # type: ignore[attr-defined]
-        log.info("a query wrote on the replica (request %s): on the primary now", request_id)
+        log.error(
+            "a query wrote on the replica without declaring it (request %s, field %s): "
+            "run again on the primary; declare the field with metadata=WRITES",
+            request_id,
+            next((".".join(map(str, e.path or ())) for e in errors if e.path), "?"),
+        )
         return True
     if getattr(context, "retries_left", 0) <= 0:
         return False

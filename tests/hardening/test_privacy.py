@@ -192,3 +192,15 @@ async def test_retention_purge(api) -> None:
     async with api.services.sessionmaker() as s:
         files = dict((await s.execute(sa.select(Download.filename, Download.content))).all())
     assert removed["downloads"] == 1 and files == {"late.csv": None, "live.csv": b"x"}
+
+
+async def test_an_export_runs_on_the_read_only_session(people) -> None:
+    """Its audit entry goes apart, so the export is a query like any other: once its text is
+    known it needs no transaction of its own (schema/writes.py declares no writer)."""
+    from tests.platform.test_read_only import isolation_levels
+
+    api = people.api
+    for _ in range(2):  # the second time the document is known
+        with isolation_levels(api) as seen:
+            assert (await api.gql("{ exportMyData }", token=people.youth)).data["exportMyData"]
+    assert "AUTOCOMMIT" in seen

@@ -8,10 +8,16 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+import strawberry
+from graphql import parse
 from sqlalchemy import event
 
 from app.db import ReadOnlyViolation
+from app.replica import ReadRouting
 from models import Org
+from schema import WRITING_QUERY_FIELDS
+from schema.documents import DocumentStore
+from schema.writes import WRITES, writing_fields
 from tests.helpers import add_user, gid, standard_tree
 
 
@@ -62,3 +68,36 @@ async def test_a_query_session_refuses_to_write(api) -> None:
         session.add(Org(code="X", name="不应写入", path="9", level="PROVINCE", kind="REGIONAL"))
         with pytest.raises(ReadOnlyViolation):
             await session.flush()
+
+
+@strawberry.type
+class Declared:
+    @strawberry.field(description="读")
+    def plain(self) -> int:
+        return 1
+
+    @strawberry.field(description="写", metadata=WRITES)
+    def written_down(self) -> int:
+        return 2
+
+
+async def test_one_declaration_keeps_a_writing_query_off_both_read_paths() -> None:
+    """A field declares it writes; the read-only session and the replica read the one
+    declaration, and agree on every shape of document."""
+    writing = writing_fields(Declared)
+    assert writing == {"writtenDown"}
+    store, routing = DocumentStore(writing), ReadRouting(None, 2000, writing)  # type: ignore[arg-type]
+    cases = {
+        "{ plain }": True,
+        "{ writtenDown }": False,
+        "{ plain ...f } fragment f on Declared { writtenDown }": False,
+        "query A { plain } query B { writtenDown }": False,  # the whole document is judged
+        "mutation { plain }": False,
+    }
+    for text, reads in cases.items():
+        name = "A" if "query A" in text else None
+        prepared = store.put(text, parse(text))
+        assert prepared.only_queries(name) is reads, text
+        assert routing._of(text, name)[1] is reads, text
+    # Today's schema: nothing writes in a query's own session (side writes go apart).
+    assert not WRITING_QUERY_FIELDS

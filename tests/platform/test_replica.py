@@ -181,6 +181,29 @@ async def test_a_write_on_the_replica_is_sent_to_the_primary(standby: AsyncEngin
     assert not _replay_conflict(context, [GraphQLError("x", original_error=refused.value)], "r2")
 
 
+async def test_the_safety_net_says_loudly_what_was_not_declared(
+    engine: AsyncEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A query reaching the replica's refusal did not declare it writes (schema/writes.py):
+    it is still run again on the primary, and the log says so as an error, with the field."""
+    async with engine.connect() as conn:
+        await conn.execute(sa.text("SET TRANSACTION READ ONLY"))
+        with pytest.raises(sa.exc.DBAPIError) as refused:  # SQLSTATE 25006, as on a standby
+            await conn.execute(sa.text("CREATE TABLE written_read_only (x int)"))
+
+    class Ctx:
+        on_replica = True
+
+    class Context:
+        ctx, retries_left, retry = Ctx(), 0, False
+
+    error = GraphQLError("x", original_error=refused.value, path=["someQuery", "itsField"])
+    with caplog.at_level("INFO", logger="youthlink"):
+        assert _replay_conflict(Context(), [error], "r3")
+    [record] = [r for r in caplog.records if "r3" in r.getMessage()]
+    assert record.levelname == "ERROR" and "someQuery.itsField" in record.getMessage()
+
+
 async def test_reads_go_on_while_the_primary_is_down(
     rapi: Api, standby: AsyncEngine, database_url: str
 ) -> None:
