@@ -281,15 +281,16 @@ class _Builder:
 
 
 async def empty_database(conn: AsyncConnection) -> None:
-    """Every table emptied, then the default roles, templates, field rules, quotas and point
-    rules, as a fresh migration leaves them."""
+    """Every table emptied, then the default roles, templates, field rules, quotas, point
+    rules and rubric, as a fresh migration leaves them."""
     from authz.defaults import field_rule_statements, sync_statements
     from models import metadata
-    from models.defaults import seed_statements
+    from models.defaults import rubric_seed_statement, seed_statements
 
     tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
     await conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    for stmt in [*sync_statements(), *field_rule_statements(), *seed_statements()]:
+    seeds = [*seed_statements(), rubric_seed_statement()]
+    for stmt in [*sync_statements(), *field_rule_statements(), *seeds]:
         await conn.execute(stmt)
 
 

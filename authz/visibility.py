@@ -49,6 +49,7 @@ from models import (
     Reminder,
     Report,
     Resource,
+    RubricVersion,
     SecretaryContact,
     SharingEvent,
     SpotCheck,
@@ -529,3 +530,15 @@ def _assessment_contribution(s: Subject) -> sa.ColumnElement[bool]:
             s.within(Obj.WORK, AssessmentContribution.org_path),
         ),
     )
+
+
+@rule(RubricVersion)
+def _rubric_version(s: Subject) -> sa.ColumnElement[bool]:
+    """The rubric holds for the whole province: a published version is read by whoever may
+    view the rules (quota:view) anywhere, so each assessing or assessed org reads the one its
+    round froze; a draft only by who may manage the rules at the root (the province)."""
+    if any("." not in root for root in s.scope(Act.MANAGE, Obj.QUOTA).roots):
+        return sa.true()
+    if s.scope(Act.VIEW, Obj.QUOTA).roots:
+        return RubricVersion.published_at.is_not(None)
+    return sa.false()

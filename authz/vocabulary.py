@@ -14,7 +14,7 @@ class Obj(enum.StrEnum):
     AUDIT = "audit"  # 审计日志
     WORK = "work"  # 工作日志、五个一、一学一做
     REPORT = "report"  # 报送
-    QUOTA = "quota"  # 五个一指标与积分规则
+    QUOTA = "quota"  # 五个一指标、积分规则与考核细则（附件1）
     GROUP = "group"  # 工作小组
     VOICE = "voice"  # 青年之声
     WISH = "wish"  # 微心愿与心愿池

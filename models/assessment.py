@@ -276,9 +276,46 @@ class RoundHalf(enum.StrEnum):
     YEAR_END = "YEAR_END"  # 年终考核
 
 
+class RubricFormula(enum.StrEnum):
+    """How a rubric item is scored (resolvers/rubric.py: each kind, its subjects, its
+    parameters)."""
+
+    ORGAN_FIVE_ONES = "ORGAN_FIVE_ONES"  # 领导机关每期“五个一”
+    CADRE_FIVE_ONES = "CADRE_FIVE_ONES"  # 团干部每期“五个一”
+    ORGAN_WORKING_GROUPS = "ORGAN_WORKING_GROUPS"  # 工作小组、分享会、联系书记
+    ORGAN_OPEN_DAY = "ORGAN_OPEN_DAY"  # 领导机关集中开放日
+    CADRE_CAMPAIGN = "CADRE_CAMPAIGN"  # 团干部参加某一集中活动
+    COUNTY_NOMINATION = "COUNTY_NOMINATION"  # 县级推荐最美青春故事
+    CADRE_MONTHS_USED = "CADRE_MONTHS_USED"  # 每月使用系统
+    CADRE_YOUTH = "CADRE_YOUTH"  # 联系青年数
+    CADRE_ACTIVITIES = "CADRE_ACTIVITIES"  # 活动数对指标
+    CADRE_MONTHS_ON_MOBILE = "CADRE_MONTHS_ON_MOBILE"  # 每月用手机端
+    CADRE_LEARN_AND_DO = "CADRE_LEARN_AND_DO"  # 指导参与一学一做
+    MANUAL = "MANUAL"  # 考核人员录入
+
+
+class RubricVersion(Base):
+    """One version of the 100-point rubric of 附件1 as data: its items (section, title, points,
+    formula kind and parameters; `resolvers/rubric.py` reads them). The province drafts a
+    version, edits it, publishes it; a published version never changes, and a round freezes
+    the one current when it opens. Province-wide: no tenant columns."""
+
+    __tablename__ = "rubric_versions"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    number: Mapped[int] = mapped_column(sa.Integer, unique=True)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    note: Mapped[str] = mapped_column(sa.Text, server_default="")
+    created_by: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+    published_by: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("users.id"))
+    published_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
 class AssessmentRound(Base, TenantOwned):
     """An assessment of the children of an org (the province assessing its cities, a city its
-    counties) on the rubric of 附件1. Tenant columns: the assessing org."""
+    counties) on the rubric of 附件1. Tenant columns: the assessing org. The rubric version
+    current when it opened is frozen on it: scores, drill-down and results use that one."""
 
     __tablename__ = "assessment_rounds"
     __table_args__ = (sa.UniqueConstraint("org_id", "year", "half"),)
@@ -288,6 +325,9 @@ class AssessmentRound(Base, TenantOwned):
     half: Mapped[RoundHalf] = mapped_column(str_enum(RoundHalf))
     closed: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+    rubric_version_id: Mapped[int] = mapped_column(
+        sa.BigInteger, sa.ForeignKey("rubric_versions.id")
+    )
 
 
 class AssessmentScore(Base):

@@ -1,12 +1,13 @@
-"""考核 on the 100-point rubric of 附件1. Computed items come from the data of the period (one
-statement for all assessed orgs); assessors enter the rest with evidence. Mid-year and
-year-end rounds; totals and ranks among the assessed orgs; cadres who fail are marked not
-eligible for the excellent-cadre selection."""
+"""考核 on the 100-point rubric of 附件1. A round freezes the rubric version published when it
+opens (resolvers/rubric_versions.py) and is scored on it alone. Computed items come from the
+data of the period; assessors enter the rest with evidence. Mid-year and year-end rounds;
+totals and ranks among the assessed orgs; cadres who fail are marked not eligible for the
+excellent-cadre selection."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -22,40 +23,10 @@ from models import (
     Org,
     RoundHalf,
 )
-from resolvers import orgs, rubric
+from resolvers import orgs, rubric, rubric_versions
 from resolvers.base import Ctx, clean_text
-from resolvers.figures import Completion, Figures, Period
+from resolvers.figures import Completion, Figures, Period, cadre_periods
 from resolvers.pagination import Page
-
-
-@dataclass(frozen=True)
-class RubricItem:
-    code: str
-    title: str
-    max_points: float
-    computed: bool
-
-
-# 附件1 一: 1 mechanisms (20), 2 campaigns (20), 3 rules in place (10), 4 cadres' work (50),
-# titled as the notice titles them. Item 4 lists five aspects with no weights of its own: ten
-# points each (docs/assessment.md gives each reading and its section).
-RUBRIC = [
-    RubricItem("1.1", "团的各级领导机关每季度“五个一”工作机制落实情况", 10, True),
-    RubricItem("1.2", "团干部“五个一”工作机制落实情况", 5, True),
-    RubricItem("1.3", "团的领导机关工作小组机制落实情况", 5, True),
-    RubricItem("2.1", "团的领导机关集中开放日活动", 5, True),
-    RubricItem("2.2", "团干部十九大精神宣讲活动", 5, True),
-    RubricItem("2.3", "“最美青春故事”分享活动", 5, True),
-    RubricItem("2.4", "“1+100”团干部集中服务青年月活动", 5, True),
-    RubricItem("3", "考核评估制度建立情况（市、县通报、检查、考核等制度）", 10, False),
-    RubricItem("4.1", "使用管理系统的团干部数量", 10, True),
-    RubricItem("4.2", "联系青年数量", 10, True),
-    RubricItem("4.3", "开展联系青年活动情况", 10, True),
-    RubricItem("4.4", "使用管理系统手机端联系服务青年情况", 10, True),
-    RubricItem("4.5", "指导参与“一学一做”教育实践情况", 10, True),
-]
-ITEMS = {i.code: i for i in RUBRIC}
-assert sum(i.max_points for i in RUBRIC) == 100
 
 
 def period_of(r: AssessmentRound) -> tuple[date, date]:
@@ -65,11 +36,19 @@ def period_of(r: AssessmentRound) -> tuple[date, date]:
 
 
 async def open_round(ctx: Ctx, org_id: int, year: int, half: RoundHalf) -> AssessmentRound:
-    """The org assesses its children (the province its cities, a city its counties)."""
+    """The org assesses its children (the province its cities, a city its counties), on the
+    rubric version published now, frozen on the round."""
     org = await orgs.get(ctx, org_id)
     ctx.authorize(Act.APPROVE, Obj.WORK, org.path)
+    version = await rubric_versions.current(ctx)
     r = AssessmentRound(
-        year=year, half=half, closed=False, org_id=org.id, org_path=org.path, city_id=org.city_id
+        year=year,
+        half=half,
+        closed=False,
+        org_id=org.id,
+        org_path=org.path,
+        city_id=org.city_id,
+        rubric_version_id=version.id,
     )
     ctx.session.add(r)
     await ctx.flush_or_conflict("该轮考核已存在")
@@ -78,7 +57,7 @@ async def open_round(ctx: Ctx, org_id: int, year: int, half: RoundHalf) -> Asses
         "AssessmentRound",
         r.id,
         org.path,
-        after={"year": year, "half": half.value},
+        after={"year": year, "half": half.value, "rubric_version": version.number},
     )
     return r
 
@@ -180,11 +159,11 @@ def _half(ctx: Ctx, r: AssessmentRound) -> rubric.Half:
     return rubric.Half(start, end, datetime.now(ZoneInfo(ctx.settings.timezone)).date())
 
 
-def _score(found: rubric.OrgShares) -> dict[str, tuple[float, str]]:
+def _score(found: rubric.OrgShares, items: list[rubric.Item]) -> dict[str, tuple[float, str]]:
     """Points and the basis of each computed item: its weighted share of its points. An item
     with no subject in the subtree (no leading organ, no county) is scored at the org's mean
     share of the items that have subjects, so that no org gains or loses by construction."""
-    computed = [i for i in RUBRIC if i.computed]
+    computed = [i for i in items if i.computed]
     ratios = {i.code: found.items[i.code].ratio for i in computed if i.code in found.items}
     present = [v for v in ratios.values() if v is not None]
     fallback = sum(present) / len(present) if present else 0.0
@@ -193,23 +172,26 @@ def _score(found: rubric.OrgShares) -> dict[str, tuple[float, str]]:
         share = found.items.get(i.code)
         if share is None or share.ratio is None:
             out[i.code] = (
-                i.max_points * fallback,
+                i.points * fallback,
                 f"系统数据：本级无考核对象，按其余各项平均得分率 {fallback:.2%} 计",
             )
             continue
         out[i.code] = (
-            i.max_points * share.ratio,
+            i.points * share.ratio,
             f"系统数据：{share.subjects} 个考核对象，加权完成 {share.achieved:g} / {share.possible:g}",
         )
     return out
 
 
 async def compute(ctx: Ctx, round_id: int) -> int:
-    """(Re)compute every computed item for every assessed org, over every period of the
-    assessed half-year (resolvers/rubric.py)."""
+    """(Re)compute every computed item of the round's frozen rubric for every assessed org,
+    over every period of the assessed half-year (resolvers/rubric.py)."""
     r = await _round(ctx, round_id, Act.APPROVE, for_update=True)
+    items = await rubric_versions.of_round(ctx, r)
     kids = (await Figures(ctx.session, ctx.settings.timezone).children([r.org_id]))[r.org_id]
-    found = await rubric.shares(ctx.session, ctx.settings.timezone, kids, r.year, _half(ctx, r))
+    found = await rubric.shares(
+        ctx.session, ctx.settings.timezone, kids, r.year, _half(ctx, r), items
+    )
     paths = dict(
         (await ctx.session.execute(sa.select(Org.id, Org.path).where(Org.id.in_(kids)))).all()
     )
@@ -224,7 +206,7 @@ async def compute(ctx: Ctx, round_id: int) -> int:
             "entered_by": None,
         }
         for org_id in kids
-        for code, (points, basis) in _score(found[org_id]).items()
+        for code, (points, basis) in _score(found[org_id], items).items()
     ]
     if values:
         stmt = insert(AssessmentScore).values(values)
@@ -304,13 +286,14 @@ async def contributions(
 async def enter(
     ctx: Ctx, round_id: int, org_id: int, item: str, points: float, evidence: str
 ) -> AssessmentScore:
-    """An assessor's score for an entered item, with its evidence (materials, checks, media)."""
+    """An assessor's score for an item the round's rubric scores by hand, with its evidence
+    (materials, checks, media)."""
     r = await _round(ctx, round_id, Act.APPROVE, for_update=True)
-    rubric = ITEMS.get(item)
-    if rubric is None or rubric.computed:
-        raise BadInput("只能录入非系统计算的考核项", field="item")
-    if not 0 <= points <= rubric.max_points:
-        raise BadInput(f"该项分值为 0–{rubric.max_points:g}", field="points")
+    found = {i.code: i for i in await rubric_versions.of_round(ctx, r)}.get(item)
+    if found is None or found.computed:
+        raise BadInput("只能录入本轮考核细则中非系统计算的考核项", field="item")
+    if not 0 <= points <= found.points:
+        raise BadInput(f"该项分值为 0–{found.points:g}", field="points")
     org = await orgs.load(ctx, org_id)
     if org.parent_id != r.org_id:
         raise NotFound("该组织不在本轮考核范围内", field="orgId")
@@ -404,26 +387,9 @@ async def eligibility(ctx: Ctx, round_id: int) -> list[CadreEligibility]:
     against them)."""
     r = await _round(ctx, round_id, Act.VIEW)
     half = _half(ctx, r)
-    periods = await rubric.cadre_periods(ctx.session, r.org_path, half)
-    tz = ZoneInfo(ctx.settings.timezone)
-    last = min(half.end, half.today)
-    stat_rows = await ctx.session.execute(
-        sa.text("""
-        SELECT c.id,
-          (SELECT array_agg(DISTINCT extract(quarter FROM l.occurred_at AT TIME ZONE :tz)::int)
-             FROM work_logs l WHERE l.cadre_id = c.id AND l.deleted_at IS NULL
-             AND l.occurred_at >= :start AND l.occurred_at < :end) AS quarters,
-          (SELECT count(*) FROM flags f WHERE f.cadre_id = c.id AND f.status = 'UPHELD'
-             AND f.created_at >= :start AND f.created_at < :end) AS upheld
-        FROM cadres c WHERE c.is_active AND c.org_path <@ CAST(:root AS ltree) ORDER BY c.id"""),
-        {
-            "root": r.org_path,
-            "tz": ctx.settings.timezone,
-            "start": datetime.combine(half.start, time(), tz),
-            "end": datetime.combine(last + timedelta(days=1), time(), tz),
-        },
-    )
-    stats = {s.id: s for s in stat_rows}
+    periods = await cadre_periods(ctx.session, r.org_path, half.months, half.today)
+    figures = Figures(ctx.session, ctx.settings.timezone)
+    stats = {c.cadre_id: c for c in await figures.cadre_work([r.org_id], half.so_far)}
     quarters = sorted({(m.month - 1) // 3 + 1 for m in half.months})
     cadres = (
         await ctx.session.scalars(
@@ -433,14 +399,14 @@ async def eligibility(ctx: Ctx, round_id: int) -> list[CadreEligibility]:
     out = []
     for c in cadres:
         reasons = []
-        worked = set(stats[c.id].quarters or [])
+        worked = set(stats[c.id].quarters_worked)
         idle = [q for q in quarters if q not in worked]
         if not worked:
             reasons.append("考核期内没有工作记录")
         elif idle:
             reasons.append("考核期内第 " + "、".join(map(str, idle)) + " 季度没有工作记录")
-        if stats[c.id].upheld:
-            reasons.append(f"{stats[c.id].upheld} 条记录经复核属实存在问题")
+        if stats[c.id].upheld_flags:
+            reasons.append(f"{stats[c.id].upheld_flags} 条记录经复核属实存在问题")
         p = periods.get(c.id)
         if p is not None and p.incomplete:
             begun = "、".join(f"{d.month} 月起" for d in p.incomplete)

@@ -13,6 +13,11 @@ they cover).
 五个一: which logs count toward a subject's period is `_progress_sql`; whether a period is
 complete is `five_ones_complete`, the one rule everything else (progress, lists of those
 behind, dashboards, bulletins, reports, assessment, eligibility) reads.
+
+Per cadre: `Figures.cadre_work` (what the assessment's cadre items and eligibility read),
+`five_ones_periods` (each period of each subject), `Figures.industry` (youth by industry)
+and `ratings_by_cadre` (评价). Using the phone (手机端) is always what the server recorded on
+the log (`work_logs.client`, from the front end that wrote it), never a flag of the login.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import Cadre, Rating
 from models.rollups import ROLLUP_ZONE
 
 
@@ -128,6 +134,64 @@ def organ_progress_sql(org_filter: str) -> str:
     )
 
 
+def months_in(start: date, end: date, today: date) -> list[date]:
+    """First days of the months of [start, end] that have begun by `today`."""
+    out, m = [], date(start.year, start.month, 1)
+    while m <= end and m <= today:
+        out.append(m)
+        m = date(m.year + (m.month == 12), m.month % 12 + 1, 1)
+    return out
+
+
+@dataclass(frozen=True)
+class PeriodResult:
+    subject_id: int
+    org_path: str
+    period_start: date
+    period_end: date  # exclusive
+    complete: bool
+
+
+async def five_ones_periods(
+    session: AsyncSession, progress_sql: str, params: dict[str, Any], months: Sequence[date]
+) -> list[PeriodResult]:
+    """Every 五个一 period of the subjects that begins inside `months`: the period holding
+    each month, evaluated by the progress and completion rule above."""
+    found: dict[tuple[int, date], PeriodResult] = {}
+    first = months[0] if months else None
+    for m in months:
+        rows = await session.execute(sa.text(progress_sql), {**params, "on": m})
+        for r in rows:
+            if first is not None and r.period_start >= first:
+                found[(r.subject_id, r.period_start)] = PeriodResult(
+                    r.subject_id, str(r.org_path), r.period_start, r.period_end, bool(r.complete)
+                )
+    return list(found.values())
+
+
+@dataclass(frozen=True)
+class CadrePeriods:
+    """A cadre's 五个一 periods that have ended, and the incomplete ones."""
+
+    ended: int
+    incomplete: list[date]
+
+
+async def cadre_periods(
+    session: AsyncSession, root: str, months: Sequence[date], today: date
+) -> dict[int, CadrePeriods]:
+    """Each active cadre of the subtree at `root`: their periods begun in `months` that have
+    ended by `today` (the one still running is not held against them)."""
+    found: dict[int, tuple[int, list[date]]] = defaultdict(lambda: (0, []))
+    sql = cadre_progress_sql("c.org_path <@ CAST(:root AS ltree)")
+    for p in await five_ones_periods(session, sql, {"root": root}, months):
+        if p.period_end > today:
+            continue
+        ended, incomplete = found[p.subject_id]
+        found[p.subject_id] = (ended + 1, incomplete + ([] if p.complete else [p.period_start]))
+    return {k: CadrePeriods(e, sorted(i)) for k, (e, i) in found.items()}
+
+
 # ---------------------------------------------------------------------------- results
 
 
@@ -150,7 +214,7 @@ class Breakdown:
 @dataclass
 class MobileUse:
     cadres_signed_in: int = 0
-    cadres_on_mobile: int = 0
+    cadres_on_mobile: int = 0  # cadres who wrote a log from the phone pages
     logs: int = 0
     logs_from_mobile: int = 0
 
@@ -178,6 +242,31 @@ class CadreMix:
 
 
 @dataclass(frozen=True)
+class CadreWork:
+    """One active cadre's figures over a period, counted for `assessed` (the asked org whose
+    subtree holds them). `key`: a full-time cadre or a leading organ's (附件1 一.4: 重点考察)."""
+
+    cadre_id: int
+    assessed: int
+    kind: str
+    key: bool
+    org_id: int
+    org_path: str
+    city_id: int
+    min_count: int  # the 五个一 quota of their kind, per period
+    period_months: int
+    months_used: int  # months of the period with a log
+    months_on_mobile: int  # of them, months with a log written from the phone pages
+    quarters_worked: tuple[int, ...]  # quarters of the year with a log in the period
+    activities: int
+    youth_in_contact: int  # distinct youth with an ACTIVE link (now)
+    chose_learn_and_do: bool  # 一学一做 chosen for the period's year
+    recorded_learn_and_do: bool  # and a record of it dated in the period
+    campaign_kinds: tuple[str, ...]  # 集中活动 of the year they logged work for, by its end
+    upheld_flags: int  # flags raised in the period and upheld on review
+
+
+@dataclass(frozen=True)
 class Completion:
     """Subjects (cadres, or leading organs) of a subtree, and those who completed."""
 
@@ -201,9 +290,57 @@ class LogFigures:
     active_cadres: int = 0  # distinct cadres who logged
     activities: int = 0
     from_mobile: int = 0
+    cadres_on_mobile: int = 0  # distinct cadres who wrote from the phone pages
     by_kind: dict[str, int] = field(default_factory=dict)  # CONTACT or the activity kind
     by_channel: dict[str, int] = field(default_factory=dict)  # contacts by channel
     weeks: list[Week] = field(default_factory=list)  # weeks start on Monday, league time
+
+
+# One row per active cadre of each asked subtree (`assessed`): each figure of `CadreWork`.
+# Logs through the cadre's own index range; "from the phone" is the server's record.
+_CADRE_WORK = """
+WITH kids AS (SELECT id, path FROM orgs WHERE id = ANY(:ids)),
+cad AS (
+  SELECT c.id, c.kind, c.org_id, c.org_path, c.city_id, k.id AS assessed,
+         o.is_leading_organ AS organ_cadre
+  FROM cadres c JOIN kids k ON c.org_path <@ k.path JOIN orgs o ON o.id = c.org_id
+  WHERE c.is_active AND c.org_path <@ ANY(CAST(:roots AS ltree[])))
+SELECT cad.id, cad.kind, cad.assessed, cad.organ_cadre, q.min_count, q.period_months,
+  cad.org_id, cad.org_path::text AS org_path, cad.city_id, lg.*,
+  (SELECT count(DISTINCT ct.youth_id) FROM contacts ct
+     WHERE ct.cadre_id = cad.id AND ct.status = 'ACTIVE') AS youth,
+  EXISTS (SELECT 1 FROM learn_and_do_choices d WHERE d.cadre_id = cad.id AND d.year = :year) AS chose,
+  EXISTS (SELECT 1 FROM learn_and_do_records e WHERE e.cadre_id = cad.id AND e.year = :year
+            AND e.occurred_on BETWEEN :first AND CAST(:on AS date)) AS recorded,
+  (SELECT coalesce(array_agg(DISTINCT cp.kind), '{}') FROM work_logs l
+     JOIN campaigns cp ON cp.id = l.campaign_id
+     WHERE l.cadre_id = cad.id AND l.deleted_at IS NULL AND cp.year = :year
+       AND l.occurred_at < :end) AS campaign_kinds,
+  (SELECT count(*) FROM flags f WHERE f.cadre_id = cad.id AND f.status = 'UPHELD'
+     AND f.created_at >= :start AND f.created_at < :end) AS upheld
+FROM cad JOIN quota_rules q ON q.subject = cad.kind,
+LATERAL (
+  SELECT count(DISTINCT date_trunc('month', l.occurred_at AT TIME ZONE :tz)) AS months_used,
+         count(DISTINCT date_trunc('month', l.occurred_at AT TIME ZONE :tz))
+           FILTER (WHERE l.client = 'MOBILE') AS months_mobile,
+         array_agg(DISTINCT extract(quarter FROM l.occurred_at AT TIME ZONE :tz)::int) AS quarters,
+         count(*) FILTER (WHERE l.kind = 'ACTIVITY') AS activities
+  FROM work_logs l WHERE l.cadre_id = cad.id AND l.deleted_at IS NULL
+    AND l.occurred_at >= :start AND l.occurred_at < :end) lg
+ORDER BY cad.id
+"""
+
+
+def ratings_by_cadre(where: Sequence[sa.ColumnElement[bool]]) -> sa.Select[Any]:
+    """评价 by cadre: each rated cadre among the ratings meeting `where`, with the number of
+    ratings and their average, lowest average first (cadre id, name, count, average)."""
+    return (
+        sa.select(Cadre.id, Cadre.name, sa.func.count(), sa.func.avg(Rating.score))
+        .join(Cadre, Cadre.id == Rating.cadre_id)
+        .where(*where)
+        .group_by(Cadre.id, Cadre.name)
+        .order_by(sa.func.avg(Rating.score), Cadre.id)
+    )
 
 
 # Rows of the counted subtrees only: the caller's roots ('' is every path's ancestor).
@@ -230,7 +367,8 @@ _IN_CITIES = (
 
 
 # The log figures' one reading: per subtree `rid`, counts by (week, kind, activity kind or
-# CONTACT, channel, client), and the distinct cadres who logged. From the rows themselves:
+# CONTACT, channel, client), the distinct cadres who logged, and those who wrote from the phone
+# pages (client MOBILE, as the server recorded it). From the rows themselves:
 _LOG_COUNTS_FROM_ROWS = f"""
     WITH x AS MATERIALIZED (
       SELECT r.id AS rid, l.cadre_id, l.kind, l.channel, l.client, l.activity_kind,
@@ -244,7 +382,10 @@ _LOG_COUNTS_FROM_ROWS = f"""
     FROM x GROUP BY rid, 2, kind, 4, channel, client
     UNION ALL
     SELECT rid, NULL, NULL, NULL, NULL, NULL, NULL, count(DISTINCT cadre_id)
-    FROM x GROUP BY rid"""
+    FROM x GROUP BY rid
+    UNION ALL
+    SELECT rid, NULL, NULL, NULL, NULL, 'MOBILE_CADRES', NULL, count(DISTINCT cadre_id)
+    FROM x WHERE client = 'MOBILE' GROUP BY rid"""
 # The same from the rollup (models/rollups.py): a row per cadre, league day and shape holds
 # how many live logs it stands for, so sums of `n` are counts of logs and a cadre with a row
 # in the period logged in it. Exact for any period of whole days; a week starts on Monday.
@@ -261,7 +402,10 @@ _LOG_COUNTS_FROM_DAYS = f"""
     FROM x GROUP BY rid, 2, kind, 4, 5, client
     UNION ALL
     SELECT rid, NULL, NULL, NULL, NULL, NULL, NULL, count(DISTINCT cadre_id)
-    FROM x GROUP BY rid"""
+    FROM x GROUP BY rid
+    UNION ALL
+    SELECT rid, NULL, NULL, NULL, NULL, 'MOBILE_CADRES', NULL, count(DISTINCT cadre_id)
+    FROM x WHERE client = 'MOBILE' GROUP BY rid"""
 
 
 class Figures:
@@ -277,6 +421,7 @@ class Figures:
     def _params(self, ids: Sequence[int], period: Period) -> dict[str, Any]:
         start, end = period.bounds(self.tz)
         return {
+            "tz": self.tz,
             "ids": list(ids),
             "start": start,
             "end": end,
@@ -317,7 +462,10 @@ class Figures:
         for r in rows:
             f = found[r.rid]
             if r.cadres is not None:
-                f.active_cadres = r.cadres
+                if r.client == "MOBILE_CADRES":
+                    f.cadres_on_mobile = r.cadres
+                else:
+                    f.active_cadres = r.cadres
                 continue
             f.logs += r.n
             f.by_kind[r.kind_key] = f.by_kind.get(r.kind_key, 0) + r.n
@@ -365,12 +513,12 @@ class Figures:
         return {i: Breakdown(dict(g.by_kind), dict(g.by_channel)) for i, g in logs.items()}
 
     async def mobile(self, ids: Sequence[int], period: Period) -> dict[int, MobileUse]:
-        """Active cadres who signed in during the period (and on a phone), and logs written
-        from a phone."""
+        """Active cadres who signed in during the period; cadres who wrote from the phone
+        pages and the logs so written, from the front end the server recorded on each log
+        (`work_logs.client`), not from what a client claimed at login."""
         rows = await self._rows(
             f"""
-            SELECT r.id, count(DISTINCT c.id) AS signed_in,
-                   count(DISTINCT c.id) FILTER (WHERE a.client = 'MOBILE') AS on_mobile
+            SELECT r.id, count(DISTINCT c.id) AS signed_in
             FROM orgs r
             JOIN cadres c ON c.org_path <@ r.path AND {_ACTIVE_CADRES}
             JOIN auth_sessions a ON a.user_id = c.user_id
@@ -385,10 +533,36 @@ class Figures:
         out: dict[int, MobileUse] = defaultdict(MobileUse)
         for i in ids:
             s = signed.get(i)
-            out[i] = MobileUse(
-                s.signed_in if s else 0, s.on_mobile if s else 0, logs[i].logs, logs[i].from_mobile
-            )
+            g = logs[i]
+            out[i] = MobileUse(s.signed_in if s else 0, g.cadres_on_mobile, g.logs, g.from_mobile)
         return out
+
+    async def cadre_work(self, ids: Sequence[int], period: Period) -> list[CadreWork]:
+        """Every active cadre of each subtree, with their figures over the period."""
+        rows = await self._rows(_CADRE_WORK, ids, period)
+        return [
+            CadreWork(
+                cadre_id=r.id,
+                assessed=r.assessed,
+                kind=r.kind,
+                key=r.kind == "FULL_TIME" or r.organ_cadre,
+                org_id=r.org_id,
+                org_path=r.org_path,
+                city_id=r.city_id,
+                min_count=r.min_count,
+                period_months=r.period_months,
+                months_used=r.months_used,
+                months_on_mobile=r.months_mobile,
+                quarters_worked=tuple(r.quarters or ()),
+                activities=r.activities,
+                youth_in_contact=r.youth,
+                chose_learn_and_do=r.chose,
+                recorded_learn_and_do=r.recorded,
+                campaign_kinds=tuple(r.campaign_kinds),
+                upheld_flags=r.upheld,
+            )
+            for r in rows
+        ]
 
     async def activation(self, ids: Sequence[int], period: Period) -> dict[int, Activation]:
         rows = await self._rows(

@@ -10,9 +10,10 @@ import sqlalchemy as sa
 
 from authz import Act, Obj, require_cadre
 from authz.errors import BadInput, NotFound
-from models import Cadre, Contact, ContactStatus, Rating
+from models import Contact, ContactStatus, Rating
 from resolvers import orgs, privacy
 from resolvers.base import Ctx, clean_text
+from resolvers.figures import ratings_by_cadre
 from resolvers.pagination import Page, paginate_ranked
 from resolvers.points import today
 from resolvers.voices import my_youth
@@ -116,13 +117,7 @@ async def by_cadre(
 ) -> Page[CadreRating]:
     """Each rated cadre of the subtree, lowest average first; a page by position."""
     where = await _org_filter(ctx, org_id, period)
-    stmt = (
-        sa.select(Cadre.id, Cadre.name, sa.func.count(), sa.func.avg(Rating.score))
-        .join(Cadre, Cadre.id == Rating.cadre_id)
-        .where(*where)
-        .group_by(Cadre.id, Cadre.name)
-        .order_by(sa.func.avg(Rating.score), Cadre.id)
-    )
+    stmt = ratings_by_cadre(where)
     page = await paginate_ranked(ctx.session, stmt, size=ctx.page_size(first), after=after)
     page.rows = [CadreRating(i, n, c, round(float(a), 2)) for i, n, c, a in page.rows]
     return page

@@ -1,28 +1,171 @@
-"""附件1 as written: every computed item is a weighted share over its subjects (the cadres,
-the leading organs or the county committees of an assessed subtree), each subject judged over
-every period inside the assessed half-year, not at its end alone. The readings of the notice
-behind each item are in docs/assessment.md ("The 100-point assessment").
+"""附件1 as written and as data: each item of a rubric version names a formula kind and its
+parameters; every computed kind is a weighted share over its subjects (the cadres, the leading
+organs or the county committees of an assessed subtree), each subject judged over every period
+inside the assessed half-year, not at its end alone. The readings of the notice behind each
+kind are in docs/assessment.md ("The 100-point assessment"); the versions themselves in
+`resolvers/rubric_versions.py`.
 
-五个一 progress and its completion rule come from `resolvers.figures` (统计口径), evaluated
-once per period; the per-subject figures below exist nowhere else (the figures module counts
-per org)."""
+Every figure a formula reads comes from `resolvers.figures` (统计口径: per cadre
+`Figures.cadre_work`, 五个一 periods `five_ones_periods`); what is counted per leading organ
+and per county committee only for the rubric is below."""
 
 from __future__ import annotations
 
+import math
+import re
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.figures import cadre_progress_sql, organ_progress_sql
+from authz.errors import BadInput
+from models import CampaignKind, RubricFormula
+from resolvers.figures import (
+    CadreWork,
+    Figures,
+    Period,
+    cadre_progress_sql,
+    five_ones_periods,
+    months_in,
+    organ_progress_sql,
+)
 
-# 附件1 一.4: 重点考察各级团的领导机关团干部、专职团干部工作情况.
-KEY_WEIGHT = 2.0
-YOUTH_PER_CADRE = 100  # "1+100": about a hundred youth each
+TOTAL_POINTS = 100  # 附件1: 考核实行百分制
+F = RubricFormula
+
+
+@dataclass(frozen=True)
+class Params:
+    """A formula's parameters; each kind reads only those `ACCEPTS` lists for it."""
+
+    # Weight of a full-time cadre or a leading organ's cadre (附件1 一.4: 重点考察); others 1.
+    key_weight: float = 2.0
+    # A subject's share of the item as far as it got (true), or only when it got all (false).
+    proportional: bool = True
+    youth_per_cadre: int = 100  # "1+100": about a hundred youth each
+    campaign: str | None = None  # the 集中活动 kind a CADRE_CAMPAIGN item counts
+    group_share: float = 0.5  # of a city organ's 1.3: having a working group; rest: sharing
+    choice_share: float = 0.5  # of 4.5: choosing the branch; rest: recording the practice
+
+
+_WEIGHED = {"key_weight", "proportional"}
+ACCEPTS: dict[RubricFormula, frozenset[str]] = {
+    F.ORGAN_FIVE_ONES: frozenset({"proportional"}),
+    F.CADRE_FIVE_ONES: frozenset(_WEIGHED),
+    F.ORGAN_WORKING_GROUPS: frozenset({"proportional", "group_share"}),
+    F.ORGAN_OPEN_DAY: frozenset({"proportional"}),
+    F.CADRE_CAMPAIGN: frozenset(_WEIGHED | {"campaign"}),
+    F.COUNTY_NOMINATION: frozenset({"proportional"}),
+    F.CADRE_MONTHS_USED: frozenset(_WEIGHED),
+    F.CADRE_YOUTH: frozenset(_WEIGHED | {"youth_per_cadre"}),
+    F.CADRE_ACTIVITIES: frozenset(_WEIGHED),
+    F.CADRE_MONTHS_ON_MOBILE: frozenset(_WEIGHED),
+    F.CADRE_LEARN_AND_DO: frozenset(_WEIGHED | {"choice_share"}),
+    F.MANUAL: frozenset(),
+}
+RANGES: dict[str, tuple[float, float]] = {
+    "key_weight": (1, 10),
+    "youth_per_cadre": (1, 1000),
+    "group_share": (0, 1),
+    "choice_share": (0, 1),
+}
+CODE = re.compile(r"^[1-9][0-9]?(\.[1-9][0-9]?)?$")  # a section of 附件1: 3, 4.5
+
+
+@dataclass(frozen=True)
+class Item:
+    """One item of a rubric version: its section in 附件1, title, points and formula."""
+
+    code: str
+    title: str
+    points: float
+    formula: RubricFormula
+    params: Params = Params()
+
+    @property
+    def computed(self) -> bool:
+        return self.formula != F.MANUAL
+
+    @classmethod
+    def of(cls, d: dict[str, Any]) -> Item:
+        return cls(
+            d["code"], d["title"], float(d["points"]), F(d["formula"]), Params(**d["params"])
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored form: only the parameters the formula reads."""
+        accepted = ACCEPTS[self.formula]
+        params = {k: v for k, v in asdict(self.params).items() if k in accepted}
+        return {
+            "code": self.code,
+            "title": self.title,
+            "points": self.points,
+            "formula": self.formula.value,
+            "params": params,
+        }
+
+
+def validate(items: Sequence[dict[str, Any]]) -> list[Item]:
+    """A whole rubric, or BAD_USER_INPUT naming the first fault: sections well formed and
+    distinct, titles given, points adding up to the notice's 100, each formula's parameters
+    its own and in range."""
+    if not items:
+        raise BadInput("考核细则至少要有一项", field="items")
+    if len(items) > 50:
+        raise BadInput("考核细则最多 50 项", field="items")
+    out: list[Item] = []
+    seen: set[str] = set()
+    for n, raw in enumerate(items, start=1):
+        out.append(_item(n, raw, seen))
+    total = sum(i.points for i in out)
+    if not math.isclose(total, TOTAL_POINTS):
+        raise BadInput(
+            f"各项分值合计 {total:g} 分，应为通知规定的 {TOTAL_POINTS} 分", field="items"
+        )
+    return out
+
+
+def _item(n: int, raw: dict[str, Any], seen: set[str]) -> Item:
+    where = f"第 {n} 项"
+    code = str(raw.get("code") or "").strip()
+    if not CODE.match(code):
+        raise BadInput(f"{where}：编号应为附件1 的条目号，如 3 或 4.5", field="items")
+    if code in seen:
+        raise BadInput(f"{where}：编号 {code} 重复", field="items")
+    seen.add(code)
+    title = " ".join(str(raw.get("title") or "").split())
+    if not 1 <= len(title) <= 200:
+        raise BadInput(f"{where}（{code}）：名称应为 1–200 字", field="items")
+    points = float(raw.get("points") or 0)
+    if not 0 < points <= TOTAL_POINTS or points * 2 != int(points * 2):
+        raise BadInput(
+            f"{where}（{code}）：分值应大于 0、不超过 100，最小单位 0.5 分", field="items"
+        )
+    formula = F(raw["formula"])
+    given = {k: v for k, v in (raw.get("params") or {}).items() if v is not None}
+    foreign = sorted(set(given) - ACCEPTS[formula])
+    if foreign:
+        raise BadInput(
+            f"{where}（{code}）：{formula.value} 不使用参数 {'、'.join(foreign)}", field="items"
+        )
+    for key, (lo, hi) in RANGES.items():
+        if key in given and not lo <= float(given[key]) <= hi:
+            raise BadInput(f"{where}（{code}）：参数 {key} 应在 {lo:g}–{hi:g} 之间", field="items")
+    if "youth_per_cadre" in given:
+        given["youth_per_cadre"] = int(given["youth_per_cadre"])
+    if formula == F.CADRE_CAMPAIGN and given.get("campaign") not in set(CampaignKind):
+        raise BadInput(
+            f"{where}（{code}）：CADRE_CAMPAIGN 须指定集中活动类别 campaign", field="items"
+        )
+    return Item(code, title, points, formula, Params(**given))
+
+
+# ---------------------------------------------------------------------------- shares
 
 
 @dataclass(frozen=True)
@@ -68,70 +211,25 @@ class OrgShares:
     items: dict[str, Share] = field(default_factory=lambda: defaultdict(Share))
 
 
-def months_in(start: date, end: date, today: date) -> list[date]:
-    """First days of the months of [start, end] that have begun by `today`."""
-    out, m = [], date(start.year, start.month, 1)
-    while m <= end and m <= today:
-        out.append(m)
-        m = date(m.year + (m.month == 12), m.month % 12 + 1, 1)
-    return out
-
-
 @dataclass(frozen=True)
-class PeriodResult:
-    subject_id: int
-    org_path: str
-    period_start: date
-    period_end: date  # exclusive
-    complete: bool
+class Half:
+    start: date
+    end: date  # inclusive
+    today: date
 
+    @property
+    def months(self) -> list[date]:
+        return months_in(self.start, self.end, self.today)
 
-async def periods(
-    session: AsyncSession, progress_sql: str, params: dict, months: Sequence[date]
-) -> list[PeriodResult]:
-    """Every 五个一 period of the subjects that begins inside the assessed months: the period
-    holding each month, evaluated by the figures module's progress and completion rule."""
-    found: dict[tuple[int, date], PeriodResult] = {}
-    first = months[0] if months else None
-    for m in months:
-        rows = await session.execute(sa.text(progress_sql), {**params, "on": m})
-        for r in rows:
-            if first is not None and r.period_start >= first:
-                found[(r.subject_id, r.period_start)] = PeriodResult(
-                    r.subject_id, str(r.org_path), r.period_start, r.period_end, bool(r.complete)
-                )
-    return list(found.values())
+    @property
+    def quarters(self) -> int:
+        return len({(m.month - 1) // 3 for m in self.months})
 
+    @property
+    def so_far(self) -> Period:
+        """The part of the half-year that has begun."""
+        return Period(self.start, min(self.end, self.today))
 
-_CADRES = """
-WITH kids AS (SELECT id, path FROM orgs WHERE id = ANY(:ids)),
-cad AS (
-  SELECT c.id, c.kind, c.org_id, c.org_path, c.city_id, k.id AS assessed,
-         o.is_leading_organ AS organ_cadre
-  FROM cadres c JOIN kids k ON c.org_path <@ k.path JOIN orgs o ON o.id = c.org_id
-  WHERE c.is_active)
-SELECT cad.id, cad.kind, cad.assessed, cad.organ_cadre, q.min_count, q.period_months,
-  cad.org_id, cad.org_path::text AS org_path, cad.city_id,
-  (SELECT count(DISTINCT date_trunc('month', l.occurred_at AT TIME ZONE :tz)) FROM work_logs l
-     WHERE l.cadre_id = cad.id AND l.deleted_at IS NULL
-       AND l.occurred_at >= :start AND l.occurred_at < :end) AS months_used,
-  (SELECT count(DISTINCT date_trunc('month', l.occurred_at AT TIME ZONE :tz)) FROM work_logs l
-     WHERE l.cadre_id = cad.id AND l.deleted_at IS NULL AND l.client = 'MOBILE'
-       AND l.occurred_at >= :start AND l.occurred_at < :end) AS months_mobile,
-  (SELECT count(*) FROM work_logs l WHERE l.cadre_id = cad.id AND l.deleted_at IS NULL
-       AND l.kind = 'ACTIVITY' AND l.occurred_at >= :start AND l.occurred_at < :end) AS activities,
-  (SELECT count(DISTINCT ct.youth_id) FROM contacts ct
-     WHERE ct.cadre_id = cad.id AND ct.status = 'ACTIVE') AS youth,
-  EXISTS (SELECT 1 FROM learn_and_do_choices d WHERE d.cadre_id = cad.id AND d.year = :year) AS chose,
-  EXISTS (SELECT 1 FROM learn_and_do_records e WHERE e.cadre_id = cad.id AND e.year = :year
-            AND e.occurred_on BETWEEN :first_day AND :last_day) AS recorded,
-  (SELECT coalesce(array_agg(DISTINCT cp.kind), '{}') FROM work_logs l
-     JOIN campaigns cp ON cp.id = l.campaign_id
-     WHERE l.cadre_id = cad.id AND l.deleted_at IS NULL AND cp.year = :year
-       AND l.occurred_at < :end) AS campaign_kinds
-FROM cad JOIN quota_rules q ON q.subject = cad.kind
-ORDER BY cad.id
-"""
 
 _ORGANS = """
 WITH kids AS (SELECT id, path FROM orgs WHERE id = ANY(:ids))
@@ -161,104 +259,141 @@ WHERE o.level = 'COUNTY' AND o.is_active
 """
 
 
-@dataclass(frozen=True)
-class Half:
-    start: date
-    end: date  # inclusive
-    today: date
+def _judged(item: Item, value: float) -> float:
+    """A subject's value as the item counts it: its share, or all or nothing."""
+    return value if item.params.proportional else float(value >= 1)
 
-    @property
-    def months(self) -> list[date]:
-        return months_in(self.start, self.end, self.today)
 
-    @property
-    def quarters(self) -> int:
-        return len({(m.month - 1) // 3 for m in self.months})
+# What each cadre formula reads of a cadre's figures, over `elapsed` months of the half.
+_CADRE_VALUES: dict[RubricFormula, Callable[[Item, CadreWork, int], float | None]] = {
+    F.CADRE_MONTHS_USED: lambda i, c, elapsed: c.months_used / elapsed,
+    F.CADRE_YOUTH: lambda i, c, elapsed: c.youth_in_contact / i.params.youth_per_cadre,
+    F.CADRE_ACTIVITIES: lambda i, c, elapsed: (
+        c.activities / (c.min_count * max(1, -(-elapsed // c.period_months)))
+    ),
+    F.CADRE_MONTHS_ON_MOBILE: lambda i, c, elapsed: c.months_on_mobile / elapsed,
+    # §一.1: only full-time and organ cadres must guide 一学一做; nobody else is judged on it.
+    F.CADRE_LEARN_AND_DO: lambda i, c, elapsed: (
+        i.params.choice_share * c.chose_learn_and_do
+        + (1 - i.params.choice_share) * c.recorded_learn_and_do
+        if c.key
+        else None
+    ),
+    F.CADRE_CAMPAIGN: lambda i, c, elapsed: float(i.params.campaign in c.campaign_kinds),
+}
+
+
+class _Scoring:
+    """The shares of one round's computed items, each read once from the figures."""
+
+    def __init__(self, session: AsyncSession, tz: str, ids: Sequence[int], year: int, half: Half):
+        self.session, self.tz, self.ids, self.half = session, tz, list(ids), half
+        zone, last = ZoneInfo(tz), half.so_far.end
+        self.params = {
+            "ids": self.ids,
+            "year": year,
+            "tz": tz,
+            "start": datetime.combine(half.start, time(), zone),
+            "end": datetime.combine(last + timedelta(days=1), time(), zone),
+            "first_day": half.start,
+            "last_day": last,
+        }
+        self.out: dict[int, OrgShares] = defaultdict(OrgShares)
+        self._cadres: list[CadreWork] | None = None
+        self._organs: list[sa.Row[Any]] | None = None
+
+    async def cadres(self) -> list[CadreWork]:
+        if self._cadres is None:
+            figures = Figures(self.session, self.tz)
+            self._cadres = await figures.cadre_work(self.ids, self.half.so_far)
+        return self._cadres
+
+    async def organs(self) -> list[sa.Row[Any]]:
+        if self._organs is None:
+            self._organs = list((await self.session.execute(sa.text(_ORGANS), self.params)).all())
+        return self._organs
+
+    async def item(self, item: Item) -> None:
+        if item.formula in _CADRE_VALUES:
+            await self._cadre_item(item)
+        elif item.formula == F.CADRE_FIVE_ONES:
+            await self._cadre_five_ones(item)
+        elif item.formula == F.ORGAN_FIVE_ONES:
+            await self._organ_five_ones(item)
+        elif item.formula in (F.ORGAN_OPEN_DAY, F.ORGAN_WORKING_GROUPS):
+            await self._organ_item(item)
+        elif item.formula == F.COUNTY_NOMINATION:
+            await self._counties(item)
+
+    @staticmethod
+    def _weight(item: Item, c: CadreWork) -> float:
+        return item.params.key_weight if c.key else 1.0
+
+    @staticmethod
+    def _who(c: CadreWork) -> Subject:
+        return Subject("CADRE", c.cadre_id, c.org_id, c.org_path, c.city_id)
+
+    async def _cadre_item(self, item: Item) -> None:
+        elapsed = max(1, len(self.half.months))
+        value_of = _CADRE_VALUES[item.formula]
+        for c in await self.cadres():
+            value = value_of(item, c, elapsed)
+            if value is not None:
+                share = self.out[c.assessed].items[item.code]
+                share.add(self._who(c), _judged(item, value), self._weight(item, c))
+
+    async def _cadre_five_ones(self, item: Item) -> None:
+        cadres = {c.cadre_id: c for c in await self.cadres()}
+        in_subtrees = "c.org_path <@ ANY(ARRAY(SELECT path FROM orgs WHERE id = ANY(:ids)))"
+        sql = cadre_progress_sql(in_subtrees)
+        for p in await five_ones_periods(self.session, sql, self.params, self.half.months):
+            c = cadres.get(p.subject_id)
+            if c is not None:
+                share = self.out[c.assessed].items[item.code]
+                share.add(self._who(c), float(p.complete), self._weight(item, c))
+
+    def _organ(self, o: sa.Row[Any]) -> Subject:
+        return Subject("ORGAN", o.id, o.id, o.org_path, o.city_id)
+
+    async def _organ_five_ones(self, item: Item) -> None:
+        organs = {o.id: o for o in await self.organs()}
+        in_organs = "o.path <@ ANY(ARRAY(SELECT path FROM orgs WHERE id = ANY(:ids)))"
+        sql = organ_progress_sql(in_organs)
+        for p in await five_ones_periods(self.session, sql, self.params, self.half.months):
+            o = organs.get(p.subject_id)
+            if o is not None:
+                self.out[o.assessed].items[item.code].add(self._organ(o), float(p.complete))
+
+    async def _organ_item(self, item: Item) -> None:
+        for o in await self.organs():
+            if item.formula == F.ORGAN_OPEN_DAY:
+                value = float(o.open_day)
+            elif o.level == "CITY":  # §二.3: working groups, a sharing event every quarter
+                quarters = min(1.0, o.sharing_quarters / max(1, self.half.quarters))
+                g = item.params.group_share
+                value = g * o.groups + (1 - g) * quarters
+            else:  # §二.3: each county organ cadre keeps in touch with grassroots secretaries
+                value = o.keeping_secretaries / o.organ_cadres if o.organ_cadres else 0.0
+            self.out[o.assessed].items[item.code].add(self._organ(o), _judged(item, value))
+
+    async def _counties(self, item: Item) -> None:
+        for county in (await self.session.execute(sa.text(_COUNTIES), self.params)).all():
+            me = Subject("COUNTY", county.id, county.id, county.org_path, county.city_id)
+            self.out[county.assessed].items[item.code].add(me, float(county.nominated))
 
 
 async def shares(
-    session: AsyncSession, tz: str, ids: Sequence[int], year: int, half: Half
+    session: AsyncSession,
+    tz: str,
+    ids: Sequence[int],
+    year: int,
+    half: Half,
+    items: Sequence[Item],
 ) -> dict[int, OrgShares]:
     """Per assessed org (each standing for its subtree), the weighted share of every computed
-    item. 1.1 and 1.2: every 五个一 period begun in the half; 4.x: every month of it."""
-    zone = ZoneInfo(tz)
-    last = min(half.end, half.today)
-    params = {
-        "ids": list(ids),
-        "year": year,
-        "tz": tz,
-        "start": datetime.combine(half.start, time(), zone),
-        "end": datetime.combine(last + timedelta(days=1), time(), zone),
-        "first_day": half.start,
-        "last_day": last,
-    }
-    out: dict[int, OrgShares] = defaultdict(OrgShares)
-    months = half.months
-    elapsed = max(1, len(months))
-
-    cadres = (await session.execute(sa.text(_CADRES), params)).all()
-    weight = {c.id: KEY_WEIGHT if c.kind == "FULL_TIME" or c.organ_cadre else 1.0 for c in cadres}
-    assessed = {c.id: c.assessed for c in cadres}
-    who = {c.id: Subject("CADRE", c.id, c.org_id, c.org_path, c.city_id) for c in cadres}
-    for c in cadres:
-        s, me = out[c.assessed].items, who[c.id]
-        w = weight[c.id]
-        periods_begun = max(1, -(-elapsed // c.period_months))
-        s["4.1"].add(me, c.months_used / elapsed, w)
-        s["4.2"].add(me, c.youth / YOUTH_PER_CADRE, w)
-        s["4.3"].add(me, c.activities / (c.min_count * periods_begun), w)
-        s["4.4"].add(me, c.months_mobile / elapsed, w)
-        if c.kind == "FULL_TIME" or c.organ_cadre:  # §一.1: who must guide 一学一做
-            s["4.5"].add(me, 0.5 * c.chose + 0.5 * c.recorded, w)
-        s["2.2"].add(me, 1.0 if "LECTURE" in c.campaign_kinds else 0.0, w)
-        s["2.4"].add(me, 1.0 if "SERVICE_MONTH" in c.campaign_kinds else 0.0, w)
-
-    in_subtrees = "c.org_path <@ ANY(ARRAY(SELECT path FROM orgs WHERE id = ANY(:ids)))"
-    for p in await periods(session, cadre_progress_sql(in_subtrees), params, months):
-        if p.subject_id in assessed:
-            out[assessed[p.subject_id]].items["1.2"].add(
-                who[p.subject_id], float(p.complete), weight[p.subject_id]
-            )
-
-    organs = (await session.execute(sa.text(_ORGANS), params)).all()
-    organ_of = {o.id: o.assessed for o in organs}
-    organ = {o.id: Subject("ORGAN", o.id, o.id, o.org_path, o.city_id) for o in organs}
-    for o in organs:
-        s, me = out[o.assessed].items, organ[o.id]
-        s["2.1"].add(me, float(o.open_day))
-        if o.level == "CITY":  # §二.3: working groups, a sharing event every quarter
-            quarters = min(1.0, o.sharing_quarters / max(1, half.quarters))
-            s["1.3"].add(me, 0.5 * o.groups + 0.5 * quarters)
-        else:  # §二.3: each county organ cadre keeps in touch with grassroots secretaries
-            s["1.3"].add(me, o.keeping_secretaries / o.organ_cadres if o.organ_cadres else 0.0)
-    in_organs = "o.path <@ ANY(ARRAY(SELECT path FROM orgs WHERE id = ANY(:ids)))"
-    for p in await periods(session, organ_progress_sql(in_organs), params, months):
-        if p.subject_id in organ_of:
-            out[organ_of[p.subject_id]].items["1.1"].add(organ[p.subject_id], float(p.complete))
-
-    for county in (await session.execute(sa.text(_COUNTIES), params)).all():
-        me = Subject("COUNTY", county.id, county.id, county.org_path, county.city_id)
-        out[county.assessed].items["2.3"].add(me, float(county.nominated))
-    return out
-
-
-@dataclass(frozen=True)
-class CadrePeriods:
-    """A cadre's 五个一 periods of the half that have ended, and the incomplete ones."""
-
-    ended: int
-    incomplete: list[date]
-
-
-async def cadre_periods(session: AsyncSession, root: str, half: Half) -> dict[int, CadrePeriods]:
-    """For eligibility (§五.2: 不合格的团干部不能参评): each active cadre of the subtree, over every
-    period of the half that has ended by today (the one still running is not held against
-    them)."""
-    found: dict[int, tuple[int, list[date]]] = defaultdict(lambda: (0, []))
-    sql = cadre_progress_sql("c.org_path <@ CAST(:root AS ltree)")
-    for p in await periods(session, sql, {"root": root}, half.months):
-        if p.period_end > half.today:
-            continue
-        ended, incomplete = found[p.subject_id]
-        found[p.subject_id] = (ended + 1, incomplete + ([] if p.complete else [p.period_start]))
-    return {k: CadrePeriods(e, sorted(i)) for k, (e, i) in found.items()}
+    item of the round's rubric: 五个一 items over every period begun in the half, monthly
+    items over every month of it."""
+    scoring = _Scoring(session, tz, ids, year, half)
+    for item in items:
+        await scoring.item(item)
+    return scoring.out

@@ -37,6 +37,7 @@ from schema.privacy import PrivacyMutation, PrivacyQuery
 from schema.quotas import QuotaMutation, QuotaQuery
 from schema.reminders import ReminderQuery
 from schema.rosters import RosterMutation
+from schema.rubric import RubricMutation, RubricQuery
 from schema.scalars import SCALARS
 from schema.subscriptions import Subscription
 from schema.truth import Flag, SpotCheck, TruthMutation, TruthQuery
@@ -77,6 +78,7 @@ class Query(
     ReminderQuery,
     OperationsQuery,
     PlanQuery,
+    RubricQuery,
 ):
     """One root type made of the domains' parts (the same as strawberry's merge_types)."""
 
@@ -106,6 +108,7 @@ class Mutation(
     AssessmentMutation,
     PrivacyMutation,
     PolicyToolsMutation,
+    RubricMutation,
 ):
     """One root type made of the domains' parts (the same as strawberry's merge_types)."""
 

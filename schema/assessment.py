@@ -17,12 +17,14 @@ from models import Campaign as CampaignRow
 from models import CampaignKind, NominationLevel, NominationStatus, ReportStatus, RoundHalf
 from models import Nomination as NominationRow
 from models import Report as ReportRow
+from models import RubricVersion as RubricVersionRow
 from resolvers import assessment, bulletins, campaigns, downloads, reports
 from schema.context import Info
 from schema.enums import domain_enum
 from schema.orgs import Org, visible_org
 from schema.people import Cadre
 from schema.relay import After, Connection, First, Node, Under, connection, opt_pk, pk, to_global_id
+from schema.rubric import RubricVersion
 
 if TYPE_CHECKING:
     from schema.evidence import Evidence
@@ -372,21 +374,9 @@ class Nomination(Node):
         return await visible_org(info, self.row.org_id)
 
 
-@strawberry.type(description="考核项")
-class RubricItem:
-    code: str = strawberry.field(
-        description="考核项编号（如 1.1、4.5），enterAssessmentScore 的 item 参数用它"
-    )
-    title: str = strawberry.field(description="考核项名称")
-    max_points: float = strawberry.field(description="满分")
-    computed: bool = strawberry.field(
-        description="true 由系统数据计算，false 由考核人员录入（enterAssessmentScore）"
-    )
-
-
 @strawberry.type(description="某组织某一考核项的得分")
 class ItemScore:
-    item: str = strawberry.field(description="考核项编号（RubricItem.code）")
+    item: str = strawberry.field(description="考核项编号（附件1 的条目编号，RubricItem.code）")
     points: float = strawberry.field(description="得分（0 到该项满分）")
     evidence: str = strawberry.field(
         description="得分依据：系统计算项为计算说明，录入项为考核人员填写的依据"
@@ -499,6 +489,13 @@ class AssessmentRound(Node):
     @strawberry.field(description="开启时间")
     def created_at(self) -> datetime:
         return self.row.created_at
+
+    @strawberry.field(
+        description="本轮冻结的考核细则版本（开启时已发布的最新版本；计分、明细与结果都按它）"
+    )
+    async def rubric_version(self, info: Info) -> RubricVersion | None:
+        found = await info.context.ctx.visible(RubricVersionRow).load(self.row.rubric_version_id)
+        return RubricVersion.of(found) if found is not None else None
 
     @strawberry.field(description="各组织总分与排名")
     async def results(
@@ -778,13 +775,6 @@ class AssessmentQuery:
             after=after,
         )
         return connection(page, Nomination.of)
-
-    @strawberry.field(description="考核细则（附件1，共 100 分）")
-    def rubric(self) -> list[RubricItem]:
-        return [
-            RubricItem(code=i.code, title=i.title, max_points=i.max_points, computed=i.computed)
-            for i in assessment.RUBRIC
-        ]
 
     @strawberry.field(description="考核轮次列表（需要 work:view；只列你可查看工作的子树内的）")
     async def assessment_rounds(

@@ -24,7 +24,9 @@ class Count:
 @strawberry.type(description="手机端使用")
 class MobileUse:
     cadres_signed_in: int = strawberry.field(description="区间内登录过的团干部")
-    cadres_on_mobile: int = strawberry.field(description="其中用手机端登录过的")
+    cadres_on_mobile: int = strawberry.field(
+        description="区间内用手机端写入过日志的团干部（看服务端记录的写入前端 WorkLog.client，不看登录时的标记）"
+    )
     logs: int = strawberry.field(description="区间内的日志数")
     logs_from_mobile: int = strawberry.field(description="其中用手机端写入的日志数")
 

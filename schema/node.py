@@ -29,6 +29,7 @@ from schema.policy import Grant
 from schema.policy_tools import FieldGrant, PolicyChangeRequest
 from schema.relay import Node, from_global_id
 from schema.reminders import Reminder
+from schema.rubric import RubricVersion
 from schema.truth import Flag, SpotCheck, SpotCheckItem
 from schema.worklogs import WorkLog
 from schema.youth_services import Discussion, Post, Resource, Voice, Wish
@@ -56,6 +57,7 @@ NODE_TYPES: dict[str, tuple[type[Any], Any]] = {
         Reminder,
         Report,
         Resource,
+        RubricVersion,
         SpotCheck,
         SpotCheckItem,
         Voice,

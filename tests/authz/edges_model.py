@@ -32,6 +32,7 @@ from models import (
     Reminder,
     ReminderKind,
     RolePermission,
+    RubricVersion,
     SecretaryContact,
     SpotCheck,
     SpotCheckItem,
@@ -624,8 +625,17 @@ async def _build_checking(s, world: World, b: Built, orgs, now: datetime) -> Non
         s.add(line)
         await s.flush()
         b.note("BulletinLine", line.id, j)
+    version = await s.scalar(sa.select(RubricVersion.id).where(RubricVersion.number == 1))
+    assert version is not None  # seeded, published
+    draft = RubricVersion(number=2, items=[], note="草稿")
+    s.add(draft)
+    await s.flush()
+    b.note("RubricVersion", version, 0)
+    b.note("RubricVersion", draft.id, 1)
     for half, closed in (("MID_YEAR", True), ("YEAR_END", False)):
-        r = AssessmentRound(year=now.year, half=half, closed=closed, **tenant(0))
+        r = AssessmentRound(
+            year=now.year, half=half, closed=closed, rubric_version_id=version, **tenant(0)
+        )
         s.add(r)
         await s.flush()
         for c, cw in enumerate(world.cadres):  # each cadre behind its city-level ancestor's 4.1
@@ -789,6 +799,12 @@ class Model:
             closed and self.in_scope("work", "view", self.world.cadre_org(c))
         )
 
+    def rubric_version(self, i: int) -> bool:
+        """The published version (0): S(quota, view) anywhere; the draft (1): only with
+        S(quota, manage) at the root (the province)."""
+        views = any(self.allows(g.role, "quota", "view") for g in self.live_grants())
+        return self.in_scope("quota", "manage", 0) or (i == 0 and views)
+
     def bulletin_line(self, j: int) -> bool:
         child = self.world.bulletin_lines()[j]
         return self.in_scope("work", "view", child) or self.in_scope("work", "view", 0)
@@ -896,6 +912,8 @@ class Model:
                 return self.bulletin_line(i)
             case "AssessmentContribution":
                 return self.assessment_contribution(i, built)
+            case "RubricVersion":
+                return self.rubric_version(i)
         raise KeyError(type_name)
 
     # guarded fields

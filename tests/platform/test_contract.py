@@ -39,6 +39,7 @@ PLAIN_LISTS = {
     ("Query", "quotaRules"): "settings: one rule per subject",
     ("Query", "pointRules"): "settings: one rule per point source",
     ("Query", "rubric"): "settings: the assessment rubric's items",
+    ("RubricVersion", "items"): "settings: one rubric version's items (at most 50), edited whole",
     ("Role", "permissions"): "settings: one role template's lines",
     ("Org", "ancestors"): "bounded by the tree's depth (six levels)",
     ("Dashboard", "logsByKind"): "one row per log kind (an enum)",

@@ -13,7 +13,14 @@ import sqlalchemy as sa
 
 from models import CadreKind, ClientKind
 from resolvers import rollups
-from tests.helpers import FROM_PHONE_PAGES, accept_invitations, add_user, gid, league_today
+from tests.helpers import (
+    FROM_CONSOLE,
+    FROM_PHONE_PAGES,
+    accept_invitations,
+    add_user,
+    gid,
+    league_today,
+)
 from tests.work.conftest import World, make_cadre
 
 FIVE = ["PRACTICAL_DEED", "LEAGUE_LESSON", "HEART_TALK", "VOLUNTEER", "CULTURE_SPORTS"]
@@ -332,7 +339,7 @@ def _assert_dashboard_is_raw(
     ]
     assert d["mobileUse"] == {
         "cadresSignedIn": len({s.user_id for s in sessions}),
-        "cadresOnMobile": len({s.user_id for s in sessions if s.client == "MOBILE"}),
+        "cadresOnMobile": len({w.cadre_id for w in logs if w.client == "MOBILE"}),
         "logs": len(logs),
         "logsFromMobile": sum(w.client == "MOBILE" for w in logs),
     }
@@ -489,3 +496,69 @@ async def test_rollup_check_finds_and_repairs_a_bypassed_write(world) -> None:
     d = await _dashboard(api, who["city"], tree["A"].id, start, end)
     _assert_dashboard_is_raw(d, raw, tree["A"].path, start, end)
     assert d["logs"] == 9
+
+
+# ------------------------------------------------------------------ (c) per cadre, and the phone
+
+
+async def test_phone_use_is_the_front_end_the_server_recorded_not_the_login(world) -> None:
+    """A cadre who signed in as MOBILE but wrote from the console did not use the phone; one
+    who signed in from the web and wrote from the phone pages did (WorkLog.client)."""
+    api, tree = world.api, world.tree
+    who = await _busy_world(world)
+    flagged, _, y3 = await make_cadre(api, tree, "flagged", "A2", 1, 300)
+    claims_phone = await api.token_for(flagged.id, client=ClientKind.MOBILE)
+    await world.contact(y3[0], token=claims_phone, headers=FROM_CONSOLE)
+    await world.contact(world.youth_ids[0], headers=FROM_PHONE_PAGES)  # a web login
+    today = league_today(api.services)
+    start = today - timedelta(days=27)
+    d = await _dashboard(api, who["city"], tree["A"].id, start, today)
+    raw = await _raw(api)
+    _assert_dashboard_is_raw(d, raw, tree["A"].path, start, today)
+    phone_users = {s.user_id for s in raw.r["auth_sessions"] if s.client == "MOBILE"}
+    assert flagged.id in phone_users  # the login claimed the phone …
+    mobile = d["mobileUse"]
+    assert (mobile["cadresOnMobile"], mobile["logsFromMobile"]) == (2, 3)  # … the logs did not
+
+
+async def test_per_cadre_figures_equal_the_raw_rows(world) -> None:
+    """`Figures.cadre_work`, what the assessment's cadre items and eligibility read, for
+    each cadre of a city against the same figures computed here from the raw rows."""
+    from resolvers.figures import Figures, Period
+
+    api, tree = world.api, world.tree
+    await _busy_world(world)
+    raw = await _raw(api)
+    today = league_today(api.services)
+    period = Period(date(today.year, 1, 1), today)
+    async with api.services.sessionmaker() as s:
+        figures = Figures(s, api.services.settings.timezone)
+        got = {c.cadre_id: c for c in await figures.cadre_work([tree["A"].id], period)}
+    lo, hi = raw.window(period.start, period.end)
+    organs = {o.id for o in raw.r["orgs"] if o.is_leading_organ}
+    chose = {d.cadre_id for d in raw.r["learn_and_do_choices"] if d.year == today.year}
+    recorded = {e.cadre_id for e in raw.r["learn_and_do_records"] if e.year == today.year}
+    cadres = raw.cadres(tree["A"].path)
+    assert set(got) == {c.id for c in cadres} and len(cadres) == 4
+    for c in cadres:
+        mine = [w for w in raw.logs(tree["A"].path, period.start, period.end) if w.cadre_id == c.id]
+        local = [w.occurred_at.astimezone(raw.tz) for w in mine]
+        phone = [w.occurred_at.astimezone(raw.tz) for w in mine if w.client == "MOBILE"]
+        x = got[c.id]
+        assert x.assessed == tree["A"].id
+        assert x.key == (c.kind == "FULL_TIME" or c.org_id in organs)
+        assert x.months_used == len({(t.year, t.month) for t in local})
+        assert x.months_on_mobile == len({(t.year, t.month) for t in phone})
+        assert set(x.quarters_worked) == {(t.month - 1) // 3 + 1 for t in local}
+        assert x.activities == sum(w.kind == "ACTIVITY" for w in mine)
+        assert x.youth_in_contact == len(
+            {k.youth_id for k in raw.r["contacts"] if k.cadre_id == c.id and k.status == "ACTIVE"}
+        )
+        assert x.chose_learn_and_do == (c.id in chose)
+        assert x.recorded_learn_and_do == (c.id in recorded)
+        assert x.campaign_kinds == () and x.upheld_flags == 0
+        assert all(lo <= w.occurred_at < hi for w in mine)
+    # The world tells each figure something: work on the phone and not, youth, 一学一做.
+    assert sorted(x.months_on_mobile for x in got.values()) == [0, 0, 0, 1]
+    assert sorted(x.youth_in_contact for x in got.values()) == [0, 0, 3, 3]
+    assert sum(x.recorded_learn_and_do for x in got.values()) == 1

@@ -13,6 +13,7 @@ import YouthIo from "./pages/youthio.js";
 import * as checking from "./pages/checking.js";
 import * as policy from "./pages/policy.js";
 import Groups from "./pages/groups.js";
+import Rubric from "./pages/rubric.js";
 
 const page = (path, component, title, extra = {}) => ({ path, component, meta: { title }, ...extra });
 const withId = { props: true };
@@ -37,6 +38,7 @@ export const router = createRouter({
     page("/reports", checking.Reports, "季度报送"),
     page("/bulletins", checking.Bulletins, "季度通报"),
     page("/assessments", checking.Assessments, "考核"),
+    page("/rubric", Rubric, "考核细则"),
     page("/spot-checks", checking.SpotChecks, "抽查"),
     page("/policy/roles", policy.Matrix, "角色与权限"),
     page("/policy/grants", policy.Grants, "授权"),

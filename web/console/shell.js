@@ -64,6 +64,7 @@ export default {
           { to: "/reports", text: "季度报送", show: can("report:view") },
           { to: "/bulletins", text: "季度通报", show: can("work:view") },
           { to: "/assessments", text: "考核", show: can("work:view") },
+          { to: "/rubric", text: "考核细则", show: can("quota:view") },
         ] },
         { title: "权限管理", items: [
           { to: "/policy/roles", text: "角色与权限", show: can("policy:view") },

@@ -68,7 +68,7 @@ export default {
         mobile: bars(
           [
             { k: "登录的团干部", v: x.mobileUse.cadresSignedIn },
-            { k: "用手机端的团干部", v: x.mobileUse.cadresOnMobile },
+            { k: "用手机端写入的团干部", v: x.mobileUse.cadresOnMobile },
             { k: "日志", v: x.mobileUse.logs },
             { k: "手机端日志", v: x.mobileUse.logsFromMobile },
           ],
