@@ -255,12 +255,12 @@ def audit_verify() -> None:
 def check_rollups(
     repair: bool = typer.Option(False, "--repair", help="recount the rollups from the rows"),
 ) -> None:
-    """Compare each rollup the figures read (work_log_days) with a recount from its rows;
+    """Compare each rollup the figures read (work_log_days, cadre_industries) with a recount from its rows;
     exits 1 on any difference. With --repair, recount it instead (writes to the logs wait)."""
     from resolvers.rollups import differences, rebuild
 
     if repair:
-        console.print(f"work_log_days: {asyncio.run(_in_session(rebuild))} rows recounted")
+        console.print(f"rollups: {asyncio.run(_in_session(rebuild))} rows recounted")
         return
     found = asyncio.run(_in_session(differences))
     for d in found:

@@ -61,7 +61,7 @@ from models.policy import (
     RolePermission,
 )
 from models.reminders import Reminder, ReminderKind
-from models.rollups import ROLLUP_ZONE, WorkLogDay
+from models.rollups import ROLLUP_ZONE, CadreIndustry, WorkLogDay
 from models.work import (
     LEARN_AND_DO_MONTHS,
     ActivityKind,
@@ -123,6 +123,7 @@ __all__ = [
     "Bulletin",
     "BulletinLine",
     "Cadre",
+    "CadreIndustry",
     "CadreKind",
     "Campaign",
     "CampaignKind",

@@ -68,3 +68,24 @@ class WorkLogDay(Base, TenantOwned):
     client: Mapped[str] = mapped_column(sa.String(10))
     for_organ: Mapped[bool] = mapped_column(sa.Boolean)
     n: Mapped[int] = mapped_column(sa.Integer)
+
+
+class CadreIndustry(Base, TenantOwned):
+    """A cadre's accepted (ACTIVE) links at one org, by the youth's industry ('未填写' when
+    blank): how many. Kept by triggers on contacts and on youth (an industry edited moves
+    the youth's links); tenant columns are the links' (the cadre's org)."""
+
+    __tablename__ = "cadre_industries"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("cadre_id", "org_id", "industry", name="pk_cadre_industries"),
+        # A city's cadres' mixes, index-only: what the industry mix reads.
+        sa.Index(
+            "ix_cadre_industries_city",
+            "city_id",
+            postgresql_include=["org_path", "cadre_id", "industry", "n"],
+        ),
+    )
+
+    cadre_id: Mapped[int] = mapped_column(sa.BigInteger)
+    industry: Mapped[str] = mapped_column(sa.String(50))
+    n: Mapped[int] = mapped_column(sa.Integer)

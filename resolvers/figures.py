@@ -79,8 +79,11 @@ def _progress_sql(subjects: str, owns_log: str, owns_learn: str) -> str:
     record. What counts: the subject's non-deleted activities of the rule's kinds within the
     period, plus, where the rule says so (§二.1: 机关干部指导参与一学一做的有关工作可纳入), its
     一学一做 records of the period (`learn_done`; they add to the count, not to the kinds).
-    Each subject's logs are read through its own index range (ix_work_logs_*_activity),
-    never by scanning the logs of everyone."""
+    Each subject's activities are read through its own index range: of the rollup of its
+    days (work_log_days, models/rollups.py: `n` live activities per day and kind) when the
+    session's days are the rollup's, else of its logs (ix_work_logs_*_activity); never by
+    scanning the logs of everyone. (`owns_log` reads columns both have.)"""
+    days = f"current_setting('TimeZone') = '{ROLLUP_ZONE}'"
     return f"""
     SELECT g.*, {five_ones_complete("g")} AS complete FROM (
     WITH r AS ({subjects})
@@ -89,13 +92,20 @@ def _progress_sql(subjects: str, owns_log: str, owns_learn: str) -> str:
            r.min_count, r.kinds, r.one_of_each, x.done + lad.n AS done, lad.n AS learn_done,
            x.kinds_done
     FROM r, LATERAL (
-      SELECT count(*) AS done,
-             coalesce(array_agg(DISTINCT l.activity_kind), '{{}}') AS kinds_done
-      FROM work_logs l
-      WHERE {owns_log} AND l.kind = 'ACTIVITY' AND l.deleted_at IS NULL
-        AND l.activity_kind = ANY(r.kinds)
-        AND l.occurred_at >= r.period_start
-        AND l.occurred_at < r.period_start + make_interval(months => r.period_months)) x,
+      SELECT coalesce(sum(u.n), 0)::int AS done,
+             coalesce(array_agg(DISTINCT u.activity_kind), '{{}}') AS kinds_done
+      FROM (
+        SELECT l.n, l.activity_kind FROM work_log_days l
+        WHERE {days} AND {owns_log} AND l.kind = 'ACTIVITY'
+          AND l.activity_kind = ANY(r.kinds)
+          AND l.day >= r.period_start
+          AND l.day < r.period_start + make_interval(months => r.period_months)
+        UNION ALL
+        SELECT 1, l.activity_kind FROM work_logs l
+        WHERE NOT {days} AND {owns_log} AND l.kind = 'ACTIVITY' AND l.deleted_at IS NULL
+          AND l.activity_kind = ANY(r.kinds)
+          AND l.occurred_at >= r.period_start
+          AND l.occurred_at < r.period_start + make_interval(months => r.period_months)) u) x,
     LATERAL (
       SELECT count(*) AS n FROM learn_and_do_records e
       WHERE r.counts_learn_and_do AND {owns_learn}
@@ -595,16 +605,15 @@ class Figures:
 
     async def industry(self, ids: Sequence[int], period: Period) -> dict[int, list[CadreMix]]:
         """Per cadre of the subtree: youth on their list (ACTIVE links: an invitation tells
-        nothing about the youth) by industry; the least varied first, at most 500."""
+        nothing about the youth) by industry; the least varied first, at most 500. Read
+        from the rollup of each cadre's links by industry (cadre_industries, kept by the
+        database with every write to links and youth), not from every link and youth."""
         rows = await self._rows(
             f"""
             WITH x AS (
-              SELECT r.id AS rid, ct.cadre_id, coalesce(nullif(y.industry, ''), '未填写') AS industry,
-                     count(*) AS n
+              SELECT r.id AS rid, ci.cadre_id, ci.industry, sum(ci.n)::int AS n
               FROM orgs r {_CITIES}
-              JOIN contacts ct ON {_IN_CITIES.format("ct")} AND ct.status = 'ACTIVE'
-                              AND {_SCOPED.format("ct")}
-              JOIN youth y ON y.id = ct.youth_id
+              JOIN cadre_industries ci ON {_IN_CITIES.format("ci")} AND {_SCOPED.format("ci")}
               WHERE r.id = ANY(:ids) GROUP BY 1, 2, 3)
             SELECT x.rid, x.cadre_id, c.name, sum(x.n)::int AS youth, count(*) AS industries,
                    json_object_agg(x.industry, x.n) AS mix

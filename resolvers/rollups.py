@@ -11,16 +11,31 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-_KEY = "cadre_id, day, org_id, kind, activity_kind, channel, client, for_organ"
-# What work_log_days must hold: the live logs counted per key, with their tenant columns.
-_RECOUNT = f"""
-    SELECT {_KEY}, org_path, city_id, count(*)::int AS n
-    FROM (SELECT cadre_id, league_day(occurred_at) AS day, org_id, kind,
-                 coalesce(activity_kind, '') AS activity_kind, coalesce(channel, '') AS channel,
-                 client, for_organ, org_path, city_id
-          FROM work_logs WHERE deleted_at IS NULL) l
-    GROUP BY {_KEY}, org_path, city_id"""
-_KEPT = f"SELECT {_KEY}, org_path, city_id, n FROM work_log_days"
+# Each rollup: its key, and what it must hold, recounted from its rows.
+_ROLLUPS = {
+    "work_log_days": (
+        "cadre_id, day, org_id, kind, activity_kind, channel, client, for_organ",
+        """SELECT cadre_id, league_day(occurred_at) AS day, org_id, kind,
+                  coalesce(activity_kind, '') AS activity_kind, coalesce(channel, '') AS channel,
+                  client, for_organ, org_path, city_id
+           FROM work_logs WHERE deleted_at IS NULL""",
+    ),
+    "cadre_industries": (
+        "cadre_id, org_id, industry",
+        """SELECT c.cadre_id, c.org_id, coalesce(nullif(y.industry, ''), '未填写') AS industry,
+                  c.org_path, c.city_id
+           FROM contacts c JOIN youth y ON y.id = c.youth_id WHERE c.status = 'ACTIVE'""",
+    ),
+}
+
+
+def _recount(table: str) -> str:
+    key, rows = _ROLLUPS[table]
+    return f"SELECT {key}, org_path, city_id, count(*)::int AS n FROM ({rows}) r GROUP BY {key}, org_path, city_id"
+
+
+def _kept(table: str) -> str:
+    return f"SELECT {_ROLLUPS[table][0]}, org_path, city_id, n FROM {table}"
 
 
 @dataclass(frozen=True)
@@ -31,26 +46,34 @@ class Difference:
 
 
 async def differences(session: AsyncSession, limit: int = 100) -> list[Difference]:
-    """Rows where the rollup and the recount disagree (both directions), at most `limit`."""
-    rows: Sequence[sa.Row] = (
-        await session.execute(
-            sa.text(f"""
-                (SELECT 'kept only' AS side, k::text AS row FROM ({_KEPT} EXCEPT {_RECOUNT}) k
-                 LIMIT :limit)
-                UNION ALL
-                (SELECT 'recount only', r::text FROM ({_RECOUNT} EXCEPT {_KEPT}) r LIMIT :limit)"""),
-            {"limit": limit},
-        )
-    ).all()
-    return [Difference("work_log_days", r.row, r.side) for r in rows]
+    """Rows where a rollup and its recount disagree (both directions), at most `limit` of
+    each per rollup."""
+    found: list[Difference] = []
+    for table in _ROLLUPS:
+        rows: Sequence[sa.Row] = (
+            await session.execute(
+                sa.text(f"""
+                    (SELECT 'kept only' AS side, k::text AS row
+                     FROM ({_kept(table)} EXCEPT {_recount(table)}) k LIMIT :limit)
+                    UNION ALL
+                    (SELECT 'recount only', r::text
+                     FROM ({_recount(table)} EXCEPT {_kept(table)}) r LIMIT :limit)"""),
+                {"limit": limit},
+            )
+        ).all()
+        found += [Difference(table, r.row, r.side) for r in rows]
+    return found
 
 
 async def rebuild(session: AsyncSession) -> int:
-    """Recount the rollup from the rows, writes to the logs held off meanwhile; the rows
-    written."""
-    await session.execute(sa.text("LOCK TABLE work_logs IN SHARE MODE"))
-    await session.execute(sa.text("DELETE FROM work_log_days"))
-    result = await session.execute(
-        sa.text(f"INSERT INTO work_log_days ({_KEY}, org_path, city_id, n) {_RECOUNT}")
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    """Recount every rollup from its rows, writes to their sources held off meanwhile; the
+    rows written."""
+    await session.execute(sa.text("LOCK TABLE work_logs, contacts, youth IN SHARE MODE"))
+    written = 0
+    for table, (key, _) in _ROLLUPS.items():
+        await session.execute(sa.text(f"DELETE FROM {table}"))
+        result = await session.execute(
+            sa.text(f"INSERT INTO {table} ({key}, org_path, city_id, n) {_recount(table)}")
+        )
+        written += int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return written

@@ -442,6 +442,9 @@ async def test_figures_stay_exact_through_deletions_link_changes_and_moves(world
         id: $id, channel: WECHAT, occurredAt: $t }) { id } }"""
     when = (datetime.now(UTC) - timedelta(days=3)).isoformat()
     assert (await api.gql(edit, {"id": edited, "t": when}, token=world.token)).data
+    # A youth's industry edited: their links move in the industry mix.
+    industry = 'mutation($id: ID!) { updateYouth(input: {id: $id, industry: "金融"}) { id } }'
+    assert (await api.gql(industry, {"id": world.youth_ids[1]}, token=who["province"])).data
     move = "mutation($id: ID!, $to: ID!) { moveOrg(id: $id, newParentId: $to) { id } }"
     moved = await api.gql(
         move,
@@ -460,6 +463,7 @@ async def test_figures_stay_exact_through_deletions_link_changes_and_moves(world
     b = await _dashboard(api, who["province"], tree["B"].id, start, end)
     assert b["logs"] == 8 and b["activeCadres"] == 1  # the worker's work went with 甲一县
     assert _by_child(b["fiveOnesByChild"], tree["A1"].id) == (1, 1)
+    assert "金融" in {m["key"] for r in b["industryMix"] for m in r["mix"]}
     a = await _dashboard(api, who["province"], tree["A"].id, start, end)
     assert a["logs"] == 3 and a["youthInContact"] == 3
     async with api.services.sessionmaker() as s:
