@@ -123,6 +123,10 @@ class Settings(BaseSettings):
     # A list fetches the object edges its nodes ask for (org, cadre …) in its own statement
     # (resolvers/lookahead.py); off, each edge is loaded after the page, as a batch.
     lookahead: bool = True
+    # A read whose fields are plain or look-ahead edges is completed by a compiled plan of
+    # its document (schema/planned.py) instead of graphql-core field by field; off, every
+    # field goes through graphql-core. The answers are the same either way.
+    planned: bool = True
 
     # Where the rate limits' counters live, shared by every instance: PostgreSQL (the
     # service's own database) unless REDIS_URL names a Redis, e.g. redis://127.0.0.1:6379/0.

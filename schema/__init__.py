@@ -29,6 +29,7 @@ from schema.node import NodeQuery
 from schema.operations import OperationsQuery
 from schema.orgs import Org, OrgMutation, OrgQuery
 from schema.people import Cadre, PeopleMutation, PeopleQuery, Youth
+from schema.planned import PlannedExecutor
 from schema.plans import PlanMutation, PlanQuery
 from schema.points import PointsMutation, PointsQuery
 from schema.policy import Grant, PolicyMutation, PolicyQuery
@@ -149,6 +150,7 @@ def build_schema(
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
+        execution_context_class=PlannedExecutor,
         scalar_overrides=SCALARS,
         types=[
             Org,

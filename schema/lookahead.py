@@ -22,6 +22,16 @@ from schema.context import Info
 
 T = TypeVar("T")
 
+# The metadata key of an object edge answered by `visible_at_once` (see `edge`).
+EDGE = "youthlink.lookahead.edge"
+
+
+def edge(model: type, key: str) -> dict[str, Any]:
+    """Metadata of a field whose resolver is `visible_at_once(info, model, self.row.<key>,
+    Target.of)`: the planned path (schema/planned.py) answers it from the same primed loader
+    without calling the resolver."""
+    return {EDGE: (model, key)}
+
 
 def asked(info: Info, edges: Sequence[Edge]) -> tuple[Edge, ...]:
     """The edges among `edges` that a connection field's nodes select (through `nodes` or

@@ -11,7 +11,7 @@ from models import Org as OrgRow
 from models import OrgKind, OrgLevel
 from resolvers import orgs
 from schema.context import Info
-from schema.lookahead import org_edges, visible_at_once
+from schema.lookahead import edge, org_edges, visible_at_once
 from schema.relay import After, Connection, First, Node, Under, connection, opt_pk, pk, to_global_id
 
 
@@ -52,7 +52,9 @@ class Org(Node):
             updated_at=row.updated_at,
         )
 
-    @strawberry.field(description="上级组织；在你的权限范围之外时为空")
+    @strawberry.field(
+        description="上级组织；在你的权限范围之外时为空", metadata=edge(OrgRow, "parent_id")
+    )
     def parent(self, info: Info) -> Org | None:
         return visible_at_once(info, OrgRow, self.row.parent_id, Org.of)
 

@@ -16,7 +16,7 @@ from resolvers import contacts, deadlines, people
 from resolvers.lookahead import Edge
 from resolvers.points import today
 from schema.context import Info
-from schema.lookahead import asked, visible_at_once
+from schema.lookahead import asked, edge, visible_at_once
 from schema.orgs import Org
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class Cadre(Node):
             created_at=row.created_at,
         )
 
-    @strawberry.field(description="所在团组织")
+    @strawberry.field(description="所在团组织", metadata=edge(OrgRow, "org_id"))
     def org(self, info: Info) -> Org | None:
         return visible_at_once(info, OrgRow, self.row.org_id, Org.of)
 
@@ -143,7 +143,7 @@ class Youth(Node):
     def birth_year(self) -> int | None:
         return self.row.birth_date.year if self.row.birth_date else None
 
-    @strawberry.field(description="登记所在团组织")
+    @strawberry.field(description="登记所在团组织", metadata=edge(OrgRow, "org_id"))
     def org(self, info: Info) -> Org | None:
         return visible_at_once(info, OrgRow, self.row.org_id, Org.of)
 

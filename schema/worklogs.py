@@ -14,7 +14,7 @@ from models import Youth as YouthRow
 from resolvers import worklogs
 from resolvers.lookahead import Edge
 from schema.context import Info
-from schema.lookahead import asked, visible_at_once
+from schema.lookahead import asked, edge, visible_at_once
 from schema.people import Cadre, Youth
 from schema.relay import After, Connection, First, Node, Under, connection, opt_pk, pk, to_global_id
 
@@ -73,11 +73,11 @@ class WorkLog(Node):
             deleted_reason=r.deleted_reason,
         )
 
-    @strawberry.field(description="写日志的团干部")
+    @strawberry.field(description="写日志的团干部", metadata=edge(CadreRow, "cadre_id"))
     def cadre(self, info: Info) -> Cadre | None:
         return visible_at_once(info, CadreRow, self.row.cadre_id, Cadre.of)
 
-    @strawberry.field(description="联系记录的小伙伴")
+    @strawberry.field(description="联系记录的小伙伴", metadata=edge(YouthRow, "youth_id"))
     def youth(self, info: Info) -> Youth | None:
         return visible_at_once(info, YouthRow, self.row.youth_id, Youth.of)
 

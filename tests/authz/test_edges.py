@@ -199,16 +199,24 @@ EXAMPLES = int(os.environ.get("EDGES_EXAMPLES", "0")) or 5
 )
 @given(world=worlds(), seed=st.integers(min_value=0, max_value=2**16))
 @hypothesis_seed(None if "EDGES_EXAMPLES" in os.environ else 20261127)
-@pytest.mark.parametrize("lookahead", [True, False], ids=["lookahead", "field-by-field"])
-async def test_every_edge_as_the_model_says(api, world: World, seed: int, lookahead: bool) -> None:
-    """Both paths of a list's edges (resolvers/lookahead.py: fetched with the page, or loaded
-    field by field after it) answer the same worlds as the model says."""
+@pytest.mark.parametrize(
+    ("lookahead", "planned"),
+    [(True, True), (True, False), (False, False)],
+    ids=["planned", "lookahead", "field-by-field"],
+)
+async def test_every_edge_as_the_model_says(
+    api, world: World, seed: int, lookahead: bool, planned: bool
+) -> None:
+    """Every path of a list's edges answers the same worlds as the model says: completed by
+    the document's plan (schema/planned.py), fetched with the page (resolvers/lookahead.py)
+    and completed by graphql-core, or loaded field by field after the page."""
     started = time.perf_counter()
-    api.services.settings.lookahead = lookahead
+    settings = api.services.settings
+    settings.lookahead, settings.planned = lookahead, planned
     try:
         found = await walk_world(api, world, seed)
     finally:
-        api.services.settings.lookahead = True
+        settings.lookahead, settings.planned = True, True
     SEEN.update(v.key for v in found)
     STATS["worlds"] += 1
     STATS["seconds"] += time.perf_counter() - started

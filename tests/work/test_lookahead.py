@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import event
 
 from tests.helpers import add_user, gid
@@ -138,3 +139,129 @@ async def test_a_hidden_edge_is_null_both_ways(world: World, callers: dict[str, 
     body, _ = await ask(api, LOGS, {"o": None}, callers["worker"], ahead=True)
     logs = [e["node"] for e in body["data"]["workLogs"]["edges"]]
     assert len(logs) == 2 and all(n["cadre"]["name"] == "worker" for n in logs)
+
+
+# ---------------------------------------------------------------- the planned path
+# schema/planned.py completes a read's values by a plan compiled once per document. Every
+# shape it covers, and the ones it hands back to graphql-core, answer the same with it off.
+PLANNED_SHAPES = {
+    "youth with masked fields": """query($o: ID) { youths(under: $o, first: 50) {
+      totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      nodes { __typename id name industry membership createdAt birthYear inLeagueAge
+              mobile birthDate org { __typename id name level isActive depth parent { name } } } } }""",
+    "logs by edges, aliases and fragments": """query($o: ID, $n: Int) {
+      logs: workLogs(under: $o, first: $n) { edges { cursor node { ...log } } pageInfo { endCursor } }
+      again: workLogs(under: $o) { nodes { ... on WorkLog { id kind channel activityKind } } } }
+      fragment log on WorkLog { id kind channel content occurredAt participantCount client forOrgan
+        deletedAt locked cadre { ...who } youth { name mobile org { name } } }
+      fragment who on Cadre { id name kind position isActive userId contactTarget org { code name } }""",
+    "one org with parent and children": """query($o: ID!, $n: Int) { org(id: $o) {
+      id name code zhtjCode level kind isLeadingOrgan depth createdAt updatedAt
+      parent { name parent { name } }
+      children(first: $n) { totalCount edges { cursor node { name parent { name } childCount } }
+                            pageInfo { hasNextPage endCursor } } } }""",
+    "a node by id (an interface)": """query($o: ID!) { node(id: $o) { __typename id
+      ... on Org { name parent { name } } } }""",
+    "a bad cursor": """query($o: ID) { youths(under: $o, after: "bm90IGEgY3Vyc29y") {
+      nodes { name } } }""",
+    "a page too large": """query($o: ID) { cadres(under: $o, first: 1000) { nodes { name } } }""",
+}
+
+
+async def ask_planned(
+    api: Any, query: str, variables: dict, token: str, *, planned: bool, ahead: bool = True
+) -> tuple[Any, int]:
+    """The answer, and how many personal-data reads it logged, with the planned path on/off
+    (and look-ahead on/off: without it, the plan hands every edge back to graphql-core)."""
+    from models import PersonalDataRead
+
+    async def logged() -> int:
+        async with api.services.sessionmaker() as s:
+            return int(await s.scalar(sa.select(sa.func.count()).select_from(PersonalDataRead)))
+
+    api.services.settings.planned, api.services.settings.lookahead = planned, ahead
+    before = await logged()
+    try:
+        r = await api.gql(query, variables, token=token)
+    finally:
+        api.services.settings.planned, api.services.settings.lookahead = True, True
+    return r.body, await logged() - before
+
+
+def planned_fields(root: str) -> set[int]:
+    """The kinds of field the compiled plans of `root` complete (schema/planned.py)."""
+    from schema import planned
+
+    kinds: set[int] = set()
+    for plans in list(planned._plans.values()):
+        for nodes, _, completer in plans.by_nodes.values():
+            if completer is not None and nodes[0].name.value == root:
+                kinds |= _kinds(completer)
+    return kinds
+
+
+def _kinds(completer: Any) -> set[int]:
+    found: set[int] = set()
+    for f in completer.fields:
+        found.add(f.kind)
+        if f.completer is not None:
+            found |= _kinds(f.completer)
+    if completer.item is not None:
+        found |= _kinds(completer.item)
+    return found
+
+
+@pytest.mark.parametrize("shape", list(PLANNED_SHAPES))
+@pytest.mark.parametrize("under", [None, "A1"])
+async def test_the_planned_path_answers_as_graphql_core(
+    world: World, callers: dict[str, str], shape: str, under: str | None
+) -> None:
+    """For four callers (masked numbers and hidden edges among them), each shape answers the
+    same, errors included, and logs the same whole-number reads, with the plan and without."""
+    api = world.api
+    org = gid("Org", world.tree[under or "A"].id)
+    variables = {"o": org if under or "org" in shape or "node" in shape else None, "n": 2}
+    answers = []
+    for who, token in callers.items():
+        planned, planned_reads = await ask_planned(
+            api, PLANNED_SHAPES[shape], variables, token, planned=True
+        )
+        normal, normal_reads = await ask_planned(
+            api, PLANNED_SHAPES[shape], variables, token, planned=False
+        )
+        assert planned == normal, who
+        assert planned_reads == normal_reads, who
+        unprimed, unprimed_reads = await ask_planned(
+            api, PLANNED_SHAPES[shape], variables, token, planned=True, ahead=False
+        )
+        assert (unprimed, unprimed_reads) == (normal, normal_reads), who
+        answers.append(planned)
+    if "bad" in shape or "large" in shape:
+        codes = {e["extensions"]["code"] for a in answers for e in a["errors"]}
+        assert "BAD_USER_INPUT" in codes and all(a["data"] is None for a in answers), answers
+    else:
+        assert any(a.get("data") and "errors" not in a for a in answers), answers
+
+
+async def test_the_plans_cover_the_bench_shapes(world: World, callers: dict[str, str]) -> None:
+    """The shapes of `make bench-peer` are completed by the plan (plain fields, resolvers of
+    `self` alone, primed edges), not handed back to graphql-core field by field; a masked
+    number still shows whole only to the caller's own cadre, and that read is logged."""
+    from schema.planned import CALL, EDGE_FIELD, LEAF
+
+    api = world.api
+    org = {"o": gid("Org", world.tree["A"].id)}
+    for query, root in ((YOUTHS, "youths"), (LOGS, "workLogs"), (ORG, "org")):
+        body, _ = await ask_planned(api, query, org, callers["city"], planned=True)
+        assert "errors" not in body, body
+        assert {LEAF, EDGE_FIELD} <= planned_fields(root), root
+    assert CALL in planned_fields("youths")  # Connection.nodes
+    mobiles = "{ workLogs(first: 50) { nodes { youth { name mobile } } } }"
+    body, reads = await ask_planned(api, mobiles, {}, callers["worker"], planned=True)
+    assert "errors" not in body, body
+    shown = [n["youth"]["mobile"] for n in body["data"]["workLogs"]["nodes"] if n["youth"]]
+    whole = [m for m in shown if "*" not in m]
+    assert whole and reads == len(whole)
+    body, reads = await ask_planned(api, mobiles, {}, callers["city"], planned=True)
+    shown = [n["youth"]["mobile"] for n in body["data"]["workLogs"]["nodes"] if n["youth"]]
+    assert shown and all("*" in m for m in shown) and reads == 0
