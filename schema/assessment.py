@@ -17,14 +17,13 @@ from models import Campaign as CampaignRow
 from models import CampaignKind, NominationLevel, NominationStatus, ReportStatus, RoundHalf
 from models import Nomination as NominationRow
 from models import Report as ReportRow
-from models import RubricVersion as RubricVersionRow
 from resolvers import assessment, bulletins, campaigns, downloads, reports
 from schema.context import Info
 from schema.enums import domain_enum
 from schema.orgs import Org, visible_org
 from schema.people import Cadre
 from schema.relay import After, Connection, First, Node, Under, connection, opt_pk, pk, to_global_id
-from schema.rubric import RubricVersion
+from schema.rubric import RubricVersion, visible_version
 
 if TYPE_CHECKING:
     from schema.evidence import Evidence
@@ -400,6 +399,7 @@ class OrgResult:
 )
 class AssessmentResult:
     org_id: strawberry.Private[int]
+    rubric_version_id: strawberry.Private[int]
     year: int = strawberry.field(description="年度")
     half: RoundHalf = strawberry.field(description="半年或年终")
     closed: bool = strawberry.field(description="本轮是否已结束（结束后结果不再变化）")
@@ -411,6 +411,10 @@ class AssessmentResult:
     @strawberry.field(description="被考核的组织")
     async def org(self, info: Info) -> Org | None:
         return await visible_org(info, self.org_id)
+
+    @strawberry.field(description="本轮计分所用的考核细则版本（开启时冻结）")
+    async def rubric_version(self, info: Info) -> RubricVersion | None:
+        return await visible_version(info, self.rubric_version_id)
 
 
 @strawberry.enum(description="考核项的考核对象")
@@ -494,8 +498,7 @@ class AssessmentRound(Node):
         description="本轮冻结的考核细则版本（开启时已发布的最新版本；计分、明细与结果都按它）"
     )
     async def rubric_version(self, info: Info) -> RubricVersion | None:
-        found = await info.context.ctx.visible(RubricVersionRow).load(self.row.rubric_version_id)
-        return RubricVersion.of(found) if found is not None else None
+        return await visible_version(info, self.row.rubric_version_id)
 
     @strawberry.field(description="各组织总分与排名")
     async def results(
@@ -557,6 +560,7 @@ class SelectionInput:
 def _own(x: assessment.OwnResult) -> AssessmentResult:
     return AssessmentResult(
         org_id=x.org_id,
+        rubric_version_id=x.round.rubric_version_id,
         year=x.round.year,
         half=x.round.half,
         closed=x.round.closed,

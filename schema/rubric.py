@@ -104,6 +104,12 @@ class RubricVersion(Node):
         return sum(float(d["points"]) for d in self.row.items)
 
 
+async def visible_version(info: Info, version_id: int) -> RubricVersion | None:
+    """A version by id as the caller may see it (authz/visibility.py), else None."""
+    found = await info.context.ctx.visible(VersionRow).load(version_id)
+    return RubricVersion.of(found) if found is not None else None
+
+
 def _order(code: str) -> tuple[int, ...]:
     return tuple(int(p) for p in code.split("."))
 

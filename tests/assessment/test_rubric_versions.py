@@ -278,8 +278,13 @@ async def test_a_city_leader_reads_the_version_their_round_used(world) -> None:
     tc = await api.token_for(city.id)
     year = league_today(api.services).year
     opened = (await api.gql(OPEN, {"o": gid("Org", tree["A"].id), "y": year}, token=tc)).data
+    assessed = (await api.gql(OPEN, {"o": gid("Org", tree["P"].id), "y": year}, token=t)).data
+    assessed_id = assessed["openAssessment"]["id"]
+    await api.gql(COMPUTE, {"id": assessed_id}, token=t)
     v2 = (await api.gql(PROPOSE, {"items": _heavier(v1), "note": ""}, token=t)).data
     await api.gql(PUBLISH, {"id": v2["proposeRubricVersion"]["id"]}, token=t)
+    close = "mutation($id: ID!) { closeAssessment(id: $id) { id } }"
+    assert (await api.gql(close, {"id": assessed_id}, token=t)).data
     used = await api.gql(
         "query($id: ID!) { assessmentRound(id: $id) { rubricVersion { ...V } } }\n" + VERSION,
         {"id": opened["openAssessment"]["id"]},
@@ -287,5 +292,15 @@ async def test_a_city_leader_reads_the_version_their_round_used(world) -> None:
     )
     version = used.data["assessmentRound"]["rubricVersion"]
     assert version["number"] == 1 and version["items"] == v1["items"]
+    # The city as the assessed org: its own results read with the version they were scored on.
+    own = await api.gql(
+        """query($o: ID!) { assessmentResults(orgId: $o) { nodes { total
+          rubricVersion { number items { code maxPoints } } } } }""",
+        {"o": gid("Org", tree["A"].id)},
+        token=tc,
+    )
+    [result] = own.data["assessmentResults"]["nodes"]
+    assert result["rubricVersion"]["number"] == 1
+    assert len(result["rubricVersion"]["items"]) == len(v1["items"])
     listed = (await api.gql(CURRENT, token=tc)).data["rubricVersions"]["nodes"]
     assert [v["number"] for v in listed] == [1, 2]
