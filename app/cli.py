@@ -413,6 +413,7 @@ def serve(
         "access_log": s.access_log,
         "proxy_headers": True,
         "timeout_graceful_shutdown": 20,
+        "timeout_worker_healthcheck": s.worker_healthcheck_seconds,
     }
     if workers <= 1:
         from app.main import create_app

@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     # uvicorn's line per request; off by default: /metrics counts requests by path and
     # status, and failures are logged with their request id.
     access_log: bool = False
+    # `serve --workers N`: uvicorn kills a worker that has not answered its supervisor's
+    # ping (or finished starting) within this many seconds. uvicorn's 5 s killed every
+    # starting worker, over and over, on a host at load 20 (the soak); a hung worker is
+    # still replaced, a minute later.
+    worker_healthcheck_seconds: float = 60.0
 
     host: str = "127.0.0.1"
     port: int = 8000
