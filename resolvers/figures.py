@@ -16,7 +16,7 @@ behind, dashboards, bulletins, reports, assessment, eligibility) reads.
 
 Per cadre: `Figures.cadre_work` (what the assessment's cadre items and eligibility read),
 `five_ones_periods` (each period of each subject), `Figures.industry` (youth by industry)
-and `ratings_by_cadre` (评价). Using the phone (手机端) is always what the server recorded on
+and `ratings_by_cadre`, `rating_distribution` (评价). Using the phone (手机端) is always what the server recorded on
 the log (`work_logs.client`, from the front end that wrote it), never a flag of the login.
 """
 
@@ -339,6 +339,12 @@ LATERAL (
     AND l.occurred_at >= :start AND l.occurred_at < :end) lg
 ORDER BY cad.id
 """
+
+
+def rating_distribution(where: Sequence[sa.ColumnElement[bool]]) -> sa.Select[int, int]:
+    """评价: how many of the ratings meeting `where` gave each score (score, count): a
+    cadre's own summary, or an org's."""
+    return sa.select(Rating.score, sa.func.count()).where(*where).group_by(Rating.score)
 
 
 def ratings_by_cadre(where: Sequence[sa.ColumnElement[bool]]) -> sa.Select[Any]:

@@ -13,7 +13,7 @@ from authz.errors import BadInput, NotFound
 from models import Contact, ContactStatus, Rating
 from resolvers import orgs, privacy
 from resolvers.base import Ctx, clean_text
-from resolvers.figures import ratings_by_cadre
+from resolvers.figures import rating_distribution, ratings_by_cadre
 from resolvers.pagination import Page, paginate_ranked
 from resolvers.points import today
 from resolvers.voices import my_youth
@@ -79,14 +79,10 @@ def _summary(rows: list[tuple[int, int]]) -> RatingSummary:
 
 async def mine(ctx: Ctx, period: str | None) -> RatingSummary:
     cadre_id = require_cadre(ctx.principal)
-    stmt = (
-        sa.select(Rating.score, sa.func.count())
-        .where(Rating.cadre_id == cadre_id)
-        .group_by(Rating.score)
-    )
+    where = [Rating.cadre_id == cadre_id]
     if period:
-        stmt = stmt.where(Rating.period == period)
-    return _summary([(s, n) for s, n in await ctx.session.execute(stmt)])
+        where.append(Rating.period == period)
+    return _summary([(s, n) for s, n in await ctx.session.execute(rating_distribution(where))])
 
 
 async def _org_filter(ctx: Ctx, org_id: int, period: str | None) -> list[Any]:
@@ -103,13 +99,7 @@ async def _org_filter(ctx: Ctx, org_id: int, period: str | None) -> list[Any]:
 
 async def for_org(ctx: Ctx, org_id: int, period: str | None) -> RatingSummary:
     where = await _org_filter(ctx, org_id, period)
-    dist = [
-        (s, n)
-        for s, n in await ctx.session.execute(
-            sa.select(Rating.score, sa.func.count()).where(*where).group_by(Rating.score)
-        )
-    ]
-    return _summary(dist)
+    return _summary([(s, n) for s, n in await ctx.session.execute(rating_distribution(where))])
 
 
 async def by_cadre(

@@ -566,3 +566,43 @@ async def test_per_cadre_figures_equal_the_raw_rows(world) -> None:
     assert sorted(x.months_on_mobile for x in got.values()) == [0, 0, 0, 1]
     assert sorted(x.youth_in_contact for x in got.values()) == [0, 0, 3, 3]
     assert sum(x.recorded_learn_and_do for x in got.values()) == 1
+
+
+async def test_ratings_per_cadre_equal_the_raw_rows(world) -> None:
+    """评价 by cadre (`ratings_by_cadre`) and the distribution of scores
+    (`rating_distribution`) against the ratings counted here."""
+    from models import Rating
+    from resolvers.figures import rating_distribution, ratings_by_cadre
+
+    api, tree = world.api, world.tree
+    await _busy_world(world)
+    scores = [("worker", 5), ("worker", 2), ("worker", 4), ("second", 3), ("organ", 1)]
+    async with api.services.engine.begin() as conn:
+        youth = (await conn.scalars(sa.text("SELECT id FROM youth ORDER BY id"))).all()
+        for k, (username, score) in enumerate(scores):
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO ratings (youth_id, cadre_id, period, score, org_id, org_path, "
+                    "city_id) SELECT :y, c.id, '2026-Q4', :s, c.org_id, c.org_path, c.city_id "
+                    "FROM cadres c JOIN users u ON u.id = c.user_id WHERE u.username = :u"
+                ),
+                {"y": youth[k], "s": score, "u": username},
+            )
+    raw = await _raw(api)
+    async with api.services.engine.connect() as conn:
+        ratings = (await conn.execute(sa.text("SELECT * FROM ratings"))).all()
+        names = dict((await conn.execute(sa.text("SELECT id, name FROM cadres"))).all())
+    under_a = [r for r in ratings if raw.under(r.org_path, tree["A"].path)]
+    assert len(under_a) == 5  # the city organ's cadre is in 甲市 too
+    async with api.services.sessionmaker() as s:
+        where = [Rating.org_path.descendant_of(tree["A"].path)]
+        by_cadre = (await s.execute(ratings_by_cadre(where))).all()
+        dist = dict((await s.execute(rating_distribution(where))).all())
+    expected: dict[int, list[int]] = {}
+    for r in under_a:
+        expected.setdefault(r.cadre_id, []).append(r.score)
+    rows = sorted(((sum(v) / len(v), k) for k, v in expected.items()), key=lambda t: (t[0], t[1]))
+    assert [(i, n, c, float(a)) for i, n, c, a in by_cadre] == [
+        (k, names[k], len(expected[k]), avg) for avg, k in rows
+    ]
+    assert dist == Counter(r.score for r in under_a)
