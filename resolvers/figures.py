@@ -405,12 +405,16 @@ _LOG_COUNTS_FROM_ROWS = f"""
 # The same from the rollup (models/rollups.py): a row per cadre, league day and shape holds
 # how many live logs it stands for, so sums of `n` are counts of logs and a cadre with a row
 # in the period logged in it. Exact for any period of whole days; a week starts on Monday.
+# Each subtree reads its own cities' range of the (city_id, day) index: a lateral kept apart
+# (OFFSET 0), else the planner reads every city's days once and tests each against every
+# subtree asked for.
 _LOG_COUNTS_FROM_DAYS = f"""
     WITH x AS MATERIALIZED (
       SELECT r.id AS rid, d.cadre_id, d.kind, d.channel, d.client, d.activity_kind, d.day, d.n
       FROM orgs r {_CITIES}
-      JOIN work_log_days d ON {_IN_CITIES.format("d")}
-       AND d.day BETWEEN :first AND :on AND {_SCOPED.format("d")}
+      CROSS JOIN LATERAL (
+        SELECT d.* FROM work_log_days d WHERE {_IN_CITIES.format("d")}
+          AND d.day BETWEEN :first AND :on AND {_SCOPED.format("d")} OFFSET 0) d
       WHERE r.id = ANY(:ids))
     SELECT rid, day - (extract(isodow FROM day)::int - 1) AS wk, kind,
            coalesce(nullif(activity_kind, ''), 'CONTACT') AS kind_key, nullif(channel, '') AS channel,
