@@ -19,10 +19,11 @@ from cross_web import HTTPException
 from graphql import OperationType
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
+from starlette.concurrency import iterate_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
@@ -426,19 +427,21 @@ def create_app(
                 state.get("request_id", ""),
             )
         except DomainError as exc:
-            status = 404 if exc.code == "NOT_FOUND" else 410
+            status = {"NOT_FOUND": 404, "SERVICE_UNAVAILABLE": 503}.get(exc.code, 410)
             return error_response(status, exc.code, exc.message, **exc.details)
-        return Response(
-            file.content,
-            media_type=file.content_type,
-            headers={
-                "content-disposition": downloads.content_disposition(
-                    file.filename, file.download_id
-                ),
-                "cache-control": "no-store",
-                "x-content-type-options": "nosniff",
-            },
-        )
+        headers = {
+            "content-disposition": downloads.content_disposition(file.filename, file.download_id),
+            "cache-control": "no-store",
+            "x-content-type-options": "nosniff",
+        }
+        if file.stored is not None:  # from the object store, chunk by chunk
+            headers["content-length"] = str(file.stored.size)
+            return StreamingResponse(
+                iterate_in_threadpool(file.stored.chunks),
+                media_type=file.content_type,
+                headers=headers,
+            )
+        return Response(file.content, media_type=file.content_type, headers=headers)
 
     graphql = GraphQLView(services)
     app = Starlette(

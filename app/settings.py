@@ -60,6 +60,19 @@ class Settings(BaseSettings):
     evidence_max_bytes: int = 5_000_000
     evidence_max_pixels: int = 40_000_000
     evidence_per_record: int = 9
+    # A 微视频 nomination's MP4 video (kept as sent: no transcoding) may be this large.
+    evidence_video_max_bytes: int = 50_000_000
+    # Where evidence files are kept: "postgres" (in their rows: backups and the replica
+    # carry them) or "s3", an S3-compatible object store (resolvers/objectstore.py) named
+    # by S3_ENDPOINT (unset: AWS itself), S3_BUCKET (made beforehand), S3_ACCESS_KEY,
+    # S3_SECRET_KEY and S3_REGION.
+    evidence_store: Literal["postgres", "s3"] = "postgres"
+    s3_endpoint: str | None = None
+    s3_bucket: str = "youthlink-evidence"
+    s3_access_key: str | None = None
+    s3_secret_key: SecretStr | None = None  # SecretStr: never printed, never logged
+    s3_region: str = "us-east-1"
+    s3_timeout_seconds: float = 10
 
     @property
     def wish_pool_waits(self) -> dict[str, int]:

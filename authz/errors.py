@@ -27,6 +27,8 @@ DOWNLOAD_USED = "DOWNLOAD_USED"
 DOWNLOAD_EXPIRED = "DOWNLOAD_EXPIRED"
 # SERVICE_UNAVAILABLE: the SMS provider did not send the one-time code (resolvers/sms.py).
 SMS_UNAVAILABLE = "SMS_UNAVAILABLE"
+# SERVICE_UNAVAILABLE: the object store keeping evidence files (EVIDENCE_STORE=s3) failed.
+STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
 
 
 class DomainError(Exception):

@@ -508,6 +508,7 @@ def _evidence(s: Subject) -> sa.ColumnElement[bool]:
     return sa.or_(
         Evidence.log_id.in_(sa.select(WorkLog.id).where(readable(s, WorkLog))),
         Evidence.report_id.in_(sa.select(Report.id).where(readable(s, Report))),
+        Evidence.nomination_id.in_(sa.select(Nomination.id).where(readable(s, Nomination))),
     )
 
 

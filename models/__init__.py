@@ -38,6 +38,7 @@ from models.assessment import (
     SpotCheck,
     SpotCheckItem,
     SpotCheckMethod,
+    StoryForm,
 )
 from models.audit import (
     AuditChainHead,
@@ -196,6 +197,7 @@ __all__ = [
     "SpotCheck",
     "SpotCheckItem",
     "SpotCheckMethod",
+    "StoryForm",
     "User",
     "Voice",
     "VoiceKind",

@@ -163,9 +163,20 @@ class NominationLevel(enum.StrEnum):
     PROVINCE = "PROVINCE"  # 省级遴选
 
 
+class StoryForm(enum.StrEnum):
+    """How a 最美青春故事 is shared (§三.3: 通过演讲、征文、微视频、H5页面等形式)."""
+
+    SPEECH = "SPEECH"  # 演讲
+    ESSAY = "ESSAY"  # 征文
+    MICRO_VIDEO = "MICRO_VIDEO"  # 微视频
+    H5 = "H5"  # H5 页面
+
+
 class Nomination(Base, TenantOwned):
     """A YOUTH_STORY nomination moving county → city → province. Tenant columns: the
-    nominating county; `level` is where it waits now."""
+    nominating county; `level` is where it waits now. The nominee is a cadre (§三.3:
+    团干部典型), named by reference; `nominee_name` keeps the name as nominated. Rows from
+    before the reference (free-text names) have no cadre, form or title."""
 
     __tablename__ = "nominations"
     __table_args__ = (
@@ -177,7 +188,12 @@ class Nomination(Base, TenantOwned):
         sa.BigInteger, sa.ForeignKey("campaigns.id"), index=True
     )
     youth_id: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("youth.id"))
+    cadre_id: Mapped[int | None] = mapped_column(
+        sa.BigInteger, sa.ForeignKey("cadres.id"), index=True
+    )
     nominee_name: Mapped[str] = mapped_column(sa.String(50))
+    form: Mapped[StoryForm | None] = mapped_column(str_enum(StoryForm))
+    title: Mapped[str] = mapped_column(sa.String(100), server_default="")
     story: Mapped[str] = mapped_column(sa.Text)
     level: Mapped[str] = mapped_column(sa.String(10))  # a NominationLevel: who decides next
     status: Mapped[NominationStatus] = mapped_column(str_enum(NominationStatus))

@@ -21,6 +21,9 @@ class Download(Base):
     filename: Mapped[str] = mapped_column(sa.String(200))
     content_type: Mapped[str] = mapped_column(sa.String(100))
     content: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    # A file kept in the object store (EVIDENCE_STORE=s3) is not copied: the link streams
+    # it from there. Set to NULL, like `content`, once fetched.
+    store_key: Mapped[str | None] = mapped_column(sa.String(200))
     size: Mapped[int] = mapped_column(sa.Integer)
     # Where the exported data lies (the audit entry of the fetch is filed there).
     org_path: Mapped[str | None] = mapped_column(Ltree())

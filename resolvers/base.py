@@ -293,14 +293,24 @@ async def _visible_by_id(model: type, ctx: Ctx, ids: Sequence[int]) -> list[Any]
     return [found.get(i) for i in ids]
 
 
-def clean_text(value: str | None, field_name: str, *, max_len: int, required: bool = True) -> str:
-    """Trimmed text within bounds, or BAD_USER_INPUT naming the field."""
+def clean_text(
+    value: str | None,
+    field_name: str,
+    *,
+    max_len: int,
+    required: bool = True,
+    multiline: bool = False,
+) -> str:
+    """Trimmed text within bounds, or BAD_USER_INPUT naming the field. `multiline` lets
+    line breaks through (a story in paragraphs), as \n."""
     text = (value or "").strip()
+    if multiline:
+        text = text.replace("\r\n", "\n")
     if required and not text:
         raise BadInput(f"{field_name}不能为空", field=field_name)
     if len(text) > max_len:
         raise BadInput(f"{field_name}不能超过{max_len}个字符", field=field_name)
-    if any(ord(ch) < 32 for ch in text):
+    if any(ord(ch) < 32 and not (multiline and ch == "\n") for ch in text):
         raise BadInput(f"{field_name}含有非法字符", field=field_name)
     return text
 

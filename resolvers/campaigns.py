@@ -1,6 +1,11 @@
 """集中活动 (§三): campaigns with dates and phases, activities linked to them, and the
 YOUTH_STORY nominations going county → city → province, each level selecting within its
-quota or returning with a comment, before its deadline (cities by 31 October)."""
+quota or returning with a comment, before its deadline (cities by 31 October).
+
+A nomination names a cadre of the county's subtree (§三.3 寻找、认定……优秀团干部典型),
+the form the story is shared in (演讲、征文、微视频、H5) and its title and text; its
+materials are evidence (resolvers/evidence.py). The county may change it while it waits
+for the city's decision."""
 
 from __future__ import annotations
 
@@ -9,9 +14,19 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from authz import Act, Obj, is_in_subtree
+from authz import Act, Obj, errors, is_in_subtree
 from authz.errors import BadInput, Conflict, NotFound
-from models import Campaign, CampaignKind, Nomination, NominationStatus, Org, OrgLevel
+from models import (
+    Cadre,
+    Campaign,
+    CampaignKind,
+    Nomination,
+    NominationLevel,
+    NominationStatus,
+    Org,
+    OrgLevel,
+    StoryForm,
+)
 from resolvers import orgs
 from resolvers.base import Ctx, clean_text
 from resolvers.pagination import Page
@@ -143,16 +158,19 @@ async def nominate(
     *,
     campaign_id: int,
     org_id: int,
-    nominee_name: str,
+    cadre_id: int,
+    form: StoryForm,
+    title: str,
     story: str,
-    youth_id: int | None = None,
 ) -> Nomination:
-    """A county committee puts a story forward to its city, within its quota."""
+    """A county committee puts one of its cadres' stories forward to its city, within its
+    quota."""
     c = await _story_campaign(ctx, campaign_id)
     county = await orgs.load(ctx, org_id)
     ctx.authorize(Act.MANAGE, Obj.CAMPAIGN, county.path)
     if county.level != OrgLevel.COUNTY:
         raise BadInput("由县级团委推荐", field="orgId")
+    cadre = await _nominee(ctx, county, cadre_id)
     _open(ctx, c, "COUNTY")
     sent = await ctx.session.scalar(
         sa.select(sa.func.count()).where(
@@ -165,10 +183,12 @@ async def nominate(
         raise Conflict(f"本县名额（{c.selection['county_quota']}）已满")
     n = Nomination(
         campaign_id=c.id,
-        youth_id=youth_id,
-        nominee_name=clean_text(nominee_name, "姓名", max_len=50),
-        story=clean_text(story, "事迹", max_len=20_000),
-        level="CITY",
+        cadre_id=cadre.id,
+        nominee_name=cadre.name,
+        form=form,
+        title=clean_text(title, "标题", max_len=100),
+        story=clean_text(story, "事迹", max_len=20_000, multiline=True),
+        level=NominationLevel.CITY.value,
         status=NominationStatus.PENDING,
         org_id=county.id,
         org_path=county.path,
@@ -176,8 +196,73 @@ async def nominate(
     )
     ctx.session.add(n)
     await ctx.session.flush()
-    await ctx.audit("nomination.create", "Nomination", n.id, county.path, after={"level": "CITY"})
+    await ctx.audit("nomination.create", "Nomination", n.id, county.path, after=_snapshot(n))
     return n
+
+
+async def update(
+    ctx: Ctx,
+    nomination_id: int,
+    *,
+    cadre_id: int | None = None,
+    form: StoryForm | None = None,
+    title: str | None = None,
+    story: str | None = None,
+) -> Nomination:
+    """The nominating county changes what it sent while the city has not decided; the
+    fields not given stay."""
+    n = await editable(ctx, nomination_id)
+    before = _snapshot(n)
+    if cadre_id is not None:
+        county = await orgs.load(ctx, n.org_id)
+        cadre = await _nominee(ctx, county, cadre_id)
+        n.cadre_id, n.nominee_name = cadre.id, cadre.name
+    if form is not None:
+        n.form = form
+    if title is not None:
+        n.title = clean_text(title, "标题", max_len=100)
+    if story is not None:
+        n.story = clean_text(story, "事迹", max_len=20_000, multiline=True)
+    n.updated_at = datetime.now(UTC)
+    await ctx.session.flush()
+    await ctx.audit("nomination.update", "Nomination", n.id, n.org_path, before, _snapshot(n))
+    return n
+
+
+async def editable(ctx: Ctx, nomination_id: int) -> Nomination:
+    """The nomination, locked, if the caller may change it now: whoever may nominate for
+    its county, while it waits at the city (PENDING at CITY) and the city's deadline has
+    not passed. Also the rule for its materials."""
+    n = await ctx.load(Nomination, nomination_id, Act.VIEW, Obj.CAMPAIGN, for_update=True)
+    ctx.authorize(Act.MANAGE, Obj.CAMPAIGN, n.org_path)
+    if n.status != NominationStatus.PENDING or n.level != NominationLevel.CITY.value:
+        raise Conflict("只能在市级遴选前修改推荐", reason=errors.ILLEGAL_TRANSITION)
+    c = await _story_campaign(ctx, n.campaign_id)
+    _open(ctx, c, "CITY")
+    return n
+
+
+async def _nominee(ctx: Ctx, county: Org, cadre_id: int) -> Cadre:
+    """A cadre the caller sees (else NOT_FOUND, as for any invisible row), active, of the
+    nominating county's subtree (else BAD_USER_INPUT: the caller may see wider, e.g. a
+    city acting for its county, but the county nominates its own)."""
+    cadre = await ctx.load(Cadre, cadre_id, Act.VIEW, Obj.CADRE)
+    if not is_in_subtree(cadre.org_path, county.path):
+        raise BadInput("只能推荐本县（及下级组织）的团干部", field="cadreId")
+    if not cadre.is_active:
+        raise BadInput("该团干部已停用", field="cadreId")
+    return cadre
+
+
+def _snapshot(n: Nomination) -> dict[str, object]:
+    return {
+        "cadreId": n.cadre_id,
+        "nomineeName": n.nominee_name,
+        "form": n.form.value if n.form else None,
+        "title": n.title,
+        "story": n.story,
+        "level": n.level,
+    }
 
 
 async def _deciding_org(ctx: Ctx, n: Nomination) -> Org:

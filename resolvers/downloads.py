@@ -1,9 +1,15 @@
-"""Short-lived, single-use download links for exports (GET /files/<token>).
+"""Short-lived, single-use download links for exports and evidence (GET /files/<token>).
 
 An export keeps its file in PostgreSQL and answers a link besides the base64 content: a
 token signed with the server's secret (so a guessed or altered link is refused before any
 lookup) naming the row, which says until when it works and whether it was used. Offering
-and fetching are both in the audit log."""
+and fetching are both in the audit log.
+
+A file kept in the object store (EVIDENCE_STORE=s3) is not copied: the row names its key
+and the link streams it from the store through this service. Not a redirect to a
+presigned URL, because such a URL works any number of times until it expires and cannot
+be revoked (the link here works once), its fetch would not be audited, and the store
+would have to be reachable from every browser (it usually sits beside the database)."""
 
 from __future__ import annotations
 
@@ -23,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from authz import errors, require_user
 from authz.errors import Gone, NotFound
 from models import Download
+from resolvers import objectstore
 from resolvers.base import Ctx, audit_row
 
 if TYPE_CHECKING:
@@ -38,6 +45,7 @@ CONTENT_TYPES = {
     ".jpg": "image/jpeg",
     ".png": "image/png",
     ".webp": "image/webp",
+    ".mp4": "video/mp4",
 }
 
 
@@ -49,11 +57,15 @@ class Link:
 
 @dataclass(frozen=True)
 class Offered:
-    """A file to offer: its name, its bytes, and the org whose auditors see the offer."""
+    """A file to offer: its name, its bytes, and the org whose auditors see the offer. A
+    file of the object store is offered by its key and size instead of its bytes (it is
+    not copied)."""
 
     filename: str
-    content: bytes
+    content: bytes | None
     org_path: str | None
+    store_key: str | None = None
+    size: int = 0
 
 
 async def offer(ctx: Ctx, filename: str, content_base64: str, org_path: str | None) -> Link:
@@ -76,7 +88,8 @@ async def offer_many(ctx: Ctx, files: Sequence[Offered]) -> list[Link]:
                 PurePosixPath(f.filename).suffix.lower(), "application/octet-stream"
             ),
             content=f.content,
-            size=len(f.content),
+            store_key=f.store_key,
+            size=len(f.content) if f.content is not None else f.size,
             org_path=f.org_path or ctx.principal.cadre_org_path,
             expires_at=expires,
         )
@@ -115,15 +128,18 @@ async def offer_many(ctx: Ctx, files: Sequence[Offered]) -> list[Link]:
 class File:
     filename: str
     content_type: str
-    content: bytes
     download_id: int
+    content: bytes | None = None  # kept in PostgreSQL
+    stored: objectstore.Opened | None = None  # or being read from the object store
 
 
 async def fetch(
     sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, token: str, request_id: str
 ) -> File:
     """The file behind a link, once: NOT_FOUND for a link we did not sign (or no longer
-    have), GONE once used or expired. Its content is dropped as it goes out."""
+    have), GONE once used or expired. Its content is dropped as it goes out. A stored file
+    is opened before the link counts as used: if the store fails (SERVICE_UNAVAILABLE),
+    the link still works once."""
     try:
         # Expiry is judged from the row below, so that an expired link says so (GONE).
         claims = jwt.decode(
@@ -142,12 +158,15 @@ async def fetch(
         )
         if row is None:
             raise NotFound("下载链接无效")
-        if row.used_at is not None or row.content is None:
+        if row.used_at is not None or (row.content is None and row.store_key is None):
             raise Gone("该下载链接已使用过，请重新导出", reason=errors.DOWNLOAD_USED)
         if row.expires_at <= datetime.now(UTC):
             raise Gone("该下载链接已过期，请重新导出", reason=errors.DOWNLOAD_EXPIRED)
-        file = File(row.filename, row.content_type, row.content, row.id)
-        row.used_at, row.content = datetime.now(UTC), None
+        stored = None
+        if row.store_key is not None:
+            stored = await objectstore.open_object(settings, row.store_key)
+        file = File(row.filename, row.content_type, row.id, row.content, stored)
+        row.used_at, row.content, row.store_key = datetime.now(UTC), None, None
         session.add(
             audit_row(
                 action="download.fetch",

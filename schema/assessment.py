@@ -14,14 +14,21 @@ from models import Bulletin as BulletinRow
 from models import BulletinLine as BulletinLineRow
 from models import Cadre as CadreRow
 from models import Campaign as CampaignRow
-from models import CampaignKind, NominationLevel, NominationStatus, ReportStatus, RoundHalf
+from models import (
+    CampaignKind,
+    NominationLevel,
+    NominationStatus,
+    ReportStatus,
+    RoundHalf,
+    StoryForm,
+)
 from models import Nomination as NominationRow
 from models import Report as ReportRow
 from resolvers import assessment, bulletins, campaigns, downloads, reports
 from schema.context import Info
 from schema.enums import domain_enum
 from schema.orgs import Org, visible_org
-from schema.people import Cadre
+from schema.people import Cadre, visible_cadre
 from schema.relay import After, Connection, First, Node, Under, connection, opt_pk, pk, to_global_id
 from schema.rubric import RubricVersion, visible_version
 
@@ -347,14 +354,24 @@ class Campaign(Node):
         )
 
 
-@strawberry.type(name="Nomination", description="最美青春故事推荐：县 → 市 → 省")
+@strawberry.type(
+    name="Nomination",
+    description="最美青春故事推荐：县级团委推荐本县的团干部，县 → 市 → 省逐级遴选",
+)
 class Nomination(Node):
     row: strawberry.Private[NominationRow]
-    nominee_name: str = strawberry.field(description="被推荐人姓名")
-    story: str = strawberry.field(description="推荐的故事")
+    nominee_name: str = strawberry.field(
+        description="被推荐人姓名（推荐时的姓名；早期的推荐只有姓名，没有关联团干部）"
+    )
+    form: StoryForm | None = strawberry.field(
+        description="分享形式：演讲、征文、微视频或 H5；早期只有姓名的推荐为 null"
+    )
+    title: str = strawberry.field(description="故事标题（早期的推荐为空字符串）")
+    story: str = strawberry.field(description="推荐的故事（事迹）")
     level: NominationLevel = strawberry.field(description="等待哪一级遴选")
     status: NominationStatus = strawberry.field(description="推荐状态")
     comment: str = strawberry.field(description="遴选意见（退回时说明原因；可为空字符串）")
+    updated_at: datetime = strawberry.field(description="最近一次修改或遴选的时间")
 
     @classmethod
     def of(cls, n: NominationRow) -> Nomination:
@@ -362,15 +379,35 @@ class Nomination(Node):
             id=to_global_id("Nomination", n.id),
             row=n,
             nominee_name=n.nominee_name,
+            form=n.form,
+            title=n.title,
             story=n.story,
             level=NominationLevel(n.level),
             status=n.status,
             comment=n.comment,
+            updated_at=n.updated_at,
         )
 
     @strawberry.field(description="推荐的县级团委")
     async def org(self, info: Info) -> Org | None:
         return await visible_org(info, self.row.org_id)
+
+    @strawberry.field(
+        description="被推荐的团干部；调用者看不到该团干部、或早期只有姓名的推荐时为 null"
+    )
+    async def nominee(self, info: Info) -> Cadre | None:
+        return await visible_cadre(info, self.row.cadre_id)
+
+    @strawberry.field(
+        description="推荐材料（照片、PDF，微视频推荐还可有 MP4 视频，最多 9 个），按上传先后；"
+        "能看到推荐的人都能看到"
+    )
+    async def evidence(
+        self, info: Info
+    ) -> list[Annotated[Evidence, strawberry.lazy("schema.evidence")]]:
+        from schema.evidence import of_nomination
+
+        return await of_nomination(info, self.row.id)
 
 
 @strawberry.type(description="某组织某一考核项的得分")
@@ -917,7 +954,9 @@ class AssessmentMutation:
         )
         return Campaign.of(c)
 
-    @strawberry.mutation(description="县级团委推荐最美青春故事")
+    @strawberry.mutation(
+        description="县级团委推荐本县（及下级组织）的一名团干部的最美青春故事，送市级遴选"
+    )
     async def nominate_story(
         self,
         info: Info,
@@ -927,14 +966,53 @@ class AssessmentMutation:
         org_id: Annotated[
             strawberry.ID, strawberry.argument(description="推荐的县级团委（全局 ID）")
         ],
-        nominee_name: Annotated[str, strawberry.argument(description="被推荐人姓名")],
-        story: Annotated[str, strawberry.argument(description="推荐的故事")],
+        cadre_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="被推荐的团干部（全局 ID），须属于该县级团委及其下级"),
+        ],
+        form: Annotated[
+            StoryForm, strawberry.argument(description="分享形式：演讲、征文、微视频或 H5")
+        ],
+        title: Annotated[str, strawberry.argument(description="故事标题（最多 100 字）")],
+        story: Annotated[
+            str, strawberry.argument(description="推荐的故事（事迹，最多 20000 字，可分段）")
+        ],
     ) -> Nomination:
         n = await campaigns.nominate(
             info.context.ctx,
             campaign_id=pk(campaign_id, "Campaign"),
             org_id=pk(org_id, "Org"),
-            nominee_name=nominee_name,
+            cadre_id=pk(cadre_id, "Cadre"),
+            form=form,
+            title=title,
+            story=story,
+        )
+        return Nomination.of(n)
+
+    @strawberry.mutation(
+        description="修改推荐（被推荐人、形式、标题、故事）：推荐单位在市级遴选前可改；"
+        "不给的字段不变（记入审计）"
+    )
+    async def update_nomination(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="推荐的全局 ID")],
+        cadre_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="换一名被推荐的团干部（全局 ID）；不给则不变"),
+        ] = None,
+        form: Annotated[
+            StoryForm | None, strawberry.argument(description="分享形式；不给则不变")
+        ] = None,
+        title: Annotated[str | None, strawberry.argument(description="标题；不给则不变")] = None,
+        story: Annotated[str | None, strawberry.argument(description="故事；不给则不变")] = None,
+    ) -> Nomination:
+        n = await campaigns.update(
+            info.context.ctx,
+            pk(id, "Nomination"),
+            cadre_id=opt_pk(cadre_id, "Cadre"),
+            form=form,
+            title=title,
             story=story,
         )
         return Nomination.of(n)

@@ -34,6 +34,7 @@ from models import (
     RoundHalf,
     RubricFormula,
     SpotCheckMethod,
+    StoryForm,
     VoiceKind,
     VoiceStatus,
     WishCategory,
@@ -387,6 +388,15 @@ FrontEndEnum = domain_enum(
     WEB="电脑端管理台",
     MOBILE="手机端页面（/m/）",
     API="直接调用 API（不经本平台的页面）",
+)
+StoryFormEnum = domain_enum(
+    StoryForm,
+    "StoryForm",
+    "最美青春故事的分享形式（通知三.3）",
+    SPEECH="演讲",
+    ESSAY="征文",
+    MICRO_VIDEO="微视频（可上传 MP4 视频作为材料）",
+    H5="H5 页面",
 )
 NominationLevelEnum = domain_enum(
     NominationLevel,

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 from models import OrgKind, OrgLevel
-from tests.helpers import add_user, gid, league_today
+from tests.helpers import add_user, cadre_id_of, gid, league_today
 
 CREATE = """mutation($k: CampaignKind!, $y: Int!, $s: Date!, $e: Date!, $sel: SelectionInput) {
   createCampaign(kind: $k, year: $y, title: "最美青春故事", startsOn: $s, endsOn: $e,
     phases: [{name: "县级推荐", startsOn: $s, endsOn: $s}], selection: $sel) { id kind
     phases { name startsOn endsOn } selection { countyDeadline countyQuota cityQuota finalists } } }"""
-NOMINATE = """mutation($c: ID!, $o: ID!, $n: String!) { nominateStory(campaignId: $c, orgId: $o, nomineeName: $n,
-  story: "扎根乡村支教三年") { id level status } }"""
+NOMINATE = """mutation($c: ID!, $o: ID!, $n: ID!, $f: StoryForm = ESSAY) {
+  nominateStory(campaignId: $c, orgId: $o, cadreId: $n, form: $f, title: "扎根乡村",
+  story: "扎根乡村支教三年。\\n带着一百个小伙伴。") { id level status } }"""
 DECIDE = """mutation($id: ID!, $s: Boolean!, $c: String!) { decideNomination(id: $id, select: $s, comment: $c) {
   level status comment } }"""
 
@@ -57,12 +58,22 @@ async def story_campaign(api, token, *, past: bool = False) -> str:
     return made["id"]
 
 
+async def cadres_of(world, org: str, *names: str) -> list[str]:
+    """Cadres of `org` (global ids), to be nominated."""
+    found = []
+    for name in names:
+        user = await add_user(world.api.services, name, org=world.tree[org], roles=("cadre",))
+        found.append(gid("Cadre", await cadre_id_of(world.api.services, user)))
+    return found
+
+
 async def test_nominations_go_up_with_quotas_returns_and_deadlines(world) -> None:
     api = world.api
     province = await add_user(api.services, "prov", org=world.tree["P"], roles=("province_admin",))
     city = await add_user(api.services, "cityA", org=world.tree["A"], roles=("city_admin",))
     county = await add_user(api.services, "countyA1", org=world.tree["A1"], roles=("county_admin",))
     pt, ct, kt = [await api.token_for(u.id) for u in (province, city, county)]
+    li, wang, third_one, zhao = await cadres_of(world, "A1x", "李青", "王禾", "第三人", "赵田")
     assert (
         await api.gql(
             CREATE,
@@ -72,18 +83,14 @@ async def test_nominations_go_up_with_quotas_returns_and_deadlines(world) -> Non
     ).codes == ["FORBIDDEN"]  # the province runs campaigns
     c = await story_campaign(api, pt)
     a1 = gid("Org", world.tree["A1"].id)
-    first = (await api.gql(NOMINATE, {"c": c, "o": a1, "n": "李青"}, token=kt)).data[
-        "nominateStory"
-    ]
-    second = (await api.gql(NOMINATE, {"c": c, "o": a1, "n": "王禾"}, token=kt)).data[
-        "nominateStory"
-    ]
+    first = (await api.gql(NOMINATE, {"c": c, "o": a1, "n": li}, token=kt)).data["nominateStory"]
+    second = (await api.gql(NOMINATE, {"c": c, "o": a1, "n": wang}, token=kt)).data["nominateStory"]
     assert first == {"id": first["id"], "level": "CITY", "status": "PENDING"}
-    assert (await api.gql(NOMINATE, {"c": c, "o": a1, "n": "第三人"}, token=kt)).codes == [
+    assert (await api.gql(NOMINATE, {"c": c, "o": a1, "n": third_one}, token=kt)).codes == [
         "CONFLICT"
     ]  # county quota 2
     assert (
-        await api.gql(NOMINATE, {"c": c, "o": gid("Org", world.tree["A"].id), "n": "x"}, token=ct)
+        await api.gql(NOMINATE, {"c": c, "o": gid("Org", world.tree["A"].id), "n": li}, token=ct)
     ).codes == ["BAD_USER_INPUT"]
     # The county cannot decide at city level; the city selects one and returns the other.
     assert (await api.gql(DECIDE, {"id": first["id"], "s": True, "c": ""}, token=kt)).codes == [
@@ -99,9 +106,7 @@ async def test_nominations_go_up_with_quotas_returns_and_deadlines(world) -> Non
     )
     assert back.data["decideNomination"]["status"] == "RETURNED"
     # A returned slot can be used again; the city's quota (1) is full now.
-    third = (await api.gql(NOMINATE, {"c": c, "o": a1, "n": "赵田"}, token=kt)).data[
-        "nominateStory"
-    ]
+    third = (await api.gql(NOMINATE, {"c": c, "o": a1, "n": zhao}, token=kt)).data["nominateStory"]
     assert (await api.gql(DECIDE, {"id": third["id"], "s": True, "c": ""}, token=ct)).codes == [
         "CONFLICT"
     ]
@@ -128,9 +133,10 @@ async def test_deadlines_hold(world) -> None:
     province = await add_user(api.services, "prov", org=world.tree["P"], roles=("province_admin",))
     county = await add_user(api.services, "countyA1", org=world.tree["A1"], roles=("county_admin",))
     c = await story_campaign(api, await api.token_for(province.id), past=True)
+    [late_one] = await cadres_of(world, "A1", "迟到")
     late = await api.gql(
         NOMINATE,
-        {"c": c, "o": gid("Org", world.tree["A1"].id), "n": "迟到"},
+        {"c": c, "o": gid("Org", world.tree["A1"].id), "n": late_one},
         token=await api.token_for(county.id),
     )
     assert late.codes == ["CONFLICT"] and "截止" in late.body["errors"][0]["message"]

@@ -21,12 +21,17 @@ from models import (
     BulletinLine,
     Cadre,
     CadreKind,
+    Campaign,
+    CampaignKind,
     Contact,
     Discussion,
+    Evidence,
     FieldGrant,
     FieldRule,
     Flag,
     Grant,
+    Nomination,
+    NominationStatus,
     OrgLevel,
     Post,
     Reminder,
@@ -193,6 +198,23 @@ class World:
     def bulletin_lines(self) -> list[int]:
         """A published bulletin of the root over its children: one line per child."""
         return [i for i, p in enumerate(self.parents) if p == 0]
+
+    def county_of(self, node: int) -> int | None:
+        """The county-level org (depth 2) at or above `node`, if any."""
+        at: int | None = node
+        while at is not None and self.depth(at) > 2:
+            at = self.parents[at]
+        return at if at is not None and self.depth(at) == 2 else None
+
+    def nominations(self) -> list[tuple[int, int]]:
+        """A 最美青春故事 nomination of each cadre below a county, by that county, each with
+        one file of materials: (cadre, county)."""
+        found = []
+        for c, cw in enumerate(self.cadres):
+            county = self.county_of(cw.at)
+            if county is not None:
+                found.append((c, county))
+        return found
 
 
 @st.composite
@@ -564,6 +586,7 @@ async def build(services, world: World) -> Built:  # type: ignore[no-untyped-def
             await s.flush()
             b.note("Reminder", r.id, k)
         await _build_checking(s, world, b, orgs, now)
+        await _build_stories(s, world, b, orgs, now)
         await s.commit()
     await services.listener.reload()  # the policy store reads the permissions and rules
     return b
@@ -659,6 +682,37 @@ async def _build_checking(s, world: World, b: Built, orgs, now: datetime) -> Non
                     item="3", points=5, evidence="e",
                 )
             )  # fmt: skip
+
+
+async def _build_stories(s, world: World, b: Built, orgs, now: datetime) -> None:  # type: ignore[no-untyped-def]
+    """A 最美青春故事 campaign; each nomination of `world.nominations()` with one PDF. None
+    in a world without nominations (its walk, and the random ids it picks, stay as they were)."""
+    if not world.nominations():
+        return
+    campaign = Campaign(
+        kind=CampaignKind.YOUTH_STORY, year=now.year, title="最美青春故事",
+        starts_on=now.date(), ends_on=now.date(), phases=[], selection={},
+    )  # fmt: skip
+    s.add(campaign)
+    await s.flush()
+    b.note("Campaign", campaign.id, 0)
+    for j, (c, county) in enumerate(world.nominations()):
+        o = orgs[county]
+        tenant = {"org_id": o.id, "org_path": o.path, "city_id": o.city_id}
+        n = Nomination(
+            campaign_id=campaign.id, cadre_id=b.cadres[c], nominee_name=f"c{c}", form="ESSAY",
+            title="t", story="s", level="CITY", status=NominationStatus.PENDING, **tenant,
+        )  # fmt: skip
+        s.add(n)
+        await s.flush()
+        b.note("Nomination", n.id, j)
+        e = Evidence(
+            nomination_id=n.id, filename="f.pdf", content_type="application/pdf", size=5,
+            sha256="0" * 64, content=b"%PDF-", uploaded_by=b.users[0], **tenant,
+        )  # fmt: skip
+        s.add(e)
+        await s.flush()
+        b.note("Evidence", e.id, j)
 
 
 # ---------------------------------------------------------------- the model (VISIBILITY.md)
@@ -805,6 +859,14 @@ class Model:
         views = any(self.allows(g.role, "quota", "view") for g in self.live_grants())
         return self.in_scope("quota", "manage", 0) or (i == 0 and views)
 
+    def campaign(self) -> bool:
+        """Campaigns hold for the whole province: whoever may view campaigns anywhere."""
+        return any(self.allows(g.role, "campaign", "view") for g in self.live_grants())
+
+    def nomination(self, j: int) -> bool:
+        """S(campaign, view) at the nominating county; its materials likewise."""
+        return self.in_scope("campaign", "view", self.world.nominations()[j][1])
+
     def bulletin_line(self, j: int) -> bool:
         child = self.world.bulletin_lines()[j]
         return self.in_scope("work", "view", child) or self.in_scope("work", "view", 0)
@@ -914,6 +976,10 @@ class Model:
                 return self.assessment_contribution(i, built)
             case "RubricVersion":
                 return self.rubric_version(i)
+            case "Campaign":
+                return self.campaign()
+            case "Nomination" | "Evidence":
+                return self.nomination(i)
         raise KeyError(type_name)
 
     # guarded fields

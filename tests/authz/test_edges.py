@@ -29,9 +29,19 @@ from hypothesis import strategies as st
 
 from authz import visibility
 from authz.defaults import default_lines
+from models import Nomination as NominationRow
 from models import Org as OrgRow
 from schema import build_schema
-from tests.authz.edges_model import Built, GrantW, Model, UserW, World, build, worlds
+from tests.authz.edges_model import (
+    Built,
+    CadreW,
+    GrantW,
+    Model,
+    UserW,
+    World,
+    build,
+    worlds,
+)
 from tests.authz.edges_walk import (
     SKIPPED_ROOTS,
     Checker,
@@ -269,3 +279,25 @@ async def test_a_weakened_org_rule_is_caught(api, monkeypatch: pytest.MonkeyPatc
     assert all(v.path for v in new)
     assert {"Query.orgs shown", "Org.parent shown", "Query.org lookup"} <= {v.key for v in new}
     print("\n[edges] with Org's rule removed:\n" + report(new))
+
+
+async def test_a_weakened_nomination_rule_is_caught(api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cadre of county 3 (under city 2) nominated with materials: the admin of city 1 sees
+    neither; with Nomination's rule letting every row through, the walker reports the list
+    that shows it (what hangs below a row wrongly shown, its materials, is not walked on)."""
+    world = World(
+        parents=[None, 0, 0, 2],
+        active=[True] * 4,
+        cadres=[CadreW(3, True)],
+        youth=[],
+        users=[UserW([GrantW("city_admin", 1)]), UserW([], cadre=0)],
+        links=[], logs=[], voices=[], wishes=[], groups=[], posts=[], discussions=[], secretaries=[],
+        permissions=set(default_lines()),
+        field_rules={},
+        principals=[0],
+    )  # fmt: skip
+    assert world.nominations() == [(0, 3)]
+    assert unexpected(await walk_world(api, world, 0)) == []
+    monkeypatch.setitem(visibility.RULES, NominationRow, lambda subject: sa.true())
+    new = {v.key for v in await walk_world(api, world, 0)}
+    assert "Query.nominations shown" in new, new

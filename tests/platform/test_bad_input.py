@@ -399,9 +399,15 @@ async def test_every_mutation_refuses_bad_input_and_writes_nothing(api) -> None:
             True,
         ),
         "nominateStory": (
-            'mutation($o: ID!) { nominateStory(campaignId: "x", orgId: $o, nomineeName: "n", story: "s") { id } }',
+            'mutation($o: ID!) { nominateStory(campaignId: "x", orgId: $o, cadreId: "x", form: ESSAY, title: "t", story: "s") { id } }',
             {"o": b},
             "BAD_USER_INPUT",
+            True,
+        ),
+        "updateNomination": (
+            'mutation($id: ID!) { updateNomination(id: $id, title: "t") { id } }',
+            {"id": gid("Nomination", 9)},
+            "NOT_FOUND",
             True,
         ),
         "decideNomination": (

@@ -59,6 +59,7 @@ PLAIN_LISTS = {
     ("AssessmentResult", "items"): "one row per rubric item (settings)",
     ("WorkLog", "evidence"): "at most EVIDENCE_PER_RECORD files on one record",
     ("Report", "evidence"): "at most EVIDENCE_PER_RECORD files on one record",
+    ("Nomination", "evidence"): "at most EVIDENCE_PER_RECORD files on one record",
     ("Mutation", "setYouthIndustry"): "echoes the youth ids passed in",
     ("PolicyDiff", "gained"): "one proposed change's effect, read and applied whole",
     ("PolicyDiff", "lost"): "one proposed change's effect, read and applied whole",

@@ -592,6 +592,94 @@ async def test_delegation_field_rule_and_policy_export(demo, chromium, tmp_path)
     await page.context.close()
 
 
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+async def test_a_county_nominates_a_cadre_with_a_file_and_the_city_advances_it(
+    demo, chromium, tmp_path
+) -> None:
+    """最美青春故事: the province opens the campaign (API); 雁塔's admin nominates the demo
+    cadre in the page, with the story's form, title, text and a PDF; 西安 sees the nominee,
+    form and material, fetches the file and forwards the nomination to the province."""
+    from datetime import date, timedelta
+
+    today = date.today()
+    day = lambda n: (today + timedelta(days=n)).isoformat()  # noqa: E731
+    admin = (await demo.login("admin", DEMO_PASSWORD))["accessToken"]
+    made = await demo.gql(
+        """mutation($y: Int!, $s: Date!, $e: Date!, $sel: SelectionInput!) {
+          createCampaign(kind: YOUTH_STORY, year: $y, title: "最美青春故事分享", startsOn: $s,
+            endsOn: $e, phases: [], selection: $sel) { id } }""",
+        {
+            "y": today.year,
+            "s": day(-1),
+            "e": day(60),
+            "sel": {
+                "countyDeadline": day(10),
+                "cityDeadline": day(20),
+                "provinceDeadline": day(30),
+                "countyQuota": 2,
+                "cityQuota": 1,
+                "finalists": 1,
+            },
+        },
+        token=admin,
+    )
+    campaign = made.data["createCampaign"]["id"]
+    county = await as_user(demo, chromium, "yanta_admin")
+    await county.goto("/nominations")
+    await pick(county, "推荐单位", "共青团西安市雁塔区委")
+    await pick(county, "被推荐人", "张小干")
+    await pick(county, "分享形式", "征文")
+    await county.get_by_label("标题", exact=True).fill("一百个小伙伴的大姐姐")
+    await county.get_by_label("故事", exact=True).fill("三年联系一百名青年。\n每月走访一次。")
+    material = tmp_path / "事迹材料.pdf"
+    material.write_bytes(PDF)
+    await county.locator("#nom-files").set_input_files(material)
+    await county.get_by_role("button", name="推荐", exact=True).click()
+    row = table(county, "推荐列表").locator("tr", has_text="张小干")
+    await row.get_by_text("事迹材料.pdf").wait_for()
+    await row.get_by_text("征文").wait_for()
+    await row.get_by_text("市级遴选").wait_for()
+    assert await row.get_by_role("button", name="推荐到省级").count() == 0  # the city decides
+
+    city = await as_user(demo, chromium, "xian_admin")
+    await city.goto("/nominations")
+    theirs = table(city, "推荐列表").locator("tr", has_text="张小干")
+    await theirs.get_by_text("一百个小伙伴的大姐姐").wait_for()
+    async with city.expect_download() as got:
+        await theirs.get_by_role("button", name="事迹材料.pdf", exact=True).click()
+    saved = tmp_path / "got.pdf"
+    await (await got.value).save_as(saved)
+    assert saved.read_bytes() == PDF
+    await theirs.get_by_role("button", name="推荐到省级").click()
+    await theirs.get_by_text("省级遴选").wait_for()
+    await shot(city, "nominations")
+
+    answer = await demo.gql(
+        "query($c: ID!) { nominations(campaignId: $c) { nodes { nominee { name } nomineeName"
+        " form title story level status org { name } evidence { filename contentType } } } }",
+        {"c": campaign},
+        token=admin,
+    )
+    assert answer.data["nominations"]["nodes"] == [
+        {
+            "nominee": {"name": "张小干"},
+            "nomineeName": "张小干",
+            "form": "ESSAY",
+            "title": "一百个小伙伴的大姐姐",
+            "story": "三年联系一百名青年。\n每月走访一次。",
+            "level": "PROVINCE",
+            "status": "PENDING",
+            "org": {"name": "共青团西安市雁塔区委"},
+            "evidence": [{"filename": "事迹材料.pdf", "contentType": "application/pdf"}],
+        }
+    ]
+    assert county.js_errors == [] and city.js_errors == []
+    await county.context.close()
+    await city.context.close()
+
+
 async def test_every_menu_page_opens_without_errors(demo, chromium) -> None:
     """Each page in the province admin's menu loads against the real API: no error shown,
     no script error (no dead pages)."""

@@ -191,3 +191,8 @@ export const OrgPicker = remotePicker("OrgPicker", "输入名称或代码搜索�
 export const UserPicker = remotePicker("UserPicker", "输入姓名搜索团干部账号", async (s) =>
   (await gql(`query($s: String) { cadres(search: $s, first: 20) { nodes { userId name org { name } } } }`, { s })).cadres.nodes
     .map((c) => ({ value: c.userId, text: c.org ? `${c.name}（${c.org.name}）` : c.name, name: c.name })));
+
+// A cadre the caller may see, by name (a nomination names one: its value is the Cadre's id).
+export const CadrePicker = remotePicker("CadrePicker", "输入姓名搜索团干部", async (s) =>
+  (await gql(`query($s: String) { cadres(search: $s, first: 20) { nodes { id name org { name } } } }`, { s })).cadres.nodes
+    .map((c) => ({ value: c.id, text: c.org ? `${c.name}（${c.org.name}）` : c.name, name: c.name })));

@@ -14,6 +14,7 @@ import * as checking from "./pages/checking.js";
 import * as policy from "./pages/policy.js";
 import Groups from "./pages/groups.js";
 import Rubric from "./pages/rubric.js";
+import Nominations from "./pages/nominations.js";
 
 const page = (path, component, title, extra = {}) => ({ path, component, meta: { title }, ...extra });
 const withId = { props: true };
@@ -40,6 +41,7 @@ export const router = createRouter({
     page("/assessments", checking.Assessments, "考核"),
     page("/rubric", Rubric, "考核细则"),
     page("/spot-checks", checking.SpotChecks, "抽查"),
+    page("/nominations", Nominations, "最美青春故事"),
     page("/policy/roles", policy.Matrix, "角色与权限"),
     page("/policy/grants", policy.Grants, "授权"),
     page("/policy/who-can", policy.WhoCan, "谁能 / 能做什么"),

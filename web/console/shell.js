@@ -65,6 +65,7 @@ export default {
           { to: "/bulletins", text: "季度通报", show: can("work:view") },
           { to: "/assessments", text: "考核", show: can("work:view") },
           { to: "/rubric", text: "考核细则", show: can("quota:view") },
+          { to: "/nominations", text: "最美青春故事", show: can("campaign:view") },
         ] },
         { title: "权限管理", items: [
           { to: "/policy/roles", text: "角色与权限", show: can("policy:view") },
