@@ -243,7 +243,10 @@ async def timeout(w: World) -> Answer:
     await app.state.services.listener.reload()  # the role templates, read before the lock
     try:
         async with bare_client(app) as client, w.api.services.engine.begin() as holder:
-            await holder.execute(sa.text("LOCK TABLE work_logs IN ACCESS EXCLUSIVE MODE"))
+            # The dashboard reads the logs or their daily roll-up (work_log_days): lock both.
+            await holder.execute(
+                sa.text("LOCK TABLE work_logs, work_log_days IN ACCESS EXCLUSIVE MODE")
+            )
             q = "query($o: ID!) { dashboard(orgId: $o) { logs } }"
             variables = {"o": gid("Org", w.tree["A"].id)}
             return await post(client, w.city_t, json={"query": q, "variables": variables})
@@ -271,6 +274,32 @@ async def sms_unavailable(w: World) -> Answer:
             return await post(client, json={"query": send})
     finally:
         provider.close()
+        await app.state.services.engine.dispose()
+
+
+async def store_unavailable(w: World) -> Answer:
+    """EVIDENCE_STORE=s3 with nothing listening at the store's address."""
+    log = await w.gql(
+        """mutation($y: ID!, $at: DateTime!) { logContact(input: {youthId: $y, channel: WECHAT,
+        content: "谈心", occurredAt: $at}) { id } }""",
+        {"y": gid("Youth", w.youth_id), "at": datetime.now(UTC).isoformat()},
+        token=w.cadre_t,
+    )
+    store = {
+        "evidence_store": "s3",
+        "s3_endpoint": f"http://127.0.0.1:{_free_port()}",
+        "s3_access_key": "k",
+        "s3_secret_key": "secret detail",
+        "s3_timeout_seconds": 2,
+    }
+    app = create_app(settings_for_tests(**store), database_url=_db(w))
+    attach = """mutation($l: ID!) { attachEvidence(input: {logId: $l, filename: "a.pdf",
+      contentBase64: "JVBERi0xLjQK"}) { id } }"""
+    try:
+        async with bare_client(app) as client:
+            variables = {"l": log.body["data"]["logContact"]["id"]}
+            return await post(client, w.cadre_t, json={"query": attach, "variables": variables})
+    finally:
         await app.state.services.engine.dispose()
 
 
@@ -392,6 +421,7 @@ DRIVERS: dict[tuple[str, str], tuple[Callable[[World], Awaitable[Answer]], set[i
     ("SERVICE_UNAVAILABLE", "DATABASE_BUSY"): (database_busy, {503}),
     ("SERVICE_UNAVAILABLE", "WRITE_CONFLICT"): (write_conflict, {200}),
     ("SERVICE_UNAVAILABLE", "SMS_UNAVAILABLE"): (sms_unavailable, {200}),
+    ("SERVICE_UNAVAILABLE", "STORE_UNAVAILABLE"): (store_unavailable, {200}),
     ("INTERNAL_SERVER_ERROR", ""): (internal_error, {200}),
 }
 
