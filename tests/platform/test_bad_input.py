@@ -404,6 +404,24 @@ async def test_every_mutation_refuses_bad_input_and_writes_nothing(api) -> None:
             "BAD_USER_INPUT",
             True,
         ),
+        "proposeRubricVersion": (
+            "mutation { proposeRubricVersion(items: []) { id } }",
+            {},
+            "BAD_USER_INPUT",
+            True,
+        ),
+        "updateRubricDraft": (
+            "mutation($id: ID!) { updateRubricDraft(id: $id, items: []) { id } }",
+            {"id": gid("RubricVersion", 9)},
+            "NOT_FOUND",
+            True,
+        ),
+        "publishRubricVersion": (
+            "mutation($id: ID!) { publishRubricVersion(id: $id) { id } }",
+            {"id": gid("RubricVersion", 9)},
+            "NOT_FOUND",
+            True,
+        ),
         "updateNomination": (
             'mutation($id: ID!) { updateNomination(id: $id, title: "t") { id } }',
             {"id": gid("Nomination", 9)},
