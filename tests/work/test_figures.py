@@ -606,3 +606,32 @@ async def test_ratings_per_cadre_equal_the_raw_rows(world) -> None:
         (k, names[k], len(expected[k]), avg) for avg, k in rows
     ]
     assert dist == Counter(r.score for r in under_a)
+
+
+async def test_rows_and_rollups_give_the_same_figures(world) -> None:
+    """The figures read the rollups only when the league's days are the rollups'
+    (Asia/Shanghai); in another zone they read the rows. Asia/Chongqing has the same days
+    (UTC+8 since 1991), so both readings must agree exactly: every log figure, and each
+    cadre's and organ's 五个一 progress."""
+    from resolvers.figures import Figures, Period, cadre_progress_sql, organ_progress_sql
+
+    api, tree = world.api, world.tree
+    await _busy_world(world)
+    today = league_today(api.services)
+    period = Period(today - timedelta(days=27), today)
+    ids = [tree[k].id for k in ("P", "A", "A1", "A2", "B")]
+    async with api.services.sessionmaker() as s:
+        days = await Figures(s, "Asia/Shanghai").logs(ids, period)
+        rows = await Figures(s, "Asia/Chongqing").logs(ids, period)
+        assert days == rows and days[tree["A"].id].logs == 10
+        progress: list[Any] = []
+        for zone in ("Asia/Shanghai", "Asia/Chongqing"):
+            await s.execute(sa.text(f"SET LOCAL TimeZone = '{zone}'"))
+            progress.append(
+                [
+                    (await s.execute(sa.text(f"{sql} ORDER BY 1"), {"on": today})).all()
+                    for sql in (cadre_progress_sql("true"), organ_progress_sql("true"))
+                ]
+            )
+        assert progress[0] == progress[1]
+        assert any(p.complete for p in progress[0][0]) and any(p.done for p in progress[0][1])
