@@ -13,6 +13,9 @@ CREATE SCHEMA IF NOT EXISTS peer;
 GRANT USAGE ON SCHEMA public, peer TO peer_visitor;
 GRANT SELECT ON orgs, youth, cadres, work_logs, contacts TO peer_visitor;
 GRANT INSERT ON work_logs, work_log_participants, point_entries TO peer_visitor;
+-- The per-day rollup of logs (work_log_days) is kept by a trigger on work_logs that runs as
+-- the writer: the peer's write keeps it too, as this server's does.
+GRANT SELECT, INSERT, UPDATE ON work_log_days TO peer_visitor;
 
 -- The principal's subtree roots for (object, view), read once per statement: the setting is
 -- read in a sub-select and the policies call this in a sub-select too (an InitPlan), so the
