@@ -96,13 +96,23 @@ PERSONAS = [("cadre", 0.6), ("leader", 0.2), ("youth", 0.15), ("province", 0.05)
 
 
 @dataclass
+class Login:
+    """A virtual user's own session, as a phone keeps it: the access token, refreshed with
+    the one-use refresh token when the server says TOKEN_EXPIRED (every 15 minutes)."""
+
+    token: str
+    refresh: str
+
+
+@dataclass
 class Person:
     persona: str
-    token: str
+    user_id: int
     org: int  # their org (leaders: where they lead)
     youth: list[int] = field(default_factory=list)
     grantees: list[int] = field(default_factory=list)  # the province's: whom it grants to
     grantee: int = 0  # this virtual user's one (two at one grantee would collide)
+    login: Login | None = None  # each virtual user's own (a shared refresh token is reuse)
 
 
 @dataclass
@@ -172,28 +182,58 @@ async def build_people(url: str) -> list[Person]:
         )
         people: list[Person] = []
         for user_id, org, youth_ids in cadres:
-            people.append(Person("cadre", await _token(conn, user_id), org, list(youth_ids)))
+            people.append(Person("cadre", user_id, org, list(youth_ids)))
         for user_id, org in leaders:
-            people.append(Person("leader", await _token(conn, user_id), org))
+            people.append(Person("leader", user_id, org))
         for user_id, org in youth[:200]:
-            people.append(Person("youth", await _token(conn, user_id), org))
-        people.append(
-            Person("province", await _token(conn, province[0]), province[1], grantees=grantees)
-        )
+            people.append(Person("youth", user_id, org))
+        people.append(Person("province", province[0], province[1], grantees=grantees))
     await engine.dispose()
     return people
 
 
-async def _token(conn: Any, user_id: int) -> str:
+async def sign_in(url: str, people: list[Person]) -> list[Person]:
+    """A real session each, with its access and refresh tokens (as a login makes them)."""
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        signed = [replace(p, login=await _login(conn, p.user_id)) for p in people]
+    await engine.dispose()
+    return signed
+
+
+async def _login(conn: Any, user_id: int) -> Login:
     from app.settings import Settings
-    from models import AuthSession, ClientKind
-    from resolvers.tokens import issue_access
+    from models import AuthSession, ClientKind, RefreshToken
+    from resolvers.tokens import issue_access, new_refresh_token
 
     sid = uuid.uuid4()
     await conn.execute(
         sa.insert(AuthSession).values(id=sid, user_id=user_id, client=ClientKind.MOBILE)
     )
-    return issue_access(Settings(jwt_secret=SECRET), user_id, sid)[0]
+    raw, digest = new_refresh_token()
+    await conn.execute(
+        sa.insert(RefreshToken).values(
+            session_id=sid, token_hash=digest, expires_at=datetime.now(UTC) + timedelta(days=30)
+        )
+    )
+    return Login(issue_access(Settings(jwt_secret=SECRET), user_id, sid)[0], raw)
+
+
+REFRESH = (
+    """mutation($r: String!) { refreshToken(refreshToken: $r) { accessToken refreshToken } }"""
+)
+
+
+async def refresh(client: httpx.AsyncClient, login: Login, run: Run) -> None:
+    """Swap the refresh token for a new pair, as the phone pages do on TOKEN_EXPIRED."""
+    r = await client.post("/graphql", json={"query": REFRESH, "variables": {"r": login.refresh}})
+    body = r.json()
+    if body.get("errors"):
+        run.unexpected += body["errors"]
+        return
+    pair = body["data"]["refreshToken"]
+    login.token, login.refresh = pair["accessToken"], pair["refreshToken"]
+    run.events["refreshes"] = run.events.get("refreshes", 0) + 1
 
 
 # ---------------------------------------------------------------- the load
@@ -204,25 +244,28 @@ async def act(client: httpx.AsyncClient, person: Person, rng: random.Random, run
     name = rng.choices(list(ops), weights=[w for w, _ in ops.values()])[0]
     query = ops[name][1]
     variables: dict[str, Any] = {"o": _gid("Org", person.org)}
-    headers = {"authorization": f"Bearer {person.token}"}
+    assert person.login is not None
+    headers: dict[str, str] = {}
     if name == "logContact":
         key = uuid.uuid4().hex[:16]
         text = f"压测{key}"
         at = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
         variables = {"y": _gid("Youth", rng.choice(person.youth)), "at": at, "t": text}
         headers["idempotency-key"] = f"soak-{key}"
-        body = await send(client, name, query, variables, headers, run, until_acknowledged=True)
+        body = await send(
+            client, name, query, variables, headers, person.login, run, until_acknowledged=True
+        )
         if body and not body.get("errors"):
             run.acknowledged[text] = _pk(body["data"]["logContact"]["id"])
         return
     if name == "grant + revoke":
         variables = {"u": _gid("User", person.grantee), "o": _gid("Org", person.org)}
-        body = await send(client, name, query, variables, headers, run)
+        body = await send(client, name, query, variables, headers, person.login, run)
         if body and not body.get("errors"):
             grant = body["data"]["grantRole"]["id"]
-            await send(client, "revokeGrant", REVOKE, {"id": grant}, headers, run)
+            await send(client, "revokeGrant", REVOKE, {"id": grant}, headers, person.login, run)
         return
-    await send(client, name, query, variables, headers, run)
+    await send(client, name, query, variables, headers, person.login, run)
 
 
 async def send(
@@ -231,12 +274,15 @@ async def send(
     query: str,
     variables: dict[str, Any],
     headers: dict[str, str],
+    login: Login,
     run: Run,
     *,
     until_acknowledged: bool = False,
 ) -> dict[str, Any] | None:
-    """One operation, timed; a keyed write again until acknowledged (the restart)."""
+    """One operation, timed; a keyed write again until acknowledged (the restart); after a
+    TOKEN_EXPIRED the tokens are refreshed and the operation sent again."""
     for _ in range(200):
+        headers["authorization"] = f"Bearer {login.token}"
         started = time.perf_counter()
         try:
             r = await client.post(
@@ -254,6 +300,9 @@ async def send(
         if not errors:
             return body
         ext = errors[0].get("extensions") or {}
+        if ext.get("reason") == "TOKEN_EXPIRED":
+            await refresh(client, login, run)
+            continue
         run.errors[f"{name}: {ext.get('code')}/{ext.get('reason', '')}"] += 1
         if ext.get("code") != "SERVICE_UNAVAILABLE":
             run.unexpected += errors
@@ -355,6 +404,7 @@ async def soak(url: str, pgdata: Path) -> Run:
         if person.grantees:
             person = replace(person, grantee=person.grantees[i % len(person.grantees)])
         chosen.append(person)
+    chosen = await sign_in(url, chosen)
     limits = httpx.Limits(max_connections=USERS, max_keepalive_connections=USERS)
     try:
         async with httpx.AsyncClient(base_url=server.base, timeout=60, limits=limits) as client:
@@ -400,6 +450,7 @@ def report(run: Run) -> None:
         f"postgres restart at {run.events.get('postgres_restart_at_s')} s took {run.events.get('postgres_restart_s')} s"
     )
     print(f"errors: {dict(run.errors) or 0}")
+    print(f"tokens refreshed on TOKEN_EXPIRED: {run.events.get('refreshes', 0)}")
     print(f"unexpected (not a retryable SERVICE_UNAVAILABLE, or uncoded): {len(run.unexpected)}")
     print(
         f"writes acknowledged {len(run.acknowledged)}, lost {len(run.events['lost'])}, "

@@ -23,6 +23,7 @@ from authz import (
     authorize,
     authorize_global,
     decide,
+    require_user,
     scope,
 )
 from authz.errors import BadInput, Conflict, NotFound
@@ -123,6 +124,9 @@ class Ctx:
         if act == Act.VIEW:
             row = await self._readable_row(model, row_id, for_update=for_update)
             if row is None:
+                # A caller whose token ran out sees nothing, but must be told to refresh,
+                # not that the row is gone (a client would drop it from its cache).
+                require_user(self.principal)
                 raise NotFound()
             return row
         row = await self.session.get(model, row_id, with_for_update=for_update)

@@ -460,3 +460,64 @@ async def test_rate_limits_say_when_to_retry_in_camel_case(api) -> None:
         r = await client.post("/graphql", json={"query": "{ __typename }"})
     assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
     assert r.json()["errors"][0]["extensions"]["retryAfter"] == int(r.headers["retry-after"])
+
+
+# ---------------------------------------------------------------- lookups with a stale token
+
+
+def _lookups() -> list[tuple[str, str, dict[str, str | None]]]:
+    """Root queries that name one object by its id: every required argument an ID (the
+    schema says which, so a new lookup is covered without anyone remembering to). Each with
+    the type of object each argument names, where its name says (None: any Node)."""
+    from graphql import GraphQLNonNull, get_named_type, is_leaf_type
+
+    from schema import build_schema
+
+    schema = build_schema()._schema
+    found = []
+    for name, f in schema.query_type.fields.items():
+        required = [a for a, arg in f.args.items() if isinstance(arg.type, GraphQLNonNull)]
+        if not required or any(str(f.args[a].type) != "ID!" for a in required):
+            continue
+        returned = get_named_type(f.type)
+        named = {
+            a: None if name == "node" else returned.name if a == "id" else a[:-2].capitalize()
+            for a in required
+        }
+        found.append((name, "" if is_leaf_type(returned) else "{ __typename }", named))
+    return found
+
+
+async def test_a_lookup_with_a_stale_token_says_refresh_not_not_found(api) -> None:
+    """The soak found `dashboard(orgId)` answering NOT_FOUND once a token ran out, so a client
+    would drop the org instead of refreshing: every lookup by id of the object it names says
+    TOKEN_EXPIRED (and LOGIN_REQUIRED without a token). An id of another type is refused as
+    ever (NOT_FOUND or BAD_USER_INPUT) before any caller is looked at."""
+    world = await World(api).build()
+    stale = jwt.encode(
+        {**jwt.decode(world.admin_t, options={"verify_signature": False}), "exp": 1},
+        api.services.settings.jwt_secret,
+        algorithm="HS256",
+    )
+    ids = {
+        "Org": gid("Org", world.tree["A"].id),
+        "Cadre": world.cadre_gid,
+        "Youth": gid("Youth", world.youth_id),
+    }
+    told = set()
+    for field, selection, named in _lookups():
+        for kind, some_id in ids.items():
+            params = ", ".join(f"${a}: ID!" for a in named)
+            passed = ", ".join(f"{a}: ${a}" for a in named)
+            query = f"query({params}) {{ {field}({passed}) {selection} }}"
+            names_it = all(t in (None, kind) for t in named.values())
+            for token, reason in ((stale, "TOKEN_EXPIRED"), (None, "LOGIN_REQUIRED")):
+                answer = await world.gql(query, dict.fromkeys(named, some_id), token=token)
+                ext = answer.error.get("extensions", {})
+                got = (ext.get("code"), ext.get("reason"))
+                if names_it:
+                    assert got == ("UNAUTHENTICATED", reason), (query, kind, answer.body)
+                    told.add(field)
+                else:
+                    assert got[0] in {"UNAUTHENTICATED", "NOT_FOUND", "BAD_USER_INPUT"}, answer.body
+    assert {"org", "node", "dashboard", "youth", "cadre"} <= told, told
