@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -69,6 +70,33 @@ def ping_when_idle(engine: AsyncEngine, idle_seconds: float) -> None:
 
 
 T = TypeVar("T")
+
+
+class DriverStatement:
+    """A statement run on the session's own asyncpg connection, prepared once per connection
+    (asyncpg's statement cache, by its text): for the few statements of every request, where
+    SQLAlchemy's execution layers cost several times what the statement itself does. On the
+    session's connection: inside its transaction once one has begun, else before it (the
+    dialect sends BEGIN with its first statement; a READ COMMITTED statement reads its own
+    snapshot either way). A connection that broke midway is invalidated, as SQLAlchemy
+    would do, so the pool does not hand it out again. Reads only."""
+
+    def __init__(self, sql: str) -> None:
+        self.sql = sql
+
+    async def fetchrow(self, session: AsyncSession, *args: Any) -> Any:
+        conn = await session.connection()
+        driver = (await conn.get_raw_connection()).driver_connection
+        try:
+            return await driver.fetchrow(self.sql, *args)  # type: ignore[union-attr]
+        except BaseException:
+            await _invalidate_if_broken(conn, driver)
+            raise
+
+
+async def _invalidate_if_broken(conn: AsyncConnection, driver: Any) -> None:
+    if driver is not None and driver.is_closed():
+        await conn.invalidate()
 
 
 class SessionEnded(RuntimeError):

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import DriverStatement
+
 
 @dataclass(frozen=True)
 class GrantRef:
@@ -78,10 +80,10 @@ class Principal:
         return cls(token_error=token_error)
 
 
-# The principal, its grants and the policy version in force in one statement, written once:
-# its compiled form is cached (a text clause's cache key is its text) and the asyncpg
-# dialect prepares it once per connection; nothing is built or compiled per request. The grant conditions are `active_grant`'s.
-PRINCIPAL_SQL = sa.text("""
+# The principal, its grants and the policy version in force in one statement, prepared once
+# per connection and run on the driver itself: nothing is built, compiled or wrapped per
+# request (it runs on every request). The grant conditions are `active_grant`'s.
+PRINCIPAL = DriverStatement("""
 SELECT u.id, u.display_name, c.id AS cadre_id, c.org_path::text AS cadre_org_path,
        y.id AS youth_id, y.org_path::text AS youth_org_path, s.client,
        (SELECT coalesce(json_agg(json_build_array(g.id, g.role, g.org_id, g.org_path::text,
@@ -106,7 +108,7 @@ SELECT u.id, u.display_name, c.id AS cadre_id, c.org_path::text AS cadre_org_pat
   JOIN auth_sessions s ON s.user_id = u.id
   LEFT JOIN cadres c ON c.user_id = u.id AND c.is_active
   LEFT JOIN youth y ON y.user_id = u.id
- WHERE u.id = :user_id AND u.is_active AND s.id = :session_id AND s.revoked_at IS NULL
+ WHERE u.id = $1 AND u.is_active AND s.id = $2 AND s.revoked_at IS NULL
 """)
 
 
@@ -114,10 +116,7 @@ async def load_principal(session: AsyncSession, user_id: int, session_id: uuid.U
     """One prepared statement: the account, its live session, its cadre/youth record, its
     grants and the policy version in force (so the templates it is judged by can be checked
     current)."""
-    # Through the session (not the raw driver connection), so that a connection lost midway
-    # is invalidated and reported as SQLAlchemy reports any other.
-    result = await session.execute(PRINCIPAL_SQL, {"user_id": user_id, "session_id": session_id})
-    row = result.mappings().one_or_none()
+    row = await PRINCIPAL.fetchrow(session, user_id, session_id)
     if row is None:
         return Principal.anonymous(token_error="revoked")
     return Principal(

@@ -25,43 +25,50 @@ def today(ctx: Ctx) -> date:
     return datetime.now(ZoneInfo(ctx.settings.timezone)).date()
 
 
+# The cadre row is locked only when the rule gives points (as before); FOR NO KEY UPDATE: it
+# queues the cadre's awards behind each other but not behind the key-share locks that the
+# cadre's new rows (logs, contacts) hold on it, which a FOR UPDATE would wait for while those
+# writers wait for it (a deadlock of one cadre's two tabs).
+_LOCK_IF_RULED = sa.text("""
+SELECT c.id FROM cadres c
+ WHERE c.id = :cadre_id
+   AND EXISTS (SELECT FROM point_rules r WHERE r.source = :source AND r.points > 0)
+   FOR NO KEY UPDATE OF c
+""")
+# Run after the lock, so its snapshot holds every award committed before it: the day's sum
+# is exact and two records at once cannot both pass the cap.
+_CREDIT = sa.text("""
+INSERT INTO point_entries (cadre_id, source, source_id, points, day, org_id, org_path, city_id)
+SELECT :cadre_id, r.source, :source_id, least(r.points, r.daily_cap - e.earned), :day,
+       :org_id, CAST(:org_path AS ltree), :city_id
+  FROM point_rules r,
+       (SELECT coalesce(sum(p.points), 0) AS earned FROM point_entries p
+         WHERE p.cadre_id = :cadre_id AND p.source = :source AND p.day = :day) e
+ WHERE r.source = :source AND least(r.points, r.daily_cap - e.earned) > 0
+RETURNING points
+""")
+
+
 async def award(ctx: Ctx, cadre: Cadre, source: PointSource, source_id: int) -> int:
     """Credit the record's points, within the day's cap for that kind; returns the points.
-    The cadre row is locked first, so two records at once cannot both pass the cap. The lock
-    is FOR NO KEY UPDATE: it queues the cadre's awards behind each other but not behind the
-    key-share locks that the cadre's new rows (logs, contacts) hold on it, which a FOR UPDATE
-    would wait for while those writers wait for it (a deadlock of one cadre's two tabs)."""
-    rule = await ctx.session.get(PointRule, source)
-    if rule is None or rule.points <= 0:
+    Two statements, written once: the cadre's lock (when the rule gives points), then the
+    capped entry computed and written by the database."""
+    key = {"cadre_id": cadre.id, "source": source.value}
+    if (await ctx.session.execute(_LOCK_IF_RULED, key)).first() is None:
         return 0
-    await ctx.session.execute(
-        sa.select(Cadre.id).where(Cadre.id == cadre.id).with_for_update(key_share=True)
+    credited = await ctx.session.execute(
+        _CREDIT,
+        {
+            **key,
+            "source_id": source_id,
+            "day": today(ctx),
+            "org_id": cadre.org_id,
+            "org_path": cadre.org_path,
+            "city_id": cadre.city_id,
+        },
     )
-    day = today(ctx)
-    earned: int = (
-        await ctx.session.execute(
-            sa.select(sa.func.coalesce(sa.func.sum(PointEntry.points), 0)).where(
-                PointEntry.cadre_id == cadre.id, PointEntry.source == source, PointEntry.day == day
-            )
-        )
-    ).scalar_one()
-    points = min(rule.points, max(0, rule.daily_cap - earned))
-    if points <= 0:
-        return 0
-    ctx.session.add(
-        PointEntry(
-            cadre_id=cadre.id,
-            source=source,
-            source_id=source_id,
-            points=points,
-            day=day,
-            org_id=cadre.org_id,
-            org_path=cadre.org_path,
-            city_id=cadre.city_id,
-        )
-    )
-    await ctx.session.flush()
-    return points
+    points = credited.scalar_one_or_none()
+    return int(points or 0)
 
 
 async def _last_entry(ctx: Ctx, source: PointSource, source_id: int) -> PointEntry | None:

@@ -18,6 +18,8 @@ from models import (
     Cadre,
     Campaign,
     Channel,
+    Contact,
+    ContactStatus,
     LogKind,
     Org,
     PointSource,
@@ -68,11 +70,26 @@ def _check_time(occurred_at: datetime) -> datetime:
     return occurred_at
 
 
+# The caller's cadre record and whether the youth is on its list (ACTIVE), in one statement
+# written once.
+_CADRE_AND_LINK = sa.select(
+    Cadre,
+    sa.exists().where(
+        Contact.cadre_id == Cadre.id,
+        Contact.youth_id == sa.bindparam("youth_id"),
+        Contact.status == ContactStatus.ACTIVE,
+    ),
+).where(Cadre.id == sa.bindparam("cadre_id"))
+
+
 async def log_contact(
     ctx: Ctx, *, youth_id: int, channel: Channel, content: str, occurred_at: datetime
 ) -> WorkLog:
-    cadre = await my_cadre(ctx)
-    if youth_id not in await own_contact_youth_ids(ctx, [youth_id]):
+    found = await ctx.session.execute(
+        _CADRE_AND_LINK, {"cadre_id": require_cadre(ctx.principal), "youth_id": youth_id}
+    )
+    cadre, linked = found.one()
+    if not linked:
         raise NotFound(NOT_LINKED, field="youthId")
     log = WorkLog(
         cadre_id=cadre.id,
@@ -153,9 +170,8 @@ async def _save_new(
 ) -> WorkLog:
     ctx.session.add(log)
     await ctx.session.flush()
-    if youth_ids:
-        ctx.session.add_all(WorkLogParticipant(log_id=log.id, youth_id=y) for y in youth_ids)
-        await ctx.session.flush()
+    # The participants go in with the audit entry's flush (one flush, not two).
+    ctx.session.add_all(WorkLogParticipant(log_id=log.id, youth_id=y) for y in youth_ids)
     await ctx.audit("worklog.create", "WorkLog", log.id, log.org_path, after=_snapshot(log))
     await points.award(ctx, cadre, source, log.id)
     return log

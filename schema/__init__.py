@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import strawberry
 from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 import schema.enums  # noqa: F401
 from schema import limits
@@ -23,7 +29,7 @@ from schema.contacts import Contact, ContactMutation, ContactQuery
 from schema.dashboards import DashboardQuery
 from schema.documents import DocumentStore, documents_extension
 from schema.evidence import EvidenceMutation
-from schema.extensions import OperationExtension
+from schema.extensions import OperationExtension, run_prepared
 from schema.groups import GroupMutation, GroupQuery, WorkingGroup
 from schema.node import NodeQuery
 from schema.operations import OperationsQuery
@@ -115,6 +121,43 @@ class Mutation(
 
 
 class Schema(strawberry.Schema):
+    documents: DocumentStore
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """A document this schema parsed and validated without error before runs on the lean
+        path (schema/extensions.py run_prepared); any other on strawberry's."""
+        prepared = self.documents.get(query) if query else None
+        if prepared is None or prepared.errors != ():
+            return await super().execute(
+                query,
+                variable_values,
+                context_value,
+                root_value,
+                operation_name,
+                allowed_operation_types,
+                operation_extensions,
+            )
+        return await run_prepared(
+            self,
+            prepared.document,
+            query=query,  # type: ignore[arg-type]
+            variable_values=variable_values,
+            context_value=context_value,
+            root_value=root_value,
+            operation_name=operation_name,
+            allowed_operation_types=allowed_operation_types or DEFAULT_ALLOWED_OPERATION_TYPES,
+            operation_extensions=operation_extensions,
+        )
+
     def process_errors(self, errors, execution_context=None):
         """Expected failures (DomainError) are answers, not incidents: log only the rest
         (the OperationExtension logs those with the request id)."""
@@ -175,7 +218,7 @@ def build_schema(
         ],
     )
     bound_arguments(built._schema)
-    built.documents = documents  # type: ignore[attr-defined]  # persisted queries share it
+    built.documents = documents  # persisted queries share it
     return built
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from graphql import DocumentNode, ExecutionResult, FieldNode, GraphQLError, Node
 from strawberry.extensions import SchemaExtension
@@ -438,3 +438,93 @@ def _unavailable(exc: BaseException) -> Unavailable | None:
 def _is_input_coercion(exc: Exception) -> bool:
     # Scalars that reject a value raise ValueError inside graphql-core's coercion.
     return isinstance(exc, ValueError) and "coerce" in str(exc).lower()
+
+
+async def run_prepared(
+    schema: Any,
+    document: DocumentNode,
+    *,
+    query: str,
+    variable_values: dict[str, Any] | None,
+    context_value: Any,
+    root_value: Any,
+    operation_name: str | None,
+    allowed_operation_types: Iterable[OperationType],
+    operation_extensions: dict[str, Any] | None,
+) -> StrawberryResult:
+    """A document parsed and validated before (schema/documents.py), executed without
+    strawberry's extension runner: that runner's per-hook context managers, for two
+    extensions and four hooks, cost more than executing a small operation. What those hooks
+    do for such a document is the OperationExtension's work alone (the document store's is
+    done), so it runs here, in the order the runner gives it: the operation's start, the
+    execution's start (limits, idempotent replay), graphql-core, then the operation's end
+    (commit or roll back, codes). A document seen for the first time, or one with errors,
+    takes strawberry's usual path."""
+    from strawberry.execution import optimized_is_awaitable
+    from strawberry.schema._graphql_core import execute, execution_context_class_kwargs
+    from strawberry.schema.exceptions import (
+        CannotGetOperationTypeError,
+        InvalidOperationTypeError,
+    )
+    from strawberry.types.execution import ExecutionContext, PreExecutionError
+    from strawberry.types.execution import ExecutionResult as Result
+    from strawberry.utils.await_maybe import await_maybe
+
+    ec = ExecutionContext(
+        query=query,
+        schema=schema,
+        allowed_operations=allowed_operation_types,
+        context=context_value,
+        root_value=root_value,
+        variables=variable_values,
+        provided_operation_name=operation_name,
+        operation_extensions=operation_extensions,
+        graphql_document=document,
+    )
+    try:
+        operation_type = ec.operation_type
+    except RuntimeError as error:
+        raise CannotGetOperationTypeError(ec.operation_name) from error
+    if operation_type not in ec.allowed_operations:
+        raise InvalidOperationTypeError(operation_type)
+    extension = OperationExtension()
+    extension.execution_context = ec
+    operation = extension.on_operation()
+    await operation.__anext__()
+    try:
+        executing = extension.on_execute()
+        await executing.__anext__()
+        if ec.result is None:
+            ec.result = await await_maybe(
+                execute(
+                    schema._schema,
+                    document,
+                    root_value=root_value,
+                    variable_values=variable_values,
+                    operation_name=ec.operation_name,
+                    context_value=context_value,
+                    is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
+                    operation_extensions=operation_extensions,
+                    **execution_context_class_kwargs(schema.execution_context_class),
+                )
+            )
+        await _finish(executing)
+    except Exception as exc:
+        # Strawberry answers such a failure as an error before execution; here the session
+        # is rolled back and given back too (nothing commits it).
+        ctx = getattr(context_value, "ctx", None)
+        if ctx is not None:
+            await _discard(ctx)
+            await _end(ctx)
+        from strawberry.schema.schema import _coerce_error
+
+        return PreExecutionError(data=None, errors=[_coerce_error(exc)])
+    await _finish(operation)  # may replace the result's data and errors
+    result = ec.result
+    return Result(data=result.data, errors=result.errors)  # type: ignore[union-attr]
+
+
+async def _finish(hook: AsyncIterator[None]) -> None:
+    """Run a hook's part after its `yield`."""
+    async for _ in hook:
+        pass
