@@ -189,6 +189,19 @@ def restore(
 
 
 @cli.command()
+def partitions() -> None:
+    """Give each city without one its own partition of youth, contacts and work_logs (its
+    rows leave the default partition). Run as the tables' owner after making a city."""
+    from app.partitions import split_cities
+
+    async def run(session) -> list[str]:
+        return await split_cities(await session.connection())
+
+    made = asyncio.run(_in_session(run))
+    console.print(f"{len(made)} partitions made: {', '.join(made)}" if made else "nothing to do")
+
+
+@cli.command()
 def purge() -> None:
     """Apply the retention rules (one-time codes, SMS outbox, spent tokens, old reads)."""
     from app.db import make_engine, make_sessionmaker

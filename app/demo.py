@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from app.partitions import split_cities
 from app.settings import get_settings
 from models import (
     ActivityKind,
@@ -393,6 +394,8 @@ async def seed_demo(session: AsyncSession) -> bool:
             people.youth(org, 2)
     await people.insert(session)
     await _demo_work(session, b.rng)
+    # Each city its own partition of the hot tables (docs/scale.md), as an operator would.
+    await split_cities(await session.connection())
     return True
 
 

@@ -51,6 +51,8 @@ class Principal:
     session_id: uuid.UUID | None = None
     cadre_id: int | None = None
     cadre_org_path: str | None = None
+    # The cadre's city: their links and logs are all in it, the partition they live in.
+    cadre_city_id: int | None = None
     youth_id: int | None = None
     youth_org_path: str | None = None
     grants: tuple[GrantRef, ...] = field(default=())
@@ -83,8 +85,11 @@ class Principal:
 # The principal, its grants and the policy version in force in one statement, prepared once
 # per connection and run on the driver itself: nothing is built, compiled or wrapped per
 # request (it runs on every request). The grant conditions are `active_grant`'s.
+# The youth is found by youth_keys (the account is unique there), which names its city, so
+# only that city's partition of youth is read (migration 0027).
 PRINCIPAL = DriverStatement("""
 SELECT u.id, u.display_name, c.id AS cadre_id, c.org_path::text AS cadre_org_path,
+       c.city_id AS cadre_city_id,
        y.id AS youth_id, y.org_path::text AS youth_org_path, s.client,
        (SELECT coalesce(json_agg(json_build_array(g.id, g.role, g.org_id, g.org_path::text,
                                                   g.delegated_by)), '[]')
@@ -107,7 +112,8 @@ SELECT u.id, u.display_name, c.id AS cadre_id, c.org_path::text AS cadre_org_pat
   FROM users u
   JOIN auth_sessions s ON s.user_id = u.id
   LEFT JOIN cadres c ON c.user_id = u.id AND c.is_active
-  LEFT JOIN youth y ON y.user_id = u.id
+  LEFT JOIN youth_keys yk ON yk.user_id = u.id
+  LEFT JOIN youth y ON y.id = yk.id AND y.city_id = yk.city_id
  WHERE u.id = $1 AND u.is_active AND s.id = $2 AND s.revoked_at IS NULL
 """)
 
@@ -125,6 +131,7 @@ async def load_principal(session: AsyncSession, user_id: int, session_id: uuid.U
         session_id=session_id,
         cadre_id=row["cadre_id"],
         cadre_org_path=row["cadre_org_path"],
+        cadre_city_id=row["cadre_city_id"],
         youth_id=row["youth_id"],
         youth_org_path=row["youth_org_path"],
         # SQLAlchemy's asyncpg dialect registers a json codec: these arrive decoded.

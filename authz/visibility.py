@@ -158,9 +158,12 @@ def inviting_cadres_of(youth_id: int) -> sa.Select[int]:
     )
 
 
-def active_youth_of(cadre_id: int) -> sa.Select[int]:
+def active_youth_of(cadre_id: int, city_id: int | None = None) -> sa.Select[int]:
+    """With the cadre's city: their links are all in it (the cadre's org's), and the planner
+    reads that city's partition of contacts alone (migration 0027)."""
+    in_city = () if city_id is None else (Contact.city_id == city_id,)
     return sa.select(Contact.youth_id).where(
-        Contact.cadre_id == cadre_id, Contact.status == ContactStatus.ACTIVE
+        Contact.cadre_id == cadre_id, Contact.status == ContactStatus.ACTIVE, *in_city
     )
 
 
@@ -217,7 +220,7 @@ def _youth(s: Subject) -> sa.ColumnElement[bool]:
     return _either(
         s.within(Obj.YOUTH, Youth.org_path),
         _is(Youth.id, y),
-        Youth.id.in_(active_youth_of(c)) if c is not None else None,
+        Youth.id.in_(active_youth_of(c, s.principal.cadre_city_id)) if c is not None else None,
     )
 
 

@@ -31,8 +31,9 @@ def database_url(name: str, *, fresh: bool = True) -> str:
     return to_async_url(server.get_uri(database=name))
 
 
-def tree_rows(grassroots_per_county: int) -> list[dict]:
-    """Province → 13 cities → 10 counties each → `grassroots_per_county` → 10 branches each."""
+def tree_rows(grassroots_per_county: int, cities: int = 13) -> list[dict]:
+    """Province → `cities` cities → 10 counties each → `grassroots_per_county` → 10 branches
+    each."""
     rows: list[dict] = []
 
     def add(parent: dict | None, level: OrgLevel) -> dict:
@@ -53,7 +54,7 @@ def tree_rows(grassroots_per_county: int) -> list[dict]:
         return row
 
     province = add(None, OrgLevel.PROVINCE)
-    for _ in range(13):
+    for _ in range(cities):
         city = add(province, OrgLevel.CITY)
         for _ in range(10):
             county = add(city, OrgLevel.COUNTY)

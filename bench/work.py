@@ -2,7 +2,14 @@
 against the same SQL run directly.
 
 Scale 1 (BENCH_SCALE, default 1): ~30k orgs, ~30k cadres, 1M youth (each on one cadre's
-list), 5M work logs over 180 days, a points ledger. Generated in SQL, in minutes.
+list), 5M work logs over 180 days, a points ledger. Generated in SQL, in minutes. Above 1 the
+country grows by cities, each the size of scale 1's (scale 4: 52 cities, ~120k orgs, 4M youth,
+20M logs), so the first city's figures are the same at every scale: what a city's dashboard
+costs at scale 4 ÷ scale 1 is what the rest of the country costs it (docs/scale.md). Below 1
+the cities shrink (the soak's world). The hot tables are partitioned by city; the load goes
+into each city's partition with the secondary indexes dropped and built once after it
+(BENCH_BUILD_ONLY=1 builds and stops; each step is printed with its time, to follow a long
+build).
 
 For each query: the median end-to-end time of the GraphQL request (in-process HTTP), the
 median time of the very statements that request ran, executed directly through asyncpg,
@@ -28,6 +35,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.main import create_app
 from app.migrate import upgrade
+from app.partitions import split_cities
 from app.settings import Settings
 from authz.sync import asyncpg_dsn
 from bench.common import database_url, insert_tree, tree_rows
@@ -82,34 +90,61 @@ GENERATE = [
               CASE kind WHEN 'CONTACT' THEN 1 ELSE 5 END, (occurred_at AT TIME ZONE 'Asia/Shanghai')::date,
               org_id, org_path, city_id
        FROM work_logs""",
-    "ANALYZE",
 ]
+
+
+# Tables loaded in bulk: their secondary indexes are dropped for the load and built after it
+# (one sorted build instead of millions of inserts into each; the GIN and GiST ones most).
+BULK = ("youth", "contacts", "work_logs", "point_entries")
+SECONDARY = """
+SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i
+JOIN pg_class c ON c.oid = i.indexrelid
+WHERE i.indrelid = ANY(CAST(:tables AS regclass[])) AND NOT i.indisunique
+"""
+
+
+def tree() -> list[dict]:
+    if SCALE >= 1:
+        return tree_rows(22, cities=round(13 * SCALE))
+    return tree_rows(max(1, round(22 * SCALE)))
 
 
 async def build(url: str) -> None:
     engine = create_async_engine(url)
-    rows = tree_rows(max(1, round(22 * SCALE)))
+    rows = tree()
     youth, logs = int(1_000_000 * SCALE), int(5_000_000 * SCALE)
     started = time.perf_counter()
+
+    def done(t: float, what: str) -> None:
+        console.print(
+            f"  {time.perf_counter() - t:7.1f}s  {what}  (at {time.strftime('%H:%M:%S')})"
+        )
+
     async with engine.begin() as conn:
         await insert_tree(conn, rows)
-        # Bulk load without the text-search index; it is rebuilt once at the end.
-        await conn.execute(sa.text("DROP INDEX ix_work_logs_content_trgm"))
+        made = await split_cities(conn)  # each city its own partitions, empty yet
+        indexes = (await conn.execute(sa.text(SECONDARY), {"tables": list(BULK)})).all()
+        for name, _ in indexes:
+            await conn.execute(sa.text(f"DROP INDEX IF EXISTS {name}"))
+    console.print(f"  {len(made)} partitions, {len(indexes)} indexes dropped for the load")
     for sql in GENERATE:
         async with engine.begin() as conn:
             t = time.perf_counter()
+            await conn.execute(sa.text("SET LOCAL synchronous_commit = off"))
             await conn.execute(sa.text(sql), {"youth": youth, "logs": logs} if ":" in sql else {})
-            console.print(
-                f"  {time.perf_counter() - t:6.1f}s  {sql.split()[0]} {sql.split()[2] if len(sql.split()) > 2 else ''}"
-            )
+            words = sql.split()
+            done(t, f"{words[0]} {words[2] if len(words) > 2 else ''}")
+    for name, definition in indexes:
+        async with engine.begin() as conn:
+            t = time.perf_counter()
+            await conn.execute(sa.text("SET LOCAL maintenance_work_mem = '256MB'"))
+            # A partitioned table's index reads `ON ONLY`: made so it would cover no partition.
+            await conn.execute(sa.text(definition.replace(" ON ONLY ", " ON ")))
+            done(t, f"index {name}")
     async with engine.begin() as conn:
         t = time.perf_counter()
-        await conn.execute(
-            sa.text(
-                "CREATE INDEX ix_work_logs_content_trgm ON work_logs USING gin (content gin_trgm_ops)"
-            )
-        )
-        console.print(f"  {time.perf_counter() - t:6.1f}s  text-search index")
+        await conn.execute(sa.text("ANALYZE"))
+        done(t, "ANALYZE")
     await engine.dispose()
     console.print(
         f"built {len(rows):,} orgs, {youth:,} youth, {logs:,} logs in {time.perf_counter() - started:.0f}s"
@@ -236,11 +271,12 @@ def _gid(pk: int) -> str:
 
 async def main() -> None:
     reuse = os.environ.get("BENCH_REUSE") == "1"  # measure again without rebuilding
-    url = database_url("youthlink_bench_work", fresh=not reuse)
+    url = database_url(os.environ.get("BENCH_DB", "youthlink_bench_work"), fresh=not reuse)
     if not reuse:
         await asyncio.to_thread(upgrade, url)
         await build(url)
-    await measure(url)
+    if os.environ.get("BENCH_BUILD_ONLY") != "1":
+        await measure(url)
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ from models.base import Base, metadata
 from models.downloads import Download
 from models.evidence import Evidence
 from models.org import Org, OrgKind, OrgLevel
-from models.people import LEAGUE_AGE, Cadre, CadreKind, Membership, Youth
+from models.people import LEAGUE_AGE, Cadre, CadreKind, Membership, Youth, YouthKey
 from models.policy import (
     FieldGrant,
     FieldRule,
@@ -87,6 +87,7 @@ from models.work import (
     WorkingGroup,
     WorkingGroupMember,
     WorkLog,
+    WorkLogKey,
     WorkLogParticipant,
 )
 from models.youth_services import (
@@ -209,9 +210,11 @@ __all__ = [
     "WishStatus",
     "WorkLog",
     "WorkLogDay",
+    "WorkLogKey",
     "WorkLogParticipant",
     "WorkingGroup",
     "WorkingGroupMember",
     "Youth",
+    "YouthKey",
     "metadata",
 ]

@@ -108,7 +108,7 @@ class Consent(Base):
     __tablename__ = "consents"
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
-    youth_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("youth.id"), index=True)
+    youth_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("youth_keys.id"), index=True)
     policy_version: Mapped[str] = mapped_column(sa.String(20))
     scope: Mapped[str] = mapped_column(sa.String(200))
     guardian_name: Mapped[str | None] = mapped_column(sa.String(50))
@@ -129,7 +129,7 @@ class DeletionRequest(Base):
     __tablename__ = "deletion_requests"
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
-    youth_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("youth.id"), index=True)
+    youth_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("youth_keys.id"), index=True)
     reason: Mapped[str] = mapped_column(sa.Text, server_default="")
     status: Mapped[str] = mapped_column(sa.String(10))  # a DeletionStatus
     requested_at: Mapped[datetime] = mapped_column(

@@ -24,9 +24,9 @@ class LogConfirmation(Base):
     __tablename__ = "log_confirmations"
 
     log_id: Mapped[int] = mapped_column(
-        sa.BigInteger, sa.ForeignKey("work_logs.id"), primary_key=True
+        sa.BigInteger, sa.ForeignKey("work_log_keys.id"), primary_key=True
     )
-    youth_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("youth.id"), index=True)
+    youth_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("youth_keys.id"), index=True)
     confirmed: Mapped[bool] = mapped_column(sa.Boolean)
     at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
 
@@ -77,7 +77,7 @@ class SpotCheckItem(Base):
     check_id: Mapped[int] = mapped_column(
         sa.BigInteger, sa.ForeignKey("spot_checks.id"), index=True
     )
-    log_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("work_logs.id"))
+    log_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("work_log_keys.id"))
     # The sampled log's org: the checked org reads its own findings, not its siblings'.
     org_path: Mapped[str | None] = mapped_column(Ltree())
     stratum_org_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("orgs.id"))
@@ -114,7 +114,9 @@ class Flag(Base, TenantOwned):
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
-    log_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("work_logs.id"), index=True)
+    log_id: Mapped[int] = mapped_column(
+        sa.BigInteger, sa.ForeignKey("work_log_keys.id"), index=True
+    )
     cadre_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("cadres.id"), index=True)
     kind: Mapped[FlagKind] = mapped_column(str_enum(FlagKind))
     detail: Mapped[str] = mapped_column(sa.String(300), server_default="")
@@ -187,7 +189,7 @@ class Nomination(Base, TenantOwned):
     campaign_id: Mapped[int] = mapped_column(
         sa.BigInteger, sa.ForeignKey("campaigns.id"), index=True
     )
-    youth_id: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("youth.id"))
+    youth_id: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("youth_keys.id"))
     cadre_id: Mapped[int | None] = mapped_column(
         sa.BigInteger, sa.ForeignKey("cadres.id"), index=True
     )

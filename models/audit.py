@@ -91,7 +91,7 @@ class PersonalDataRead(Base):
     __table_args__ = (sa.Index("ix_personal_data_reads_youth_at", "youth_id", "at"),)
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
-    youth_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("youth.id"))
+    youth_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("youth_keys.id"))
     viewer_user_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("users.id"))
     field: Mapped[str] = mapped_column(sa.String(30))
     request_id: Mapped[str | None] = mapped_column(sa.String(64))

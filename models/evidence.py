@@ -25,7 +25,7 @@ class Evidence(Base, TenantOwned):
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
     log_id: Mapped[int | None] = mapped_column(
-        sa.BigInteger, sa.ForeignKey("work_logs.id"), index=True
+        sa.BigInteger, sa.ForeignKey("work_log_keys.id"), index=True
     )
     report_id: Mapped[int | None] = mapped_column(
         sa.BigInteger, sa.ForeignKey("reports.id"), index=True

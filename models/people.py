@@ -45,6 +45,9 @@ LEAGUE_AGE = (14, 28)
 
 
 class Youth(Base, TenantOwned, Timestamps):
+    """Partitioned by city (migration 0027): the database's primary key is (id, city_id), and
+    what must be unique across cities (id, mobile, account) is in `youth_keys`."""
+
     __tablename__ = "youth"
     __table_args__ = (
         sa.Index("ix_youth_org_path_gist", "org_path", postgresql_using="gist"),
@@ -55,12 +58,26 @@ class Youth(Base, TenantOwned, Timestamps):
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
     # Set when the young person first logs in with their mobile number.
     user_id: Mapped[int | None] = mapped_column(
-        sa.BigInteger, sa.ForeignKey("users.id"), unique=True
+        sa.BigInteger, sa.ForeignKey("users.id"), index=True
     )
     name: Mapped[str] = mapped_column(sa.String(50))
-    mobile: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    mobile: Mapped[str] = mapped_column(sa.String(20), index=True)
     industry: Mapped[str] = mapped_column(sa.String(50), server_default="")
     # For guardian consent under 14 (PIPL art. 31); optional otherwise.
     birth_date: Mapped[date | None] = mapped_column(sa.Date)
     # 团员 or 青年; None until someone says.
     membership: Mapped[Membership | None] = mapped_column(str_enum(Membership))
+
+
+class YouthKey(Base):
+    """The one global index of the partitioned `youth`: every youth's id (what foreign keys
+    refer to), mobile and account, each unique across all cities, and the city (the
+    partition) a youth reached by id is in. Written only by youth's statement triggers
+    (migration 0027), never by the application."""
+
+    __tablename__ = "youth_keys"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    city_id: Mapped[int] = mapped_column(sa.BigInteger)
+    mobile: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    user_id: Mapped[int | None] = mapped_column(sa.BigInteger, unique=True)

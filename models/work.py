@@ -24,7 +24,8 @@ class ContactStatus(enum.StrEnum):
 
 
 class Contact(Base, TenantOwned):
-    """A cadre ↔ youth link. Tenant columns are the cadre's org."""
+    """A cadre ↔ youth link. Tenant columns are the cadre's org. Partitioned by city
+    (migration 0027): the database's primary key is (id, city_id)."""
 
     __tablename__ = "contacts"
     __table_args__ = (
@@ -36,9 +37,10 @@ class Contact(Base, TenantOwned):
             postgresql_include=["org_path", "youth_id", "cadre_id"],
         ),
         sa.Index(
-            "uq_contacts_live",
+            "uq_contacts_live",  # city_id: the partition key; a cadre's links are in one city
             "cadre_id",
             "youth_id",
+            "city_id",
             unique=True,
             postgresql_where=sa.text("status <> 'LEFT'"),
         ),
@@ -46,7 +48,7 @@ class Contact(Base, TenantOwned):
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
     cadre_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("cadres.id"), index=True)
-    youth_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("youth.id"), index=True)
+    youth_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("youth_keys.id"), index=True)
     status: Mapped[ContactStatus] = mapped_column(str_enum(ContactStatus))
     invited_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
     accepted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
@@ -91,7 +93,9 @@ class ActivityKind(enum.StrEnum):
 
 
 class WorkLog(Base, TenantOwned, Timestamps):
-    """A cadre's record of a contact or an activity. Tenant columns are the cadre's org."""
+    """A cadre's record of a contact or an activity. Tenant columns are the cadre's org.
+    Partitioned by city (migration 0027): the database's primary key is (id, city_id);
+    foreign keys refer to `work_log_keys`."""
 
     __tablename__ = "work_logs"
     __table_args__ = (
@@ -145,7 +149,7 @@ class WorkLog(Base, TenantOwned, Timestamps):
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
     cadre_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("cadres.id"))
     kind: Mapped[LogKind] = mapped_column(str_enum(LogKind))
-    youth_id: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("youth.id"))
+    youth_id: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("youth_keys.id"))
     channel: Mapped[Channel | None] = mapped_column(str_enum(Channel))
     activity_kind: Mapped[ActivityKind | None] = mapped_column(str_enum(ActivityKind))
     place: Mapped[str] = mapped_column(sa.String(200), server_default="")
@@ -164,14 +168,23 @@ class WorkLog(Base, TenantOwned, Timestamps):
     deleted_reason: Mapped[str | None] = mapped_column(sa.String(200))
 
 
+class WorkLogKey(Base):
+    """The one global index of the partitioned `work_logs`: every log's id, which foreign
+    keys refer to. Written only by work_logs' statement triggers (migration 0027)."""
+
+    __tablename__ = "work_log_keys"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+
+
 class WorkLogParticipant(Base):
     __tablename__ = "work_log_participants"
 
     log_id: Mapped[int] = mapped_column(
-        sa.BigInteger, sa.ForeignKey("work_logs.id", ondelete="CASCADE"), primary_key=True
+        sa.BigInteger, sa.ForeignKey("work_log_keys.id", ondelete="CASCADE"), primary_key=True
     )
     youth_id: Mapped[int] = mapped_column(
-        sa.BigInteger, sa.ForeignKey("youth.id"), primary_key=True, index=True
+        sa.BigInteger, sa.ForeignKey("youth_keys.id"), primary_key=True, index=True
     )
 
 

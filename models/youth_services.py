@@ -36,7 +36,7 @@ class Voice(Base, TenantOwned):
     __table_args__ = (sa.Index("ix_voices_org_path_gist", "org_path", postgresql_using="gist"),)
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
-    youth_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("youth.id"), index=True)
+    youth_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("youth_keys.id"), index=True)
     cadre_id: Mapped[int | None] = mapped_column(
         sa.BigInteger, sa.ForeignKey("cadres.id"), index=True
     )
@@ -92,7 +92,7 @@ class Wish(Base, TenantOwned):
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
-    youth_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("youth.id"), index=True)
+    youth_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("youth_keys.id"), index=True)
     cadre_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("cadres.id"), index=True)
     category: Mapped[WishCategory] = mapped_column(str_enum(WishCategory))
     title: Mapped[str] = mapped_column(sa.String(100))
@@ -162,7 +162,7 @@ class Rating(Base, TenantOwned):
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
-    youth_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("youth.id"))
+    youth_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("youth_keys.id"))
     cadre_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("cadres.id"), index=True)
     period: Mapped[str] = mapped_column(sa.String(7))  # e.g. 2026-Q4
     score: Mapped[int] = mapped_column(sa.SmallInteger)
@@ -197,7 +197,7 @@ class PostRead(Base):
 
     post_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("posts.id"), primary_key=True)
     youth_id: Mapped[int] = mapped_column(
-        sa.BigInteger, sa.ForeignKey("youth.id"), primary_key=True
+        sa.BigInteger, sa.ForeignKey("youth_keys.id"), primary_key=True
     )
     read_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
 
 from authz import (
     BY_OWNERSHIP,
@@ -102,19 +102,24 @@ async def _find_or_register(
     youth = await ctx.session.scalar(found)
     if youth is not None:
         return youth
-    await ctx.session.execute(
-        pg_insert(Youth)
-        .values(
-            name=name,
-            mobile=mobile,
-            industry=industry,
-            membership=membership,
-            org_id=cadre.org_id,
-            org_path=cadre.org_path,
-            city_id=cadre.city_id,
-        )
-        .on_conflict_do_nothing(index_elements=[Youth.mobile])
-    )
+    # The mobile is unique in youth_keys (youth is partitioned by city, migration 0027),
+    # written by youth's insert trigger: a concurrent registration's number fails there,
+    # and only this savepoint is undone.
+    try:
+        async with ctx.session.begin_nested():
+            await ctx.session.execute(
+                sa.insert(Youth).values(
+                    name=name,
+                    mobile=mobile,
+                    industry=industry,
+                    membership=membership,
+                    org_id=cadre.org_id,
+                    org_path=cadre.org_path,
+                    city_id=cadre.city_id,
+                )
+            )
+    except IntegrityError:
+        pass
     youth = await ctx.session.scalar(found)
     assert youth is not None
     return youth
@@ -176,7 +181,7 @@ async def my_contacts(
 ) -> Page[Contact]:
     """The caller's own links: a cadre's list, or a youth's cadres."""
     if ctx.principal.cadre_id is not None:
-        stmt = sa.select(Contact).where(Contact.cadre_id == ctx.principal.cadre_id)
+        stmt = sa.select(Contact).where(*_callers_links(ctx))
     else:
         stmt = sa.select(Contact).where(Contact.youth_id == require_youth(ctx.principal))
     stmt = stmt.where(Contact.status == status) if status else stmt.where(Contact.status.in_(LIVE))
@@ -229,13 +234,22 @@ async def _on_my_list(ctx: Ctx, youth_ids: Sequence[int]) -> list[bool]:
     return [y in mine for y in youth_ids]
 
 
+def _callers_links(ctx: Ctx) -> tuple[sa.ColumnElement[bool], ...]:
+    """The calling cadre's links: all in the cadre's city (their org's), so the planner reads
+    that city's partition of contacts alone (migration 0027)."""
+    return (
+        Contact.cadre_id == ctx.principal.cadre_id,
+        Contact.city_id == ctx.principal.cadre_city_id,
+    )
+
+
 async def own_contact_youth_ids(ctx: Ctx, youth_ids: list[int]) -> set[int]:
     """Of these youth, those with an ACTIVE link to the caller (their own youth)."""
     if ctx.principal.cadre_id is None or not youth_ids:
         return set()
     rows = await ctx.session.scalars(
         sa.select(Contact.youth_id).where(
-            Contact.cadre_id == ctx.principal.cadre_id,
+            *_callers_links(ctx),
             Contact.youth_id.in_(youth_ids),
             Contact.status == ContactStatus.ACTIVE,
         )
@@ -483,7 +497,7 @@ def _active_link_with_me(ctx: Ctx) -> sa.ColumnElement[bool]:
         sa.select(Contact.id)
         .where(
             Contact.youth_id == Youth.id,
-            Contact.cadre_id == ctx.principal.cadre_id,
+            *_callers_links(ctx),
             Contact.status == ContactStatus.ACTIVE,
         )
         .exists()

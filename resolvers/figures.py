@@ -114,32 +114,34 @@ def _progress_sql(subjects: str, owns_log: str, owns_learn: str) -> str:
     """
 
 
-def cadre_progress_sql(cadre_filter: str) -> str:
+def cadre_progress_sql(cadre_filter: str, logs_in: str = "true") -> str:
     """Progress of the active cadres matching `cadre_filter` (SQL over `c`), by their kind,
-    in the period containing :on: their own activities."""
+    in the period containing :on: their own activities. A cadre's logs are all in the
+    cadre's city (their org's; moveOrg moves both), which the partitions are by; `logs_in`
+    (SQL over `l`) may name those cities for the planner to prune to."""
     return _progress_sql(
-        f"""SELECT c.id AS subject_id, c.org_path, c.kind AS subject, q.min_count, q.kinds,
+        f"""SELECT c.id AS subject_id, c.city_id, c.org_path, c.kind AS subject, q.min_count, q.kinds,
                    q.one_of_each, q.counts_learn_and_do, {_PERIOD} AS period_start,
                    q.period_months
             FROM cadres c JOIN quota_rules q ON q.subject = c.kind
             WHERE c.is_active AND ({cadre_filter})""",
-        "l.cadre_id = r.subject_id",
+        f"l.cadre_id = r.subject_id AND l.city_id = r.city_id AND {logs_in}",
         "e.cadre_id = r.subject_id",
     )
 
 
-def organ_progress_sql(org_filter: str) -> str:
+def organ_progress_sql(org_filter: str, logs_in: str = "true") -> str:
     """Progress of the city and county leading organs matching `org_filter` (SQL over `o`):
     the organ's own organised work (activities its cadres logged as the organ's,
     `for_organ`), and its cadres' 一学一做 records where the rule counts them."""
     return _progress_sql(
-        f"""SELECT o.id AS subject_id, o.path AS org_path, 'LEADING_ORGAN' AS subject, q.min_count,
+        f"""SELECT o.id AS subject_id, o.city_id, o.path AS org_path, 'LEADING_ORGAN' AS subject, q.min_count,
                    q.kinds, q.one_of_each, q.counts_learn_and_do, {_PERIOD} AS period_start,
                    q.period_months
             FROM orgs o JOIN quota_rules q ON q.subject = 'LEADING_ORGAN'
             WHERE o.is_leading_organ AND o.is_active AND o.level IN ('CITY', 'COUNTY')
               AND ({org_filter})""",
-        "l.org_id = r.subject_id AND l.for_organ",
+        f"l.org_id = r.subject_id AND l.city_id = r.city_id AND l.for_organ AND {logs_in}",
         "e.org_id = r.subject_id",
     )
 
@@ -380,6 +382,14 @@ _CITIES = (
 _IN_CITIES = (
     "{0}.city_id = ANY(cities.ids) AND ({0}.city_id = r.id OR {0}.org_path <@ r.path) IS TRUE"
 )
+# The same cities for all the subtrees at once, found before the query and bound as
+# :cities: logs, links and youth are partitioned by city (app/partitions.py), and a value
+# known when planning lets the planner drop every other city's partition (a lateral's is
+# known only while running).
+_CITIES_OF = (
+    "SELECT DISTINCT o.city_id FROM orgs r JOIN orgs o ON o.path <@ r.path WHERE r.id = ANY(:ids)"
+)
+_IN_CITY = "{0}.city_id = ANY(CAST(:cities AS bigint[]))"
 
 
 # The log figures' one reading: per subtree `rid`, counts by (week, kind, activity kind or
@@ -390,7 +400,7 @@ _LOG_COUNTS_FROM_ROWS = f"""
       SELECT r.id AS rid, l.cadre_id, l.kind, l.channel, l.client, l.activity_kind,
              l.occurred_at
       FROM orgs r {_CITIES}
-      JOIN work_logs l ON {_IN_CITIES.format("l")} AND {_LOGS}
+      JOIN work_logs l ON {_IN_CITY.format("l")} AND {_IN_CITIES.format("l")} AND {_LOGS}
       WHERE r.id = ANY(:ids))
     SELECT rid, date_trunc('week', occurred_at)::date AS wk, kind,
            coalesce(activity_kind, 'CONTACT') AS kind_key, channel, client,
@@ -437,6 +447,7 @@ class Figures:
         # Log figures already read, by period and org: headline, breakdown, mobile use and
         # the weekly trend of one request share one reading of the logs.
         self._logs: dict[tuple[Period, int], asyncio.Future[dict[int, LogFigures]]] = {}
+        self._cities: dict[tuple[int, ...], list[int]] = {}
 
     def _params(self, ids: Sequence[int], period: Period) -> dict[str, Any]:
         start, end = period.bounds(self.tz)
@@ -452,7 +463,18 @@ class Figures:
         }
 
     async def _rows(self, sql: str, ids: Sequence[int], period: Period) -> Sequence[sa.Row]:
-        return (await self.session.execute(sa.text(sql), self._params(ids, period))).all()
+        params = self._params(ids, period)
+        if ":cities" in sql:
+            params["cities"] = await self.cities(ids)
+        return (await self.session.execute(sa.text(sql), params)).all()
+
+    async def cities(self, ids: Sequence[int]) -> list[int]:
+        """The cities (and, for the province's own organs, the province) of the subtrees."""
+        key = tuple(sorted(set(ids)))
+        if key not in self._cities:
+            found = await self.session.scalars(sa.text(_CITIES_OF), {"ids": list(key)})
+            self._cities[key] = sorted(found.all())
+        return self._cities[key]
 
     async def logs(self, ids: Sequence[int], period: Period) -> dict[int, LogFigures]:
         """The period's log figures of each subtree. The orgs not yet read (or being read
@@ -513,7 +535,7 @@ class Figures:
             FROM orgs r {_CITIES}, LATERAL (
               SELECT count(DISTINCT ct.youth_id) FILTER (WHERE ct.status = 'ACTIVE') AS in_contact,
                      count(DISTINCT ct.youth_id) FILTER (WHERE ct.status = 'INVITED') AS invited
-              FROM contacts ct WHERE {_IN_CITIES.format("ct")}
+              FROM contacts ct WHERE {_IN_CITY.format("ct")} AND {_IN_CITIES.format("ct")}
                 AND ct.status IN ('ACTIVE', 'INVITED') AND {_SCOPED.format("ct")}) y
             WHERE r.id = ANY(:ids)""",
             ids,
@@ -600,7 +622,8 @@ class Figures:
               FROM (SELECT y.membership, y.birth_date,
                            EXISTS (SELECT 1 FROM auth_sessions s
                                    WHERE s.user_id = y.user_id AND s.created_at < :end) AS signed_in
-                    FROM youth y WHERE y.org_path <@ r.path AND {_SCOPED.format("y")}) x) a
+                    FROM youth y WHERE {_IN_CITY.format("y")} AND y.org_path <@ r.path
+                      AND {_SCOPED.format("y")}) x) a
             WHERE r.id = ANY(:ids)""",
             ids,
             period,
@@ -644,7 +667,8 @@ class Figures:
         period's last day is complete."""
         progress = cadre_progress_sql(
             "c.org_path <@ ANY(ARRAY(SELECT path FROM orgs WHERE id = ANY(:ids))) AND "
-            + _SCOPED.format("c")
+            + _SCOPED.format("c"),
+            _IN_CITY.format("l"),
         )
         return await self._completion(progress, ids, period)
 
@@ -652,7 +676,8 @@ class Figures:
         """The city and county leading organs of each subtree, and those complete."""
         progress = organ_progress_sql(
             "o.path <@ ANY(ARRAY(SELECT path FROM orgs WHERE id = ANY(:ids))) AND "
-            "o.path <@ ANY(CAST(:roots AS ltree[]))"
+            "o.path <@ ANY(CAST(:roots AS ltree[]))",
+            _IN_CITY.format("l"),
         )
         return await self._completion(progress, ids, period)
 

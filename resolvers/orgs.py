@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.partitions import PARTITIONED
 from authz import Act, Obj
 from authz.errors import BadInput, Conflict, NotFound
 from authz.visibility import readable_one
@@ -113,7 +114,20 @@ async def within(
     """Narrow a list to the subtree of `under` (an org the caller must be able to see)."""
     if under is None:
         return stmt
-    return stmt.where(path_column.descendant_of((await get(ctx, under)).path))
+    root = await get(ctx, under)
+    return stmt.where(path_column.descendant_of(root.path), *same_city(path_column, root))
+
+
+def same_city(path_column: Any, root: Org) -> list[sa.ColumnElement[bool]]:
+    """For a hot table (partitioned by city, app/partitions.py) and a subtree below the
+    province: `city_id = <the root's city>`, which the planner prunes to that city's
+    partition. It only restates the path test (a row's city_id is its org's city, kept by
+    moveOrg); the province's own subtree spans every city and gets nothing."""
+    model = getattr(path_column, "class_", None)
+    table = getattr(model, "__tablename__", None)
+    if table not in PARTITIONED or path_column.key != "org_path" or root.parent_id is None:
+        return []
+    return [model.city_id == root.city_id]  # type: ignore[union-attr]
 
 
 def _search(stmt: sa.Select[Any], search: str | None) -> sa.Select[Any]:
