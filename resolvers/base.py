@@ -212,6 +212,7 @@ class Ctx:
         after: str | None,
         *,
         edges: Sequence[Edge] = (),
+        newest_first: bool = False,
     ) -> Page[Any]:
         """One page of `stmt` (a `select(Model)`) by `key`, within the configured sizes; the
         `edges` its nodes ask for come in the same statement (resolvers/lookahead.py)."""
@@ -225,6 +226,7 @@ class Ctx:
             default=self.settings.page_size_default,
             maximum=self.settings.page_size_max,
             joined=[j.target for j in joined],
+            newest_first=newest_first,
         )
         for j, others in zip(joined, page.others, strict=True):
             j.prime(self, page.rows, others)

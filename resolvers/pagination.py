@@ -79,13 +79,18 @@ async def paginate(
     default: int,
     maximum: int,
     joined: Sequence[Any] = (),
+    newest_first: bool = False,
 ) -> Page[Any]:
-    """One page of entities of `stmt` (a `select(Model)`), ordered by `key` (its id). Each
-    of `joined` (lateral entities, resolvers/lookahead.py) comes along, outer-joined: the
-    page's `others` holds, per joined entity, its row (or None) for each of the page's rows."""
+    """One page of entities of `stmt` (a `select(Model)`), ordered by `key` (its id, so the
+    order of creation; `newest_first`: the other way). Each of `joined` (lateral entities,
+    resolvers/lookahead.py) comes along, outer-joined: the page's `others` holds, per joined
+    entity, its row (or None) for each of the page's rows."""
     size = page_size(first, default, maximum)
-    page_stmt = stmt if after is None else stmt.where(key > decode_cursor(after))
-    page_stmt = page_stmt.order_by(key).limit(size + 1)
+    page_stmt = stmt
+    if after is not None:
+        since = decode_cursor(after)
+        page_stmt = stmt.where(key < since if newest_first else key > since)
+    page_stmt = page_stmt.order_by(key.desc() if newest_first else key).limit(size + 1)
     others: list[list[Any]] = []
     if joined:
         left = stmt.column_descriptions[0]["entity"]

@@ -82,6 +82,7 @@ async def listed(
     status: ReportStatus | None,
     first: int | None,
     after: str | None,
+    newest_first: bool = False,
 ) -> Page[ImplementationPlan]:
     ctx.scope(Act.VIEW, Obj.REPORT)
     stmt = sa.select(ImplementationPlan).where(ctx.readable(ImplementationPlan))
@@ -90,4 +91,4 @@ async def listed(
         stmt = stmt.where(ImplementationPlan.year == year)
     if status is not None:
         stmt = stmt.where(ImplementationPlan.status == status)
-    return await ctx.page(stmt, ImplementationPlan.id, first, after)
+    return await ctx.page(stmt, ImplementationPlan.id, first, after, newest_first=newest_first)

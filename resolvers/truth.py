@@ -273,6 +273,7 @@ async def list_flags(
     kind: FlagKind | None,
     first: int | None,
     after: str | None,
+    newest_first: bool = False,
 ) -> Page[Flag]:
     ctx.scope(Act.VIEW, Obj.WORK)
     stmt = sa.select(Flag).where(ctx.readable(Flag))
@@ -281,7 +282,7 @@ async def list_flags(
         stmt = stmt.where(Flag.status == status)
     if kind is not None:
         stmt = stmt.where(Flag.kind == kind)
-    return await ctx.page(stmt, Flag.id, first, after)
+    return await ctx.page(stmt, Flag.id, first, after, newest_first=newest_first)
 
 
 async def review(ctx: Ctx, flag_id: int, decision: FlagStatus, note: str) -> Flag:

@@ -144,6 +144,7 @@ async def list_voices(
     topic: str | None = None,
     first: int | None = None,
     after: str | None = None,
+    newest_first: bool = False,
 ) -> Page[Voice]:
     """`mine`: a youth's own voices, or those addressed to the calling cadre. Otherwise the
     voices of the subtrees the caller may view."""
@@ -164,7 +165,7 @@ async def list_voices(
         stmt = stmt.where(Voice.status == status)
     if topic:
         stmt = stmt.where(Voice.topic == topic.strip())
-    return await ctx.page(stmt, Voice.id, first, after)
+    return await ctx.page(stmt, Voice.id, first, after, newest_first=newest_first)
 
 
 @dataclass(frozen=True)

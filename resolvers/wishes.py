@@ -364,6 +364,7 @@ async def list_wishes(
     status: WishStatus | None = None,
     first: int | None = None,
     after: str | None = None,
+    newest_first: bool = False,
 ) -> Page[Wish]:
     """`mine`: a youth's wishes, or those addressed to the calling cadre; otherwise the
     wishes of the subtrees the caller may view."""
@@ -382,7 +383,7 @@ async def list_wishes(
         stmt = await orgs.within(ctx, stmt, Wish.org_path, under)
     if status is not None:
         stmt = stmt.where(Wish.status == status)
-    return await ctx.page(stmt, Wish.id, first, after)
+    return await ctx.page(stmt, Wish.id, first, after, newest_first=newest_first)
 
 
 async def pool(
@@ -451,11 +452,22 @@ async def add_resource(
 
 
 async def list_resources(
-    ctx: Ctx, *, under: int | None, valid_only: bool, first: int | None, after: str | None
+    ctx: Ctx,
+    *,
+    under: int | None,
+    valid_only: bool,
+    first: int | None,
+    after: str | None,
+    for_wish: int | None = None,
 ) -> Page[Resource]:
+    """`for_wish`: only the resources that may serve it, of organs at or above its org (the
+    rule of `_use_resource`)."""
     ctx.scope(Act.VIEW, Obj.RESOURCE)
     stmt = sa.select(Resource).where(ctx.readable(Resource))
     stmt = await orgs.within(ctx, stmt, Resource.org_path, under)
+    if for_wish is not None:
+        wish = await ctx.load(Wish, for_wish, Act.VIEW, Obj.WISH)
+        stmt = stmt.where(Resource.org_path.ancestor_of(wish.org_path))
     if valid_only:
         today = datetime.now(UTC).date()
         stmt = stmt.where(

@@ -262,6 +262,7 @@ async def list_logs(
     first: int | None = None,
     after: str | None = None,
     edges: Sequence[Edge] = (),
+    newest_first: bool = False,
 ) -> Page[WorkLog]:
     """A cadre's own logs, and those of the subtrees a leader may view; filters and text
     search (trigram index, which suits Chinese text that has no spaces to split on)."""
@@ -283,7 +284,7 @@ async def list_logs(
         stmt = stmt.where(WorkLog.content.icontains(search.strip(), autoescape=True))
     if not include_deleted:
         stmt = stmt.where(WorkLog.deleted_at.is_(None))
-    return await ctx.page(stmt, WorkLog.id, first, after, edges=edges)
+    return await ctx.page(stmt, WorkLog.id, first, after, edges=edges, newest_first=newest_first)
 
 
 async def participants(ctx: Ctx, log_id: int) -> list[int]:

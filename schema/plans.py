@@ -12,7 +12,17 @@ from models import ReportStatus
 from resolvers import plans
 from schema.context import Info
 from schema.orgs import Org, visible_org
-from schema.relay import After, Connection, First, Under, connection, opt_pk, pk, to_global_id
+from schema.relay import (
+    After,
+    Connection,
+    First,
+    NewestFirst,
+    Under,
+    connection,
+    opt_pk,
+    pk,
+    to_global_id,
+)
 
 
 @strawberry.type(
@@ -55,7 +65,7 @@ class ImplementationPlan:
 
 @strawberry.type
 class PlanQuery:
-    @strawberry.field(description="实施方案列表（需要 report:view），按报送先后")
+    @strawberry.field(description="实施方案列表（需要 report:view），默认按首次报送先后")
     async def implementation_plans(
         self,
         info: Info,
@@ -64,6 +74,7 @@ class PlanQuery:
         status: Annotated[
             ReportStatus | None, strawberry.argument(description="只看这个状态的；不给则全部")
         ] = None,
+        newest_first: NewestFirst = False,
         first: First = None,
         after: After = None,
     ) -> Connection[ImplementationPlan]:
@@ -74,6 +85,7 @@ class PlanQuery:
             status=status,
             first=first,
             after=after,
+            newest_first=newest_first,
         )
         return connection(page, ImplementationPlan.of)
 

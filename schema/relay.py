@@ -35,6 +35,13 @@ Under = Annotated[
         description="只看这个团组织及其下级（团组织的全局 ID；看不到的组织答 NOT_FOUND）；不给则为你有权查看的全部范围"
     ),
 ]
+# Lists a manager reads from the latest entry (logs, voices, wishes, flags, plans).
+NewestFirst = Annotated[
+    bool,
+    strawberry.argument(
+        description="true：最新的在前（按创建先后倒序，游标同样适用）；默认 false，最早的在前"
+    ),
+]
 
 
 def to_global_id(type_name: str, pk: int | str) -> strawberry.ID:

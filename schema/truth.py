@@ -15,7 +15,18 @@ from models import WorkLog as WorkLogRow
 from resolvers import truth
 from schema.context import Info
 from schema.orgs import Org, visible_org
-from schema.relay import After, Connection, First, Node, Under, connection, opt_pk, pk, to_global_id
+from schema.relay import (
+    After,
+    Connection,
+    First,
+    NewestFirst,
+    Node,
+    Under,
+    connection,
+    opt_pk,
+    pk,
+    to_global_id,
+)
 from schema.worklogs import WorkLog
 
 
@@ -171,6 +182,7 @@ class TruthQuery:
         kind: Annotated[
             FlagKind | None, strawberry.argument(description="只看这一类别的；不给则全部")
         ] = None,
+        newest_first: NewestFirst = False,
         first: First = None,
         after: After = None,
     ) -> Connection[Flag]:
@@ -181,6 +193,7 @@ class TruthQuery:
             kind=kind,
             first=first,
             after=after,
+            newest_first=newest_first,
         )
         return connection(page, Flag.of)
 

@@ -16,7 +16,18 @@ from resolvers.lookahead import Edge
 from schema.context import Info
 from schema.lookahead import asked, edge, visible_at_once
 from schema.people import Cadre, Youth
-from schema.relay import After, Connection, First, Node, Under, connection, opt_pk, pk, to_global_id
+from schema.relay import (
+    After,
+    Connection,
+    First,
+    NewestFirst,
+    Node,
+    Under,
+    connection,
+    opt_pk,
+    pk,
+    to_global_id,
+)
 
 if TYPE_CHECKING:
     from schema.evidence import Evidence
@@ -198,6 +209,7 @@ class WorkLogQuery:
                 description="true 连同已删除的一起列（带删除时间与原因）；默认 false"
             ),
         ] = False,
+        newest_first: NewestFirst = False,
         first: First = None,
         after: After = None,
     ) -> Connection[WorkLog]:
@@ -214,6 +226,7 @@ class WorkLogQuery:
             include_deleted=include_deleted,
             first=first,
             after=after,
+            newest_first=newest_first,
             edges=asked(info, WORK_LOG_EDGES),
         )
         return connection(page, WorkLog.of)

@@ -25,7 +25,18 @@ from resolvers.wishes import WishAction
 from schema.context import Info
 from schema.orgs import Org, visible_org
 from schema.people import Cadre, Youth, visible_cadre, visible_youth
-from schema.relay import After, Connection, First, Node, Under, connection, opt_pk, pk, to_global_id
+from schema.relay import (
+    After,
+    Connection,
+    First,
+    NewestFirst,
+    Node,
+    Under,
+    connection,
+    opt_pk,
+    pk,
+    to_global_id,
+)
 
 
 @strawberry.type(description="青年之声的一条回复")
@@ -400,6 +411,7 @@ class YouthServicesQuery:
             str | None,
             strawberry.argument(description="只看这个话题标签的（完全相同）；不给则全部"),
         ] = None,
+        newest_first: NewestFirst = False,
         first: First = None,
         after: After = None,
     ) -> Connection[Voice]:
@@ -411,6 +423,7 @@ class YouthServicesQuery:
             topic=topic,
             first=first,
             after=after,
+            newest_first=newest_first,
         )
         return connection(page, Voice.of)
 
@@ -476,6 +489,7 @@ class YouthServicesQuery:
         status: Annotated[
             WishStatus | None, strawberry.argument(description="只看这个状态的；不给则全部")
         ] = None,
+        newest_first: NewestFirst = False,
         first: First = None,
         after: After = None,
     ) -> Connection[Wish]:
@@ -486,6 +500,7 @@ class YouthServicesQuery:
             status=status,
             first=first,
             after=after,
+            newest_first=newest_first,
         )
         return connection(page, Wish.of)
 
@@ -544,12 +559,20 @@ class YouthServicesQuery:
                 description="true（默认）只列今天仍在有效期内的资源；false 连同过期的一起列"
             ),
         ] = True,
+        for_wish: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="只列能认领这个心愿的资源：心愿所在组织及其各级上级领导机关的资源"
+                "（心愿的全局 ID；看不到的心愿答 NOT_FOUND）"
+            ),
+        ] = None,
         first: First = None,
         after: After = None,
     ) -> Connection[Resource]:
         page = await wishes.list_resources(
             info.context.ctx,
             under=opt_pk(under, "Org"),
+            for_wish=opt_pk(for_wish, "Wish"),
             valid_only=valid_only,
             first=first,
             after=after,

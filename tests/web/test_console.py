@@ -473,13 +473,26 @@ async def test_a_pooled_wish_is_claimed_with_a_resource_then_fulfilled(demo, chr
         token=admin,
     )
     assert resource.data
+    # A resource of a leading organ above the pool (the province) serves the wish as well.
+    above = await api.gql(
+        'mutation($o: ID!) { addResource(orgId: $o, donor: "省青年发展基金会", kind: COMPANY,'
+        ' capacity: 3, validFrom: "2020-01-01", validUntil: "2099-12-31") { id } }',
+        {"o": await org_gid(demo, "共青团陕西省委")},
+        token=admin,
+    )
+    assert above.data
 
     page = await as_user(demo, chromium, "admin")
     await page.goto("/wish-pool")
     row = table(page, "心愿池").locator("tr", has_text="想要一套考研资料")
     await row.get_by_role("button", name="认领").click()
     dialog = page.get_by_role("dialog", name="认领心愿：选择资源")
-    await pick(page, "资源", "爱心书店")
+    await page.locator(".el-select", has=page.get_by_label("资源", exact=True)).first.click()
+    offered = page.get_by_role("option").filter(visible=True)
+    await offered.filter(has_text="爱心书店").wait_for()
+    await offered.filter(has_text="省青年发展基金会").wait_for()
+    await offered.filter(has_text="省青年发展基金会").click()
+    await offered.first.wait_for(state="hidden")
     await dialog.get_by_role("button", name="认领").click()
     await row.wait_for(state="detached")  # claimed: no longer waiting in the pool
     await page.goto("/wishes")

@@ -136,6 +136,33 @@ async def test_a_resource_of_any_leading_organ_above_the_wish_serves_it(people) 
     ]
 
 
+async def test_the_resources_that_may_serve_a_wish_are_those_of_every_organ_above_it(
+    people,
+) -> None:
+    """resources(forWish:) lists what a claim would accept: the county's, the city's and the
+    province's resources, not a sibling city's, whatever `under` the caller's scope has."""
+    api, tree = people.api, people.tree
+    prov = await api.token_for(
+        (await add_user(api.services, "prov", org=tree["P"], roles=("province_admin",))).id
+    )
+    w = await pooled_wish(people)  # in the county's pool
+    donors = {}
+    for at in ("P", "A", "A1", "B"):
+        r = await api.gql(RESOURCE, {"o": gid("Org", tree[at].id), "cap": 2}, token=prov)
+        donors[r.data["addResource"]["id"]] = at
+    q = "query($w: ID) { resources(forWish: $w, first: 50) { nodes { id } } }"
+    listed = (await api.gql(q, {"w": w}, token=prov)).data["resources"]["nodes"]
+    assert sorted(donors[n["id"]] for n in listed if n["id"] in donors) == ["A", "A1", "P"]
+    for n in listed:  # every one is accepted by the claim (the first: one claim per wish)
+        assert donors.get(n["id"]) != "B"
+    first = listed[0]["id"]
+    assert (await act(api, prov, w, "CLAIM", resource=first)).data["actOnWish"]["status"] == (
+        "CLAIMED"
+    )
+    other = await api.gql(q, {"w": gid("Wish", 999_999)}, token=prov)
+    assert other.codes == ["NOT_FOUND"]
+
+
 async def test_after_a_move_the_pool_is_still_above_the_wish(people) -> None:
     api = people.api
     tree = people.tree

@@ -145,11 +145,15 @@ export const EChart = defineComponent({
 });
 
 // A select that searches the API as the user types. `fetch(q)` gives [{ value, text, name }];
-// besides v-model it tells the chosen option's `name` ("named"), for the page to show.
+// besides v-model it tells the chosen option's `name` ("named"), for the page to show. A value
+// set by the page (a form filled from a row) shows as `knownText` until a search is made.
 function remotePicker(name, placeholder, fetch) {
   return defineComponent({
     name,
-    props: { modelValue: { type: String, default: "" }, id: { type: String, default: "" }, placeholder: { type: String, default: placeholder } },
+    props: {
+      modelValue: { type: String, default: "" }, id: { type: String, default: "" },
+      placeholder: { type: String, default: placeholder }, knownText: { type: String, default: "" },
+    },
     emits: ["update:modelValue", "named"],
     setup(props, { emit }) {
       const options = ref([]);
@@ -172,6 +176,9 @@ function remotePicker(name, placeholder, fetch) {
           emit("named", options.value.find((o) => o.value === v)?.name || "");
         },
       });
+      watch(() => [props.modelValue, props.knownText], ([v, text]) => {
+        if (v && text && !options.value.some((o) => o.value === v)) options.value = [{ value: v, text, name: text }, ...options.value];
+      }, { immediate: true });
       return { options, loading, search, value };
     },
     template: `

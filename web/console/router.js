@@ -15,6 +15,9 @@ import * as policy from "./pages/policy.js";
 import Groups from "./pages/groups.js";
 import Rubric from "./pages/rubric.js";
 import Nominations from "./pages/nominations.js";
+import Rosters from "./pages/rosters.js";
+import Deadlines from "./pages/deadlines.js";
+import Plans from "./pages/plans.js";
 
 const page = (path, component, title, extra = {}) => ({ path, component, meta: { title }, ...extra });
 const withId = { props: true };
@@ -51,6 +54,9 @@ export const router = createRouter({
     page("/policy/io", policy.PolicyIo, "策略导出导入"),
     page("/policy/audit", policy.Audit, "审计日志"),
     page("/groups", Groups, "工作小组"),
+    page("/rosters", Rosters, "名册导入"),
+    page("/sign-in", Deadlines, "登录情况"),
+    page("/plans", Plans, "实施方案"),
     { path: "/:rest(.*)*", component: NotFound, meta: { title: "页面不存在" } },
   ],
 });

@@ -76,7 +76,7 @@ export const WorkLogs = {
   setup() {
     const f = filters({ search: "", kind: "", channel: "", from: "", to: "" });
     const query = `query($under: ID, $search: String, $kind: LogKind, $channel: Channel, $from: DateTime, $to: DateTime, $first: Int, $after: String) {
-      workLogs(under: $under, search: $search, kind: $kind, channel: $channel, occurredFrom: $from, occurredTo: $to, first: $first, after: $after) { ${PAGE}
+      workLogs(under: $under, search: $search, kind: $kind, channel: $channel, occurredFrom: $from, occurredTo: $to, newestFirst: true, first: $first, after: $after) { ${PAGE}
         nodes { id kind channel activityKind place content occurredAt participantCount client cadre { name } youth { name } } } }`;
     const range = ref(null);
     function setRange(v) {
@@ -116,7 +116,7 @@ export const Voices = {
   setup() {
     const f = filters({ status: "", topic: "" });
     const query = `query($under: ID, $status: VoiceStatus, $topic: String, $first: Int, $after: String) {
-      voices(under: $under, status: $status, topic: $topic, first: $first, after: $after) { ${PAGE}
+      voices(under: $under, status: $status, topic: $topic, newestFirst: true, first: $first, after: $after) { ${PAGE}
         nodes { id title body topic status createdAt firstReplyAt org { name } cadre { name } } } }`;
     return { f, query, fmtTime, VOICE_STATUS };
   },
@@ -169,7 +169,7 @@ export const Wishes = {
   setup() {
     const f = filters({ status: "" });
     const query = `query($under: ID, $status: WishStatus, $first: Int, $after: String) {
-      wishes(under: $under, status: $status, first: $first, after: $after) { ${PAGE}
+      wishes(under: $under, status: $status, newestFirst: true, first: $first, after: $after) { ${PAGE}
         nodes { id title category status submittedAt cadre { name } youth { name } allowedActions { action } } } }`;
     const table = ref(null);
     const act = (row, action) => actOnWish(row, action, () => table.value.reload());
@@ -209,7 +209,8 @@ export const WishPool = {
     async function act(row, action) {
       if (action !== "CLAIM") return actOnWish(row, action, () => table.value.reload());
       try {
-        const d = await gql(`query($o: ID) { resources(under: $o, first: 50) { nodes { id donor kind capacity used validUntil } } }`, { o: row.poolOrg?.id || null });
+        // What a claim accepts: the resources of every leading organ at or above the wish.
+        const d = await gql(`query($w: ID) { resources(forWish: $w, first: 100) { nodes { id donor kind capacity used validUntil org { name } } } }`, { w: row.id });
         Object.assign(claiming, { row, options: d.resources.nodes.filter((r) => r.used < r.capacity), resourceId: "" });
       } catch (e) {
         ElMessage.error(e.message);
@@ -241,10 +242,10 @@ export const WishPool = {
     </ConnectionTable>
     <el-dialog :model-value="Boolean(claiming.row)" title="认领心愿：选择资源" width="520px" @close="claiming.row = null">
       <p v-if="claiming.row">{{ claiming.row.title }}（{{ claiming.row.poolOrg?.name }}的心愿池）</p>
-      <el-alert v-if="!claiming.options.length" type="warning" :closable="false" title="该心愿池没有可用的资源，请先由领导机关登记资源" />
+      <el-alert v-if="!claiming.options.length" type="warning" :closable="false" title="心愿所在组织及其上级领导机关都没有可用的资源，请先登记资源" />
       <label v-else for="claim-resource" class="field-label">资源</label>
       <el-select v-if="claiming.options.length" id="claim-resource" v-model="claiming.resourceId" style="width: 100%">
-        <el-option v-for="r in claiming.options" :key="r.id" :value="r.id" :label="r.donor + '（剩余 ' + (r.capacity - r.used) + '，至 ' + r.validUntil + '）'" />
+        <el-option v-for="r in claiming.options" :key="r.id" :value="r.id" :label="r.donor + '（' + (r.org?.name || '') + '，剩余 ' + (r.capacity - r.used) + '，至 ' + r.validUntil + '）'" />
       </el-select>
       <template #footer><el-button @click="claiming.row = null">取消</el-button>
         <el-button type="primary" :disabled="!claiming.resourceId" @click="confirmClaim">认领</el-button></template>
@@ -272,7 +273,7 @@ export const Flags = {
       }
     }
     const query = `query($under: ID, $status: FlagStatus, $kind: FlagKind, $first: Int, $after: String) {
-      flags(under: $under, status: $status, kind: $kind, first: $first, after: $after) { ${PAGE}
+      flags(under: $under, status: $status, kind: $kind, newestFirst: true, first: $first, after: $after) { ${PAGE}
         nodes { id kind detail status createdAt reviewNote log { id content occurredAt cadre { name } } } } }`;
     async function review(row, decision) {
       try {
