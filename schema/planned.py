@@ -255,7 +255,9 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
                     # graphql-core's own completion, in its words.
                     self.close(holes)
                 except BaseException:
-                    self.close(holes)
+                    # A refusal bubbling up: the siblings already asked for still settle,
+                    # in the background, as graphql-core's own execute_fields does.
+                    self.settle_in_background([hole[2] for hole in holes])
                     raise
                 else:
                     return self.fill(done, holes) if holes else done
@@ -394,7 +396,16 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
 
     @staticmethod
     def close(holes: list[Hole]) -> None:
+        """Drop what graphql-core was asked to resolve before the plan gave up (Redo): the
+        usual completion resolves it again, so it must not run. graphql-core wraps a
+        resolver's coroutine in one of its own; both are closed, or Python warns that the
+        inner one was never awaited."""
         for hole in holes:
             awaitable = hole[2]
-            if inspect.iscoroutine(awaitable):
-                awaitable.close()
+            if not inspect.iscoroutine(awaitable):
+                continue
+            frame = awaitable.cr_frame
+            for inner in frame.f_locals.values() if frame is not None else ():
+                if inspect.iscoroutine(inner):
+                    inner.close()
+            awaitable.close()
