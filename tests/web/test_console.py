@@ -12,12 +12,14 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 from pypdf import PdfReader
 
 from app.demo import DEMO_PASSWORD, seed_demo
 from models import ClientKind, Org
 from tests.browser import SCREENSHOTS
 from tests.helpers import (
+    DEADLINE,
     PASSWORD,
     Api,
     add_user,
@@ -51,6 +53,12 @@ async def shot(page, name: str) -> None:
     await page.screenshot(path=SCREENSHOTS / f"{name}.png", animations="disabled")
 
 
+# A retry step, not a bound on how long anything may take: PICK_ATTEMPTS steps add up to
+# DEADLINE, the one bound every wait in the suite has.
+PICK_STEP_MS = 10_000
+PICK_ATTEMPTS = max(1, int(DEADLINE * 1000) // PICK_STEP_MS)
+
+
 async def pick(page, label: str, text: str) -> None:
     """Choose `text` in an Element Plus select (typing first when it searches), as a user
     does: open it, then click the option."""
@@ -61,10 +69,19 @@ async def pick(page, label: str, text: str) -> None:
     # Only the open dropdown's options: a closed picker keeps its (hidden) options in the
     # page, and a user's option may name an org too ("代管人（共青团西安市雁塔区委）").
     options = page.get_by_role("option", name=re.compile(re.escape(text))).filter(visible=True)
-    await options.first.click()
-    # The dropdown closes: until it has, its options (the chosen one too) are still
-    # visible and would be matched by the next pick.
-    await options.first.wait_for(state="hidden")
+    # The dropdown closes once the option is chosen: until it has, its options are still
+    # visible and would be matched by the next pick. A searching select re-renders its
+    # options when the search's answer arrives; a click that landed on the list it replaced
+    # chose nothing and left it open (seen beside a CPU hog), so the user clicks again.
+    for _ in range(PICK_ATTEMPTS):
+        try:
+            await options.first.click(timeout=PICK_STEP_MS)
+            await options.first.wait_for(state="hidden", timeout=PICK_STEP_MS)
+            return
+        except PlaywrightTimeout:
+            if await options.count() == 0:  # closed after all: chosen
+                return
+    raise AssertionError(f"{label}: {text} was never chosen")
 
 
 def table(page, name: str):
