@@ -19,51 +19,10 @@ import orjson
 
 from app.main import create_app
 from app.settings import Settings
+from bench.cpu import call  # one ASGI request, shared with bench/cpu.py
 from bench.peer import SECRET, World, prepare_database, principals, shapes
 
 N = int(os.environ.get("BENCH_PERCALL_N", "500"))
-
-
-async def call(app: object, body: bytes, token: str) -> tuple[int, bytes]:
-    """One POST /graphql through the ASGI app, as uvicorn would hand it over."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/graphql",
-        "raw_path": b"/graphql",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
-            (b"host", b"127.0.0.1"),
-            (b"content-type", b"application/json"),
-            (b"authorization", f"Bearer {token}".encode()),
-            (b"content-length", str(len(body)).encode()),
-        ],
-        "client": ("127.0.0.1", 40000),
-        "server": ("127.0.0.1", 8000),
-    }
-    sent = False
-    status, chunks = 0, []
-
-    async def receive() -> dict:
-        nonlocal sent
-        if sent:
-            await asyncio.Event().wait()
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: dict) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-        elif message["type"] == "http.response.body":
-            chunks.append(message.get("body", b""))
-
-    await app(scope, receive, send)  # type: ignore[operator]
-    return status, b"".join(chunks)
 
 
 async def measure(url: str, world: World) -> None:
@@ -84,9 +43,9 @@ async def measure(url: str, world: World) -> None:
             token = world.writer_token if shape.write else world.reader_token
             body = orjson.dumps(shape.ours)
             for _ in range(20):  # warm: documents parsed, statements prepared, pool filled
-                status, out = await call(app, body, token)
-            if status != 200 or b'"errors"' in out:
-                raise RuntimeError(f"{shape.name}: {status} {out[:400]!r}")
+                answer = await call(app, body, token)
+            if answer.get("errors"):
+                raise RuntimeError(f"{shape.name}: {answer['errors']}")
             profile = cProfile.Profile(time.process_time) if only else None
             wall, cpu = time.perf_counter(), time.process_time()
             if profile:
