@@ -16,6 +16,9 @@ GRANT INSERT ON work_logs, work_log_participants, point_entries TO peer_visitor;
 -- The per-day rollup of logs (work_log_days) is kept by a trigger on work_logs that runs as
 -- the writer: the peer's write keeps it too, as this server's does.
 GRANT SELECT, INSERT, UPDATE ON work_log_days TO peer_visitor;
+-- Foreign keys into the partitioned work_logs point at work_log_keys (migration 0027), kept
+-- by a statement trigger on work_logs that also runs as the writer.
+GRANT SELECT, INSERT ON work_log_keys TO peer_visitor;
 
 -- The principal's subtree roots for (object, view), read once per statement: the setting is
 -- read in a sub-select and the policies call this in a sub-select too (an InitPlan), so the
@@ -73,18 +76,30 @@ DROP POLICY IF EXISTS peer_write ON point_entries;
 CREATE POLICY peer_write ON point_entries FOR INSERT TO peer_visitor
   WITH CHECK (cadre_id = (SELECT peer.my_cadre()));
 
--- The subtree filter by path (youths(under:), workLogs(under:)): a setof function over the
--- table, inlined by PostgreSQL, with the table's policy applied inside it.
+-- youth, contacts and work_logs are partitioned by city (migration 0027): an org's rows are
+-- in its city's partition, the province's in any. The city is given as `city_id = (SELECT
+-- …)` so that the planner prunes the other cities' partitions when the statement starts, as
+-- it does for authz/'s statements (which carry the city from the principal's grants); the
+-- province's branch runs only for the province (a one-time filter).
 CREATE OR REPLACE FUNCTION peer.youth_under(under bigint) RETURNS SETOF youth
 LANGUAGE sql STABLE AS $$
   SELECT y.* FROM youth y
-  WHERE y.org_path <@ (SELECT path FROM orgs WHERE id = under) ORDER BY y.id
+  WHERE y.org_path <@ (SELECT path FROM orgs WHERE id = under)
+    AND y.city_id = (SELECT city_id FROM orgs WHERE id = under AND level <> 'PROVINCE')
+  UNION ALL
+  SELECT y.* FROM youth y
+  WHERE (SELECT level FROM orgs WHERE id = under) = 'PROVINCE'
+  ORDER BY id
 $$;
 CREATE OR REPLACE FUNCTION peer.work_logs_under(under bigint) RETURNS SETOF work_logs
 LANGUAGE sql STABLE AS $$
   SELECT l.* FROM work_logs l
   WHERE l.org_path <@ (SELECT path FROM orgs WHERE id = under) AND l.deleted_at IS NULL
-  ORDER BY l.id
+    AND l.city_id = (SELECT city_id FROM orgs WHERE id = under AND level <> 'PROVINCE')
+  UNION ALL
+  SELECT l.* FROM work_logs l
+  WHERE (SELECT level FROM orgs WHERE id = under) = 'PROVINCE' AND l.deleted_at IS NULL
+  ORDER BY id
 $$;
 
 -- The headline of an org's dashboard over the last four weeks (a computed column), the same
@@ -101,11 +116,11 @@ LANGUAGE sql STABLE AS $$
   SELECT
     (SELECT count(*) FROM cadres c WHERE c.org_path <@ r.path AND c.is_active)::int,
     (SELECT count(DISTINCT l.cadre_id) FROM work_logs l, p WHERE l.org_path <@ r.path
-       AND l.deleted_at IS NULL AND l.occurred_at >= p.start AND l.occurred_at < p.stop)::int,
+       AND (r.level = 'PROVINCE' OR l.city_id = r.city_id) AND l.deleted_at IS NULL AND l.occurred_at >= p.start AND l.occurred_at < p.stop)::int,
     (SELECT count(DISTINCT ct.youth_id) FROM contacts ct WHERE ct.org_path <@ r.path
-       AND ct.status = 'ACTIVE')::int,
+       AND (r.level = 'PROVINCE' OR ct.city_id = r.city_id) AND ct.status = 'ACTIVE')::int,
     (SELECT count(*) FROM work_logs l, p WHERE l.org_path <@ r.path
-       AND l.deleted_at IS NULL AND l.occurred_at >= p.start AND l.occurred_at < p.stop)::int
+       AND (r.level = 'PROVINCE' OR l.city_id = r.city_id) AND l.deleted_at IS NULL AND l.occurred_at >= p.start AND l.occurred_at < p.stop)::int
 $$;
 
 -- The write: log a contact as oneself with one's own ACTIVE youth, its participant row and
