@@ -123,8 +123,34 @@ LANGUAGE sql STABLE AS $$
        AND (r.level = 'PROVINCE' OR l.city_id = r.city_id) AND l.deleted_at IS NULL AND l.occurred_at >= p.start AND l.occurred_at < p.stop)::int
 $$;
 
+-- The points of a record, within the day's cap for its kind, as resolvers/points.award does:
+-- the cadre's row locked FOR NO KEY UPDATE (one cadre's awards queue behind each other, so
+-- two at once cannot both pass the cap), then the capped entry computed by the database.
+-- SECURITY DEFINER: the lock needs UPDATE on cadres, which the visitor has not.
+CREATE OR REPLACE FUNCTION peer.award(c cadres, src text, src_id bigint, on_day date)
+RETURNS int LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+  credited int;
+BEGIN
+  PERFORM 1 FROM cadres k WHERE k.id = c.id
+    AND EXISTS (SELECT FROM point_rules r WHERE r.source = src AND r.points > 0)
+    FOR NO KEY UPDATE OF k;
+  IF NOT FOUND THEN
+    RETURN 0;
+  END IF;
+  INSERT INTO point_entries (cadre_id, source, source_id, points, day, org_id, org_path, city_id)
+  SELECT c.id, r.source, src_id, least(r.points, r.daily_cap - e.earned), on_day,
+         c.org_id, c.org_path, c.city_id
+    FROM point_rules r,
+         (SELECT coalesce(sum(p.points), 0) AS earned FROM point_entries p
+           WHERE p.cadre_id = c.id AND p.source = src AND p.day = on_day) e
+   WHERE r.source = src AND least(r.points, r.daily_cap - e.earned) > 0
+  RETURNING points INTO credited;
+  RETURN coalesce(credited, 0);
+END $$;
+
 -- The write: log a contact as oneself with one's own ACTIVE youth, its participant row and
--- its point, as resolvers/worklogs.log_contact does (audit entry aside).
+-- its points, as resolvers/worklogs.log_contact does (audit entry aside).
 CREATE OR REPLACE FUNCTION peer.log_contact(youth_id bigint, channel text, content text,
                                             occurred_at timestamptz) RETURNS work_logs
 LANGUAGE plpgsql VOLATILE AS $$
@@ -139,9 +165,7 @@ BEGIN
           log_contact.occurred_at, 1, 'WEB', c.org_id, c.org_path, c.city_id)
   RETURNING * INTO l;
   INSERT INTO work_log_participants (log_id, youth_id) VALUES (l.id, log_contact.youth_id);
-  INSERT INTO point_entries (cadre_id, source, source_id, points, day, org_id, org_path, city_id)
-  VALUES (c.id, 'CONTACT_LOG', l.id, 1, (l.occurred_at AT TIME ZONE 'Asia/Shanghai')::date,
-          c.org_id, c.org_path, c.city_id);
+  PERFORM peer.award(c, 'CONTACT_LOG', l.id, (now() AT TIME ZONE 'Asia/Shanghai')::date);
   RETURN l;
 END $$;
 
