@@ -119,6 +119,15 @@ async def _reminders(rt: Runtime, session: AsyncSession, timestamp: int) -> dict
     return await issue_due(session, rt.league_day(timestamp))
 
 
+async def _city_partitions(rt: Runtime, session: AsyncSession, timestamp: int) -> dict[str, int]:
+    """A city made since the last run gets its own partitions (app/partitions.py): its rows
+    wait in the default ones until then, read correctly but not pruned. At night: it holds
+    the default partitions' ACCESS EXCLUSIVE lock while it moves the rows."""
+    from app.partitions import split_cities
+
+    return {"partitions": len(await split_cities(await session.connection()))}
+
+
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule(
         "points-snapshot", "5 16 * * *", "每日积分快照（北京时间 0:05，前一日）", _points_snapshot
@@ -129,6 +138,9 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule("wish-escalation", "*/5 * * * *", "心愿升级（每 5 分钟）", _escalate_wishes),
     Schedule("retention-purge", "0 18 * * *", "过期数据清理（北京时间 2:00）", _purge),
     Schedule("deadline-reminders", "0 1 * * *", "到期提醒（北京时间 9:00）", _reminders),
+    Schedule(
+        "city-partitions", "40 18 * * *", "新建市级组织的分区（北京时间 2:40）", _city_partitions
+    ),
 )
 BY_NAME = {s.name: s for s in SCHEDULES}
 

@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 from procrastinate.periodic import PeriodicDeferrer
 
-from app.jobs import Runtime, make_job_app, run_worker
+from app.jobs import SCHEDULES, Runtime, make_job_app, run_worker
 from app.main import create_app
 from app.settings import ROOT
 from models import (
@@ -178,6 +178,45 @@ async def test_wish_escalation_purge_and_reminders(api, jobs, database_url) -> N
     assert all(status == "succeeded" for _, _, status in await runs(api.services))
 
 
+async def test_a_new_city_gets_its_partitions_at_night(api, jobs, database_url) -> None:
+    """Cities made after the last split: their rows wait in the default partitions until the
+    nightly `city-partitions` job gives each city its own; a second run makes none."""
+    from tests.scale.test_partitions import CONTACT, where_rows_are
+    from tests.work.conftest import hours_ago, make_cadre
+
+    async with api.services.engine.begin() as conn:
+        # Ids above every city that has partitions (they outlive tests): cities never split.
+        await conn.execute(
+            sa.text(
+                "SELECT setval('orgs_id_seq', greatest((SELECT last_value FROM orgs_id_seq),"
+                " coalesce((SELECT max(substring(c.relname FROM 'youth_city_(\\d+)')::bigint)"
+                " FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+                " WHERE i.inhparent = 'youth'::regclass), 0) + 1))"
+            )
+        )
+    tree = await standard_tree(api.services)
+    for name, county, start in (("a1", "A1", 0), ("b1", "B1", 100)):
+        _user, token, youth = await make_cadre(api, tree, name, county, 1, start)
+        assert (await api.gql(CONTACT, {"y": youth[0], "at": hours_ago(1)}, token=token)).data
+    assert await where_rows_are(api, "work_logs") == {"work_logs_default": 2}
+
+    await run_once(database_url, jobs, "city-partitions", tick("2026-11-20T18:40:00"))
+    a, b = tree["A"].id, tree["B"].id
+    for table in ("work_logs", "youth", "contacts"):
+        assert await where_rows_are(api, table) == {f"{table}_city_{a}": 1, f"{table}_city_{b}": 1}
+    await run_once(database_url, jobs, "city-partitions", tick("2026-11-21T18:40:00"))
+    assert [status for *_, status in await runs(api.services)] == ["succeeded"] * 2
+    async with api.services.engine.connect() as conn:
+        made = await conn.scalar(
+            sa.text(
+                "SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+                " WHERE c.relname LIKE ANY (ARRAY[:a, :b])"
+            ),
+            {"a": f"%_city_{a}", "b": f"%_city_{b}"},
+        )
+    assert made == 6  # three tables, two cities: the second night made none more
+
+
 async def test_two_instances_defer_and_run_a_tick_once(api, jobs, database_url) -> None:
     """Both instances' deferrers try the 16:05 ticks; one job each is queued, and two
     workers running side by side run each once."""
@@ -271,7 +310,7 @@ async def test_operators_see_runs_and_failures(api, jobs, database_url) -> None:
     for user in (province, ops):
         r = await api.gql(q, token=await api.token_for(user.id))
         nodes = {n["name"]: n for n in r.data["scheduledJobs"]["nodes"]}
-        assert r.data["scheduledJobs"]["totalCount"] == 5 and len(nodes) == 5
+        assert r.data["scheduledJobs"]["totalCount"] == len(SCHEDULES) == len(nodes)
         assert nodes["points-snapshot"]["lastSucceeded"] is True
         assert nodes["deadline-reminders"]["lastSucceeded"] is False
         assert nodes["deadline-reminders"]["failures"] == 1
