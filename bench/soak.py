@@ -14,7 +14,8 @@ the server processes' memory (RSS) after warm-up and at the end; the event loop'
 /metrics when the server measures it; the restart; and whether every acknowledged write is
 stored exactly once. Bounded: SOAK_SECONDS (default 120; 1800 for the 30-minute soak);
 loopback only. Exits 1 on a lost or duplicated write, or an error that is not a retryable
-SERVICE_UNAVAILABLE.
+SERVICE_UNAVAILABLE. A RATE_LIMITED answer (the per-user limit on statistics, which a virtual
+leader's compressed day reaches) is counted apart and honoured: the user waits its retryAfter.
 """
 
 from __future__ import annotations
@@ -119,6 +120,7 @@ class Person:
 class Run:
     times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: Counter[str] = field(default_factory=Counter)
+    rate_limited: Counter[str] = field(default_factory=Counter)
     unexpected: list[dict[str, Any]] = field(default_factory=list)
     acknowledged: dict[str, int] = field(default_factory=dict)  # content → row id
     rss: list[tuple[float, int]] = field(default_factory=list)  # (seconds, bytes)
@@ -303,6 +305,13 @@ async def send(
         if ext.get("reason") == "TOKEN_EXPIRED":
             await refresh(client, login, run)
             continue
+        if ext.get("code") == "RATE_LIMITED":
+            # The per-user limit on statistics and exports (EXPENSIVE_PER_MINUTE) at work: a
+            # virtual leader, with a day's work pressed into minutes, asks for dashboards
+            # faster than a person can. A client honours retryAfter, as the API documents.
+            run.rate_limited[name] += 1
+            await asyncio.sleep(min(float(ext.get("retryAfter") or 1), 60.0))
+            return body
         run.errors[f"{name}: {ext.get('code')}/{ext.get('reason', '')}"] += 1
         if ext.get("code") != "SERVICE_UNAVAILABLE":
             run.unexpected += errors
@@ -450,6 +459,7 @@ def report(run: Run) -> None:
         f"postgres restart at {run.events.get('postgres_restart_at_s')} s took {run.events.get('postgres_restart_s')} s"
     )
     print(f"errors: {dict(run.errors) or 0}")
+    print(f"RATE_LIMITED, retryAfter honoured (not errors): {dict(run.rate_limited) or 0}")
     print(f"tokens refreshed on TOKEN_EXPIRED: {run.events.get('refreshes', 0)}")
     print(f"unexpected (not a retryable SERVICE_UNAVAILABLE, or uncoded): {len(run.unexpected)}")
     print(
