@@ -7,10 +7,10 @@ import time
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
+import asyncpg
 from sqlalchemy import event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -89,14 +89,24 @@ class DriverStatement:
         driver = (await conn.get_raw_connection()).driver_connection
         try:
             return await driver.fetchrow(self.sql, *args)  # type: ignore[union-attr]
-        except BaseException:
-            await _invalidate_if_broken(conn, driver)
+        except BaseException as exc:
+            if _left_unusable(exc, driver):
+                await conn.invalidate()
             raise
 
 
-async def _invalidate_if_broken(conn: AsyncConnection, driver: Any) -> None:
-    if driver is not None and driver.is_closed():
-        await conn.invalidate()
+def _left_unusable(exc: BaseException, driver: Any) -> bool:
+    """Whether the connection may not serve another statement. SQLAlchemy decides this for
+    its own statements; this one bypasses it. Only an error the server reported on a live
+    session leaves it usable: a statement cancelled or broken midway in the client (its
+    protocol still "in progress") or a connection the server is closing (class 08, 57:
+    shutdown during a restart) would fail the next request that checked it out ("another
+    operation is in progress", seen when PostgreSQL restarted under load)."""
+    if driver is None or driver.is_closed():
+        return True
+    if isinstance(exc, asyncpg.PostgresError):
+        return (exc.sqlstate or "")[:2] in ("08", "57")
+    return True
 
 
 class SessionEnded(RuntimeError):
