@@ -15,15 +15,25 @@ For each query: the median end-to-end time of the GraphQL request (in-process HT
 median time of the very statements that request ran, executed directly through asyncpg,
 and their ratio. Run: `make bench-work` (embedded PostgreSQL under var/bench, or
 BENCH_DATABASE_URL).
+
+Scale 4 ÷ scale 1 (issue 17 §6): with BENCH_COMPARE=<scale-1 url>,<scale-4 url> (both built
+already, e.g. with BENCH_BUILD_ONLY=1) nothing is built; the first city's queries run against
+both databases, one app each, taking turns request by request (s1, s4, s4, s1 …, BENCH_RUNS
+each), so the machine's load falls on both alike; it prints each query's medians at both
+scales and s4 ÷ s1, end to end and for the same SQL run directly (bench/results/scale.md).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import statistics
 import time
 import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from functools import partial
 
 import asyncpg
 import httpx
@@ -32,7 +42,9 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import create_async_engine
+from starlette.applications import Starlette
 
+from app.embedded import to_async_url
 from app.main import create_app
 from app.migrate import upgrade
 from app.partitions import split_cities
@@ -195,18 +207,29 @@ QUERIES = {
 }
 
 
-async def measure(url: str) -> None:
+@dataclass
+class Target:
+    """One database served by its own in-process app, signed in as a province admin, with
+    its first city (id 2 at every scale) to query and a direct connection to replay on."""
+
+    app: Starlette
+    client: httpx.AsyncClient
+    headers: dict[str, str]
+    city: int
+    raw: asyncpg.Connection
+
+
+@contextlib.asynccontextmanager
+async def serving(url: str) -> AsyncIterator[Target]:
     settings = Settings(
         environment="test",
         rate_limit_per_minute=0,
+        expensive_per_minute=0,  # measured again and again: the limit is not what is measured
         database_url=None,
         db_statement_timeout_ms=120_000,
     ).ready_to_serve()
     app = create_app(settings, database_url=url)
     services = app.state.services
-    table = Table(title=f"cadres' work at scale {SCALE} (median of {RUNS})")
-    for col in ("query", "HTTP end to end", "same SQL direct", "ratio", "statements"):
-        table.add_column(col, justify="left" if col == "query" else "right")
     async with app.router.lifespan_context(app):
         async with services.sessionmaker() as s:
             city = await s.scalar(
@@ -225,42 +248,105 @@ async def measure(url: str) -> None:
             s.add(AuthSession(id=sid, user_id=user_id, client="WEB"))
             await s.commit()
         token, _ = issue_access(settings, user_id, sid)
-        headers = {"authorization": f"Bearer {token}"}
         raw = await asyncpg.connect(asyncpg_dsn(services.engine))
         await raw.execute(f"SET timezone = '{settings.timezone}'")
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://b", timeout=300
-        ) as client:
-            only = os.environ.get("BENCH_ONLY", "")  # e.g. "dashboard": those rows only
-            for name, query in QUERIES.items():
-                if only not in name:
-                    continue
-                body = {"query": query, "variables": {"o": _gid(city)}}
-                first = (await client.post("/graphql", json=body, headers=headers)).json()
-                assert "errors" not in first, (name, first)
-                with Recorder(services.engine) as rec:
-                    await client.post("/graphql", json=body, headers=headers)
-                http = []
-                for _ in range(RUNS):
-                    t = time.perf_counter()
-                    await client.post("/graphql", json=body, headers=headers)
-                    http.append(time.perf_counter() - t)
-                direct = []
-                for _ in range(RUNS):
-                    t = time.perf_counter()
-                    for statement, params in rec.statements:
-                        await raw.fetch(statement, *params)
-                    direct.append(time.perf_counter() - t)
-                h, d = statistics.median(http), statistics.median(direct)
-                table.add_row(
-                    name,
-                    f"{h * 1e3:,.1f} ms",
-                    f"{d * 1e3:,.1f} ms",
-                    f"{h / d:.2f}×",
-                    str(len(rec.statements)),
-                )
-        await raw.close()
+        try:
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://b", timeout=300
+            ) as client:
+                yield Target(app, client, {"authorization": f"Bearer {token}"}, city, raw)
+        finally:
+            await raw.close()
+
+
+async def prepare(t: Target, query: str) -> tuple[dict, list]:
+    """The request's body, after a first (warming) run; and the statements it runs."""
+    body = {"query": query, "variables": {"o": _gid(t.city)}}
+    first = (await t.client.post("/graphql", json=body, headers=t.headers)).json()
+    assert "errors" not in first, first
+    with Recorder(t.app.state.services.engine) as rec:
+        await t.client.post("/graphql", json=body, headers=t.headers)
+    return body, rec.statements
+
+
+async def http_time(t: Target, body: dict) -> float:
+    started = time.perf_counter()
+    await t.client.post("/graphql", json=body, headers=t.headers)
+    return time.perf_counter() - started
+
+
+async def direct_time(t: Target, statements: list) -> float:
+    started = time.perf_counter()
+    for statement, params in statements:
+        await t.raw.fetch(statement, *params)
+    return time.perf_counter() - started
+
+
+def selected() -> dict[str, str]:
+    only = os.environ.get("BENCH_ONLY", "")  # e.g. "dashboard": those rows only
+    return {name: q for name, q in QUERIES.items() if only in name}
+
+
+async def measure(url: str) -> None:
+    table = Table(title=f"cadres' work at scale {SCALE} (median of {RUNS})")
+    for col in ("query", "HTTP end to end", "same SQL direct", "ratio", "statements"):
+        table.add_column(col, justify="left" if col == "query" else "right")
+    async with serving(url) as t:
+        for name, query in selected().items():
+            body, statements = await prepare(t, query)
+            h = statistics.median([await http_time(t, body) for _ in range(RUNS)])
+            d = statistics.median([await direct_time(t, statements) for _ in range(RUNS)])
+            table.add_row(
+                name,
+                f"{h * 1e3:,.1f} ms",
+                f"{d * 1e3:,.1f} ms",
+                f"{h / d:.2f}×",
+                str(len(statements)),
+            )
     console.print(table)
+
+
+async def interleaved(
+    one: Callable[[], Awaitable[float]], other: Callable[[], Awaitable[float]]
+) -> tuple[float, float]:
+    """The medians of RUNS timings of each, taken in turn; who goes first alternates, so
+    that neither is always the one after the other (ABBA …)."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for i in range(RUNS):
+        for side in (0, 1) if i % 2 == 0 else (1, 0):
+            times[side].append(await (one, other)[side]())
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
+async def compare(small: str, large: str) -> None:
+    """The first city's queries against two databases (scale 1 and scale 4), one request to
+    each in turn (s1, s4, s4, s1 …) so that the machine's load weighs on both alike: the
+    median of each and large ÷ small, end to end and for the same SQL run directly."""
+    table = Table(title=f"the first city at two scales, interleaved (median of {RUNS} each)")
+    for col in ("query", "HTTP s1", "HTTP s4", "s4 ÷ s1", "SQL s1", "SQL s4", "s4 ÷ s1"):
+        table.add_column(col, justify="left" if col == "query" else "right")
+    async with serving(to_async_url(small)) as a, serving(to_async_url(large)) as b:
+        assert a.city == b.city, (a.city, b.city)
+        for name, query in selected().items():
+            (body_a, sql_a), (body_b, sql_b) = await prepare(a, query), await prepare(b, query)
+            ha, hb = await interleaved(partial(http_time, a, body_a), partial(http_time, b, body_b))
+            da, db = await interleaved(
+                partial(direct_time, a, sql_a), partial(direct_time, b, sql_b)
+            )
+            table.add_row(
+                name,
+                f"{ha * 1e3:,.1f} ms",
+                f"{hb * 1e3:,.1f} ms",
+                f"{hb / ha:.2f}",
+                f"{da * 1e3:,.1f} ms",
+                f"{db * 1e3:,.1f} ms",
+                f"{db / da:.2f}",
+            )
+            console.print(
+                f"  {name}: HTTP {hb / ha:.2f}, SQL {db / da:.2f}  (at {time.strftime('%H:%M:%S')})"
+            )
+    console.print(table)
+    console.print(f"load average at the end: {os.getloadavg()}")
 
 
 def _gid(pk: int) -> str:
@@ -270,6 +356,10 @@ def _gid(pk: int) -> str:
 
 
 async def main() -> None:
+    if pair := os.environ.get("BENCH_COMPARE"):  # "s1url,s4url": both built already
+        small, large = pair.split(",")
+        await compare(small, large)
+        return
     reuse = os.environ.get("BENCH_REUSE") == "1"  # measure again without rebuilding
     url = database_url(os.environ.get("BENCH_DB", "youthlink_bench_work"), fresh=not reuse)
     if not reuse:
