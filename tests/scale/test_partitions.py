@@ -201,3 +201,46 @@ async def test_a_moved_county_takes_its_rows_to_the_other_citys_partition(api, s
     assert (await api.gql(LISTS, {"o": gid("Org", b)}, token=await api.token_for(leader.id))).data[
         "workLogs"
     ]["totalCount"] == 4
+
+
+async def test_a_new_link_reads_its_youth_in_one_partition(api, split) -> None:
+    """cadre_industries' trigger on contacts (migrations 0025, 0028) reads the new links'
+    youth through youth_keys: the youth's own city's partition, not one probe per city."""
+    a1, a2 = split["A1"], split["A2"]
+    conn = await asyncpg.connect(asyncpg_dsn(api.services.engine))
+    try:
+        # A2's cadre takes on a youth of A1 (the link is the cadre's, in their org).
+        youth, cadre = await conn.fetchrow(
+            "SELECT y.id, c.id FROM youth y, cadres c WHERE y.org_id = $1 AND c.org_id = $2"
+            " LIMIT 1",
+            a1.id,
+            a2.id,
+        ) or (None, None)
+        assert youth is not None, "the fixture has a youth in A1 and a cadre in A2"
+        plans: list[dict] = []
+        conn.add_log_listener(lambda _c, m: plans.append(m))
+        await conn.execute(
+            "LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0;"
+            " SET auto_explain.log_analyze = on; SET auto_explain.log_nested_statements = on;"
+            " SET auto_explain.log_format = json; SET client_min_messages = log"
+        )
+        await conn.execute(
+            "INSERT INTO contacts (cadre_id, youth_id, status, accepted_at, org_id, org_path,"
+            " city_id) VALUES ($1, $2, 'ACTIVE', now(), $3, $4, $5)",
+            cadre,
+            youth,
+            a2.id,
+            a2.path,
+            a2.city_id,
+        )
+    finally:
+        await conn.close()
+    read = set()
+    for message in plans:
+        text = message.message
+        if "FOR SHARE" in text and "youth" in text:
+            plan = json.loads(text[text.index("{") :])["Plan"]
+            read |= {
+                n for n in relations(plan, executed=True) if _is_part(n) and n.startswith("youth")
+            }
+    assert read == {f"youth_city_{a1.city_id}"}
