@@ -440,6 +440,22 @@ def serve(
     uvicorn.run("app.main:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
 
 
+def _require_free_port(host: str, port: int) -> None:
+    """Refuse at once when the port is taken. uvicorn learns it only after the app has
+    started (its listener, the in-process jobs worker), and its exit from there sometimes
+    hung for minutes (seen twice beside a CPU hog in the proof runs of issue 12)."""
+    import socket
+    import sys
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            print(f"{host}:{port}: {exc.strerror} (端口已被占用)", file=sys.stderr)
+            raise SystemExit(1) from None
+
+
 @cli.command()
 def run(host: str | None = None, port: int | None = None) -> None:
     """Everything `make run` does: database, migrations, demo data, then serve. An embedded
@@ -451,6 +467,7 @@ def run(host: str | None = None, port: int | None = None) -> None:
         asyncio.run(_seed(url))
         print_logins()
         s = get_settings()
+        _require_free_port(host or s.host, port or s.port)
         console.print(
             f"\nGraphQL + GraphiQL: [bold]http://{host or s.host}:{port or s.port}/graphql[/bold]\n"
         )
