@@ -217,7 +217,7 @@ async def test_a_new_link_reads_its_youth_in_one_partition(api, split) -> None:
             a2.id,
         ) or (None, None)
         assert youth is not None, "the fixture has a youth in A1 and a cadre in A2"
-        plans: list[dict] = []
+        plans: list[Any] = []  # the server's LOG messages: auto_explain's plans
         conn.add_log_listener(lambda _c, m: plans.append(m))
         await conn.execute(
             "LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0;"
