@@ -60,42 +60,52 @@ RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 
 
 GENERATE = [
-    # One cadre per org (kinds rotate), each with the `cadre` grant at their org.
+    # One cadre per org (kinds rotate), each with the `cadre` grant at their org; cadre i is
+    # org i's (the youth's and logs' arithmetic below counts on ids 1..:cadres).
     """INSERT INTO users (username, display_name, password_hash)
        SELECT 'w' || id, '团干部' || id, NULL FROM orgs ORDER BY id""",
     """INSERT INTO cadres (user_id, name, kind, position, is_leading_organ_cadre, org_id, org_path, city_id)
        SELECT u.id, u.display_name, (ARRAY['FULL_TIME','SECONDED','PART_TIME'])[1 + o.id % 3], '',
               o.is_leading_organ, o.id, o.path, o.city_id
-       FROM users u JOIN orgs o ON 'w' || o.id = u.username""",
+       FROM users u JOIN orgs o ON 'w' || o.id = u.username ORDER BY o.id""",
     """INSERT INTO grants (user_id, role, org_id, org_path, city_id)
        SELECT user_id, 'cadre', org_id, org_path, city_id FROM cadres""",
-    # Youth: :youth of them, youth i on the list of cadre (i mod cadres).
-    """INSERT INTO youth (name, mobile, industry, org_id, org_path, city_id)
-       SELECT '青年' || g, (13000000000 + g)::text,
-              (ARRAY['制造业','农业','教育','信息技术','金融','医疗卫生','建筑业','交通运输','在校学生','新就业形态'])[1 + (g * 7) % 10],
+    # Every row's shape (industry, status, day, kind, channel …) comes from its index within
+    # its city, `l = k * :stride + (org id - city id)` for a cadre's k-th row: the same for a
+    # city at every scale, so a city at scale 4 is the city at scale 1 (not a denser one, as
+    # when the shape came from the row's number in the country). :stride is scale 1's number
+    # of cadres, so each city has scale 1's mix.
+    # Youth: :youth of them, :youth_per_cadre on each cadre's list; id k * :cadres + cadre.
+    """INSERT INTO youth (id, name, mobile, industry, org_id, org_path, city_id)
+       SELECT 1 + g, '青年' || (1 + g), (13000000000 + g)::text,
+              (ARRAY['制造业','农业','教育','信息技术','金融','医疗卫生','建筑业','交通运输','在校学生','新就业形态'])[1 + (l * 7) % 10],
               c.org_id, c.org_path, c.city_id
        FROM generate_series(0, :youth - 1) g
-       JOIN cadres c ON c.id = 1 + g % (SELECT count(*) FROM cadres)""",
+       JOIN cadres c ON c.id = 1 + g % :cadres
+       CROSS JOIN LATERAL (SELECT (g / :cadres) * :stride + CAST(c.org_id - c.city_id AS int) AS l) x""",
+    """SELECT setval(pg_get_serial_sequence('youth', 'id'), (SELECT max(id) FROM youth))""",
     """INSERT INTO contacts (cadre_id, youth_id, status, invited_at, accepted_at, org_id, org_path, city_id)
-       SELECT c.id, y.id, CASE WHEN y.id % 10 = 0 THEN 'INVITED' ELSE 'ACTIVE' END, now() - interval '200 days',
-              CASE WHEN y.id % 10 = 0 THEN NULL ELSE now() - interval '190 days' END, c.org_id, c.org_path, c.city_id
-       FROM youth y JOIN cadres c ON c.id = 1 + (y.id - 1) % (SELECT count(*) FROM cadres)""",
-    # Logs: :logs over 180 days; 70% contacts with one of the cadre's youth, 30% activities.
+       SELECT c.id, y.id, CASE WHEN (l + 1) % 10 = 0 THEN 'INVITED' ELSE 'ACTIVE' END, now() - interval '200 days',
+              CASE WHEN (l + 1) % 10 = 0 THEN NULL ELSE now() - interval '190 days' END, c.org_id, c.org_path, c.city_id
+       FROM youth y JOIN cadres c ON c.id = 1 + (y.id - 1) % :cadres
+       CROSS JOIN LATERAL (SELECT ((y.id - 1) / :cadres) * :stride + CAST(c.org_id - c.city_id AS int) AS l) x""",
+    # Logs: :logs_per_cadre each over 180 days, in the country's order (k-th of every cadre,
+    # then the next); 70% contacts with one of the cadre's first 30 youth, 30% activities.
     """INSERT INTO work_logs (cadre_id, kind, youth_id, channel, activity_kind, place, content, occurred_at,
                               participant_count, client, org_id, org_path, city_id, created_at, updated_at)
        SELECT c.id,
-              CASE WHEN g % 10 < 7 THEN 'CONTACT' ELSE 'ACTIVITY' END,
-              CASE WHEN g % 10 < 7 THEN c.id + ((g / 7) % 30) * n.cadres END,
-              CASE WHEN g % 10 < 7 THEN (ARRAY['FACE_TO_FACE','PHONE','WECHAT','QQ','WEIBO','OTHER'])[1 + g % 6] END,
-              CASE WHEN g % 10 >= 7 THEN (ARRAY['PRACTICAL_DEED','LEAGUE_LESSON','HEART_TALK','VOLUNTEER','CULTURE_SPORTS','ORGAN_OPEN_DAY','FACE_TO_FACE','SHARING','SELF_DESIGNED'])[1 + g % 9] END,
-              '', '与小伙伴交流学习就业情况第' || g || '次',
-              now() - make_interval(days => g % 180, mins => g % 1440),
-              CASE WHEN g % 10 < 7 THEN 1 ELSE 3 END,
-              CASE WHEN g % 3 = 0 THEN 'MOBILE' ELSE 'WEB' END,
+              CASE WHEN l % 10 < 7 THEN 'CONTACT' ELSE 'ACTIVITY' END,
+              CASE WHEN l % 10 < 7 THEN c.id + ((l / 7) % 30) * :cadres END,
+              CASE WHEN l % 10 < 7 THEN (ARRAY['FACE_TO_FACE','PHONE','WECHAT','QQ','WEIBO','OTHER'])[1 + l % 6] END,
+              CASE WHEN l % 10 >= 7 THEN (ARRAY['PRACTICAL_DEED','LEAGUE_LESSON','HEART_TALK','VOLUNTEER','CULTURE_SPORTS','ORGAN_OPEN_DAY','FACE_TO_FACE','SHARING','SELF_DESIGNED'])[1 + l % 9] END,
+              '', '与小伙伴交流学习就业情况第' || l || '次',
+              now() - make_interval(days => l % 180, mins => l % 1440),
+              CASE WHEN l % 10 < 7 THEN 1 ELSE 3 END,
+              CASE WHEN l % 3 = 0 THEN 'MOBILE' ELSE 'WEB' END,
               c.org_id, c.org_path, c.city_id, now(), now()
        FROM generate_series(0, :logs - 1) g
-       CROSS JOIN (SELECT count(*) AS cadres FROM cadres) n
-       JOIN cadres c ON c.id = 1 + g % n.cadres""",
+       JOIN cadres c ON c.id = 1 + g % :cadres
+       CROSS JOIN LATERAL (SELECT (g / :cadres) * :stride + CAST(c.org_id - c.city_id AS int) AS l) x""",
     # The ledger: each log earned its points on the day it happened.
     """INSERT INTO point_entries (cadre_id, source, source_id, points, day, org_id, org_path, city_id)
        SELECT cadre_id, CASE kind WHEN 'CONTACT' THEN 'CONTACT_LOG' ELSE 'ACTIVITY_LOG' END, id,
@@ -115,16 +125,24 @@ WHERE i.indrelid = ANY(CAST(:tables AS regclass[])) AND NOT i.indisunique
 """
 
 
+def grassroots() -> int:
+    """Grassroots orgs per county: scale 1's 22 above 1 (the country grows by cities)."""
+    return 22 if SCALE >= 1 else max(1, round(22 * SCALE))
+
+
 def tree() -> list[dict]:
-    if SCALE >= 1:
-        return tree_rows(22, cities=round(13 * SCALE))
-    return tree_rows(max(1, round(22 * SCALE)))
+    return tree_rows(grassroots(), cities=round(13 * SCALE) if SCALE >= 1 else 13)
 
 
 async def build(url: str) -> None:
     engine = create_async_engine(url)
     rows = tree()
-    youth, logs = int(1_000_000 * SCALE), int(5_000_000 * SCALE)
+    # Per cadre as scale 1 has them (1M youth, 5M logs over its 31,604 cadres): 32 and 158;
+    # the stride is the cadres of a province of 13 such cities (31,604 above scale 1).
+    cadres, stride = len(rows), len(tree_rows(grassroots()))
+    youth = max(30, round(1_000_000 * SCALE / cadres)) * cadres
+    logs = round(5_000_000 * SCALE / cadres) * cadres
+    params = {"youth": youth, "logs": logs, "cadres": cadres, "stride": stride}
     started = time.perf_counter()
 
     def done(t: float, what: str) -> None:
@@ -143,7 +161,7 @@ async def build(url: str) -> None:
         async with engine.begin() as conn:
             t = time.perf_counter()
             await conn.execute(sa.text("SET LOCAL synchronous_commit = off"))
-            await conn.execute(sa.text(sql), {"youth": youth, "logs": logs} if ":" in sql else {})
+            await conn.execute(sa.text(sql), params)
             words = sql.split()
             done(t, f"{words[0]} {words[2] if len(words) > 2 else ''}")
     for name, definition in indexes:
