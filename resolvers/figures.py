@@ -72,18 +72,23 @@ _PERIOD = """
 ORGAN_ONLY_KINDS = ("ORGAN_OPEN_DAY", "FACE_TO_FACE", "SHARING", "SELF_DESIGNED")
 
 
+# The rollup's days are the session's (models/rollups.py): read it, else the logs' rows.
+_ROLLUP_DAYS = f"current_setting('TimeZone') = '{ROLLUP_ZONE}'"
+
+
 def _progress_sql(subjects: str, owns_log: str, owns_learn: str) -> str:
-    """Progress per subject: `subjects` selects (subject_id, org_path, subject, min_count,
-    kinds, one_of_each, counts_learn_and_do, period_start, period_months); `owns_log` (SQL
-    over `l` and `r`) ties a log to its subject, `owns_learn` (over `e` and `r`) a 一学一做
-    record. What counts: the subject's non-deleted activities of the rule's kinds within the
-    period, plus, where the rule says so (§二.1: 机关干部指导参与一学一做的有关工作可纳入), its
+    """Progress per subject, each subject looked up on its own: `subjects` selects
+    (subject_id, city_id, org_path, subject, min_count, kinds, one_of_each,
+    counts_learn_and_do, period_start, period_months); `owns_log` (SQL over `l` and `r`)
+    ties a log to its subject, `owns_learn` (over `e` and `r`) a 一学一做 record. What
+    counts: the subject's non-deleted activities of the rule's kinds within the period,
+    plus, where the rule says so (§二.1: 机关干部指导参与一学一做的有关工作可纳入), its
     一学一做 records of the period (`learn_done`; they add to the count, not to the kinds).
     Each subject's activities are read through its own index range: of the rollup of its
     days (work_log_days, models/rollups.py: `n` live activities per day and kind) when the
-    session's days are the rollup's, else of its logs (ix_work_logs_*_activity); never by
-    scanning the logs of everyone. (`owns_log` reads columns both have.)"""
-    days = f"current_setting('TimeZone') = '{ROLLUP_ZONE}'"
+    session's days are the rollup's, else of its logs (ix_work_logs_*_activity). For a few
+    subjects (a cadre's own page); many read `_grouped_progress_sql`. (`owns_log` reads
+    columns both have.)"""
     return f"""
     SELECT g.*, {five_ones_complete("g")} AS complete FROM (
     WITH r AS ({subjects})
@@ -96,13 +101,13 @@ def _progress_sql(subjects: str, owns_log: str, owns_learn: str) -> str:
              coalesce(array_agg(DISTINCT u.activity_kind), '{{}}') AS kinds_done
       FROM (
         SELECT l.n, l.activity_kind FROM work_log_days l
-        WHERE {days} AND {owns_log} AND l.kind = 'ACTIVITY'
+        WHERE {_ROLLUP_DAYS} AND {owns_log} AND l.kind = 'ACTIVITY'
           AND l.activity_kind = ANY(r.kinds)
           AND l.day >= r.period_start
           AND l.day < r.period_start + make_interval(months => r.period_months)
         UNION ALL
         SELECT 1, l.activity_kind FROM work_logs l
-        WHERE NOT {days} AND {owns_log} AND l.kind = 'ACTIVITY' AND l.deleted_at IS NULL
+        WHERE NOT {_ROLLUP_DAYS} AND {owns_log} AND l.kind = 'ACTIVITY' AND l.deleted_at IS NULL
           AND l.activity_kind = ANY(r.kinds)
           AND l.occurred_at >= r.period_start
           AND l.occurred_at < r.period_start + make_interval(months => r.period_months)) u) x,
@@ -114,34 +119,89 @@ def _progress_sql(subjects: str, owns_log: str, owns_learn: str) -> str:
     """
 
 
-def cadre_progress_sql(cadre_filter: str, logs_in: str = "true") -> str:
+def _grouped_progress_sql(subjects: str, key: str, logs_of: str, owns_learn: str) -> str:
+    """The same progress (same columns, same rule) for many subjects at once: the
+    activities of the subjects' cities in the span of their periods are read once — one
+    range of the rollup's (city_id, day) index, or of the logs' partitions — and matched to
+    the subjects by a hash join on `key` (SQL over `l`: the subject a row counts for, among
+    the rows meeting `logs_of`). Per-subject lookups (`_progress_sql`) cost an index probe
+    per subject and leave the planner to choose, per subject, between the subject's own
+    index range and the city's days filtered by subject: with 52 cities it chose the latter,
+    reading the city's whole rollup once per cadre (98 ms → 40 s, bench/results/scale.md).
+    This plan reads the city's rows of the period once, whatever the number of cities or
+    subjects. The one-time conditions on the session's zone pick the branch."""
+    return f"""
+    SELECT g.*, {five_ones_complete("g")} AS complete FROM (
+    WITH r AS MATERIALIZED (
+      SELECT s.*, (s.period_start + make_interval(months => s.period_months))::date AS period_end
+      FROM ({subjects}) s),
+    u AS MATERIALIZED (
+      SELECT {key} AS subject_id, l.day, l.activity_kind, l.n FROM work_log_days l
+      WHERE {_ROLLUP_DAYS} AND {logs_of} AND l.kind = 'ACTIVITY'
+        AND l.city_id = ANY(ARRAY(SELECT DISTINCT r.city_id FROM r))
+        AND l.day >= (SELECT min(r.period_start) FROM r)
+        AND l.day < (SELECT max(r.period_end) FROM r)
+      UNION ALL
+      -- a log's day in the session's zone: the same test as `occurred_at >= period_start`
+      SELECT {key}, CAST(l.occurred_at AS date), l.activity_kind, 1 FROM work_logs l
+      WHERE NOT {_ROLLUP_DAYS} AND {logs_of} AND l.kind = 'ACTIVITY' AND l.deleted_at IS NULL
+        AND l.city_id = ANY(ARRAY(SELECT DISTINCT r.city_id FROM r))
+        AND l.occurred_at >= (SELECT min(r.period_start) FROM r)
+        AND l.occurred_at < (SELECT max(r.period_end) FROM r)),
+    x AS (
+      SELECT r.subject_id, sum(u.n)::int AS done, array_agg(DISTINCT u.activity_kind) AS kinds_done
+      FROM r JOIN u ON u.subject_id = r.subject_id AND u.activity_kind = ANY(r.kinds)
+        AND u.day >= r.period_start AND u.day < r.period_end
+      GROUP BY r.subject_id),
+    lad AS (
+      SELECT r.subject_id, count(*) AS n
+      FROM r JOIN learn_and_do_records e ON {owns_learn}
+        AND e.occurred_on >= r.period_start AND e.occurred_on < r.period_end
+      WHERE r.counts_learn_and_do
+      GROUP BY r.subject_id)
+    SELECT r.subject_id, r.org_path, r.subject, r.period_start, r.period_end, r.min_count,
+           r.kinds, r.one_of_each, coalesce(x.done, 0) + coalesce(lad.n, 0) AS done,
+           coalesce(lad.n, 0) AS learn_done, coalesce(x.kinds_done, '{{}}') AS kinds_done
+    FROM r LEFT JOIN x ON x.subject_id = r.subject_id
+    LEFT JOIN lad ON lad.subject_id = r.subject_id) g
+    """
+
+
+def cadre_progress_sql(cadre_filter: str, logs_in: str = "true", *, few: bool = False) -> str:
     """Progress of the active cadres matching `cadre_filter` (SQL over `c`), by their kind,
     in the period containing :on: their own activities. A cadre's logs are all in the
     cadre's city (their org's; moveOrg moves both), which the partitions are by; `logs_in`
-    (SQL over `l`) may name those cities for the planner to prune to."""
-    return _progress_sql(
-        f"""SELECT c.id AS subject_id, c.city_id, c.org_path, c.kind AS subject, q.min_count, q.kinds,
+    (SQL over `l`) may name those cities for the planner to prune to. `few`: a handful of
+    cadres named by id, each looked up on their own; else the city's period is read once."""
+    subjects = f"""SELECT c.id AS subject_id, c.city_id, c.org_path, c.kind AS subject, q.min_count, q.kinds,
                    q.one_of_each, q.counts_learn_and_do, {_PERIOD} AS period_start,
                    q.period_months
             FROM cadres c JOIN quota_rules q ON q.subject = c.kind
-            WHERE c.is_active AND ({cadre_filter})""",
-        f"l.cadre_id = r.subject_id AND l.city_id = r.city_id AND {logs_in}",
-        "e.cadre_id = r.subject_id",
-    )
+            WHERE c.is_active AND ({cadre_filter})"""
+    if few:
+        return _progress_sql(
+            subjects,
+            f"l.cadre_id = r.subject_id AND l.city_id = r.city_id AND {logs_in}",
+            "e.cadre_id = r.subject_id",
+        )
+    return _grouped_progress_sql(subjects, "l.cadre_id", logs_in, "e.cadre_id = r.subject_id")
 
 
 def organ_progress_sql(org_filter: str, logs_in: str = "true") -> str:
     """Progress of the city and county leading organs matching `org_filter` (SQL over `o`):
     the organ's own organised work (activities its cadres logged as the organ's,
-    `for_organ`), and its cadres' 一学一做 records where the rule counts them."""
-    return _progress_sql(
+    `for_organ`), and its cadres' 一学一做 records where the rule counts them. Read as
+    the cadres' many are (no index leads with the rollup's org: each organ alone would
+    read its city's period anyway)."""
+    return _grouped_progress_sql(
         f"""SELECT o.id AS subject_id, o.city_id, o.path AS org_path, 'LEADING_ORGAN' AS subject, q.min_count,
                    q.kinds, q.one_of_each, q.counts_learn_and_do, {_PERIOD} AS period_start,
                    q.period_months
             FROM orgs o JOIN quota_rules q ON q.subject = 'LEADING_ORGAN'
             WHERE o.is_leading_organ AND o.is_active AND o.level IN ('CITY', 'COUNTY')
               AND ({org_filter})""",
-        f"l.org_id = r.subject_id AND l.city_id = r.city_id AND l.for_organ AND {logs_in}",
+        "l.org_id",
+        f"l.for_organ AND {logs_in}",
         "e.org_id = r.subject_id",
     )
 

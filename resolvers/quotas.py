@@ -121,7 +121,7 @@ def _progress(row: sa.Row) -> Progress:
 
 async def cadre_progress(ctx: Ctx, cadre_ids: list[int], on: date) -> dict[int, Progress]:
     rows = await ctx.session.execute(
-        sa.text(cadre_progress_sql("c.id = ANY(:ids)")), {"ids": cadre_ids, "on": on}
+        sa.text(cadre_progress_sql("c.id = ANY(:ids)", few=True)), {"ids": cadre_ids, "on": on}
     )
     return {r.subject_id: _progress(r) for r in rows}
 
