@@ -451,6 +451,33 @@ _CITIES_OF = (
 )
 _IN_CITY = "{0}.city_id = ANY(CAST(:cities AS bigint[]))"
 
+# The asked subtrees (:ids) for `_by_subtree`: their path, depth, and whether a city.
+_SUBTREES = """r AS MATERIALIZED (
+      SELECT id, path, level = 'CITY' AS is_city, nlevel(path) AS depth FROM orgs
+      WHERE id = ANY(:ids))"""
+
+
+def _by_subtree(name: str, table: str, cols: Sequence[str], where: str) -> str:
+    """CTEs (after `_SUBTREES`): `name` holds the rows of `table` (as `t`) meeting `where`
+    (which names their cities, :cities), each once with `rid` for every asked subtree it
+    lies in, and the columns `cols`. Each row is matched to the subtrees by hash joins, never
+    tested against each subtree in turn (a city's ten counties were ten passes over the
+    city's rows: 780k path tests for its links): a city takes the rows of its city
+    (`city_id`, the row's org's city); any other subtree the rows whose path begins with its
+    own (the row's path cut to the subtree's depth). The second read runs only when a
+    subtree other than a city is asked."""
+    of_t = ", ".join(f"t.{c}" for c in cols)
+    return f"""{name}_below AS MATERIALIZED (
+      SELECT k.depth, subpath(t.org_path, 0, least(k.depth, nlevel(t.org_path))) AS prefix, {of_t}
+      FROM (SELECT DISTINCT depth FROM r WHERE NOT r.is_city) k CROSS JOIN {table} t
+      WHERE EXISTS (SELECT 1 FROM r WHERE NOT r.is_city) AND {where}),
+    {name} AS MATERIALIZED (
+      SELECT r.id AS rid, {of_t} FROM r JOIN {table} t ON t.city_id = r.id
+      WHERE r.is_city AND {where}
+      UNION ALL
+      SELECT r.id, {", ".join(f"b.{c}" for c in cols)} FROM {name}_below b
+      JOIN r ON NOT r.is_city AND r.depth = b.depth AND r.path = b.prefix)"""
+
 
 # The log figures' one reading: per subtree `rid`, counts by (week, kind, activity kind or
 # CONTACT, channel, client), the distinct cadres who logged, and those who wrote from the phone
@@ -475,27 +502,40 @@ _LOG_COUNTS_FROM_ROWS = f"""
 # The same from the rollup (models/rollups.py): a row per cadre, league day and shape holds
 # how many live logs it stands for, so sums of `n` are counts of logs and a cadre with a row
 # in the period logged in it. Exact for any period of whole days; a week starts on Monday.
-# Each subtree reads its own cities' range of the (city_id, day) index: a lateral kept apart
-# (OFFSET 0), else the planner reads every city's days once and tests each against every
-# subtree asked for.
+# The asked subtrees' cities' days are read once, one range of the (city_id, day) index,
+# and given to the subtrees by `_by_subtree`; the distinct cadres counted by hashing.
+_DAYS = _by_subtree(
+    "x",
+    "work_log_days",
+    ("cadre_id", "kind", "channel", "client", "activity_kind", "day", "n"),
+    f"{_IN_CITY.format('t')} AND t.day BETWEEN :first AND :on AND {_SCOPED.format('t')}",
+)
 _LOG_COUNTS_FROM_DAYS = f"""
-    WITH x AS MATERIALIZED (
-      SELECT r.id AS rid, d.cadre_id, d.kind, d.channel, d.client, d.activity_kind, d.day, d.n
-      FROM orgs r {_CITIES}
-      CROSS JOIN LATERAL (
-        SELECT d.* FROM work_log_days d WHERE {_IN_CITIES.format("d")}
-          AND d.day BETWEEN :first AND :on AND {_SCOPED.format("d")} OFFSET 0) d
-      WHERE r.id = ANY(:ids))
+    WITH {_SUBTREES}, {_DAYS}
     SELECT rid, day - (extract(isodow FROM day)::int - 1) AS wk, kind,
            coalesce(nullif(activity_kind, ''), 'CONTACT') AS kind_key, nullif(channel, '') AS channel,
            client, sum(n)::int AS n, NULL AS cadres
     FROM x GROUP BY rid, 2, kind, 4, 5, client
     UNION ALL
-    SELECT rid, NULL, NULL, NULL, NULL, NULL, NULL, count(DISTINCT cadre_id)
-    FROM x GROUP BY rid
+    SELECT rid, NULL, NULL, NULL, NULL, mobile, NULL, count(*)
+    FROM (SELECT DISTINCT rid, cadre_id, NULL AS mobile FROM x
+          UNION ALL
+          SELECT DISTINCT rid, cadre_id, 'MOBILE_CADRES' FROM x WHERE client = 'MOBILE') c
+    GROUP BY rid, mobile"""
+
+# The live and pending links of a subtree `r` (the youth in contact and invited): a city's
+# are its city's (no path test: the costliest part of reading them); another subtree's are
+# found by their path (ix_contacts_org_path_gist: a county's ten thousand, not its city's
+# hundred thousand tested one by one for each county asked). Only one branch runs for each
+# `r` (the other's condition on `r` alone is false).
+_LINKS_OF_R = f"""
+    SELECT t.youth_id, t.status FROM contacts t
+    WHERE r.level = 'CITY' AND t.city_id = r.id AND {_IN_CITY.format("t")}
+      AND t.status IN ('ACTIVE', 'INVITED') AND {_SCOPED.format("t")}
     UNION ALL
-    SELECT rid, NULL, NULL, NULL, NULL, 'MOBILE_CADRES', NULL, count(DISTINCT cadre_id)
-    FROM x WHERE client = 'MOBILE' GROUP BY rid"""
+    SELECT t.youth_id, t.status FROM contacts t
+    WHERE r.level <> 'CITY' AND t.org_path <@ r.path AND {_IN_CITY.format("t")}
+      AND t.status IN ('ACTIVE', 'INVITED') AND {_SCOPED.format("t")}"""
 
 
 class Figures:
@@ -592,11 +632,10 @@ class Figures:
             SELECT r.id,
               (SELECT count(*) FROM cadres c WHERE c.org_path <@ r.path AND {_ACTIVE_CADRES}) AS cadres,
               y.in_contact, y.invited
-            FROM orgs r {_CITIES}, LATERAL (
+            FROM orgs r, LATERAL (
               SELECT count(DISTINCT ct.youth_id) FILTER (WHERE ct.status = 'ACTIVE') AS in_contact,
                      count(DISTINCT ct.youth_id) FILTER (WHERE ct.status = 'INVITED') AS invited
-              FROM contacts ct WHERE {_IN_CITY.format("ct")} AND {_IN_CITIES.format("ct")}
-                AND ct.status IN ('ACTIVE', 'INVITED') AND {_SCOPED.format("ct")}) y
+              FROM ({_LINKS_OF_R}) ct) y
             WHERE r.id = ANY(:ids)""",
             ids,
             period,
