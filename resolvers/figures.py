@@ -471,7 +471,7 @@ def _by_subtree(name: str, table: str, cols: Sequence[str], where: str) -> str:
       SELECT k.depth, subpath(t.org_path, 0, least(k.depth, nlevel(t.org_path))) AS prefix, {of_t}
       FROM (SELECT DISTINCT depth FROM r WHERE NOT r.is_city) k CROSS JOIN {table} t
       WHERE EXISTS (SELECT 1 FROM r WHERE NOT r.is_city) AND {where}),
-    {name} AS MATERIALIZED (
+    {name} AS (
       SELECT r.id AS rid, {of_t} FROM r JOIN {table} t ON t.city_id = r.id
       WHERE r.is_city AND {where}
       UNION ALL
@@ -511,17 +511,19 @@ _DAYS = _by_subtree(
     f"{_IN_CITY.format('t')} AND t.day BETWEEN :first AND :on AND {_SCOPED.format('t')}",
 )
 _LOG_COUNTS_FROM_DAYS = f"""
-    WITH {_SUBTREES}, {_DAYS}
-    SELECT rid, day - (extract(isodow FROM day)::int - 1) AS wk, kind,
-           coalesce(nullif(activity_kind, ''), 'CONTACT') AS kind_key, nullif(channel, '') AS channel,
-           client, sum(n)::int AS n, NULL AS cadres
-    FROM x GROUP BY rid, 2, kind, 4, 5, client
+    WITH {_SUBTREES}, {_DAYS},
+    g AS MATERIALIZED (
+      SELECT rid, wk, kind, kind_key, channel, client, cadre_id, sum(n)::int AS n,
+             GROUPING(cadre_id, client) AS s
+      FROM (SELECT rid, cadre_id, day - (extract(isodow FROM day)::int - 1) AS wk, kind,
+                   coalesce(nullif(activity_kind, ''), 'CONTACT') AS kind_key,
+                   nullif(channel, '') AS channel, client, n FROM x) y
+      GROUP BY GROUPING SETS ((rid, wk, kind, kind_key, channel, client), (rid, cadre_id),
+                             (rid, cadre_id, client)))
+    SELECT rid, wk, kind, kind_key, channel, client, n, NULL AS cadres FROM g WHERE s = 2
     UNION ALL
-    SELECT rid, NULL, NULL, NULL, NULL, mobile, NULL, count(*)
-    FROM (SELECT DISTINCT rid, cadre_id, NULL AS mobile FROM x
-          UNION ALL
-          SELECT DISTINCT rid, cadre_id, 'MOBILE_CADRES' FROM x WHERE client = 'MOBILE') c
-    GROUP BY rid, mobile"""
+    SELECT rid, NULL, NULL, NULL, NULL, CASE s WHEN 0 THEN 'MOBILE_CADRES' END, NULL, count(*)
+    FROM g WHERE s = 1 OR (s = 0 AND client = 'MOBILE') GROUP BY rid, s"""
 
 # The live and pending links of a subtree `r` (the youth in contact and invited): a city's
 # are its city's (no path test: the costliest part of reading them); another subtree's are
