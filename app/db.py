@@ -8,8 +8,11 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 import asyncpg
+import orjson
 from sqlalchemy import event
+from sqlalchemy.engine import url as sa_url
 from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -35,17 +38,19 @@ def make_engine(url: str, settings: Settings) -> AsyncEngine:
         pool_timeout=settings.db_pool_timeout_seconds,
         # Error messages never carry statement parameters (mobile numbers, codes) into logs.
         hide_parameters=True,
-        connect_args={
-            "server_settings": {
-                "statement_timeout": str(settings.db_statement_timeout_ms),
-                "application_name": "youthlink",
-                # Periods, days and weeks are the League's: China Standard Time.
-                "timezone": settings.timezone,
-            }
-        },
+        connect_args={"server_settings": server_settings(settings)},
     )
     ping_when_idle(engine, settings.db_ping_idle_seconds)
     return engine
+
+
+def server_settings(settings: Settings) -> dict[str, str]:
+    return {
+        "statement_timeout": str(settings.db_statement_timeout_ms),
+        "application_name": "youthlink",
+        # Periods, days and weeks are the League's: China Standard Time.
+        "timezone": settings.timezone,
+    }
 
 
 def ping_when_idle(engine: AsyncEngine, idle_seconds: float) -> None:
@@ -84,8 +89,11 @@ class DriverStatement:
     def __init__(self, sql: str) -> None:
         self.sql = sql
 
-    async def fetchrow(self, session: AsyncSession, *args: Any) -> Any:
-        conn = await session.connection()
+    async def fetchrow(self, on: AsyncSession | DriverPool, *args: Any) -> Any:
+        """The first row, on the service's DriverPool or on a session's own connection."""
+        if isinstance(on, DriverPool):
+            return await on.fetchrow(self.sql, *args)
+        conn = await on.connection()
         driver = (await conn.get_raw_connection()).driver_connection
         try:
             return await driver.fetchrow(self.sql, *args)  # type: ignore[union-attr]
@@ -109,6 +117,80 @@ def _left_unusable(exc: BaseException, driver: Any) -> bool:
     return True
 
 
+class DriverPool:
+    """A small asyncpg pool of the service's own for the one statement every request runs
+    (the principal, authz/principal.py): no SQLAlchemy session, connection wrapper or
+    greenlet on the fixed path, so an operation that reads nothing else never checks out a
+    session at all (resolvers/base.py opens it on first use). The engine's server settings;
+    no reset round trip when a connection goes back (one read-only statement changes no
+    session state). A connection the server closed (a restart) is replaced and the read,
+    which changes nothing, is tried once more on a fresh one."""
+
+    def __init__(self, url: str, settings: Settings) -> None:
+        self.url = sa_url.make_url(url).set(drivername="postgresql")
+        self.settings = settings
+        self.pool: asyncpg.Pool | None = None
+
+    async def start(self) -> None:
+        s = self.settings
+        self.pool = await asyncpg.create_pool(
+            self.url.render_as_string(hide_password=False),
+            min_size=0,  # opened on first use: start-up does not wait for it
+            max_size=max(2, s.db_pool_size // 2),
+            max_inactive_connection_lifetime=60,
+            server_settings=server_settings(s),
+            init=_json_as_sqlalchemy_does,
+            reset=_unchanged,
+        )
+
+    async def close(self) -> None:
+        if self.pool is not None:
+            await self.pool.close()
+            self.pool = None
+
+    async def fetchrow(self, sql: str, *args: Any) -> Any:
+        assert self.pool is not None, "DriverPool.start() first"
+        try:
+            return await self._fetchrow(sql, args)
+        except _REPLACEABLE:
+            return await self._fetchrow(sql, args)  # a connection a restart closed: once more
+
+    async def _fetchrow(self, sql: str, args: tuple[Any, ...]) -> Any:
+        assert self.pool is not None
+        try:
+            conn = await self.pool.acquire(timeout=self.settings.db_pool_timeout_seconds)
+        except TimeoutError as exc:  # as the engine's pool says it: DATABASE_BUSY, not away
+            raise PoolTimeout("no free connection for the principal's statement") from exc
+        try:
+            return await conn.fetchrow(sql, *args)
+        finally:
+            await self.pool.release(conn)
+
+
+# Failures of a pooled connection (not of the statement) that a fresh connection avoids.
+_REPLACEABLE = (
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CannotConnectNowError,
+    ConnectionResetError,
+)
+
+
+async def _json_as_sqlalchemy_does(conn: asyncpg.Connection) -> None:
+    """json values arrive decoded, as on the engine's connections (its asyncpg dialect)."""
+    await conn.set_type_codec(
+        "json", schema="pg_catalog", encoder=orjson_text, decoder=orjson.loads
+    )
+
+
+def orjson_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+async def _unchanged(conn: asyncpg.Connection) -> None:
+    """Nothing to reset: the pool's connections only ever run one read-only statement."""
+
+
 class SessionEnded(RuntimeError):
     """A statement after the request's session was ended (work left over from a refused field)."""
 
@@ -125,12 +207,29 @@ class RequestSession(AsyncSession):
         super().__init__(*args, **kwargs)
         self._in_flight: set[asyncio.Future[Any]] = set()
         self._ended = False
+        # Sibling fields start their statements together; the first ones of a session would
+        # each provision its connection (SQLAlchemy refuses that: "concurrent operations are
+        # not permitted"). One provisions, the others wait; the driver then serialises them.
+        self._provisioning = asyncio.Lock()
+        self._connected = False
+
+    async def _connected_then(self, work: Coroutine[Any, Any, T]) -> T:
+        if not self._connected:
+            try:
+                async with self._provisioning:
+                    if not self._connected:
+                        await super().connection()
+                        self._connected = True
+            except BaseException:
+                work.close()  # never started: nothing of it ran
+                raise
+        return await work
 
     async def _finish(self, work: Coroutine[Any, Any, T]) -> T:
         if self._ended:  # field work graphql-core settles after the response: not on our session
             work.close()
             raise SessionEnded
-        task = asyncio.ensure_future(work)
+        task = asyncio.ensure_future(self._connected_then(work))
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
         return await asyncio.shield(task)
@@ -156,14 +255,17 @@ class RequestSession(AsyncSession):
 
     async def commit(self) -> None:
         await self._settle()
+        self._connected = False  # the connection goes back with the transaction
         await super().commit()
 
     async def rollback(self) -> None:
         await self._settle()
+        self._connected = False
         await super().rollback()
 
     async def close(self) -> None:
         await self._settle()
+        self._connected = False
         await super().close()
 
     async def end(self) -> None:

@@ -79,7 +79,7 @@ async def _detect_flags(rt: Runtime, session: AsyncSession, timestamp: int) -> d
         return {}
     end = rt.league_day(timestamp) - timedelta(days=1)
     # The job decides nothing: it is the system, acting on the whole tree (audited, no actor).
-    ctx = Ctx(session=session, principal=Principal(), policy=PolicyStore(), settings=rt.settings)
+    ctx = Ctx(opened=session, principal=Principal(), policy=PolicyStore(), settings=rt.settings)
     report = await truth.scan(ctx, root.path, end - timedelta(days=DETECT_DAYS - 1), end)
     if any(report.__dict__.values()):
         session.add(

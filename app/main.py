@@ -30,7 +30,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLRequestData
 
-from app.db import make_engine, make_sessionmaker, resolve_database_url
+from app.db import DriverPool, make_engine, make_sessionmaker, resolve_database_url
 from app.embedded import to_async_url
 from app.events import EventHub
 from app.graphiql import offline_graphiql_html
@@ -93,6 +93,8 @@ class Services:
     instance: str = field(default_factory=lambda: secrets.token_hex(6))
     # Queries on a streaming replica when DATABASE_REPLICA_URL is set (app/replica.py).
     reads: ReadRouting | None = None
+    # The principal's statement, run on every request (app/db.py); started by the lifespan.
+    fixed: DriverPool = field(init=False)
 
 
 class GraphQLView(GraphQL):
@@ -157,23 +159,19 @@ class GraphQLView(GraphQL):
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
         svc = self.services
-        auth = request.scope.setdefault("state", {}).get("auth")
-        replica = await self._replica_session(request, auth)
-        if replica is not None:
-            session = replica
-        else:
-            session = (svc.reader if await self._only_queries(request) else svc.sessionmaker)()
         state = request.scope.setdefault("state", {})
-        state["session"] = session  # closed by run() if the request is refused before executing
         auth = state.get("auth")
+        replica = await self._replica_session(request, auth)
+        maker = svc.reader if await self._only_queries(request) else svc.sessionmaker
+        # The request's session is opened when a resolver first needs one (resolvers/base.py
+        # Ctx.session); a replica's is open already (it was asked what it has replayed).
         if isinstance(auth, AccessClaims):
             try:
-                principal = await load_principal(session, auth.user_id, auth.session_id)
+                principal = await self._principal(auth, replica)
             except Exception:
-                await session.close()  # the database failed us before the operation began
+                if replica is not None:
+                    await replica.close()  # the database failed us before the operation began
                 raise
-            if request.scope["type"] == "websocket":
-                await session.close()  # a subscription must not hold a connection while idle
             # The templates this principal is judged by are the ones in force now: the
             # version came in the same statement, and a stale cache is reloaded first.
             await svc.listener.ensure_version(principal.policy_version)
@@ -181,9 +179,25 @@ class GraphQLView(GraphQL):
             principal = Principal.anonymous(token_error=auth.reason)
         else:
             principal = Principal.anonymous()
-        ctx = self._ctx(request, session, principal)
+        if request.scope["type"] == "websocket" and replica is not None:
+            await replica.close()  # a subscription must not hold a connection while idle
+        ctx = self._ctx(request, principal, opened=replica, open_session=maker)
         ctx.on_replica = replica is not None
         return Context(ctx=ctx, request=request, response=response, hub=svc.hub, limits=svc.limits)
+
+    async def _principal(
+        self, claims: AccessClaims, replica: AsyncSession | None = None
+    ) -> Principal:
+        """The caller, on the service's own small pool (app/db.py DriverPool). A query the
+        replica answers reads it there too (its reads go on while the primary is down); an
+        app run without its lifespan (which starts the pool) reads it on a session."""
+        svc = self.services
+        if replica is not None:
+            return await load_principal(replica, claims.user_id, claims.session_id)
+        if svc.fixed.pool is not None:
+            return await load_principal(svc.fixed, claims.user_id, claims.session_id)
+        async with svc.sessionmaker() as session:
+            return await load_principal(session, claims.user_id, claims.session_id)
 
     async def _replica_session(self, request: Any, auth: object) -> AsyncSession | None:
         reads = self.services.reads
@@ -212,21 +226,30 @@ class GraphQLView(GraphQL):
             return False
         return bool(prepared.only_queries(data.get("operationName")))
 
-    def _ctx(self, request: Any, session: AsyncSession, principal: Principal) -> Ctx:
+    def _ctx(
+        self,
+        request: Any,
+        principal: Principal,
+        *,
+        opened: AsyncSession | None = None,
+        open_session: Any = None,
+    ) -> Ctx:
         svc = self.services
         state = request.scope.setdefault("state", {})
-        state["session"] = session  # closed by run() if the request is refused before executing
-        return Ctx(
-            session=session,
+        ctx = Ctx(
             principal=principal,
             policy=svc.policy,
             settings=svc.settings,
+            opened=opened,
+            open_session=open_session,
             sessionmaker=svc.sessionmaker,
             request_id=state.get("request_id", ""),
             client_ip=(request.scope.get("client") or ("", 0))[0],
             front_end=front_end_of(request),
             limits=svc.limits,
         )
+        state["ctx"] = ctx  # its session closed by run() if the request is refused before executing
+        return ctx
 
     async def execute_single(self, **kwargs: Any) -> Any:  # type: ignore[override]
         """An operation that lost a deadlock or a serialization race was rolled back whole,
@@ -240,7 +263,9 @@ class GraphQLView(GraphQL):
             if not context.retry:
                 break
             old = context.ctx
-            context.ctx = self._ctx(context.request, self.services.sessionmaker(), old.principal)
+            context.ctx = self._ctx(
+                context.request, old.principal, open_session=self.services.sessionmaker
+            )
             # A little jitter, growing, so that the two writers do not meet again at once.
             await asyncio.sleep(random.uniform(0, 0.02 * (attempt + 1)))
         await self._remember_write(kwargs)
@@ -273,17 +298,16 @@ class GraphQLView(GraphQL):
                 claims = read_access(self.services.settings, token.strip())
             except TokenError:
                 raise ConnectionRejectionError() from None
-            async with self.services.sessionmaker() as session:
-                principal = await load_principal(session, claims.user_id, claims.session_id)
+            principal = await self._principal(claims)
             context.ctx.principal = principal
         if not principal.is_authenticated:
             raise ConnectionRejectionError()
 
 
 async def _close_session(request: Any) -> None:
-    session = request.scope.get("state", {}).pop("session", None)
-    if session is not None:
-        await session.close()
+    ctx = request.scope.get("state", {}).pop("ctx", None)
+    if ctx is not None:
+        await ctx.close_session()
 
 
 async def _stop(task: asyncio.Task[Any] | None) -> None:
@@ -335,12 +359,14 @@ def create_app(
         EventHub(engine),
         make_limits(settings, engine),
     )
+    services.fixed = DriverPool(url, settings)
     replica = _replica_engine(settings)
     if replica is not None:
         services.reads = ReadRouting(make_sessionmaker(replica), settings.graphql_max_tokens)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await services.fixed.start()
         await services.listener.start()
         await services.hub.start()
         lag = asyncio.create_task(sample_lag(), name="loop-lag")
@@ -367,6 +393,7 @@ def create_app(
             await services.hub.stop()
             await services.listener.stop()
             await services.limits.close()
+            await services.fixed.close()
             await engine.dispose()
             if replica is not None:
                 await replica.dispose()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db import DriverStatement
+from app.db import DriverPool, DriverStatement
 
 
 @dataclass(frozen=True)
@@ -118,11 +118,13 @@ SELECT u.id, u.display_name, c.id AS cadre_id, c.org_path::text AS cadre_org_pat
 """)
 
 
-async def load_principal(session: AsyncSession, user_id: int, session_id: uuid.UUID) -> Principal:
+async def load_principal(
+    on: AsyncSession | DriverPool, user_id: int, session_id: uuid.UUID
+) -> Principal:
     """One prepared statement: the account, its live session, its cadre/youth record, its
     grants and the policy version in force (so the templates it is judged by can be checked
-    current)."""
-    row = await PRINCIPAL.fetchrow(session, user_id, session_id)
+    current). On the service's DriverPool for a request; on a session elsewhere."""
+    row = await PRINCIPAL.fetchrow(on, user_id, session_id)
     if row is None:
         return Principal.anonymous(token_error="revoked")
     return Principal(

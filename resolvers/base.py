@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.dataloader import DataLoader
 
+from app.db import SessionEnded
 from authz import (
     Act,
     Decision,
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
 
 @dataclass
 class Ctx:
-    session: AsyncSession
     principal: Principal
     policy: PolicyStore
     settings: Settings
@@ -60,6 +60,11 @@ class Ctx:
     front_end: str = "API"
     # The shared rate limits (app/ratelimit.py): one-time codes and failed logins per address.
     limits: Limits | None = None
+    # The request's session: `opened` when given, else made by `open_session` when a resolver
+    # first asks for it, so an operation that reads nothing but the principal (loaded apart,
+    # app/db.py DriverPool) never checks out a connection for a session.
+    opened: AsyncSession | None = None
+    open_session: Callable[[], AsyncSession] | None = None
     subject: Subject = field(init=False)
     # (youth id, viewer user id, field, request id): whole personal data shown, logged after.
     personal_reads: list[tuple[int, int, str, str]] = field(init=False, default_factory=list)
@@ -69,6 +74,28 @@ class Ctx:
 
     def __post_init__(self) -> None:
         self.subject = Subject(self.policy, self.principal)
+        self._ended = False
+
+    @property
+    def session(self) -> AsyncSession:
+        if self.opened is None:
+            if self._ended or self.open_session is None:
+                # field work graphql-core settles after the answer: not on a new session
+                raise SessionEnded
+            self.opened = self.open_session()
+        return self.opened
+
+    async def close_session(self) -> None:
+        """Roll back what is open and give the connection back (the session stays usable)."""
+        if self.opened is not None:
+            await self.opened.close()
+
+    async def end_session(self) -> None:
+        """The request is over: no statement may check out a connection for it again."""
+        self._ended = True
+        if self.opened is not None:
+            end = getattr(self.opened, "end", None)
+            await (end() if end is not None else self.opened.close())
 
     # ------------------------------------------------------------ visibility and loading
 

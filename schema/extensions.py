@@ -224,7 +224,7 @@ async def _discard(ctx: object) -> None:
     """Roll back and give the connection back; a connection the database dropped has
     nothing to roll back, and that is not a second failure."""
     try:
-        await ctx.session.close()  # type: ignore[attr-defined]
+        await ctx.close_session()  # type: ignore[attr-defined]
     except Exception:
         log.debug("closing a failed session", exc_info=True)
 
@@ -232,10 +232,8 @@ async def _discard(ctx: object) -> None:
 async def _end(ctx: object) -> None:
     """The request is over: field work graphql-core settles after the answer (siblings of a
     refused field) may not take a connection again (app/db.py RequestSession)."""
-    end = getattr(ctx.session, "end", None)  # type: ignore[attr-defined]
     try:
-        if end is not None:
-            await end()
+        await ctx.end_session()  # type: ignore[attr-defined]
     except Exception:
         log.debug("ending a session", exc_info=True)
 

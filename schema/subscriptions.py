@@ -31,7 +31,7 @@ async def _fresh(context: Context) -> Ctx:
         await session.close()
         raise Unauthenticated("登录已失效，订阅结束", reason=errors.TOKEN_REVOKED)
     context.ctx = Ctx(
-        session=session,
+        opened=session,
         principal=principal,
         policy=old.policy,
         settings=old.settings,
@@ -64,7 +64,7 @@ async def _stream(
             finally:
                 # Also when the client goes away at this event (a phone leaves the page): the
                 # generator is closed at the yield and must give its connection back.
-                await ctx.session.close()
+                await ctx.close_session()
 
 
 class InboxKind(Enum):

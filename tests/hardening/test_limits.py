@@ -109,32 +109,42 @@ async def test_a_statement_over_its_time_answers_timeout(api, database_url) -> N
 
 
 async def test_pool_exhaustion_answers_service_unavailable(api, database_url) -> None:
+    """Either pool with no free connection: the principal's (before the operation: 503) and
+    the sessions' (within it: the operation's error). DATABASE_BUSY both times, never a 500."""
     tree = await standard_tree(api.services)
     leader = await add_user(api.services, "leader", org=tree["A"], roles=("city_admin",))
     t = await api.token_for(leader.id)
     settings = settings_for_tests(db_pool_size=1, db_pool_timeout_seconds=0.2)
+    query = {"query": "{ orgs { totalCount } }"}
+    headers = {"authorization": f"Bearer {t}"}
     async with RunningApp(create_app(settings, database_url=database_url)) as app:
+        fixed = app.services.fixed.pool
+        assert fixed is not None
+        held = [await fixed.acquire() for _ in range(fixed.get_max_size())]
+        try:
+            async with app.client() as client:
+                r = await client.post("/graphql", json=query, headers=headers)
+            assert r.status_code == 503
+            ext = r.json()["errors"][0]["extensions"]
+            assert (ext["code"], ext["reason"]) == ("SERVICE_UNAVAILABLE", "DATABASE_BUSY")
+        finally:
+            for c in held:
+                await fixed.release(c)
         hold = [
             await app.services.engine.connect() for _ in range(2)
         ]  # the pool (1) and its overflow (1)
         try:
             async with app.client() as client:
-                r = await client.post(
-                    "/graphql",
-                    json={"query": "{ orgs { totalCount } }"},
-                    headers={"authorization": f"Bearer {t}"},
-                )
-                assert r.status_code == 503
-                assert r.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+                r = await client.post("/graphql", json=query, headers=headers)
+            body = r.json()
+            assert body["data"] is None
+            ext = body["errors"][0]["extensions"]
+            assert (ext["code"], ext["reason"]) == ("SERVICE_UNAVAILABLE", "DATABASE_BUSY")
         finally:
             for c in hold:
                 await c.close()
         async with app.client() as client:  # and serves again once connections are free
-            r = await client.post(
-                "/graphql",
-                json={"query": "{ orgs { totalCount } }"},
-                headers={"authorization": f"Bearer {t}"},
-            )
+            r = await client.post("/graphql", json=query, headers=headers)
             assert r.json()["data"]["orgs"]["totalCount"] == 4  # A and below
 
 

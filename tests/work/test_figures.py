@@ -200,9 +200,7 @@ async def _assessment_inputs(api, token: str, round_gid: str) -> dict[int, Any]:
     claims = read_access(services.settings, token)
     async with services.sessionmaker() as s:
         principal = await load_principal(s, claims.user_id, claims.session_id)
-        ctx = Ctx(
-            session=s, principal=principal, policy=services.policy, settings=services.settings
-        )
+        ctx = Ctx(opened=s, principal=principal, policy=services.policy, settings=services.settings)
         r = await s.get(AssessmentRound, pk_of(round_gid))
         assert r is not None
         return await assessment.inputs(ctx, r)

@@ -186,7 +186,7 @@ async def test_a_subscription_closed_at_an_event_gives_its_connection_back(peopl
     async with services.sessionmaker() as s:
         principal = await load_principal(s, claims.user_id, claims.session_id)
     ctx = Ctx(
-        session=services.sessionmaker(),
+        opened=services.sessionmaker(),
         principal=principal,
         policy=services.policy,
         settings=services.settings,
