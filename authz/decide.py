@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.sql import operators
 
 from authz import errors
 from authz.errors import Forbidden, NotFound, Unauthenticated
@@ -84,6 +85,10 @@ def authorize_global(
     raise NotFound()
 
 
+# ltree's "is a descendant of (or equal to)", made once: `.op()` builds an operator per call.
+_UNDER: operators.custom_op[bool] = operators.custom_op("<@", is_comparison=True)
+
+
 @dataclass(frozen=True)
 class Scope:
     """The subtrees a principal may act in, as produced by `scope()` alone.
@@ -103,7 +108,7 @@ class Scope:
         """`org_path <@ ANY(:roots)`: one indexed predicate, no join over the tree."""
         if not self.roots:
             return sa.false()
-        return path_column.op("<@", is_comparison=True)(sa.any_(ltree_array(list(self.roots))))
+        return path_column.operate(_UNDER, sa.any_(ltree_array(list(self.roots))))
 
 
 def minimal_roots(paths: list[str]) -> tuple[str, ...]:

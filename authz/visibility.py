@@ -73,6 +73,7 @@ class Subject:
         self.store = store
         self.principal = principal
         self._scopes: dict[tuple[Act, Obj], Scope] = {}
+        self._within: dict[tuple[Act, Obj, Any], sa.ColumnElement[bool]] = {}
 
     def scope(self, act: Act, obj: Obj) -> Scope:
         key = (act, obj)
@@ -82,8 +83,13 @@ class Subject:
         return found
 
     def within(self, obj: Obj, path: Any, act: Act = Act.VIEW) -> sa.ColumnElement[bool]:
-        """`path <@ ANY(roots)` for the grants whose role allows (obj, act)."""
-        return self.scope(act, obj).predicate(path)
+        """`path <@ ANY(roots)` for the grants whose role allows (obj, act); made once per
+        request and column (a clause is immutable: every statement of the request shares it)."""
+        key = (act, obj, path)
+        found = self._within.get(key)
+        if found is None:
+            found = self._within[key] = self.scope(act, obj).predicate(path)
+        return found
 
     @property
     def cadre_id(self) -> int | None:

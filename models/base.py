@@ -53,7 +53,13 @@ ischema_names["ltree"] = Ltree
 
 def ltree_array(paths: list[str]) -> sa.ColumnElement:
     """A bound `ltree[]`, for `path <@ ANY(:roots)`."""
-    return sa.cast(sa.bindparam(None, list(paths), type_=ARRAY(sa.Text)), ARRAY(Ltree()))
+    return sa.cast(sa.bindparam(None, list(paths), type_=_TEXT_ARRAY), _LTREE_ARRAY)
+
+
+# Made once: every readable predicate binds an array of roots, and a type costs more to
+# construct than the rest of the predicate.
+_TEXT_ARRAY = ARRAY(sa.Text)
+_LTREE_ARRAY = ARRAY(Ltree())
 
 
 def str_enum(enum_cls: type[enum.Enum], length: int = 32) -> sa.Enum:
