@@ -12,13 +12,17 @@ var/bench, built on first use). BENCH_CPU_ROUNDS (default 3) rounds, alternating
 off, of BENCH_CPU_REQUESTS (default 200) requests per shape; the least of the rounds is
 shown (others' work on a shared core can only add to a round, through caches and
 frequency, never take away).
-Run: `.venv/bin/python -m bench.cpu`.
+Run: `.venv/bin/python -m bench.cpu`. BENCH_CPU_PROFILE=<part of a shape's name> profiles
+that shape instead (cProfile over the requests, planned path on; the top functions by own time
+and by cumulative time), to find where its CPU goes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import os
+import pstats
 import time
 from typing import Any
 
@@ -32,6 +36,7 @@ from bench import peer
 
 REQUESTS = int(os.environ.get("BENCH_CPU_REQUESTS", "200"))
 ROUNDS = int(os.environ.get("BENCH_CPU_ROUNDS", "3"))
+PROFILE = os.environ.get("BENCH_CPU_PROFILE")
 console = Console()
 
 
@@ -86,6 +91,21 @@ async def measure(app: Any, body: dict, token: str) -> tuple[float, dict]:
     return (time.process_time() - start) * 1000 / REQUESTS, answer
 
 
+async def profile(app: Any, body: dict, token: str) -> None:
+    """cProfile over REQUESTS requests of one shape, after the warm-up of `measure`."""
+    raw = orjson.dumps(body)
+    for _ in range(20):
+        await call(app, raw, token)
+    profiler = cProfile.Profile(time.process_time)  # CPU, not the waits on PostgreSQL
+    profiler.enable()
+    for _ in range(REQUESTS):
+        await call(app, raw, token)
+    profiler.disable()
+    console.print(await call(app, raw, token))  # what was profiled answers so
+    for order in ("tottime", "cumulative"):
+        pstats.Stats(profiler).sort_stats(order).print_stats(40)
+
+
 async def main() -> None:
     url, _ = await peer.prepare_database()
     settings = Settings(
@@ -104,18 +124,22 @@ async def main() -> None:
         table.add_column(column)
     async with app.router.lifespan_context(app):
         for shape in peer.shapes(world):
-            if shape.write:
+            if PROFILE is not None:
+                if PROFILE in shape.name:
+                    token = world.writer_token if shape.write else world.reader_token
+                    await profile(app, shape.ours, token)
                 continue
             figures = [float("inf"), float("inf")]
             answers: list[dict] = [{}, {}]
             for _ in range(ROUNDS):
                 for i, planned in enumerate((True, False)):
                     settings.planned = planned
-                    ms, answers[i] = await measure(app, shape.ours, world.reader_token)
+                    token = world.writer_token if shape.write else world.reader_token
+                    ms, answers[i] = await measure(app, shape.ours, token)
                     if answers[i].get("errors"):
                         raise RuntimeError(f"{shape.name}: {answers[i]['errors']}")
                     figures[i] = min(figures[i], ms)
-            if answers[0] != answers[1]:
+            if answers[0] != answers[1] and not shape.write:  # a write answers a new id
                 raise RuntimeError(f"{shape.name}: the planned path answered differently")
             on, off = figures
             table.add_row(shape.name, f"{on:.2f}", f"{off:.2f}", f"{off / on:.2f}")
