@@ -10,11 +10,13 @@ docs/authorization.md ("Visibility").
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
-from authz.decide import Scope, scope
+from authz.decide import _UNDER, Scope, scope
 from authz.policy_store import PolicyStore
 from authz.principal import Principal, active_grant
 from authz.vocabulary import Act, Obj
@@ -62,6 +64,7 @@ from models import (
     WorkLog,
     Youth,
 )
+from models.base import ltree_array_param
 
 M = TypeVar("M")
 
@@ -114,7 +117,7 @@ def rule(model: type) -> Callable[[Rule], Rule]:
 
 def readable(subject: Subject, model: type) -> sa.ColumnElement[bool]:
     """The predicate a row of `model` must meet to be seen by `subject`."""
-    if subject.principal.user_id is None:
+    if not isinstance(subject, _Parametric) and subject.principal.user_id is None:
         return sa.false()
     return RULES[model](subject)
 
@@ -131,6 +134,67 @@ def readable_one(subject: Subject, model: type) -> sa.ColumnElement[bool]:
     hidden = HIDDEN_UNLESS_ASKED.get(model)
     rule = readable(subject, model)
     return sa.and_(rule, hidden()) if hidden else rule
+
+
+class NotTemplatable(Exception):
+    """A rule that reads who the caller is (their cadre, their youth record), not only their
+    scopes: its shape differs from caller to caller, so it is built per request."""
+
+
+class _Parametric(Subject):
+    """A subject whose scopes are parameters. A rule that reads only scopes, applied to it,
+    gives a predicate of one shape for every caller, `path <@ ANY(:roots_<obj>_<act>)`:
+    a statement around it is built once and bound per caller (`ReadableTemplate.bind`)."""
+
+    def __init__(self) -> None:
+        self.scopes: dict[str, tuple[Act, Obj]] = {}
+
+    def within(self, obj: Obj, path: Any, act: Act = Act.VIEW) -> sa.ColumnElement[bool]:
+        name = f"roots_{obj.name}_{act.name}".lower()
+        self.scopes[name] = (act, obj)
+        return path.operate(_UNDER, sa.any_(ltree_array_param(name)))
+
+    def scope(self, act: Act, obj: Obj) -> Scope:
+        raise NotTemplatable(f"a rule reading the scope of {obj.name}/{act.name} itself")
+
+    def __getattr__(self, name: str) -> Any:
+        # Who the caller is (principal, cadre_id, youth_id) or the policy (store): not set
+        # here, so a rule that reads them is no template.
+        raise NotTemplatable(f"a rule reading {name}")
+
+
+@dataclass(frozen=True)
+class ReadableTemplate:
+    """`readable_one(subject, model)` with the subject's roots as parameters: the same rows
+    for every subject once bound (tests/authz/test_templates.py holds every template to it)."""
+
+    predicate: sa.ColumnElement[bool]
+    scopes: tuple[tuple[str, Act, Obj], ...]
+
+    def bind(self, subject: Subject) -> dict[str, list[str]]:
+        """The subject's roots for each scope the rule reads; none at all for an anonymous
+        caller (an empty array: `<@ ANY('{}')` holds for no row, as `readable` says)."""
+        if subject.principal.user_id is None:
+            return {name: [] for name, _, _ in self.scopes}
+        return {name: list(subject.scope(act, obj).roots) for name, act, obj in self.scopes}
+
+
+def readable_template(model: type) -> ReadableTemplate | None:
+    """The model's `readable_one` as a template, or None when its rule reads more than the
+    caller's scopes (NotTemplatable): such a rule is built per request as before. Made once
+    per rule: a rule replaced in RULES (a test weakening one) gets its own."""
+    return _template(model, RULES[model])
+
+
+@cache
+def _template(model: type, rule: Rule) -> ReadableTemplate | None:
+    parametric = _Parametric()
+    try:
+        predicate = readable_one(parametric, model)
+    except NotTemplatable:
+        return None
+    scopes = tuple((name, act, obj) for name, (act, obj) in parametric.scopes.items())
+    return ReadableTemplate(predicate, scopes)
 
 
 def readable_statement(subject: Subject, model: type[M]) -> sa.Select[M]:

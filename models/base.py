@@ -56,6 +56,11 @@ def ltree_array(paths: list[str]) -> sa.ColumnElement:
     return sa.cast(sa.bindparam(None, list(paths), type_=_TEXT_ARRAY), _LTREE_ARRAY)
 
 
+def ltree_array_param(name: str) -> sa.ColumnElement:
+    """An `ltree[]` parameter bound at execution (`name`), for a statement built once."""
+    return sa.cast(sa.bindparam(name, type_=_TEXT_ARRAY, required=True), _LTREE_ARRAY)
+
+
 # Made once: every readable predicate binds an array of roots, and a type costs more to
 # construct than the rest of the predicate.
 _TEXT_ARRAY = ARRAY(sa.Text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 from app.partitions import PARTITIONED
 from authz import Act, Obj
 from authz.errors import BadInput, Conflict, NotFound
-from authz.visibility import readable_one
+from authz.visibility import ReadableTemplate, readable_template
 from models import Cadre, Org, OrgKind, OrgLevel, Youth
 from models.base import Base, TenantOwned
 from resolvers.base import Ctx, clean_text
@@ -84,13 +85,9 @@ async def _look_ahead(ctx: Ctx, org_id: int, ahead: Ahead) -> None:
     """The org, its parent and a page of its children by one statement (look-ahead, see
     resolvers/lookahead.py), each under the Org rule, primed into the loaders the nested
     fields read: `visible(Org)` and `_children`."""
-    wanted = [_THE_ORG]
-    if ahead.parent:
-        wanted.append(_ITS_PARENT)
-    # the rule of `ctx.visible(Org)` for the org and its parent, `_children`'s for the page
-    parts: list[sa.Select[Any]] = [
-        sa.select(Org).where(sa.or_(*wanted), readable_one(ctx.subject, Org))
-    ]
+    template = readable_template(Org)
+    assert template is not None  # the Org rule reads the caller's scopes only
+    params: dict[str, Any] = {"org_id": org_id, **template.bind(ctx.subject)}
     key: ChildrenKey | None = None
     if ahead.children is not None:
         first, after, inactive = ahead.children
@@ -100,9 +97,9 @@ async def _look_ahead(ctx: Ctx, org_id: int, ahead: Ahead) -> None:
         except BadInput:
             key = None  # the field itself refuses it, as it would without look-ahead
         else:
-            parts.append(_children_page(ctx, [org_id], key[2], inactive).limit(key[1]))
-    stmt = sa.select(Org).from_statement(sa.union_all(*parts)) if len(parts) > 1 else parts[0]
-    rows = list(await ctx.session.scalars(stmt, {"org_id": org_id}))
+            params.update(after=key[2], limit=key[1])
+    stmt = _ahead_statement(ahead.parent, None if key is None else key[3], template)
+    rows = list(await ctx.session.scalars(stmt, params))
     loader = ctx.visible(Org)
     me = next((r for r in rows if r.id == org_id), None)
     loader.prime(org_id, me)
@@ -113,6 +110,26 @@ async def _look_ahead(ctx: Ctx, org_id: int, ahead: Ahead) -> None:
     if key is not None:
         kids = sorted((r for r in rows if r.parent_id == org_id), key=lambda r: r.id)
         ctx.loader(_children).prime(key, kids)
+
+
+@cache
+def _ahead_statement(
+    parent: bool, inactive_children: bool | None, template: ReadableTemplate
+) -> sa.Select[Any]:
+    """The look-ahead statement of one selection shape (its parent asked or not; a page of
+    children, inactive ones included or not, or none), built once: the org, the caller's
+    roots and the page are parameters. `_children_page`'s conditions, with the template."""
+    wanted = [_THE_ORG, _ITS_PARENT] if parent else [_THE_ORG]
+    me: sa.Select[Any] = sa.select(Org).where(sa.or_(*wanted), template.predicate)
+    if inactive_children is None:
+        return me
+    page = sa.select(Org).where(
+        Org.parent_id == sa.bindparam("org_id"), Org.id > sa.bindparam("after"), template.predicate
+    )
+    if not inactive_children:
+        page = page.where(Org.is_active)
+    page = page.order_by(Org.id).limit(sa.bindparam("limit"))
+    return sa.select(Org).from_statement(sa.union_all(me, page))  # type: ignore[return-value]
 
 
 async def within(
