@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from strawberry.dataloader import DataLoader
@@ -74,19 +75,19 @@ class DashboardLoaders:
         self.figures = Figures(
             ctx.session, ctx.settings.timezone, ctx.scope(Act.VIEW, Obj.WORK).roots
         )
-        f = self.figures
-        self.headline: DataLoader[Key, Headline] = DataLoader(_batched(f.headline))
-        self.breakdown: DataLoader[Key, Breakdown] = DataLoader(_batched(f.breakdown))
-        self.mobile: DataLoader[Key, MobileUse] = DataLoader(_batched(f.mobile))
-        self.activation: DataLoader[Key, Activation] = DataLoader(_batched(f.activation))
-        self.industry: DataLoader[Key, list[CadreMix]] = DataLoader(_batched(f.industry))
+        f, batched = self.figures, partial(_batched, ctx)
+        self.headline: DataLoader[Key, Headline] = DataLoader(batched(f.headline))
+        self.breakdown: DataLoader[Key, Breakdown] = DataLoader(batched(f.breakdown))
+        self.mobile: DataLoader[Key, MobileUse] = DataLoader(batched(f.mobile))
+        self.activation: DataLoader[Key, Activation] = DataLoader(batched(f.activation))
+        self.industry: DataLoader[Key, list[CadreMix]] = DataLoader(batched(f.industry))
         self.five_ones: DataLoader[Key, list[ChildCompletion]] = DataLoader(
-            _batched(self._by_child(f.five_ones))
+            batched(self._by_child(f.five_ones))
         )
         self.learn: DataLoader[Key, list[ChildCompletion]] = DataLoader(
-            _batched(self._by_child(f.learn_and_do))
+            batched(self._by_child(f.learn_and_do))
         )
-        self.weeks: DataLoader[Key, list[Week]] = DataLoader(_batched(f.weeks))
+        self.weeks: DataLoader[Key, list[Week]] = DataLoader(batched(f.weeks))
 
     def _by_child(self, figure: Figure) -> Figure:
         """A completion figure of each child org instead of the org itself."""
@@ -107,10 +108,12 @@ class DashboardLoaders:
 Figure = Callable[[Sequence[int], Period], Awaitable[Mapping[int, Any]]]
 
 
-def _batched(fetch: Figure) -> Callable[[Sequence[Key]], Awaitable[list[Any]]]:
-    """Group the keys by period: one statement per distinct period (usually one)."""
+def _batched(ctx: Ctx, fetch: Figure) -> Callable[[Sequence[Key]], Awaitable[list[Any]]]:
+    """Group the keys by period: one statement per distinct period (usually one), planned
+    for its own subtree and period (`Ctx.plan_for_values`)."""
 
     async def load(keys: Sequence[Key]) -> list[Any]:
+        await ctx.plan_for_values()
         by_period: dict[Period, list[int]] = defaultdict(list)
         for org_id, period in keys:
             by_period[period].append(org_id)
