@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 import asyncpg
 import orjson
+import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import url as sa_url
 from sqlalchemy.exc import DisconnectionError
@@ -220,6 +222,7 @@ class RequestSession(AsyncSession):
         # not permitted"). One provisions, the others wait; the driver then serialises them.
         self._provisioning = asyncio.Lock()
         self._connected = False
+        self._planned_in: Any = None  # the transaction planned for values (plan_for_values)
 
     async def _connected_then(self, work: Coroutine[Any, Any, T]) -> T:
         if not self._connected:
@@ -271,6 +274,21 @@ class RequestSession(AsyncSession):
         self._connected = False
         await super().rollback()
 
+    async def plan_for_values(self) -> None:
+        """From here on, PostgreSQL plans each statement for its own values, not the generic
+        plan it keeps for a statement prepared five times (Ctx.plan_for_values says why):
+        local to the transaction, which ends with the request's."""
+        if self._planned_in is not None and self._planned_in in (
+            _UNDER_WAY,
+            self.get_transaction(),
+        ):
+            return  # done in this transaction, or being done: sibling figures ask together
+        self._planned_in = _UNDER_WAY
+        try:
+            await self.execute(PLAN_FOR_VALUES_HERE)
+        finally:
+            self._planned_in = self.get_transaction()
+
     async def close(self) -> None:
         await self._settle()
         self._connected = False
@@ -282,6 +300,12 @@ class RequestSession(AsyncSession):
         await self.close()
 
 
+_UNDER_WAY = object()
+PLAN_FOR_VALUES_HERE = sa.text("SELECT set_config('plan_cache_mode', 'force_custom_plan', true)")
+_PLAN_FOR_VALUES = sa.text("SET plan_cache_mode = force_custom_plan")
+_PLAN_CACHED = sa.text("RESET plan_cache_mode")
+
+
 class ReadOnlyViolation(RuntimeError):
     """A write on a query's session (a bug: queries never write)."""
 
@@ -290,6 +314,8 @@ class ReadSession(RequestSession):
     """A query's session, on an AUTOCOMMIT connection: no transaction, so neither a BEGIN
     nor a ROLLBACK round trip; each statement sees the data committed when it starts. It
     refuses to write: a query's writes used to be rolled back, here they would stay."""
+
+    _planning_for_values = False
 
     async def execute(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
         if getattr(statement, "is_dml", False):
@@ -300,6 +326,25 @@ class ReadSession(RequestSession):
         if self.new or self.dirty or self.deleted:
             raise ReadOnlyViolation("a query's session does not write")
         await super().flush(*args, **kwargs)
+
+    async def plan_for_values(self) -> None:
+        """No transaction to be local to: the connection is set until the session closes,
+        which sets it back before the pool hands the connection to another request (whose
+        lists keep their cached plans)."""
+        if not self._planning_for_values:
+            self._planning_for_values = True
+            await self.execute(_PLAN_FOR_VALUES)
+
+    async def close(self) -> None:
+        if self._planning_for_values:
+            self._planning_for_values = False
+            await self._settle()
+            try:  # past `end`: straight on the session, not through `_finish`
+                await AsyncSession.execute(self, _PLAN_CACHED)
+            except Exception:
+                with contextlib.suppress(Exception):
+                    await (await AsyncSession.connection(self)).invalidate()
+        await super().close()
 
 
 def make_sessionmaker(

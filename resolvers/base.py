@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.dataloader import DataLoader
 
-from app.db import SessionEnded
+from app.db import PLAN_FOR_VALUES_HERE, RequestSession, SessionEnded
 from authz import (
     Act,
     Decision,
@@ -71,8 +71,6 @@ class Ctx:
     # The decision that allows the next audited write (see `_note`); each write consumes it.
     _pending: Decision | None = field(init=False, default=None)
     _per_request: dict[Hashable, Any] = field(init=False, default_factory=dict)
-    # The transaction whose statements are planned for their own values (`plan_for_values`).
-    _planned_in: Any = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.subject = Subject(self.policy, self.principal)
@@ -100,17 +98,19 @@ class Ctx:
             await (end() if end is not None else self.opened.close())
 
     async def plan_for_values(self) -> None:
-        """From here to the end of the transaction, PostgreSQL plans each statement for its
-        own values. asyncpg prepares every statement, and after five runs on a connection
+        """From here to the end of the request, PostgreSQL plans each statement for its own
+        values. asyncpg prepares every statement, and after five runs on a connection
         PostgreSQL may keep a generic plan made without them: right for a lookup, wrong for a
         figure whose best plan depends on how big the subtree and the period are (the
         ranking of a city's counties took 500 ms on a generic plan where its own took 50;
         bench/results/dashboard.md). Dashboards and rankings call it; lists and lookups keep
-        their cached plans (planning each statement cost them 10–20 % of req/s)."""
-        if self._planned_in is not None and self._planned_in is self.session.get_transaction():
-            return
-        await self.session.execute(_PLAN_FOR_VALUES)
-        self._planned_in = self.session.get_transaction()
+        their cached plans (planning each statement cost them 10–20 % of req/s). The
+        request's session does it (app/db.py RequestSession, ReadSession)."""
+        session = self.session
+        if isinstance(session, RequestSession):
+            await session.plan_for_values()
+        else:  # a plain session (a job, a test): local to its transaction
+            await session.execute(PLAN_FOR_VALUES_HERE)
 
     # ------------------------------------------------------------ visibility and loading
 
@@ -346,10 +346,6 @@ async def _visible_by_id(model: type, ctx: Ctx, ids: Sequence[int]) -> list[Any]
         rows = await ctx.session.scalars(_by_id(model, template), params)
     found = {r.id: r for r in rows}
     return [found.get(i) for i in ids]
-
-
-# Local to the transaction: it ends with the request's (or a mutation's commit).
-_PLAN_FOR_VALUES = sa.text("SELECT set_config('plan_cache_mode', 'force_custom_plan', true)")
 
 
 @cache

@@ -232,6 +232,7 @@ async def cadre_ranking(
     a cursor is a position in the ranking."""
     org = await orgs.get(ctx, org_id)
     ctx.authorize(Act.VIEW, Obj.WORK, org.path)
+    await ctx.plan_for_values()  # a subtree and period of any size: its own plan
     start, end = _period(start, end, ctx)
     size = ctx.page_size(first)
     offset = offset_after(after)
@@ -268,6 +269,7 @@ async def org_ranking(
     """The org's children by points of the cadres in each child's subtree (and per cadre)."""
     org = await orgs.get(ctx, org_id)
     ctx.authorize(Act.VIEW, Obj.WORK, org.path)
+    await ctx.plan_for_values()  # a subtree and period of any size: its own plan
     start, end = _period(start, end, ctx)
     t = _totals(org.path, start, end, snapshot)
     child = Org.__table__.alias("child")
@@ -311,6 +313,7 @@ async def my_rank(ctx: Ctx, org_id: int | None, *, start: date | None, end: date
     """The caller's rank among the cadres of one of their own ancestors (default: the
     city-level one). Any ancestor of one's own org is allowed: one knows one's chain."""
     cadre_id = require_cadre(ctx.principal)
+    await ctx.plan_for_values()
     me = await ctx.session.get(Cadre, cadre_id)
     assert me is not None
     target = await orgs.load(ctx, org_id if org_id is not None else me.city_id)

@@ -73,3 +73,29 @@ async def test_a_dashboard_plans_each_statement_for_its_values(api) -> None:
         assert (await s.scalar(MODE)) == "auto"
         await ctx.plan_for_values()
         assert (await s.scalar(MODE)) == "force_custom_plan"
+
+
+async def test_a_querys_session_plans_for_values_until_it_closes(api, database_url) -> None:
+    """A query's session has no transaction (AUTOCOMMIT): the connection is set for the
+    session and set back when it closes, so the next request on that connection (one
+    connection in this pool) plans its lookups as before."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from app.db import make_sessionmaker
+
+    tree = await standard_tree(api.services)
+    engine = create_async_engine(database_url, pool_size=1, max_overflow=0)
+    reads = make_sessionmaker(engine, read_only=True)
+    try:
+        async with reads() as s:
+            ctx = _ctx(api, s, tree)
+            await ctx.plan_for_values()
+            assert await _run_by_id(s, 10, tree["A"].id) == (0, 10)
+            pid = await s.scalar(sa.text("SELECT pg_backend_pid()"))
+        async with reads() as s:
+            assert await s.scalar(sa.text("SELECT pg_backend_pid()")) == pid
+            assert (await s.scalar(MODE)) == "auto"
+            generic, _ = await _run_by_id(s, 10, tree["A"].id)
+            assert generic > 0
+    finally:
+        await engine.dispose()
