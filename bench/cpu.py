@@ -126,16 +126,16 @@ async def main() -> None:
         for shape in peer.shapes(world):
             if PROFILE is not None:
                 if PROFILE in shape.name:
-                    token = world.writer_token if shape.write else world.reader_token
-                    await profile(app, shape.ours, token)
+                    token, body = shape.requests("ours", world)[0]
+                    await profile(app, body, token)
                 continue
             figures = [float("inf"), float("inf")]
             answers: list[dict] = [{}, {}]
             for _ in range(ROUNDS):
                 for i, planned in enumerate((True, False)):
                     settings.planned = planned
-                    token = world.writer_token if shape.write else world.reader_token
-                    ms, answers[i] = await measure(app, shape.ours, token)
+                    token, body = shape.requests("ours", world)[0]
+                    ms, answers[i] = await measure(app, body, token)
                     if answers[i].get("errors"):
                         raise RuntimeError(f"{shape.name}: {answers[i]['errors']}")
                     figures[i] = min(figures[i], ms)

@@ -30,7 +30,7 @@ import sys
 import time
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -51,6 +51,7 @@ SECRET = "bench-peer-secret-0123456789abcdef0123456789"
 ROUNDS = int(os.environ.get("BENCH_PEER_ROUNDS", "3"))
 SECONDS = int(os.environ.get("BENCH_PEER_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_PEER_CONNECTIONS", "8"))
+WRITERS = CONNECTIONS  # cadres writing in turn, as many as connections
 RESULTS = ROOT / "bench" / "results" / "peer.md"
 
 
@@ -120,6 +121,8 @@ class World:
     youth_id: int  # an ACTIVE contact of the writer
     reader_token: str  # a city_admin at the city
     writer_token: str  # a cadre in the city
+    # WRITERS cadres of the city, each with a youth of their own list: (youth id, token)
+    writers: list[tuple[int, str]] = field(default_factory=list)
 
 
 async def principals(url: str, settings: Settings) -> World:
@@ -153,16 +156,30 @@ async def principals(url: str, settings: Settings) -> World:
             city_path,
             city,
         )
-        tokens = []
-        for user in (reader, writer):
+        # Other cadres of the city, one youth each: the write as a city's cadres make it,
+        # each on their own (one cadre's writes queue on their day's rollup row and points).
+        pairs = await conn.fetch(
+            """SELECT DISTINCT ON (c.id) c.user_id, ct.youth_id
+                 FROM contacts ct JOIN cadres c ON c.id = ct.cadre_id
+                WHERE ct.status = 'ACTIVE' AND c.org_path <@ $1::ltree AND c.user_id <> $2
+                ORDER BY c.id, ct.id LIMIT $3""",
+            city_path,
+            writer,
+            WRITERS,
+        )
+
+        async def token_for(user: int) -> str:
             sid = uuid.uuid4()
             await conn.execute(
                 "INSERT INTO auth_sessions (id, user_id, client) VALUES ($1, $2, 'WEB')", sid, user
             )
-            tokens.append(issue_access(settings, user, sid)[0])
+            return issue_access(settings, user, sid)[0]
+
+        tokens = [await token_for(user) for user in (reader, writer)]
+        writers = [(youth, await token_for(user)) for user, youth in pairs]
     finally:
         await conn.close()
-    return World(city, county, youth_id, *tokens)
+    return World(city, county, youth_id, *tokens, writers=writers)
 
 
 def _gid(kind: str, pk: int) -> str:
@@ -177,6 +194,15 @@ class Shape:
     ours: dict
     peer: dict
     write: bool = False
+    # Requests sent in turn instead of `ours`/`peer` with one token: (token, ours, peer).
+    turns: list[tuple[str, dict, dict]] = field(default_factory=list)
+
+    def requests(self, side: str, world: World) -> list[tuple[str, dict]]:
+        """What wrk sends to `side` ("ours" or "peer"), as (token, body) in turn."""
+        if self.turns:
+            return [(t, ours if side == "ours" else peer) for t, ours, peer in self.turns]
+        token = world.writer_token if self.write else world.reader_token
+        return [(token, self.ours if side == "ours" else self.peer)]
 
 
 def shapes(w: World) -> list[Shape]:
@@ -230,18 +256,29 @@ def shapes(w: World) -> list[Shape]:
             },
         ),
         Shape(
-            "write: log a contact",
-            {
-                "query": 'mutation($y: ID!, $t: DateTime!) { logContact(input: {youthId: $y, channel: PHONE, content: "电话了解近况", occurredAt: $t}) { id } }',
-                "variables": {"y": _gid("Youth", w.youth_id), "t": when},
-            },
-            {
-                "query": 'mutation($y: BigInt!, $t: Datetime!) { peerLogContact(input: {youthId: $y, channel: "PHONE", content: "电话了解近况", occurredAt: $t}) { result { id } } }',
-                "variables": {"y": str(w.youth_id), "t": when},
-            },
+            "write: log a contact, one cadre 8 at once",
+            *_log_contact(w.youth_id, when),
             write=True,
         ),
+        Shape(
+            f"write: log a contact, {len(w.writers)} cadres in turn",
+            *_log_contact(w.writers[0][0], when),
+            write=True,
+            turns=[(token, *_log_contact(youth, when)) for youth, token in w.writers],
+        ),
     ]
+
+
+def _log_contact(youth_id: int, when: str) -> tuple[dict, dict]:
+    ours = {
+        "query": 'mutation($y: ID!, $t: DateTime!) { logContact(input: {youthId: $y, channel: PHONE, content: "电话了解近况", occurredAt: $t}) { id } }',
+        "variables": {"y": _gid("Youth", youth_id), "t": when},
+    }
+    peer = {
+        "query": 'mutation($y: BigInt!, $t: Datetime!) { peerLogContact(input: {youthId: $y, channel: "PHONE", content: "电话了解近况", occurredAt: $t}) { result { id } } }',
+        "variables": {"y": str(youth_id), "t": when},
+    }
+    return ours, peer
 
 
 def _libpq(url: str) -> str:
@@ -315,12 +352,20 @@ class Run:
     failed: int
 
 
-def wrk(url: str, body: dict, token: str, script: Path) -> Run:
+def wrk(url: str, turns: list[tuple[str, dict]], script: Path) -> Run:
+    """wrk's run of the requests (token, body), sent in turn (one of them: always it)."""
+    requests = ",\n".join(
+        f'  {{auth = "Bearer {token}", body = [==[{json.dumps(body, ensure_ascii=False)}]==]}}'
+        for token, body in turns
+    )
     script.write_text(
-        'wrk.method = "POST"\n'
-        f"wrk.body = [==[{json.dumps(body, ensure_ascii=False)}]==]\n"
-        'wrk.headers["Content-Type"] = "application/json"\n'
-        f'wrk.headers["Authorization"] = "Bearer {token}"\n'
+        f"local requests = {{\n{requests}\n}}\nlocal i = 0\n"
+        "request = function()\n"
+        "  i = i % #requests + 1\n"
+        "  local r = requests[i]\n"
+        '  return wrk.format("POST", nil, {["Content-Type"] = "application/json",'
+        ' ["Authorization"] = r.auth}, r.body)\n'
+        "end\n"
     )
     cmd = [
         "taskset",
@@ -385,18 +430,19 @@ def main() -> None:
         server(peer_cmd, peer_env, peer_url, logs / "peer.log"),
     ):
         for shape in todo:  # the same answers first, then the load
-            token = world.writer_token if shape.write else world.reader_token
-            a, b = answer(ours_url, shape.ours, token), answer(peer_url, shape.peer, token)
+            (token, mine), (_, theirs) = (
+                shape.requests("ours", world)[0],
+                shape.requests("peer", world)[0],
+            )
+            a, b = answer(ours_url, mine, token), answer(peer_url, theirs, token)
+            if "errors" in a or "errors" in b:
+                raise RuntimeError(f"{shape.name}: an error\n{a}\n{b}")
             if not shape.write and names(a) != names(b):
                 raise RuntimeError(f"{shape.name}: the servers disagree\n{a}\n{b}")
         for round_ in range(ROUNDS):
             for shape in todo:
-                token = world.writer_token if shape.write else world.reader_token
-                for side, target, body in (
-                    ("ours", ours_url, shape.ours),
-                    ("peer", peer_url, shape.peer),
-                ):
-                    run = wrk(target, body, token, logs / f"{side}.lua")
+                for side, target in (("ours", ours_url), ("peer", peer_url)):
+                    run = wrk(target, shape.requests(side, world), logs / f"{side}.lua")
                     results.setdefault((shape.name, side), []).append(run)
                     console.print(
                         f"round {round_ + 1} {side:4} {run.rps:8.0f} req/s  p50 {run.p50_ms:7.1f} ms"
@@ -409,8 +455,7 @@ def main() -> None:
         [*ours_cmd, "--workers", str(workers)], ours_env, ours_url, logs / "ours.log", every
     ):
         for shape in todo:
-            token = world.writer_token if shape.write else world.reader_token
-            run = wrk(ours_url, shape.ours, token, logs / "ours.lua")
+            run = wrk(ours_url, shape.requests("ours", world), logs / "ours.lua")
             results[(shape.name, "workers")] = [run]
             console.print(f"{workers} workers {run.rps:8.0f} req/s  {shape.name[:24]}")
     report(todo, results, scale, workers, (load_at_start, os.getloadavg()))
