@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import time
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 import asyncpg
@@ -120,30 +121,32 @@ def _left_unusable(exc: BaseException, driver: Any) -> bool:
 
 
 class DriverPool:
-    """A small asyncpg pool of the service's own for the one statement every request runs
-    (the principal, authz/principal.py): no SQLAlchemy session, connection wrapper or
-    greenlet on the fixed path, so an operation that reads nothing else never checks out a
-    session at all (resolvers/base.py opens it on first use). The engine's server settings;
-    no reset round trip when a connection goes back (one read-only statement changes no
-    session state). A connection the server closed (a restart) is replaced and the read,
+    """A small pool of asyncpg connections of the service's own for the one statement every
+    request runs (the principal, authz/principal.py): no SQLAlchemy session, connection
+    wrapper or greenlet on the fixed path, so an operation that reads nothing else never
+    checks out a session at all (resolvers/base.py opens it on first use). The engine's
+    server settings. A connection the server closed (a restart) is replaced and the read,
     which changes nothing, is tried once more on a fresh one."""
 
     def __init__(self, url: str, settings: Settings) -> None:
         self.url = sa_url.make_url(url).set(drivername="postgresql")
         self.settings = settings
-        self.pool: asyncpg.Pool | None = None
+        self.pool: Connections | None = None
 
     async def start(self) -> None:
         s = self.settings
-        self.pool = await asyncpg.create_pool(
-            self.url.render_as_string(hide_password=False),
-            min_size=0,  # opened on first use: start-up does not wait for it
-            max_size=max(2, s.db_pool_size // 2),
-            max_inactive_connection_lifetime=60,
-            server_settings=server_settings(s),
-            init=_json_as_sqlalchemy_does,
-            reset=_unchanged,
-        )
+        dsn = self.url.render_as_string(hide_password=False)
+
+        async def connect() -> asyncpg.Connection:
+            conn = await asyncpg.connect(dsn, server_settings=server_settings(s))
+            try:
+                await _json_as_sqlalchemy_does(conn)
+            except BaseException:
+                conn.terminate()
+                raise
+            return conn
+
+        self.pool = Connections(connect, max_size=max(2, s.db_pool_size // 2), idle_seconds=60)
 
     async def close(self) -> None:
         if self.pool is not None:
@@ -153,28 +156,167 @@ class DriverPool:
     async def fetchrow(self, sql: str, *args: Any) -> Any:
         assert self.pool is not None, "DriverPool.start() first"
         try:
-            return await self._fetchrow(sql, args)
+            return await self._fetchrow(self.pool, sql, args)
         except _REPLACEABLE:
-            return await self._fetchrow(sql, args)  # a connection a restart closed: once more
+            return await self._fetchrow(self.pool, sql, args)  # a restart closed it: once more
 
-    async def _fetchrow(self, sql: str, args: tuple[Any, ...]) -> Any:
-        assert self.pool is not None
+    async def _fetchrow(self, pool: Connections, sql: str, args: tuple[Any, ...]) -> Any:
         try:
-            conn = await self.pool.acquire(timeout=self.settings.db_pool_timeout_seconds)
+            conn = await pool.acquire(self.settings.db_pool_timeout_seconds)
         except TimeoutError as exc:  # as the engine's pool says it: DATABASE_BUSY, not away
             raise PoolTimeout("no free connection for the principal's statement") from exc
         try:
             return await conn.fetchrow(sql, *args)
         except BaseException as exc:
-            # The pool resets a connection it gets back, but does not see a statement broken
-            # midway: during a restart the server's goodbye (57P01) arrives before the socket
-            # closes, and the retry below was handed the same connection, its protocol still
-            # "in progress" (INTERNAL_SERVER_ERROR in the suite's restart test). Ended here.
+            # A statement broken midway leaves the protocol "in progress": during a restart
+            # the server's goodbye (57P01) arrives before the socket closes, and the retry
+            # would be handed the same connection (INTERNAL_SERVER_ERROR in the suite's
+            # restart test). Ended here; the pool then drops it.
             if _left_unusable(exc, conn):
                 conn.terminate()
             raise
         finally:
-            await self.pool.release(conn)  # a terminated one is already back: nothing to do
+            pool.put(conn)
+
+
+class Connections:
+    """The DriverPool's connections: at most `max_size`, opened on first use, the most
+    recently used handed out first, closed after `idle_seconds` unused. asyncpg's own pool
+    did the same with a task for each acquire (its timeout) and each release (shielded) and
+    a timer per connection: together a quarter of the CPU of a request that reads nothing
+    else (bench/cpu.py). Here a free connection is taken and put back without a task, a
+    timer or a wait: the statement's round trip is the only one. Only when none is free
+    does `acquire` wait, for at most `patience` seconds (TimeoutError: DATABASE_BUSY)."""
+
+    def __init__(
+        self,
+        connect: Callable[[], Awaitable[asyncpg.Connection]],
+        *,
+        max_size: int,
+        idle_seconds: float,
+    ) -> None:
+        self._connect, self._max, self._idle_seconds = connect, max_size, idle_seconds
+        self._free: list[tuple[asyncpg.Connection, float]] = []  # the last put back: last
+        self._count = 0  # connections open or opening, in use or free
+        # Who waits for a connection: handed one as it is put back, or None when a slot
+        # opened (a broken connection was dropped): then they open one.
+        self._waiters: collections.deque[asyncio.Future[asyncpg.Connection | None]] = (
+            collections.deque()
+        )
+        self._reaper: asyncio.TimerHandle | None = None
+        self._closing: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    def get_max_size(self) -> int:
+        return self._max
+
+    async def acquire(self, patience: float | None = None) -> asyncpg.Connection:
+        if self._closed:
+            raise asyncpg.InterfaceError("the pool is closed")
+        while self._free:
+            conn = self._free.pop()[0]
+            if not conn.is_closed():
+                return conn
+            self._count -= 1  # the server closed it while it was free
+        if self._count < self._max:
+            return await self._open(patience)
+        return await self._wait(patience)
+
+    async def release(self, conn: asyncpg.Connection) -> None:
+        self.put(conn)
+
+    def put(self, conn: asyncpg.Connection) -> None:
+        if conn.is_closed() or self._closed:
+            if not conn.is_closed():
+                conn.terminate()
+            self._count -= 1
+            self._hand_over(None)
+            return
+        if self._hand_over(conn):
+            return
+        loop = asyncio.get_running_loop()
+        self._free.append((conn, loop.time()))
+        if self._reaper is None:
+            self._reaper = loop.call_later(self._idle_seconds, self._reap)
+
+    async def close(self) -> None:
+        """Close the free connections; those in use are ended as they come back."""
+        self._closed = True
+        if self._reaper is not None:
+            self._reaper.cancel()
+            self._reaper = None
+        free, self._free = self._free, []
+        self._count -= len(free)
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_exception(asyncpg.InterfaceError("the pool is closed"))
+        await asyncio.gather(*(_close(conn) for conn, _ in free), *self._closing)
+
+    def _hand_over(self, conn: asyncpg.Connection | None) -> bool:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(conn)
+                return True
+        return False
+
+    async def _open(self, patience: float | None) -> asyncpg.Connection:
+        self._count += 1
+        try:
+            async with asyncio.timeout(patience):
+                return await self._connect()
+        except BaseException:
+            self._count -= 1
+            self._hand_over(None)  # the slot is free again: a waiter may try
+            raise
+
+    async def _wait(self, patience: float | None) -> asyncpg.Connection:
+        loop = asyncio.get_running_loop()
+        deadline = None if patience is None else loop.time() + patience
+        while True:
+            waiter: asyncio.Future[asyncpg.Connection | None] = loop.create_future()
+            self._waiters.append(waiter)
+            try:
+                async with asyncio.timeout_at(deadline):
+                    conn = await waiter
+            except BaseException:
+                if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                    handed = waiter.result()  # handed over as the time ran out
+                    if handed is not None:
+                        self.put(handed)
+                    else:
+                        self._hand_over(None)
+                raise
+            finally:
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
+            if conn is not None:
+                return conn
+            if self._count < self._max:  # a slot, not a connection: open one
+                remaining = None if deadline is None else max(deadline - loop.time(), 0.001)
+                return await self._open(remaining)
+
+    def _reap(self) -> None:
+        """Close the connections free for longer than idle_seconds (the oldest come first)."""
+        self._reaper = None
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        while self._free and now - self._free[0][1] >= self._idle_seconds:
+            conn = self._free.pop(0)[0]
+            self._count -= 1
+            task = loop.create_task(_close(conn))
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
+        if self._free:
+            wait = self._idle_seconds - (now - self._free[0][1])
+            self._reaper = loop.call_later(wait, self._reap)
+
+
+async def _close(conn: asyncpg.Connection) -> None:
+    try:
+        await conn.close(timeout=5)
+    except Exception:
+        conn.terminate()
 
 
 # Failures of a pooled connection (not of the statement) that a fresh connection avoids.
@@ -195,10 +337,6 @@ async def _json_as_sqlalchemy_does(conn: asyncpg.Connection) -> None:
 
 def orjson_text(value: Any) -> str:
     return orjson.dumps(value).decode()
-
-
-async def _unchanged(conn: asyncpg.Connection) -> None:
-    """Nothing to reset: the pool's connections only ever run one read-only statement."""
 
 
 class SessionEnded(RuntimeError):

@@ -7,7 +7,7 @@ import json
 import logging
 import secrets
 import time
-from typing import ClassVar
+from typing import Any
 
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -20,38 +20,77 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id
 log = logging.getLogger("youthlink.http")
 
 
-class RequestContextMiddleware:
-    """Gives each request an id (echoed as X-Request-ID) and reads its bearer token.
+class Gateway:
+    """The service's own layer, pure ASGI (contextvars survive it), one frame for every
+    request: its id (echoed as X-Request-ID) and bearer token, the metrics, the errors that
+    escape the app and the per-address rate limit, in that order. `direct` hands an HTTP
+    request for one of its paths straight to that path's ASGI app, past Starlette's
+    exception layer and route matching, which do nothing for it (POST /graphql: the view
+    answers every method and refusal itself; its fixed cost is every operation's).
 
     The token is only decoded here; the Principal (account, session, grants) is loaded from
-    the database with the request's own session, so a revocation holds at once."""
+    the database on every request, so a revocation holds at once."""
 
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        settings: Settings,
+        limits: Limits,
+        per_minute: int,
+        direct: dict[str, ASGIApp] | None = None,
+    ) -> None:
         self.app, self.settings = app, settings
+        self.limits, self.per_minute = limits, per_minute
+        self.direct = direct or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
+        kind = scope["type"]
+        if kind == "websocket":
+            token = self._enter(scope)
+            try:
+                return await self.app(scope, receive, send)
+            finally:
+                request_id_var.reset(token)
+        if kind != "http":
             return await self.app(scope, receive, send)
-        headers = dict(scope.get("headers") or [])
+        path = scope["path"]
+        # The router matches the path below a root path: only without one is it this path.
+        app = self.app if scope.get("root_path") else self.direct.get(path, self.app)
+        token = self._enter(scope)
+        request_id = (b"x-request-id", scope["state"]["request_id"].encode())
+        status, started = 500, False
+        begun = time.perf_counter()
+
+        async def watch(message: Message) -> None:
+            nonlocal status, started
+            if message["type"] == "http.response.start":
+                started, status = True, message["status"]
+                message["headers"] = [*message.get("headers", ()), request_id]
+            await send(message)
+
+        try:
+            try:
+                if self.per_minute <= 0 or not await self._limited(scope, watch):
+                    await app(scope, receive, watch)
+            except Exception as exc:
+                if started:
+                    raise
+                await _unexpected(watch, exc)
+        finally:
+            request_id_var.reset(token)
+            _count(scope["method"], path, status, time.perf_counter() - begun)
+
+    def _enter(self, scope: Scope) -> contextvars.Token[str]:
+        """The request's id (the client's own, if sane) and what its bearer token says."""
+        headers = dict(scope.get("headers") or ())
         incoming = headers.get(b"x-request-id", b"").decode("latin-1")
         rid = (
             incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else secrets.token_hex(8)
         )
-        token = request_id_var.set(rid)
         state = scope.setdefault("state", {})
         state["request_id"] = rid
         state["auth"] = self._read_token(headers.get(b"authorization", b"").decode("latin-1"))
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            request_id_var.reset(token)
+        return request_id_var.set(rid)
 
     def _read_token(self, header: str) -> object:
         scheme, _, value = header.partition(" ")
@@ -62,71 +101,62 @@ class RequestContextMiddleware:
         except TokenError as exc:
             return exc
 
-
-class RateLimitMiddleware:
-    """A one-minute window per client address, shared by every instance; beyond it, 429
-    with RATE_LIMITED. (Login, one-time codes and expensive operations have their own,
-    stricter limits.)"""
-
-    def __init__(self, app: ASGIApp, limits: Limits, per_minute: int) -> None:
-        self.app, self.limits, self.per_minute = app, limits, per_minute
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.per_minute <= 0:
-            return await self.app(scope, receive, send)
+    async def _limited(self, scope: Scope, send: Send) -> bool:
+        """A one-minute window per client address, shared by every instance; beyond it, 429
+        with RATE_LIMITED. (Login, one-time codes and expensive operations have their own,
+        stricter limits.)"""
         client = (scope.get("client") or ("unknown", 0))[0]
         retry = await self.limits.hit(f"ip:{client}", self.per_minute)
-        if retry is not None:
-            await _json_error(
-                send, 429, "RATE_LIMITED", "请求过于频繁，请稍后再试", retry_after=retry
-            )
-            return
-        await self.app(scope, receive, send)
+        if retry is None:
+            return False
+        await _json_error(send, 429, "RATE_LIMITED", "请求过于频繁，请稍后再试", retry_after=retry)
+        return True
 
 
-class ErrorMiddleware:
-    """Whatever escapes the app (the database down before an operation began, say) leaves as
-    JSON with a code, never a bare 500 page or a stack trace."""
+async def _unexpected(send: Send, exc: Exception) -> None:
+    """Whatever escaped the app before it answered (the database down before an operation
+    began, say) leaves as JSON with a code, never a bare 500 page or a stack trace."""
+    from schema.extensions import _unavailable
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    unavailable = _unavailable(exc)
+    if unavailable:
+        log.warning(
+            "%s %s before the operation (request %s)",
+            unavailable.code,
+            unavailable.reason,
+            request_id_var.get(),
+        )
+        await _json_error(
+            send,
+            503,
+            unavailable.code,
+            unavailable.message,
+            retry_after=unavailable.retry_after or 5,
+            reason=unavailable.reason,
+        )
+    else:
+        log.error("unexpected error (request %s)", request_id_var.get(), exc_info=exc)
+        await _json_error(send, 500, "INTERNAL_SERVER_ERROR", "服务器内部错误，请稍后再试")
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        started = False
 
-        async def watch(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+# Requests by path and status, and their latency (paths are few and fixed here). The
+# labelled children, looked up once: `labels()` costs more than the count itself.
+_PATHS = frozenset({"/graphql", "/healthz", "/readyz", "/metrics"})
+_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
-        try:
-            await self.app(scope, receive, watch)
-        except Exception as exc:
-            if started:
-                raise
-            from schema.extensions import _unavailable
 
-            unavailable = _unavailable(exc)
-            if unavailable:
-                log.warning(
-                    "%s %s before the operation (request %s)",
-                    unavailable.code,
-                    unavailable.reason,
-                    request_id_var.get(),
-                )
-                await _json_error(
-                    send,
-                    503,
-                    unavailable.code,
-                    unavailable.message,
-                    retry_after=unavailable.retry_after or 5,
-                    reason=unavailable.reason,
-                )
-            else:
-                log.error("unexpected error (request %s)", request_id_var.get(), exc_info=exc)
-                await _json_error(send, 500, "INTERNAL_SERVER_ERROR", "服务器内部错误，请稍后再试")
+def _count(method: str, path: str, status: int, seconds: float) -> None:
+    key = (method, path if path in _PATHS else "other", status)
+    children = _children.get(key)
+    if children is None:
+        from schema.metrics import HTTP_REQUESTS, HTTP_SECONDS
+
+        if len(_children) >= 1024:  # methods are the client's to choose: kept bounded
+            _children.clear()
+        children = (HTTP_REQUESTS.labels(key[0], key[1], str(status)), HTTP_SECONDS.labels(key[1]))
+        _children[key] = children
+    children[0].inc()
+    children[1].observe(seconds)
 
 
 def error_body(code: str, message: str, **extensions: object) -> bytes:
@@ -189,33 +219,3 @@ def request_failure(status: int, english_reason: str) -> Response:
         if marker in english_reason:
             return error_response(status, "BAD_REQUEST", message, reason=reason)
     return error_response(status, "BAD_REQUEST", "请求格式有误", reason="INVALID_BODY")
-
-
-class MetricsMiddleware:
-    """Requests by path and status, and their latency (paths are few and fixed here)."""
-
-    PATHS: ClassVar[set[str]] = {"/graphql", "/healthz", "/readyz", "/metrics"}
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        from schema.metrics import HTTP_REQUESTS, HTTP_SECONDS
-
-        path = scope["path"] if scope["path"] in self.PATHS else "other"
-        status = 500
-        started = time.perf_counter()
-
-        async def watch(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, watch)
-        finally:
-            HTTP_REQUESTS.labels(scope["method"], path, str(status)).inc()
-            HTTP_SECONDS.labels(path).observe(time.perf_counter() - started)
