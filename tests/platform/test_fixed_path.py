@@ -6,12 +6,17 @@ refused at once); one that reads data gets its session as before."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import asyncpg
+import pytest
 from sqlalchemy import event
+from sqlalchemy.engine import url as sa_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.db import Connections
 from tests.helpers import add_user, standard_tree
 
 
@@ -57,3 +62,65 @@ async def test_the_principal_read_apart_is_current(api) -> None:
         me = await api.gql("{ me { user { displayName } } }", token=token)
         assert seen[0] == 0  # refused on the principal alone: no session was opened
     assert me.error("UNAUTHENTICATED")["extensions"]["reason"] == "TOKEN_REVOKED", me.body
+
+
+def _connections(database_url: str, max_size: int, idle_seconds: float = 60) -> Connections:
+    dsn = sa_url.make_url(database_url).set(drivername="postgresql")
+    dsn_text = dsn.render_as_string(hide_password=False)
+    return Connections(
+        lambda: asyncpg.connect(dsn_text), max_size=max_size, idle_seconds=idle_seconds
+    )
+
+
+async def _until_waiting(pool: Connections) -> None:
+    await asyncio.sleep(0)  # one turn of the loop: the acquiring task's first step
+    assert pool._waiters  # it found the pool full and queued itself
+
+
+async def test_a_connection_put_back_goes_to_the_one_waiting(database_url) -> None:
+    """The principal's pool full: a second caller waits, and gets the connection the first
+    one puts back; with none coming back in time, TimeoutError (DATABASE_BUSY)."""
+    pool = _connections(database_url, max_size=1)
+    try:
+        held = await pool.acquire(5)
+        waiting = asyncio.ensure_future(pool.acquire(5))
+        await _until_waiting(pool)
+        pool.put(held)
+        assert await waiting is held
+        with pytest.raises(TimeoutError):
+            await pool.acquire(0.05)
+        pool.put(held)
+        assert await pool.acquire(5) is held  # free again: no wait
+        pool.put(held)
+    finally:
+        await pool.close()
+    assert held.is_closed()
+
+
+async def test_a_broken_connection_frees_its_slot_for_a_new_one(database_url) -> None:
+    """A connection ended while in use (a statement broken midway) is dropped when put
+    back; the caller waiting opens a fresh one in its place."""
+    pool = _connections(database_url, max_size=1)
+    try:
+        broken = await pool.acquire(5)
+        waiting = asyncio.ensure_future(pool.acquire(5))
+        await _until_waiting(pool)
+        broken.terminate()
+        pool.put(broken)
+        fresh = await waiting
+        assert fresh is not broken and await fresh.fetchval("SELECT 1") == 1
+        pool.put(fresh)
+    finally:
+        await pool.close()
+
+
+async def test_idle_connections_are_closed(database_url) -> None:
+    pool = _connections(database_url, max_size=2, idle_seconds=0)
+    try:
+        conn = await pool.acquire(5)
+        pool.put(conn)
+        pool._reap()  # what its timer runs: free for idle_seconds (0) already
+        assert await pool.acquire(5) is not conn
+    finally:
+        await pool.close()
+    assert conn.is_closed()
