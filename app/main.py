@@ -62,9 +62,14 @@ def front_end_of(request: Any) -> str:
     ours in the Referer than their own, and no login flag enters into it (手机端使用, 附件1
     4.4). A client outside a browser can still send any header: the limit is written in
     docs/assessment.md."""
-    headers = getattr(request, "headers", None)
-    referer = headers.get("referer", "") if headers is not None else ""
-    host = headers.get("host", "") if headers is not None else ""
+    referer: str | None = None
+    host: str | None = None
+    # The scope's own list (the first of each, as Starlette's Headers.get): no Headers built.
+    for name, value in request.scope.get("headers") or ():
+        if name == b"referer" and referer is None:
+            referer = value.decode("latin-1")
+        elif name == b"host" and host is None:
+            host = value.decode("latin-1")
     if not referer or not host:
         return "API"
     from urllib.parse import urlsplit

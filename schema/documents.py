@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from graphql import DocumentNode, GraphQLError
 from graphql.validation import ASTValidationRule
@@ -19,11 +19,20 @@ class Prepared:
     document: DocumentNode
     writing: frozenset[str] = frozenset()  # the query fields that declare they write
     errors: tuple[GraphQLError, ...] | None = None  # None: not validated yet
+    # only_queries by operation name: asked on every request, the walk done once.
+    _only: dict[str | None, bool] = field(default_factory=dict, repr=False, compare=False)
 
     def only_queries(self, operation_name: object) -> bool:
         """Whether the operation to run is a query that writes nothing (schema/writes.py):
         it may run without a transaction."""
-        return reads_only(self.document, operation_name, self.writing)
+        if operation_name is not None and not isinstance(operation_name, str):
+            return reads_only(self.document, operation_name, self.writing)
+        known = self._only.get(operation_name)
+        if known is None:
+            known = reads_only(self.document, operation_name, self.writing)
+            if len(self._only) < 16:  # names are the client's: a few kept
+                self._only[operation_name] = known
+        return known
 
 
 class DocumentStore:

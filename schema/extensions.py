@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from graphql import DocumentNode, ExecutionResult, FieldNode, GraphQLError, Node
 from strawberry.extensions import SchemaExtension
+from strawberry.types.execution import ExecutionContext as StrawberryContext
 from strawberry.types.graphql import OperationType
 
 from authz.errors import DomainError
@@ -464,11 +466,11 @@ async def run_prepared(
         CannotGetOperationTypeError,
         InvalidOperationTypeError,
     )
-    from strawberry.types.execution import ExecutionContext, PreExecutionError
     from strawberry.types.execution import ExecutionResult as Result
+    from strawberry.types.execution import PreExecutionError
     from strawberry.utils.await_maybe import await_maybe
 
-    ec = ExecutionContext(
+    ec = _KnownOperation(
         query=query,
         schema=schema,
         allowed_operations=allowed_operation_types,
@@ -520,6 +522,15 @@ async def run_prepared(
     await _finish(operation)  # may replace the result's data and errors
     result = ec.result
     return Result(data=result.data, errors=result.errors)  # type: ignore[union-attr]
+
+
+class _KnownOperation(StrawberryContext):
+    """Strawberry's execution context, its operation's type found once: its property walks
+    the document again on each of the three reads of a request (here and in the extension)."""
+
+    @functools.cached_property
+    def operation_type(self) -> OperationType:
+        return StrawberryContext.operation_type.fget(self)  # type: ignore[attr-defined]
 
 
 async def _finish(hook: AsyncIterator[None]) -> None:
