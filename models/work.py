@@ -386,6 +386,14 @@ class PointEntry(Base, TenantOwned):
         sa.Index("ix_point_entries_org_path_gist", "org_path", postgresql_using="gist"),
         sa.Index("ix_point_entries_cadre_day", "cadre_id", "day"),
         sa.Index("ix_point_entries_day", "day"),
+        # A city's entries of a period, index-only: what a ranking within one city reads
+        # (migration 0029; the GiST range above spans the whole country's ledger).
+        sa.Index(
+            "ix_point_entries_city_day",
+            "city_id",
+            "day",
+            postgresql_include=["cadre_id", "points", "org_path"],
+        ),
         sa.Index(
             "uq_point_entries_award",
             "source",

@@ -36,11 +36,13 @@ COLUMNS = [  # (key, heading)
     ("flags", "可疑标记"),
 ]
 
-# What only bulletins show; the shared figures come from `resolvers.figures`.
+# What only bulletins show; the shared figures come from `resolvers.figures`. A child is
+# never the province, so its subtree's ledger entries all carry its city (resolvers.orgs
+# `subtree_city`): the city's range of ix_point_entries_city_day, not the country's GiST.
 _OWN_FIGURES = """
 SELECT ch.id AS org_id, ch.name,
   (SELECT coalesce(sum(p.points), 0) FROM point_entries p WHERE p.org_path <@ ch.path
-     AND p.day BETWEEN :first_day AND :last_day) AS points,
+     AND p.city_id = ch.city_id AND p.day BETWEEN :first_day AND :last_day) AS points,
   (SELECT round(avg(r.score), 2) FROM ratings r WHERE r.org_path <@ ch.path AND r.period = :label) AS satisfaction,
   (SELECT round(count(*) FILTER (WHERE i.confirmed)::numeric / nullif(count(*), 0), 4)
      FROM spot_check_items i JOIN work_logs l ON l.id = i.log_id

@@ -149,9 +149,17 @@ def same_city(path_column: Any, root: Org) -> list[sa.ColumnElement[bool]]:
     moveOrg); the province's own subtree spans every city and gets nothing."""
     model = getattr(path_column, "class_", None)
     table = getattr(model, "__tablename__", None)
-    if table not in PARTITIONED or path_column.key != "org_path" or root.parent_id is None:
+    city = subtree_city(root)
+    if table not in PARTITIONED or path_column.key != "org_path" or city is None:
         return []
-    return [model.city_id == root.city_id]  # type: ignore[union-attr]
+    return [model.city_id == city]  # type: ignore[union-attr]
+
+
+def subtree_city(root: Org) -> int | None:
+    """The one city every tenant-owned row of `root`'s subtree carries in `city_id` (a row's
+    city is its org's, kept by moveOrg; an org below the province has its city's): None for
+    the province, whose subtree spans every city."""
+    return None if root.parent_id is None else root.city_id
 
 
 def _search(stmt: sa.Select[Any], search: str | None) -> sa.Select[Any]:

@@ -174,14 +174,23 @@ def _period(start: date | None, end: date | None, ctx: Ctx) -> tuple[date, date]
     return start, end
 
 
-def _totals(org_path: str, start: date, end: date, snapshot: bool) -> sa.Subquery:
+def _in_ledger(root: Org) -> list[sa.ColumnElement[bool]]:
+    """The subtree's entries: by path, and, below the province, also by the subtree's city,
+    which only restates the path test (an entry's city is its org's) but lets the planner
+    read the city's range of `ix_point_entries_city_day` instead of the country's GiST."""
+    city = orgs.subtree_city(root)
+    in_city = [] if city is None else [PointEntry.city_id == city]
+    return [PointEntry.org_path.descendant_of(root.path), *in_city]
+
+
+def _totals(root: Org, start: date, end: date, snapshot: bool) -> sa.Subquery:
     """Points per cadre of the subtree in [start, end]: from the ledger (live), or as the
     difference of two daily snapshots."""
-    in_subtree = Cadre.org_path.descendant_of(org_path)
+    in_subtree = Cadre.org_path.descendant_of(root.path)
     if not snapshot:
         earned = (
             sa.select(PointEntry.cadre_id, sa.func.sum(PointEntry.points).label("points"))
-            .where(PointEntry.org_path.descendant_of(org_path), PointEntry.day.between(start, end))
+            .where(*_in_ledger(root), PointEntry.day.between(start, end))
             .group_by(PointEntry.cadre_id)
             .subquery()
         )
@@ -236,7 +245,7 @@ async def cadre_ranking(
     start, end = _period(start, end, ctx)
     size = ctx.page_size(first)
     offset = offset_after(after)
-    t = _totals(org.path, start, end, snapshot)
+    t = _totals(org, start, end, snapshot)
     ranked = sa.select(
         t,
         sa.func.rank().over(order_by=t.c.points.desc()).label("rank"),
@@ -271,7 +280,7 @@ async def org_ranking(
     ctx.authorize(Act.VIEW, Obj.WORK, org.path)
     await ctx.plan_for_values()  # a subtree and period of any size: its own plan
     start, end = _period(start, end, ctx)
-    t = _totals(org.path, start, end, snapshot)
+    t = _totals(org, start, end, snapshot)
     child = Org.__table__.alias("child")
     per_child = (
         sa.select(
@@ -320,7 +329,7 @@ async def my_rank(ctx: Ctx, org_id: int | None, *, start: date | None, end: date
     if not (me.org_path == target.path or me.org_path.startswith(target.path + ".")):
         raise NotFound()
     start, end = _period(start, end, ctx)
-    t = _totals(target.path, start, end, snapshot=False)
+    t = _totals(target, start, end, snapshot=False)
     ranked = sa.select(
         t.c.cadre_id,
         t.c.points,
