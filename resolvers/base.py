@@ -231,13 +231,8 @@ class Ctx:
         after: dict[str, Any] | None = None,
         decision: Decision | None = None,
     ) -> AuditEntry:
-        allowed_by = decision or self._pending
-        self._pending = None
-        grant = allowed_by.grant if allowed_by else None
         return audit_row(
-            actor_user_id=self.principal.user_id,
-            acting_for_user_id=grant.delegated_by if grant else None,
-            request_id=self.request_id,
+            **self.audit_actor(decision),
             action=action,
             entity_type=entity_type,
             entity_id=entity_id,
@@ -245,6 +240,19 @@ class Ctx:
             before=before,
             after=after,
         )
+
+    def audit_actor(self, decision: Decision | None = None) -> dict[str, Any]:
+        """Who an audit entry says acted: the caller, for whom (a delegated grant of the
+        decision that allowed this write: `decision`, else the last one noted), and the
+        request. Consumes the noted decision, as every write's entry does."""
+        allowed_by = decision or self._pending
+        self._pending = None
+        grant = allowed_by.grant if allowed_by else None
+        return {
+            "actor_user_id": self.principal.user_id,
+            "acting_for_user_id": grant.delegated_by if grant else None,
+            "request_id": self.request_id,
+        }
 
     async def page(
         self,

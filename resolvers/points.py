@@ -56,15 +56,40 @@ async def award(ctx: Ctx, cadre: Cadre, source: PointSource, source_id: int) -> 
     key = {"cadre_id": cadre.id, "source": source.value}
     if (await ctx.session.execute(_LOCK_IF_RULED, key)).first() is None:
         return 0
+    return await credit_locked(
+        ctx,
+        source,
+        source_id,
+        cadre_id=cadre.id,
+        org_id=cadre.org_id,
+        org_path=cadre.org_path,
+        city_id=cadre.city_id,
+    )
+
+
+async def credit_locked(
+    ctx: Ctx,
+    source: PointSource,
+    source_id: int,
+    *,
+    cadre_id: int,
+    org_id: int,
+    org_path: str,
+    city_id: int,
+) -> int:
+    """`award`'s second statement, for a writer that took the cadre's lock itself as
+    `_LOCK_IF_RULED` does (FOR NO KEY UPDATE, only when the rule gives points) in an earlier
+    statement of its transaction: the capped entry, computed and written by the database."""
     credited = await ctx.session.execute(
         _CREDIT,
         {
-            **key,
+            "cadre_id": cadre_id,
+            "source": source.value,
             "source_id": source_id,
             "day": today(ctx),
-            "org_id": cadre.org_id,
-            "org_path": cadre.org_path,
-            "city_id": cadre.city_id,
+            "org_id": org_id,
+            "org_path": org_path,
+            "city_id": city_id,
         },
     )
     points = credited.scalar_one_or_none()

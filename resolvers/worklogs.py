@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 
 from authz import Act, Obj, require_cadre
 from authz.errors import BadInput, Conflict, Forbidden, NotFound
@@ -71,7 +72,7 @@ def _check_time(occurred_at: datetime) -> datetime:
 
 
 # The caller's cadre record and whether the youth is on its list (ACTIVE), in one statement
-# written once.
+# written once: what a refused contact log reads, to answer as it always did.
 _CADRE_AND_LINK = sa.select(
     Cadre,
     sa.exists().where(
@@ -81,31 +82,103 @@ _CADRE_AND_LINK = sa.select(
     ),
 ).where(Cadre.id == sa.bindparam("cadre_id"))
 
+# A new log in one statement, written once (the ORM's unit of work cost more CPU than the
+# database's whole work): the log from its cadre's row `c` (no row, no log), its
+# participants, its audit entry (sealed into the chain at commit by the deferred trigger, as
+# any entry) and, when the rule gives points, the cadre's lock of `points._LOCK_IF_RULED`
+# (FOR NO KEY UPDATE), taken after the log's insert as before; the capped credit follows as
+# its own statement, whose snapshot then holds every award committed before the lock.
+# The participants read `log` after the main query has consumed it, so work_logs' statement
+# trigger has written the log's key (work_log_keys) before their foreign keys are checked.
+_NEW_LOG = """
+WITH c AS ({cadre}),
+log AS (
+  INSERT INTO work_logs (cadre_id, kind, youth_id, channel, activity_kind, place, content,
+                         occurred_at, participant_count, campaign_id, for_organ, client,
+                         org_id, org_path, city_id)
+  SELECT c.id, CAST(:kind AS varchar), CAST(:youth_id AS bigint), CAST(:channel AS varchar),
+         CAST(:activity_kind AS varchar), CAST(:place AS varchar), CAST(:content AS text),
+         CAST(:occurred_at AS timestamptz), CAST(:participant_count AS integer),
+         CAST(:campaign_id AS bigint), CAST(:for_organ AS boolean), CAST(:client AS varchar),
+         c.org_id, c.org_path, c.city_id
+    FROM c
+  RETURNING id, cadre_id, created_at, updated_at, org_id, org_path, city_id
+),
+participants AS (
+  INSERT INTO work_log_participants (log_id, youth_id)
+  SELECT log.id, y FROM log, unnest(CAST(:youth_ids AS bigint[])) AS y
+),
+audit AS (
+  INSERT INTO audit_log (actor_user_id, acting_for_user_id, request_id, action, entity_type,
+                         entity_id, org_path, after)
+  SELECT CAST(:actor_user_id AS bigint), CAST(:acting_for_user_id AS bigint),
+         CAST(:request_id AS varchar), 'worklog.create', 'WorkLog', CAST(log.id AS text),
+         log.org_path, CAST(:after AS jsonb)
+    FROM log
+),
+locked AS (
+  SELECT k.id FROM cadres k JOIN log ON k.id = log.cadre_id
+   WHERE EXISTS (SELECT FROM point_rules r WHERE r.source = :source AND r.points > 0)
+     FOR NO KEY UPDATE OF k
+)
+SELECT log.id, log.created_at, log.updated_at, log.org_id, CAST(log.org_path AS text) AS org_path,
+       log.city_id, EXISTS (SELECT FROM locked) AS ruled
+  FROM log
+"""
+
+
+def _new_log(cadre: str) -> sa.TextClause:
+    return sa.text(_NEW_LOG.format(cadre=cadre)).bindparams(sa.bindparam("after", type_=JSONB))
+
+
+# A contact: the caller's cadre row only when the youth is on its list (ACTIVE).
+_NEW_CONTACT_LOG = _new_log(
+    "SELECT k.id, k.org_id, k.org_path, k.city_id FROM cadres k WHERE k.id = :cadre_id"
+    " AND EXISTS (SELECT FROM contacts t WHERE t.cadre_id = k.id"
+    " AND t.youth_id = CAST(:youth_id AS bigint) AND t.status = 'ACTIVE')"
+)
+# An activity: the cadre as the resolver read it (its checks are done by then).
+_NEW_ACTIVITY_LOG = _new_log(
+    "SELECT CAST(:cadre_id AS bigint) AS id, CAST(:org_id AS bigint) AS org_id,"
+    " CAST(:org_path AS ltree) AS org_path, CAST(:city_id AS bigint) AS city_id"
+)
+
 
 async def log_contact(
     ctx: Ctx, *, youth_id: int, channel: Channel, content: str, occurred_at: datetime
 ) -> WorkLog:
-    found = await ctx.session.execute(
-        _CADRE_AND_LINK, {"cadre_id": require_cadre(ctx.principal), "youth_id": youth_id}
-    )
-    cadre, linked = found.one()
-    if not linked:
-        raise NotFound(NOT_LINKED, field="youthId")
+    cadre_id = require_cadre(ctx.principal)
+    try:
+        text = clean_text(content, "联系内容", max_len=2000)
+        at = _check_time(occurred_at)
+    except BadInput:
+        await _require_link(ctx, cadre_id, youth_id)  # the link is checked first, as ever
+        raise
     log = WorkLog(
-        cadre_id=cadre.id,
+        cadre_id=cadre_id,
         kind=LogKind.CONTACT,
         youth_id=youth_id,
         channel=channel,
-        content=clean_text(content, "联系内容", max_len=2000),
+        content=text,
         place="",
-        occurred_at=_check_time(occurred_at),
+        occurred_at=at,
         participant_count=1,
+        for_organ=False,
         client=ctx.front_end,
-        org_id=cadre.org_id,
-        org_path=cadre.org_path,
-        city_id=cadre.city_id,
     )
-    return await _save_new(ctx, cadre, log, PointSource.CONTACT_LOG, [youth_id])
+    saved = await _save_new(ctx, _NEW_CONTACT_LOG, log, PointSource.CONTACT_LOG, [youth_id])
+    if saved is None:
+        await _require_link(ctx, cadre_id, youth_id)
+        raise NotFound(NOT_LINKED, field="youthId")
+    return saved
+
+
+async def _require_link(ctx: Ctx, cadre_id: int, youth_id: int) -> None:
+    """NOT_FOUND unless the youth is on the cadre's list (ACTIVE)."""
+    found = await ctx.session.execute(_CADRE_AND_LINK, {"cadre_id": cadre_id, "youth_id": youth_id})
+    _, linked = found.one()
+    if not linked:
+        raise NotFound(NOT_LINKED, field="youthId")
 
 
 async def log_activity(
@@ -147,7 +220,9 @@ async def log_activity(
         org_path=cadre.org_path,
         city_id=cadre.city_id,
     )
-    return await _save_new(ctx, cadre, log, PointSource.ACTIVITY_LOG, ids)
+    saved = await _save_new(ctx, _NEW_ACTIVITY_LOG, log, PointSource.ACTIVITY_LOG, ids)
+    assert saved is not None  # the cadre's row is given: the log is always written
+    return saved
 
 
 async def _in_leading_organ(ctx: Ctx, cadre: Cadre) -> bool:
@@ -166,14 +241,47 @@ async def _check_campaign(ctx: Ctx, campaign_id: int, occurred_at: datetime) -> 
 
 
 async def _save_new(
-    ctx: Ctx, cadre: Cadre, log: WorkLog, source: PointSource, youth_ids: list[int]
-) -> WorkLog:
-    ctx.session.add(log)
-    await ctx.session.flush()
-    # The participants go in with the audit entry's flush (one flush, not two).
-    ctx.session.add_all(WorkLogParticipant(log_id=log.id, youth_id=y) for y in youth_ids)
-    await ctx.audit("worklog.create", "WorkLog", log.id, log.org_path, after=_snapshot(log))
-    await points.award(ctx, cadre, source, log.id)
+    ctx: Ctx, stmt: sa.TextClause, log: WorkLog, source: PointSource, youth_ids: list[int]
+) -> WorkLog | None:
+    """Write `log` (transient, every column but the database's given) with its participants,
+    its audit entry and its points; None when `stmt` found no cadre row for it."""
+    params = {
+        "cadre_id": log.cadre_id,
+        "org_id": log.org_id,
+        "org_path": log.org_path,
+        "city_id": log.city_id,
+        "kind": log.kind.value,
+        "youth_id": log.youth_id,
+        "channel": log.channel.value if log.channel else None,
+        "activity_kind": log.activity_kind.value if log.activity_kind else None,
+        "place": log.place,
+        "content": log.content,
+        "occurred_at": log.occurred_at,
+        "participant_count": log.participant_count,
+        "campaign_id": log.campaign_id,
+        "for_organ": log.for_organ,
+        "client": log.client,
+        "youth_ids": youth_ids,
+        "source": source.value,
+        "after": _snapshot(log),
+    }
+    actor = ctx.audit_actor()
+    params.update(actor, request_id=actor["request_id"] or None)
+    row = (await ctx.session.execute(stmt, params)).first()
+    if row is None:
+        return None
+    log.id, log.created_at, log.updated_at = row.id, row.created_at, row.updated_at
+    log.org_id, log.org_path, log.city_id = row.org_id, row.org_path, row.city_id
+    if row.ruled:
+        await points.credit_locked(
+            ctx,
+            source,
+            log.id,
+            cadre_id=log.cadre_id,
+            org_id=log.org_id,
+            org_path=log.org_path,
+            city_id=log.city_id,
+        )
     return log
 
 
