@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import re
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
@@ -100,6 +101,44 @@ class DriverStatement:
         driver = (await conn.get_raw_connection()).driver_connection
         try:
             return await driver.fetchrow(self.sql, *args)  # type: ignore[union-attr]
+        except BaseException as exc:
+            if _left_unusable(exc, driver):
+                await conn.invalidate()
+            raise
+
+
+class DriverWrite:
+    """A write statement run on a request session's own asyncpg connection, in the session's
+    transaction (begun here, as the dialect would, when no statement has begun it yet; the
+    session commits or rolls it back as any other): for the few writes of the hot paths,
+    where SQLAlchemy's execution layers cost more CPU than the statement. Written with named
+    parameters (`:name`, as sa.text), sent with positional ones; a dict of values per call.
+    Its errors are the driver's (asyncpg's, with their SQLSTATE, as the error codes read
+    them); a connection broken midway is invalidated as DriverStatement does."""
+
+    def __init__(self, sql: str) -> None:
+        names: list[str] = []
+
+        def position(m: re.Match[str]) -> str:
+            if m.group(1) not in names:
+                names.append(m.group(1))
+            return f"${names.index(m.group(1)) + 1}"
+
+        self.sql = re.sub(r"(?<![:\w]):(\w+)", position, sql)
+        self.names = tuple(names)
+
+    async def fetchrow(self, session: AsyncSession, values: dict[str, Any]) -> Any:
+        if isinstance(session, ReadSession):
+            raise ReadOnlyViolation("a query's session does not write")
+        conn = await session.connection()
+        adapted: Any = (await conn.get_raw_connection()).dbapi_connection
+        driver = adapted.driver_connection
+        args = [values[n] for n in self.names]
+        try:
+            async with adapted._execute_mutex:  # the dialect's own: one statement at a time
+                if adapted._transaction is None:
+                    await adapted._start_transaction()
+                return await driver.fetchrow(self.sql, *args)
         except BaseException as exc:
             if _left_unusable(exc, driver):
                 await conn.invalidate()

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import DriverWrite
 from authz import Act, Obj, require_cadre
 from authz.errors import BadInput, NotFound
 from models import Cadre, Org, PointEntry, PointRule, PointSnapshot, PointSource
@@ -37,7 +38,7 @@ SELECT c.id FROM cadres c
 """)
 # Run after the lock, so its snapshot holds every award committed before it: the day's sum
 # is exact and two records at once cannot both pass the cap.
-_CREDIT = sa.text("""
+_CREDIT = DriverWrite("""
 INSERT INTO point_entries (cadre_id, source, source_id, points, day, org_id, org_path, city_id)
 SELECT :cadre_id, r.source, :source_id, least(r.points, r.daily_cap - e.earned), :day,
        :org_id, CAST(:org_path AS ltree), :city_id
@@ -80,8 +81,8 @@ async def credit_locked(
     """`award`'s second statement, for a writer that took the cadre's lock itself as
     `_LOCK_IF_RULED` does (FOR NO KEY UPDATE, only when the rule gives points) in an earlier
     statement of its transaction: the capped entry, computed and written by the database."""
-    credited = await ctx.session.execute(
-        _CREDIT,
+    credited = await _CREDIT.fetchrow(
+        ctx.session,
         {
             "cadre_id": cadre_id,
             "source": source.value,
@@ -92,8 +93,7 @@ async def credit_locked(
             "city_id": city_id,
         },
     )
-    points = credited.scalar_one_or_none()
-    return int(points or 0)
+    return int(credited["points"]) if credited is not None else 0
 
 
 async def _last_entry(ctx: Ctx, source: PointSource, source_id: int) -> PointEntry | None:

@@ -4,14 +4,15 @@ author for a set window, then locked; deletion is soft, audited, and reverses th
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
 
+from app.db import DriverWrite
 from authz import Act, Obj, require_cadre
 from authz.errors import BadInput, Conflict, Forbidden, NotFound
 from models import (
@@ -127,8 +128,8 @@ SELECT log.id, log.created_at, log.updated_at, log.org_id, CAST(log.org_path AS 
 """
 
 
-def _new_log(cadre: str) -> sa.TextClause:
-    return sa.text(_NEW_LOG.format(cadre=cadre)).bindparams(sa.bindparam("after", type_=JSONB))
+def _new_log(cadre: str) -> DriverWrite:
+    return DriverWrite(_NEW_LOG.format(cadre=cadre))
 
 
 # A contact: the caller's cadre row only when the youth is on its list (ACTIVE).
@@ -241,7 +242,7 @@ async def _check_campaign(ctx: Ctx, campaign_id: int, occurred_at: datetime) -> 
 
 
 async def _save_new(
-    ctx: Ctx, stmt: sa.TextClause, log: WorkLog, source: PointSource, youth_ids: list[int]
+    ctx: Ctx, stmt: DriverWrite, log: WorkLog, source: PointSource, youth_ids: list[int]
 ) -> WorkLog | None:
     """Write `log` (transient, every column but the database's given) with its participants,
     its audit entry and its points; None when `stmt` found no cadre row for it."""
@@ -263,16 +264,16 @@ async def _save_new(
         "client": log.client,
         "youth_ids": youth_ids,
         "source": source.value,
-        "after": _snapshot(log),
+        "after": json.dumps(_snapshot(log)),  # jsonb as the dialect sends it: its text
     }
     actor = ctx.audit_actor()
     params.update(actor, request_id=actor["request_id"] or None)
-    row = (await ctx.session.execute(stmt, params)).first()
+    row = await stmt.fetchrow(ctx.session, params)
     if row is None:
         return None
-    log.id, log.created_at, log.updated_at = row.id, row.created_at, row.updated_at
-    log.org_id, log.org_path, log.city_id = row.org_id, row.org_path, row.city_id
-    if row.ruled:
+    log.id, log.created_at, log.updated_at = row["id"], row["created_at"], row["updated_at"]
+    log.org_id, log.org_path, log.city_id = row["org_id"], row["org_path"], row["city_id"]
+    if row["ruled"]:
         await points.credit_locked(
             ctx,
             source,
