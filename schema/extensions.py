@@ -8,9 +8,15 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from graphql import DocumentNode, ExecutionResult, FieldNode, GraphQLError, Node
+from strawberry.execution import optimized_is_awaitable
 from strawberry.extensions import SchemaExtension
+from strawberry.schema._graphql_core import execute, execution_context_class_kwargs
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.execution import ExecutionContext as StrawberryContext
+from strawberry.types.execution import ExecutionResult as Result
+from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
+from strawberry.utils.await_maybe import await_maybe
 
 from authz.errors import DomainError
 from schema.limits import EXPENSIVE, code_for
@@ -460,16 +466,6 @@ async def run_prepared(
     execution's start (limits, idempotent replay), graphql-core, then the operation's end
     (commit or roll back, codes). A document seen for the first time, or one with errors,
     takes strawberry's usual path."""
-    from strawberry.execution import optimized_is_awaitable
-    from strawberry.schema._graphql_core import execute, execution_context_class_kwargs
-    from strawberry.schema.exceptions import (
-        CannotGetOperationTypeError,
-        InvalidOperationTypeError,
-    )
-    from strawberry.types.execution import ExecutionResult as Result
-    from strawberry.types.execution import PreExecutionError
-    from strawberry.utils.await_maybe import await_maybe
-
     ec = _KnownOperation(
         query=query,
         schema=schema,
