@@ -50,6 +50,14 @@ class WorkLogDay(Base, TenantOwned):
                 "n",
             ],
         ),
+        # A cadre's own activities of a 五个一 period (a cadre's page, migration 0030).
+        sa.Index(
+            "ix_work_log_days_cadre_activity",
+            "cadre_id",
+            "day",
+            postgresql_include=["activity_kind", "n", "city_id"],
+            postgresql_where=sa.text("kind = 'ACTIVITY'"),
+        ),
         # A leading organ's own activities of a 五个一 period.
         sa.Index(
             "ix_work_log_days_organ",

@@ -77,3 +77,47 @@ async def test_a_subtrees_progress_reads_its_rollup_once(world) -> None:
 
     walk(plan[0]["Plan"])
     assert [(n["Actual Loops"], n["Actual Rows"] > 0) for n in scans] == [(1, True)]
+
+
+async def test_a_cadres_own_progress_reads_the_cadres_own_rollup_rows(world) -> None:
+    """A cadre's own page (`few`) reads the cadre's activities of the period through
+    ix_work_log_days_cadre_activity (migration 0030), index-only: not the city's period
+    filtered by cadre, which the planner chose at 52 cities (bench/results/scale.md)."""
+    from resolvers.figures import cadre_progress_sql
+
+    api, tree = world.api, world.tree
+    await _busy_world(world)
+    today = league_today(api.services)
+    async with api.services.sessionmaker() as s:
+        # The city's other cadres' days: many rows of the city's period, few of the cadre.
+        await s.execute(
+            sa.text(
+                "INSERT INTO work_log_days (cadre_id, day, kind, activity_kind, channel, client,"
+                " for_organ, n, org_id, org_path, city_id)"
+                " SELECT 1000000 + g % 2000, CAST(:d AS date) - g / 2000, 'ACTIVITY',"
+                " 'VOLUNTEER', '', 'WEB', false, 1, :org, CAST(:path AS ltree), :city"
+                " FROM generate_series(0, 59999) g"
+            ),
+            {"d": today, "org": tree["A"].id, "path": tree["A"].path, "city": tree["A"].id},
+        )
+        await s.execute(sa.text("ANALYZE work_log_days"))
+        await s.execute(sa.text("SET LOCAL TimeZone = 'Asia/Shanghai'"))
+        me = await s.scalar(
+            sa.text("SELECT id FROM cadres WHERE user_id = :u"), {"u": world.cadre_user.id}
+        )
+        plan = await s.scalar(
+            sa.text(f"EXPLAIN (FORMAT JSON) {cadre_progress_sql('c.id = ANY(:ids)', few=True)}"),
+            {"ids": [me], "on": today},
+        )
+    scans: list[dict[str, Any]] = []
+
+    def walk(node: dict[str, Any]) -> None:
+        if node.get("Relation Name") == "work_log_days":
+            scans.append(node)
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(plan[0]["Plan"])
+    assert [(n["Node Type"], n.get("Index Name")) for n in scans] == [
+        ("Index Only Scan", "ix_work_log_days_cadre_activity")
+    ], scans
