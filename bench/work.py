@@ -26,6 +26,7 @@ scales and s4 ÷ s1, end to end and for the same SQL run directly (bench/results
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import os
 import statistics
@@ -219,6 +220,11 @@ QUERIES = {
         dashboard { activeCadres logs logsByKind { key count } } } } } }""",
     "ranking: cadres of a city, top 50": """query($o: ID!) { cadreRanking(orgId: $o, first: 50) { totalCount nodes { rank name points } } }""",
     "ranking: counties of a city": """query($o: ID!) { orgRanking(orgId: $o) { nodes { rank points cadres pointsPerCadre } } }""",
+    # The city's own cadre (cadre i is org i's: the city's id at every scale), their 五个一
+    # as their own page shows it (resolvers/quotas.py, each cadre looked up on their own).
+    "cadre's own page: 五个一 progress": f"""query($o: ID!) {{ org(id: $o) {{ id }}
+        cadre(id: "{base64.urlsafe_b64encode(b"Cadre:2").decode()}") {{ name
+        quotaProgress {{ periodStart done required complete kindsDone kindsMissing }} }} }}""",
     "list: work logs of a city, 50": """query($o: ID!) { workLogs(under: $o, first: 50) { nodes { id kind content occurredAt } } }""",
     "list: work logs, text search, 20": """query($o: ID!) { workLogs(under: $o, first: 20, search: "第12345次") { nodes { id content } } }""",
     "list: youth of a city, 50": """query($o: ID!) { youths(under: $o, first: 50) { nodes { id name mobile industry } } }""",
@@ -368,8 +374,6 @@ async def compare(small: str, large: str) -> None:
 
 
 def _gid(pk: int) -> str:
-    import base64
-
     return base64.urlsafe_b64encode(f"Org:{pk}".encode()).decode()
 
 
