@@ -155,3 +155,60 @@ async def test_lists_are_own_or_in_scope(world) -> None:
     assert (
         await api.gql("{ workLogs { totalCount } }", token=await api.token_for(auditor.id))
     ).codes == ["FORBIDDEN"]
+
+
+async def test_a_new_log_writes_its_rows_its_entry_and_its_points_at_once(world) -> None:
+    """A log is written in one statement (resolvers/worklogs.py _NEW_LOG): its participants,
+    its audit entry (in the chain at commit) and its points come with it, as they did from the
+    ORM; a refused contact log writes nothing and answers as it always did."""
+    from resolvers.audit import verify_chain
+    from tests.helpers import add_youth
+    from tests.work.conftest import CONTACT, hours_ago
+
+    api = world.api
+    cid = await world.contact(world.youth_ids[0], channel="PHONE", text="谈心")
+    aid = await world.activity("VOLUNTEER", participants=world.youth_ids[:2])
+    async with api.services.sessionmaker() as s:
+        logs = {gid("WorkLog", log.id): log for log in (await s.scalars(sa.select(WorkLog))).all()}
+        entries = (
+            await s.scalars(sa.select(AuditEntry).where(AuditEntry.action == "worklog.create"))
+        ).all()
+        participants = (
+            await s.execute(sa.text("SELECT log_id, youth_id FROM work_log_participants"))
+        ).all()
+        credited = {(p.source.value, p.source_id) for p in (await s.scalars(sa.select(PointEntry)))}
+        chain = await verify_chain(s)
+    contact, activity = logs[cid], logs[aid]
+    by_id = {e.entity_id: e for e in entries}
+    entry = by_id[str(contact.id)]
+    assert entry.actor_user_id == world.cadre_user.id and entry.org_path == contact.org_path
+    assert entry.after == {
+        "kind": "CONTACT",
+        "youth_id": contact.youth_id,
+        "channel": "PHONE",
+        "activity_kind": None,
+        "place_sha256": entry.after["place_sha256"],
+        "content_sha256": entry.after["content_sha256"],
+        "occurred_at": entry.after["occurred_at"],
+        "participant_count": 1,
+        "for_organ": False,
+    }
+    assert by_id[str(activity.id)].after["participant_count"] == 2
+    assert len([y for log_id, y in participants if log_id == activity.id]) == 2
+    assert [y for log_id, y in participants if log_id == contact.id] == [contact.youth_id]
+    assert ("CONTACT_LOG", contact.id) in credited and ("ACTIVITY_LOG", activity.id) in credited
+    assert chain.ok, chain.breaks
+
+    # Refused: not on the list (with bad input too: the link is checked first), bad input.
+    stranger = await add_youth(api.services, "不在名单", "13399999998", world.tree["A1"])
+    before = await snapshot(api.services)
+    bad = {"c": "PHONE", "at": hours_ago(0.01), "text": " "}
+    r = await api.gql(CONTACT, {**bad, "y": gid("Youth", stranger.id)}, token=world.token)
+    assert r.codes == ["NOT_FOUND"]
+    r = await api.gql(CONTACT, {**bad, "y": world.youth_ids[0]}, token=world.token)
+    assert r.codes == ["BAD_USER_INPUT"]
+    r = await api.gql(
+        CONTACT, {**bad, "text": "好", "y": gid("Youth", stranger.id)}, token=world.token
+    )
+    assert r.codes == ["NOT_FOUND"]
+    assert await snapshot(api.services) == before
