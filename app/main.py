@@ -115,6 +115,7 @@ class GraphQLView(GraphQL):
             **kwargs,
         )
         self.services = services
+        self._transports: dict[str, Any] = {}
         self.persisted = PersistedQueries(
             only=s.persisted_queries_only,
             allowed=load_manifest(s.persisted_queries_file) if s.persisted_queries_file else None,
@@ -149,6 +150,20 @@ class GraphQLView(GraphQL):
 
     async def get_sub_response(self, request: Any) -> Response:
         return _SubResponse()
+
+    def _get_stream_transport_from_headers(self, headers: Any) -> Any:
+        """Which streaming transport the Accept header asks for: strawberry parses it through
+        the email package on every request; it depends on the header's value alone."""
+        accept = headers.get("accept", "")  # the first one, as strawberry's own lookup
+        try:
+            return self._transports[accept]
+        except KeyError:
+            if len(self._transports) >= 64:  # values are the client's: a few kept
+                self._transports.clear()
+            found = self._transports[accept] = super()._get_stream_transport_from_headers(
+                {"accept": accept}
+            )
+            return found
 
     async def parse_http_body(self, request: Any) -> Any:
         """The document of a persisted query by its hash (or the allow-list's refusal)."""
