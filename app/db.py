@@ -57,10 +57,25 @@ def server_settings(settings: Settings) -> dict[str, str]:
     }
 
 
+# When a connection of the service last found its server gone (a restart, a failover):
+# time.monotonic(), 0 before any. Set by the principal's pool, which every request meets first.
+_last_outage = 0.0
+
+
+def outage_seen() -> None:
+    """The server was found gone: every pooled connection of the engines that went back to
+    its pool before now is pinged before its next use (`ping_when_idle`). The principal is
+    read on a pool of its own, so the engine's connections may not meet the restart until a
+    write is handed a dead one (DATABASE_UNAVAILABLE on the first write after a restart)."""
+    global _last_outage
+    _last_outage = time.monotonic()
+
+
 def ping_when_idle(engine: AsyncEngine, idle_seconds: float) -> None:
     """Ping a pooled connection before use only when it sat idle in the pool for longer than
-    `idle_seconds`; a dead one is replaced (the pool retries the checkout), as pool_pre_ping
-    would, without a round trip on each request of a busy server."""
+    `idle_seconds`, or went back before a restart was seen (`outage_seen`); a dead one is
+    replaced (the pool retries the checkout), as pool_pre_ping would, without a round trip on
+    each request of a busy server."""
     pool = engine.sync_engine.pool
 
     @event.listens_for(pool, "checkin")
@@ -70,8 +85,10 @@ def ping_when_idle(engine: AsyncEngine, idle_seconds: float) -> None:
     @event.listens_for(pool, "checkout")
     def _checked_out(dbapi_connection: Any, record: Any, proxy: Any) -> None:
         returned = record.info.get("returned")
-        if returned is None or time.monotonic() - returned <= idle_seconds:
-            return  # new, or used a moment ago
+        if returned is None:
+            return  # new
+        if returned > _last_outage and time.monotonic() - returned <= idle_seconds:
+            return  # used a moment ago, and no restart seen since
         try:
             dbapi_connection.ping()
         except Exception as exc:
@@ -196,17 +213,31 @@ class DriverPool:
         assert self.pool is not None, "DriverPool.start() first"
         try:
             return await self._fetchrow(self.pool, sql, args)
-        except _REPLACEABLE:
+        except _ServerGone:
+            pass
+        try:
             return await self._fetchrow(self.pool, sql, args)  # a restart closed it: once more
+        except _ServerGone as gone:
+            assert gone.__cause__ is not None
+            raise gone.__cause__ from None  # still away
 
     async def _fetchrow(self, pool: Connections, sql: str, args: tuple[Any, ...]) -> Any:
         try:
             conn = await pool.acquire(self.settings.db_pool_timeout_seconds)
         except TimeoutError as exc:  # as the engine's pool says it: DATABASE_BUSY, not away
             raise PoolTimeout("no free connection for the principal's statement") from exc
+        except (*_REPLACEABLE, OSError) as exc:  # no connection to be had: the server is away
+            outage_seen()
+            raise _ServerGone from exc
         try:
             return await conn.fetchrow(sql, *args)
         except BaseException as exc:
+            if isinstance(exc, _REPLACEABLE) or conn.is_closed():
+                # The server closed it (a restart: the socket closed while it sat in the
+                # pool, or the goodbye came now).
+                conn.terminate()  # the pool drops it
+                outage_seen()
+                raise _ServerGone from exc
             # A statement broken midway leaves the protocol "in progress": during a restart
             # the server's goodbye (57P01) arrives before the socket closes, and the retry
             # would be handed the same connection (INTERNAL_SERVER_ERROR in the suite's
@@ -359,6 +390,10 @@ async def _close(conn: asyncpg.Connection) -> None:
 
 
 # Failures of a pooled connection (not of the statement) that a fresh connection avoids.
+class _ServerGone(Exception):
+    """The principal's connection found its server gone; the cause is the driver's error."""
+
+
 _REPLACEABLE = (
     asyncpg.ConnectionDoesNotExistError,
     asyncpg.AdminShutdownError,
