@@ -214,7 +214,9 @@ class DriverPool:
         try:
             return await self._fetchrow(self.pool, sql, args)
         except _ServerGone:
-            pass
+            # The free connections are as old as the one that found the server gone: a
+            # fresh one, not the next of them, for the second try.
+            self.pool.discard_free()
         try:
             return await self._fetchrow(self.pool, sql, args)  # a restart closed it: once more
         except _ServerGone as gone:
@@ -232,9 +234,11 @@ class DriverPool:
         try:
             return await conn.fetchrow(sql, *args)
         except BaseException as exc:
-            if isinstance(exc, _REPLACEABLE) or conn.is_closed():
+            if isinstance(exc, _BROKEN_BY_RESTART) or conn.is_closed():
                 # The server closed it (a restart: the socket closed while it sat in the
-                # pool, or the goodbye came now).
+                # pool, or the goodbye came now; or, the goodbye read while the connection
+                # sat in the pool, asyncpg's protocol left "in progress": InternalClientError,
+                # seen in a soak across a restart).
                 conn.terminate()  # the pool drops it
                 outage_seen()
                 raise _ServerGone from exc
@@ -291,6 +295,15 @@ class Connections:
         if self._count < self._max:
             return await self._open(patience)
         return await self._wait(patience)
+
+    def discard_free(self) -> None:
+        """End every free connection (the server restarted under them): the next acquire
+        opens a fresh one."""
+        free, self._free = self._free, []
+        self._count -= len(free)
+        for conn, _ in free:
+            conn.terminate()
+            self._hand_over(None)
 
     async def release(self, conn: asyncpg.Connection) -> None:
         self.put(conn)
@@ -400,6 +413,9 @@ _REPLACEABLE = (
     asyncpg.CannotConnectNowError,
     ConnectionResetError,
 )
+
+
+_BROKEN_BY_RESTART = (*_REPLACEABLE, asyncpg.exceptions.InternalClientError)
 
 
 async def _json_as_sqlalchemy_does(conn: asyncpg.Connection) -> None:

@@ -381,6 +381,9 @@ _GONE_NAMES = (
     "adminshutdown",
     "crashshutdown",
     "postgresconnectionerror",
+    # asyncpg's "another operation is in progress" on a connection the restart broke while
+    # it sat in a pool (its goodbye read, its socket not yet closed).
+    "internalclienterror",
 )
 
 
@@ -434,6 +437,10 @@ def _unavailable(exc: BaseException) -> Unavailable | None:
         or any(n in names for n in _GONE_NAMES)
         or any(isinstance(e, sa_exc.DBAPIError) and e.connection_invalidated for e in chain)
         or any(isinstance(e, (ConnectionError, OSError)) for e in chain)
+        # A sibling field's statement lost the request's connection (a restart): the
+        # session's transaction is invalid, and this field, on the same session, is told
+        # so by SQLAlchemy (its code for exactly that: "8s2b").
+        or any(isinstance(e, sa_exc.PendingRollbackError) and e.code == "8s2b" for e in chain)
     ):
         return Unavailable(
             "SERVICE_UNAVAILABLE", "DATABASE_UNAVAILABLE", "数据库暂时不可用，请稍后再试", 5
