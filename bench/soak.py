@@ -261,11 +261,26 @@ async def act(client: httpx.AsyncClient, person: Person, rng: random.Random, run
             run.acknowledged[text] = _pk(body["data"]["logContact"]["id"])
         return
     if name == "grant + revoke":
+        # Both keyed and sent until acknowledged, as the console does: a revoke lost to the
+        # restart would leave the grant, and every later grant of the pair would conflict.
         variables = {"u": _gid("User", person.grantee), "o": _gid("Org", person.org)}
-        body = await send(client, name, query, variables, headers, person.login, run)
+        headers["idempotency-key"] = f"soak-grant-{uuid.uuid4().hex[:16]}"
+        body = await send(
+            client, name, query, variables, headers, person.login, run, until_acknowledged=True
+        )
         if body and not body.get("errors"):
             grant = body["data"]["grantRole"]["id"]
-            await send(client, "revokeGrant", REVOKE, {"id": grant}, headers, person.login, run)
+            headers["idempotency-key"] = f"soak-revoke-{uuid.uuid4().hex[:16]}"
+            await send(
+                client,
+                "revokeGrant",
+                REVOKE,
+                {"id": grant},
+                headers,
+                person.login,
+                run,
+                until_acknowledged=True,
+            )
         return
     await send(client, name, query, variables, headers, person.login, run)
 
