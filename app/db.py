@@ -104,8 +104,7 @@ class DriverStatement:
     SQLAlchemy's execution layers cost several times what the statement itself does. On the
     session's connection: inside its transaction once one has begun, else before it (the
     dialect sends BEGIN with its first statement; a READ COMMITTED statement reads its own
-    snapshot either way). A connection that broke midway is invalidated, as SQLAlchemy
-    would do, so the pool does not hand it out again. Reads only."""
+    snapshot either way), one statement at a time with the dialect's own. Reads only."""
 
     def __init__(self, sql: str) -> None:
         self.sql = sql
@@ -114,14 +113,7 @@ class DriverStatement:
         """The first row, on the service's DriverPool or on a session's own connection."""
         if isinstance(on, DriverPool):
             return await on.fetchrow(self.sql, *args)
-        conn = await on.connection()
-        driver = (await conn.get_raw_connection()).driver_connection
-        try:
-            return await driver.fetchrow(self.sql, *args)  # type: ignore[union-attr]
-        except BaseException as exc:
-            if _left_unusable(exc, driver):
-                await conn.invalidate()
-            raise
+        return await _fetchrow_on(on, self.sql, args, begin=False)
 
 
 class DriverWrite:
@@ -131,7 +123,7 @@ class DriverWrite:
     where SQLAlchemy's execution layers cost more CPU than the statement. Written with named
     parameters (`:name`, as sa.text), sent with positional ones; a dict of values per call.
     Its errors are the driver's (asyncpg's, with their SQLSTATE, as the error codes read
-    them); a connection broken midway is invalidated as DriverStatement does."""
+    them)."""
 
     def __init__(self, sql: str) -> None:
         names: list[str] = []
@@ -147,19 +139,29 @@ class DriverWrite:
     async def fetchrow(self, session: AsyncSession, values: dict[str, Any]) -> Any:
         if isinstance(session, ReadSession):
             raise ReadOnlyViolation("a query's session does not write")
-        conn = await session.connection()
-        adapted: Any = (await conn.get_raw_connection()).dbapi_connection
-        driver = adapted.driver_connection
-        args = [values[n] for n in self.names]
-        try:
-            async with adapted._execute_mutex:  # the dialect's own: one statement at a time
-                if adapted._transaction is None:
-                    await adapted._start_transaction()
-                return await driver.fetchrow(self.sql, *args)
-        except BaseException as exc:
-            if _left_unusable(exc, driver):
-                await conn.invalidate()
-            raise
+        args = tuple(values[n] for n in self.names)
+        return await _fetchrow_on(session, self.sql, args, begin=True)
+
+
+async def _fetchrow_on(
+    session: AsyncSession, sql: str, args: tuple[Any, ...], *, begin: bool
+) -> Any:
+    """The first row of `sql` on the session's own asyncpg connection, one statement at a
+    time with the dialect's own (its mutex: sibling fields share the connection); with
+    `begin`, in the session's transaction, begun here as the dialect would when no statement
+    has begun it yet. A connection broken midway is invalidated, as SQLAlchemy would do."""
+    conn = await session.connection()
+    adapted: Any = (await conn.get_raw_connection()).dbapi_connection
+    driver = adapted.driver_connection
+    try:
+        async with adapted._execute_mutex:
+            if begin and adapted._transaction is None:
+                await adapted._start_transaction()
+            return await driver.fetchrow(sql, *args)
+    except BaseException as exc:
+        if _left_unusable(exc, driver):
+            await conn.invalidate()
+        raise
 
 
 def _left_unusable(exc: BaseException, driver: Any) -> bool:

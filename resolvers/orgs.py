@@ -118,17 +118,14 @@ def _ahead_statement(
 ) -> sa.Select[Any]:
     """The look-ahead statement of one selection shape (its parent asked or not; a page of
     children, inactive ones included or not, or none), built once: the org, the caller's
-    roots and the page are parameters. `_children_page`'s conditions, with the template."""
+    roots and the page are parameters."""
     wanted = [_THE_ORG, _ITS_PARENT] if parent else [_THE_ORG]
     me: sa.Select[Any] = sa.select(Org).where(sa.or_(*wanted), template.predicate)
     if inactive_children is None:
         return me
-    page = sa.select(Org).where(
-        Org.parent_id == sa.bindparam("org_id"), Org.id > sa.bindparam("after"), template.predicate
-    )
-    if not inactive_children:
-        page = page.where(Org.is_active)
-    page = page.order_by(Org.id).limit(sa.bindparam("limit"))
+    of_org = Org.parent_id == sa.bindparam("org_id")
+    page = _page_of_children(of_org, sa.bindparam("after"), template.predicate, inactive_children)
+    page = page.limit(sa.bindparam("limit"))
     return sa.select(Org).from_statement(sa.union_all(me, page))  # type: ignore[return-value]
 
 
@@ -291,7 +288,15 @@ ChildrenKey = tuple[int, int, int, bool]
 
 def _children_page(ctx: Ctx, parents: Sequence[int], after: int, inactive: bool) -> sa.Select[Any]:
     """The visible children of `parents` after id `after`, by id (the page is cut by the caller)."""
-    stmt = sa.select(Org).where(Org.parent_id.in_(parents), Org.id > after, ctx.readable(Org))
+    return _page_of_children(Org.parent_id.in_(parents), after, ctx.readable(Org), inactive)
+
+
+def _page_of_children(
+    of_parent: sa.ColumnElement[bool], after: Any, readable: sa.ColumnElement[bool], inactive: bool
+) -> sa.Select[Any]:
+    """Children after id `after` that the caller may read, by id: `_children_page` for a
+    request, `_ahead_statement` once with parameters."""
+    stmt = sa.select(Org).where(of_parent, Org.id > after, readable)
     return (stmt if inactive else stmt.where(Org.is_active)).order_by(Org.id)
 
 

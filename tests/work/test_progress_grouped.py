@@ -67,15 +67,7 @@ async def test_a_subtrees_progress_reads_its_rollup_once(world) -> None:
             sa.text(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}"),
             {"root": tree["P"].path, "on": league_today(api.services)},
         )
-    scans: list[dict[str, Any]] = []
-
-    def walk(node: dict[str, Any]) -> None:
-        if node.get("Relation Name") == "work_log_days":
-            scans.append(node)
-        for child in node.get("Plans", []):
-            walk(child)
-
-    walk(plan[0]["Plan"])
+    scans = _rollup_scans(plan[0]["Plan"])
     assert [(n["Actual Loops"], n["Actual Rows"] > 0) for n in scans] == [(1, True)]
 
 
@@ -109,15 +101,13 @@ async def test_a_cadres_own_progress_reads_the_cadres_own_rollup_rows(world) -> 
             sa.text(f"EXPLAIN (FORMAT JSON) {cadre_progress_sql('c.id = ANY(:ids)', few=True)}"),
             {"ids": [me], "on": today},
         )
-    scans: list[dict[str, Any]] = []
-
-    def walk(node: dict[str, Any]) -> None:
-        if node.get("Relation Name") == "work_log_days":
-            scans.append(node)
-        for child in node.get("Plans", []):
-            walk(child)
-
-    walk(plan[0]["Plan"])
+    scans = _rollup_scans(plan[0]["Plan"])
     assert [(n["Node Type"], n.get("Index Name")) for n in scans] == [
         ("Index Only Scan", "ix_work_log_days_cadre_activity")
     ], scans
+
+
+def _rollup_scans(node: dict[str, Any]) -> list[dict[str, Any]]:
+    """The plan's nodes that read work_log_days, in plan order."""
+    own = [node] if node.get("Relation Name") == "work_log_days" else []
+    return own + [scan for child in node.get("Plans", []) for scan in _rollup_scans(child)]

@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from tests.helpers import add_user, gid, standard_tree
+from tests.scale.test_partitions import Statements
 
 CADRES = """query($o: ID!) { cadreRanking(orgId: $o, dateFrom: "2026-01-10", dateTo: "2026-01-20", first: 100) {
   totalCount nodes { rank name points } } }"""
@@ -72,19 +72,9 @@ async def test_a_city_rankings_statement_reads_the_city_index(api) -> None:
     async with api.services.engine.begin() as conn:  # other cities' ledger outweighs A's
         await conn.execute(sa.text(LEDGER), {"days": 3000, "first": 10**9, "skip": tree["A"].id})
         await conn.execute(sa.text("ANALYZE point_entries"))
-    seen: list[tuple[str, tuple[Any, ...]]] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        if "point_entries" in statement:
-            seen.append((statement, tuple(parameters or ())))
-
-    sync = api.services.engine.sync_engine
-    event.listen(sync, "before_cursor_execute", record)
-    try:
+    with Statements(api.services.engine) as rec:
         assert (await api.gql(CADRES, {"o": gid("Org", tree["A1"].id)}, token=token)).data
-    finally:
-        event.remove(sync, "before_cursor_execute", record)
-    ((statement, params),) = seen
+    ((statement, params),) = [(s, p) for s, p in rec.seen if "point_entries" in s]
     async with api.services.engine.connect() as conn:
         raw = await conn.get_raw_connection()
         rows = await raw.driver_connection.fetch(f"EXPLAIN {statement}", *params)  # type: ignore[union-attr]
