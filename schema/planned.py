@@ -80,7 +80,7 @@ class Field:
 class Completer:
     """How to complete a value of one output type (nullable or not)."""
 
-    __slots__ = ("fields", "is_type_of", "item", "kind", "nullable", "serialize", "type")
+    __slots__ = ("fields", "is_type_of", "item", "kind", "nullable", "origin", "serialize", "type")
 
     def __init__(self, type_: GraphQLOutputType) -> None:
         self.nullable = not is_non_null_type(type_)
@@ -90,11 +90,23 @@ class Completer:
         self.fields: list[Field] = []
         self.serialize: Any = None
         self.is_type_of: Any = None
+        self.origin: type | None = None
         self.kind = "list" if is_list_type(named) else "leaf" if is_leaf_type(named) else "object"
         if self.kind == "leaf":
             self.serialize = named.coerce_output_value  # type: ignore[union-attr]
         elif self.kind == "object":
             self.is_type_of = getattr(named, "is_type_of", None)
+            self.origin = _plain_origin(named)
+
+
+def _plain_origin(named: Any) -> type | None:
+    """The class whose instances are this object type's values without asking strawberry's
+    `is_type_of` (which reads each value for a `strawberry.cast` mark; the project casts
+    nothing): a non-generic strawberry type's own class."""
+    definition = named.extensions.get("strawberry-definition") if named.extensions else None
+    if definition is None or definition.concrete_of is not None or definition.is_graphql_generic:
+        return None
+    return definition.origin
 
 
 # A pending answer of a field graphql-core resolves asynchronously, and where it goes: the
@@ -233,6 +245,10 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         )
         self.plans = plans_of(self.schema) if on else None
         self.ctx = ctx
+        # An edge's object by (convert, row): a page's nodes name the same few orgs, cadres …
+        # again and again, and one GraphQL object serves them all (the loader keeps each row
+        # alive for the request, so its id is not reused meanwhile).
+        self.made: dict[tuple[Any, int], Any] = {}
 
     def complete_value(
         self,
@@ -275,7 +291,11 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
             raise Redo
         kind = c.kind
         if kind == "object":
-            if c.is_type_of is not None and not c.is_type_of(value, None):
+            if (
+                type(value) is not c.origin
+                and c.is_type_of is not None
+                and not c.is_type_of(value, None)
+            ):
                 raise Redo
             return self.complete_object(c, value, path, holes, guard)
         if kind == "list":
@@ -357,7 +377,12 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         if known is None or not known.done() or known.cancelled() or known.exception():
             return Undefined
         row = known.result()
-        return f.of(row) if row is not None else None  # type: ignore[misc]
+        if row is None:
+            return None
+        made = self.made.get((f.of, id(row)))
+        if made is None:
+            made = self.made[(f.of, id(row))] = f.of(row)  # type: ignore[misc]
+        return made
 
     def delegate(
         self,

@@ -466,9 +466,8 @@ class PolicyToolsQuery:
         )
         page = connection(found.holders, RightHolder.of)
         return WhoCanConnection(
-            edges=page.edges,
-            page_info=page.page_info,
             page=page.page,
+            items=page.items,
             held_above=found.held_above,
             held_above_note=ABOVE_YOUR_LEVEL + "也允许此操作" if found.held_above else None,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
@@ -44,6 +45,9 @@ NewestFirst = Annotated[
 ]
 
 
+# A page names the same few orgs and cadres on many of its nodes, and a client asks for the
+# same rows again and again: each id is encoded once (a few hundred bytes per entry).
+@lru_cache(maxsize=1 << 16)
 def to_global_id(type_name: str, pk: int | str) -> strawberry.ID:
     return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode())
 
@@ -105,9 +109,27 @@ class Edge(Generic[T]):
     description="分页列表（Relay Connection）：用 first（每页条数）和 after（上一页的 endCursor）翻页"
 )
 class Connection(Generic[T]):
-    edges: list[Edge[T]] = strawberry.field(description="本页的各条（带游标）；没有数据时为空列表")
-    page_info: PageInfo = strawberry.field(description="分页信息：是否还有下一页及游标")
     page: strawberry.Private[Page[Any]]
+    items: strawberry.Private[list[T]]  # the page's nodes, converted once
+
+    # Edges and cursors are built only when asked: most clients read `nodes`, and a cursor
+    # per row is not free.
+    @strawberry.field(description="本页的各条（带游标）；没有数据时为空列表")
+    def edges(self) -> list[Edge[T]]:
+        return [
+            Edge(cursor=encode_cursor(k), node=n)
+            for k, n in zip(self.page.keys, self.items, strict=True)
+        ]
+
+    @strawberry.field(description="分页信息：是否还有下一页及游标")
+    def page_info(self) -> PageInfo:
+        keys = self.page.keys
+        return PageInfo(
+            has_next_page=self.page.has_next,
+            has_previous_page=self.page.has_previous,
+            start_cursor=encode_cursor(keys[0]) if keys else None,
+            end_cursor=encode_cursor(keys[-1]) if keys else None,
+        )
 
     @strawberry.field(description="满足条件的总数（仅在请求时计算）")
     async def total_count(self) -> int:
@@ -115,19 +137,8 @@ class Connection(Generic[T]):
 
     @strawberry.field(description="本页的节点（edges 的简写）")
     def nodes(self) -> list[T]:
-        return [e.node for e in self.edges]
+        return self.items
 
 
 def connection(page: Page[Any], convert: Callable[[Any], T]) -> Connection[T]:
-    cursors = [encode_cursor(k) for k in page.keys]
-    edges = [Edge(cursor=c, node=convert(r)) for c, r in zip(cursors, page.rows, strict=True)]
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next,
-            has_previous_page=page.has_previous,
-            start_cursor=cursors[0] if cursors else None,
-            end_cursor=cursors[-1] if cursors else None,
-        ),
-        page=page,
-    )
+    return Connection(page=page, items=[convert(r) for r in page.rows])
