@@ -35,9 +35,12 @@ from weakref import WeakKeyDictionary
 from graphql import (
     FieldNode,
     FragmentSpreadNode,
+    GraphQLBoolean,
+    GraphQLID,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSchema,
+    GraphQLString,
     InlineFragmentNode,
     OperationType,
     SelectionSetNode,
@@ -80,7 +83,17 @@ class Field:
 class Completer:
     """How to complete a value of one output type (nullable or not)."""
 
-    __slots__ = ("fields", "is_type_of", "item", "kind", "nullable", "origin", "serialize", "type")
+    __slots__ = (
+        "fields",
+        "is_type_of",
+        "item",
+        "kind",
+        "nullable",
+        "origin",
+        "same",
+        "serialize",
+        "type",
+    )
 
     def __init__(self, type_: GraphQLOutputType) -> None:
         self.nullable = not is_non_null_type(type_)
@@ -92,11 +105,23 @@ class Completer:
         self.is_type_of: Any = None
         self.origin: type | None = None
         self.kind = "list" if is_list_type(named) else "leaf" if is_leaf_type(named) else "object"
+        # A value of this exact class that the leaf's serializer returns unchanged (a str
+        # for String and ID, a bool for Boolean): most leaves of a page are such.
+        self.same: type | None = None
         if self.kind == "leaf":
             self.serialize = named.coerce_output_value  # type: ignore[union-attr]
+            self.same = _UNCHANGED.get(named.name)  # type: ignore[union-attr]
         elif self.kind == "object":
             self.is_type_of = getattr(named, "is_type_of", None)
             self.origin = _plain_origin(named)
+
+
+# graphql-core's serializers of these return a value of this class as it is.
+_UNCHANGED: dict[str, type] = {
+    GraphQLString.name: str,
+    GraphQLID.name: str,
+    GraphQLBoolean.name: bool,
+}
 
 
 def _plain_origin(named: Any) -> type | None:
@@ -331,6 +356,9 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
                 value = getattr(source, f.attr)
                 if value is None and f.completer.nullable:  # type: ignore[union-attr]
                     out[key] = None
+                    continue
+                if type(value) is f.completer.same:  # type: ignore[union-attr]
+                    out[key] = value
                     continue
                 try:
                     out[key] = self.leaf(f.completer, value)  # type: ignore[arg-type]
