@@ -113,7 +113,12 @@ class DriverStatement:
         """The first row, on the service's DriverPool or on a session's own connection."""
         if isinstance(on, DriverPool):
             return await on.fetchrow(self.sql, *args)
-        return await _fetchrow_on(on, self.sql, args, begin=False)
+        return await _run_on(on, self.sql, args, begin=False, every=False)
+
+    async def fetch(self, session: AsyncSession, *args: Any) -> list[Any]:
+        """Every row, on a session's own connection."""
+        rows: list[Any] = await _run_on(session, self.sql, args, begin=False, every=True)
+        return rows
 
 
 class DriverWrite:
@@ -140,23 +145,44 @@ class DriverWrite:
         if isinstance(session, ReadSession):
             raise ReadOnlyViolation("a query's session does not write")
         args = tuple(values[n] for n in self.names)
-        return await _fetchrow_on(session, self.sql, args, begin=True)
+        return await _run_on(session, self.sql, args, begin=True, every=False)
 
 
-async def _fetchrow_on(
-    session: AsyncSession, sql: str, args: tuple[Any, ...], *, begin: bool
+async def _run_on(
+    session: AsyncSession, sql: str, args: tuple[Any, ...], *, begin: bool, every: bool
 ) -> Any:
-    """The first row of `sql` on the session's own asyncpg connection, one statement at a
-    time with the dialect's own (its mutex: sibling fields share the connection); with
-    `begin`, in the session's transaction, begun here as the dialect would when no statement
-    has begun it yet. A connection broken midway is invalidated, as SQLAlchemy would do."""
+    """The first row of `sql` (with `every`, all its rows) on the session's own asyncpg
+    connection. A request's session runs it as its own statements (RequestSession._finish):
+    its connection provisioned once among sibling fields, the statement finished even when
+    its field is cancelled, nothing run once the session has ended."""
+    work = _on_connection(session, sql, args, begin=begin, every=every)
+    if isinstance(session, RequestSession):
+        return await session._finish(work)
+    return await work
+
+
+async def _on_connection(
+    session: AsyncSession, sql: str, args: tuple[Any, ...], *, begin: bool, every: bool
+) -> Any:
+    """One statement at a time with the dialect's own (its mutex: sibling fields share the
+    connection); with `begin`, in the session's transaction, begun here as the dialect would
+    when no statement has begun it yet. The engine's statement listeners
+    (before_cursor_execute: statement counts, bench/work.py's recorder) see it as they see
+    the dialect's. A connection broken midway is invalidated, as SQLAlchemy would do."""
     conn = await session.connection()
     adapted: Any = (await conn.get_raw_connection()).dbapi_connection
     driver = adapted.driver_connection
+    sync = conn.sync_connection
+    if sync is not None and (sync._has_events or sync.engine._has_events):
+        for listener in sync.dispatch.before_cursor_execute:
+            sql, listed = listener(sync, None, sql, args, None, False)
+            args = tuple(listed)
     try:
         async with adapted._execute_mutex:
             if begin and adapted._transaction is None:
                 await adapted._start_transaction()
+            if every:
+                return await driver.fetch(sql, *args)
             return await driver.fetchrow(sql, *args)
     except BaseException as exc:
         if _left_unusable(exc, driver):

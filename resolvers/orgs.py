@@ -9,8 +9,10 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
 
 from app.partitions import PARTITIONED
+from app.records import RecordStatement
 from authz import Act, Obj
 from authz.errors import BadInput, Conflict, NotFound
 from authz.visibility import ReadableTemplate, readable_template
@@ -69,6 +71,9 @@ class Ahead:
 
     parent: bool = False
     children: tuple[int | None, str | None, bool] | None = None
+    # Read as records (app/records.py), not entities: only in a query, whose readers of
+    # the primed loaders never change, refresh or relate what they read.
+    records: bool = False
 
 
 # The org `org_id` and its parent, built once (the id is a parameter of the execution): an
@@ -98,8 +103,8 @@ async def _look_ahead(ctx: Ctx, org_id: int, ahead: Ahead) -> None:
             key = None  # the field itself refuses it, as it would without look-ahead
         else:
             params.update(after=key[2], limit=key[1])
-    stmt = _ahead_statement(ahead.parent, None if key is None else key[3], template)
-    rows = list(await ctx.session.scalars(stmt, params))
+    shown = None if key is None else key[3]
+    rows = await _ahead_fetch(ctx, ahead, shown, template, params)
     loader = ctx.visible(Org)
     me = next((r for r in rows if r.id == org_id), None)
     loader.prime(org_id, me)
@@ -112,13 +117,48 @@ async def _look_ahead(ctx: Ctx, org_id: int, ahead: Ahead) -> None:
         ctx.loader(_children).prime(key, kids)
 
 
+async def _ahead_fetch(
+    ctx: Ctx,
+    ahead: Ahead,
+    inactive_children: bool | None,
+    template: ReadableTemplate,
+    params: dict[str, Any],
+) -> list[Any]:
+    """The look-ahead's rows: records on the driver in a query, else entities by the ORM."""
+    if ahead.records:
+        dialect = ctx.session.get_bind().dialect
+        statement = _ahead_records(ahead.parent, inactive_children, template, dialect)
+        return await statement.records(ctx.session, params)
+    stmt = _ahead_statement(ahead.parent, inactive_children, template)
+    return list(await ctx.session.scalars(stmt, params))
+
+
 @cache
 def _ahead_statement(
     parent: bool, inactive_children: bool | None, template: ReadableTemplate
 ) -> sa.Select[Any]:
+    """The look-ahead statement of one selection shape, for the ORM (`_ahead_rows`)."""
+    rows = _ahead_rows(parent, inactive_children, template)
+    if isinstance(rows, sa.Select):
+        return rows
+    return sa.select(Org).from_statement(rows)  # type: ignore[return-value]
+
+
+@cache
+def _ahead_records(
+    parent: bool, inactive_children: bool | None, template: ReadableTemplate, dialect: Dialect
+) -> RecordStatement:
+    """The look-ahead statement of one selection shape compiled once for the driver, its
+    rows read as records."""
+    return RecordStatement(_ahead_rows(parent, inactive_children, template), Org, dialect)
+
+
+def _ahead_rows(
+    parent: bool, inactive_children: bool | None, template: ReadableTemplate
+) -> sa.Select[Any] | sa.CompoundSelect:
     """The look-ahead statement of one selection shape (its parent asked or not; a page of
-    children, inactive ones included or not, or none), built once: the org, the caller's
-    roots and the page are parameters."""
+    children, inactive ones included or not, or none): the org, the caller's roots and the
+    page are parameters."""
     wanted = [_THE_ORG, _ITS_PARENT] if parent else [_THE_ORG]
     me: sa.Select[Any] = sa.select(Org).where(sa.or_(*wanted), template.predicate)
     if inactive_children is None:
@@ -126,7 +166,7 @@ def _ahead_statement(
     of_org = Org.parent_id == sa.bindparam("org_id")
     page = _page_of_children(of_org, sa.bindparam("after"), template.predicate, inactive_children)
     page = page.limit(sa.bindparam("limit"))
-    return sa.select(Org).from_statement(sa.union_all(me, page))  # type: ignore[return-value]
+    return sa.union_all(me, page)
 
 
 async def within(

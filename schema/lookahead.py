@@ -11,6 +11,7 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLObjectType,
     InlineFragmentNode,
+    OperationType,
     SelectionSetNode,
 )
 from graphql.pyutils import Undefined
@@ -109,7 +110,9 @@ def org_edges(info: Info) -> orgs.Ahead | None:
                 variables = getattr(raw.variable_values, "coerced", raw.variable_values)
                 args = _arguments(org_type.fields["children"], field, variables)
                 children = (args.get("first"), args.get("after"), bool(args.get("includeInactive")))
-    return orgs.Ahead(parent=parent, children=children)
+    # Records, not entities, only in a query: no mutation reads what it may change from them.
+    records = raw.operation.operation == OperationType.QUERY
+    return orgs.Ahead(parent=parent, children=children, records=records)
 
 
 def _arguments(definition: Any, node: Any, variables: Any) -> dict[str, Any]:
