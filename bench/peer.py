@@ -11,7 +11,8 @@ bench/results/peer.md.
 
 The database is the one bench/work.py builds, at BENCH_SCALE (default 0.1 here), under
 var/bench (or BENCH_DATABASE_URL's server), built on first use and kept (BENCH_REBUILD=1
-builds it anew). Node 22 and PostGraphile 5 are installed from the npm registry under
+builds it anew). BENCH_PEER_ONLY=<part of a shape's name> runs those shapes only and prints
+their table without writing it. Node 22 and PostGraphile 5 are installed from the npm registry under
 var/peer on first use. A benchmark, not a test: numbers depend on the machine and its load.
 Run: `make bench-peer`.
 """
@@ -51,6 +52,7 @@ SECRET = "bench-peer-secret-0123456789abcdef0123456789"
 ROUNDS = int(os.environ.get("BENCH_PEER_ROUNDS", "3"))
 SECONDS = int(os.environ.get("BENCH_PEER_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_PEER_CONNECTIONS", "8"))
+ONLY = os.environ.get("BENCH_PEER_ONLY", "")  # a part of a shape's name: those shapes only
 WRITERS = CONNECTIONS  # cadres writing in turn, as many as connections
 RESULTS = ROOT / "bench" / "results" / "peer.md"
 
@@ -424,7 +426,7 @@ def main() -> None:
     peer_cmd = [str(NODE), str(PEER / "server.cjs")]
     logs = ROOT / "var" / "peer"
     results: dict[tuple[str, str], list[Run]] = {}
-    todo = shapes(world)
+    todo = [shape for shape in shapes(world) if ONLY in shape.name]
     with (
         server([*ours_cmd, "--workers", "1"], ours_env, ours_url, logs / "ours.log"),
         server(peer_cmd, peer_env, peer_url, logs / "peer.log"),
@@ -508,6 +510,8 @@ def report(
         table.add_row(*row)
         lines.append("| " + " | ".join(row) + " |")
     console.print(table)
+    if ONLY:
+        return  # a few shapes: bench/results/peer.md keeps the whole table
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
     console.print(f"written to {RESULTS.relative_to(ROOT)}")
