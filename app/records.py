@@ -11,13 +11,13 @@ tests/orgs/test_records.py holds every mapped column of each model served here t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import ColumnProperty
+from sqlalchemy.orm import ColumnProperty, Mapper
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from app.db import DriverStatement
@@ -51,38 +51,121 @@ def record_class(model: type) -> type[Record]:
     )
 
 
-def _columns(model: type) -> list[ColumnProperty[Any]]:
-    return list(sa.inspect(model).column_attrs)
+@cache
+def _columns(model: type) -> tuple[ColumnProperty[Any], ...]:
+    return tuple(sa.inspect(model).column_attrs)
+
+
+@cache
+def record_columns(model: type) -> tuple[sa.ColumnElement[Any], ...]:
+    """The columns of each mapped column attribute of `model`, in the mapper's order: what a
+    statement selects for `model`'s records (`fetch_records`)."""
+    return tuple(attr.columns[0] for attr in _columns(model))
+
+
+@cache
+def columns_of(model: type, alias: str, dialect: Dialect) -> tuple[sa.ColumnElement[Any], ...]:
+    """`record_columns(model)` as the columns of a subquery named `alias` (a lateral of the
+    model's rows) by name: the subquery's own column collection costs more to build for each
+    request's statement than the rest of a page (cProfile, bench/cpu.py's lists)."""
+    quote = dialect.identifier_preparer.quote
+    return tuple(
+        sa.literal_column(f"{quote(alias)}.{quote(c.name)}", c.type) for c in record_columns(model)
+    )
 
 
 def record_maker(
     model: type, compiled: SQLCompiler, dialect: Dialect, offset: int = 0
 ) -> Callable[[Any], Record]:
     """The row→record constructor of a compiled statement whose result columns, from
-    `offset` on, include each mapped column of `model` (found by the column object, as the
-    ORM's own loading does): the value at that position through the result processor of the
-    statement's type for it, the one the ORM's result applies."""
-    cls = record_class(model)
+    `offset` on, include each mapped column of `model`, found by the column object as the
+    ORM's own loading finds them."""
     results = compiled._result_columns[offset:]
-    setters: list[str] = []
-    env: dict[str, Any] = {"new": object.__new__, "cls": cls}
+    positions = []
     for attr in _columns(model):
         column = attr.columns[0]
         at = next((i for i, rc in enumerate(results) if any(o is column for o in rc.objects)), None)
         if at is None:
             raise ValueError(f"{model.__name__}.{attr.key} is not a column of the statement")
-        processor = results[at].type._cached_result_processor(dialect, None)
-        value = f"r[{offset + at}]"
+        positions.append(offset + at)
+    return _maker(model, dialect, tuple(positions), optional=False)
+
+
+@cache
+def _maker(
+    model: type, dialect: Dialect, positions: tuple[int, ...], *, optional: bool
+) -> Callable[[Any], Any]:
+    """The row→record constructor for `model`'s mapped columns at `positions` of a row: each
+    value through the result processor of the column's type for the dialect (the one the
+    ORM's result applies: enums as enums). `optional`: an outer-joined entity, None when its
+    primary key is (as the ORM gives it)."""
+    cls = record_class(model)
+    mapper: Mapper[Any] = sa.inspect(model)
+    setters: list[str] = []
+    env: dict[str, Any] = {"new": object.__new__, "cls": cls}
+    for attr, at in zip(_columns(model), positions, strict=True):
+        processor = attr.columns[0].type._cached_result_processor(dialect, None)
+        value = f"r[{at}]"
         if processor is not None:
             env[f"p_{attr.key}"] = processor
             value = f"p_{attr.key}({value})"
         env[f"s_{attr.key}"] = getattr(cls, attr.key).__set__
         setters.append(f"    s_{attr.key}(o, {value})")
-    source = "def make(r):\n    o = new(cls)\n" + "\n".join(setters) + "\n    return o\n"
+    absent = ""
+    if optional:
+        primary = {mapper.get_property_by_column(c).key for c in mapper.primary_key}
+        columns = zip(_columns(model), positions, strict=True)
+        keys = [at for attr, at in columns if attr.key in primary]
+        absent = f"    if {' and '.join(f'r[{at}] is None' for at in keys)}:\n        return None\n"
+    source = (
+        "def make(r):\n" + absent + "    o = new(cls)\n" + "\n".join(setters) + "\n    return o\n"
+    )
     # Built from the mapper's own attribute keys: one function, no loop per row.
     exec(source, env)
-    make: Callable[[Any], Record] = env["make"]
+    make: Callable[[Any], Any] = env["make"]
     return make
+
+
+async def fetch_records(
+    session: Any, stmt: sa.Select[Any], models: Sequence[type]
+) -> list[tuple[Any, ...]]:
+    """The rows of `stmt`, built for this request, as records: its columns are, in turn, the
+    `record_columns` of each of `models` (the first the statement's own rows, the others
+    outer-joined: None where absent). Compiled through the engine's compiled cache (by the
+    statement's cache key, as SQLAlchemy executes it), run on the session's own connection."""
+    bind = session.get_bind()
+    dialect = bind.dialect
+    compiled, extracted, collected, _ = stmt._compile_w_cache(
+        dialect, compiled_cache=getattr(bind, "_compiled_cache", None), column_keys=[]
+    )
+    assert isinstance(compiled, SQLCompiler)
+    sql, args = _positional(compiled, extracted, collected)
+    makers, offset = [], 0
+    for i, model in enumerate(models):
+        n = len(_columns(model))
+        makers.append(_maker(model, dialect, tuple(range(offset, offset + n)), optional=i > 0))
+        offset += n
+    if len(compiled._result_columns) != offset:
+        raise ValueError("the statement's columns are not those of its models' records")
+    rows = await DriverStatement(sql).fetch(session, *args)
+    return [tuple(make(r) for make in makers) for r in rows]
+
+
+def _positional(compiled: SQLCompiler, extracted: Any, collected: Any) -> tuple[str, list[Any]]:
+    """The statement's text and positional parameters for one execution, as SQLAlchemy's
+    execution context makes them (DefaultExecutionContext._init_compiled): the values of
+    this statement's own bind parameters, lists expanded, each through its bind processor."""
+    params = compiled.construct_params(
+        extracted_parameters=extracted, escape_names=False, _collected_params=collected
+    )
+    sql, names = compiled.string, list(compiled.positiontup or ())
+    processors: Mapping[str, Any] = compiled._bind_processors
+    if compiled.literal_execute_params or compiled.post_compile_params:
+        state = compiled._process_parameters_for_postcompile(params)
+        sql, names = state.statement, list(state.positiontup or ())
+        processors = {**processors, **state.processors}
+    assert names is not None
+    return sql, [processors[n](params[n]) if n in processors else params[n] for n in names]
 
 
 _REQUIRED = object()
@@ -100,7 +183,7 @@ class RecordStatement:
         sql, names = compiled.string, list(compiled.positiontup)
         processors: Mapping[str, Any] = compiled._bind_processors
         fixed = compiled.construct_params(_check=False, escape_names=False)
-        if compiled.post_compile_params:
+        if compiled.literal_execute_params or compiled.post_compile_params:
             # The statement's own lists (`IN (...)` of values it holds) rendered now, as
             # SQLAlchemy renders them at each execution; one the caller gives is not known.
             if any(b.required for b in compiled.post_compile_params):

@@ -71,6 +71,9 @@ class Ctx:
     # The decision that allows the next audited write (see `_note`); each write consumes it.
     _pending: Decision | None = field(init=False, default=None)
     _per_request: dict[Hashable, Any] = field(init=False, default_factory=dict)
+    # The operation is a query (set as it starts executing, schema/extensions.py): what it
+    # reads it never changes, so its hot lists may read records, not entities.
+    querying: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
         self.subject = Subject(self.policy, self.principal)
@@ -263,9 +266,13 @@ class Ctx:
         *,
         edges: Sequence[Edge] = (),
         newest_first: bool = False,
+        records: bool = False,
     ) -> Page[Any]:
         """One page of `stmt` (a `select(Model)`) by `key`, within the configured sizes; the
-        `edges` its nodes ask for come in the same statement (resolvers/lookahead.py)."""
+        `edges` its nodes ask for come in the same statement (resolvers/lookahead.py).
+        `records`: in a query, the page's rows and its edges' are read-only records
+        (app/records.py), for a list whose readers, and those of the edges' `visible`
+        loaders, only read columns."""
         joined = lookahead.join(self, edges)
         page = await paginate(
             self.session,
@@ -277,6 +284,7 @@ class Ctx:
             maximum=self.settings.page_size_max,
             joined=[j.target for j in joined],
             newest_first=newest_first,
+            records=records and self.querying,
         )
         for j, others in zip(joined, page.others, strict=True):
             j.prime(self, page.rows, others)

@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.records import columns_of, fetch_records, record_columns
 from authz.errors import BadInput
 
 T = TypeVar("T")
@@ -80,11 +81,14 @@ async def paginate(
     maximum: int,
     joined: Sequence[Any] = (),
     newest_first: bool = False,
+    records: bool = False,
 ) -> Page[Any]:
     """One page of entities of `stmt` (a `select(Model)`), ordered by `key` (its id, so the
     order of creation; `newest_first`: the other way). Each of `joined` (lateral entities,
     resolvers/lookahead.py) comes along, outer-joined: the page's `others` holds, per joined
-    entity, its row (or None) for each of the page's rows."""
+    entity, its row (or None) for each of the page's rows. `records`: the rows, the page's
+    and the joined ones, are read-only records on the driver (app/records.py), not
+    entities: for a query's lists."""
     size = page_size(first, default, maximum)
     page_stmt = stmt
     if after is not None:
@@ -92,7 +96,11 @@ async def paginate(
         page_stmt = stmt.where(key < since if newest_first else key > since)
     page_stmt = page_stmt.order_by(key.desc() if newest_first else key).limit(size + 1)
     others: list[list[Any]] = []
-    if joined:
+    if records:
+        found_records = await _page_records(session, stmt, page_stmt, joined)
+        rows = [r[0] for r in found_records]
+        others = [[r[i] for r in found_records[:size]] for i in range(1, len(joined) + 1)]
+    elif joined:
         left = stmt.column_descriptions[0]["entity"]
         for target in joined:
             page_stmt = page_stmt.outerjoin_from(left, target, sa.true()).add_columns(target)
@@ -114,6 +122,26 @@ async def paginate(
         _count=count,
         others=others,
     )
+
+
+async def _page_records(
+    session: AsyncSession, stmt: sa.Select[Any], page_stmt: sa.Select[Any], joined: Sequence[Any]
+) -> list[tuple[Any, ...]]:
+    """The page statement selecting each entity's record columns (app/records.py): the
+    list's model, then each lateral entity's, outer-joined as `paginate` joins them."""
+    left = stmt.column_descriptions[0]["entity"]
+    models = [left]
+    records_stmt = page_stmt.with_only_columns(*record_columns(left))
+    dialect = session.get_bind().dialect
+    for target in joined:
+        lateral = sa.inspect(target)
+        model = lateral.mapper.class_
+        records_stmt = records_stmt.outerjoin_from(left, lateral.selectable, sa.true())
+        records_stmt = records_stmt.add_columns(
+            *columns_of(model, lateral.selectable.name, dialect)
+        )
+        models.append(model)
+    return await fetch_records(session, records_stmt, models)
 
 
 async def paginate_rows(

@@ -92,7 +92,7 @@ async def list_cadres(
         stmt = stmt.where(Cadre.kind == kind)
     if not include_inactive:
         stmt = stmt.where(Cadre.is_active)
-    return await ctx.page(stmt, Cadre.id, first, after, edges=edges)
+    return await ctx.page(stmt, Cadre.id, first, after, edges=edges, records=True)
 
 
 async def create_cadre(
@@ -321,7 +321,7 @@ async def list_youth(
     stmt = await orgs.within(ctx, stmt, Youth.org_path, under)
     if industry:
         stmt = stmt.where(Youth.industry == industry.strip())
-    return await ctx.page(stmt, Youth.id, first, after, edges=edges)
+    return await ctx.page(stmt, Youth.id, first, after, edges=edges, records=True)
 
 
 async def create_youth(

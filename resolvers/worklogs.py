@@ -393,7 +393,9 @@ async def list_logs(
         stmt = stmt.where(WorkLog.content.icontains(search.strip(), autoescape=True))
     if not include_deleted:
         stmt = stmt.where(WorkLog.deleted_at.is_(None))
-    return await ctx.page(stmt, WorkLog.id, first, after, edges=edges, newest_first=newest_first)
+    return await ctx.page(
+        stmt, WorkLog.id, first, after, edges=edges, records=True, newest_first=newest_first
+    )
 
 
 async def participants(ctx: Ctx, log_id: int) -> list[int]:

@@ -85,6 +85,7 @@ class OperationExtension(SchemaExtension):
         context = ec.context
         ctx = getattr(context, "ctx", None)
         if ctx is not None and ec.graphql_document is not None:
+            ctx.querying = ec.operation_type == OperationType.QUERY
             await self._limit_expensive(context, ctx)
             if ec.operation_type == OperationType.MUTATION:
                 await self._replay(context, ctx)
