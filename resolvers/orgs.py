@@ -71,9 +71,6 @@ class Ahead:
 
     parent: bool = False
     children: tuple[int | None, str | None, bool] | None = None
-    # Read as records (app/records.py), not entities: only in a query, whose readers of
-    # the primed loaders never change, refresh or relate what they read.
-    records: bool = False
 
 
 # The org `org_id` and its parent, built once (the id is a parameter of the execution): an
@@ -124,8 +121,9 @@ async def _ahead_fetch(
     template: ReadableTemplate,
     params: dict[str, Any],
 ) -> list[Any]:
-    """The look-ahead's rows: records on the driver in a query, else entities by the ORM."""
-    if ahead.records:
+    """The look-ahead's rows: records on the driver in a query (app/records.py: its readers
+    of the primed loaders never change, refresh or relate what they read), else entities."""
+    if ctx.querying:
         dialect = ctx.session.get_bind().dialect
         statement = _ahead_records(ahead.parent, inactive_children, template, dialect)
         return await statement.records(ctx.session, params)

@@ -11,7 +11,6 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLObjectType,
     InlineFragmentNode,
-    OperationType,
     SelectionSetNode,
 )
 from graphql.pyutils import Undefined
@@ -110,9 +109,7 @@ def org_edges(info: Info) -> orgs.Ahead | None:
                 variables = getattr(raw.variable_values, "coerced", raw.variable_values)
                 args = _arguments(org_type.fields["children"], field, variables)
                 children = (args.get("first"), args.get("after"), bool(args.get("includeInactive")))
-    # Records, not entities, only in a query: no mutation reads what it may change from them.
-    records = raw.operation.operation == OperationType.QUERY
-    return orgs.Ahead(parent=parent, children=children, records=records)
+    return orgs.Ahead(parent=parent, children=children)
 
 
 def _arguments(definition: Any, node: Any, variables: Any) -> dict[str, Any]:
