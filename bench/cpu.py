@@ -14,7 +14,8 @@ shown (others' work on a shared core can only add to a round, through caches and
 frequency, never take away).
 Run: `.venv/bin/python -m bench.cpu`. BENCH_CPU_PROFILE=<part of a shape's name> profiles
 that shape instead (cProfile over the requests, planned path on; the top functions by own time
-and by cumulative time), to find where its CPU goes.
+and by cumulative time), to find where its CPU goes; BENCH_CPU_PROFILE_FILE=<path> also keeps
+the profile for pstats (who calls what).
 """
 
 from __future__ import annotations
@@ -104,6 +105,8 @@ async def profile(app: Any, body: dict, token: str) -> None:
     console.print(await call(app, raw, token))  # what was profiled answers so
     for order in ("tottime", "cumulative"):
         pstats.Stats(profiler).sort_stats(order).print_stats(40)
+    if out := os.environ.get("BENCH_CPU_PROFILE_FILE"):
+        profiler.dump_stats(out)  # for pstats' callers and callees
 
 
 async def main() -> None:
