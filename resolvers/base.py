@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.dataloader import DataLoader
 
 from app.db import PLAN_FOR_VALUES_HERE, RequestSession, SessionEnded
+from app.records import RecordStatement
 from authz import (
     Act,
     Decision,
@@ -351,15 +354,20 @@ def audit_row(
 
 async def _visible_by_id(model: type, ctx: Ctx, ids: Sequence[int]) -> list[Any]:
     template = readable_template(model)
+    rows: Iterable[Any]
     if template is None:  # a rule of who the caller is: built for this caller
         stmt: sa.Select[Any] = sa.select(model).where(
             model.id.in_(ids),  # type: ignore[attr-defined]
             readable_one(ctx.subject, model),
         )
-        rows: sa.ScalarResult[Any] = await ctx.session.scalars(stmt)
+        rows = await ctx.session.scalars(stmt)
     else:  # one statement for every caller, the caller's roots bound
         params = {"ids": list(ids), **template.bind(ctx.subject)}
-        rows = await ctx.session.scalars(_by_id(model, template), params)
+        as_records = _by_id_records(model, template, ctx.session.get_bind().dialect)
+        if ctx.querying and as_records is not None:
+            rows = await as_records.records(ctx.session, params)
+        else:
+            rows = await ctx.session.scalars(_by_id(model, template), params)
     found = {r.id: r for r in rows}
     return [found.get(i) for i in ids]
 
@@ -370,6 +378,24 @@ def _by_id(model: type, template: ReadableTemplate) -> sa.Select[Any]:
     and its cache key cost more than running it (bench/cpu.py's org shape)."""
     ids: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
     return sa.select(model).where(model.id.in_(ids), template.predicate)  # type: ignore[attr-defined]
+
+
+@cache
+def _by_id_records(
+    model: type, template: ReadableTemplate, dialect: Dialect
+) -> RecordStatement | None:
+    """`_by_id` compiled once for the driver, its rows read as records (app/records.py): what
+    a query's loaders by id read (a query never changes what it reads). The ids go as one
+    array, so the text is the same for any number of them. None for a model with a numeric
+    column: SQLAlchemy converts those by the type the server names in each result, which a
+    record's maker does not see."""
+    table: sa.Table = model.__table__  # type: ignore[attr-defined]
+    if any(isinstance(c.type, sa.Numeric) for c in table.columns):
+        return None
+    column = model.id  # type: ignore[attr-defined]
+    ids = sa.bindparam("ids", type_=postgresql.ARRAY(column.type))
+    stmt: sa.Select[Any] = sa.select(model).where(column == sa.any_(ids), template.predicate)
+    return RecordStatement(stmt, model, dialect)
 
 
 def clean_text(

@@ -7,7 +7,7 @@ import base64
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -337,3 +337,16 @@ def run_cli(*args: str, env: dict[str, str]) -> Any:
         timeout=300,
         check=False,
     )
+
+
+def differ(record: Any, entity: Any) -> list[str]:
+    """The mapped columns of the entity's model (all of them, from its mapper) where a record
+    (app/records.py) differs from the entity: in value, in type (an enum, not its text), or
+    in a datetime's zone."""
+    found = []
+    for attr in sa.inspect(type(entity)).column_attrs:
+        mine, theirs = getattr(record, attr.key), getattr(entity, attr.key)
+        zone = isinstance(theirs, datetime) and mine.utcoffset() != theirs.utcoffset()
+        if mine != theirs or type(mine) is not type(theirs) or zone:
+            found.append(attr.key)
+    return found

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy import event
 
 from app.records import Record
@@ -24,7 +22,7 @@ from resolvers.base import Ctx
 from resolvers.tokens import read_access
 from schema.people import CADRE_EDGES, YOUTH_EDGES
 from schema.worklogs import WORK_LOG_EDGES
-from tests.helpers import add_user
+from tests.helpers import add_user, differ
 from tests.work.conftest import World, make_cadre
 
 Lister = Callable[[Ctx], Awaitable[Any]]
@@ -34,18 +32,6 @@ LISTS: dict[str, Lister] = {
     "logs": lambda ctx: worklogs.list_logs(ctx, edges=WORK_LOG_EDGES),
     "logs, newest first, no edges": lambda ctx: worklogs.list_logs(ctx, newest_first=True),
 }
-
-
-def differ(record: Any, entity: Any) -> list[str]:
-    """The mapped columns of the entity's model (all of them, from its mapper) where the
-    record differs: in value, in type (an enum, not its text), or in a datetime's zone."""
-    found = []
-    for attr in sa.inspect(type(entity)).column_attrs:
-        mine, theirs = getattr(record, attr.key), getattr(entity, attr.key)
-        zone = isinstance(theirs, datetime) and mine.utcoffset() != theirs.utcoffset()
-        if mine != theirs or type(mine) is not type(theirs) or zone:
-            found.append(attr.key)
-    return found
 
 
 @pytest.fixture
