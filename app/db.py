@@ -155,10 +155,25 @@ async def _run_on(
     connection. A request's session runs it as its own statements (RequestSession._finish):
     its connection provisioned once among sibling fields, the statement finished even when
     its field is cancelled, nothing run once the session has ended."""
+    if isinstance(session, ReadSession) and (fixed := session.fixed_pool()) is not None:
+        sql, args = _told(session.get_bind(), None, sql, args)
+        pooled = fixed.fetch(sql, *args) if every else fixed.fetchrow(sql, *args)
+        return await session._finish(pooled, connect=False)
     work = _on_connection(session, sql, args, begin=begin, every=every)
     if isinstance(session, RequestSession):
         return await session._finish(work)
     return await work
+
+
+def _told(listened: Any, conn: Any, sql: str, args: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
+    """The statement and parameters after the engine's statement listeners (before_cursor_
+    execute: statement counts, bench/work.py's recorder), which see a driver statement as
+    they see the dialect's; `listened` is the connection or engine whose listeners apply."""
+    if listened._has_events or getattr(listened, "engine", listened)._has_events:
+        for listener in listened.dispatch.before_cursor_execute:
+            sql, listed = listener(conn, None, sql, args, None, False)
+            args = tuple(listed)
+    return sql, args
 
 
 async def _on_connection(
@@ -173,10 +188,8 @@ async def _on_connection(
     adapted: Any = (await conn.get_raw_connection()).dbapi_connection
     driver = adapted.driver_connection
     sync = conn.sync_connection
-    if sync is not None and (sync._has_events or sync.engine._has_events):
-        for listener in sync.dispatch.before_cursor_execute:
-            sql, listed = listener(sync, None, sql, args, None, False)
-            args = tuple(listed)
+    if sync is not None:
+        sql, args = _told(sync, sync, sql, args)
     try:
         async with adapted._execute_mutex:
             if begin and adapted._transaction is None:
@@ -205,12 +218,13 @@ def _left_unusable(exc: BaseException, driver: Any) -> bool:
 
 
 class DriverPool:
-    """A small pool of asyncpg connections of the service's own for the one statement every
-    request runs (the principal, authz/principal.py): no SQLAlchemy session, connection
-    wrapper or greenlet on the fixed path, so an operation that reads nothing else never
-    checks out a session at all (resolvers/base.py opens it on first use). The engine's
-    server settings. A connection the server closed (a restart) is replaced and the read,
-    which changes nothing, is tried once more on a fresh one."""
+    """A pool of asyncpg connections of the service's own for the one statement every
+    request runs (the principal, authz/principal.py) and a query's driver reads (look-ahead,
+    records: ReadSession.fixed_pool): no SQLAlchemy session, connection wrapper or greenlet
+    on the fixed path, so an operation that reads nothing else never checks out a session at
+    all (resolvers/base.py opens it on first use). The engine's server settings. A
+    connection the server closed (a restart) is replaced and the read, which changes
+    nothing, is tried once more on a fresh one."""
 
     def __init__(self, url: str, settings: Settings) -> None:
         self.url = sa_url.make_url(url).set(drivername="postgresql")
@@ -230,7 +244,7 @@ class DriverPool:
                 raise
             return conn
 
-        self.pool = Connections(connect, max_size=max(2, s.db_pool_size // 2), idle_seconds=60)
+        self.pool = Connections(connect, max_size=max(2, s.db_pool_size), idle_seconds=60)
 
     async def close(self) -> None:
         if self.pool is not None:
@@ -238,20 +252,27 @@ class DriverPool:
             self.pool = None
 
     async def fetchrow(self, sql: str, *args: Any) -> Any:
+        return await self._read(sql, args, every=False)
+
+    async def fetch(self, sql: str, *args: Any) -> list[Any]:
+        rows: list[Any] = await self._read(sql, args, every=True)
+        return rows
+
+    async def _read(self, sql: str, args: tuple[Any, ...], *, every: bool) -> Any:
         assert self.pool is not None, "DriverPool.start() first"
         try:
-            return await self._fetchrow(self.pool, sql, args)
+            return await self._once(self.pool, sql, args, every)
         except _ServerGone:
             # The free connections are as old as the one that found the server gone: a
             # fresh one, not the next of them, for the second try.
             self.pool.discard_free()
         try:
-            return await self._fetchrow(self.pool, sql, args)  # a restart closed it: once more
+            return await self._once(self.pool, sql, args, every)  # a restart closed it: again
         except _ServerGone as gone:
             assert gone.__cause__ is not None
             raise gone.__cause__ from None  # still away
 
-    async def _fetchrow(self, pool: Connections, sql: str, args: tuple[Any, ...]) -> Any:
+    async def _once(self, pool: Connections, sql: str, args: tuple[Any, ...], every: bool) -> Any:
         try:
             conn = await pool.acquire(self.settings.db_pool_timeout_seconds)
         except TimeoutError as exc:  # as the engine's pool says it: DATABASE_BUSY, not away
@@ -260,7 +281,7 @@ class DriverPool:
             outage_seen()
             raise _ServerGone from exc
         try:
-            return await conn.fetchrow(sql, *args)
+            return await (conn.fetch(sql, *args) if every else conn.fetchrow(sql, *args))
         except BaseException as exc:
             if isinstance(exc, _BROKEN_BY_RESTART) or conn.is_closed():
                 # The server closed it (a restart: the socket closed while it sat in the
@@ -492,11 +513,13 @@ class RequestSession(AsyncSession):
                 raise
         return await work
 
-    async def _finish(self, work: Coroutine[Any, Any, T]) -> T:
+    async def _finish(self, work: Coroutine[Any, Any, T], *, connect: bool = True) -> T:
+        """`work` run to its end whatever happens to its caller; `connect`: on the session's
+        connection (provisioned first), else elsewhere (ReadSession.fixed_pool)."""
         if self._ended:  # field work graphql-core settles after the response: not on our session
             work.close()
             raise SessionEnded
-        task = asyncio.ensure_future(self._connected_then(work))
+        task = asyncio.ensure_future(self._connected_then(work) if connect else work)
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
         return await asyncio.shield(task)
@@ -573,6 +596,22 @@ class ReadSession(RequestSession):
 
     _planning_for_values = False
 
+    def __init__(self, *args: Any, fixed: DriverPool | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fixed = fixed
+
+    def fixed_pool(self) -> DriverPool | None:
+        """Where a driver statement of the query runs while the session has no connection of
+        its own: the service's pool (DriverPool), which hands one out without SQLAlchemy's
+        checkout and return (a third of the CPU of `org(id)` with its look-ahead, cProfile).
+        The same data either way: with no transaction, each statement reads what is
+        committed when it starts. Once the session has a connection (an ORM statement, plans
+        for values set on it), its statements stay there."""
+        fixed = self.fixed
+        if fixed is None or fixed.pool is None or self._connected or self._planning_for_values:
+            return None
+        return fixed
+
     async def execute(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
         if getattr(statement, "is_dml", False):
             raise ReadOnlyViolation("a query's session does not write")
@@ -604,16 +643,17 @@ class ReadSession(RequestSession):
 
 
 def make_sessionmaker(
-    engine: AsyncEngine, *, read_only: bool = False
+    engine: AsyncEngine, *, read_only: bool = False, fixed: DriverPool | None = None
 ) -> async_sessionmaker[AsyncSession]:
     """Request sessions; `read_only`: for operations that only query (see ReadSession), on
-    the same pool."""
+    the same pool, their driver statements on `fixed` until they need a connection."""
     if read_only:
         return async_sessionmaker(
             engine.execution_options(isolation_level="AUTOCOMMIT"),
             class_=ReadSession,
             expire_on_commit=False,
             autoflush=False,
+            fixed=fixed,
         )
     return async_sessionmaker(
         engine, class_=RequestSession, expire_on_commit=False, autoflush=False

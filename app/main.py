@@ -409,17 +409,18 @@ def create_app(
     url = database_url or resolve_database_url(settings)
     engine = make_engine(url, settings)
     policy = PolicyStore()
+    fixed = DriverPool(url, settings)
     services = Services(
         settings,
         engine,
         make_sessionmaker(engine),
-        make_sessionmaker(engine, read_only=True),
+        make_sessionmaker(engine, read_only=True, fixed=fixed),
         policy,
         PolicyListener(engine, policy),
         EventHub(engine),
         make_limits(settings, engine),
     )
-    services.fixed = DriverPool(url, settings)
+    services.fixed = fixed
     replica = _replica_engine(settings)
     if replica is not None:
         services.reads = ReadRouting(make_sessionmaker(replica), settings.graphql_max_tokens)

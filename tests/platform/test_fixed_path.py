@@ -12,12 +12,13 @@ from contextlib import contextmanager
 
 import asyncpg
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import url as sa_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.db import Connections
-from tests.helpers import add_user, standard_tree
+from app.db import Connections, DriverStatement
+from tests.helpers import add_user, gid, standard_tree
 
 
 @contextmanager
@@ -124,3 +125,44 @@ async def test_idle_connections_are_closed(database_url) -> None:
     finally:
         await pool.close()
     assert conn.is_closed()
+
+
+async def test_a_query_that_reads_records_checks_out_no_session(api) -> None:
+    """A query whose reads all run on the driver (the org look-ahead, a list's page of
+    records, the loaders by id) runs them on the service's pool: no session connection is
+    checked out. The same document as a mutation's part, or a figure planned for its values,
+    still gets its session."""
+    tree = await standard_tree(api.services)
+    leader = await add_user(api.services, "leader", org=tree["A"], roles=("city_admin",))
+    token = await api.token_for(leader.id)
+    org = """query($o: ID!) { org(id: $o) { name parent { name }
+        children(first: 10) { nodes { name } } } }"""
+    youth = """query($o: ID!) { youths(under: $o, first: 50) { nodes { name org { name } } } }"""
+    a1 = {"o": gid("Org", tree["A1"].id)}
+    for document in (org, youth):
+        first = await api.gql(document, a1, token=token)  # a new document: the usual session
+        with counting_checkouts(api.services.engine) as seen:
+            again = await api.gql(document, a1, token=token)
+        assert again.body == first.body and "errors" not in again.body
+        assert seen[0] == 0, document
+    assert first.data is not None
+    dashboard = "query($o: ID!) { dashboard(orgId: $o) { cadres logs } }"
+    await api.gql(dashboard, a1, token=token)
+    with counting_checkouts(api.services.engine) as seen:
+        assert "errors" not in (await api.gql(dashboard, a1, token=token)).body
+    assert seen[0] >= 1  # its figures are planned for their values on the session's connection
+
+
+async def test_a_query_reads_on_its_session_once_it_has_one(api) -> None:
+    """A query's driver statement runs on the service's pool only while its session has no
+    connection; once it has one, there (the statements a resolver runs in turn stay on one
+    connection), as on a mutation's session always."""
+    pid = "SELECT pg_backend_pid()"
+    on_driver = DriverStatement(pid)
+    async with api.services.reader() as s:
+        pooled = (await on_driver.fetchrow(s))[0]
+        own = await s.scalar(sa.text(pid))
+        assert pooled != own
+        assert (await on_driver.fetchrow(s))[0] == own
+    async with api.services.sessionmaker() as s:
+        assert (await on_driver.fetchrow(s))[0] == await s.scalar(sa.text(pid))
