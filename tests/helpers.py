@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -14,6 +15,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 from argon2 import PasswordHasher
+from sqlalchemy import event
 
 from models import (
     AuthSession,
@@ -350,3 +352,21 @@ def differ(record: Any, entity: Any) -> list[str]:
         if mine != theirs or type(mine) is not type(theirs) or zone:
             found.append(attr.key)
     return found
+
+
+@contextmanager
+def statements_sent(api: Any, *, on_driver: bool = False) -> Iterator[list[str]]:
+    """The SQL statements sent while the block runs; `on_driver`: only those run on the
+    driver itself (app/db.py: the engine's listeners see them with no execution context)."""
+    sent: list[str] = []
+
+    def note(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        if context is None or not on_driver:
+            sent.append(statement)
+
+    engine = api.services.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", note)

@@ -5,19 +5,16 @@ or some of the children."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from app.records import Record
 from authz.visibility import RULES, Subject
 from models import Org, OrgKind
 from resolvers import orgs
-from tests.helpers import Tree, add_user, differ, gid, standard_tree
+from tests.helpers import Tree, add_user, differ, gid, standard_tree, statements_sent
 
 ORG = """query($o: ID!) { org(id: $o) { id code zhtjCode name level kind isLeadingOrgan isActive
   depth createdAt updatedAt parent { id name level kind createdAt }
@@ -81,23 +78,6 @@ async def test_a_record_refuses_to_change(api) -> None:
     assert record.name == "甲市" and record.level is orgs.OrgLevel.CITY
 
 
-@contextmanager
-def driver_statements(api: Any) -> Iterator[list[str]]:
-    """The statements run on the driver itself (app/db.py: no execution context) in the block."""
-    sent: list[str] = []
-
-    def note(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
-        if context is None:
-            sent.append(statement)
-
-    engine = api.services.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-
-
 async def ask(api: Any, query: str, org: Org, token: str, *, ahead: bool) -> Any:
     api.services.settings.lookahead = ahead
     try:
@@ -119,7 +99,7 @@ async def test_hidden_parent_and_children_answer_as_before(api, monkeypatch) -> 
         ahead = await ask(api, ORG, org, token, ahead=True)
         assert ahead == await ask(api, ORG, org, token, ahead=False)
     assert ahead["errors"][0]["extensions"]["code"] == "NOT_FOUND"
-    with driver_statements(api) as on_driver:
+    with statements_sent(api, on_driver=True) as on_driver:
         seen = await ask(api, ORG, tree["A1"], county_token, ahead=True)
     assert any("UNION ALL" in sql for sql in on_driver), "the look-ahead ran through the ORM"
     assert seen["data"]["org"]["parent"] is None

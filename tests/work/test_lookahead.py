@@ -7,15 +7,12 @@ this one pins the bench's shapes and counts the statements."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
-from tests.helpers import add_user, gid
+from tests.helpers import add_user, gid, statements_sent
 from tests.work.conftest import World, make_cadre
 
 YOUTHS = (
@@ -37,27 +34,11 @@ ORG_PAGED = """query($o: ID!, $n: Int, $after: String) { org(id: $o) { name pare
   children(first: $n, after: $after) { nodes { name } } } }"""
 
 
-@contextmanager
-def statements(api: Any) -> Iterator[list[str]]:
-    """The SQL statements sent while the block runs."""
-    sent: list[str] = []
-
-    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        sent.append(statement)
-
-    engine = api.services.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-
-
 async def ask(api: Any, query: str, variables: dict, token: str, *, ahead: bool) -> tuple[Any, int]:
     """The answer and the number of statements, with look-ahead on or off."""
     api.services.settings.lookahead = ahead
     try:
-        with statements(api) as sent:
+        with statements_sent(api) as sent:
             r = await api.gql(query, variables, token=token)
     finally:
         api.services.settings.lookahead = True

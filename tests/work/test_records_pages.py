@@ -7,12 +7,10 @@ look-ahead on and off."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from app.records import Record
 from authz import load_principal
@@ -22,7 +20,7 @@ from resolvers.base import Ctx
 from resolvers.tokens import read_access
 from schema.people import CADRE_EDGES, YOUTH_EDGES
 from schema.worklogs import WORK_LOG_EDGES
-from tests.helpers import add_user, differ
+from tests.helpers import add_user, differ, statements_sent
 from tests.work.conftest import World, make_cadre
 
 Lister = Callable[[Ctx], Awaitable[Any]]
@@ -99,26 +97,9 @@ async def refused_or(listing: Awaitable[Any]) -> Any:
         return exc
 
 
-@contextmanager
-def driver_statements(api: Any) -> Iterator[list[str]]:
-    """The statements run on the driver itself (app/db.py: no execution context) in the block."""
-    sent: list[str] = []
-
-    def note(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
-        if context is None:
-            sent.append(statement)
-
-    engine = api.services.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-
-
 async def test_a_query_reads_its_page_on_the_driver(world: World, tokens: dict[str, str]) -> None:
     query = """query { workLogs(first: 50) { nodes { id kind cadre { name } youth { name } } } }"""
-    with driver_statements(world.api) as sent:
+    with statements_sent(world.api, on_driver=True) as sent:
         r = await world.api.gql(query, token=tokens["city"])
     assert len(r.data["workLogs"]["nodes"]) == 3
     assert any("work_logs" in sql and "LATERAL" in sql for sql in sent), sent
