@@ -13,12 +13,13 @@ import random
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
 from cross_web import HTTPException
-from graphql import OperationType
+from graphql import OperationType, get_operation_ast
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.concurrency import iterate_in_threadpool
@@ -28,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLRequestData
@@ -129,17 +131,97 @@ class GraphQLView(GraphQL):
     def graphql_ide_html(self) -> str:
         return offline_graphiql_html()
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "POST"
+            and self.services.settings.lean_http
+            and self._posts_json(scope)
+        ):
+            await self.lean(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
-        """A request refused before any operation (bad JSON, batching, no query …) answers a
-        GraphQL error with a code, not English plain text; its session is closed."""
         try:
             return await super().run(request)
-        except HTTPException as exc:
-            await _close_session(request)
-            return request_failure(exc.status_code, exc.reason)
-        except PersistedQueryError as exc:
-            await _close_session(request)
-            return error_response(exc.status, exc.code, exc.message, **exc.extensions)
+        except (HTTPException, PersistedQueryError) as exc:
+            return await _refused(request, exc)
+
+    async def lean(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The common request, a POST of JSON with one query or mutation whose document was
+        parsed and validated without error before, from the scope to its JSON answer without
+        strawberry's HTTP layer (request adapter, body parsing through several hooks, Response
+        objects): for a small operation that layer cost more than the operation. The steps are
+        strawberry's `run` for such a request, in its order (the context before the body's
+        persisted query is resolved), through the same methods: get_context,
+        persisted.resolve, execute_single (retries, remembering writes), process_result.
+        Anything else (not JSON, batches, a document seen for the first time or invalid, a
+        subscription) takes strawberry's `run` with the same Request, its body already read."""
+        request = Request(scope, receive)
+        data = self._usual(await request.body())
+        if data is None:
+            response = await self.run(request)
+            return await response(scope, receive, send)
+        sub_response = await self.get_sub_response(request)
+        try:
+            context = await self.get_context(request, sub_response)
+            extensions = data.get("extensions")
+            result = await self.execute_single(
+                request=request,
+                request_adapter=_POSTED,
+                sub_response=sub_response,
+                context=context,
+                root_value=None,
+                request_data=GraphQLRequestData(
+                    query=self.persisted.resolve(data.get("query"), extensions),
+                    variables=data.get("variables"),
+                    operation_name=data.get("operationName"),
+                    extensions=extensions,
+                ),
+            )
+        except (HTTPException, PersistedQueryError) as exc:
+            response = await _refused(request, exc)
+            return await response(scope, receive, send)
+        answer = await self.process_result(request, result)
+        if result.errors:
+            self._handle_errors(result.errors, answer)
+        await _send_json(send, orjson.dumps(answer), sub_response)
+
+    def _posts_json(self, scope: Scope) -> bool:
+        """Whether a POST's headers ask for what the lean path answers: a JSON body (as
+        strawberry reads the Content-Type) and no streaming transport (Accept)."""
+        content_type = accept = None
+        for name, value in scope["headers"]:
+            if name == b"content-type" and content_type is None:
+                content_type = value.decode("latin-1")
+            elif name == b"accept" and accept is None:
+                accept = value.decode("latin-1")
+        if "application/json" not in _content_type(content_type or "")[0]:
+            return False
+        return self._get_stream_transport_from_headers({"accept": accept or ""}) is None
+
+    def _usual(self, body: bytes) -> dict[str, Any] | None:
+        """The request body if the lean path answers it: one operation whose members have
+        the types strawberry requires, its document known valid, a query or a mutation."""
+        data = self._body_object(body)
+        if data is None:
+            return None
+        name = data.get("operationName")
+        if not (
+            isinstance(data.get("query"), (str, type(None)))
+            and isinstance(data.get("variables"), (dict, type(None)))
+            and isinstance(data.get("extensions"), (dict, type(None)))
+            and isinstance(name, (str, type(None)))
+        ):
+            return None
+        prepared = self._prepared(data)
+        if prepared is None or prepared.errors != ():
+            return None
+        operation = get_operation_ast(prepared.document, name)
+        if operation is None or operation.operation not in _LEAN_OPERATIONS:
+            return None
+        return data
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         # A GET of a persisted query has no `query` either: it is an operation, not the IDE.
@@ -173,12 +255,29 @@ class GraphQLView(GraphQL):
         return data
 
     def parse_json(self, data: str | bytes) -> Any:
-        known = _parsed_body.get()
-        if known is not None and known[0] is data:
-            return known[1]  # the very body get_context parsed (_only_queries)
-        parsed = orjson.loads(data)  # its JSONDecodeError is json's: the same refusal
+        parsed = self._parsed(data)  # its JSONDecodeError is json's: the same refusal
         if not isinstance(parsed, (dict, list)):
             raise HTTPException(400, "The request body must be a JSON object")
+        return parsed
+
+    def _body_object(self, body: bytes) -> dict[str, Any] | None:
+        """The request body if it is a JSON object (one operation), parsed once a request."""
+        try:
+            data = self._parsed(body, keep=True)
+        except orjson.JSONDecodeError:
+            return None
+        return data if isinstance(data, dict) else None
+
+    @staticmethod
+    def _parsed(data: str | bytes, *, keep: bool = False) -> Any:
+        """The request body parsed once a request: get_context (_only_queries) or the lean
+        path parses it first, the view's parse of the same bytes a moment later reuses that."""
+        known = _parsed_body.get()
+        if known is not None and known[0] is data:
+            return known[1]
+        parsed = orjson.loads(data)
+        if keep:
+            _parsed_body.set((data, parsed))  # type: ignore[arg-type]
         return parsed
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
@@ -236,21 +335,21 @@ class GraphQLView(GraphQL):
         seen for the first time, a GET, anything unclear: the usual session."""
         if request.scope["type"] != "http" or request.method != "POST":
             return False
-        body = await request.body()  # kept by Starlette for the view
-        try:
-            data = orjson.loads(body)
-        except orjson.JSONDecodeError:
+        data = self._body_object(await request.body())  # the body kept by Starlette for the view
+        if data is None:
             return False
-        if not isinstance(data, dict):
-            return False
-        _parsed_body.set((body, data))  # the view parses the same bytes next: once is enough
-        text = data.get("query")
-        if text is None:
-            text = self.persisted.peek(data.get("extensions"))
-        prepared = self.schema.documents.get(text) if isinstance(text, str) else None  # type: ignore[attr-defined]
+        prepared = self._prepared(data)
         if prepared is None or prepared.errors is None or prepared.errors:
             return False
         return bool(prepared.only_queries(data.get("operationName")))
+
+    def _prepared(self, data: dict[str, Any]) -> Any:
+        """The parsed document of a request's query text (or of its persisted hash), if the
+        schema's document store has it (schema/documents.py Prepared)."""
+        text = data.get("query")
+        if text is None:
+            text = self.persisted.peek(data.get("extensions"))
+        return self.schema.documents.get(text) if isinstance(text, str) else None  # type: ignore[attr-defined]
 
     def _ctx(
         self,
@@ -335,6 +434,37 @@ class GraphQLView(GraphQL):
 _parsed_body: contextvars.ContextVar[tuple[bytes, Any] | None] = contextvars.ContextVar(
     "parsed_body", default=None
 )
+
+
+# What strawberry's execute_single reads of its request adapter, for a POST.
+_POSTED = SimpleNamespace(method="POST")
+_LEAN_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
+
+
+async def _refused(request: Any, exc: HTTPException | PersistedQueryError) -> Response:
+    """A request refused before any operation (bad JSON, batching, no query, a persisted
+    query refused …) answers a GraphQL error with a code, not English plain text; its
+    session is closed."""
+    await _close_session(request)
+    if isinstance(exc, HTTPException):
+        return request_failure(exc.status_code, exc.reason)
+    return error_response(exc.status, exc.code, exc.message, **exc.extensions)
+
+
+async def _send_json(send: Send, body: bytes, sub_response: Response) -> None:
+    """The answer as strawberry's create_response and Starlette's Response send it: the
+    same headers in the same order, then what the operation added (the replica's LSN …),
+    its status if it set one, its background task after the body."""
+    headers = [
+        (b"content-length", str(len(body)).encode()),
+        (b"content-type", b"application/json"),
+        *sub_response.raw_headers,
+    ]
+    status = sub_response.status_code or 200
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+    if sub_response.background is not None:
+        await sub_response.background()
 
 
 class _SubResponse(Response):

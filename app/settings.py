@@ -145,6 +145,11 @@ class Settings(BaseSettings):
     # its document (schema/planned.py) instead of graphql-core field by field; off, every
     # field goes through graphql-core. The answers are the same either way.
     planned: bool = True
+    # The common request (POST /graphql, JSON, one query or mutation whose document was seen
+    # before) goes from the ASGI scope to its JSON answer without strawberry's HTTP layer
+    # (app/main.py GraphQLView.lean); off, every request takes strawberry's view. The
+    # answers, headers and side effects are the same either way.
+    lean_http: bool = True
 
     # Where the rate limits' counters live, shared by every instance: PostgreSQL (the
     # service's own database) unless REDIS_URL names a Redis, e.g. redis://127.0.0.1:6379/0.

@@ -5,7 +5,8 @@ its share of the core. This counts what one request costs this server's own proc
 `time.process_time()` over N requests sent straight into the ASGI app (no sockets, no
 client: only the app's own work), after a warm-up. PostgreSQL runs in its own processes
 and is not counted, so the figure is the Python side of a request, and does not move with
-the machine's load. Runs each shape with the planned path (schema/planned.py) on and off.
+the machine's load. Runs each shape with the planned path (schema/planned.py) on and off, or
+another setting's (BENCH_CPU_SWITCH=lean_http: app/main.py GraphQLView.lean).
 
 Database and principals: those of bench/peer.py (BENCH_SCALE, default 0.1, under
 var/bench, built on first use). BENCH_CPU_ROUNDS (default 3) rounds, alternating on and
@@ -38,6 +39,8 @@ from bench import peer
 REQUESTS = int(os.environ.get("BENCH_CPU_REQUESTS", "200"))
 ROUNDS = int(os.environ.get("BENCH_CPU_ROUNDS", "3"))
 PROFILE = os.environ.get("BENCH_CPU_PROFILE")
+# The setting turned on and off, round by round (planned, lean_http …).
+SWITCH = os.environ.get("BENCH_CPU_SWITCH", "planned")
 console = Console()
 
 
@@ -123,7 +126,7 @@ async def main() -> None:
     table = Table(
         title=f"CPU of this process per request, ms (least of {ROUNDS} means of {REQUESTS})"
     )
-    for column in ("shape", "planned on", "planned off", "off / on"):
+    for column in ("shape", f"{SWITCH} on", f"{SWITCH} off", "off / on"):
         table.add_column(column)
     async with app.router.lifespan_context(app):
         for shape in peer.shapes(world):
@@ -135,15 +138,15 @@ async def main() -> None:
             figures = [float("inf"), float("inf")]
             answers: list[dict] = [{}, {}]
             for _ in range(ROUNDS):
-                for i, planned in enumerate((True, False)):
-                    settings.planned = planned
+                for i, on in enumerate((True, False)):
+                    setattr(settings, SWITCH, on)
                     token, body = shape.requests("ours", world)[0]
                     ms, answers[i] = await measure(app, body, token)
                     if answers[i].get("errors"):
                         raise RuntimeError(f"{shape.name}: {answers[i]['errors']}")
                     figures[i] = min(figures[i], ms)
             if answers[0] != answers[1] and not shape.write:  # a write answers a new id
-                raise RuntimeError(f"{shape.name}: the planned path answered differently")
+                raise RuntimeError(f"{shape.name}: {SWITCH} on and off answered differently")
             on, off = figures
             table.add_row(shape.name, f"{on:.2f}", f"{off:.2f}", f"{off / on:.2f}")
     console.print(table)
