@@ -6,7 +6,8 @@ its share of the core. This counts what one request costs this server's own proc
 client: only the app's own work), after a warm-up. PostgreSQL runs in its own processes
 and is not counted, so the figure is the Python side of a request, and does not move with
 the machine's load. Runs each shape with the planned path (schema/planned.py) on and off, or
-another setting's (BENCH_CPU_SWITCH=lean_http: app/main.py GraphQLView.lean).
+another setting's (BENCH_CPU_SWITCH=lean_http: app/main.py GraphQLView.lean);
+BENCH_CPU_ONLY=<part of a shape's name> runs only those shapes.
 
 Database and principals: those of bench/peer.py (BENCH_SCALE, default 0.1, under
 var/bench, built on first use). BENCH_CPU_ROUNDS (default 3) rounds, alternating on and
@@ -41,6 +42,7 @@ ROUNDS = int(os.environ.get("BENCH_CPU_ROUNDS", "3"))
 PROFILE = os.environ.get("BENCH_CPU_PROFILE")
 # The setting turned on and off, round by round (planned, lean_http …).
 SWITCH = os.environ.get("BENCH_CPU_SWITCH", "planned")
+ONLY = os.environ.get("BENCH_CPU_ONLY")  # the shapes whose name contains it
 console = Console()
 
 
@@ -134,6 +136,8 @@ async def main() -> None:
                 if PROFILE in shape.name:
                     token, body = shape.requests("ours", world)[0]
                     await profile(app, body, token)
+                continue
+            if ONLY is not None and ONLY not in shape.name:
                 continue
             figures = [float("inf"), float("inf")]
             answers: list[dict] = [{}, {}]
