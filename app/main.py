@@ -25,7 +25,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import iterate_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
@@ -159,7 +159,7 @@ class GraphQLView(GraphQL):
         Anything else (not JSON, batches, a document seen for the first time or invalid, a
         subscription) takes strawberry's `run` with the same Request, its body already read."""
         request = Request(scope, receive)
-        data = self._usual(await request.body())
+        data = self._usual(await _read_body(request))
         if data is None:
             response = await self.run(request)
             return await response(scope, receive, send)
@@ -439,6 +439,25 @@ _parsed_body: contextvars.ContextVar[tuple[bytes, Any] | None] = contextvars.Con
 # What strawberry's execute_single reads of its request adapter, for a POST.
 _POSTED = SimpleNamespace(method="POST")
 _LEAN_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
+
+
+async def _read_body(request: Request) -> bytes:
+    """The whole body, read as Request.body() reads it and kept where body() and stream()
+    look first (their async generator and its closing cost more than reading a small body)."""
+    chunks: list[bytes] = []
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            request._is_disconnected = True
+            raise ClientDisconnect()
+        if message["type"] != "http.request":
+            continue
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    request._stream_consumed = True
+    body = request._body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    return body
 
 
 async def _refused(request: Any, exc: HTTPException | PersistedQueryError) -> Response:

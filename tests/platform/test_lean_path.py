@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +39,7 @@ def persisted(text: str, hash_of: str | None = None) -> dict:
 class Case:
     name: str
     lean: bool  # answered without strawberry's run when the lean path is on
-    body: Any  # JSON, or bytes sent as they are
+    body: Any  # JSON, bytes sent as they are, or a tuple of bytes sent in those chunks
     token: str | None = None
     headers: dict[str, str] | None = None
     before: Callable[[], Awaitable[None]] | None = None  # run before each sending
@@ -83,7 +83,11 @@ async def _send(running: RunningApp, case: Case, caplog: pytest.LogCaptureFixtur
     if case.token:
         headers["authorization"] = f"Bearer {case.token}"
     headers.update(case.headers or {})
-    content = case.body if isinstance(case.body, bytes) else orjson.dumps(case.body)
+    content: Any = case.body
+    if isinstance(case.body, tuple):
+        content = _chunks(case.body)
+    elif not isinstance(case.body, bytes):
+        content = orjson.dumps(case.body)
     counts, audit = _counts(), await _audit_rows(running)
     caplog.clear()
     async with running.client() as client:
@@ -99,6 +103,11 @@ async def _send(running: RunningApp, case: Case, caplog: pytest.LogCaptureFixtur
         moved,
         logged,
     )
+
+
+async def _chunks(parts: tuple[bytes, ...]) -> AsyncIterator[bytes]:
+    for part in parts:
+        yield part
 
 
 async def _compare(
@@ -153,6 +162,7 @@ async def test_the_lean_path_answers_as_strawberrys_view(
     cases = [
         Case("query", True, {"query": ME}, token),
         Case("variables", True, {"query": ME, "variables": {}}, token),
+        Case("in chunks", True, (b'{"query": "{ me {', b" user { displayName } } }", b'"}'), token),
         Case("no token", True, {"query": ME}),
         Case("bad token", True, {"query": ME}, "not-a-token"),
         Case("operation chosen", True, {"query": TWO, "operationName": "B"}, token),
