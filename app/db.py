@@ -468,14 +468,27 @@ _BROKEN_BY_RESTART = (*_REPLACEABLE, asyncpg.exceptions.InternalClientError)
 
 
 async def _json_as_sqlalchemy_does(conn: asyncpg.Connection) -> None:
-    """json values arrive decoded, as on the engine's connections (its asyncpg dialect)."""
+    """json and jsonb as on the engine's connections (SQLAlchemy's asyncpg dialect, its
+    setup_asyncpg_json_codec and setup_asyncpg_jsonb_codec): decoded when read, and sent as
+    the JSON text SQLAlchemy's bind processors made of a value (records' statements)."""
     await conn.set_type_codec(
-        "json", schema="pg_catalog", encoder=orjson_text, decoder=orjson.loads
+        "json", schema="pg_catalog", encoder=str.encode, decoder=_json_read, format="binary"
+    )
+    await conn.set_type_codec(
+        "jsonb", schema="pg_catalog", encoder=_jsonb_sent, decoder=_jsonb_read, format="binary"
     )
 
 
-def orjson_text(value: Any) -> str:
-    return orjson.dumps(value).decode()
+def _json_read(value: bytes) -> Any:
+    return orjson.loads(value)
+
+
+def _jsonb_sent(text: str) -> bytes:
+    return b"\x01" + text.encode()  # jsonb's binary form: a version byte, then the text
+
+
+def _jsonb_read(value: bytes) -> Any:
+    return orjson.loads(value[1:])
 
 
 class SessionEnded(RuntimeError):

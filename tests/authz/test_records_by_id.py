@@ -10,6 +10,7 @@ rows are written with foreign-key triggers off, in a transaction rolled back at 
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
@@ -69,20 +70,33 @@ async def test_records_by_id_hold_what_entities_hold(api, model: type) -> None:
     full = {c.name: filled(c, 7) for c in table.columns} | {"id": 900_001}
     sparse = {c.name: None if c.nullable else filled(c, 8) for c in table.columns}
     sparse["id"] = 900_002
+    made = table.c.id.in_([900_001, 900_002])
+    await _unchecked(api, table.insert().values([full, sparse]))
+    try:
+        # Read on a query's session (the service's pool, its own codecs) and on a
+        # mutation's (the session's connection): both equal to the ORM's entities.
+        async with api.services.reader() as read, api.services.sessionmaker() as write:
+            for on, roots in itertools.product((read, write), ([ROOT], [])):
+                params: dict[str, Any] = {"ids": [900_001, 900_002, 900_003]}
+                params |= {name: roots for name, _, _ in template.scopes}
+                records = {r.id: r for r in await statement.records(on, params)}
+                entities = {e.id: e for e in await write.scalars(_by_id(model, template), params)}
+                assert records.keys() == entities.keys(), roots
+                assert (900_001 in records) == bool(roots)  # the filled row is at the root
+                for key, entity in entities.items():
+                    assert isinstance(records[key], Record)
+                    assert differ(records[key], entity) == [], (key, type(on).__name__)
+            assert not read._connected  # the query's session read on the service's pool
+    finally:
+        await _unchecked(api, table.delete().where(made))
+
+
+async def _unchecked(api: Any, statement: Any) -> None:
+    """A write with foreign-key triggers off (the rows made here point nowhere), committed."""
     async with api.services.sessionmaker() as s:
         await s.execute(sa.text("SET LOCAL session_replication_role = replica"))
-        await s.execute(table.insert(), [full, sparse])
-        for roots in ([ROOT], []):
-            params: dict[str, Any] = {"ids": [900_001, 900_002, 900_003]}
-            params |= {name: roots for name, _, _ in template.scopes}
-            records = {r.id: r for r in await statement.records(s, params)}
-            entities = {e.id: e for e in await s.scalars(_by_id(model, template), params)}
-            assert records.keys() == entities.keys(), roots
-            assert (900_001 in records) == bool(roots)  # the filled row is at the root
-            for key, entity in entities.items():
-                assert isinstance(records[key], Record)
-                assert differ(records[key], entity) == [], key
-        await s.rollback()
+        await s.execute(statement)
+        await s.commit()
 
 
 @pytest.mark.parametrize("query", [True, False], ids=["query", "mutation"])

@@ -9,7 +9,7 @@ import io
 from PIL import Image
 
 from tests.assessment.test_reports_bulletins import SUBMIT, previous_quarter
-from tests.helpers import add_user, count_rows, gid, league_today, snapshot
+from tests.helpers import add_user, count_rows, gid, league_today, snapshot, statements_sent
 
 ATTACH = """mutation($log: ID, $report: ID, $name: String!, $data: String!) {
   attachEvidence(input: {logId: $log, reportId: $report, filename: $name, contentBase64: $data}) {
@@ -155,9 +155,7 @@ PAGE = """query { workLogs(first: 10) { edges { node { evidence { filename downl
 
 
 async def links_and_statements(api, token: str) -> tuple[list[dict], list[str]]:
-    from tests.work.test_lookahead import statements
-
-    with statements(api) as sent:
+    with statements_sent(api) as sent:
         r = await api.gql(PAGE, token=token)
     files = [f for e in r.data["workLogs"]["edges"] for f in e["node"]["evidence"]]
     return files, sent
