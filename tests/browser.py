@@ -114,6 +114,11 @@ class LiveServer:
             lifespan="on",
             log_level="warning",
             ws="websockets-sansio",
+            # Longer than the test client's keep-alive (httpx: 5 s), so the client drops an
+            # idle connection first. With both at 5 s a request sent as the server's timer
+            # fired met a closed socket (httpx.ReadError, 2 runs of 4 in a browser test
+            # whose login came ~5 s after the previous request).
+            timeout_keep_alive=30,
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(
