@@ -372,6 +372,7 @@ class GraphQLView(GraphQL):
             client_ip=(request.scope.get("client") or ("", 0))[0],
             front_end=front_end_of(request),
             limits=svc.limits,
+            json_fragments=True,  # the answer leaves through encode_json or the lean path
         )
         state["ctx"] = ctx  # its session closed by run() if the request is refused before executing
         return ctx

@@ -133,13 +133,8 @@ async def fetch_records(
     `record_columns` of each of `models` (the first the statement's own rows, the others
     outer-joined: None where absent). Compiled through the engine's compiled cache (by the
     statement's cache key, as SQLAlchemy executes it), run on the session's own connection."""
-    bind = session.get_bind()
-    dialect = bind.dialect
-    compiled, extracted, collected, _ = stmt._compile_w_cache(
-        dialect, compiled_cache=getattr(bind, "_compiled_cache", None), column_keys=[]
-    )
-    assert isinstance(compiled, SQLCompiler)
-    sql, args = _positional(compiled, extracted, collected)
+    dialect = session.get_bind().dialect
+    compiled, sql, args = _compiled(session, stmt)
     makers, offset = [], 0
     for i, model in enumerate(models):
         n = len(_columns(model))
@@ -149,6 +144,24 @@ async def fetch_records(
         raise ValueError("the statement's columns are not those of its models' records")
     rows = await DriverStatement(sql).fetch(session, *args)
     return [tuple(make(r) for make in makers) for r in rows]
+
+
+async def fetch_rows(session: Any, stmt: sa.Select[Any]) -> list[Any]:
+    """The driver's own rows of `stmt` (values as asyncpg decodes them, no type processing:
+    for columns the statement itself has made plain, such as text), compiled and run as
+    `fetch_records` runs its statements."""
+    _, sql, args = _compiled(session, stmt)
+    return list(await DriverStatement(sql).fetch(session, *args))
+
+
+def _compiled(session: Any, stmt: sa.Select[Any]) -> tuple[SQLCompiler, str, list[Any]]:
+    bind = session.get_bind()
+    compiled, extracted, collected, _ = stmt._compile_w_cache(
+        bind.dialect, compiled_cache=getattr(bind, "_compiled_cache", None), column_keys=[]
+    )
+    assert isinstance(compiled, SQLCompiler)
+    sql, args = _positional(compiled, extracted, collected)
+    return compiled, sql, args
 
 
 def _positional(compiled: SQLCompiler, extracted: Any, collected: Any) -> tuple[str, list[Any]]:

@@ -150,6 +150,10 @@ class Settings(BaseSettings):
     # (app/main.py GraphQLView.lean); off, every request takes strawberry's view. The
     # answers, headers and side effects are the same either way.
     lean_http: bool = True
+    # A query's list whose nodes ask only for columns and look-ahead edges has PostgreSQL
+    # write the nodes' JSON in the page's own statement (resolvers/prebuilt.py,
+    # schema/prebuilt.py); off, the page's records are completed in Python. Same answers.
+    prebuilt_json: bool = True
 
     # Where the rate limits' counters live, shared by every instance: PostgreSQL (the
     # service's own database) unless REDIS_URL names a Redis, e.g. redis://127.0.0.1:6379/0.

@@ -36,6 +36,7 @@ from models import AuditEntry
 from resolvers import lookahead
 from resolvers.lookahead import Edge
 from resolvers.pagination import Page, page_of, page_size, paginate
+from resolvers.prebuilt import Shape
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
@@ -77,6 +78,9 @@ class Ctx:
     # The operation is a query (set as it starts executing, schema/extensions.py): what it
     # reads it never changes, so its hot lists may read records, not entities.
     querying: bool = field(init=False, default=False)
+    # The answer is encoded by the HTTP view (orjson), which writes JSON that PostgreSQL
+    # built (resolvers/prebuilt.py) as it is; an answer used in Python is never built so.
+    json_fragments: bool = False
 
     def __post_init__(self) -> None:
         self.subject = Subject(self.policy, self.principal)
@@ -270,12 +274,14 @@ class Ctx:
         edges: Sequence[Edge] = (),
         newest_first: bool = False,
         records: bool = False,
+        nodes: Shape | None = None,
     ) -> Page[Any]:
         """One page of `stmt` (a `select(Model)`) by `key`, within the configured sizes; the
         `edges` its nodes ask for come in the same statement (resolvers/lookahead.py).
         `records`: in a query, the page's rows and its edges' are read-only records
         (app/records.py), for a list whose readers, and those of the edges' `visible`
-        loaders, only read columns."""
+        loaders, only read columns. `nodes`: the nodes' JSON, written by PostgreSQL
+        (resolvers/prebuilt.py), is the page's `prebuilt`, and it has no rows."""
         joined = lookahead.join(self, edges)
         page = await paginate(
             self.session,
@@ -288,6 +294,7 @@ class Ctx:
             joined=[j.target for j in joined],
             newest_first=newest_first,
             records=records and self.querying,
+            nodes=nodes if records and self.querying else None,
         )
         for j, others in zip(joined, page.others, strict=True):
             j.prime(self, page.rows, others)

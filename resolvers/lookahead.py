@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from resolvers.base import Ctx
 
 
+# The name of an edge's lateral in the page statement: this, then the edge's field.
+LATERAL = "ahead_"
+
+
 @dataclass(frozen=True)
 class Edge:
     """An object field of a list's nodes (`field`), the list model's column holding the id
@@ -62,5 +66,5 @@ def join(ctx: Ctx, edges: Sequence[Edge]) -> tuple[Joined, ...]:
             model.id == edge.key,  # type: ignore[attr-defined]
             readable_one(ctx.subject, model),
         )
-        joined.append(Joined(edge, aliased(model, visible.lateral(f"ahead_{edge.field}"))))
+        joined.append(Joined(edge, aliased(model, visible.lateral(LATERAL + edge.field))))
     return tuple(joined)

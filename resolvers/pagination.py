@@ -13,11 +13,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.records import columns_of, fetch_records, record_columns
+from app.records import columns_of, fetch_records, fetch_rows, record_columns
 from authz.errors import BadInput
+from resolvers.lookahead import LATERAL
+from resolvers.prebuilt import Shape, node_json
 
 T = TypeVar("T")
 
@@ -48,6 +51,8 @@ class Page(Generic[T]):
     has_previous: bool
     _count: Callable[[], Awaitable[int]]
     others: Sequence[Sequence[Any]] = ()  # rows of look-ahead edges, one list per edge
+    # The nodes' JSON as PostgreSQL wrote it (resolvers/prebuilt.py), where `rows` is empty.
+    prebuilt: orjson.Fragment | None = None
 
     async def total_count(self) -> int:
         """Counted only when the client asks for it."""
@@ -82,13 +87,15 @@ async def paginate(
     joined: Sequence[Any] = (),
     newest_first: bool = False,
     records: bool = False,
+    nodes: Shape | None = None,
 ) -> Page[Any]:
     """One page of entities of `stmt` (a `select(Model)`), ordered by `key` (its id, so the
     order of creation; `newest_first`: the other way). Each of `joined` (lateral entities,
     resolvers/lookahead.py) comes along, outer-joined: the page's `others` holds, per joined
     entity, its row (or None) for each of the page's rows. `records`: the rows, the page's
     and the joined ones, are read-only records on the driver (app/records.py), not
-    entities: for a query's lists."""
+    entities: for a query's lists. `nodes`: no rows, but the nodes' JSON (`prebuilt`),
+    written by PostgreSQL in the same statement."""
     size = page_size(first, default, maximum)
     page_stmt = stmt
     if after is not None:
@@ -96,7 +103,12 @@ async def paginate(
         page_stmt = stmt.where(key < since if newest_first else key > since)
     page_stmt = page_stmt.order_by(key.desc() if newest_first else key).limit(size + 1)
     others: list[list[Any]] = []
-    if records:
+    prebuilt = None
+    if nodes is not None:  # no rows: their keys and the nodes' JSON
+        keys, prebuilt = await _page_json(session, stmt, page_stmt, key, joined, nodes, size)
+        rows: list[Any] = []
+        others = [[] for _ in joined]
+    elif records:
         found_records = await _page_records(session, stmt, page_stmt, joined)
         rows = [r[0] for r in found_records]
         others = [[r[i] for r in found_records[:size]] for i in range(1, len(joined) + 1)]
@@ -109,6 +121,8 @@ async def paginate(
         others = [[r[i] for r in found[:size]] for i in range(1, len(joined) + 1)]
     else:
         rows = list((await session.scalars(page_stmt)).all())
+    if prebuilt is None:
+        keys = [r.id for r in rows]
 
     async def count() -> int:  # built only when totalCount is asked for
         count_stmt = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
@@ -116,12 +130,38 @@ async def paginate(
 
     return Page(
         rows=rows[:size],
-        keys=[r.id for r in rows[:size]],
-        has_next=len(rows) > size,
+        keys=keys[:size],
+        has_next=len(keys) > size,
         has_previous=after is not None,
         _count=count,
         others=others,
+        prebuilt=prebuilt,
     )
+
+
+async def _page_json(
+    session: AsyncSession,
+    stmt: sa.Select[Any],
+    page_stmt: sa.Select[Any],
+    key: Any,
+    joined: Sequence[Any],
+    nodes: Shape,
+    size: int,
+) -> tuple[list[int], orjson.Fragment]:
+    """The page's keys (up to `size + 1`), and its first `size` nodes' JSON as one array:
+    each row's key and node JSON, from the page statement with its edges' laterals
+    outer-joined as `_page_records` joins them."""
+    left = stmt.column_descriptions[0]["entity"]
+    json_stmt = page_stmt.with_only_columns(key)
+    laterals = {}
+    for target in joined:
+        lateral = sa.inspect(target)
+        json_stmt = json_stmt.outerjoin_from(left, lateral.selectable, sa.true())
+        laterals[lateral.selectable.name.removeprefix(LATERAL)] = target
+    json_stmt = json_stmt.add_columns(node_json(nodes, left, laterals))
+    rows = await fetch_rows(session, json_stmt)
+    text = "[" + ",".join(r[1] for r in rows[:size]) + "]"
+    return [r[0] for r in rows], orjson.Fragment(text)
 
 
 async def _page_records(

@@ -17,6 +17,7 @@ from resolvers.base import Ctx, clean_mobile, clean_text
 from resolvers.lookahead import Edge
 from resolvers.pagination import Page
 from resolvers.points import today
+from resolvers.prebuilt import Shape
 
 V = TypeVar("V")
 
@@ -84,6 +85,7 @@ async def list_cadres(
     first: int | None = None,
     after: str | None = None,
     edges: Sequence[Edge] = (),
+    nodes: Shape | None = None,
 ) -> Page[Cadre]:
     ctx.scope(Act.VIEW, Obj.CADRE)
     stmt = _text_filter(sa.select(Cadre).where(ctx.readable(Cadre)), Cadre.name, search)
@@ -92,7 +94,7 @@ async def list_cadres(
         stmt = stmt.where(Cadre.kind == kind)
     if not include_inactive:
         stmt = stmt.where(Cadre.is_active)
-    return await ctx.page(stmt, Cadre.id, first, after, edges=edges, records=True)
+    return await ctx.page(stmt, Cadre.id, first, after, edges=edges, records=True, nodes=nodes)
 
 
 async def create_cadre(
@@ -315,13 +317,14 @@ async def list_youth(
     first: int | None = None,
     after: str | None = None,
     edges: Sequence[Edge] = (),
+    nodes: Shape | None = None,
 ) -> Page[Youth]:
     ctx.scope(Act.VIEW, Obj.YOUTH)
     stmt = _text_filter(sa.select(Youth).where(ctx.readable(Youth)), Youth.name, search)
     stmt = await orgs.within(ctx, stmt, Youth.org_path, under)
     if industry:
         stmt = stmt.where(Youth.industry == industry.strip())
-    return await ctx.page(stmt, Youth.id, first, after, edges=edges, records=True)
+    return await ctx.page(stmt, Youth.id, first, after, edges=edges, records=True, nodes=nodes)
 
 
 async def create_youth(

@@ -34,6 +34,7 @@ from resolvers.contacts import my_cadre, own_contact_youth_ids
 from resolvers.figures import ORGAN_ONLY_KINDS
 from resolvers.lookahead import Edge
 from resolvers.pagination import Page
+from resolvers.prebuilt import Shape
 
 
 def _snapshot(log: WorkLog) -> dict[str, Any]:
@@ -371,6 +372,7 @@ async def list_logs(
     first: int | None = None,
     after: str | None = None,
     edges: Sequence[Edge] = (),
+    nodes: Shape | None = None,
     newest_first: bool = False,
 ) -> Page[WorkLog]:
     """A cadre's own logs, and those of the subtrees a leader may view; filters and text
@@ -394,7 +396,14 @@ async def list_logs(
     if not include_deleted:
         stmt = stmt.where(WorkLog.deleted_at.is_(None))
     return await ctx.page(
-        stmt, WorkLog.id, first, after, edges=edges, records=True, newest_first=newest_first
+        stmt,
+        WorkLog.id,
+        first,
+        after,
+        edges=edges,
+        records=True,
+        nodes=nodes,
+        newest_first=newest_first,
     )
 
 

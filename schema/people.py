@@ -19,6 +19,7 @@ from resolvers.points import today
 from schema.context import Info
 from schema.lookahead import asked, edge, visible_at_once
 from schema.orgs import Org
+from schema.prebuilt import nodes_json
 
 if TYPE_CHECKING:
     from schema.quotas import QuotaProgress
@@ -198,6 +199,7 @@ class PeopleQuery:
             first=first,
             after=after,
             edges=asked(info, CADRE_EDGES),
+            nodes=nodes_json(info, CadreRow, CADRE_EDGES),
         )
         return connection(page, Cadre.of)
 
@@ -268,6 +270,7 @@ class PeopleQuery:
             first=first,
             after=after,
             edges=asked(info, YOUTH_EDGES),
+            nodes=nodes_json(info, YouthRow, YOUTH_EDGES),
         )
         return connection(page, Youth.of)
 

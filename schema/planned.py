@@ -51,6 +51,7 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetails, collect_subfields
 from graphql.pyutils import Path, Undefined
+from orjson import Fragment
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema.lookahead import EDGE
@@ -324,6 +325,8 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
                 raise Redo
             return self.complete_object(c, value, path, holes, guard)
         if kind == "list":
+            if type(value) is Fragment:  # JSON PostgreSQL wrote for it (schema/prebuilt.py)
+                return value
             item = c.item
             assert item is not None
             values = list(value)

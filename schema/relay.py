@@ -141,4 +141,6 @@ class Connection(Generic[T]):
 
 
 def connection(page: Page[Any], convert: Callable[[Any], T]) -> Connection[T]:
+    if page.prebuilt is not None:  # the nodes' JSON, placed as it is (schema/planned.py)
+        return Connection(page=page, items=page.prebuilt)  # type: ignore[arg-type]
     return Connection(page=page, items=[convert(r) for r in page.rows])

@@ -16,6 +16,7 @@ from resolvers.lookahead import Edge
 from schema.context import Info
 from schema.lookahead import asked, edge, visible_at_once
 from schema.people import Cadre, Youth
+from schema.prebuilt import nodes_json
 from schema.relay import (
     After,
     Connection,
@@ -228,6 +229,7 @@ class WorkLogQuery:
             after=after,
             newest_first=newest_first,
             edges=asked(info, WORK_LOG_EDGES),
+            nodes=nodes_json(info, WorkLogRow, WORK_LOG_EDGES),
         )
         return connection(page, WorkLog.of)
 
