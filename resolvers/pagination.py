@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.records import columns_of, fetch_records, fetch_rows, record_columns
 from authz.errors import BadInput
-from resolvers.lookahead import LATERAL
 from resolvers.prebuilt import Shape, node_json
 
 T = TypeVar("T")
@@ -153,12 +152,9 @@ async def _page_json(
     outer-joined as `_page_records` joins them."""
     left = stmt.column_descriptions[0]["entity"]
     json_stmt = page_stmt.with_only_columns(key)
-    laterals = {}
     for target in joined:
-        lateral = sa.inspect(target)
-        json_stmt = json_stmt.outerjoin_from(left, lateral.selectable, sa.true())
-        laterals[lateral.selectable.name.removeprefix(LATERAL)] = target
-    json_stmt = json_stmt.add_columns(node_json(nodes, left, laterals))
+        json_stmt = json_stmt.outerjoin_from(left, sa.inspect(target).selectable, sa.true())
+    json_stmt = json_stmt.add_columns(node_json(nodes, left))
     rows = await fetch_rows(session, json_stmt)
     text = "[" + ",".join(r[1] for r in rows[:size]) + "]"
     return [r[0] for r in rows], orjson.Fragment(text)

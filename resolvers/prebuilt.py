@@ -18,9 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
+
+from resolvers.lookahead import LATERAL
 
 # How a leaf is written (Leaf.form).
 # PLAIN: text, a whole number or a boolean, which json_build_object writes as JSON does.
@@ -42,11 +45,12 @@ class Leaf:
 
 @dataclass(frozen=True)
 class EdgeShape:
-    """An object edge of the node (`field`, as resolvers/lookahead.py names its lateral),
-    answered under `key` with its own leaves."""
+    """An object edge of the node (`field`, as resolvers/lookahead.py names its lateral, of
+    rows of `model`), answered under `key` with its own leaves."""
 
     key: str
     field: str
+    model: type
     leaves: tuple[Leaf, ...]
 
 
@@ -57,21 +61,36 @@ class Shape:
     leaves: tuple[Leaf | EdgeShape, ...]
 
 
-def node_json(shape: Shape, model: Any, laterals: dict[str, Any]) -> sa.ColumnElement[str]:
+@lru_cache(maxsize=1024)
+def node_json(shape: Shape, model: Any) -> sa.ColumnElement[str]:
     """The node's JSON as text: `model`'s columns (the page's table), each edge's from its
-    lateral entity (`laterals`, by edge field)."""
+    lateral row, which the page statement joins under the name resolvers/lookahead.py gives
+    it. Built once per shape: only the statement around it is made per request."""
     parts: list[Any] = []
     for item in shape.leaves:
         if isinstance(item, EdgeShape):
-            target = laterals[item.field]
+            lateral = _Lateral(item.field, item.model)
             value: Any = sa.case(
-                (target.id.is_(None), sa.null()),
-                else_=_object([(leaf.key, _leaf(leaf, target)) for leaf in item.leaves]),
+                (lateral.id.is_(None), sa.null()),
+                else_=_object([(leaf.key, _leaf(leaf, lateral)) for leaf in item.leaves]),
             )
         else:
             value = _leaf(item, model)
         parts.append((item.key, value))
     return sa.cast(_object(parts), sa.Text)
+
+
+class _Lateral:
+    """An edge's lateral row in the page statement (resolvers/lookahead.py `join`), its
+    columns by the model's attribute names, as the statement's text names them."""
+
+    def __init__(self, field: str, model: type) -> None:
+        # underscored: a model's column may be called `name` or `model`
+        self._alias, self._model = LATERAL + field, model
+
+    def __getattr__(self, attr: str) -> Any:
+        column: Any = sa.inspect(self._model).column_attrs[attr].columns[0]
+        return sa.literal_column(f'"{self._alias}"."{column.name}"', column.type)
 
 
 def _object(parts: Sequence[tuple[str, Any]]) -> Any:

@@ -126,7 +126,7 @@ def _leaves(
             inner = _leaves(raw, target, sub, edge[0], None)
             if inner is None:
                 return None
-            out.append(EdgeShape(key, name, tuple(inner)))
+            out.append(EdgeShape(key, name, edge[0], tuple(inner)))
             continue
         leaf = _leaf(key, name, type_, definition, sf, model)
         if leaf is None:

@@ -132,7 +132,7 @@ async def test_every_written_field_is_what_graphql_serializes(api, type_name: st
                 await s.execute(sa.text(f'ALTER TABLE {table.name} DROP CONSTRAINT "{check.name}"'))
         await s.execute(table.insert().values(rows))
         made = model.id.in_([r["id"] for r in rows])  # type: ignore[attr-defined]
-        sql = sa.select(model.id, node_json(Shape(tuple(leaves)), model, {})).where(made)  # type: ignore[attr-defined]
+        sql = sa.select(model.id, node_json(Shape(tuple(leaves)), model)).where(made)  # type: ignore[attr-defined]
         by_sql = {k: orjson.loads(text) for k, text in (await s.execute(sql)).all()}
         records = await fetch_records(s, sa.select(*sa.inspect(model).columns).where(made), [model])
         await s.rollback()
