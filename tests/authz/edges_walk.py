@@ -33,6 +33,7 @@ from graphql import (
 )
 from graphql.language import Lexer, Source, TokenKind
 
+from schema.lookahead import EDGE
 from tests.authz.edges_model import Built, Model
 
 # Guarded fields: whole or masked, per principal (VISIBILITY.md, last paragraph).
@@ -140,6 +141,22 @@ class Walker:
                 sel[fname] = None
         return sel
 
+    def lean(self, t: GraphQLNamedType) -> Sel | None:
+        """For a connection: its nodes' `__typename` and `id` and each look-ahead edge's
+        (fields marked `lookahead.edge`), with the count and `hasNextPage`. Nothing else,
+        so that a list whose nodes PostgreSQL may write (schema/prebuilt.py) is walked on
+        that path too, besides the whole selection, which takes the usual one."""
+        nodes = t.fields.get("nodes") if isinstance(t, GraphQLObjectType) else None
+        node = get_named_type(nodes.type) if nodes is not None else None
+        if not isinstance(node, GraphQLObjectType) or "id" not in node.fields:
+            return None
+        sel: Sel = {"__typename": None, "id": None}
+        for fname, f in node.fields.items():
+            sf = f.extensions.get("strawberry-definition")
+            if sf is not None and EDGE in (sf.metadata or {}) and not _required(f):
+                sel[fname] = {"__typename": None, "id": None}
+        return {"totalCount": None, "pageInfo": {"hasNextPage": None}, "nodes": sel}
+
     def _call(self, fname: str, f: GraphQLField, listed: bool) -> str:
         page = NESTED_PAGE if listed else PAGE
         return f"{fname}(first: {page})" if "first" in f.args else fname
@@ -215,6 +232,8 @@ class Walker:
                 for key in reversed(where[:-1]):
                     branch = {key: {"__typename": None, **branch}}
                 selections += split(branch)
+            if (lean := self.lean(ft)) is not None:
+                selections.append({head: lean})
             types = {a: str(f.args[a].type) for a in args}
             plans.append(Plan(fname, args, types, selections, walk.edges))
         return plans, skipped

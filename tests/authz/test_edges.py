@@ -218,7 +218,9 @@ async def test_every_edge_as_the_model_says(
     api, world: World, seed: int, lookahead: bool, planned: bool
 ) -> None:
     """Every path of a list's edges answers the same worlds as the model says: completed by
-    the document's plan (schema/planned.py), fetched with the page (resolvers/lookahead.py)
+    the document's plan (schema/planned.py; a list whose nodes ask only for columns and
+    look-ahead edges, as each list's lean selection does, has PostgreSQL write them:
+    schema/prebuilt.py), fetched with the page (resolvers/lookahead.py)
     and completed by graphql-core, or loaded field by field after the page."""
     started = time.perf_counter()
     settings = api.services.settings
