@@ -51,9 +51,18 @@ async def test_holders_export_and_read_log(people) -> None:
     ]["mobile"] == "132****0001"
     async with api.services.sessionmaker() as s:
         reads = (
-            await s.execute(sa.select(PersonalDataRead.viewer_user_id, PersonalDataRead.field))
+            await s.execute(
+                sa.select(
+                    PersonalDataRead.viewer_user_id,
+                    PersonalDataRead.field,
+                    PersonalDataRead.youth_id,
+                    sa.func.length(PersonalDataRead.request_id) > 0,
+                    PersonalDataRead.at.is_not(None),
+                )
+            )
         ).all()
-    assert reads == [(province.id, "mobile")]  # the whole read is logged; the masked one is not
+    # the whole read is logged (whose, by whom, in which request, when); the masked one is not
+    assert reads == [(province.id, "mobile", people.youth_id, True, True)]
     holders = (
         await api.gql(
             """{ myDataHolders { cadres { name orgName status } roles { role orgName }
