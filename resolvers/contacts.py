@@ -229,6 +229,21 @@ async def on_my_list(ctx: Ctx, youth_id: int) -> bool:
     return await ctx.loader(_on_my_list).load(youth_id)
 
 
+async def read_my_list(ctx: Ctx, youth_ids: Sequence[int]) -> None:
+    """`on_my_list` for a page's youth at once, before their fields are completed: each
+    guarded field then answers without waiting (`known_on_my_list`)."""
+    if ctx.principal.cadre_id is not None and youth_ids:
+        await ctx.loader(_on_my_list).load_many(list(youth_ids))
+
+
+def known_on_my_list(ctx: Ctx, youth_id: int) -> bool | None:
+    """`on_my_list` if this request has read it already, else None."""
+    known = ctx.loader(_on_my_list).cache_map.get(youth_id)
+    if known is None or not known.done() or known.cancelled() or known.exception():
+        return None
+    return bool(known.result())
+
+
 async def _on_my_list(ctx: Ctx, youth_ids: Sequence[int]) -> list[bool]:
     mine = await own_contact_youth_ids(ctx, list(youth_ids))
     return [y in mine for y in youth_ids]

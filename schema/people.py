@@ -17,8 +17,9 @@ from resolvers import contacts, deadlines, people
 from resolvers.lookahead import Edge
 from resolvers.points import today
 from schema.context import Info
-from schema.lookahead import asked, edge, visible_at_once
+from schema.lookahead import asked, edge, node_fields, visible_at_once
 from schema.orgs import Org
+from schema.planned import with_ctx
 from schema.prebuilt import nodes_json
 
 if TYPE_CHECKING:
@@ -128,13 +129,15 @@ class Youth(Node):
         return people.in_league_age(self.row.birth_date, today(info.context.ctx))
 
     @strawberry.field(
-        description="手机号：仅本人、联系已确认（ACTIVE）的团干部及字段规则覆盖的 youth:view_personal 角色可见完整号码，其他人看到掩码"
+        description="手机号：仅本人、联系已确认（ACTIVE）的团干部及字段规则覆盖的 youth:view_personal 角色可见完整号码，其他人看到掩码",
+        metadata=with_ctx(lambda y, ctx: _guarded_for(ctx, y.row, people.youth_mobile)),
     )
     def mobile(self, info: Info) -> str:
         return _guarded(info, self.row, people.youth_mobile)
 
     @strawberry.field(
-        description="出生日期（受保护字段：未成年人默认不向上级显示）；看不到完整日期的人得到 null，年份见 birthYear"
+        description="出生日期（受保护字段：未成年人默认不向上级显示）；看不到完整日期的人得到 null，年份见 birthYear",
+        metadata=with_ctx(lambda y, ctx: _guarded_for(ctx, y.row, people.youth_birth_date)),
     )
     def birth_date(self, info: Info) -> date | None:
         return _guarded(info, self.row, people.youth_birth_date)
@@ -148,14 +151,25 @@ class Youth(Node):
         return visible_at_once(info, OrgRow, self.row.org_id, Org.of)
 
 
+# Youth's fields whose whole value only some callers see (`_guarded`).
+GUARDED_FIELDS = {"mobile", "birthDate"}
+
+
 def _guarded(info: Info, row: YouthRow, read: Callable[..., T]) -> Any:
+    return _guarded_for(info.context.ctx, row, read)
+
+
+def _guarded_for(ctx: Any, row: YouthRow, read: Callable[..., T]) -> Any:
     """A guarded field of a youth (people.youth_field) as `read` gives it to the caller,
     who sees it whole as the youth's own cadre. A caller who is no cadre has no list of
     their own, so the answer is given at once: no coroutine and no loader per node of a
-    page. A cadre's is awaited (their list is read for the page's youth in one statement)."""
-    ctx = info.context.ctx
+    page. A cadre's is awaited (their list is read for the page's youth in one statement),
+    unless the page read it already (`youths`)."""
     if ctx.principal.cadre_id is None:
         return read(ctx, row, own_contact=False)
+    own = contacts.known_on_my_list(ctx, row.id)  # a page's, read with it (`youths`)
+    if own is not None:
+        return read(ctx, row, own_contact=own)
     return _as_own_cadre(ctx, row, read)
 
 
@@ -272,6 +286,9 @@ class PeopleQuery:
             edges=asked(info, YOUTH_EDGES),
             nodes=nodes_json(info, YouthRow, YOUTH_EDGES),
         )
+        if GUARDED_FIELDS & set(node_fields(info._raw_info.field_nodes, info._raw_info.fragments)):
+            # a cadre sees whole values of their own youth: their list, read for the page
+            await contacts.read_my_list(info.context.ctx, [r.id for r in page.rows])
         return connection(page, Youth.of)
 
 

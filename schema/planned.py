@@ -10,7 +10,8 @@ value takes, and then does it in one loop per object:
   extension) is read and serialized by its type's own `coerce_output_value`, as
   graphql-core would; `__typename` is the type's name;
 - a field whose resolver takes only `self` (Connection.nodes, Youth.birthYear …) is called
-  directly, as strawberry would call it;
+  directly, as strawberry would call it; a leaf marked `with_ctx` (Youth.mobile) has its
+  answer called with the request's ctx, unless it must await;
 - an object edge marked with `lookahead.edge(...)` metadata (Youth.org, WorkLog.cadre …) is
   answered from the request's `visible(Model)` loader when look-ahead primed it, exactly as
   `visible_at_once` answers it; an edge not primed is resolved the usual way;
@@ -59,7 +60,20 @@ from schema.lookahead import EDGE
 FieldDetailsList = list[FieldDetails]
 
 # Kinds of a planned field.
-TYPENAME, LEAF, VALUE, CALL, EDGE_FIELD, DELEGATE = range(6)
+TYPENAME, LEAF, VALUE, CALL, EDGE_FIELD, DELEGATE, WITH_CTX = range(7)
+
+# The metadata key of a leaf whose resolver is `answer(self, info.context.ctx)` (see
+# `with_ctx`).
+CTX = "youthlink.planned.ctx"
+
+
+def with_ctx(answer: Callable[[Any, Any], Any]) -> dict[str, Any]:
+    """Metadata of a leaf field whose resolver returns `answer(self, info.context.ctx)` and
+    reads nothing else of `info` (Youth.mobile: masked or whole, by who asks): the plan calls
+    `answer` with the request's ctx, without building a resolve info per node. An awaitable
+    answer (one that must read first) is dropped unstarted, and graphql-core resolves the
+    field as usual."""
+    return {CTX: answer}
 
 
 class Redo(Exception):
@@ -200,6 +214,8 @@ class Plans:
             f.of = completer.type.extensions["strawberry-definition"].origin.of
         elif _self_only(sf):
             f.kind, f.attr = CALL, sf.base_resolver.wrapped_func
+        elif CTX in (sf.metadata or {}) and completer.kind == "leaf" and not sf.extensions:
+            f.kind, f.attr = WITH_CTX, sf.metadata[CTX]
         return f
 
 
@@ -355,8 +371,15 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         for f in c.fields:
             kind = f.kind
             key = f.key
-            if kind == LEAF:
-                value = getattr(source, f.attr)
+            if kind in (LEAF, WITH_CTX):
+                if kind == LEAF:
+                    value = getattr(source, f.attr)
+                else:
+                    value = f.attr(source, self.ctx)
+                    if inspect.isawaitable(value):  # it must read first: graphql-core awaits
+                        value.close()  # type: ignore[attr-defined]
+                        self.delegate(out, parent, source, f, path, holes, guard)
+                        continue
                 if value is None and f.completer.nullable:  # type: ignore[union-attr]
                     out[key] = None
                     continue

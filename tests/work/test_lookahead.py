@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import add_user, gid, statements_sent
+from tests.helpers import add_grant, add_user, gid, statements_sent
 from tests.work.conftest import World, make_cadre
 
 YOUTHS = (
@@ -228,7 +228,7 @@ async def test_the_plans_cover_the_bench_shapes(world: World, callers: dict[str,
     """The shapes of `make bench-peer` are completed by the plan (plain fields, resolvers of
     `self` alone, primed edges), not handed back to graphql-core field by field; a masked
     number still shows whole only to the caller's own cadre, and that read is logged."""
-    from schema.planned import CALL, EDGE_FIELD, LEAF
+    from schema.planned import CALL, EDGE_FIELD, LEAF, WITH_CTX
 
     api = world.api
     org = {"o": gid("Org", world.tree["A"].id)}
@@ -237,6 +237,11 @@ async def test_the_plans_cover_the_bench_shapes(world: World, callers: dict[str,
         assert "errors" not in body, body
         assert {LEAF, EDGE_FIELD} <= planned_fields(root), root
     assert CALL in planned_fields("youths")  # Connection.nodes
+    masked, _ = await ask_planned(
+        api, PLANNED_SHAPES["youth with masked fields"], org, callers["city"], planned=True
+    )
+    assert masked["data"]["youths"]["nodes"], masked
+    assert WITH_CTX in planned_fields("youths")  # Youth.mobile, birthDate: no info per node
     mobiles = "{ workLogs(first: 50) { nodes { youth { name mobile } } } }"
     body, reads = await ask_planned(api, mobiles, {}, callers["worker"], planned=True)
     assert "errors" not in body, body
@@ -246,3 +251,23 @@ async def test_the_plans_cover_the_bench_shapes(world: World, callers: dict[str,
     body, reads = await ask_planned(api, mobiles, {}, callers["city"], planned=True)
     shown = [n["youth"]["mobile"] for n in body["data"]["workLogs"]["nodes"] if n["youth"]]
     assert shown and all("*" in m for m in shown) and reads == 0
+
+
+async def test_a_cadre_leader_sees_whole_numbers_of_their_own_youth_on_a_page(
+    world: World,
+) -> None:
+    """A leader who is also a cadre: on a page of youth, the guarded fields of their own
+    youth (read for the whole page at once, resolvers/contacts.py `read_my_list`) answer as
+    a lookup of each youth does, whole for their own and masked for another cadre's."""
+    api, tree = world.api, world.tree
+    await make_cadre(api, tree, "other", "A1", 2, 50)
+    await add_grant(api.services, world.cadre_user.id, "city_admin", tree["A"])
+    page = await api.gql(
+        "{ youths(first: 50) { nodes { id mobile birthDate } } }", token=world.token
+    )
+    nodes = page.data["youths"]["nodes"]
+    one = "query($id: ID!) { youth(id: $id) { id mobile birthDate } }"
+    alone = [(await api.gql(one, {"id": n["id"]}, token=world.token)).data["youth"] for n in nodes]
+    assert nodes == alone
+    whole = {n["id"] for n in nodes if "*" not in n["mobile"]}
+    assert whole == set(world.youth_ids), nodes  # their own whole, the other cadre's masked
