@@ -68,10 +68,18 @@ def columns_of(model: type, alias: str, dialect: Dialect) -> tuple[sa.ColumnElem
     """`record_columns(model)` as the columns of a subquery named `alias` (a lateral of the
     model's rows) by name: the subquery's own column collection costs more to build for each
     request's statement than the rest of a page (cProfile, bench/cpu.py's lists)."""
+    return tuple(_named(c, alias, dialect) for c in record_columns(model))
+
+
+def column_of(model: type, alias: str, attr: str, dialect: Dialect) -> sa.ColumnElement[Any]:
+    """The column of `model`'s attribute `attr` in a subquery named `alias`, by name (as
+    `columns_of` names them all)."""
+    return _named(sa.inspect(model).column_attrs[attr].columns[0], alias, dialect)
+
+
+def _named(column: Any, alias: str, dialect: Dialect) -> sa.ColumnElement[Any]:
     quote = dialect.identifier_preparer.quote
-    return tuple(
-        sa.literal_column(f"{quote(alias)}.{quote(c.name)}", c.type) for c in record_columns(model)
-    )
+    return sa.literal_column(f"{quote(alias)}.{quote(column.name)}", column.type)
 
 
 def record_maker(

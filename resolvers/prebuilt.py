@@ -22,8 +22,12 @@ from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
+from app.records import column_of
 from resolvers.lookahead import LATERAL
+
+_POSTGRESQL = postgresql.dialect()  # the names' quoting: the statement runs on no other
 
 # How a leaf is written (Leaf.form).
 # PLAIN: text, a whole number or a boolean, which json_build_object writes as JSON does.
@@ -89,8 +93,7 @@ class _Lateral:
         self._alias, self._model = LATERAL + field, model
 
     def __getattr__(self, attr: str) -> Any:
-        column: Any = sa.inspect(self._model).column_attrs[attr].columns[0]
-        return sa.literal_column(f'"{self._alias}"."{column.name}"', column.type)
+        return column_of(self._model, self._alias, attr, _POSTGRESQL)
 
 
 def _object(parts: Sequence[tuple[str, Any]]) -> Any:

@@ -24,7 +24,6 @@ from graphql import GraphQLObjectType, get_named_type
 
 from app.records import fetch_records
 from models import Cadre as CadreRow
-from models import Org as OrgRow
 from models import WorkLog as WorkLogRow
 from models import Youth as YouthRow
 from resolvers.prebuilt import Shape, node_json
@@ -43,8 +42,22 @@ LISTS = {
     "cadres": ("Cadre", CadreRow, CADRE_EDGES),
     "youths": ("Youth", YouthRow, YOUTH_EDGES),
 }
-# Every type whose fields SQL may write: the nodes' and their edges' types.
-TYPES = {"WorkLog": WorkLogRow, "Cadre": CadreRow, "Youth": YouthRow, "Org": OrgRow}
+
+
+def _types() -> dict[str, type]:
+    """Every type whose fields SQL may write, with its model: the lists' node types, and
+    the types at the other end of each of their look-ahead edges."""
+    found: dict[str, type] = {}
+    for type_name, model, edges in LISTS.values():
+        found[type_name] = model
+        gtype = SCHEMA.get_type(type_name)
+        assert isinstance(gtype, GraphQLObjectType)
+        for e in edges:
+            found[get_named_type(gtype.fields[e.field].type).name] = e.model
+    return found
+
+
+TYPES = _types()
 # Plain fields over a column of the same name that SQL does not write, and why.
 NOT_WRITTEN = {
     ("Cadre", "userId"): "a global id of another type (User)",
