@@ -141,8 +141,17 @@ async def fetch_records(
     `record_columns` of each of `models` (the first the statement's own rows, the others
     outer-joined: None where absent). Compiled through the engine's compiled cache (by the
     statement's cache key, as SQLAlchemy executes it), run on the session's own connection."""
-    dialect = session.get_bind().dialect
     compiled, sql, args = _compiled(session, stmt)
+    make = row_records(models, compiled, session.get_bind().dialect)
+    return [make(r) for r in await DriverStatement(sql).fetch(session, *args)]
+
+
+def row_records(
+    models: Sequence[type], compiled: SQLCompiler, dialect: Dialect
+) -> Callable[[Any], tuple[Any, ...]]:
+    """A row's records, for a statement whose columns are, in turn, the `record_columns` of
+    each of `models` (the first the statement's own rows, the others outer-joined: None
+    where absent)."""
     makers, offset = [], 0
     for i, model in enumerate(models):
         n = len(_columns(model))
@@ -150,8 +159,7 @@ async def fetch_records(
         offset += n
     if len(compiled._result_columns) != offset:
         raise ValueError("the statement's columns are not those of its models' records")
-    rows = await DriverStatement(sql).fetch(session, *args)
-    return [tuple(make(r) for make in makers) for r in rows]
+    return lambda r: tuple(make(r) for make in makers)
 
 
 async def fetch_rows(session: Any, stmt: sa.Select[Any]) -> list[Any]:
@@ -192,13 +200,13 @@ def _positional(compiled: SQLCompiler, extracted: Any, collected: Any) -> tuple[
 _REQUIRED = object()
 
 
-class RecordStatement:
-    """A Core statement of `model`'s rows compiled once for the dialect to the driver's SQL
-    (positional parameters), run on a session's own connection (app/db.py DriverStatement),
-    its rows read as records. Its parameters are those of the statement's bindparams, by
-    name, sent through their types' bind processors as SQLAlchemy would."""
+class BoundStatement:
+    """A Core statement compiled once for the dialect to the driver's SQL (positional
+    parameters), run on a session's own connection (app/db.py DriverStatement). Its
+    parameters are those of the statement's bindparams, by name, sent through their types'
+    bind processors as SQLAlchemy would; a bindparam that holds no value must be given."""
 
-    def __init__(self, stmt: sa.Select[Any] | sa.CompoundSelect, model: type, dialect: Dialect):
+    def __init__(self, stmt: sa.Select[Any] | sa.CompoundSelect, dialect: Dialect):
         compiled = stmt.compile(dialect=dialect)
         assert isinstance(compiled, SQLCompiler) and compiled.positiontup is not None
         sql, names = compiled.string, list(compiled.positiontup)
@@ -217,17 +225,33 @@ class RecordStatement:
             )
             fixed = dict(state.parameters)
         required = {name for name, b in compiled.binds.items() if b.required}
+        self.compiled = compiled
         self.driver = DriverStatement(sql)
         self.args: tuple[tuple[str, Any, Callable[[Any], Any] | None], ...] = tuple(
             (name, _REQUIRED if name in required else fixed[name], processors.get(name))
             for name in names
         )
-        self.make = record_maker(model, compiled, dialect)
 
-    async def records(self, session: Any, params: Mapping[str, Any]) -> list[Any]:
+    def bind(self, params: Mapping[str, Any]) -> list[Any]:
         args: list[Any] = []
         for name, default, processor in self.args:
             value = params[name] if name in params or default is _REQUIRED else default
             args.append(value if processor is None else processor(value))
+        return args
+
+    async def fetch(self, session: Any, params: Mapping[str, Any]) -> list[Any]:
+        """The driver's own rows."""
+        return await self.driver.fetch(session, *self.bind(params))
+
+
+class RecordStatement(BoundStatement):
+    """A statement of `model`'s rows compiled once (`BoundStatement`), its rows read as
+    records."""
+
+    def __init__(self, stmt: sa.Select[Any] | sa.CompoundSelect, model: type, dialect: Dialect):
+        super().__init__(stmt, dialect)
+        self.make = record_maker(model, self.compiled, dialect)
+
+    async def records(self, session: Any, params: Mapping[str, Any]) -> list[Any]:
         make = self.make
-        return [make(r) for r in await self.driver.fetch(session, *args)]
+        return [make(r) for r in await self.fetch(session, params)]

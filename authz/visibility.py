@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import sqlalchemy as sa
 
@@ -77,6 +77,7 @@ class Subject:
         self.principal = principal
         self._scopes: dict[tuple[Act, Obj], Scope] = {}
         self._within: dict[tuple[Act, Obj, Any], sa.ColumnElement[bool]] = {}
+        self.who = who_is(principal)
 
     def scope(self, act: Act, obj: Obj) -> Scope:
         key = (act, obj)
@@ -137,17 +138,70 @@ def readable_one(subject: Subject, model: type) -> sa.ColumnElement[bool]:
 
 
 class NotTemplatable(Exception):
-    """A rule that reads who the caller is (their cadre, their youth record), not only their
-    scopes: its shape differs from caller to caller, so it is built per request."""
+    """A rule that reads more of the caller than their scopes and who they are (the scope
+    object itself, their open spot checks): built per request."""
+
+
+class Who(NamedTuple):
+    """Which parts of who the caller is they have: the shape their rules take. A rule reads
+    these (`_is(Cadre.id, s.cadre_id)` is there for a cadre, absent for anyone else), so
+    callers of one shape share one template, their values bound as parameters."""
+
+    user: bool
+    cadre: bool
+    youth: bool
+    city: bool
+    checks: bool
+
+
+def who_is(principal: Principal) -> Who:
+    return Who(
+        principal.user_id is not None,
+        principal.cadre_id is not None,
+        principal.youth_id is not None,
+        principal.cadre_city_id is not None,
+        bool(principal.checks),
+    )
+
+
+# Who the caller is, as a template's parameters: the principal's attribute of each name.
+IDENTITY = ("user_id", "cadre_id", "youth_id", "cadre_city_id")
+
+
+class _Identity:
+    """The principal of a parametric subject: each part of who the caller is that `who`
+    says they have, as a parameter `me_<attribute>` (recorded as read); None for a part
+    they do not have, as a real principal says."""
+
+    def __init__(self, who: Who, read: set[str]) -> None:
+        self._has = dict(zip(IDENTITY, (who.user, who.cadre, who.youth, who.city), strict=True))
+        self._checks = who.checks
+        self._read = read
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "checks":  # open spot checks are a few callers': built per request
+            if self._checks:
+                raise NotTemplatable("a rule reading the caller's open spot checks")
+            return ()
+        if name not in self._has:
+            raise NotTemplatable(f"a rule reading the principal's {name}")
+        if not self._has[name]:
+            return None
+        self._read.add(name)
+        return sa.bindparam(f"me_{name}")
 
 
 class _Parametric(Subject):
-    """A subject whose scopes are parameters. A rule that reads only scopes, applied to it,
-    gives a predicate of one shape for every caller, `path <@ ANY(:roots_<obj>_<act>)`:
-    a statement around it is built once and bound per caller (`ReadableTemplate.bind`)."""
+    """A subject whose scopes and identity are parameters. A rule applied to it gives a
+    predicate of one shape for every caller of the same `Who`: `path <@ ANY(:roots_<obj>_
+    <act>)`, `cadres.id = :me_cadre_id` …: a statement around it is built once and bound
+    per caller (`ReadableTemplate.bind`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, who: Who) -> None:
         self.scopes: dict[str, tuple[Act, Obj]] = {}
+        self.identity: set[str] = set()
+        self.who = who
+        self.principal = _Identity(who, self.identity)  # type: ignore[assignment]
 
     def within(self, obj: Obj, path: Any, act: Act = Act.VIEW) -> sa.ColumnElement[bool]:
         name = f"roots_{obj.name}_{act.name}".lower()
@@ -158,43 +212,54 @@ class _Parametric(Subject):
         raise NotTemplatable(f"a rule reading the scope of {obj.name}/{act.name} itself")
 
     def __getattr__(self, name: str) -> Any:
-        # Who the caller is (principal, cadre_id, youth_id) or the policy (store): not set
-        # here, so a rule that reads them is no template.
+        # The policy (store) and the rest: not set here, so a rule that reads them is no
+        # template.
         raise NotTemplatable(f"a rule reading {name}")
 
 
 @dataclass(frozen=True)
 class ReadableTemplate:
-    """`readable_one(subject, model)` with the subject's roots as parameters: the same rows
-    for every subject once bound (tests/authz/test_templates.py holds every template to it)."""
+    """`readable_one(subject, model)` with the subject's roots and identity as parameters:
+    the same rows for every subject of its `who` once bound (tests/authz/test_templates.py
+    holds every template to it, for callers of every shape)."""
 
     predicate: sa.ColumnElement[bool]
     scopes: tuple[tuple[str, Act, Obj], ...]
+    identity: tuple[str, ...]
+    who: Who
 
-    def bind(self, subject: Subject) -> dict[str, list[str]]:
-        """The subject's roots for each scope the rule reads; none at all for an anonymous
-        caller (an empty array: `<@ ANY('{}')` holds for no row, as `readable` says)."""
-        if subject.principal.user_id is None:
-            return {name: [] for name, _, _ in self.scopes}
-        return {name: list(subject.scope(act, obj).roots) for name, act, obj in self.scopes}
+    def bind(self, subject: Subject) -> dict[str, Any]:
+        """The subject's roots for each scope the rule reads, and each part of who they are
+        it reads. Only for a subject of the template's own shape: another's rule differs."""
+        if subject.who != self.who:
+            raise ValueError(f"a template for {self.who} bound to a caller of {subject.who}")
+        bound: dict[str, Any] = {
+            name: list(subject.scope(act, obj).roots) for name, act, obj in self.scopes
+        }
+        for name in self.identity:
+            bound[f"me_{name}"] = getattr(subject.principal, name)
+        return bound
 
 
-def readable_template(model: type) -> ReadableTemplate | None:
-    """The model's `readable_one` as a template, or None when its rule reads more than the
-    caller's scopes (NotTemplatable): such a rule is built per request as before. Made once
-    per rule: a rule replaced in RULES (a test weakening one) gets its own."""
-    return _template(model, RULES[model])
+def readable_template(model: type, who: Who, *, listed: bool = False) -> ReadableTemplate | None:
+    """The model's `readable_one` for callers of shape `who` (`listed`: its `readable`, what
+    a list starts from), as a template; None when its rule reads more than the caller's
+    scopes and identity (NotTemplatable): such a rule is built per request as before. Made
+    once per rule and shape: a rule replaced in RULES (a test weakening one) gets its own."""
+    return _template(model, RULES[model], who, listed)
 
 
 @cache
-def _template(model: type, rule: Rule) -> ReadableTemplate | None:
-    parametric = _Parametric()
+def _template(model: type, rule: Rule, who: Who, listed: bool) -> ReadableTemplate | None:
+    if not who.user:  # `readable` refuses an anonymous caller outright, as this does
+        return ReadableTemplate(sa.false(), (), (), who)
+    parametric = _Parametric(who)
     try:
-        predicate = readable_one(parametric, model)
+        predicate = (readable if listed else readable_one)(parametric, model)
     except NotTemplatable:
         return None
     scopes = tuple((name, act, obj) for name, (act, obj) in parametric.scopes.items())
-    return ReadableTemplate(predicate, scopes)
+    return ReadableTemplate(predicate, scopes, tuple(sorted(parametric.identity)), who)
 
 
 def readable_statement(subject: Subject, model: type[M]) -> sa.Select[M]:

@@ -360,7 +360,7 @@ def audit_row(
 
 
 async def _visible_by_id(model: type, ctx: Ctx, ids: Sequence[int]) -> list[Any]:
-    template = readable_template(model)
+    template = readable_template(model, ctx.subject.who)
     rows: Iterable[Any]
     if template is None:  # a rule of who the caller is: built for this caller
         stmt: sa.Select[Any] = sa.select(model).where(
@@ -394,11 +394,13 @@ def _by_id_records(
     """`_by_id` compiled once for the driver, its rows read as records (app/records.py): what
     a query's loaders by id read (a query never changes what it reads). The ids go as one
     array, so the text is the same for any number of them. None for a model with a numeric
-    column: SQLAlchemy converts those by the type the server names in each result, which a
-    record's maker does not see."""
+    column (SQLAlchemy converts those by the type the server names in each result, which a
+    record's maker does not see) or a deferred one."""
     table: sa.Table = model.__table__  # type: ignore[attr-defined]
     if any(isinstance(c.type, sa.Numeric) for c in table.columns):
         return None
+    if any(attr.deferred for attr in sa.inspect(model).column_attrs):
+        return None  # a file's content: loaded only when read, as an entity does
     column = model.id  # type: ignore[attr-defined]
     ids = sa.bindparam("ids", type_=postgresql.ARRAY(column.type))
     stmt: sa.Select[Any] = sa.select(model).where(column == sa.any_(ids), template.predicate)

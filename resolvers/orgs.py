@@ -87,7 +87,7 @@ async def _look_ahead(ctx: Ctx, org_id: int, ahead: Ahead) -> None:
     """The org, its parent and a page of its children by one statement (look-ahead, see
     resolvers/lookahead.py), each under the Org rule, primed into the loaders the nested
     fields read: `visible(Org)` and `_children`."""
-    template = readable_template(Org)
+    template = readable_template(Org, ctx.subject.who)
     assert template is not None  # the Org rule reads the caller's scopes only
     params: dict[str, Any] = {"org_id": org_id, **template.bind(ctx.subject)}
     key: ChildrenKey | None = None
@@ -182,12 +182,18 @@ def same_city(path_column: Any, root: Org) -> list[sa.ColumnElement[bool]]:
     province: `city_id = <the root's city>`, which the planner prunes to that city's
     partition. It only restates the path test (a row's city_id is its org's city, kept by
     moveOrg); the province's own subtree spans every city and gets nothing."""
-    model = getattr(path_column, "class_", None)
-    table = getattr(model, "__tablename__", None)
-    city = subtree_city(root)
-    if table not in PARTITIONED or path_column.key != "org_path" or city is None:
+    city = same_city_of(path_column, root)
+    if city is None:
         return []
-    return [model.city_id == city]  # type: ignore[union-attr]
+    return [path_column.class_.city_id == city]
+
+
+def same_city_of(path_column: Any, root: Org) -> int | None:
+    """The city `same_city` restates, or None where it adds nothing."""
+    table = getattr(getattr(path_column, "class_", None), "__tablename__", None)
+    if table not in PARTITIONED or path_column.key != "org_path":
+        return None
+    return subtree_city(root)
 
 
 def subtree_city(root: Org) -> int | None:

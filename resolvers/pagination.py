@@ -96,19 +96,20 @@ async def paginate(
     entities: for a query's lists. `nodes`: no rows, but the nodes' JSON (`prebuilt`),
     written by PostgreSQL in the same statement."""
     size = page_size(first, default, maximum)
-    page_stmt = stmt
-    if after is not None:
-        since = decode_cursor(after)
-        page_stmt = stmt.where(key < since if newest_first else key > since)
-    page_stmt = page_stmt.order_by(key.desc() if newest_first else key).limit(size + 1)
+    since = None if after is None else decode_cursor(after)
+    page_stmt = page_statement(stmt, key, since, newest_first, size + 1)
     others: list[list[Any]] = []
     prebuilt = None
     if nodes is not None:  # no rows: their keys and the nodes' JSON
-        keys, prebuilt = await _page_json(session, stmt, page_stmt, key, joined, nodes, size)
+        json_stmt = json_statement(stmt, page_stmt, key, joined, nodes)
+        keys, prebuilt = json_page(await fetch_rows(session, json_stmt), size)
         rows: list[Any] = []
         others = [[] for _ in joined]
     elif records:
-        found_records = await _page_records(session, stmt, page_stmt, joined)
+        records_stmt, models = records_statement(
+            stmt, page_stmt, joined, session.get_bind().dialect
+        )
+        found_records = await fetch_records(session, records_stmt, models)
         rows = [r[0] for r in found_records]
         others = [[r[i] for r in found_records[:size]] for i in range(1, len(joined) + 1)]
     elif joined:
@@ -124,8 +125,7 @@ async def paginate(
         keys = [r.id for r in rows]
 
     async def count() -> int:  # built only when totalCount is asked for
-        count_stmt = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
-        return int((await session.execute(count_stmt)).scalar_one())
+        return int((await session.execute(count_statement(stmt))).scalar_one())
 
     return Page(
         rows=rows[:size],
@@ -138,37 +138,49 @@ async def paginate(
     )
 
 
-async def _page_json(
-    session: AsyncSession,
-    stmt: sa.Select[Any],
-    page_stmt: sa.Select[Any],
-    key: Any,
-    joined: Sequence[Any],
-    nodes: Shape,
-    size: int,
-) -> tuple[list[int], orjson.Fragment]:
-    """The page's keys (up to `size + 1`), and its first `size` nodes' JSON as one array:
-    each row's key and node JSON, from the page statement with its edges' laterals
-    outer-joined as `_page_records` joins them."""
+def page_statement(
+    stmt: sa.Select[Any], key: Any, since: Any, newest_first: bool, limit: Any
+) -> sa.Select[Any]:
+    """`stmt`'s rows past the key `since` (none: from the start), in `key`'s order (with
+    `newest_first`, the other way), `limit` of them. `since` and `limit` are values, or
+    parameters of a statement built once (resolvers/listing.py)."""
+    if since is not None:
+        stmt = stmt.where(key < since if newest_first else key > since)
+    return stmt.order_by(key.desc() if newest_first else key).limit(limit)
+
+
+def count_statement(stmt: sa.Select[Any]) -> sa.Select[Any]:
+    return sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+
+
+def json_statement(
+    stmt: sa.Select[Any], page_stmt: sa.Select[Any], key: Any, joined: Sequence[Any], nodes: Shape
+) -> sa.Select[Any]:
+    """The page statement selecting each row's key and its node's JSON, with its edges'
+    laterals outer-joined as `records_statement` joins them."""
     left = stmt.column_descriptions[0]["entity"]
     json_stmt = page_stmt.with_only_columns(key)
     for target in joined:
         json_stmt = json_stmt.outerjoin_from(left, sa.inspect(target).selectable, sa.true())
-    json_stmt = json_stmt.add_columns(node_json(nodes, left))
-    rows = await fetch_rows(session, json_stmt)
+    return json_stmt.add_columns(node_json(nodes, left))
+
+
+def json_page(rows: Sequence[Any], size: int) -> tuple[list[int], orjson.Fragment]:
+    """The page's keys (up to `size + 1`), and its first `size` nodes' JSON as one array,
+    from the rows of a `json_statement`."""
     text = "[" + ",".join(r[1] for r in rows[:size]) + "]"
     return [r[0] for r in rows], orjson.Fragment(text)
 
 
-async def _page_records(
-    session: AsyncSession, stmt: sa.Select[Any], page_stmt: sa.Select[Any], joined: Sequence[Any]
-) -> list[tuple[Any, ...]]:
+def records_statement(
+    stmt: sa.Select[Any], page_stmt: sa.Select[Any], joined: Sequence[Any], dialect: Any
+) -> tuple[sa.Select[Any], list[type]]:
     """The page statement selecting each entity's record columns (app/records.py): the
-    list's model, then each lateral entity's, outer-joined as `paginate` joins them."""
+    list's model, then each lateral entity's, outer-joined as `paginate` joins them; and
+    those models, in that order."""
     left = stmt.column_descriptions[0]["entity"]
     models = [left]
     records_stmt = page_stmt.with_only_columns(*record_columns(left))
-    dialect = session.get_bind().dialect
     for target in joined:
         lateral = sa.inspect(target)
         model = lateral.mapper.class_
@@ -177,7 +189,7 @@ async def _page_records(
             *columns_of(model, lateral.selectable.name, dialect)
         )
         models.append(model)
-    return await fetch_records(session, records_stmt, models)
+    return records_stmt, models
 
 
 async def paginate_rows(
@@ -191,7 +203,7 @@ async def paginate_rows(
 ) -> Page[Any]:
     """Like `paginate` for a select of several things (an entity with figures beside it):
     the page's rows are result rows, `key_of(row)` their key."""
-    count_stmt = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+    count_stmt = count_statement(stmt)
     since = after_key(after)
     page_stmt = stmt if since is None else stmt.where(key > since)
     rows = (await session.execute(page_stmt.order_by(key).limit(size + 1))).all()
@@ -209,7 +221,7 @@ async def paginate_ranked(
     cursor is a position in that order."""
     start = offset_after(after)
     rows = (await session.execute(stmt.offset(start).limit(size + 1))).all()
-    count_stmt = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+    count_stmt = count_statement(stmt)
 
     async def count() -> int:
         return int((await session.execute(count_stmt)).scalar_one())

@@ -14,6 +14,7 @@ from authz.errors import BadInput, Conflict
 from models import LEAGUE_AGE, AuthSession, Cadre, CadreKind, Grant, Membership, Org, User, Youth
 from resolvers import accounts, orgs
 from resolvers.base import Ctx, clean_mobile, clean_text
+from resolvers.listing import Listing, containing
 from resolvers.lookahead import Edge
 from resolvers.pagination import Page
 from resolvers.points import today
@@ -52,14 +53,6 @@ def _youth_snapshot(y: Youth) -> dict[str, Any]:
     }
 
 
-def _text_filter(stmt: sa.Select[Any], column: Any, search: str | None) -> sa.Select[Any]:
-    term = (search or "").strip()
-    if not term:
-        return stmt
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return stmt.where(column.ilike(f"%{escaped}%"))
-
-
 async def _placed(ctx: Ctx, org_id: int, act: Act, obj: Obj) -> Org:
     org = await orgs.load(ctx, org_id)
     ctx.authorize(act, obj, org.path)
@@ -88,13 +81,26 @@ async def list_cadres(
     nodes: Shape | None = None,
 ) -> Page[Cadre]:
     ctx.scope(Act.VIEW, Obj.CADRE)
-    stmt = _text_filter(sa.select(Cadre).where(ctx.readable(Cadre)), Cadre.name, search)
-    stmt = await orgs.within(ctx, stmt, Cadre.org_path, under)
-    if kind is not None:
-        stmt = stmt.where(Cadre.kind == kind)
-    if not include_inactive:
-        stmt = stmt.where(Cadre.is_active)
-    return await ctx.page(stmt, Cadre.id, first, after, edges=edges, records=True, nodes=nodes)
+    where = {
+        "search": containing(search),
+        "kind": kind,
+        "active": None if include_inactive else True,
+    }
+    return await CADRES.page(
+        ctx, where, under=under, first=first, after=after, edges=edges, nodes=nodes
+    )
+
+
+CADRES = Listing(
+    Cadre,
+    Cadre.id,
+    Cadre.org_path,
+    {
+        "search": lambda p: Cadre.name.ilike(p),
+        "kind": lambda p: Cadre.kind == p,
+        "active": lambda _: Cadre.is_active,
+    },
+)
 
 
 async def create_cadre(
@@ -320,11 +326,18 @@ async def list_youth(
     nodes: Shape | None = None,
 ) -> Page[Youth]:
     ctx.scope(Act.VIEW, Obj.YOUTH)
-    stmt = _text_filter(sa.select(Youth).where(ctx.readable(Youth)), Youth.name, search)
-    stmt = await orgs.within(ctx, stmt, Youth.org_path, under)
-    if industry:
-        stmt = stmt.where(Youth.industry == industry.strip())
-    return await ctx.page(stmt, Youth.id, first, after, edges=edges, records=True, nodes=nodes)
+    where = {"search": containing(search), "industry": (industry or "").strip() or None}
+    return await YOUTH.page(
+        ctx, where, under=under, first=first, after=after, edges=edges, nodes=nodes
+    )
+
+
+YOUTH = Listing(
+    Youth,
+    Youth.id,
+    Youth.org_path,
+    {"search": lambda p: Youth.name.ilike(p), "industry": lambda p: Youth.industry == p},
+)
 
 
 async def create_youth(

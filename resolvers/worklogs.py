@@ -28,10 +28,11 @@ from models import (
     WorkLog,
     WorkLogParticipant,
 )
-from resolvers import orgs, points
+from resolvers import points
 from resolvers.base import Ctx, clean_text
 from resolvers.contacts import my_cadre, own_contact_youth_ids
 from resolvers.figures import ORGAN_ONLY_KINDS
+from resolvers.listing import Listing, containing
 from resolvers.lookahead import Edge
 from resolvers.pagination import Page
 from resolvers.prebuilt import Shape
@@ -378,33 +379,43 @@ async def list_logs(
     """A cadre's own logs, and those of the subtrees a leader may view; filters and text
     search (trigram index, which suits Chinese text that has no spaces to split on)."""
     ctx.scope(Act.VIEW, Obj.WORK, required=ctx.principal.cadre_id is None)
-    stmt = sa.select(WorkLog).where(ctx.readable(WorkLog))
-    stmt = await orgs.within(ctx, stmt, WorkLog.org_path, under)
-    filters = {
-        WorkLog.cadre_id: cadre_id,
-        WorkLog.kind: kind,
-        WorkLog.channel: channel,
-        WorkLog.activity_kind: activity_kind,
+    where = {
+        "cadre_id": cadre_id,
+        "kind": kind,
+        "channel": channel,
+        "activity_kind": activity_kind,
+        "start": start,
+        "end": end,
+        "search": containing(search),
+        "live": None if include_deleted else True,
     }
-    stmt = stmt.where(*(col == value for col, value in filters.items() if value is not None))
-    if start is not None:
-        stmt = stmt.where(WorkLog.occurred_at >= start)
-    if end is not None:
-        stmt = stmt.where(WorkLog.occurred_at < end)
-    if search and search.strip():
-        stmt = stmt.where(WorkLog.content.icontains(search.strip(), autoescape=True))
-    if not include_deleted:
-        stmt = stmt.where(WorkLog.deleted_at.is_(None))
-    return await ctx.page(
-        stmt,
-        WorkLog.id,
-        first,
-        after,
+    return await LOGS.page(
+        ctx,
+        where,
+        under=under,
+        first=first,
+        after=after,
         edges=edges,
-        records=True,
         nodes=nodes,
         newest_first=newest_first,
     )
+
+
+LOGS = Listing(
+    WorkLog,
+    WorkLog.id,
+    WorkLog.org_path,
+    {
+        "cadre_id": lambda p: WorkLog.cadre_id == p,
+        "kind": lambda p: WorkLog.kind == p,
+        "channel": lambda p: WorkLog.channel == p,
+        "activity_kind": lambda p: WorkLog.activity_kind == p,
+        "start": lambda p: WorkLog.occurred_at >= p,
+        "end": lambda p: WorkLog.occurred_at < p,
+        "search": lambda p: WorkLog.content.ilike(p),
+        "live": lambda _: WorkLog.deleted_at.is_(None),
+    },
+)
 
 
 async def participants(ctx: Ctx, log_id: int) -> list[int]:

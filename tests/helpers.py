@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from sqlalchemy import event
 
+from authz.visibility import Who
 from models import (
     AuthSession,
     Cadre,
@@ -34,6 +35,9 @@ from models import (
 from resolvers.tokens import issue_access
 
 PASSWORD = "Secret123"
+# A caller signed in, neither cadre nor youth: every rule of who the caller is is a template
+# of their scopes alone (authz/visibility.py `readable_template`).
+SIGNED_IN = Who(user=True, cadre=False, youth=False, city=False, checks=False)
 
 # How long a test waits for something that must happen (a server up, a message, a reload)
 # before it fails. Only ever a bound on a wait for an event or a condition, never what a

@@ -1,11 +1,13 @@
 """Readable templates (authz/visibility.py `readable_template`) say exactly what the rules say.
 
-A rule that reads only the caller's scopes is built once as a template and bound per caller
-(the loaders by id, the org look-ahead). For every entity whose rule is a template, and for
-callers of every role, at several places in the tree, alone or combined, anonymous too: the
-template bound to the caller, rendered as SQL with its values, is the very SQL the caller's
-own `readable_one` renders — the same predicate, so the same rows on any data. Entities
-come from the registry of rules, so a new entity is covered without a case of its own."""
+A rule that reads the caller's scopes and who they are (their account, cadre, youth record,
+city) is built once per shape of caller (`Who`) as a template and bound per caller (the
+loaders by id, the org look-ahead, the lists of resolvers/listing.py). For every entity whose
+rule is a template, and for callers of every role, at several places in the tree, alone or
+combined, anonymous too, and for cadres, youth and both: the template bound to the caller,
+rendered as SQL with its values, is the very SQL the caller's own `readable_one` renders —
+the same predicate, so the same rows on any data. Entities come from the registry of rules,
+so a new entity is covered without a case of its own."""
 
 from __future__ import annotations
 
@@ -20,8 +22,16 @@ from authz.decide import _UNDER
 from authz.defaults import default_lines
 from authz.policy_store import PolicyLine, PolicyStore
 from authz.principal import GrantRef, Principal
-from authz.visibility import RULES, Subject, readable_one, readable_template
+from authz.visibility import (
+    RULES,
+    Subject,
+    readable,
+    readable_one,
+    readable_template,
+    who_is,
+)
 from authz.vocabulary import Act, Obj
+from models import Org, WorkLog, Youth
 from models.base import ltree_array
 
 ROLES = sorted({role for role, _, _ in default_lines()})
@@ -46,6 +56,19 @@ def _principals() -> list[Principal]:
     ]:
         grants = (GrantRef(next(grant_id), r1, 1, p1), GrantRef(next(grant_id), r2, 1, p2))
         made.append(Principal(user_id=7, grants=grants))
+    # Who the caller is, in each shape, with no grant, a cadre's and a city admin's.
+    identities = [
+        {"cadre_id": 11, "cadre_city_id": 2},
+        {"cadre_id": 11},  # a province-level cadre: no city
+        {"youth_id": 12},
+        {"cadre_id": 11, "cadre_city_id": 2, "youth_id": 12},
+        {"cadre_id": 11, "cadre_city_id": 2, "checks": (31, 32)},
+    ]
+    for identity, grants in itertools.product(
+        identities,
+        [(), (GrantRef(1, "cadre", 1, "1.2.5"),), (GrantRef(2, "city_admin", 1, "1.2"),)],
+    ):
+        made.append(Principal(user_id=7, grants=grants, **identity))  # type: ignore[arg-type]
     return made
 
 
@@ -67,40 +90,66 @@ class _EmptyAsAny(Subject):
         return path.operate(_UNDER, sa.any_(ltree_array([])))  # type: ignore[no-any-return]
 
 
-TEMPLATED = [m for m in RULES if readable_template(m) is not None]
+PRINCIPALS = _principals()
 
 
-def test_scope_only_rules_are_templates() -> None:
-    """The tree and the province's records are templates; rules of who the caller is are not
-    (they stay per request): the split the loaders rely on."""
-    names = {m.__name__ for m in TEMPLATED}
-    assert {"Org", "AuditEntry", "Report"} <= names
-    assert not {"Youth", "WorkLog", "Cadre", "User"} & names
+def test_rules_of_scopes_and_identity_are_templates() -> None:
+    """The tree, the people and their work are templates for every caller without open spot
+    checks; only rules that read a scope object itself (a pool, the root) stay per request."""
+    for principal in PRINCIPALS:
+        if principal.user_id is None or principal.checks:
+            continue
+        who = who_is(principal)
+        names = {m.__name__ for m in RULES if readable_template(m, who) is not None}
+        assert {"Org", "AuditEntry", "Report", "Youth", "WorkLog", "Cadre", "User"} <= names
+        assert not {"Wish", "Campaign"} & names
+    checker = next(p for p in PRINCIPALS if p.checks)
+    assert readable_template(WorkLog, who_is(checker)) is None  # the sample: per request
 
 
-@pytest.mark.parametrize("model", TEMPLATED, ids=lambda m: m.__name__)
-def test_a_bound_template_is_the_callers_rule(model: type) -> None:
+@pytest.mark.parametrize("listed", [False, True], ids=["one", "listed"])
+@pytest.mark.parametrize("model", list(RULES), ids=lambda m: m.__name__)
+def test_a_bound_template_is_the_callers_rule(model: type, listed: bool) -> None:
+    """`readable_one` (a row by id or through a parent), and `readable` (`listed`: what a
+    list starts from, where a deleted log may be asked for)."""
     store = _store()
-    template = readable_template(model)
-    assert template is not None and template.scopes
-    for principal in _principals():
+    rule = readable if listed else readable_one
+    compared = 0
+    for principal in PRINCIPALS:
         subject = Subject(store, principal)
+        template = readable_template(model, subject.who, listed=listed)
+        if template is None:
+            continue
         bound = template.bind(subject)
         if principal.user_id is None:
-            # `readable` refuses an anonymous caller outright; the bound template, with no
-            # roots at all, holds for no row in the same way.
-            assert all(roots == [] for roots in bound.values())
+            # `readable` refuses an anonymous caller outright; so does the template.
+            assert bound == {} and _sql(template.predicate) == _sql(sa.false())
             continue
-        expected = readable_one(_EmptyAsAny(store, principal), model)
-        assert _sql(template.predicate, bound) == _sql(expected), (
-            model.__name__,
-            principal.grants,
-        )
+        expected = rule(_EmptyAsAny(store, principal), model)
+        assert _sql(template.predicate, bound) == _sql(expected), (model.__name__, principal)
+        compared += 1
+    if model.__name__ not in NOT_TEMPLATES:
+        assert compared > 0, model.__name__
+
+
+# Rules that read a scope object itself (its roots as a set: a pool, the root): per request.
+NOT_TEMPLATES = {"Wish", "Campaign", "PolicyChangeRequest", "RubricVersion"}
+
+
+def test_a_template_is_bound_to_its_own_shape() -> None:
+    """A cadre's template bound to a youth would leave the cadre's branch out: refused."""
+    store = _store()
+    cadre = next(p for p in PRINCIPALS if p.cadre_id and not p.youth_id and not p.checks)
+    youth = next(p for p in PRINCIPALS if p.youth_id and not p.cadre_id)
+    template = readable_template(Youth, who_is(cadre))
+    assert template is not None
+    with pytest.raises(ValueError):
+        template.bind(Subject(store, youth))
 
 
 def test_a_template_needs_its_roots() -> None:
     """Unbound, a template's statement does not run: a caller's roots are never left out."""
-    template = readable_template(next(iter(TEMPLATED)))
+    template = readable_template(Org, who_is(Principal(user_id=7)))
     assert template is not None
     with pytest.raises(sa.exc.InvalidRequestError):
         sa.select(sa.literal(1)).where(template.predicate).compile().construct_params()

@@ -1,0 +1,238 @@
+"""A hot list's page statement, built and compiled once per shape, its values bound per request.
+
+`ctx.page` builds a list's statement anew for each request: the caller's readable rule, the
+filters, the page, the edges' laterals, and SQLAlchemy then generates the whole statement's
+cache key to find its compiled form. For the lists a front end reads all day (youth, cadres,
+work logs) that cost more CPU than PostgreSQL's whole work (bench/cpu.py's list shapes).
+
+Here a list's statement is made from its shape: the caller's `Who` (authz/visibility.py:
+which of account, cadre, youth record, city they have), which filters are given, whether an
+`under` org and a cursor are, the look-ahead edges and the nodes' selection. Every value is a
+parameter: the caller's roots and identity (`ReadableTemplate.bind`), the filters', the
+subtree's path, the cursor's key, the page's size. Built and compiled once per shape
+(`Listing._compiled`), then bound. The rule is the entity's own readable template, which
+tests/authz/test_templates.py holds to the caller's rule for callers of every shape, and
+each edge's lateral its own entity's template, as resolvers/lookahead.py joins it; the
+statements are `paginate`'s own builders (resolvers/pagination.py), so the rows and columns
+are those of `ctx.page` by construction. A caller whose rule is no template (a checker with
+open spot checks) and a mutation's lists take `ctx.page` as before, from the same filters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import aliased
+
+from app.records import BoundStatement, row_records
+from authz.visibility import ReadableTemplate, Who, readable_template
+from resolvers import orgs
+from resolvers.lookahead import LATERAL, Edge, Joined
+from resolvers.pagination import (
+    Page,
+    count_statement,
+    decode_cursor,
+    json_page,
+    json_statement,
+    page_statement,
+    records_statement,
+)
+from resolvers.prebuilt import Shape
+
+if TYPE_CHECKING:
+    from resolvers.base import Ctx
+
+# A filter: its condition on the list's model, given the filter's value (a parameter).
+Condition = Callable[[Any], sa.ColumnExpressionArgument[bool]]
+
+
+def containing(search: str | None) -> str | None:
+    """The ILIKE pattern of text containing `search` (trimmed; its own `%`, `_` and `\\`
+    taken literally), or None for no search: the value of a text filter `column.ilike(p)`."""
+    term = (search or "").strip()
+    if not term:
+        return None
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A list's statements for one shape, compiled: its page and, when asked for, its
+    count; how a page row becomes records (none for the nodes' JSON)."""
+
+    page: BoundStatement
+    count: BoundStatement
+    records: Callable[[Any], tuple[Any, ...]] | None
+    templates: tuple[ReadableTemplate, ...]
+
+
+class Listing:
+    """A list of `model`'s rows, paged by `key`, narrowed to an org's subtree by `path` and
+    by the filters of `conditions` (name → condition): what `page` binds."""
+
+    def __init__(
+        self, model: type, key: Any, path: Any, conditions: Mapping[str, Condition]
+    ) -> None:
+        self.model, self.key, self.path = model, key, path
+        self.conditions = dict(conditions)
+
+    async def page(
+        self,
+        ctx: Ctx,
+        where: Mapping[str, Any],
+        *,
+        under: int | None,
+        first: int | None,
+        after: str | None,
+        edges: Sequence[Edge] = (),
+        nodes: Shape | None = None,
+        newest_first: bool = False,
+    ) -> Page[Any]:
+        """One page of the caller's readable rows under `under` (an org they must see:
+        NOT_FOUND otherwise, as `orgs.within`), meeting each condition whose value in
+        `where` is not None. `nodes`: the nodes' JSON, as `ctx.page` gives it."""
+        given = {name: value for name, value in where.items() if value is not None}
+        size = ctx.page_size(first)
+        since = None if after is None else decode_cursor(after)
+        root = None if under is None else await orgs.get(ctx, under)
+        city = None if root is None else orgs.same_city_of(self.path, root)
+        who = ctx.subject.who
+        shape = _Shape(
+            who,
+            tuple(sorted(given)),
+            root is not None,
+            city is not None,
+            since is not None,
+            newest_first,
+            tuple(edges),
+            nodes,
+        )
+        plan = self._compiled(shape, ctx.session.get_bind().dialect) if ctx.querying else None
+        if plan is None:  # no template for this caller, or a mutation's session
+            stmt = self._statement(ctx.readable(self.model), given.keys(), shape, literal=given)
+            if root is not None:
+                stmt = await orgs.within(ctx, stmt, self.path, under)
+            return await ctx.page(
+                stmt,
+                self.key,
+                first,
+                after,
+                edges=edges,
+                records=True,
+                nodes=nodes,
+                newest_first=newest_first,
+            )
+        params: dict[str, Any] = {**given, "limit": size + 1, "since": since}
+        if root is not None:
+            params.update(under_path=root.path, under_city=city)
+        for template in plan.templates:
+            params.update(template.bind(ctx.subject))
+        return await _run(ctx, plan, params, shape, size, after)
+
+    @lru_cache(maxsize=512)  # noqa: B019 — one per list, as long as the process
+    def _compiled(self, shape: _Shape, dialect: Dialect) -> _Plan | None:
+        """The shape's statements, every value a parameter; None when the caller's rule or
+        an edge's is no template."""
+        template = readable_template(self.model, shape.who, listed=True)
+        laterals = [readable_template(edge.model, shape.who) for edge in shape.edges]
+        if template is None or None in laterals:
+            return None
+        stmt = self._statement(template.predicate, shape.filters, shape)
+        if shape.under:
+            stmt = stmt.where(self.path.descendant_of(sa.bindparam("under_path")))
+        if shape.city:
+            stmt = stmt.where(self.model.city_id == sa.bindparam("under_city"))  # type: ignore[attr-defined]
+        since: Any = sa.bindparam("since") if shape.after else None
+        limit = sa.bindparam("limit", type_=sa.Integer)
+        page_stmt = page_statement(stmt, self.key, since, shape.newest_first, limit)
+        joined = [_lateral(edge, t) for edge, t in zip(shape.edges, laterals, strict=True) if t]
+        records = None
+        if shape.nodes is not None:
+            page = BoundStatement(
+                json_statement(stmt, page_stmt, self.key, joined, shape.nodes), dialect
+            )
+        else:
+            records_stmt, models = records_statement(stmt, page_stmt, joined, dialect)
+            page = BoundStatement(records_stmt, dialect)
+            records = row_records(models, page.compiled, dialect)
+        count = BoundStatement(count_statement(stmt), dialect)
+        return _Plan(page, count, records, (template, *[t for t in laterals if t]))
+
+    def _statement(
+        self,
+        rule: sa.ColumnElement[bool],
+        filters: Sequence[str] | Any,
+        shape: _Shape,
+        literal: Mapping[str, Any] | None = None,
+    ) -> sa.Select[Any]:
+        """`select(model)` under `rule` with the named filters' conditions, each on its
+        parameter (with `literal`, its value)."""
+        conditions = [
+            self.conditions[name](
+                sa.bindparam(name) if literal is None else sa.bindparam(name, literal[name])
+            )
+            for name in sorted(filters)
+        ]
+        return sa.select(self.model).where(rule, *conditions)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a list's SQL text depends on, apart from values."""
+
+    who: Who
+    filters: tuple[str, ...]
+    under: bool
+    city: bool
+    after: bool
+    newest_first: bool
+    edges: tuple[Edge, ...]
+    nodes: Shape | None
+
+
+def _lateral(edge: Edge, template: ReadableTemplate) -> Any:
+    """The edge as resolvers/lookahead.py joins it, under its entity's template."""
+    model = edge.model
+    visible: sa.Select[Any] = sa.select(model).where(
+        model.id == edge.key,  # type: ignore[attr-defined]
+        template.predicate,
+    )
+    return aliased(model, visible.lateral(LATERAL + edge.field))
+
+
+async def _run(
+    ctx: Ctx, plan: _Plan, params: dict[str, Any], shape: _Shape, size: int, after: str | None
+) -> Page[Any]:
+    session = ctx.session
+    rows = await plan.page.fetch(session, params)
+    prebuilt = None
+    found: list[Any] = []
+    others: list[list[Any]] = [[] for _ in shape.edges]
+    if plan.records is None:
+        keys, prebuilt = json_page(rows, size)
+    else:
+        made = [plan.records(r) for r in rows]
+        found = [r[0] for r in made]
+        keys = [r.id for r in found]
+        others = [[r[i] for r in made[:size]] for i in range(1, len(shape.edges) + 1)]
+
+    async def count() -> int:
+        return int((await plan.count.fetch(session, params))[0][0])
+
+    page = Page(
+        rows=found[:size],
+        keys=keys[:size],
+        has_next=len(keys) > size,
+        has_previous=after is not None,
+        _count=count,
+        others=others,
+        prebuilt=prebuilt,
+    )
+    for edge, edge_rows in zip(shape.edges, page.others, strict=True):
+        Joined(edge, None).prime(ctx, page.rows, edge_rows)
+    return page
