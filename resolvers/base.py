@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapper
 from strawberry.dataloader import DataLoader
 
 from app.db import PLAN_FOR_VALUES_HERE, RequestSession, SessionEnded
@@ -399,7 +400,8 @@ def _by_id_records(
     table: sa.Table = model.__table__  # type: ignore[attr-defined]
     if any(isinstance(c.type, sa.Numeric) for c in table.columns):
         return None
-    if any(attr.deferred for attr in sa.inspect(model).column_attrs):
+    mapper: Mapper[Any] = sa.inspect(model)
+    if any(attr.deferred for attr in mapper.column_attrs):
         return None  # a file's content: loaded only when read, as an entity does
     column = model.id  # type: ignore[attr-defined]
     ids = sa.bindparam("ids", type_=postgresql.ARRAY(column.type))

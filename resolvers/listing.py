@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
@@ -75,11 +75,21 @@ class Listing:
     """A list of `model`'s rows, paged by `key`, narrowed to an org's subtree by `path` and
     by the filters of `conditions` (name → condition): what `page` binds."""
 
+    # Every listing made, for the test that holds each to `ctx.page` (tests/work/test_listing.py).
+    made: ClassVar[list[Listing]] = []
+
     def __init__(
-        self, model: type, key: Any, path: Any, conditions: Mapping[str, Condition]
+        self,
+        model: type,
+        key: Any,
+        path: Any,
+        conditions: Mapping[str, Condition],
+        flags: Mapping[str, sa.ColumnExpressionArgument[bool]] | None = None,
     ) -> None:
+        """`flags`: conditions without a value, applied when `where` gives them True."""
         self.model, self.key, self.path = model, key, path
-        self.conditions = dict(conditions)
+        self.conditions, self.flags = dict(conditions), dict(flags or {})
+        Listing.made.append(self)
 
     async def page(
         self,
@@ -95,8 +105,9 @@ class Listing:
     ) -> Page[Any]:
         """One page of the caller's readable rows under `under` (an org they must see:
         NOT_FOUND otherwise, as `orgs.within`), meeting each condition whose value in
-        `where` is not None. `nodes`: the nodes' JSON, as `ctx.page` gives it."""
-        given = {name: value for name, value in where.items() if value is not None}
+        `where` is not None, and each flag it gives True. `nodes`: the nodes' JSON, as
+        `ctx.page` gives it."""
+        given = {n: v for n, v in where.items() if v is not None and v is not False}
         size = ctx.page_size(first)
         since = None if after is None else decode_cursor(after)
         root = None if under is None else await orgs.get(ctx, under)
@@ -173,7 +184,9 @@ class Listing:
         """`select(model)` under `rule` with the named filters' conditions, each on its
         parameter (with `literal`, its value)."""
         conditions = [
-            self.conditions[name](
+            self.flags[name]
+            if name in self.flags
+            else self.conditions[name](
                 sa.bindparam(name) if literal is None else sa.bindparam(name, literal[name])
             )
             for name in sorted(filters)

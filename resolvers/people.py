@@ -84,7 +84,7 @@ async def list_cadres(
     where = {
         "search": containing(search),
         "kind": kind,
-        "active": None if include_inactive else True,
+        "active": not include_inactive,
     }
     return await CADRES.page(
         ctx, where, under=under, first=first, after=after, edges=edges, nodes=nodes
@@ -98,8 +98,8 @@ CADRES = Listing(
     {
         "search": lambda p: Cadre.name.ilike(p),
         "kind": lambda p: Cadre.kind == p,
-        "active": lambda _: Cadre.is_active,
     },
+    flags={"active": Cadre.is_active},
 )
 
 

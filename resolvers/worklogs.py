@@ -387,7 +387,7 @@ async def list_logs(
         "start": start,
         "end": end,
         "search": containing(search),
-        "live": None if include_deleted else True,
+        "live": not include_deleted,
     }
     return await LOGS.page(
         ctx,
@@ -413,8 +413,8 @@ LOGS = Listing(
         "start": lambda p: WorkLog.occurred_at >= p,
         "end": lambda p: WorkLog.occurred_at < p,
         "search": lambda p: WorkLog.content.ilike(p),
-        "live": lambda _: WorkLog.deleted_at.is_(None),
     },
+    flags={"live": WorkLog.deleted_at.is_(None)},
 )
 
 

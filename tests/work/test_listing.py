@@ -1,0 +1,117 @@
+"""The hot lists built once per shape (resolvers/listing.py) page as `ctx.page` does.
+
+Every listing (`Listing.made`), for callers of each kind in the work world (a city admin, a
+county admin, the cadre who wrote the logs, a cadre of another county), under no org, a city,
+a county and a branch, from the start and past the first row, oldest and newest first, with
+no filter, with each of its flags, and with each filter named by a column of its model (its
+value that column's in a row the city admin sees), and a search matching every name: a
+query's page (the statement built once, every value bound) and a mutation's (`ctx.page`,
+the statement built for the request from the caller's own rule) hold the same rows, the same
+next-page flag and the same count. An org the caller may not see is NOT_FOUND both ways.
+The nodes' JSON and the edges are held to the records path in test_prebuilt.py and
+test_lookahead.py, and walked against the independent model in tests/authz/test_edges.py."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+
+from authz import load_principal
+from authz.errors import NotFound
+from resolvers.base import Ctx
+from resolvers.listing import Listing
+from resolvers.pagination import encode_cursor
+from resolvers.tokens import read_access
+from tests.helpers import add_user
+from tests.work.conftest import World, make_cadre
+
+FIRST = 2
+
+
+@pytest.fixture
+async def callers(world: World) -> dict[str, str]:
+    api, tree = world.api, world.tree
+    city = await add_user(api.services, "city", org=tree["A"], roles=("city_admin",))
+    county = await add_user(api.services, "county", org=tree["A1"], roles=("county_admin",))
+    _, other, youth = await make_cadre(api, tree, "other", "A2", 1, 50)
+    await world.contact(world.youth_ids[0])
+    await world.contact(world.youth_ids[1], channel="PHONE")
+    await world.activity("VOLUNTEER")
+    await world.contact(youth[0], token=other)
+    return {
+        "city": await api.token_for(city.id),
+        "county": await api.token_for(county.id),
+        "worker": world.token,
+        "other": other,
+    }
+
+
+async def page(api: Any, token: str, listing: Listing, *, querying: bool, **args: Any) -> Any:
+    """The page's ids, next-page flag and count, on a query's session (`querying`) or a
+    mutation's; or the error's type."""
+    claims = read_access(api.services.settings, token)
+    opened = api.services.reader() if querying else api.services.sessionmaker()
+    async with opened as s:
+        principal = await load_principal(s, claims.user_id, claims.session_id)
+        ctx = Ctx(
+            opened=s,
+            principal=principal,
+            policy=api.services.policy,
+            settings=api.services.settings,
+        )
+        ctx.querying = querying
+        try:
+            found = await listing.page(ctx, first=FIRST, **args)
+        except NotFound as e:
+            return type(e).__name__
+        return [r.id for r in found.rows], found.has_next, await found.total_count()
+
+
+def wheres(listing: Listing, row: Any) -> list[dict[str, Any]]:
+    """No filter; each flag; each filter named by a column, with `row`'s value; a search."""
+    made: list[dict[str, Any]] = [{}]
+    made += [{flag: True} for flag in listing.flags]
+    made += [
+        {name: getattr(row, name)}
+        for name in listing.conditions
+        if getattr(row, name, None) is not None
+    ]
+    if "search" in listing.conditions:
+        made.append({"search": "%"})
+    return made
+
+
+@pytest.mark.parametrize("listing", Listing.made, ids=lambda x: x.model.__name__)
+async def test_a_query_pages_as_ctx_page(
+    world: World, callers: dict[str, str], listing: Listing
+) -> None:
+    api, tree = world.api, world.tree
+    seen = await page(
+        api, callers["city"], listing, querying=False, where={}, under=None, after=None
+    )
+    assert seen[0], "the city admin sees no row: the cases prove nothing"
+    async with api.services.sessionmaker() as s:
+        row = await s.get(listing.model, seen[0][0])
+    planned = Listing._compiled.cache_info()
+    compared = 0
+    for (name, token), under, after, newest_first, where in itertools.product(
+        callers.items(),
+        [None, "A", "A1", "A1x"],
+        [None, encode_cursor(seen[0][0])],
+        [False, True],
+        wheres(listing, row),
+    ):
+        args = {
+            "where": where,
+            "under": tree[under].id if under else None,
+            "after": after,
+            "newest_first": newest_first,
+        }
+        built = await page(api, token, listing, querying=False, **args)
+        bound = await page(api, token, listing, querying=True, **args)
+        assert bound == built, (name, args)
+        compared += isinstance(built, tuple) and bool(built[0])
+    assert compared > 10
+    assert Listing._compiled.cache_info().hits > planned.hits  # the query's path was taken
