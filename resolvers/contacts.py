@@ -10,11 +10,15 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 
+from app.records import BoundStatement
 from authz import (
     BY_OWNERSHIP,
     Act,
@@ -260,16 +264,31 @@ def _callers_links(ctx: Ctx) -> tuple[sa.ColumnElement[bool], ...]:
 
 async def own_contact_youth_ids(ctx: Ctx, youth_ids: list[int]) -> set[int]:
     """Of these youth, those with an ACTIVE link to the caller (their own youth)."""
-    if ctx.principal.cadre_id is None or not youth_ids:
+    cadre, city = ctx.principal.cadre_id, ctx.principal.cadre_city_id
+    if cadre is None or not youth_ids:
         return set()
-    rows = await ctx.session.scalars(
+    statement = _own_youth(city is not None, ctx.session.get_bind().dialect)
+    rows = await statement.fetch(ctx.session, {"cadre": cadre, "city": city, "ids": youth_ids})
+    return {r[0] for r in rows}
+
+
+@cache
+def _own_youth(in_city: bool, dialect: Dialect) -> BoundStatement:
+    """`own_contact_youth_ids`' statement, built once (the ids as one array: the same text
+    for any number of them), on the session's connection: asked for each page of youth
+    with whole numbers. The links of `_callers_links`: a cadre with no city has theirs
+    with none."""
+    city = Contact.city_id == sa.bindparam("city") if in_city else Contact.city_id.is_(None)
+    ids = sa.bindparam("ids", type_=postgresql.ARRAY(sa.BigInteger))
+    return BoundStatement(
         sa.select(Contact.youth_id).where(
-            *_callers_links(ctx),
-            Contact.youth_id.in_(youth_ids),
+            Contact.cadre_id == sa.bindparam("cadre"),
+            city,
+            Contact.youth_id == sa.any_(ids),
             Contact.status == ContactStatus.ACTIVE,
-        )
+        ),
+        dialect,
     )
-    return set(rows)
 
 
 async def set_industry(ctx: Ctx, youth_ids: list[int], industry: str) -> list[Youth]:

@@ -297,11 +297,12 @@ async def _flush_personal_reads(ctx: object) -> None:
         async with ctx.sessionmaker() as session:  # type: ignore[attr-defined]
             # One statement for the page's rows: as ORM entities, a 50-row page's log cost
             # more CPU than the rest of the request (cProfile, bench/work.py's youth list).
-            await session.execute(
+            # It commits on its own (autocommit): one round trip, not BEGIN, it and COMMIT.
+            conn = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            await conn.execute(
                 _LOG_READS,
                 {"youth": youth, "viewer": viewer, "field": field, "request": request},
             )
-            await session.commit()
     except Exception:
         log.exception("could not record personal data reads")
     reads.clear()
