@@ -36,6 +36,7 @@ from resolvers.lookahead import LATERAL, Edge, Joined
 from resolvers.pagination import (
     Page,
     count_statement,
+    cut,
     decode_cursor,
     json_page,
     json_statement,
@@ -237,15 +238,7 @@ async def _run(
     async def count() -> int:
         return int((await plan.count.fetch(session, params))[0][0])
 
-    page = Page(
-        rows=found[:size],
-        keys=keys[:size],
-        has_next=len(keys) > size,
-        has_previous=after is not None,
-        _count=count,
-        others=others,
-        prebuilt=prebuilt,
-    )
+    page = cut(found, size, keys, after=after, count=count, others=others, prebuilt=prebuilt)
     for edge, edge_rows in zip(shape.edges, page.others, strict=True):
         Joined(edge, None).prime(ctx, page.rows, edge_rows)
     return page

@@ -127,15 +127,7 @@ async def paginate(
     async def count() -> int:  # built only when totalCount is asked for
         return int((await session.execute(count_statement(stmt))).scalar_one())
 
-    return Page(
-        rows=rows[:size],
-        keys=keys[:size],
-        has_next=len(keys) > size,
-        has_previous=after is not None,
-        _count=count,
-        others=others,
-        prebuilt=prebuilt,
-    )
+    return cut(rows, size, keys, after=after, count=count, others=others, prebuilt=prebuilt)
 
 
 def page_statement(
@@ -236,16 +228,20 @@ def cut(
     *,
     after: str | None,
     count: Callable[[], Awaitable[int]],
+    others: Sequence[Sequence[Any]] = (),
+    prebuilt: orjson.Fragment | None = None,
 ) -> Page[T]:
     """A page from the up to `size + 1` rows fetched past the cursor: the extra row is not
-    shown, it only tells that a next page exists. `keys[i]` is the cursor key of `rows[i]`."""
-    shown = list(rows[:size])
+    shown, it only tells that a next page exists. `keys[i]` is the cursor key of `rows[i]`
+    (with `prebuilt`, the nodes' JSON, there are keys and no rows)."""
     return Page(
-        rows=shown,
+        rows=list(rows[:size]),
         keys=list(keys[:size]),
-        has_next=len(rows) > size,
+        has_next=len(keys) > size,
         has_previous=after is not None,
         _count=count,
+        others=others,
+        prebuilt=prebuilt,
     )
 
 

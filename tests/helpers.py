@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from sqlalchemy import event
 
+from authz import load_principal
 from authz.visibility import Who
 from models import (
     AuthSession,
@@ -32,7 +33,7 @@ from models import (
     User,
     Youth,
 )
-from resolvers.tokens import issue_access
+from resolvers.tokens import issue_access, read_access
 
 PASSWORD = "Secret123"
 # A caller signed in, neither cadre nor youth: every rule of who the caller is is a template
@@ -374,3 +375,20 @@ def statements_sent(api: Any, *, on_driver: bool = False) -> Iterator[list[str]]
         yield sent
     finally:
         event.remove(engine, "before_cursor_execute", note)
+
+
+async def ctx_of(api: Any, session: Any, token: str, *, querying: bool) -> Any:
+    """A request's Ctx for the caller of `token` on `session`: a query's (`querying`: its
+    reads are records) or a mutation's."""
+    from resolvers.base import Ctx  # the app's modules load after the test settings
+
+    claims = read_access(api.services.settings, token)
+    principal = await load_principal(session, claims.user_id, claims.session_id)
+    ctx = Ctx(
+        opened=session,
+        principal=principal,
+        policy=api.services.policy,
+        settings=api.services.settings,
+    )
+    ctx.querying = querying
+    return ctx

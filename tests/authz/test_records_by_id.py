@@ -20,12 +20,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from app.records import Record
-from authz import load_principal
 from authz.visibility import RULES, readable_template
 from models import Org
-from resolvers.base import Ctx, _by_id, _by_id_records
-from resolvers.tokens import read_access
-from tests.helpers import SIGNED_IN, add_user, differ, standard_tree
+from resolvers.base import _by_id, _by_id_records
+from tests.helpers import SIGNED_IN, add_user, ctx_of, differ, standard_tree
 
 TEMPLATED = [m for m in RULES if readable_template(m, SIGNED_IN) is not None]
 ROOT = "1"  # the caller's root: every row made here is below it
@@ -138,16 +136,9 @@ async def test_a_query_loads_records_and_a_mutation_entities(api, query: bool) -
     may change it, an entity of the session."""
     tree = await standard_tree(api.services)
     user = await add_user(api.services, "city", org=tree["A"], roles=("city_admin",))
-    claims = read_access(api.services.settings, await api.token_for(user.id))
+    token = await api.token_for(user.id)
     async with api.services.sessionmaker() as s:
-        principal = await load_principal(s, claims.user_id, claims.session_id)
-        ctx = Ctx(
-            opened=s,
-            principal=principal,
-            policy=api.services.policy,
-            settings=api.services.settings,
-        )
-        ctx.querying = query
+        ctx = await ctx_of(api, s, token, querying=query)
         mine, other = await ctx.visible(Org).load_many([tree["A1"].id, tree["B"].id])
     assert other is None  # another city: hidden either way
     assert isinstance(mine, Record) is query and isinstance(mine, Org) is not query

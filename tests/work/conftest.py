@@ -87,4 +87,24 @@ async def world(api) -> World:
     return World(api, tree, token, user, youth)
 
 
-__all__ = ["World", "gid", "hours_ago", "make_cadre"]
+@pytest.fixture
+async def callers(world: World) -> dict[str, str]:
+    """A city admin (sees everything in 甲市), a county admin of A1 (not its parent city, nor
+    the other county's cadre), the cadre who wrote the logs (sees their own logs and youth),
+    and a cadre of A2 (sees neither the logs nor the youth of A1)."""
+    api, tree = world.api, world.tree
+    city = await add_user(api.services, "city", org=tree["A"], roles=("city_admin",))
+    county = await add_user(api.services, "county", org=tree["A1"], roles=("county_admin",))
+    _, other, youth = await make_cadre(api, tree, "other", "A2", 1, 50)
+    await world.contact(world.youth_ids[0])
+    await world.contact(world.youth_ids[1], channel="PHONE")
+    await world.contact(youth[0], token=other)
+    return {
+        "city": await api.token_for(city.id),
+        "county": await api.token_for(county.id),
+        "worker": world.token,
+        "other": other,
+    }
+
+
+__all__ = ["World", "callers", "gid", "hours_ago", "make_cadre"]

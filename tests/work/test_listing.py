@@ -18,50 +18,21 @@ from typing import Any
 
 import pytest
 
-from authz import load_principal
 from authz.errors import NotFound
-from resolvers.base import Ctx
 from resolvers.listing import Listing
 from resolvers.pagination import encode_cursor
-from resolvers.tokens import read_access
-from tests.helpers import add_user
-from tests.work.conftest import World, make_cadre
+from tests.helpers import ctx_of
+from tests.work.conftest import World
 
 FIRST = 2
-
-
-@pytest.fixture
-async def callers(world: World) -> dict[str, str]:
-    api, tree = world.api, world.tree
-    city = await add_user(api.services, "city", org=tree["A"], roles=("city_admin",))
-    county = await add_user(api.services, "county", org=tree["A1"], roles=("county_admin",))
-    _, other, youth = await make_cadre(api, tree, "other", "A2", 1, 50)
-    await world.contact(world.youth_ids[0])
-    await world.contact(world.youth_ids[1], channel="PHONE")
-    await world.activity("VOLUNTEER")
-    await world.contact(youth[0], token=other)
-    return {
-        "city": await api.token_for(city.id),
-        "county": await api.token_for(county.id),
-        "worker": world.token,
-        "other": other,
-    }
 
 
 async def page(api: Any, token: str, listing: Listing, *, querying: bool, **args: Any) -> Any:
     """The page's ids, next-page flag and count, on a query's session (`querying`) or a
     mutation's; or the error's type."""
-    claims = read_access(api.services.settings, token)
     opened = api.services.reader() if querying else api.services.sessionmaker()
     async with opened as s:
-        principal = await load_principal(s, claims.user_id, claims.session_id)
-        ctx = Ctx(
-            opened=s,
-            principal=principal,
-            policy=api.services.policy,
-            settings=api.services.settings,
-        )
-        ctx.querying = querying
+        ctx = await ctx_of(api, s, token, querying=querying)
         try:
             found = await listing.page(ctx, first=FIRST, **args)
         except NotFound as e:
@@ -88,6 +59,7 @@ async def test_a_query_pages_as_ctx_page(
     world: World, callers: dict[str, str], listing: Listing
 ) -> None:
     api, tree = world.api, world.tree
+    await world.activity("VOLUNTEER")  # a log with no youth, beside the contacts
     seen = await page(
         api, callers["city"], listing, querying=False, where={}, under=None, after=None
     )

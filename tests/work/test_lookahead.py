@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import add_grant, add_user, gid, statements_sent
+from tests.helpers import add_grant, gid, statements_sent
 from tests.work.conftest import World, make_cadre
 
 YOUTHS = (
@@ -54,26 +54,6 @@ def edges_shown(answer: Any) -> int:
     # a node's edges (the root field `data.org` alone in its dict is not an edge)
     here = sum(1 for k in ("org", "cadre", "youth", "parent") if answer.get(k) and len(answer) > 1)
     return here + sum(edges_shown(v) for v in answer.values())
-
-
-@pytest.fixture
-async def callers(world: World) -> dict[str, str]:
-    """A city admin (sees everything in 甲市), a county admin of A1 (not its parent city, nor
-    the other county's cadre), the cadre who wrote the logs (sees their own logs and youth),
-    and a cadre of A2 (sees neither the logs nor the youth of A1)."""
-    api, tree = world.api, world.tree
-    city = await add_user(api.services, "city", org=tree["A"], roles=("city_admin",))
-    county = await add_user(api.services, "county", org=tree["A1"], roles=("county_admin",))
-    _, other, youth = await make_cadre(api, tree, "other", "A2", 1, 50)
-    await world.contact(world.youth_ids[0])
-    await world.contact(world.youth_ids[1], channel="PHONE")
-    await world.contact(youth[0], token=other)
-    return {
-        "city": await api.token_for(city.id),
-        "county": await api.token_for(county.id),
-        "worker": world.token,
-        "other": other,
-    }
 
 
 @pytest.mark.parametrize(
