@@ -32,7 +32,7 @@ from authz import (
     scope,
 )
 from authz.errors import BadInput, Conflict, NotFound
-from authz.visibility import ReadableTemplate, Subject, readable, readable_one, readable_template
+from authz.visibility import ReadableTemplate, Subject, readable, readable_one, template_for
 from models import AuditEntry
 from resolvers import lookahead
 from resolvers.lookahead import Edge
@@ -361,7 +361,7 @@ def audit_row(
 
 
 async def _visible_by_id(model: type, ctx: Ctx, ids: Sequence[int]) -> list[Any]:
-    template = readable_template(model, ctx.subject.who)
+    template = template_for(ctx.subject, model)
     rows: Iterable[Any]
     if template is None:  # a rule of who the caller is: built for this caller
         stmt: sa.Select[Any] = sa.select(model).where(

@@ -30,7 +30,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import aliased
 
 from app.records import BoundStatement, row_records
-from authz.visibility import ReadableTemplate, Who, readable_template
+from authz.visibility import ReadableTemplate, template_for
 from resolvers import orgs
 from resolvers.lookahead import LATERAL, Edge, Joined
 from resolvers.pagination import (
@@ -69,7 +69,6 @@ class _Plan:
     page: BoundStatement
     count: BoundStatement
     records: Callable[[Any], tuple[Any, ...]] | None
-    templates: tuple[ReadableTemplate, ...]
 
 
 class Listing:
@@ -113,20 +112,11 @@ class Listing:
         since = None if after is None else decode_cursor(after)
         root = None if under is None else await orgs.get(ctx, under)
         city = None if root is None else orgs.same_city_of(self.path, root)
-        who = ctx.subject.who
-        shape = _Shape(
-            who,
-            tuple(sorted(given)),
-            root is not None,
-            city is not None,
-            since is not None,
-            newest_first,
-            tuple(edges),
-            nodes,
-        )
-        plan = self._compiled(shape, ctx.session.get_bind().dialect) if ctx.querying else None
-        if plan is None:  # no template for this caller, or a mutation's session
-            stmt = self._statement(ctx.readable(self.model), given.keys(), shape, literal=given)
+        template = template_for(ctx.subject, self.model, listed=True)
+        laterals = tuple(template_for(ctx.subject, edge.model) for edge in edges)
+        if not ctx.querying or template is None or None in laterals:
+            # A caller whose rule is no template, or a mutation's session (entities).
+            stmt = self._statement(ctx.readable(self.model), given.keys(), literal=given)
             if root is not None:
                 stmt = await orgs.within(ctx, stmt, self.path, under)
             return await ctx.page(
@@ -139,22 +129,29 @@ class Listing:
                 nodes=nodes,
                 newest_first=newest_first,
             )
+        shape = _Shape(
+            (template, *laterals),  # type: ignore[arg-type]
+            tuple(sorted(given)),
+            root is not None,
+            city is not None,
+            since is not None,
+            newest_first,
+            tuple(edges),
+            nodes,
+        )
+        plan = self._compiled(shape, ctx.session.get_bind().dialect)
         params: dict[str, Any] = {**given, "limit": size + 1, "since": since}
         if root is not None:
             params.update(under_path=root.path, under_city=city)
-        for template in plan.templates:
-            params.update(template.bind(ctx.subject))
+        for bound in shape.templates:
+            params.update(bound.bind(ctx.subject))
         return await _run(ctx, plan, params, shape, size, after)
 
     @lru_cache(maxsize=512)  # noqa: B019 — one per list, as long as the process
-    def _compiled(self, shape: _Shape, dialect: Dialect) -> _Plan | None:
-        """The shape's statements, every value a parameter; None when the caller's rule or
-        an edge's is no template."""
-        template = readable_template(self.model, shape.who, listed=True)
-        laterals = [readable_template(edge.model, shape.who) for edge in shape.edges]
-        if template is None or None in laterals:
-            return None
-        stmt = self._statement(template.predicate, shape.filters, shape)
+    def _compiled(self, shape: _Shape, dialect: Dialect) -> _Plan:
+        """The shape's statements, every value a parameter."""
+        template, *laterals = shape.templates
+        stmt = self._statement(template.predicate, shape.filters)
         if shape.under:
             stmt = stmt.where(self.path.descendant_of(sa.bindparam("under_path")))
         if shape.city:
@@ -162,7 +159,7 @@ class Listing:
         since: Any = sa.bindparam("since") if shape.after else None
         limit = sa.bindparam("limit", type_=sa.Integer)
         page_stmt = page_statement(stmt, self.key, since, shape.newest_first, limit)
-        joined = [_lateral(edge, t) for edge, t in zip(shape.edges, laterals, strict=True) if t]
+        joined = [_lateral(edge, t) for edge, t in zip(shape.edges, laterals, strict=True)]
         records = None
         if shape.nodes is not None:
             page = BoundStatement(
@@ -173,13 +170,12 @@ class Listing:
             page = BoundStatement(records_stmt, dialect)
             records = row_records(models, page.compiled, dialect)
         count = BoundStatement(count_statement(stmt), dialect)
-        return _Plan(page, count, records, (template, *[t for t in laterals if t]))
+        return _Plan(page, count, records)
 
     def _statement(
         self,
         rule: sa.ColumnElement[bool],
         filters: Sequence[str] | Any,
-        shape: _Shape,
         literal: Mapping[str, Any] | None = None,
     ) -> sa.Select[Any]:
         """`select(model)` under `rule` with the named filters' conditions, each on its
@@ -197,9 +193,10 @@ class Listing:
 
 @dataclass(frozen=True)
 class _Shape:
-    """What a list's SQL text depends on, apart from values."""
+    """What a list's SQL text depends on, apart from values: the caller's templates (the
+    list's rule, then each edge's), the filters given, …"""
 
-    who: Who
+    templates: tuple[ReadableTemplate, ...]
     filters: tuple[str, ...]
     under: bool
     city: bool

@@ -15,7 +15,7 @@ from app.partitions import PARTITIONED
 from app.records import RecordStatement
 from authz import Act, Obj
 from authz.errors import BadInput, Conflict, NotFound
-from authz.visibility import ReadableTemplate, readable_template
+from authz.visibility import ReadableTemplate, template_for
 from models import Cadre, Org, OrgKind, OrgLevel, Youth
 from models.base import Base, TenantOwned
 from resolvers.base import Ctx, clean_text
@@ -87,7 +87,7 @@ async def _look_ahead(ctx: Ctx, org_id: int, ahead: Ahead) -> None:
     """The org, its parent and a page of its children by one statement (look-ahead, see
     resolvers/lookahead.py), each under the Org rule, primed into the loaders the nested
     fields read: `visible(Org)` and `_children`."""
-    template = readable_template(Org, ctx.subject.who)
+    template = template_for(ctx.subject, Org)
     assert template is not None  # the Org rule reads the caller's scopes only
     params: dict[str, Any] = {"org_id": org_id, **template.bind(ctx.subject)}
     key: ChildrenKey | None = None

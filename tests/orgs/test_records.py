@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.records import Record
-from authz.visibility import RULES, Subject
+from authz.visibility import RULES, Subject, readable_template
 from models import Org, OrgKind
 from resolvers import orgs
 from tests.helpers import SIGNED_IN, Tree, add_user, differ, gid, standard_tree, statements_sent
@@ -44,7 +44,7 @@ async def test_a_record_holds_what_the_entity_holds(api, inactive: bool | None) 
     """The look-ahead statement of each shape, run as records on the driver and as entities
     through the ORM on the same session: the same rows, equal in every mapped column."""
     tree = await varied(api.services)
-    template = orgs.readable_template(Org, SIGNED_IN)
+    template = readable_template(Org, SIGNED_IN)
     assert template is not None
     province = [tree["P"].path]
     compared: list[Any] = []
@@ -66,7 +66,7 @@ async def test_a_record_holds_what_the_entity_holds(api, inactive: bool | None) 
 
 async def test_a_record_refuses_to_change(api) -> None:
     tree = await standard_tree(api.services)
-    template = orgs.readable_template(Org, SIGNED_IN)
+    template = readable_template(Org, SIGNED_IN)
     assert template is not None
     async with api.services.sessionmaker() as s:
         params = {"org_id": tree["A"].id} | {n: [tree["P"].path] for n, _, _ in template.scopes}
