@@ -30,7 +30,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import aliased
 
 from app.records import BoundStatement, row_records
-from authz.visibility import ReadableTemplate, template_for
+from authz.visibility import ReadableTemplate, one_subtree, template_for
+from models import Org
 from resolvers import orgs
 from resolvers.lookahead import LATERAL, Edge, Joined
 from resolvers.pagination import (
@@ -114,6 +115,9 @@ class Listing:
         city = None if root is None else orgs.same_city_of(self.path, root)
         template = template_for(ctx.subject, self.model, listed=True)
         laterals = tuple(template_for(ctx.subject, edge.model) for edge in edges)
+        if root is None and template is not None and ctx.querying:
+            root = await self._only_subtree(ctx, template)
+            city = None if root is None else orgs.same_city_of(self.path, root)
         if not ctx.querying or template is None or None in laterals:
             # A caller whose rule is no template, or a mutation's session (entities).
             stmt = self._statement(ctx.readable(self.model), given.keys(), literal=given)
@@ -146,6 +150,16 @@ class Listing:
         for bound in shape.templates:
             params.update(bound.bind(ctx.subject))
         return await _run(ctx, plan, params, shape, size, after)
+
+    async def _only_subtree(self, ctx: Ctx, template: ReadableTemplate) -> Any:
+        """The org of the one subtree the caller's rows all lie in (authz `one_subtree`),
+        below the province, when the caller may see it: the list narrowed to it as to an
+        `under`, which restates the rule; else None."""
+        path = one_subtree(ctx.subject, template, self.path)
+        if path is None or "." not in path:  # none, or the province: every city
+            return None
+        org = await ctx.visible(Org).load(int(path.rsplit(".", 1)[1]))  # labels are org ids
+        return org if org is not None and org.path == path else None
 
     @lru_cache(maxsize=512)  # noqa: B019 — one per list, as long as the process
     def _compiled(self, shape: _Shape, dialect: Dialect) -> _Plan:

@@ -19,12 +19,23 @@ from typing import Any
 import pytest
 
 from authz.errors import NotFound
+from authz.visibility import one_subtree, template_for
+from models import Cadre
 from resolvers.listing import Listing
 from resolvers.pagination import encode_cursor
-from tests.helpers import ctx_of
+from tests.helpers import add_user, ctx_of
 from tests.work.conftest import World
 
 FIRST = 2
+
+
+async def leader(world: World) -> str:
+    """A city admin who is no cadre: their rule is one subtree's, so a list without `under`
+    is narrowed to it (resolvers/listing.py `_only_subtree`)."""
+    user = await add_user(
+        world.api.services, "leader", org=world.tree["A"], roles=("city_admin",), cadre_kind=None
+    )
+    return str(await world.api.token_for(user.id))
 
 
 async def page(api: Any, token: str, listing: Listing, *, querying: bool, **args: Any) -> Any:
@@ -60,6 +71,7 @@ async def test_a_query_pages_as_ctx_page(
 ) -> None:
     api, tree = world.api, world.tree
     await world.activity("VOLUNTEER")  # a log with no youth, beside the contacts
+    callers = {**callers, "leader": await leader(world)}
     seen = await page(
         api, callers["city"], listing, querying=False, where={}, under=None, after=None
     )
@@ -87,3 +99,21 @@ async def test_a_query_pages_as_ctx_page(
         compared += isinstance(built, tuple) and bool(built[0])
     assert compared > 10
     assert Listing._compiled.cache_info().hits > planned.hits  # the query's path was taken
+
+
+async def test_a_leader_s_list_is_narrowed_to_their_one_subtree(world: World) -> None:
+    """A leader who is neither cadre nor youth sees a subtree and nothing else: their lists
+    without `under` read it as an `under` (its city's partition alone); a cadre's rule reads
+    who they are too, and is not narrowed."""
+    api = world.api
+    for token, narrowed in ((await leader(world), world.tree["A"].path), (world.token, None)):
+        async with api.services.reader() as s:
+            ctx = await ctx_of(api, s, token, querying=True)
+            for listing in Listing.made:
+                template = template_for(ctx.subject, listing.model, listed=True)
+                assert template is not None
+                only = one_subtree(ctx.subject, template, listing.path)
+                if listing.model is Cadre:  # seen by cadre:view or work:view: two scopes
+                    assert only is None
+                else:
+                    assert only == narrowed, listing.model.__name__
