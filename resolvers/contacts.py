@@ -30,6 +30,7 @@ from authz.errors import BadInput, Conflict, NotFound
 from models import Cadre, Contact, ContactStatus, Membership, Org, PointSource, Youth
 from resolvers import orgs, people, points, spreadsheets
 from resolvers.base import Ctx, clean_mobile, clean_text
+from resolvers.listing import Listing
 from resolvers.pagination import Page
 
 if TYPE_CHECKING:
@@ -212,11 +213,11 @@ async def list_contacts(
 ) -> Page[Contact]:
     """Leaders: the links of the cadres in their subtrees."""
     ctx.scope(Act.VIEW, Obj.WORK)
-    stmt = sa.select(Contact).where(ctx.readable(Contact))
-    stmt = await orgs.within(ctx, stmt, Contact.org_path, under)
-    if status:
-        stmt = stmt.where(Contact.status == status)
-    return await ctx.page(stmt, Contact.id, first, after)
+    where = {"status": status}
+    return await CONTACTS.page(ctx, where, under=under, first=first, after=after)
+
+
+CONTACTS = Listing(Contact, Contact.id, Contact.org_path, {"status": lambda p: Contact.status == p})
 
 
 async def contact_counts(ctx: Ctx, cadre_id: int) -> dict[str, int]:
