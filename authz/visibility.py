@@ -230,6 +230,7 @@ class ReadableTemplate:
     scopes: tuple[tuple[str, Act, Obj], ...]
     identity: tuple[str, ...]
     who: Who
+    empty: frozenset[tuple[Act, Obj]] = frozenset()  # the scopes written `false`
 
     def bind(self, subject: Subject) -> dict[str, Any]:
         """The subject's roots for each scope the rule reads, and each part of who they are
@@ -284,6 +285,61 @@ def _exact_scope(template: ReadableTemplate, path: Any) -> tuple[Act, Obj] | Non
     return (act, obj) if same else None
 
 
+@dataclass(frozen=True)
+class Spread:
+    """Where the rows a caller's rule shows can lie: under `roots` (the roots of every scope
+    the rule tests), or among the rows `own` shows (the rule with every scope empty: what
+    the caller sees as who they are; None when that is nothing)."""
+
+    roots: tuple[str, ...]
+    own: ReadableTemplate | None
+
+
+def spread(subject: Subject, model: type, path: Any) -> Spread | None:
+    """The `Spread` of `model`'s listed rule for this caller, when the rule tests its scopes
+    on the rows' own `path` alone (each rule is monotone in its scope tests: a row shown with
+    some scope tested false is shown by the rule with every scope empty, and a row a scope
+    test holds for lies under one of its roots). None otherwise. A list of a table kept by
+    city then reads the cities of those roots and of the caller's own rows alone: a city
+    leader who is also a cadre read every city's partition for their newest logs."""
+    template = template_for(subject, model, listed=True)
+    if template is None or not _on_own_path(model, RULES[model], subject.who, path):
+        return None
+    roots = tuple(r for _, a, o in template.scopes for r in subject.scope(a, o).roots)
+    everything = frozenset((a, o) for _, a, o in template.scopes) | template.empty
+    own = readable_template(model, subject.who, listed=True, empty=everything)
+    if own is None:
+        return None
+    return Spread(roots, None if _is_false(own.predicate) else own)
+
+
+def _is_false(predicate: sa.ColumnElement[bool]) -> bool:
+    dialect = postgresql.dialect()
+    return str(predicate.compile(dialect=dialect)) == str(sa.false().compile(dialect=dialect))
+
+
+class _OwnPath(_Parametric):
+    """A parametric subject that refuses a scope tested on any column but `path`."""
+
+    def __init__(self, who: Who, path: Any) -> None:
+        super().__init__(who, frozenset())
+        self.own_path = path
+
+    def within(self, obj: Obj, path: Any, act: Act = Act.VIEW) -> sa.ColumnElement[bool]:
+        if path is not self.own_path:
+            raise NotTemplatable("a scope tested on another column")
+        return super().within(obj, path, act)
+
+
+@cache
+def _on_own_path(model: type, rule: Rule, who: Who, path: Any) -> bool:
+    try:
+        readable(_OwnPath(who, path), model)
+    except NotTemplatable:
+        return False
+    return True
+
+
 def readable_template(
     model: type, who: Who, *, listed: bool = False, empty: frozenset[tuple[Act, Obj]] = frozenset()
 ) -> ReadableTemplate | None:
@@ -307,7 +363,7 @@ def _template(
     except NotTemplatable:
         return None
     scopes = tuple((name, act, obj) for name, (act, obj) in parametric.scopes.items())
-    return ReadableTemplate(predicate, scopes, tuple(sorted(parametric.identity)), who)
+    return ReadableTemplate(predicate, scopes, tuple(sorted(parametric.identity)), who, empty)
 
 
 def readable_statement(subject: Subject, model: type[M]) -> sa.Select[M]:

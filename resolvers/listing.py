@@ -22,15 +22,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import aliased
 
+from app.partitions import PARTITIONED
 from app.records import BoundStatement, row_records
-from authz.visibility import ReadableTemplate, one_subtree, template_for
+from authz.visibility import ReadableTemplate, one_subtree, spread, template_for
 from models import Org
 from resolvers import orgs
 from resolvers.lookahead import LATERAL, Edge, Joined
@@ -115,9 +117,11 @@ class Listing:
         city = None if root is None else orgs.same_city_of(self.path, root)
         template = template_for(ctx.subject, self.model, listed=True)
         laterals = tuple(template_for(ctx.subject, edge.model) for edge in edges)
+        cities = None
         if root is None and template is not None and ctx.querying:
             root = await self._only_subtree(ctx, template)
             city = None if root is None else orgs.same_city_of(self.path, root)
+            cities = None if root is not None else await self._cities(ctx)
         if not ctx.querying or template is None or None in laterals:
             # A caller whose rule is no template, or a mutation's session (entities).
             stmt = self._statement(ctx.readable(self.model), given.keys(), literal=given)
@@ -138,13 +142,14 @@ class Listing:
             tuple(sorted(given)),
             root is not None,
             city is not None,
+            cities is not None,
             since is not None,
             newest_first,
             tuple(edges),
             nodes,
         )
         plan = self._compiled(shape, ctx.session.get_bind().dialect)
-        params: dict[str, Any] = {**given, "limit": size + 1, "since": since}
+        params: dict[str, Any] = {**given, "limit": size + 1, "since": since, "cities": cities}
         if root is not None:
             params.update(under_path=root.path, under_city=city)
         for bound in shape.templates:
@@ -161,6 +166,32 @@ class Listing:
         org = await ctx.visible(Org).load(int(path.rsplit(".", 1)[1]))  # labels are org ids
         return org if org is not None and org.path == path else None
 
+    async def _cities(self, ctx: Ctx) -> list[int] | None:
+        """For a table kept by city, the cities every row the caller may see lies in
+        (authz `spread`): those of the roots of the scopes their rule tests, each below the
+        province, and those of the rows they see as who they are (their own logs, their
+        list), read by their own index. The list then reads those cities' partitions alone,
+        which restates the rule. None where that cannot be said."""
+        if getattr(self.model, "__tablename__", None) not in PARTITIONED:
+            return None
+        found = spread(ctx.subject, self.model, self.path)
+        if found is None or not found.roots:  # no subtree: their own rows, by their index
+            return None
+        ids = [int(root.rsplit(".", 1)[-1]) for root in found.roots]  # labels are org ids
+        cities: set[int] = set()
+        for root, org in zip(found.roots, await ctx.visible(Org).load_many(ids), strict=True):
+            city = None if org is None or org.path != root else orgs.subtree_city(org)
+            if city is None:  # the province (every city), or a root out of sight
+                return None
+            cities.add(city)
+        if found.own is not None:
+            statement = _own_cities(self.model, found.own, ctx.session.get_bind().dialect)
+            own = [r[0] for r in await statement.fetch(ctx.session, found.own.bind(ctx.subject))]
+            if None in own:
+                return None
+            cities.update(own)
+        return sorted(cities)
+
     @lru_cache(maxsize=512)  # noqa: B019 — one per list, as long as the process
     def _compiled(self, shape: _Shape, dialect: Dialect) -> _Plan:
         """The shape's statements, every value a parameter."""
@@ -170,6 +201,9 @@ class Listing:
             stmt = stmt.where(self.path.descendant_of(sa.bindparam("under_path")))
         if shape.city:
             stmt = stmt.where(self.model.city_id == sa.bindparam("under_city"))  # type: ignore[attr-defined]
+        if shape.cities:
+            cities = sa.bindparam("cities", type_=postgresql.ARRAY(sa.BigInteger))
+            stmt = stmt.where(self.model.city_id == sa.any_(cities))  # type: ignore[attr-defined]
         since: Any = sa.bindparam("since") if shape.after else None
         limit = sa.bindparam("limit", type_=sa.Integer)
         page_stmt = page_statement(stmt, self.key, since, shape.newest_first, limit)
@@ -214,10 +248,18 @@ class _Shape:
     filters: tuple[str, ...]
     under: bool
     city: bool
+    cities: bool
     after: bool
     newest_first: bool
     edges: tuple[Edge, ...]
     nodes: Shape | None
+
+
+@cache
+def _own_cities(model: type, own: ReadableTemplate, dialect: Dialect) -> BoundStatement:
+    """The cities of the rows a caller sees as who they are (`Spread.own`)."""
+    city = model.city_id  # type: ignore[attr-defined]
+    return BoundStatement(sa.select(city).where(own.predicate).distinct(), dialect)
 
 
 def _lateral(edge: Edge, template: ReadableTemplate) -> Any:

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from authz.errors import NotFound
-from authz.visibility import one_subtree, template_for
-from models import Cadre
+from authz.visibility import one_subtree, spread, template_for
+from models import Cadre, WorkLog
 from resolvers.listing import Listing
 from resolvers.pagination import encode_cursor
 from tests.helpers import add_user, ctx_of
@@ -117,3 +117,22 @@ async def test_a_leader_s_list_is_narrowed_to_their_one_subtree(world: World) ->
                     assert only is None
                 else:
                     assert only == narrowed, listing.model.__name__
+
+
+async def test_a_cadre_leader_s_rows_are_read_in_their_cities(
+    world: World, callers: dict[str, str]
+) -> None:
+    """A city admin who is also a cadre: their rule is their subtree's, or their own rows
+    (authz `spread`): every row they see lies in their city, or among those own rows. A
+    cadre without a grant has no subtree: their own rows are read by their own index."""
+    api, tree = world.api, world.tree
+    async with api.services.reader() as s:
+        ctx = await ctx_of(api, s, callers["city"], querying=True)
+        for listing in Listing.made:
+            found = spread(ctx.subject, listing.model, listing.path)
+            assert found is not None, listing.model.__name__
+            assert set(found.roots) == {tree["A"].path}
+            assert found.own is not None and "me_cadre_id" in str(found.own.predicate)
+        ctx = await ctx_of(api, s, world.token, querying=True)
+        found = spread(ctx.subject, WorkLog, WorkLog.org_path)
+        assert found is not None and found.roots == () and found.own is not None
