@@ -16,6 +16,7 @@ from typing import Any, NamedTuple, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql import operators, visitors
 
 from authz.decide import _UNDER, Scope, scope
 from authz.policy_store import PolicyStore
@@ -333,11 +334,34 @@ class _OwnPath(_Parametric):
 
 @cache
 def _on_own_path(model: type, rule: Rule, who: Who, path: Any) -> bool:
+    """The rule tests its scopes on `path` alone, and negates nothing (so it is monotone in
+    its scope tests, as `spread` needs)."""
     try:
-        readable(_OwnPath(who, path), model)
+        predicate = readable(_OwnPath(who, path), model)
     except NotTemplatable:
         return False
-    return True
+    return not any(
+        getattr(e, "operator", None) in _NEGATING and _tests_a_scope(e)
+        for e in visitors.iterate(predicate)
+    )
+
+
+# How SQLAlchemy writes a negation (`not_`, `~`, `!=`, NOT IN, NOT LIKE).
+_NEGATING = (
+    operators.inv,
+    operators.is_false,
+    operators.ne,
+    operators.not_in_op,
+    operators.not_like_op,
+    operators.not_ilike_op,
+)
+
+
+def _tests_a_scope(element: Any) -> bool:
+    return any(
+        isinstance(e, sa.BindParameter) and str(e.key).startswith("roots_")
+        for e in visitors.iterate(element)
+    )
 
 
 def readable_template(

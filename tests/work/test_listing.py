@@ -17,9 +17,14 @@ import itertools
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
+from authz.defaults import default_lines
 from authz.errors import NotFound
-from authz.visibility import one_subtree, spread, template_for
+from authz.policy_store import PolicyLine, PolicyStore
+from authz.principal import GrantRef, Principal
+from authz.visibility import RULES, Subject, one_subtree, spread, template_for
+from authz.vocabulary import Obj
 from models import Cadre, WorkLog
 from resolvers.listing import Listing
 from resolvers.pagination import encode_cursor
@@ -136,3 +141,25 @@ async def test_a_cadre_leader_s_rows_are_read_in_their_cities(
         ctx = await ctx_of(api, s, world.token, querying=True)
         found = spread(ctx.subject, WorkLog, WorkLog.org_path)
         assert found is not None and found.roots == () and found.own is not None
+
+
+@pytest.mark.parametrize("negated", ["not", "not in"])
+def test_spread_refuses_a_rule_that_negates_a_scope(monkeypatch, negated: str) -> None:
+    """`spread` rests on every rule being monotone in its scope tests; a rule that negates
+    one (no rule does today) is refused, and its lists read every city as before."""
+
+    def rule(s: Any) -> Any:
+        test = s.within(Obj.WORK, WorkLog.org_path)
+        if negated == "not":
+            return sa.or_(sa.not_(test), WorkLog.cadre_id == s.cadre_id)
+        return ~WorkLog.id.in_(sa.select(WorkLog.id).where(test))
+
+    principal = Principal(
+        user_id=7, cadre_id=3, cadre_city_id=2, grants=(GrantRef(1, "city_admin", 2, "1.2"),)
+    )
+    store = PolicyStore()
+    store.replace([PolicyLine(*line) for line in default_lines()])
+    subject = Subject(store, principal)
+    assert spread(subject, WorkLog, WorkLog.org_path) is not None
+    monkeypatch.setitem(RULES, WorkLog, rule)
+    assert spread(subject, WorkLog, WorkLog.org_path) is None
