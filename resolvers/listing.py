@@ -177,6 +177,8 @@ class Listing:
         found = spread(ctx.subject, self.model, self.path)
         if found is None or not found.roots:  # no subtree: their own rows, by their index
             return None
+        if any("." not in root for root in found.roots):  # the province: every city
+            return None
         ids = [int(root.rsplit(".", 1)[-1]) for root in found.roots]  # labels are org ids
         cities: set[int] = set()
         for root, org in zip(found.roots, await ctx.visible(Org).load_many(ids), strict=True):
