@@ -1,13 +1,13 @@
 """The hot lists built once per shape (resolvers/listing.py) page as `ctx.page` does.
 
-Every listing (`Listing.made`), for callers of each kind in the work world (a city admin, a
-county admin, the cadre who wrote the logs, a cadre of another county), under no org, a city,
-a county and a branch, from the start and past the first row, oldest and newest first, with
-no filter, with each of its flags, and with each filter named by a column of its model (its
-value that column's in a row the city admin sees), and a search matching every name: a
-query's page (the statement built once, every value bound) and a mutation's (`ctx.page`,
-the statement built for the request from the caller's own rule) hold the same rows, the same
-next-page flag and the same count. An org the caller may not see is NOT_FOUND both ways.
+Every listing (`Listing.made`), for callers of each kind in the work world (a city admin who
+is a cadre, one who is not, a county admin, the cadre who wrote the logs, a cadre of another
+county), under no org, a city, a county and a branch: from the start and past the first row,
+oldest and newest first, with no filter; and from the start with each of its flags, with
+each filter named by a column of its model (its value that column's in a row the city admin
+sees), and a search matching every name: a query's page (the statement built once, every
+value bound) and a mutation's (`ctx.page`, the statement built for the request from the
+caller's own rule) hold the same rows, the same next-page flag and the same count. An org the caller may not see is NOT_FOUND both ways.
 The nodes' JSON and the edges are held to the records path in test_prebuilt.py and
 test_lookahead.py, and walked against the independent model in tests/authz/test_edges.py."""
 
@@ -85,12 +85,12 @@ async def test_a_query_pages_as_ctx_page(
         row = await s.get(listing.model, seen[0][0])
     planned = Listing._compiled.cache_info()
     compared = 0
-    for (name, token), under, after, newest_first, where in itertools.product(
-        callers.items(),
-        [None, "A", "A1", "A1x"],
-        [None, encode_cursor(seen[0][0])],
-        [False, True],
-        wheres(listing, row),
+    cursor = encode_cursor(seen[0][0])
+    # Each cursor and order with no filter; each filter from the start, oldest first.
+    pages = [(after, newest, {}) for after in (None, cursor) for newest in (False, True)]
+    pages += [(None, False, where) for where in wheres(listing, row)[1:]]
+    for (name, token), under, (after, newest_first, where) in itertools.product(
+        callers.items(), [None, "A", "A1", "A1x"], pages
     ):
         args = {
             "where": where,
