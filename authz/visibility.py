@@ -281,9 +281,7 @@ def _exact_scope(template: ReadableTemplate, path: Any) -> tuple[Act, Obj] | Non
         return None
     name, act, obj = template.scopes[0]
     alone = path.operate(_UNDER, sa.any_(ltree_array_param(name)))
-    dialect = postgresql.dialect()
-    same = str(template.predicate.compile(dialect=dialect)) == str(alone.compile(dialect=dialect))
-    return (act, obj) if same else None
+    return (act, obj) if _same_sql(template.predicate, alone) else None
 
 
 @dataclass(frozen=True)
@@ -311,12 +309,13 @@ def spread(subject: Subject, model: type, path: Any) -> Spread | None:
     own = readable_template(model, subject.who, listed=True, empty=everything)
     if own is None:
         return None
-    return Spread(roots, None if _is_false(own.predicate) else own)
+    return Spread(roots, None if _same_sql(own.predicate, sa.false()) else own)
 
 
-def _is_false(predicate: sa.ColumnElement[bool]) -> bool:
+def _same_sql(a: sa.ColumnElement[bool], b: sa.ColumnElement[bool]) -> bool:
+    """The two predicates are written the same (PostgreSQL's SQL, parameters by name)."""
     dialect = postgresql.dialect()
-    return str(predicate.compile(dialect=dialect)) == str(sa.false().compile(dialect=dialect))
+    return str(a.compile(dialect=dialect)) == str(b.compile(dialect=dialect))
 
 
 class _OwnPath(_Parametric):

@@ -409,6 +409,15 @@ def _by_id_records(
     return RecordStatement(stmt, model, dialect)
 
 
+def containing(search: str | None) -> str | None:
+    """The ILIKE pattern of text containing `search` (trimmed; its own `%`, `_` and `\\`
+    taken literally), or None for no search: the value of a text filter `column.ilike(p)`."""
+    term = (search or "").strip()
+    if not term:
+        return None
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def clean_text(
     value: str | None,
     field_name: str,

@@ -55,15 +55,6 @@ if TYPE_CHECKING:
 Condition = Callable[[Any], sa.ColumnExpressionArgument[bool]]
 
 
-def containing(search: str | None) -> str | None:
-    """The ILIKE pattern of text containing `search` (trimmed; its own `%`, `_` and `\\`
-    taken literally), or None for no search: the value of a text filter `column.ilike(p)`."""
-    term = (search or "").strip()
-    if not term:
-        return None
-    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 @dataclass(frozen=True)
 class _Plan:
     """A list's statements for one shape, compiled: its page and, when asked for, its

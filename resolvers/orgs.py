@@ -18,7 +18,7 @@ from authz.errors import BadInput, Conflict, NotFound
 from authz.visibility import ReadableTemplate, template_for
 from models import Cadre, Org, OrgKind, OrgLevel, Youth
 from models.base import Base, TenantOwned
-from resolvers.base import Ctx, clean_text
+from resolvers.base import Ctx, clean_text, containing
 from resolvers.pagination import Page, decode_cursor, page_size
 
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -204,11 +204,10 @@ def subtree_city(root: Org) -> int | None:
 
 
 def _search(stmt: sa.Select[Any], search: str | None) -> sa.Select[Any]:
-    term = (search or "").strip()
-    if not term:
+    pattern = containing(search)
+    if pattern is None:
         return stmt
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return stmt.where(sa.or_(Org.name.ilike(f"%{escaped}%"), Org.code == term))
+    return stmt.where(sa.or_(Org.name.ilike(pattern), Org.code == (search or "").strip()))
 
 
 async def list_orgs(

@@ -13,8 +13,8 @@ from authz import Act, Obj, mask_mobile, may_see_personal
 from authz.errors import BadInput, Conflict
 from models import LEAGUE_AGE, AuthSession, Cadre, CadreKind, Grant, Membership, Org, User, Youth
 from resolvers import accounts, orgs
-from resolvers.base import Ctx, clean_mobile, clean_text
-from resolvers.listing import Listing, containing
+from resolvers.base import Ctx, clean_mobile, clean_text, containing
+from resolvers.listing import Listing
 from resolvers.lookahead import Edge
 from resolvers.pagination import Page
 from resolvers.points import today

@@ -29,10 +29,10 @@ from models import (
     WorkLogParticipant,
 )
 from resolvers import points
-from resolvers.base import Ctx, clean_text
+from resolvers.base import Ctx, clean_text, containing
 from resolvers.contacts import my_cadre, own_contact_youth_ids
 from resolvers.figures import ORGAN_ONLY_KINDS
-from resolvers.listing import Listing, containing
+from resolvers.listing import Listing
 from resolvers.lookahead import Edge
 from resolvers.pagination import Page
 from resolvers.prebuilt import Shape
